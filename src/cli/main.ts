@@ -1,0 +1,52 @@
+/**
+ * The `luce` command line: dispatches to one module per subcommand.
+ * @internal
+ */
+import { readFileSync } from "node:fs";
+
+interface Subcommand {
+  readonly summary: string;
+  readonly run: (args: string[]) => Promise<number>;
+}
+
+const subcommands: Record<string, Subcommand> = {};
+
+/** Registers the subcommands; each lives in its own module and is loaded on demand. */
+function load(): void {
+  subcommands.example = {
+    summary: "print a few Bradley–Terry and Plackett–Luce numbers that naive code gets wrong",
+    run: async () => (await import("./example.js")).exampleCommand(),
+  };
+}
+
+function usage(): string {
+  const lines = ["usage: luce <command> [options]", "", "commands:"];
+  for (const [name, sub] of Object.entries(subcommands)) lines.push(`  ${name.padEnd(10)} ${sub.summary}`);
+  lines.push("", "Run `luce <command> --help` for a command's options.");
+  return lines.join("\n");
+}
+
+/**
+ * Runs the command line with the given arguments (without `node` and the script).
+ * @returns the process exit code
+ * @internal
+ */
+export async function run(args: string[]): Promise<number> {
+  load();
+  const [name, ...rest] = args;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version") {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    console.log(pkg.version);
+    return 0;
+  }
+  const sub = subcommands[name];
+  if (sub === undefined) {
+    console.error(`luce: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  return sub.run(rest);
+}

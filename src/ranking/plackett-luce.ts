@@ -1,0 +1,174 @@
+import { LuceError } from "../errors.js";
+import { NeumaierSum } from "../numerics/sum.js";
+import { SuffixAccumulator } from "../numerics/suffix-log-sum-exp.js";
+import { requireArrayLike, requireFiniteArray, requireIndex } from "../validation/checks.js";
+import { normalizeObservations, type NormalizedObservation, type PlackettLuceObservation } from "./observations.js";
+
+/**
+ * The Plackett–Luce log-probability of one ranking of K items (paper, section 3
+ * and appendix A.3):
+ * log p(τ) = Σ_{i<k} [ s_{τ(i)} − log Σ_{j ∈ R_i} e^{s_j} ],
+ * where R_i holds τ(i) and every item not yet ranked, unranked items included.
+ * A ranking of all K items is a full ranking; a shorter one is a top-k
+ * observation (the first k factors) of the K items.
+ *
+ * Stability trick: one pass from the worst-ranked item up with a running
+ * maximum ({@link suffixLogSumExp}); each factor is (s_{τ(i)} − m_i) −
+ * log1p(t_i), so a factor whose item dominates is −log1p(Σ e^{s_j − s_{τ(i)}})
+ * with no cancellation: scores [1000, 880] ranked in order give −7.66e−53, not 0.
+ * Error: a few ulp relative to Σ|factors|.
+ *
+ * @param scores - the K finite scores of one observation (e.g. K responses to one prompt)
+ * @param ranking - indices into `scores`, best first, distinct, 1 ≤ length ≤ K
+ * @returns log p(ranking)
+ * @throws {@link LuceError} for non-finite scores, an empty ranking, repeated or out-of-range indices
+ * @example
+ * ```ts
+ * plackettLuceLogProbability([1000, 880], [0, 1]); // -7.66e-53
+ * plackettLuceLogProbability([0, 0, 0], [2]);      // log(1/3), a top-1 choice
+ * ```
+ */
+export function plackettLuceLogProbability(scores: ArrayLike<number>, ranking: ArrayLike<number>): number {
+  const fn = "plackettLuceLogProbability";
+  const s = requireFiniteArray(fn, "scores", scores, 1);
+  return observationLogProbability(s, localObservation(fn, ranking, s.length), fn, "ranking");
+}
+
+/** Validates a ranking of local indices 0..K−1; the items it leaves out are unranked. */
+function localObservation(fn: string, ranking: unknown, nItems: number): NormalizedObservation {
+  const r = requireArrayLike(fn, "ranking", ranking);
+  if (r.length === 0) throw new LuceError(fn, "ranking", "is an empty ranking");
+  const isRanked = new Uint8Array(nItems);
+  const ranked = new Int32Array(r.length);
+  for (let i = 0; i < r.length; i++) {
+    const item = requireIndex(fn, `ranking[${i}]`, r[i], nItems);
+    if (isRanked[item]) throw new LuceError(fn, `ranking[${i}]`, `repeats item ${item}`);
+    isRanked[item] = 1;
+    ranked[i] = item;
+  }
+  const unranked: number[] = [];
+  for (let j = 0; j < nItems; j++) if (!isRanked[j]) unranked.push(j);
+  return { ranked, unranked: Int32Array.from(unranked) };
+}
+
+/**
+ * The Plackett–Luce log-likelihood of observations over global items:
+ * the sum of {@link plackettLuceLogProbability} over observations, each on its
+ * own set of items. Data comes in three forms:
+ * - a ranking `[a, b, c]` ranks exactly the items it lists (choix's convention);
+ * - `{ ranking: [a, b], of: [a, b, c, d] }` is a top-k of a larger listed set;
+ * - `[chosen, [others...]]` is a top-1 choice (others exclude the chosen item).
+ * A ranking of two items is a Bradley–Terry comparison.
+ *
+ * @param scores - one finite score per item
+ * @param observations - the data, indices into `scores`
+ * @returns the log-likelihood (≤ 0), summed with compensation
+ * @throws {@link LuceError} for non-finite scores or malformed observations (naming the entry)
+ * @example
+ * ```ts
+ * plackettLuceLogLikelihood([0, 0, 0], [[0, 1, 2], [2, [0]]]); // log(1/6) + log(1/2)
+ * ```
+ */
+export function plackettLuceLogLikelihood(scores: ArrayLike<number>, observations: readonly PlackettLuceObservation[]): number {
+  const fn = "plackettLuceLogLikelihood";
+  const s = requireFiniteArray(fn, "scores", scores);
+  const total = new NeumaierSum();
+  for (const obs of normalizeObservations(fn, observations, s.length)) total.add(observationLogProbability(s, obs, fn, "observations"));
+  return total.value();
+}
+
+/**
+ * Gradient of {@link plackettLuceLogLikelihood} with respect to the scores:
+ * ∂/∂s_j = Σ_obs Σ_i ( [j = τ(i)] − p_{ij} ), with p_{ij} = e^{s_j − log Σ_{R_i} e^{s}}
+ * the softmax of the items still in play at step i (zero when j ∉ R_i).
+ *
+ * @param scores - one finite score per item
+ * @param observations - as for {@link plackettLuceLogLikelihood}
+ * @returns a Float64Array of the scores' length (its entries sum to zero)
+ * @throws {@link LuceError} as {@link plackettLuceLogLikelihood}
+ * @example
+ * ```ts
+ * plackettLuceLogLikelihoodGradient([0, 0], [[0, 1]]); // Float64Array [0.5, -0.5]
+ * ```
+ */
+export function plackettLuceLogLikelihoodGradient(scores: ArrayLike<number>, observations: readonly PlackettLuceObservation[]): Float64Array {
+  const fn = "plackettLuceLogLikelihoodGradient";
+  const s = requireFiniteArray(fn, "scores", scores);
+  const grad = new Float64Array(s.length);
+  for (const obs of normalizeObservations(fn, observations, s.length)) {
+    forEachFactor(s, obs, (chosen, inPlay, logNormalizer) => {
+      grad[chosen] += 1;
+      for (const j of inPlay) grad[j] -= Math.exp(s[j] - logNormalizer);
+    });
+  }
+  return grad;
+}
+
+/**
+ * Hessian of {@link plackettLuceLogLikelihood} with respect to the scores, dense:
+ * −Σ_obs Σ_i ( diag(p_i) − p_i p_iᵀ ) over the items in play at step i.
+ * Negative semi-definite; the all-ones vector is in its null space. Dense n×n:
+ * for many items use `fitPlackettLuce`.
+ *
+ * @param scores - one finite score per item
+ * @param observations - as for {@link plackettLuceLogLikelihood}
+ * @returns n rows of length n
+ * @throws {@link LuceError} as {@link plackettLuceLogLikelihood}
+ * @example
+ * ```ts
+ * plackettLuceLogLikelihoodHessian([0, 0], [[0, 1]]); // [[-0.25, 0.25], [0.25, -0.25]]
+ * ```
+ */
+export function plackettLuceLogLikelihoodHessian(scores: ArrayLike<number>, observations: readonly PlackettLuceObservation[]): Float64Array[] {
+  const fn = "plackettLuceLogLikelihoodHessian";
+  const s = requireFiniteArray(fn, "scores", scores);
+  const h = Array.from({ length: s.length }, () => new Float64Array(s.length));
+  for (const obs of normalizeObservations(fn, observations, s.length)) {
+    forEachFactor(s, obs, (_chosen, inPlay, logNormalizer) => {
+      const p = inPlay.map((j) => Math.exp(s[j] - logNormalizer));
+      for (let a = 0; a < inPlay.length; a++) {
+        const row = h[inPlay[a]];
+        row[inPlay[a]] -= p[a];
+        for (let b = 0; b < inPlay.length; b++) row[inPlay[b]] += p[a] * p[b];
+      }
+    });
+  }
+  return h;
+}
+
+/** Sum of the factors of one observation, computed from the worst-ranked item up. */
+function observationLogProbability(s: ArrayLike<number>, obs: NormalizedObservation, fn: string, argument: string): number {
+  const acc = new SuffixAccumulator();
+  for (const j of obs.unranked) acc.add(s[j]);
+  const logp = new NeumaierSum();
+  for (let i = obs.ranked.length - 1; i >= 0; i--) {
+    const x = s[obs.ranked[i]];
+    acc.add(x);
+    logp.add(acc.logShareOf(x));
+  }
+  const value = logp.value();
+  if (Number.isNaN(value)) throw new LuceError(fn, argument, "gave a NaN log-probability");
+  return value;
+}
+
+/**
+ * Calls `visit` for each factor i of an observation with the chosen item, the
+ * items in play (R_i) and log Σ_{R_i} e^{s}. The normalisers come from one
+ * suffix pass, so the cost is O(k·K) for the visits and O(K) for the normalisers.
+ */
+function forEachFactor(
+  s: ArrayLike<number>,
+  obs: NormalizedObservation,
+  visit: (chosen: number, inPlay: number[], logNormalizer: number) => void,
+): void {
+  const k = obs.ranked.length;
+  const acc = new SuffixAccumulator();
+  for (const j of obs.unranked) acc.add(s[j]);
+  const logNormalizers = new Float64Array(k);
+  for (let i = k - 1; i >= 0; i--) {
+    acc.add(s[obs.ranked[i]]);
+    logNormalizers[i] = acc.logSum();
+  }
+  const inPlay = [...obs.ranked, ...obs.unranked];
+  for (let i = 0; i < k; i++) visit(obs.ranked[i], inPlay.slice(i), logNormalizers[i]);
+}
