@@ -10,3 +10,4 @@ export { LuceError } from "./errors.js";
 export * from "./numerics/index.js";
 export { createRandom, type RandomSource } from "./numerics/random.js";
 export * from "./ranking/index.js";
+export * from "./losses/index.js";

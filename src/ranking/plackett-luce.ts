@@ -31,18 +31,18 @@ import { normalizeObservations, type NormalizedObservation, type PlackettLuceObs
 export function plackettLuceLogProbability(scores: ArrayLike<number>, ranking: ArrayLike<number>): number {
   const fn = "plackettLuceLogProbability";
   const s = requireFiniteArray(fn, "scores", scores, 1);
-  return observationLogProbability(s, localObservation(fn, ranking, s.length), fn, "ranking");
+  return observationLogProbability(s, localObservation(fn, "ranking", ranking, s.length), fn, "ranking");
 }
 
-/** Validates a ranking of local indices 0..K−1; the items it leaves out are unranked. */
-function localObservation(fn: string, ranking: unknown, nItems: number): NormalizedObservation {
-  const r = requireArrayLike(fn, "ranking", ranking);
-  if (r.length === 0) throw new LuceError(fn, "ranking", "is an empty ranking");
+/** Validates a ranking of local indices 0..K−1; the items it leaves out are unranked. @internal */
+export function localObservation(fn: string, name: string, ranking: unknown, nItems: number): NormalizedObservation {
+  const r = requireArrayLike(fn, name, ranking);
+  if (r.length === 0) throw new LuceError(fn, name, "is an empty ranking");
   const isRanked = new Uint8Array(nItems);
   const ranked = new Int32Array(r.length);
   for (let i = 0; i < r.length; i++) {
-    const item = requireIndex(fn, `ranking[${i}]`, r[i], nItems);
-    if (isRanked[item]) throw new LuceError(fn, `ranking[${i}]`, `repeats item ${item}`);
+    const item = requireIndex(fn, `${name}[${i}]`, r[i], nItems);
+    if (isRanked[item]) throw new LuceError(fn, `${name}[${i}]`, `repeats item ${item}`);
     isRanked[item] = 1;
     ranked[i] = item;
   }
@@ -96,10 +96,7 @@ export function plackettLuceLogLikelihoodGradient(scores: ArrayLike<number>, obs
   const s = requireFiniteArray(fn, "scores", scores);
   const grad = new Float64Array(s.length);
   for (const obs of normalizeObservations(fn, observations, s.length)) {
-    forEachFactor(s, obs, (chosen, inPlay, logNormalizer) => {
-      grad[chosen] += 1;
-      for (const j of inPlay) grad[j] -= Math.exp(s[j] - logNormalizer);
-    });
+    addObservationGradient(s, obs, 1, grad);
   }
   return grad;
 }
@@ -136,8 +133,24 @@ export function plackettLuceLogLikelihoodHessian(scores: ArrayLike<number>, obse
   return h;
 }
 
-/** Sum of the factors of one observation, computed from the worst-ranked item up. */
-function observationLogProbability(s: ArrayLike<number>, obs: NormalizedObservation, fn: string, argument: string): number {
+/**
+ * Adds `weight` times the gradient of one observation's log-probability to `grad`.
+ * The chosen item's term 1 − p is computed as −expm1(log p), so a dominated factor's
+ * gradient of 1e−100 keeps its digits instead of rounding 1 − (1 − 1e−100) to 0.
+ * @internal
+ */
+export function addObservationGradient(s: ArrayLike<number>, obs: NormalizedObservation, weight: number, grad: Float64Array): void {
+  forEachFactor(s, obs, (chosen, inPlay, logNormalizer, chosenLogShare) => {
+    for (const j of inPlay) if (j !== chosen) grad[j] -= weight * Math.exp(s[j] - logNormalizer);
+    grad[chosen] -= weight * Math.expm1(chosenLogShare);
+  });
+}
+
+/**
+ * Sum of the factors of one observation, computed from the worst-ranked item up.
+ * @internal
+ */
+export function observationLogProbability(s: ArrayLike<number>, obs: NormalizedObservation, fn: string, argument: string): number {
   const acc = new SuffixAccumulator();
   for (const j of obs.unranked) acc.add(s[j]);
   const logp = new NeumaierSum();
@@ -153,22 +166,25 @@ function observationLogProbability(s: ArrayLike<number>, obs: NormalizedObservat
 
 /**
  * Calls `visit` for each factor i of an observation with the chosen item, the
- * items in play (R_i) and log Σ_{R_i} e^{s}. The normalisers come from one
+ * items in play (R_i), log Σ_{R_i} e^{s} and the chosen item's log-share. The normalisers come from one
  * suffix pass, so the cost is O(k·K) for the visits and O(K) for the normalisers.
  */
 function forEachFactor(
   s: ArrayLike<number>,
   obs: NormalizedObservation,
-  visit: (chosen: number, inPlay: number[], logNormalizer: number) => void,
+  visit: (chosen: number, inPlay: number[], logNormalizer: number, chosenLogShare: number) => void,
 ): void {
   const k = obs.ranked.length;
   const acc = new SuffixAccumulator();
   for (const j of obs.unranked) acc.add(s[j]);
   const logNormalizers = new Float64Array(k);
+  const logShares = new Float64Array(k);
   for (let i = k - 1; i >= 0; i--) {
-    acc.add(s[obs.ranked[i]]);
+    const x = s[obs.ranked[i]];
+    acc.add(x);
     logNormalizers[i] = acc.logSum();
+    logShares[i] = acc.logShareOf(x);
   }
   const inPlay = [...obs.ranked, ...obs.unranked];
-  for (let i = 0; i < k; i++) visit(obs.ranked[i], inPlay.slice(i), logNormalizers[i]);
+  for (let i = 0; i < k; i++) visit(obs.ranked[i], inPlay.slice(i), logNormalizers[i], logShares[i]);
 }

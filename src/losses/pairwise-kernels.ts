@@ -1,0 +1,138 @@
+import { log1pExpUnchecked } from "../numerics/log1p-exp.js";
+import { logSigmoidUnchecked } from "../numerics/log-sigmoid.js";
+import { sigmoidUnchecked } from "../numerics/sigmoid.js";
+
+/**
+ * One pairwise DPO-family loss as a function of the chosen and rejected
+ * log-ratios u = log π/π_ref(y_w), v = log π/π_ref(y_l) (already divided by
+ * the lengths where the type normalises). Writes [loss, ∂loss/∂u, ∂loss/∂v]
+ * into `out`. Internal: `dpoLoss` validates, normalises and applies the chain rule.
+ * @internal
+ */
+export type PairKernel = (u: number, v: number, p: KernelParameters, out: Float64Array) => void;
+
+/** Parameters a kernel reads. @internal */
+export interface KernelParameters {
+  readonly beta: number;
+  readonly eps: number;
+  readonly tau: number;
+  readonly delta: number;
+}
+
+const ls = logSigmoidUnchecked;
+const sig = sigmoidUnchecked;
+const softplus = log1pExpUnchecked;
+
+/** −(1−ε) log σ(x) − ε log σ(−x) and its derivative in x: the sigmoid (and cDPO) loss. @internal */
+export function conservativeSigmoid(x: number, eps: number, out: Float64Array, at: number): void {
+  out[at] = eps === 0 ? -ls(x) : -(1 - eps) * ls(x) - eps * ls(-x);
+  out[at + 1] = eps === 0 ? -sig(-x) : eps * sig(x) - (1 - eps) * sig(-x);
+}
+
+/**
+ * The kernels, keyed by TRL's `loss_type`. Each comment gives the loss in
+ * terms of β, u, v and d = u − v, and the trick that keeps it finite.
+ * @internal
+ */
+export const pairKernels: Record<string, PairKernel> = {
+  // −(1−ε) log σ(βd) − ε log σ(−βd): log σ through softplus branches
+  sigmoid(u, v, { beta, eps }, out) {
+    conservativeSigmoid(beta * (u - v), eps, out, 0);
+    out[1] *= beta;
+    out[2] = -out[1];
+  },
+  // max(0, 1 − βd); the gradient at the kink βd = 1 is the one-sided value 0
+  hinge(u, v, { beta }, out) {
+    const slack = 1 - beta * (u - v);
+    out[0] = slack > 0 ? slack : 0;
+    out[1] = slack > 0 ? -beta : 0;
+    out[2] = -out[1];
+  },
+  // (d − 1/(2β))²: crosses zero, so its error bound is absolute
+  ipo(u, v, { beta }, out) {
+    const r = u - v - 1 / (2 * beta);
+    out[0] = r * r;
+    out[1] = 2 * r;
+    out[2] = -2 * r;
+  },
+  // −log σ(β d) on length-normalised log-ratios (the normalisation is done by the caller)
+  sigmoid_norm(u, v, { beta }, out) {
+    const x = beta * (u - v);
+    out[0] = -ls(x);
+    out[1] = -beta * sig(-x);
+    out[2] = -out[1];
+  },
+  // KL(Bernoulli(σ(βd)) ‖ Bernoulli(1−ε)); every product is of finite factors;
+  // derivative in x = βd: σ(x)σ(−x)(x − log((1−ε)/ε))
+  exo_pair(u, v, { beta, eps }, out) {
+    const x = beta * (u - v);
+    const p = sig(x);
+    const q = sig(-x);
+    out[0] = p * (ls(x) - Math.log1p(-eps)) + q * (ls(-x) - Math.log(eps));
+    out[1] = beta * p * q * (x - (Math.log1p(-eps) - Math.log(eps)));
+    out[2] = -out[1];
+  },
+  // −log σ(βu) − ½ log σ(−βu) − ½ log σ(−βv)
+  nca_pair(u, v, { beta }, out) {
+    const a = beta * u;
+    const b = beta * v;
+    out[0] = -ls(a) - 0.5 * ls(-a) - 0.5 * ls(-b);
+    out[1] = beta * (0.5 * sig(a) - sig(-a));
+    out[2] = 0.5 * beta * sig(b);
+  },
+  // (−(1−ε) log σ(βd) + ε log σ(−βd)) / (1 − 2ε): may be negative, absolute bound near zero
+  robust(u, v, { beta, eps }, out) {
+    const x = beta * (u - v);
+    const scale = 1 / (1 - 2 * eps);
+    out[0] = (-(1 - eps) * ls(x) + eps * ls(-x)) * scale;
+    out[1] = -beta * scale * ((1 - eps) * sig(-x) + eps * sig(x));
+    out[2] = -out[1];
+  },
+  // −log σ(βu − δ) − log σ(−(βv − δ))
+  bco_pair(u, v, { beta, delta }, out) {
+    const a = beta * u - delta;
+    const b = beta * v - delta;
+    out[0] = -ls(a) - ls(-b);
+    out[1] = -beta * sig(-a);
+    out[2] = beta * sig(b);
+  },
+  // (u − 1/(2β))² + (v + 1/(2β))²
+  sppo_hard(u, v, { beta }, out) {
+    const a = u - 1 / (2 * beta);
+    const b = v + 1 / (2 * beta);
+    out[0] = a * a + b * b;
+    out[1] = 2 * a;
+    out[2] = 2 * b;
+  },
+  // 1 − σ(βu) + σ(βv), written σ(−βu) + σ(βv) so 1 − σ never cancels
+  apo_zero(u, v, { beta }, out) {
+    const a = beta * u;
+    const b = beta * v;
+    out[0] = sig(-a) + sig(b);
+    out[1] = -beta * sig(a) * sig(-a);
+    out[2] = beta * sig(b) * sig(-b);
+  },
+  // σ(βu) + 1 − σ(βd), written σ(βu) + σ(−βd)
+  apo_down(u, v, { beta }, out) {
+    const a = beta * u;
+    const x = beta * (u - v);
+    const curvature = sig(x) * sig(-x);
+    out[0] = sig(a) + sig(-x);
+    out[1] = beta * (sig(a) * sig(-a) - curvature);
+    out[2] = beta * curvature;
+  },
+  // with l = βd, w = σ(l/τ): (1 − w)(−log σ(l)) + w e^{−l}. TRL's w·e^{−l} is 0·∞ = NaN at
+  // l = −1e4; here (1 − w) = σ(−l/τ) and w e^{−l} = exp(log σ(l/τ) − l), finite wherever the loss is.
+  discopop(u, v, { beta, tau }, out) {
+    const l = beta * (u - v);
+    const oneMinusW = sig(-l / tau);
+    const logistic = softplus(-l);
+    const weightedExp = Math.exp(ls(l / tau) - l);
+    out[0] = oneMinusW * logistic + weightedExp;
+    // d/dl: −(w(1−w)/τ)·softplus(−l) − (1−w)σ(−l) + w e^{−l}·((1−w)/τ − 1)
+    const wOneMinusW = Math.exp(ls(l / tau) + ls(-l / tau));
+    const dLdl = -(wOneMinusW / tau) * logistic - oneMinusW * sig(-l) + weightedExp * (oneMinusW / tau - 1);
+    out[1] = beta * dLdl;
+    out[2] = -out[1];
+  },
+};
