@@ -10,4 +10,5 @@ export { LuceError } from "./errors.js";
 export * from "./numerics/index.js";
 export { createRandom, type RandomSource } from "./numerics/random.js";
 export * from "./ranking/index.js";
+export * from "./theory/index.js";
 export * from "./losses/index.js";

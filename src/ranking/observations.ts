@@ -57,13 +57,17 @@ export function normalizeObservations(fn: string, observations: unknown, nItems:
   return out;
 }
 
-function normalizeObservation(
+/**
+ * Validates one observation over `nItems` items; errors name it `name`.
+ * @internal
+ */
+export function normalizeObservation(
   fn: string,
   name: string,
   obs: unknown,
   nItems: number,
-  seen: Int32Array,
-  stamp: number,
+  seen: Int32Array = new Int32Array(nItems).fill(-1),
+  stamp = 0,
 ): NormalizedObservation {
   let ranked: ArrayLike<unknown>;
   let offered: ArrayLike<unknown> | null = null;

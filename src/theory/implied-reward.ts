@@ -1,0 +1,60 @@
+import { LuceError } from "../errors.js";
+import { impliedRewardRow, projectRewardRow } from "./kernels.js";
+import { readProblem } from "./optimal-policy.js";
+import { readBeta, readPolicy, type Policy, type Rows } from "./rows.js";
+
+/**
+ * The implied reward β log π(y|x)/π_ref(y|x): eq. 5 without its β log Z(x) term, which
+ * depends on x alone (Definition 1), so it names the same reward class.
+ *
+ * Where π(y|x) = 0 and π_ref(y|x) > 0 the implied reward is −Infinity. Where π_ref(y|x) = 0 it
+ * is undefined (the first assumption of Theorem 1), and that is an error.
+ * Error: EPS·β(|log π| + |log π_ref|) absolute.
+ *
+ * @param policy - π, as probabilities or {@link logSpace}
+ * @param reference - π_ref, same shape
+ * @param beta - β > 0
+ * @returns β log π/π_ref per prompt
+ * @throws {@link LuceError} naming `reference[x][y]` where π_ref has no mass; for rows that are
+ *   not distributions, shape mismatches, β ≤ 0 or not finite
+ * @example
+ * ```ts
+ * impliedReward([[0.75, 0.25]], [[0.5, 0.5]], 2); // [[2 log 1.5, 2 log 0.5]]
+ * ```
+ */
+export function impliedReward(policy: Policy, reference: Policy, beta: number): Float64Array[] {
+  const fn = "impliedReward";
+  const logPi = readPolicy(fn, "policy", policy);
+  const logRef = readPolicy(fn, "reference", reference, { rows: logPi, name: "policy" });
+  const b = readBeta(fn, beta);
+  return logPi.map((row, x) => {
+    const zero = logRef[x].indexOf(-Infinity);
+    if (zero >= 0) {
+      const at = `reference${"log" in (reference as object) ? ".log" : ""}[${x}][${zero}]`;
+      throw new LuceError(fn, at, "is 0: the implied reward β log π/π_ref is undefined where π_ref has no mass");
+    }
+    return impliedRewardRow(row, logRef[x], b);
+  });
+}
+
+/**
+ * Theorem 1's projection f(r; π_ref, β)(x, y) = r(x, y) − β log Σ_y π_ref(y|x) e^{r(x,y)/β}.
+ *
+ * It subtracts a function of x alone, so it stays in r's class; it equals
+ * β log π_r(y|x)/π_ref(y|x) (eq. 4); and it is the one member of the class whose partition
+ * function is 1. Error: a few EPS·(|r| + β|log Z|) absolute.
+ *
+ * @param reward - r(x, y), finite
+ * @param reference - π_ref, as probabilities or {@link logSpace}
+ * @param beta - β > 0
+ * @returns the class representative with Z(x) = 1, per prompt
+ * @throws {@link LuceError} as `optimalPolicy`
+ * @example
+ * ```ts
+ * projectReward([[1, 0]], [[0.5, 0.5]], 1); // [[1 - log((e+1)/2), -log((e+1)/2)]]
+ * ```
+ */
+export function projectReward(reward: Rows, reference: Policy, beta: number): Float64Array[] {
+  const { r, logRef, b } = readProblem("projectReward", reward, reference, beta);
+  return r.map((row, x) => projectRewardRow(row, logRef[x], b));
+}

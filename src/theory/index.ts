@@ -1,0 +1,6 @@
+export { type Rows, type LogProbabilities, type Policy, logSpace, DISTRIBUTION_TOLERANCE } from "./rows.js";
+export { optimalPolicy, logOptimalPolicy, logPartition } from "./optimal-policy.js";
+export { impliedReward, projectReward } from "./implied-reward.js";
+export { areEquivalentRewards, canonicalReward, type EquivalenceOptions } from "./equivalence.js";
+export { klDivergence, klRegularizedObjective } from "./kl.js";
+export { preferenceLogProbability, preferenceProbability, type PreferenceSource } from "./preference.js";
