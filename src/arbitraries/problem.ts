@@ -1,0 +1,157 @@
+import fc from "fast-check";
+
+/** A finite preference problem: per prompt x, the reward and log π_ref of each response y. */
+export interface FiniteProblem {
+  /** β of eq. 3 (positive unless an arbitrary was asked to drop that assumption). */
+  readonly beta: number;
+  /** r(x, y), one row per prompt. */
+  readonly reward: number[][];
+  /** log π_ref(y | x), one row per prompt, normalised (log-sum-exp 0 to float64 rounding); −Infinity where π_ref has no mass. */
+  readonly logReference: number[][];
+}
+
+/** Options of {@link betaArbitrary}. */
+export interface BetaOptions {
+  /** Smallest |β|; default 1e−2. */
+  readonly min?: number;
+  /** Largest |β|; default 1e2. */
+  readonly max?: number;
+  /** `-1` draws negative β (the assumption β > 0 dropped); default 1. */
+  readonly sign?: 1 | -1;
+}
+
+/**
+ * β drawn log-uniformly in [min, max] (so 0.01 and 100 are as likely as 1), with the given sign.
+ *
+ * @param options - range and sign
+ * @returns an arbitrary of β
+ * @example
+ * ```ts
+ * fc.assert(fc.property(betaArbitrary(), (beta) => beta > 0));
+ * ```
+ */
+export function betaArbitrary(options: BetaOptions = {}): fc.Arbitrary<number> {
+  const min = options.min ?? 1e-2;
+  const max = options.max ?? 1e2;
+  const sign = options.sign ?? 1;
+  return fc.double({ min: Math.log(min), max: Math.log(max), noNaN: true }).map((t) => sign * Math.exp(t));
+}
+
+/** Options of {@link logReferenceArbitrary}. */
+export interface LogReferenceOptions {
+  /** Number of responses (fixed) or a range; default 2 to 8. */
+  readonly responses?: number | { readonly min: number; readonly max: number };
+  /** Smallest log-probability drawn before normalising; default log(1e−300) ≈ −690.8. Use −5000 for sequence-level references. */
+  readonly minLogProbability?: number;
+  /** Let some responses have π_ref = 0 (the assumption π_ref > 0 dropped); at least one keeps mass. Default false. */
+  readonly zeros?: boolean;
+}
+
+/**
+ * One prompt's reference policy in log space: normalised log-probabilities, mixing ordinary
+ * values with near-degenerate ones down to `minLogProbability` (1e−300 by default), so that
+ * properties meet the probabilities that underflow in naive code.
+ *
+ * @param options - number of responses, smallest log-probability, zeros
+ * @returns an arbitrary of log π_ref(· | x) rows
+ * @example
+ * ```ts
+ * fc.assert(fc.property(logReferenceArbitrary({ responses: 4 }), (row) => row.length === 4));
+ * ```
+ */
+export function logReferenceArbitrary(options: LogReferenceOptions = {}): fc.Arbitrary<number[]> {
+  const [kMin, kMax] = responseRange(options.responses);
+  const floor = options.minLogProbability ?? Math.log(1e-300);
+  const entry = fc.oneof(
+    { weight: 3, arbitrary: fc.double({ min: -5, max: 0, noNaN: true }) },
+    { weight: 1, arbitrary: fc.double({ min: floor, max: 0, noNaN: true }) },
+    { weight: 1, arbitrary: fc.constant(floor) },
+  );
+  const raw = fc.integer({ min: kMin, max: kMax }).chain((k) => fc.array(entry, { minLength: k, maxLength: k }));
+  const withZeros = options.zeros
+    ? raw.chain((row) => fc.array(fc.boolean(), { minLength: row.length, maxLength: row.length }).map((zero) => {
+        const out = row.map((v, y) => (zero[y] && y > 0 ? -Infinity : v));
+        return out;
+      }))
+    : raw;
+  return withZeros.map(normaliseLog);
+}
+
+/** Options of {@link rewardArbitrary}. */
+export interface RewardOptions {
+  /** Largest |r/β| drawn; default 4000 (rewards thousands of β apart). */
+  readonly maxRewardOverBeta?: number;
+}
+
+/**
+ * One prompt's rewards for `responses` responses at temperature β: |r/β| up to
+ * `maxRewardOverBeta` (4000 by default), mixing small and extreme values.
+ *
+ * @param responses - number of responses
+ * @param beta - β (its absolute value scales the rewards)
+ * @param options - the largest |r/β|
+ * @returns an arbitrary of reward rows
+ * @example
+ * ```ts
+ * fc.assert(fc.property(rewardArbitrary(3, 0.1), (r) => r.every((v) => Math.abs(v) <= 400)));
+ * ```
+ */
+export function rewardArbitrary(responses: number, beta: number, options: RewardOptions = {}): fc.Arbitrary<number[]> {
+  const limit = options.maxRewardOverBeta ?? 4000;
+  const scale = Math.abs(beta);
+  const entry = fc.oneof(
+    { weight: 3, arbitrary: fc.double({ min: -Math.min(limit, 5), max: Math.min(limit, 5), noNaN: true }) },
+    { weight: 1, arbitrary: fc.double({ min: -limit, max: limit, noNaN: true }) },
+    { weight: 1, arbitrary: fc.constantFrom(-limit, limit) },
+  );
+  return fc.array(entry.map((t) => t * scale), { minLength: responses, maxLength: responses });
+}
+
+/** Options of {@link finiteProblemArbitrary}. */
+export interface FiniteProblemOptions extends BetaOptions, RewardOptions, Omit<LogReferenceOptions, "responses"> {
+  /** Number of prompts; default 1 to 3. */
+  readonly prompts?: number | { readonly min: number; readonly max: number };
+  /** Responses per prompt; default 2 to 8 (rows may differ in length). */
+  readonly responses?: number | { readonly min: number; readonly max: number };
+}
+
+/**
+ * A whole finite preference problem: β, and per prompt a reference policy (log space) and
+ * rewards of the same length. Defaults reach K = 8 responses, |r/β| = 4000 and π_ref = 1e−300.
+ *
+ * @param options - the options of the component arbitraries, plus the number of prompts
+ * @returns an arbitrary of {@link FiniteProblem}
+ * @example
+ * ```ts
+ * fc.assert(fc.property(finiteProblemArbitrary(), (p) => p.reward.length === p.logReference.length));
+ * ```
+ */
+export function finiteProblemArbitrary(options: FiniteProblemOptions = {}): fc.Arbitrary<FiniteProblem> {
+  const [pMin, pMax] = responseRange(options.prompts ?? { min: 1, max: 3 });
+  return betaArbitrary(options).chain((beta) =>
+    fc
+      .array(logReferenceArbitrary({ ...options, responses: options.responses ?? { min: 2, max: 8 } }), { minLength: pMin, maxLength: pMax })
+      .chain((logReference) =>
+        fc.tuple(...logReference.map((row) => rewardArbitrary(row.length, beta, options))).map((reward) => ({ beta, reward, logReference })),
+      ),
+  );
+}
+
+/**
+ * Normalises log-weights so that they log-sum-exp to 0.
+ * @internal
+ */
+export function normaliseLog(row: number[]): number[] {
+  let m = -Infinity;
+  for (const v of row) m = Math.max(m, v);
+  let s = 0;
+  for (const v of row) s += Math.exp(v - m);
+  const z = m + Math.log(s);
+  return row.map((v) => v - z);
+}
+
+/** A [min, max] pair from a count or a range. @internal */
+export function responseRange(r: number | { readonly min: number; readonly max: number } | undefined): [number, number] {
+  if (r === undefined) return [2, 8];
+  return typeof r === "number" ? [r, r] : [r.min, r.max];
+}

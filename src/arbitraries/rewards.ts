@@ -1,0 +1,66 @@
+import fc from "fast-check";
+import type { FiniteProblem } from "./problem.js";
+
+/** Options of {@link shiftArbitrary}. */
+export interface ShiftOptions {
+  /** Largest |f(x)|; default 1e3. */
+  readonly max?: number;
+  /**
+   * `"prompt"`: f(x), one value per prompt (Definition 1). `"response"`: g(x, y), which varies
+   * with y (the assumption that the shift depends on x alone, dropped). Default `"prompt"`.
+   */
+  readonly dependsOn?: "prompt" | "response";
+  /** Draw dyadic values k/256, so that r + f is exact in float64 for dyadic r. Default false. */
+  readonly dyadic?: boolean;
+}
+
+/**
+ * A shift of a problem's rewards: f(x) per prompt (returned as a row per prompt with the value
+ * repeated), or g(x, y) varying with y. Adding it to r gives a member of r's class (Definition 1)
+ * or, with `dependsOn: "response"`, a reward outside it.
+ *
+ * @param shape - the row lengths of the rewards to shift
+ * @param options - size, dependence, dyadic grid
+ * @returns an arbitrary of shift rows of that shape
+ * @example
+ * ```ts
+ * fc.assert(fc.property(shiftArbitrary([3, 2]), (f) => f.every((row) => new Set(row).size === 1)));
+ * ```
+ */
+export function shiftArbitrary(shape: readonly number[], options: ShiftOptions = {}): fc.Arbitrary<number[][]> {
+  const max = options.max ?? 1e3;
+  const value = options.dyadic
+    ? fc.integer({ min: -Math.round(max * 256), max: Math.round(max * 256) }).map((k) => k / 256)
+    : fc.oneof(fc.double({ min: -max, max, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }));
+  if (options.dependsOn === "response") {
+    // at least two responses in some prompt get different shifts
+    return fc.tuple(...shape.map((k) => fc.array(value, { minLength: k, maxLength: k }))).filter((rows) => rows.some((row) => new Set(row).size > 1));
+  }
+  return fc.tuple(...shape.map((k) => value.map((v) => Array.from({ length: k }, () => v))));
+}
+
+/**
+ * Two equivalent rewards (Definition 1): a problem's reward r and r + f(x), with f drawn by
+ * {@link shiftArbitrary}.
+ *
+ * @param problem - an arbitrary of problems (e.g. `finiteProblemArbitrary()`)
+ * @param options - the shift's options
+ * @returns an arbitrary of `{ problem, shift, shifted }` where shifted = reward + shift
+ * @example
+ * ```ts
+ * fc.assert(fc.property(equivalentRewardsArbitrary(finiteProblemArbitrary()),
+ *   ({ problem, shifted }) => areEquivalentRewards(problem.reward, shifted, { relativeTolerance: 1e-12 })));
+ * ```
+ */
+export function equivalentRewardsArbitrary(
+  problem: fc.Arbitrary<FiniteProblem>,
+  options: ShiftOptions = {},
+): fc.Arbitrary<{ problem: FiniteProblem; shift: number[][]; shifted: number[][] }> {
+  return problem.chain((p) =>
+    shiftArbitrary(p.reward.map((row) => row.length), options).map((shift) => ({
+      problem: p,
+      shift,
+      shifted: p.reward.map((row, x) => row.map((r, y) => r + shift[x][y])),
+    })),
+  );
+}
