@@ -35,8 +35,10 @@ export function comparisonGraphArbitrary(k: number, options: { readonly connecte
   }
   // split 0..k−1 into a first block and the rest; edges only within blocks
   return fc.integer({ min: 1, max: k - 1 }).chain((cut) => {
-    const within = fc.tuple(fc.nat(k - 1), fc.nat(k - 1)).filter(([i, j]) => i !== j && i < cut === j < cut);
-    return fc.array(within, { maxLength: 2 * k }).chain((pairs) => fc.tuple(...pairs.map(() => weight)).map((w) => graph(k, pairs, w)));
+    const within: [number, number][] = [];
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (i !== j && i < cut === j < cut) within.push([i, j]);
+    const pairs = within.length === 0 ? fc.constant<[number, number][]>([]) : fc.array(fc.constantFrom(...within), { maxLength: 2 * k });
+    return pairs.chain((chosen) => fc.tuple(...chosen.map(() => weight)).map((w) => graph(k, chosen, w)));
   });
 }
 

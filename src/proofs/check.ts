@@ -1,0 +1,172 @@
+import fc from "fast-check";
+import type { Precise } from "./precise.js";
+import type { Residual, Statement } from "./statement.js";
+
+/** Evaluations spent shrinking a counterexample before reporting the smallest found. */
+const SHRINK_BUDGET = 400;
+
+/** The 50-digit residual below which a statement counts as exactly true on an instance. */
+export const PRECISE_THRESHOLD = 1e-40;
+
+/**
+ * - `holds`: every float64 residual is within its bound and the worst instance's 50-digit residual is below 1e−40;
+ * - `refuted`: an instance whose residual is real (at 50 digits ≥ 1e−40), with the shrunk counterexample;
+ * - `inaccurate`: float64 exceeded a bound although at 50 digits the statement holds there, so the
+ *   fault is luce's arithmetic (or a bound too tight), not the mathematics.
+ */
+export type Verdict = "holds" | "refuted" | "inaccurate";
+
+/** What checking a statement found. */
+export interface StatementReport {
+  readonly id: string;
+  readonly title: string;
+  readonly reference: string;
+  /** Instances evaluated. */
+  readonly instances: number;
+  /** The float64 residual with the largest residual/bound ratio (the failing one when refuted). */
+  readonly worst: Residual;
+  /** The residual of that instance at 50 digits, as a decimal string. */
+  readonly preciseResidual: string;
+  readonly verdict: Verdict;
+  /** The (shrunk) counterexample when not holding. */
+  readonly counterexample?: string;
+  readonly seconds: number;
+  readonly seed: number;
+}
+
+/** Options of {@link checkStatement}. */
+export interface CheckOptions {
+  /** Instances to generate (times the statement's runsFraction); default 100. */
+  readonly runs?: number;
+  /** fast-check seed; default 42, so the report is reproducible. */
+  readonly seed?: number;
+}
+
+function ratio(r: Residual): number {
+  if (Number.isNaN(r.residual)) return Infinity;
+  if (r.residual <= r.bound) return r.bound === 0 ? 0 : r.residual / r.bound;
+  return Infinity;
+}
+
+function worstOf(residuals: Residual[]): { worst: Residual; ratio: number } {
+  let worst: Residual = { name: "(none)", residual: 0, bound: 0 };
+  let worstRatio = -1;
+  for (const r of residuals) {
+    const q = r.residual > r.bound || Number.isNaN(r.residual) ? Infinity + (r.residual || 0) : ratio(r);
+    if (q > worstRatio || (q === Infinity && r.residual > worst.residual)) {
+      worst = r;
+      worstRatio = q;
+    }
+  }
+  return { worst, ratio: worstRatio };
+}
+
+/**
+ * Checks a statement on generated instances: evaluates its float64 residuals on each, stops at the
+ * first residual beyond its bound and shrinks that instance to a small counterexample, and
+ * re-evaluates the worst (or failing) instance at 50 digits to tell a real refutation from
+ * float64 rounding.
+ *
+ * @param statement - the statement (e.g. `lemma1()`)
+ * @param options - runs and seed
+ * @returns the report
+ * @example
+ * ```ts
+ * const r = await checkStatement(lemma2(), { runs: 100, seed: 7 });
+ * console.log(r.verdict, r.worst.residual, r.worst.bound, r.preciseResidual);
+ * ```
+ */
+export async function checkStatement<I>(statement: Statement<I>, options: CheckOptions = {}): Promise<StatementReport> {
+  const started = performance.now();
+  const seed = options.seed ?? 42;
+  const runs = Math.max(1, Math.round((options.runs ?? 100) * (statement.runsFraction ?? 1)));
+  let count = 0;
+  let worstInstance: I | undefined;
+  let worst: Residual = { name: "(none)", residual: 0, bound: 0 };
+  let worstRatio = -1;
+  // Shrinking stops after SHRINK_BUDGET further evaluations: fast-check then reports the smallest
+  // failing instance it has found so far.
+  let shrinkEvaluations = -1;
+  const details = fc.check(
+    fc.property(statement.instances, (instance) => {
+      if (shrinkEvaluations >= 0 && ++shrinkEvaluations > SHRINK_BUDGET) return true;
+      count++;
+      const { worst: w, ratio: q } = worstOf(statement.float64(instance));
+      if (q === Infinity || Number.isNaN(q)) {
+        if (shrinkEvaluations < 0) shrinkEvaluations = 0;
+        return false;
+      }
+      if (q > worstRatio) {
+        worstRatio = q;
+        worst = w;
+        worstInstance = instance;
+      }
+      return true;
+    }),
+    { numRuns: runs, seed },
+  );
+  if (details.failed && details.counterexample !== null) {
+    const [instance] = details.counterexample;
+    const failing = worstOf(statement.float64(instance)).worst;
+    const precise = statement.precise(instance);
+    return report(statement, {
+      instances: count,
+      worst: failing,
+      precise,
+      verdict: precise.gte(PRECISE_THRESHOLD) ? "refuted" : "inaccurate",
+      counterexample: statement.show(instance),
+      started,
+      seed,
+    });
+  }
+  if (details.failed) throw details.errorInstance ?? new Error(`checking ${statement.id} failed without a counterexample`);
+  const precise = worstInstance === undefined ? null : statement.precise(worstInstance);
+  const holds = precise === null || precise.lt(PRECISE_THRESHOLD);
+  return report(statement, {
+    instances: count,
+    worst,
+    precise,
+    verdict: holds ? "holds" : "refuted",
+    counterexample: holds || worstInstance === undefined ? undefined : statement.show(worstInstance),
+    started,
+    seed,
+  });
+}
+
+/**
+ * Checks a statement on one given instance (no generation, no shrinking).
+ *
+ * @param statement - the statement
+ * @param instance - the instance to check
+ * @returns the report for that instance
+ * @example
+ * ```ts
+ * checkInstance(lemma2(), { problem: { beta: 1, reward: [[1, 0]], logReference: [[-Math.LN2, -Math.LN2]] }, shift: [[3, 3]] });
+ * ```
+ */
+export function checkInstance<I>(statement: Statement<I>, instance: I): StatementReport {
+  const started = performance.now();
+  const { worst, ratio: q } = worstOf(statement.float64(instance));
+  const precise = statement.precise(instance);
+  const realError = precise.gte(PRECISE_THRESHOLD);
+  const verdict: Verdict = realError ? "refuted" : q === Infinity ? "inaccurate" : "holds";
+  return report(statement, { instances: 1, worst, precise, verdict, counterexample: verdict === "holds" ? undefined : statement.show(instance), started, seed: 0 });
+}
+
+function report<I>(
+  statement: Statement<I>,
+  r: { instances: number; worst: Residual; precise: Precise | null; verdict: Verdict; counterexample?: string; started: number; seed: number },
+): StatementReport {
+  return {
+    id: statement.id,
+    title: statement.title,
+    reference: statement.reference,
+    instances: r.instances,
+    worst: r.worst,
+    preciseResidual: r.precise === null ? "0" : r.precise.toExponential(3),
+    verdict: r.verdict,
+    ...(r.counterexample === undefined ? {} : { counterexample: r.counterexample }),
+    seconds: (performance.now() - r.started) / 1000,
+    seed: r.seed,
+  };
+}
