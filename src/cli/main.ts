@@ -13,6 +13,10 @@ const subcommands: Record<string, Subcommand> = {};
 
 /** Registers the subcommands; each lives in its own module and is loaded on demand. */
 function load(): void {
+  subcommands.verify = {
+    summary: "check every statement of the DPO paper's section 5 and appendix A numerically",
+    run: async (args) => (await import("./verify.js")).verifyCommand(args),
+  };
   subcommands.example = {
     summary: "print a few Bradley–Terry and Plackett–Luce numbers that naive code gets wrong",
     run: async () => (await import("./example.js")).exampleCommand(),

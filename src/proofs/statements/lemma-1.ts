@@ -35,7 +35,7 @@ export function lemma1(assumptions: Assumptions = {}): Statement<Lemma1Instance>
   const instances = finiteProblemArbitrary({ zeros: assumptions.referenceZeros, sign: assumptions.betaSign }).chain((problem) =>
     fc.record({
       problem: fc.constant(problem),
-      shift: shiftArbitrary(problem.reward.map((r) => r.length), { dependsOn: assumptions.shiftDependsOn }),
+      shift: shiftArbitrary(problem.reward.map((r) => r.length), { dependsOn: assumptions.shiftDependsOn, dyadic: assumptions.shiftDependsOn === "response" }),
       observations: fc.tuple(...problem.reward.map((r) => observationArbitrary(r.length))),
     }),
   );

@@ -36,7 +36,7 @@ export function preciseLogOptimalPolicy(reward: readonly Precise[], logReference
  */
 export function lemma2(assumptions: Assumptions = {}): Statement<Lemma2Instance> {
   const instances = finiteProblemArbitrary({ zeros: assumptions.referenceZeros, sign: assumptions.betaSign }).chain((problem) =>
-    fc.record({ problem: fc.constant(problem), shift: shiftArbitrary(problem.reward.map((r) => r.length), { dependsOn: assumptions.shiftDependsOn }) }),
+    fc.record({ problem: fc.constant(problem), shift: shiftArbitrary(problem.reward.map((r) => r.length), { dependsOn: assumptions.shiftDependsOn, dyadic: assumptions.shiftDependsOn === "response" }) }),
   );
   return {
     id: "lemma-2",

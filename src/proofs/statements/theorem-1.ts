@@ -70,7 +70,7 @@ export function theorem1(assumptions: Assumptions = {}): Statement<Theorem1Insta
       : fc.tuple(...problem.reward.map((r) => fc.array(fc.double({ min: -4000 * Math.abs(problem.beta), max: 4000 * Math.abs(problem.beta), noNaN: true }), { minLength: r.length, maxLength: r.length })));
     return fc.record({
       problem: fc.constant(problem),
-      shift: shiftArbitrary(shape, { dependsOn: assumptions.shiftDependsOn }),
+      shift: shiftArbitrary(shape, { dependsOn: assumptions.shiftDependsOn, dyadic: assumptions.shiftDependsOn === "response" }),
       otherReward: other,
       logPolicy: fc.tuple(...problem.logReference.map((ref) => logPolicyArbitrary(ref.length, { supportOf: ref.map((v) => (v === -Infinity ? -Infinity : 0)) }))),
     });

@@ -1,0 +1,19 @@
+/**
+ * Checkers for the statements of the DPO paper's section 5 and appendix A: each generates
+ * instances with `luce/arbitraries`, evaluates float64 residuals of luce's implementation against
+ * stated bounds, shrinks counterexamples, and re-evaluates at 50 digits with mathjs BigNumber.
+ * Import from `luce/proofs` (needs fast-check, a peer dependency, and mathjs).
+ * @packageDocumentation
+ */
+export { checkStatement, checkInstance, PRECISE_THRESHOLD, type StatementReport, type Verdict, type CheckOptions } from "./check.js";
+export type { Statement, Residual, Assumptions } from "./statement.js";
+export { assumptionVariants, checkVariant, type AssumptionVariant, type VariantReport, type VariantVerdict } from "./assumptions.js";
+export { verifyPaper, paperStatements, type PaperReport } from "./verify.js";
+export { definition1, type Definition1Instance } from "./statements/definition-1.js";
+export { lemma1, type Lemma1Instance } from "./statements/lemma-1.js";
+export { lemma2, type Lemma2Instance } from "./statements/lemma-2.js";
+export { theorem1, type Theorem1Instance } from "./statements/theorem-1.js";
+export { appendixA1, type AppendixA1Instance } from "./statements/appendix-a1.js";
+export { appendixA2A3, type AppendixA2Instance } from "./statements/appendix-a2-a3.js";
+export { appendixA4, type AppendixA4Instance } from "./statements/appendix-a4.js";
+export { populationDpo, type PopulationDpoInstance } from "./statements/population-dpo.js";

@@ -1,0 +1,59 @@
+import { assumptionVariants, checkVariant, type VariantReport } from "./assumptions.js";
+import { checkStatement, type CheckOptions, type StatementReport } from "./check.js";
+import type { Statement } from "./statement.js";
+import { appendixA1 } from "./statements/appendix-a1.js";
+import { appendixA2A3 } from "./statements/appendix-a2-a3.js";
+import { appendixA4 } from "./statements/appendix-a4.js";
+import { definition1 } from "./statements/definition-1.js";
+import { lemma1 } from "./statements/lemma-1.js";
+import { lemma2 } from "./statements/lemma-2.js";
+import { populationDpo } from "./statements/population-dpo.js";
+import { theorem1 } from "./statements/theorem-1.js";
+
+/**
+ * The statements of the paper's section 5 and appendix A, in the paper's order, under all
+ * their assumptions.
+ *
+ * @returns the checkable statements
+ * @example
+ * ```ts
+ * paperStatements().map((s) => s.id); // ["definition-1", "lemma-1", …]
+ * ```
+ */
+export function paperStatements(): Statement<never>[] {
+  return [definition1(), lemma1(), lemma2(), theorem1(), appendixA1(), appendixA2A3(), appendixA4(), populationDpo()] as unknown as Statement<never>[];
+}
+
+/** What `verifyPaper` found. */
+export interface PaperReport {
+  readonly statements: StatementReport[];
+  readonly variants: VariantReport[];
+  /** Every statement holds and every variant gives the predicted verdicts. */
+  readonly ok: boolean;
+}
+
+/**
+ * Checks every statement of section 5 and appendix A, then every assumption variant (the main job
+ * of `npx luce verify`).
+ *
+ * @param options - runs and seed, and a callback told of each finished check
+ * @returns the reports and the overall verdict
+ * @example
+ * ```ts
+ * const { ok } = await verifyPaper({ runs: 100, seed: 42 });
+ * ```
+ */
+export async function verifyPaper(options: CheckOptions & { readonly onProgress?: (what: string) => void } = {}): Promise<PaperReport> {
+  const statements: StatementReport[] = [];
+  for (const s of paperStatements()) {
+    statements.push(await checkStatement(s, options));
+    options.onProgress?.(s.id);
+  }
+  const variants: VariantReport[] = [];
+  for (const v of assumptionVariants()) {
+    variants.push(await checkVariant(v, options));
+    options.onProgress?.(v.id);
+  }
+  const ok = statements.every((s) => s.verdict === "holds") && variants.every((v) => v.asPredicted);
+  return { statements, variants, ok };
+}
