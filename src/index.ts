@@ -5,6 +5,7 @@
  * Plackett–Luce likelihoods, the KL-constrained optimal policy and the DPO
  * loss family. fast-check arbitraries live in `luce/arbitraries`.
  * @packageDocumentation
+ * @module luce
  */
 export { LuceError } from "./errors.js";
 export * from "./numerics/index.js";

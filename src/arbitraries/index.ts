@@ -16,6 +16,7 @@
  * }));
  * ```
  * @packageDocumentation
+ * @module luce/arbitraries
  */
 export {
   betaArbitrary,
@@ -27,8 +28,9 @@ export {
   type LogReferenceOptions,
   type RewardOptions,
   type FiniteProblemOptions,
+  type CountRange,
 } from "./problem.js";
-export { shiftArbitrary, equivalentRewardsArbitrary, type ShiftOptions } from "./rewards.js";
+export { shiftArbitrary, equivalentRewardsArbitrary, type ShiftOptions, type EquivalentRewards } from "./rewards.js";
 export { rankingArbitrary, partialRankingArbitrary, observationArbitrary } from "./rankings.js";
 export { logPolicyArbitrary, type LogPolicyOptions } from "./policies.js";
 export { comparisonGraphArbitrary, type ComparisonGraph } from "./graphs.js";

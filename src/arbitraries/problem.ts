@@ -10,6 +10,14 @@ export interface FiniteProblem {
   readonly logReference: number[][];
 }
 
+/** A count drawn uniformly from `min` to `max` inclusive. */
+export interface CountRange {
+  /** Smallest count. */
+  readonly min: number;
+  /** Largest count. */
+  readonly max: number;
+}
+
 /** Options of {@link betaArbitrary}. */
 export interface BetaOptions {
   /** Smallest |β|; default 1e−2. */
@@ -40,7 +48,7 @@ export function betaArbitrary(options: BetaOptions = {}): fc.Arbitrary<number> {
 /** Options of {@link logReferenceArbitrary}. */
 export interface LogReferenceOptions {
   /** Number of responses (fixed) or a range; default 2 to 8. */
-  readonly responses?: number | { readonly min: number; readonly max: number };
+  readonly responses?: number | CountRange;
   /** Smallest log-probability drawn before normalising; default log(1e−300) ≈ −690.8. Use −5000 for sequence-level references. */
   readonly minLogProbability?: number;
   /** Let some responses have π_ref = 0 (the assumption π_ref > 0 dropped); at least one keeps mass. Default false. */
@@ -110,9 +118,9 @@ export function rewardArbitrary(responses: number, beta: number, options: Reward
 /** Options of {@link finiteProblemArbitrary}. */
 export interface FiniteProblemOptions extends BetaOptions, RewardOptions, Omit<LogReferenceOptions, "responses"> {
   /** Number of prompts; default 1 to 3. */
-  readonly prompts?: number | { readonly min: number; readonly max: number };
+  readonly prompts?: number | CountRange;
   /** Responses per prompt; default 2 to 8 (rows may differ in length). */
-  readonly responses?: number | { readonly min: number; readonly max: number };
+  readonly responses?: number | CountRange;
 }
 
 /**
@@ -151,7 +159,7 @@ export function normaliseLog(row: number[]): number[] {
 }
 
 /** A [min, max] pair from a count or a range. @internal */
-export function responseRange(r: number | { readonly min: number; readonly max: number } | undefined): [number, number] {
+export function responseRange(r: number | CountRange | undefined): [number, number] {
   if (r === undefined) return [2, 8];
   return typeof r === "number" ? [r, r] : [r.min, r.max];
 }

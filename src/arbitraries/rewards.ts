@@ -39,6 +39,16 @@ export function shiftArbitrary(shape: readonly number[], options: ShiftOptions =
   return fc.tuple(...shape.map((k) => value.map((v) => Array.from({ length: k }, () => v))));
 }
 
+/** A problem, a shift f(x), and the shifted reward r + f. */
+export interface EquivalentRewards {
+  /** The problem whose reward is shifted. */
+  readonly problem: FiniteProblem;
+  /** f(x) per response (constant along each row unless the shift was asked to depend on y). */
+  readonly shift: number[][];
+  /** r(x, y) + f(x), rounded to float64. */
+  readonly shifted: number[][];
+}
+
 /**
  * Two equivalent rewards (Definition 1): a problem's reward r and r + f(x), with f drawn by
  * {@link shiftArbitrary}.
@@ -55,7 +65,7 @@ export function shiftArbitrary(shape: readonly number[], options: ShiftOptions =
 export function equivalentRewardsArbitrary(
   problem: fc.Arbitrary<FiniteProblem>,
   options: ShiftOptions = {},
-): fc.Arbitrary<{ problem: FiniteProblem; shift: number[][]; shifted: number[][] }> {
+): fc.Arbitrary<EquivalentRewards> {
   return problem.chain((p) =>
     shiftArbitrary(p.reward.map((row) => row.length), options).map((shift) => ({
       problem: p,

@@ -91,7 +91,9 @@ const FN = "dpoLoss";
 
 /**
  * The DPO loss family (eq. 7 and its descendants in TRL) with exact gradients,
- * implicit rewards and TRL's training metrics, in float64.
+ * implicit rewards and TRL's training metrics, in float64. The default is eq. 7:
+ *
+ * $$\mathcal{L} = -\log \sigma\Big(\beta \log \frac{\pi_\theta(y_w \mid x)}{\pi_{\mathrm{ref}}(y_w \mid x)} - \beta \log \frac{\pi_\theta(y_l \mid x)}{\pi_{\mathrm{ref}}(y_l \mid x)}\Big).$$
  *
  * With u = log π_θ(y_w)/π_ref(y_w), v likewise for y_l, d = u − v, ε = `labelSmoothing`,
  * and u′ = u / chosenLength, v′ = v / rejectedLength:

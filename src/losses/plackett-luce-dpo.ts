@@ -26,8 +26,9 @@ const FN = "plackettLuceDpoLoss";
 
 /**
  * The listwise (Plackett–Luce) DPO loss of the paper's appendix A.3:
- * L_i = −log Π_{k} e^{r̂(y_τ(k))} / Σ_{j ≥ k} e^{r̂(y_τ(j))}, with the implicit reward
- * r̂(y) = β log π_θ(y|x)/π_ref(y|x). A top-k ranking uses its first k factors. At K = 2 it is
+ *
+ * $$\mathcal{L}_i = -\log \prod_{k} \frac{\exp \hat r(x, y_{\tau(k)})}{\sum_{j \ge k} \exp \hat r(x, y_{\tau(j)})}, \qquad \hat r(x, y) = \beta \log \frac{\pi_\theta(y \mid x)}{\pi_{\mathrm{ref}}(y \mid x)}.$$
+ * A top-k ranking uses its first k factors. At K = 2 it is
  * the sigmoid `dpoLoss` (eq. 7); adding a constant to all of one example's log-ratios leaves it
  * unchanged (Lemma 1). No DPO codebase ships it: it was requested in the original repository and
  * in TRL and never built.

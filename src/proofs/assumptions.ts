@@ -14,8 +14,39 @@ import { theorem1 } from "./statements/theorem-1.js";
 /** A verdict of an assumption variant: a statement's verdict, or a domain error (the object the statement is about does not exist). */
 export type VariantVerdict = Verdict | "domain error";
 
+/** A statement re-checked in a variant, with the verdict the table predicts. */
+export interface VariantStatement {
+  /** The statement, built with the assumption dropped. */
+  readonly statement: Statement<never>;
+  /** The predicted verdict. */
+  readonly expected: VariantVerdict;
+}
+
+/** The outcome of a variant's direct domain check. */
+export interface DomainCheck {
+  /** `domain error` when the object the statements are about does not exist. */
+  readonly verdict: VariantVerdict;
+  /** What was computed to decide it. */
+  readonly evidence: string;
+}
+
+/** One statement's result in a variant. */
+export interface VariantResult {
+  /** The statement's report, or null for a domain check. */
+  readonly report: StatementReport | null;
+  /** The statement (or variant) identifier. */
+  readonly id: string;
+  /** What luce found. */
+  readonly verdict: VariantVerdict;
+  /** What the table predicts. */
+  readonly expected: VariantVerdict;
+  /** The domain check's evidence. */
+  readonly evidence?: string;
+}
+
 /** One row of the paper's table of assumptions, made checkable. */
 export interface AssumptionVariant {
+  /** Short identifier, e.g. `"beta-negative"`. */
   readonly id: string;
   /** The assumption, as the paper states it. */
   readonly assumption: string;
@@ -24,18 +55,23 @@ export interface AssumptionVariant {
   /** What the table predicts fails. */
   readonly prediction: string;
   /** The statements re-checked without the assumption, with the verdict the table predicts. */
-  readonly statements: readonly { readonly statement: Statement<never>; readonly expected: VariantVerdict }[];
+  readonly statements: readonly VariantStatement[];
   /** For variants where the objects do not exist: a direct check returning its verdict and evidence. */
-  readonly domain?: () => { readonly verdict: VariantVerdict; readonly evidence: string };
+  readonly domain?: () => DomainCheck;
 }
 
 /** What checking a variant found. */
 export interface VariantReport {
+  /** The variant's identifier. */
   readonly id: string;
+  /** The assumption dropped. */
   readonly assumption: string;
+  /** What replaced it. */
   readonly dropped: string;
+  /** What the table predicts. */
   readonly prediction: string;
-  readonly results: readonly { readonly report: StatementReport | null; readonly id: string; readonly verdict: VariantVerdict; readonly expected: VariantVerdict; readonly evidence?: string }[];
+  /** One result per re-checked statement (or the domain check). */
+  readonly results: readonly VariantResult[];
   /** Every observed verdict equals the predicted one. */
   readonly asPredicted: boolean;
 }
@@ -134,7 +170,7 @@ export function assumptionVariants(): AssumptionVariant[] {
  * the terms grow like (e/2)^k, so log Z_K grows by (1 − ln 2)·K per doubling. A verdict of
  * domain error requires every doubling to add at least 90% of that.
  */
-function divergingPartition(): { verdict: VariantVerdict; evidence: string } {
+function divergingPartition(): DomainCheck {
   const beta = 1;
   const sizes = [16, 32, 64, 128, 256, 512, 1024];
   const values = sizes.map((k) => {
@@ -162,7 +198,7 @@ function divergingPartition(): { verdict: VariantVerdict; evidence: string } {
  * ```
  */
 export async function checkVariant(variant: AssumptionVariant, options: CheckOptions = {}): Promise<VariantReport> {
-  const results: VariantReport["results"][number][] = [];
+  const results: VariantResult[] = [];
   if (variant.domain !== undefined) {
     const { verdict, evidence } = variant.domain();
     results.push({ report: null, id: variant.id, verdict, expected: "domain error", evidence });

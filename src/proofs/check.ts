@@ -18,8 +18,11 @@ export type Verdict = "holds" | "refuted" | "inaccurate";
 
 /** What checking a statement found. */
 export interface StatementReport {
+  /** The statement's identifier. */
   readonly id: string;
+  /** What it claims. */
   readonly title: string;
+  /** Where the paper states it. */
   readonly reference: string;
   /** Instances evaluated. */
   readonly instances: number;
@@ -27,10 +30,13 @@ export interface StatementReport {
   readonly worst: Residual;
   /** The residual of that instance at 50 digits, as a decimal string. */
   readonly preciseResidual: string;
+  /** The verdict (see {@link Verdict}). */
   readonly verdict: Verdict;
   /** The (shrunk) counterexample when not holding. */
   readonly counterexample?: string;
+  /** Wall time of the check. */
   readonly seconds: number;
+  /** The fast-check seed used. */
   readonly seed: number;
 }
 

@@ -4,10 +4,20 @@
  * stated bounds, shrinks counterexamples, and re-evaluates at 50 digits with mathjs BigNumber.
  * Import from `luce/proofs` (needs fast-check, a peer dependency, and mathjs).
  * @packageDocumentation
+ * @module luce/proofs
  */
 export { checkStatement, checkInstance, PRECISE_THRESHOLD, type StatementReport, type Verdict, type CheckOptions } from "./check.js";
 export type { Statement, Residual, Assumptions } from "./statement.js";
-export { assumptionVariants, checkVariant, type AssumptionVariant, type VariantReport, type VariantVerdict } from "./assumptions.js";
+export {
+  assumptionVariants,
+  checkVariant,
+  type AssumptionVariant,
+  type VariantReport,
+  type VariantVerdict,
+  type VariantStatement,
+  type VariantResult,
+  type DomainCheck,
+} from "./assumptions.js";
 export { verifyPaper, paperStatements, type PaperReport } from "./verify.js";
 export { definition1, type Definition1Instance } from "./statements/definition-1.js";
 export { lemma1, type Lemma1Instance } from "./statements/lemma-1.js";

@@ -26,7 +26,9 @@ export function paperStatements(): Statement<never>[] {
 
 /** What `verifyPaper` found. */
 export interface PaperReport {
+  /** One report per statement, in the paper's order. */
   readonly statements: StatementReport[];
+  /** One report per assumption variant, in the table's order. */
   readonly variants: VariantReport[];
   /** Every statement holds and every variant gives the predicted verdicts. */
   readonly ok: boolean;

@@ -5,8 +5,9 @@ import { requireFinite, requireFiniteArray } from "../validation/checks.js";
 import { normalizeComparisons, type Comparison } from "./observations.js";
 
 /**
- * The Bradley–Terry probability that an item of score r_i beats one of score
- * r_j (eq. 1): e^{r_i} / (e^{r_i} + e^{r_j}) = σ(r_i − r_j).
+ * The Bradley–Terry probability that an item of score r_i beats one of score r_j (eq. 1):
+ *
+ * $$p(i \succ j) = \frac{e^{r_i}}{e^{r_i} + e^{r_j}} = \sigma(r_i - r_j).$$
  *
  * Computed through the two-branch {@link sigmoid}, so scores 1e4 apart give
  * 1 and 0 without overflow.

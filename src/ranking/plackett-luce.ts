@@ -7,7 +7,9 @@ import { normalizeObservations, type NormalizedObservation, type PlackettLuceObs
 /**
  * The Plackett–Luce log-probability of one ranking of K items (paper, section 3
  * and appendix A.3):
- * log p(τ) = Σ_{i<k} [ s_{τ(i)} − log Σ_{j ∈ R_i} e^{s_j} ],
+ *
+ * $$\log p(\tau) = \sum_{i=1}^{k} \Big( s_{\tau(i)} - \log \sum_{j \in R_i} e^{s_j} \Big),$$
+ *
  * where R_i holds τ(i) and every item not yet ranked, unranked items included.
  * A ranking of all K items is a full ranking; a shorter one is a top-k
  * observation (the first k factors) of the K items.

@@ -2,8 +2,9 @@ import { logOptimalPolicyRow, logPartitionRow } from "./kernels.js";
 import { readBeta, readPolicy, readReward, type Policy, type Rows } from "./rows.js";
 
 /**
- * The optimal policy of the KL-constrained problem (eq. 4):
- * π_r(y|x) = π_ref(y|x) e^{r(x,y)/β} / Z(x), as probabilities.
+ * The optimal policy of the KL-constrained problem (eq. 4), as probabilities:
+ *
+ * $$\pi_r(y \mid x) = \frac{1}{Z(x)}\, \pi_{\mathrm{ref}}(y \mid x) \exp\!\Big(\frac{r(x, y)}{\beta}\Big).$$
  *
  * Computed in log space through {@link logOptimalPolicy} and exponentiated, so it is finite for
  * |r/β| in the thousands; entries below the smallest double are 0 (use
@@ -47,8 +48,9 @@ export function logOptimalPolicy(reward: Rows, reference: Policy, beta: number):
 }
 
 /**
- * log Z(x) = log Σ_y π_ref(y|x) e^{r(x,y)/β}, the log partition function of eq. 4 (β log Z is
- * the soft value of π_ref, section 5.2).
+ * The log partition function of eq. 4 (β log Z is the soft value of π_ref, section 5.2):
+ *
+ * $$\log Z(x) = \log \sum_y \pi_{\mathrm{ref}}(y \mid x) \exp\!\Big(\frac{r(x, y)}{\beta}\Big).$$
  *
  * Stability: a max-shifted log-sum-exp of log π_ref + r/β with a log1p tail.
  *

@@ -9,10 +9,31 @@ import { readBeta, readPolicy, readReward, type Policy, type Rows } from "./rows
  * Where preferences come from: a reward r, or a policy with its reference and β, whose implied
  * reward β log π/π_ref gives the same preferences when π = π_r (eq. 6: Z(x) cancels).
  */
-export type PreferenceSource = { readonly reward: Rows } | { readonly policy: Policy; readonly reference: Policy; readonly beta: number };
+export type PreferenceSource = RewardSource | PolicySource;
+
+/** Preferences from a reward: Bradley–Terry / Plackett–Luce with scores r(x, ·). */
+export interface RewardSource {
+  /** r(x, y), one row per prompt. */
+  readonly reward: Rows;
+}
+
+/** Preferences from a policy: scores β log π(y|x)/π_ref(y|x) (eq. 6). */
+export interface PolicySource {
+  /** π, as probabilities or `logSpace`. */
+  readonly policy: Policy;
+  /** π_ref, same shape. */
+  readonly reference: Policy;
+  /** β > 0. */
+  readonly beta: number;
+}
 
 /**
- * log p(observation | x) of a preference over one prompt's responses, under Bradley–Terry
+ * log p(observation | x) of a preference over one prompt's responses. From a policy the scores are
+ * the implicit rewards of eq. 6, where Z(x) cancels:
+ *
+ * $$p^*(y_1 \succ y_2 \mid x) = \sigma\Big(\beta \log \frac{\pi^*(y_1 \mid x)}{\pi_{\mathrm{ref}}(y_1 \mid x)} - \beta \log \frac{\pi^*(y_2 \mid x)}{\pi_{\mathrm{ref}}(y_2 \mid x)}\Big).$$
+ *
+ * Models: Bradley–Terry
  * (a ranking of two responses, eq. 1) or Plackett–Luce (a longer ranking, a top-k of a listed
  * set, or a top-1 choice; section 3), from a reward or from a policy and its reference (eq. 6
  * and appendix A.2–A.3).

@@ -10,7 +10,9 @@ import { preciseLogOptimalPolicy } from "./lemma-2.js";
 
 /** An instance of appendix A.1: a problem and a policy π ≪ π_ref per prompt. */
 export interface AppendixA1Instance {
+  /** The problem. */
   readonly problem: FiniteProblem;
+  /** π ≪ π_ref per prompt, log space. */
   readonly logPolicy: number[][];
 }
 

@@ -10,7 +10,9 @@ import { preciseLogOptimalPolicy } from "./lemma-2.js";
 
 /** An instance of appendix A.2–A.3: a problem and one observation per prompt. */
 export interface AppendixA2Instance {
+  /** The problem. */
   readonly problem: FiniteProblem;
+  /** One observation per prompt. */
   readonly observations: PlackettLuceObservation[];
 }
 

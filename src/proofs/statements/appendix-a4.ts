@@ -10,6 +10,7 @@ import type { Residual, Statement } from "../statement.js";
 
 /** An instance of appendix A.4: a tabular policy's logits, a reference, β and preference pairs over one prompt. */
 export interface AppendixA4Instance {
+  /** β > 0. */
   readonly beta: number;
   /** θ: π_θ = softmax(θ). */
   readonly logits: number[];

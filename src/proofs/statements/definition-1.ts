@@ -7,8 +7,11 @@ import type { Residual, Statement } from "../statement.js";
 
 /** An instance of Definition 1: a dyadic reward and two dyadic per-prompt shifts (exact in float64). */
 export interface Definition1Instance {
+  /** r₁, dyadic. */
   readonly reward: number[][];
+  /** f(x): r₂ = r₁ + f. */
   readonly f: number[][];
+  /** g(x): r₃ = r₂ + g. */
   readonly g: number[][];
 }
 

@@ -9,8 +9,11 @@ import type { Assumptions, Statement } from "../statement.js";
 
 /** An instance of Lemma 1: a problem, a shift, and one preference observation per prompt. */
 export interface Lemma1Instance {
+  /** The problem (its reward is used). */
   readonly problem: FiniteProblem;
+  /** The shift f(x) (or g(x, y) in the variant). */
   readonly shift: number[][];
+  /** One observation per prompt. */
   readonly observations: PlackettLuceObservation[];
 }
 

@@ -8,7 +8,9 @@ import type { Assumptions, Statement } from "../statement.js";
 
 /** An instance of Lemma 2: a problem and a shift of its reward. */
 export interface Lemma2Instance {
+  /** The problem. */
   readonly problem: FiniteProblem;
+  /** The shift f(x) (or g(x, y) in the variant). */
   readonly shift: number[][];
 }
 

@@ -12,10 +12,13 @@ import { preciseLogOptimalPolicy } from "./lemma-2.js";
 
 /** An instance of population DPO: one prompt, the true reward, π_ref, β, the pair distribution μ and Newton's start. */
 export interface PopulationDpoInstance {
+  /** β > 0. */
   readonly beta: number;
   /** r*(y), in reward units. */
   readonly reward: number[];
+  /** log π_ref. */
   readonly logReference: number[];
+  /** The pairs μ draws, with their weights. */
   readonly graph: ComparisonGraph;
   /** Newton's starting implicit reward v₀ = β log π₀/π_ref. */
   readonly start: number[];

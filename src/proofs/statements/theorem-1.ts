@@ -15,9 +15,13 @@ import { preciseLogOptimalPolicy } from "./lemma-2.js";
  * (usually in another class), and a policy π with π ≪ π_ref.
  */
 export interface Theorem1Instance {
+  /** The problem. */
   readonly problem: FiniteProblem;
+  /** A shift f(x), for uniqueness. */
   readonly shift: number[][];
+  /** A second reward r₂, for one-to-one. */
   readonly otherReward: number[][];
+  /** A policy π ≪ π_ref in log space, for onto. */
   readonly logPolicy: number[][];
 }
 
