@@ -213,3 +213,40 @@ describe("bad input", () => {
     expectLuceError(() => plackettLuceDpoLoss({ ...good, rankings: [] }, { beta: 1 }), "inputs.rankings");
   });
 });
+
+describe("known limits of each loss", () => {
+  const at = (lossType: DpoLossType, d: number, beta = 1, extra: Record<string, number> = {}) =>
+    dpoLoss({ policyChosenLogps: [d], policyRejectedLogps: [0], referenceChosenLogps: [0], referenceRejectedLogps: [0] }, { beta, lossType, ...extra }).losses[0];
+  it("sigmoid: → 0 for a large positive margin, ≈ −βd for a large negative one, log 2 at 0", () => {
+    expect(at("sigmoid", 1e4)).toBe(0);
+    expect(at("sigmoid", -1e4)).toBe(1e4);
+    expectClose(at("sigmoid", 0), Math.LN2, { rel: 2 * EPS });
+  });
+  it("hinge: 0 beyond the margin 1/β, 1 − βd below", () => {
+    expect(at("hinge", 3, 0.5)).toBe(0);
+    expect(at("hinge", 1, 0.5)).toBe(0.5);
+  });
+  it("ipo and sppo_hard: zero exactly at their targets", () => {
+    expect(at("ipo", 1 / (2 * 0.25), 0.25)).toBe(0);
+    expect(dpoLoss({ policyChosenLogps: [2], policyRejectedLogps: [-2], referenceChosenLogps: [0], referenceRejectedLogps: [0] }, { beta: 0.25, lossType: "sppo_hard" }).losses[0]).toBe(0);
+  });
+  it("exo_pair: zero where σ(βd) = 1 − ε, positive elsewhere", () => {
+    const eps = 0.25;
+    const target = Math.log((1 - eps) / eps);
+    expectClose(at("exo_pair", target, 1, { labelSmoothing: eps }), 0, { abs: 8 * EPS * (target + 2) });
+    expect(at("exo_pair", 0, 1, { labelSmoothing: eps })).toBeGreaterThan(0);
+  });
+  it("robust with ε = 0 is sigmoid; apo_zero and apo_down stay in [0, 2]", () => {
+    expect(at("robust", 0.7, 1, { labelSmoothing: 0 })).toBe(at("sigmoid", 0.7));
+    for (const d of [-1e4, -3, 0, 3, 1e4]) {
+      for (const t of ["apo_zero", "apo_down"] as const) {
+        expect(at(t, d)).toBeGreaterThanOrEqual(0);
+        expect(at(t, d)).toBeLessThanOrEqual(2);
+      }
+    }
+  });
+  it("discopop: the logistic loss for large positive margins, e^{-l}·w → 0 weight for large negative", () => {
+    expectClose(at("discopop", 40), Math.exp(-40), { rel: 1e-12 }); // w ≈ 1: e^{-l}
+    expect(at("discopop", -1e4)).toBe(1e4); // w ≈ 0: −log σ(l)
+  });
+});
