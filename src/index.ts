@@ -13,3 +13,4 @@ export { createRandom, type RandomSource } from "./numerics/random.js";
 export * from "./ranking/index.js";
 export * from "./theory/index.js";
 export * from "./losses/index.js";
+export * from "./inference/index.js";

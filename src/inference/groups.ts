@@ -1,0 +1,138 @@
+import type { Factors } from "./factors.js";
+
+/** Groups are the fitting data as built (see {@link Factors}). @internal */
+export type Groups = Factors;
+
+/** Per-iterate quantities shared by the gradient and the information products. @internal */
+export interface GroupState {
+  readonly logLikelihood: number;
+  readonly gradient: Float64Array;
+  /** e_m = exp(θ_m − M_g) per member slot (M_g the group's largest θ). */
+  readonly e: Float64Array;
+  /** 1/S_j per member slot j < k (S_j the suffix sum from j). */
+  readonly inverseSuffix: Float64Array;
+  /** Σ_{j ≤ min(i, k−1)} 1/S_j per member slot i. */
+  readonly prefixInverse: Float64Array;
+  /** Work space of the information products, one entry per member slot. */
+  readonly scratch: Float64Array;
+}
+
+/** ℓ and ∇ℓ at θ, keeping the sums the information products need; `reuse` lends its arrays. @internal */
+export function evaluateGroups(groups: Groups, theta: Float64Array, reuse?: GroupState): GroupState {
+  const { start, members, factors, weight } = groups;
+  const e = reuse?.e ?? new Float64Array(members.length);
+  const inverseSuffix = reuse?.inverseSuffix ?? new Float64Array(members.length);
+  const prefixInverse = reuse?.prefixInverse ?? new Float64Array(members.length);
+  const gradient = reuse?.gradient.fill(0) ?? new Float64Array(theta.length);
+  let logLikelihood = 0;
+  let compensation = 0;
+  for (let g = 0; g + 1 < start.length; g++) {
+    const a = start[g];
+    const b = start[g + 1];
+    const k = factors[g];
+    const w = weight[g];
+    if (b - a === 2) {
+      // a pairwise comparison (Bradley–Terry): one exponential, log σ through its two branches
+      const d = theta[members[a]] - theta[members[a + 1]];
+      const tail = Math.exp(-Math.abs(d));
+      e[a] = d >= 0 ? 1 : tail;
+      e[a + 1] = d >= 0 ? tail : 1;
+      const inverse = 1 / (1 + tail);
+      inverseSuffix[a] = inverse;
+      prefixInverse[a] = inverse;
+      prefixInverse[a + 1] = inverse;
+      const logChosen = (d >= 0 ? 0 : d) - Math.log1p(tail);
+      const flow = w * e[a + 1] * inverse; // w·σ(−d)
+      gradient[members[a]] += flow;
+      gradient[members[a + 1]] -= flow;
+      const term = w * logChosen - compensation;
+      const total = logLikelihood + term;
+      compensation = total - logLikelihood - term;
+      logLikelihood = total;
+      continue;
+    }
+    let max = -Infinity;
+    for (let m = a; m < b; m++) max = Math.max(max, theta[members[m]]);
+    for (let m = a; m < b; m++) e[m] = Math.exp(theta[members[m]] - max);
+    // suffix sums S_j for j < k, from the end
+    let suffix = 0;
+    for (let m = b - 1; m >= a + k; m--) suffix += e[m];
+    let groupLog = 0;
+    for (let j = k - 1; j >= 0; j--) {
+      const tail = suffix; // S_{j+1}
+      suffix += e[a + j];
+      inverseSuffix[a + j] = 1 / suffix;
+      // log p = log(e_j / S_j); the chosen item's 1 − p is S_{j+1}/S_j, without cancellation
+      groupLog += Math.log(e[a + j]) - Math.log(suffix);
+      gradient[members[a + j]] += (w * tail) / suffix;
+    }
+    let running = 0;
+    for (let m = a; m < b; m++) {
+      if (m < a + k) {
+        running += inverseSuffix[m];
+        // item j's own factor contributes its 1 − p above; its earlier factors −e·Σ_{i<j} 1/S_i
+        gradient[members[m]] -= w * e[m] * (running - inverseSuffix[m]);
+      } else {
+        gradient[members[m]] -= w * e[m] * running;
+      }
+      prefixInverse[m] = running;
+    }
+    const term = w * groupLog - compensation;
+    const total = logLikelihood + term;
+    compensation = total - logLikelihood - term;
+    logLikelihood = total;
+  }
+  return { logLikelihood, gradient, e, inverseSuffix, prefixInverse, scratch: reuse?.scratch ?? new Float64Array(members.length) };
+}
+
+/** The information's diagonal: Σ_j w p_{j,i}(1 − p_{j,i}) = w(e_i Σ 1/S_j − e_i² Σ 1/S_j²). @internal */
+export function groupInformationDiagonal(groups: Groups, state: GroupState): Float64Array {
+  const { start, members, factors, weight } = groups;
+  const d = new Float64Array(groups.nItems);
+  for (let g = 0; g + 1 < start.length; g++) {
+    const a = start[g];
+    const k = factors[g];
+    let squares = 0;
+    for (let m = a; m < start[g + 1]; m++) {
+      if (m < a + k) squares += state.inverseSuffix[m] ** 2;
+      d[members[m]] += weight[g] * (state.e[m] * state.prefixInverse[m] - state.e[m] ** 2 * squares);
+    }
+  }
+  return d;
+}
+
+/** (Jv)_i = w(e_i v_i Σ_{j} 1/S_j − e_i Σ_{j} V_j/S_j²), V_j = Σ_{l ≥ j} e_l v_l. @internal */
+export function groupInformationTimes(groups: Groups, state: GroupState, v: Float64Array, out: Float64Array): void {
+  const { start, members, factors, weight } = groups;
+  const { e, inverseSuffix, prefixInverse } = state;
+  const scratch = state.scratch;
+  out.fill(0);
+  for (let g = 0; g + 1 < start.length; g++) {
+    const a = start[g];
+    const b = start[g + 1];
+    const k = factors[g];
+    const w = weight[g];
+    if (b - a === 2) {
+      // one pairwise factor: w p_a p_b (v_a − v_b)
+      const i = members[a];
+      const j = members[a + 1];
+      const s = inverseSuffix[a];
+      const flow = w * e[a] * e[a + 1] * s * s * (v[i] - v[j]);
+      out[i] += flow;
+      out[j] -= flow;
+      continue;
+    }
+    let tailProduct = 0;
+    for (let m = b - 1; m >= a + k; m--) tailProduct += e[m] * v[members[m]];
+    // suffix products V_j for j < k (kept in `scratch` at the member slots), then prefix sums of V_j / S_j²
+    for (let j = k - 1; j >= 0; j--) {
+      tailProduct += e[a + j] * v[members[a + j]];
+      scratch[a + j] = tailProduct * inverseSuffix[a + j] * inverseSuffix[a + j];
+    }
+    let running = 0;
+    for (let m = a; m < b; m++) {
+      if (m < a + k) running += scratch[m];
+      out[members[m]] += w * e[m] * (v[members[m]] * prefixInverse[m] - running);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { fitBradleyTerry, fitPlackettLuce, type FitOptions, type FitResult, type FitMethod, type GaussianPrior } from "./fit.js";
