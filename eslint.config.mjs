@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["dist/", "docs/api/", "coverage/", "node_modules/", ".device/"] },
+  { ignores: ["dist/", "docs/api/", "coverage/", "node_modules/", ".device/", "scratch/"] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
