@@ -17,6 +17,10 @@ function load(): void {
     summary: "check every statement of the DPO paper's section 5 and appendix A numerically",
     run: async (args) => (await import("./verify.js")).verifyCommand(args),
   };
+  subcommands.fit = {
+    summary: "fit Bradley–Terry or Plackett–Luce strengths to a CSV or JSON Lines file",
+    run: async (args) => (await import("./fit.js")).fitCommand(args),
+  };
   subcommands.example = {
     summary: "print a few Bradley–Terry and Plackett–Luce numbers that naive code gets wrong",
     run: async () => (await import("./example.js")).exampleCommand(),

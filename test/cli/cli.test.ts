@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fitBradleyTerry } from "../../src/index.js";
 
 const bin = fileURLToPath(new URL("../../bin/luce.js", import.meta.url));
 const luce = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 120_000 });
@@ -33,5 +37,26 @@ describe("the luce command (built dist/)", () => {
   it("verify rejects bad options", () => {
     expect(luce("verify", "--runs", "0").status).toBe(2);
     expect(luce("verify", "--seed", "x").status).toBe(2);
+  });
+});
+
+describe("luce fit", () => {
+  const dir = mkdtempSync(join(tmpdir(), "luce-fit-"));
+  const csv = join(dir, "games.csv");
+  writeFileSync(csv, "winner,loser,count\nalice,bob,3\nbob,alice,1\nbob,carol,2\ncarol,bob,2\nalice,carol,1\ncarol,alice,1\n");
+  it("prints a table, and JSON with names, equal to the library's fit", () => {
+    const table = luce("fit", csv);
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout).toContain("log-likelihood");
+    const r = luce("fit", csv, "--json", "--reference", "bob");
+    const out = JSON.parse(r.stdout) as { items: { name: string; logStrength: number; stdError: number }[] };
+    const fit = fitBradleyTerry([[0, 1, 3], [1, 0, 1], [1, 2, 2], [2, 1, 2], [0, 2, 1], [2, 0, 1]], { reference: 1 });
+    expect(out.items.map((i) => i.name)).toEqual(["alice", "bob", "carol"]);
+    out.items.forEach((item, i) => expect(item.logStrength).toBe(fit.logStrength[i]));
+  });
+  it("reports bad files and options as errors", () => {
+    expect(luce("fit", join(dir, "missing.csv")).status).toBe(2);
+    expect(luce("fit", csv, "--reference", "nobody").stderr).toContain("--reference");
+    expect(luce("fit").status).toBe(2);
   });
 });
