@@ -21,6 +21,10 @@ function load(): void {
     summary: "fit Bradley–Terry or Plackett–Luce strengths to a CSV or JSON Lines file",
     run: async (args) => (await import("./fit.js")).fitCommand(args),
   };
+  subcommands.frontier = {
+    summary: "plot the exact reward–KL frontier with DPO-trained policies (the paper's Figure 2, left)",
+    run: async (args) => (await import("./frontier.js")).frontierCommand(args),
+  };
   subcommands.example = {
     summary: "print a few Bradley–Terry and Plackett–Luce numbers that naive code gets wrong",
     run: async () => (await import("./example.js")).exampleCommand(),

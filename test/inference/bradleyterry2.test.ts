@@ -1,0 +1,17 @@
+// Parity with R's BradleyTerry2 (BTm + BTabilities) on its own data sets; the references come
+// from test/fixtures/bradleyterry2.R (fitted with glm.control(epsilon = 1e-15)).
+import { describe, expect, it } from "vitest";
+import fixtures from "../fixtures/bradleyterry2.json" with { type: "json" };
+import { fitBradleyTerry, type Comparison } from "../../src/index.js";
+import { expectClose } from "../helpers/close.js";
+
+describe("agreement with R's BradleyTerry2", () => {
+  for (const [name, data] of Object.entries(fixtures)) {
+    it(`${name}: abilities to 1e-9, standard errors to 1e-6 relative`, () => {
+      const fit = fitBradleyTerry(data.comparisons as unknown as Comparison[], { reference: data.reference, nItems: data.items.length });
+      expect(fit.converged).toBe(true);
+      fit.logStrength.forEach((v, i) => expectClose(v, data.ability[i], { abs: 1e-9 }, `${data.items[i]} ability`));
+      fit.stdError!.forEach((v, i) => expectClose(v, data.stdError[i], { rel: 1e-6 }, `${data.items[i]} s.e.`));
+    });
+  }
+});
