@@ -22,12 +22,12 @@ export async function frontierSvg(frontier: FrontierPoint[], dpo: DpoPoint[]): P
     height: 380,
     layer: [
       {
-        data: { values: frontier.map((p) => ({ kl: p.kl, reward: p.expectedReward, series: "frontier: π_r over β (eq. 4)" })) },
+        data: { values: frontier.map((p) => ({ kl: p.kl, reward: p.expectedReward, series: "π_r over β (eq. 4)" })) },
         mark: { type: "line", strokeWidth: 2.5 },
         encoding: {
           x: { field: "kl", type: "quantitative", title: "KL(π ‖ π_ref), prompt-weighted (nats)" },
           y: { field: "reward", type: "quantitative", title: "expected reward, prompt-weighted", scale: { zero: false } },
-          color: { field: "series", type: "nominal", title: null, scale: { range: ["#222222"] }, legend: { orient: "bottom-right" } },
+          color: { field: "series", type: "nominal", title: "frontier", scale: { range: ["#222222"] }, legend: { labelLimit: 300 } },
         },
       },
       {
@@ -37,7 +37,7 @@ export async function frontierSvg(frontier: FrontierPoint[], dpo: DpoPoint[]): P
           x: { field: "kl", type: "quantitative" },
           y: { field: "reward", type: "quantitative" },
           color: { field: "beta", type: "nominal", title: "DPO at", scale: { scheme: "tableau10" } },
-          size: { field: "steps", type: "quantitative", title: "training steps", scale: { range: [20, 160] } },
+          size: { field: "steps", type: "ordinal", title: "training steps", scale: { range: [20, 160] } },
         },
       },
     ],
