@@ -48,8 +48,8 @@ function relativeTo(c: Float64Array[], k: number): Float64Array[] {
   return Array.from({ length: n }, (_, i) => Float64Array.from({ length: n }, (_, j) => c[i][j] - c[i][k] - c[k][j] + c[k][k]));
 }
 
-/** Inverse of a symmetric positive-definite matrix by Cholesky factorisation. */
-function invertSymmetric(a: Float64Array[]): Float64Array[] {
+/** Inverse of a symmetric positive-definite matrix by Cholesky factorisation. @internal */
+export function invertSymmetric(a: Float64Array[]): Float64Array[] {
   const n = a.length;
   const l = Array.from({ length: n }, () => new Float64Array(n));
   for (let j = 0; j < n; j++) {

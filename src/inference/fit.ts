@@ -1,12 +1,13 @@
 import { LuceError } from "../errors.js";
 import type { Comparison, PlackettLuceObservation } from "../ranking/observations.js";
-import { requireIndex, requirePositive } from "../validation/checks.js";
-import { covariance } from "./covariance.js";
+import { requireArrayLike, requireIndex, requirePositive } from "../validation/checks.js";
+import { covariance, invertSymmetric } from "./covariance.js";
 import { iterativeLuceSpectralRanking, minorizeMaximize, newton, type Estimate, type EstimatorSettings } from "./estimators.js";
 import { comparisonFactors, observationFactors, type Factors } from "./factors.js";
 import { requireIdentifiable } from "./identifiability.js";
 import { evaluateGroups } from "./groups.js";
-import { centre } from "./likelihood.js";
+import { centre, itemExposure } from "./likelihood.js";
+import { fitOrderEffect } from "./order-effect.js";
 
 /** The estimators: all converge to the same maximum-likelihood estimate. */
 export type FitMethod = "newton" | "mm" | "ilsr";
@@ -40,6 +41,24 @@ export interface FitOptions {
   readonly scale?: "log" | "elo";
 }
 
+/** Options of {@link fitBradleyTerry}: those of every fit, plus an order effect. */
+export interface BradleyTerryFitOptions extends FitOptions {
+  /**
+   * Fit an order effect (home advantage) α: P(w beats l) = σ(θ_w − θ_l + α·h_c), one h_c per
+   * comparison: +1 when the winner had the advantage (played at home), −1 when the loser did,
+   * 0 when neither. As BradleyTerry2's `~ team + at.home`. Newton only, no prior.
+   */
+  readonly orderEffect?: ArrayLike<number>;
+}
+
+/** An estimated order effect (home advantage) on the log-strength scale (or Elo). */
+export interface OrderEffect {
+  /** α: the log-odds added for the advantaged side. */
+  readonly estimate: number;
+  /** Its standard error, when standard errors were computed. */
+  readonly stdError?: number;
+}
+
 /** A fitted model. */
 export interface FitResult {
   /** Estimated log-strengths (centred, or 0 at `reference`), on the requested scale. */
@@ -58,6 +77,8 @@ export interface FitResult {
   readonly method: FitMethod;
   /** The multiplier applied to log-strengths: 1, or 400 / ln 10 on the Elo scale. */
   readonly scaleFactor: number;
+  /** The order effect, when `orderEffect` was given. */
+  readonly orderEffect?: OrderEffect;
 }
 
 const ELO = 400 / Math.LN10;
@@ -71,7 +92,7 @@ const ELO = 400 / Math.LN10;
  * components. Standard errors come from the observed information, as BradleyTerry2's `BTabilities`.
  *
  * @param comparisons - `[winner, loser]` or `[winner, loser, count]` (fractional counts allowed)
- * @param options - gauge, prior, estimator, stopping rule, scale
+ * @param options - gauge, prior, estimator, stopping rule, scale, order effect
  * @returns the fit
  * @throws {@link LuceError} for malformed data, non-identifiable data without a prior, bad options
  * @example
@@ -80,9 +101,64 @@ const ELO = 400 / Math.LN10;
  * fit.logStrength; // centred log-strengths; fit.stdError their standard errors
  * ```
  */
-export function fitBradleyTerry(comparisons: readonly Comparison[], options: FitOptions = {}): FitResult {
+export function fitBradleyTerry(comparisons: readonly Comparison[], options: BradleyTerryFitOptions = {}): FitResult {
   const fn = "fitBradleyTerry";
-  return fit(fn, "comparisons", comparisonFactors(fn, comparisons, options.nItems), options);
+  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
+  const factors = comparisonFactors(fn, comparisons, options.nItems);
+  if (options?.orderEffect !== undefined) return fitWithOrderEffect(fn, factors, options);
+  return fit(fn, "comparisons", factors, options);
+}
+
+function fitWithOrderEffect(fn: string, factors: Factors, options: BradleyTerryFitOptions): FitResult {
+  const h = Float64Array.from(requireArrayLike(fn, "options.orderEffect", options.orderEffect) as ArrayLike<number>);
+  if (h.length !== factors.weight.length) throw new LuceError(fn, "options.orderEffect", `has ${h.length} entries for ${factors.weight.length} comparisons`);
+  h.forEach((v, c) => {
+    if (v !== 1 && v !== -1 && v !== 0) throw new LuceError(fn, `options.orderEffect[${c}]`, `must be +1, -1 or 0, got ${v}`);
+  });
+  if (options.prior !== undefined) throw new LuceError(fn, "options.prior", "is not supported with an order effect");
+  if ((options.method ?? "newton") !== "newton") throw new LuceError(fn, "options.method", "must be 'newton' with an order effect");
+  const { reference, tolerance, maxIterations, factor, wantErrors } = commonOptions(fn, factors, options);
+  requireIdentifiable(fn, "comparisons", factors);
+  const est = fitOrderEffect(factors, h, tolerance, maxIterations, itemExposure(factors));
+  const n = factors.nItems;
+  let cov: Float64Array[] | undefined;
+  if (wantErrors) {
+    if (reference === undefined) {
+      // pseudo-inverse along u = (1, …, 1, 0)/√n
+      const c = invertSymmetric(est.information.map((row, i) => row.map((v, j) => (i < n && j < n ? v + 1 / n : v))));
+      cov = c.map((row, i) => row.map((v, j) => (i < n && j < n ? v - 1 / n : v)));
+    } else {
+      const keep = Array.from({ length: n + 1 }, (_, i) => i).filter((i) => i !== reference);
+      const reduced = invertSymmetric(keep.map((i) => Float64Array.from(keep, (j) => est.information[i][j])));
+      cov = Array.from({ length: n + 1 }, () => new Float64Array(n + 1));
+      keep.forEach((i, a) => keep.forEach((j, b) => (cov![i][j] = reduced[a][b])));
+    }
+  }
+  const theta = reference === undefined ? est.theta : est.theta.map((t) => t - est.theta[reference]);
+  return {
+    logStrength: theta.map((t) => t * factor),
+    ...(cov === undefined
+      ? {}
+      : { stdError: Float64Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(0, cov![i][i])) * factor), covariance: cov.slice(0, n).map((row) => row.slice(0, n).map((v) => v * factor * factor)) }),
+    logLikelihood: est.logLikelihood,
+    iterations: est.iterations,
+    converged: est.converged,
+    method: "newton",
+    scaleFactor: factor,
+    orderEffect: { estimate: est.alpha * factor, ...(cov === undefined ? {} : { stdError: Math.sqrt(cov[n][n]) * factor }) },
+  };
+}
+
+/** Validates the options every fit shares. */
+function commonOptions(fn: string, factors: Factors, options: FitOptions) {
+  const method = options.method ?? "newton";
+  const reference = options.reference === undefined ? undefined : requireIndex(fn, "options.reference", options.reference, factors.nItems);
+  const tolerance = options.tolerance === undefined ? 1e-12 : requirePositive(fn, "options.tolerance", options.tolerance);
+  const maxIterations = options.maxIterations === undefined ? (method === "newton" ? 100 : 100_000) : requireIndex(fn, "options.maxIterations", options.maxIterations);
+  const scale = options.scale ?? "log";
+  if (scale !== "log" && scale !== "elo") throw new LuceError(fn, "options.scale", `must be "log" or "elo", got '${String(scale)}'`);
+  const wantErrors = options.standardErrors ?? factors.nItems <= 2000;
+  return { method, reference, tolerance, maxIterations, factor: scale === "elo" ? ELO : 1, wantErrors };
 }
 
 /**
@@ -102,20 +178,15 @@ export function fitBradleyTerry(comparisons: readonly Comparison[], options: Fit
  */
 export function fitPlackettLuce(observations: readonly PlackettLuceObservation[], options: FitOptions = {}): FitResult {
   const fn = "fitPlackettLuce";
+  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
   return fit(fn, "observations", observationFactors(fn, observations, options.nItems), options);
 }
 
 function fit(fn: string, argument: string, factors: Factors, options: FitOptions): FitResult {
-  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
-  const method = options.method ?? "newton";
+  const { method, reference, tolerance, maxIterations, factor, wantErrors } = commonOptions(fn, factors, options);
   if (method !== "newton" && method !== "mm" && method !== "ilsr") throw new LuceError(fn, "options.method", `must be "newton", "mm" or "ilsr", got '${String(method)}'`);
   const priorVariance = options.prior === undefined ? undefined : requirePositive(fn, "options.prior.variance", options.prior?.variance);
   if (priorVariance !== undefined && method !== "newton") throw new LuceError(fn, "options.method", "must be 'newton' with a prior (MAP is fitted by Newton)");
-  const reference = options.reference === undefined ? undefined : requireIndex(fn, "options.reference", options.reference, factors.nItems);
-  const tolerance = options.tolerance === undefined ? 1e-12 : requirePositive(fn, "options.tolerance", options.tolerance);
-  const maxIterations = options.maxIterations === undefined ? (method === "newton" ? 100 : 100_000) : requireIndex(fn, "options.maxIterations", options.maxIterations);
-  const scale = options.scale ?? "log";
-  if (scale !== "log" && scale !== "elo") throw new LuceError(fn, "options.scale", `must be "log" or "elo", got '${String(scale)}'`);
   if (priorVariance === undefined) requireIdentifiable(fn, argument, factors);
 
   const settings: EstimatorSettings = { tolerance, maxIterations, priorVariance };
@@ -123,10 +194,8 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
   const theta = estimate.theta;
   if (priorVariance === undefined) centre(theta);
   const logLikelihood = evaluateGroups(factors, theta).logLikelihood;
-  const wantErrors = options.standardErrors ?? factors.nItems <= 2000;
   const cov = wantErrors ? covariance(factors, theta, priorVariance, reference) : undefined;
   const reported = reference === undefined ? theta : theta.map((t) => t - theta[reference]);
-  const factor = scale === "elo" ? ELO : 1;
   return {
     logStrength: reported.map((t) => t * factor),
     ...(cov === undefined

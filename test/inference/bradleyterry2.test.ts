@@ -6,7 +6,8 @@ import { fitBradleyTerry, type Comparison } from "../../src/index.js";
 import { expectClose } from "../helpers/close.js";
 
 describe("agreement with R's BradleyTerry2", () => {
-  for (const [name, data] of Object.entries(fixtures)) {
+  for (const name of ["citations", "baseball", "icehockey"] as const) {
+    const data = fixtures[name];
     it(`${name}: abilities to 1e-9, standard errors to 1e-6 relative`, () => {
       const fit = fitBradleyTerry(data.comparisons as unknown as Comparison[], { reference: data.reference, nItems: data.items.length });
       expect(fit.converged).toBe(true);
@@ -14,4 +15,17 @@ describe("agreement with R's BradleyTerry2", () => {
       fit.stdError!.forEach((v, i) => expectClose(v, data.stdError[i], { rel: 1e-6 }, `${data.items[i]} s.e.`));
     });
   }
+  it("baseball with a home advantage (~ team + at.home): abilities, errors and the order effect", () => {
+    const data = fixtures.baseballHome;
+    const fit = fitBradleyTerry(data.comparisons as unknown as Comparison[], { reference: 0, nItems: data.items.length, orderEffect: data.orderEffect });
+    expect(fit.converged).toBe(true);
+    fit.logStrength.forEach((v, i) => expectClose(v, data.ability[i], { abs: 1e-9 }, `${data.items[i]} ability`));
+    fit.stdError!.forEach((v, i) => expectClose(v, data.stdError[i], { rel: 1e-6 }, `${data.items[i]} s.e.`));
+    expectClose(fit.orderEffect!.estimate, data.home, { abs: 1e-9 });
+    expectClose(fit.orderEffect!.stdError!, data.homeStdError, { rel: 1e-6 });
+    // the centred gauge gives the same order effect and differences
+    const centred = fitBradleyTerry(data.comparisons as unknown as Comparison[], { orderEffect: data.orderEffect });
+    expectClose(centred.orderEffect!.estimate, data.home, { abs: 1e-9 });
+    expectClose(centred.logStrength[3] - centred.logStrength[0], data.ability[3], { abs: 1e-9 });
+  });
 });

@@ -112,5 +112,10 @@ describe("bad and non-identifiable input", () => {
     expectLuceError(() => fitBradleyTerry([[0, 0]]), "comparisons[0]");
     expectLuceError(() => fitPlackettLuce([]), "observations");
     expectLuceError(() => fitPlackettLuce([[0, 0]]), "observations[0][1]");
+    expectLuceError(() => fitBradleyTerry(ok, { orderEffect: [1] }), "options.orderEffect");
+    expectLuceError(() => fitBradleyTerry(ok, { orderEffect: [1, 2] }), "options.orderEffect[1]");
+    expectLuceError(() => fitBradleyTerry(ok, { orderEffect: [1, -1], prior: { variance: 1 } }), "options.prior");
+    expectLuceError(() => fitBradleyTerry(ok, { orderEffect: [1, -1], method: "mm" }), "options.method");
+    expectLuceError(() => fitBradleyTerry(ok, null as never), "options");
   });
 });
