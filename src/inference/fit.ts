@@ -6,8 +6,9 @@ import { iterativeLuceSpectralRanking, minorizeMaximize, newton, type Estimate, 
 import { comparisonFactors, observationFactors, type Factors } from "./factors.js";
 import { requireIdentifiable } from "./identifiability.js";
 import { evaluateGroups } from "./groups.js";
-import { centre, itemExposure } from "./likelihood.js";
-import { fitOrderEffect } from "./order-effect.js";
+import { centre } from "./likelihood.js";
+import { fitExtended, type ExtendedData } from "./bradley-terry-extended.js";
+import { normalizeComparisons } from "../ranking/observations.js";
 
 /** The estimators: all converge to the same maximum-likelihood estimate. */
 export type FitMethod = "newton" | "mm" | "ilsr";
@@ -49,6 +50,21 @@ export interface BradleyTerryFitOptions extends FitOptions {
    * 0 when neither. As BradleyTerry2's `~ team + at.home`. Newton only, no prior.
    */
   readonly orderEffect?: ArrayLike<number>;
+  /**
+   * Tied pairs `[a, b]` or `[a, b, count]`: fits Davidson's (1970) model, where a, tie, b have
+   * probabilities proportional to π_a, ν√(π_a π_b), π_b, and estimates log ν. Newton only, no prior.
+   */
+  readonly ties?: readonly Comparison[];
+  /** Order effect of each tie: +1 when its first item had the advantage, −1 the second, 0 neither. */
+  readonly tieOrderEffect?: ArrayLike<number>;
+}
+
+/** Davidson's tie parameter, on the log scale: δ = log ν. */
+export interface TieParameter {
+  /** log ν. */
+  readonly estimate: number;
+  /** Its standard error, when standard errors were computed. */
+  readonly stdError?: number;
 }
 
 /** An estimated order effect (home advantage) on the log-strength scale (or Elo). */
@@ -79,6 +95,8 @@ export interface FitResult {
   readonly scaleFactor: number;
   /** The order effect, when `orderEffect` was given. */
   readonly orderEffect?: OrderEffect;
+  /** Davidson's tie parameter, when `ties` were given. */
+  readonly tieParameter?: TieParameter;
 }
 
 const ELO = 400 / Math.LN10;
@@ -105,36 +123,50 @@ export function fitBradleyTerry(comparisons: readonly Comparison[], options: Bra
   const fn = "fitBradleyTerry";
   if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
   const factors = comparisonFactors(fn, comparisons, options.nItems);
-  if (options?.orderEffect !== undefined) return fitWithOrderEffect(fn, factors, options);
+  if (options.orderEffect !== undefined || options.ties !== undefined || options.tieOrderEffect !== undefined) return fitExtendedModel(fn, factors, options);
   return fit(fn, "comparisons", factors, options);
 }
 
-function fitWithOrderEffect(fn: string, factors: Factors, options: BradleyTerryFitOptions): FitResult {
-  const h = Float64Array.from(requireArrayLike(fn, "options.orderEffect", options.orderEffect) as ArrayLike<number>);
-  if (h.length !== factors.weight.length) throw new LuceError(fn, "options.orderEffect", `has ${h.length} entries for ${factors.weight.length} comparisons`);
-  h.forEach((v, c) => {
-    if (v !== 1 && v !== -1 && v !== 0) throw new LuceError(fn, `options.orderEffect[${c}]`, `must be +1, -1 or 0, got ${v}`);
-  });
-  if (options.prior !== undefined) throw new LuceError(fn, "options.prior", "is not supported with an order effect");
-  if ((options.method ?? "newton") !== "newton") throw new LuceError(fn, "options.method", "must be 'newton' with an order effect");
-  const { reference, tolerance, maxIterations, factor, wantErrors } = commonOptions(fn, factors, options);
-  requireIdentifiable(fn, "comparisons", factors);
-  const est = fitOrderEffect(factors, h, tolerance, maxIterations, itemExposure(factors));
+function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFitOptions): FitResult {
   const n = factors.nItems;
+  const advantage = (values: unknown, name: string, count: number): Float64Array => {
+    const h = Float64Array.from(requireArrayLike(fn, name, values) as ArrayLike<number>);
+    if (h.length !== count) throw new LuceError(fn, name, `has ${h.length} entries for ${count} ${name.includes("tie") ? "ties" : "comparisons"}`);
+    h.forEach((v, c) => {
+      if (v !== 1 && v !== -1 && v !== 0) throw new LuceError(fn, `${name}[${c}]`, `must be +1, -1 or 0, got ${v}`);
+    });
+    return h;
+  };
+  let ties: ExtendedData["ties"] = null;
+  if (options.ties !== undefined) {
+    const t = normalizeComparisons(fn, options.ties, n, "options.ties");
+    if (t.winners.length === 0) throw new LuceError(fn, "options.ties", "is empty: leave it out for a model without ties");
+    ties = { a: t.winners, b: t.losers, weight: t.counts, advantage: options.tieOrderEffect === undefined ? new Float64Array(t.winners.length) : advantage(options.tieOrderEffect, "options.tieOrderEffect", t.winners.length) };
+  } else if (options.tieOrderEffect !== undefined) {
+    throw new LuceError(fn, "options.tieOrderEffect", "needs options.ties");
+  }
+  const winAdvantage = options.orderEffect === undefined ? (options.tieOrderEffect === undefined ? null : new Float64Array(factors.weight.length)) : advantage(options.orderEffect, "options.orderEffect", factors.weight.length);
+  if (options.prior !== undefined) throw new LuceError(fn, "options.prior", "is not supported with an order effect or ties");
+  if ((options.method ?? "newton") !== "newton") throw new LuceError(fn, "options.method", "must be 'newton' with an order effect or ties");
+  const { reference, tolerance, maxIterations, factor, wantErrors } = commonOptions(fn, factors, options);
+  requireIdentifiable(fn, "comparisons", ties === null ? factors : withTiesBothWays(factors, ties));
+  const est = fitExtended({ wins: factors, winAdvantage, ties }, tolerance, maxIterations);
+  const size = est.information.length;
   let cov: Float64Array[] | undefined;
   if (wantErrors) {
     if (reference === undefined) {
-      // pseudo-inverse along u = (1, …, 1, 0)/√n
+      // pseudo-inverse along (1, …, 1, 0, 0)/√n: the direction the likelihood cannot see
       const c = invertSymmetric(est.information.map((row, i) => row.map((v, j) => (i < n && j < n ? v + 1 / n : v))));
       cov = c.map((row, i) => row.map((v, j) => (i < n && j < n ? v - 1 / n : v)));
     } else {
-      const keep = Array.from({ length: n + 1 }, (_, i) => i).filter((i) => i !== reference);
+      const keep = Array.from({ length: size }, (_, i) => i).filter((i) => i !== reference);
       const reduced = invertSymmetric(keep.map((i) => Float64Array.from(keep, (j) => est.information[i][j])));
-      cov = Array.from({ length: n + 1 }, () => new Float64Array(n + 1));
+      cov = Array.from({ length: size }, () => new Float64Array(size));
       keep.forEach((i, a) => keep.forEach((j, b) => (cov![i][j] = reduced[a][b])));
     }
   }
   const theta = reference === undefined ? est.theta : est.theta.map((t) => t - est.theta[reference]);
+  const se = (i: number) => (cov === undefined ? {} : { stdError: Math.sqrt(Math.max(0, cov[i][i])) * factor });
   return {
     logStrength: theta.map((t) => t * factor),
     ...(cov === undefined
@@ -145,8 +177,26 @@ function fitWithOrderEffect(fn: string, factors: Factors, options: BradleyTerryF
     converged: est.converged,
     method: "newton",
     scaleFactor: factor,
-    orderEffect: { estimate: est.alpha * factor, ...(cov === undefined ? {} : { stdError: Math.sqrt(cov[n][n]) * factor }) },
+    ...(winAdvantage === null ? {} : { orderEffect: { estimate: est.alpha * factor, ...se(n) } }),
+    ...(ties === null ? {} : { tieParameter: { estimate: est.delta, ...(cov === undefined ? {} : { stdError: Math.sqrt(cov[size - 1][size - 1]) }) } }),
   };
+}
+
+/** Wins plus each tie as a win both ways: the graph whose strong connectivity identifies the Davidson model. */
+function withTiesBothWays(wins: Factors, ties: NonNullable<ExtendedData["ties"]>): Factors {
+  const m = ties.a.length;
+  const count = wins.weight.length + 2 * m;
+  const start = Int32Array.from({ length: count + 1 }, (_, i) => 2 * i);
+  const members = new Int32Array(2 * count);
+  members.set(wins.members);
+  for (let t = 0; t < m; t++) {
+    const at = wins.members.length + 4 * t;
+    members[at] = ties.a[t];
+    members[at + 1] = ties.b[t];
+    members[at + 2] = ties.b[t];
+    members[at + 3] = ties.a[t];
+  }
+  return { nItems: wins.nItems, start, members, factors: new Int32Array(count).fill(1), weight: new Float64Array(count).fill(1) };
 }
 
 /** Validates the options every fit shares. */

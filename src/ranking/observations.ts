@@ -126,13 +126,14 @@ export function normalizeComparisons(
   fn: string,
   comparisons: unknown,
   nItems: number,
+  argument = "comparisons",
 ): { winners: Int32Array; losers: Int32Array; counts: Float64Array } {
-  const list = requireArrayLike(fn, "comparisons", comparisons);
+  const list = requireArrayLike(fn, argument, comparisons);
   const winners = new Int32Array(list.length);
   const losers = new Int32Array(list.length);
   const counts = new Float64Array(list.length);
   for (let c = 0; c < list.length; c++) {
-    const name = `comparisons[${c}]`;
+    const name = `${argument}[${c}]`;
     const comparison = list[c];
     if (!Array.isArray(comparison) || (comparison.length !== 2 && comparison.length !== 3)) {
       throw new LuceError(fn, name, `must be [winner, loser] or [winner, loser, count], got ${describe(comparison)}`);

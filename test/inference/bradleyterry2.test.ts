@@ -29,3 +29,28 @@ describe("agreement with R's BradleyTerry2", () => {
     expectClose(centred.logStrength[3] - centred.logStrength[0], data.ability[3], { abs: 1e-9 });
   });
 });
+
+describe("Davidson's model for ties (football 2008-9, against R's Poisson log-linear fit)", () => {
+  for (const name of ["footballDavidson", "footballDavidsonHome"] as const) {
+    it(`${name}: abilities to 1e-9, log ν and errors to 1e-6 relative`, () => {
+      const data = fixtures[name];
+      const withHome = name === "footballDavidsonHome";
+      const fit = fitBradleyTerry(data.comparisons as unknown as Comparison[], {
+        reference: 0,
+        nItems: data.items.length,
+        ties: data.ties as unknown as Comparison[],
+        ...(withHome ? { orderEffect: data.orderEffect, tieOrderEffect: data.tieOrderEffect } : {}),
+      });
+      expect(fit.converged).toBe(true);
+      fit.logStrength.forEach((v, i) => expectClose(v, data.ability[i], { abs: 1e-9 }, `${data.items[i]} ability`));
+      fit.stdError!.forEach((v, i) => expectClose(v, data.stdError[i], { rel: 1e-6 }, `${data.items[i]} s.e.`));
+      expectClose(fit.tieParameter!.estimate, data.logNu, { abs: 1e-9 });
+      expectClose(fit.tieParameter!.stdError!, data.logNuStdError, { rel: 1e-6 });
+      if (withHome) {
+        const home = fixtures.footballDavidsonHome;
+        expectClose(fit.orderEffect!.estimate, home.home, { abs: 1e-9 });
+        expectClose(fit.orderEffect!.stdError!, home.homeStdError, { rel: 1e-6 });
+      }
+    });
+  }
+});

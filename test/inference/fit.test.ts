@@ -117,5 +117,9 @@ describe("bad and non-identifiable input", () => {
     expectLuceError(() => fitBradleyTerry(ok, { orderEffect: [1, -1], prior: { variance: 1 } }), "options.prior");
     expectLuceError(() => fitBradleyTerry(ok, { orderEffect: [1, -1], method: "mm" }), "options.method");
     expectLuceError(() => fitBradleyTerry(ok, null as never), "options");
+    expectLuceError(() => fitBradleyTerry(ok, { ties: [] }), "options.ties");
+    expectLuceError(() => fitBradleyTerry(ok, { ties: [[0, 0]] }), "options.ties[0]");
+    expectLuceError(() => fitBradleyTerry(ok, { ties: [[0, 1]], tieOrderEffect: [1, 1] }), "options.tieOrderEffect");
+    expectLuceError(() => fitBradleyTerry(ok, { tieOrderEffect: [1] }), "options.tieOrderEffect");
   });
 });
