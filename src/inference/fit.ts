@@ -3,7 +3,7 @@ import type { Comparison, PlackettLuceObservation } from "../ranking/observation
 import { requireArrayLike, requireIndex, requirePositive } from "../validation/checks.js";
 import { covariance, invertSymmetric } from "./covariance.js";
 import { iterativeLuceSpectralRanking, minorizeMaximize, newton, type Estimate, type EstimatorSettings } from "./estimators.js";
-import { comparisonFactors, observationFactors, type Factors } from "./factors.js";
+import { comparisonFactors, observationFactors, type ComparisonColumns, type Factors } from "./factors.js";
 import { requireIdentifiable } from "./identifiability.js";
 import { evaluateGroups } from "./groups.js";
 import { centre } from "./likelihood.js";
@@ -109,7 +109,8 @@ const ELO = 400 / Math.LN10;
  * "beats" graph must be strongly connected; otherwise a `LuceError` names the item or the
  * components. Standard errors come from the observed information, as BradleyTerry2's `BTabilities`.
  *
- * @param comparisons - `[winner, loser]` or `[winner, loser, count]` (fractional counts allowed)
+ * @param comparisons - `[winner, loser]` or `[winner, loser, count]` tuples (fractional counts
+ *   allowed), or {@link ComparisonColumns} for data in the millions
  * @param options - gauge, prior, estimator, stopping rule, scale, order effect
  * @returns the fit
  * @throws {@link LuceError} for malformed data, non-identifiable data without a prior, bad options
@@ -119,7 +120,7 @@ const ELO = 400 / Math.LN10;
  * fit.logStrength; // centred log-strengths; fit.stdError their standard errors
  * ```
  */
-export function fitBradleyTerry(comparisons: readonly Comparison[], options: BradleyTerryFitOptions = {}): FitResult {
+export function fitBradleyTerry(comparisons: readonly Comparison[] | ComparisonColumns, options: BradleyTerryFitOptions = {}): FitResult {
   const fn = "fitBradleyTerry";
   if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
   const factors = comparisonFactors(fn, comparisons, options.nItems);
