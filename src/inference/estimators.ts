@@ -33,7 +33,7 @@ export function newton(factors: Factors, settings: EstimatorSettings): Estimate 
   const theta = new Float64Array(n);
   const objective = (t: Float64Array, ll: number) => (variance === undefined ? ll : ll - t.reduce((a, x) => a + x * x, 0) / (2 * variance));
   // two work states, swapped when a trial step is accepted: no allocation per iteration
-  let state = evaluateGroups(groups, theta);
+  let state = evaluateGroups(groups, theta, undefined, false);
   let spare: GroupState = { ...state, gradient: new Float64Array(n), e: new Float64Array(state.e.length), inverseSuffix: new Float64Array(state.e.length), prefixInverse: new Float64Array(state.e.length), scratch: new Float64Array(state.e.length) };
   for (let iteration = 0; iteration < settings.maxIterations; iteration++) {
     const g = Float64Array.from(state.gradient, (x, i) => (variance === undefined ? x : x - theta[i] / variance));
@@ -48,13 +48,24 @@ export function newton(factors: Factors, settings: EstimatorSettings): Estimate 
       if (variance !== undefined) for (let i = 0; i < n; i++) out[i] += v[i] / variance;
     }, g, diagonal.map((d) => d + (variance === undefined ? 0 : 1 / variance)), variance === undefined, forcing);
     const slope = step.reduce((a, s, i) => a + s * g[i], 0);
-    const value = objective(theta, state.logLikelihood);
+    const currentNorm = scaledGradientNorm(state.gradient, exposure, theta, variance);
+    let value = Number.NaN;
     let t = 1;
     for (let halvings = 0; halvings < 50; halvings++) {
       const trial = theta.map((x, i) => x + t * step[i]);
-      const next = evaluateGroups(groups, trial, spare);
-      // accept an Armijo increase, or, where float64 cannot resolve the increase any more, a smaller gradient
-      if (objective(trial, next.logLikelihood) >= value + 1e-4 * t * slope || scaledGradientNorm(next.gradient, exposure, trial, variance) < scaledGradientNorm(state.gradient, exposure, theta, variance)) {
+      // the objective is concave: if its slope along the step is still ≥ 0 at the trial point, it
+      // increased all the way there, and ℓ need not be computed (its logarithms are half the cost)
+      let next = evaluateGroups(groups, trial, spare, false);
+      let along = 0;
+      for (let i = 0; i < n; i++) along += step[i] * (variance === undefined ? next.gradient[i] : next.gradient[i] - trial[i] / variance);
+      let accept = along >= 0 || scaledGradientNorm(next.gradient, exposure, trial, variance) < currentNorm;
+      if (!accept) {
+        // otherwise Armijo on the objective itself
+        if (Number.isNaN(value)) value = objective(theta, evaluateGroups(groups, theta, undefined, true).logLikelihood);
+        next = evaluateGroups(groups, trial, spare, true);
+        accept = objective(trial, next.logLikelihood) >= value + 1e-4 * t * slope;
+      }
+      if (accept) {
         theta.set(trial);
         spare = state;
         state = next;

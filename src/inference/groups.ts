@@ -17,8 +17,8 @@ export interface GroupState {
   readonly scratch: Float64Array;
 }
 
-/** ℓ and ∇ℓ at θ, keeping the sums the information products need; `reuse` lends its arrays. @internal */
-export function evaluateGroups(groups: Groups, theta: Float64Array, reuse?: GroupState): GroupState {
+/** ∇ℓ (and ℓ unless `withLogLikelihood` is false: NaN then) at θ, keeping the sums the information products need; `reuse` lends its arrays. @internal */
+export function evaluateGroups(groups: Groups, theta: Float64Array, reuse?: GroupState, withLogLikelihood = true): GroupState {
   const { start, members, factors, weight } = groups;
   const e = reuse?.e ?? new Float64Array(members.length);
   const inverseSuffix = reuse?.inverseSuffix ?? new Float64Array(members.length);
@@ -41,10 +41,11 @@ export function evaluateGroups(groups: Groups, theta: Float64Array, reuse?: Grou
       inverseSuffix[a] = inverse;
       prefixInverse[a] = inverse;
       prefixInverse[a + 1] = inverse;
-      const logChosen = (d >= 0 ? 0 : d) - Math.log1p(tail);
       const flow = w * e[a + 1] * inverse; // w·σ(−d)
       gradient[members[a]] += flow;
       gradient[members[a + 1]] -= flow;
+      if (!withLogLikelihood) continue;
+      const logChosen = (d >= 0 ? 0 : d) - Math.log1p(tail);
       const term = w * logChosen - compensation;
       const total = logLikelihood + term;
       compensation = total - logLikelihood - term;
@@ -63,7 +64,7 @@ export function evaluateGroups(groups: Groups, theta: Float64Array, reuse?: Grou
       suffix += e[a + j];
       inverseSuffix[a + j] = 1 / suffix;
       // log p = log(e_j / S_j); the chosen item's 1 − p is S_{j+1}/S_j, without cancellation
-      groupLog += Math.log(e[a + j]) - Math.log(suffix);
+      if (withLogLikelihood) groupLog += Math.log(e[a + j]) - Math.log(suffix);
       gradient[members[a + j]] += (w * tail) / suffix;
     }
     let running = 0;
@@ -82,7 +83,7 @@ export function evaluateGroups(groups: Groups, theta: Float64Array, reuse?: Grou
     compensation = total - logLikelihood - term;
     logLikelihood = total;
   }
-  return { logLikelihood, gradient, e, inverseSuffix, prefixInverse, scratch: reuse?.scratch ?? new Float64Array(members.length) };
+  return { logLikelihood: withLogLikelihood ? logLikelihood : Number.NaN, gradient, e, inverseSuffix, prefixInverse, scratch: reuse?.scratch ?? new Float64Array(members.length) };
 }
 
 /** The information's diagonal: Σ_j w p_{j,i}(1 − p_{j,i}) = w(e_i Σ 1/S_j − e_i² Σ 1/S_j²). @internal */
