@@ -25,10 +25,6 @@ function load(): void {
     summary: "plot the exact reward–KL frontier with DPO-trained policies (the paper's Figure 2, left)",
     run: async (args) => (await import("./frontier.js")).frontierCommand(args),
   };
-  subcommands.example = {
-    summary: "print a few Bradley–Terry and Plackett–Luce numbers that naive code gets wrong",
-    run: async () => (await import("./example.js")).exampleCommand(),
-  };
 }
 
 function usage(): string {

@@ -52,3 +52,15 @@ export function observationLogProbabilities(scores: ArrayLike<number>, observati
 export function show(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v));
 }
+
+/** max_y (a − b) − min_y (a − b) at 50 digits, over the responses where `support` (if given) is finite. @internal */
+export function preciseSpread(a: readonly Precise[], b: readonly Precise[], support?: ArrayLike<number>): Precise {
+  const d = a.map((v, y) => v.minus(b[y])).filter((_, y) => support === undefined || support[y] !== -Infinity);
+  let lo = d[0];
+  let hi = d[0];
+  for (const v of d) {
+    if (v.lt(lo)) lo = v;
+    if (v.gt(hi)) hi = v;
+  }
+  return hi.minus(lo);
+}

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { shiftArbitrary } from "../../arbitraries/rewards.js";
 import { areEquivalentRewards, rewardShiftSpread } from "../../theory/equivalence.js";
-import { exact, preciseMax, type Precise } from "../precise.js";
-import { preciseRow, show } from "../residuals.js";
+import { exact, preciseMax } from "../precise.js";
+import { preciseRow, preciseSpread, show } from "../residuals.js";
 import type { Residual, Statement } from "../statement.js";
 
 /** An instance of Definition 1: a dyadic reward and two dyadic per-prompt shifts (exact in float64). */
@@ -13,17 +13,6 @@ export interface Definition1Instance {
   readonly f: number[][];
   /** g(x): r₃ = r₂ + g. */
   readonly g: number[][];
-}
-
-function preciseSpread(a: readonly Precise[], b: readonly Precise[]): Precise {
-  const d = a.map((v, y) => v.minus(b[y]));
-  let lo = d[0];
-  let hi = d[0];
-  for (const v of d) {
-    if (v.lt(lo)) lo = v;
-    if (v.gt(hi)) hi = v;
-  }
-  return hi.minus(lo);
 }
 
 /**

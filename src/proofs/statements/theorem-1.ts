@@ -6,7 +6,7 @@ import { logSumExp } from "../../numerics/log-sum-exp.js";
 import { rewardShiftSpread } from "../../theory/equivalence.js";
 import { impliedRewardRow, logOptimalPolicyRow, logPartitionRow, projectRewardRow } from "../../theory/kernels.js";
 import { exact, preciseLogSumExp, preciseMax, type Precise } from "../precise.js";
-import { EPS, maxAbs, maxAbsDiff, preciseMaxAbsDiff, preciseRow, show } from "../residuals.js";
+import { EPS, maxAbs, maxAbsDiff, preciseMaxAbsDiff, preciseRow, preciseSpread, show } from "../residuals.js";
 import type { Assumptions, Residual, Statement } from "../statement.js";
 import { preciseLogOptimalPolicy } from "./lemma-2.js";
 
@@ -29,17 +29,6 @@ export interface Theorem1Instance {
 function spreadOn(a: ArrayLike<number>, b: ArrayLike<number>, support: ArrayLike<number>): number {
   const keep = Array.from(support, (v, y) => (v === -Infinity ? -1 : y)).filter((y) => y >= 0);
   return rewardShiftSpread(keep.map((y) => a[y]), keep.map((y) => b[y]));
-}
-
-function preciseSpreadOn(a: readonly Precise[], b: readonly Precise[], support: ArrayLike<number>): Precise {
-  const d = a.map((v, y) => v.minus(b[y])).filter((_, y) => support[y] !== -Infinity);
-  let lo = d[0];
-  let hi = d[0];
-  for (const v of d) {
-    if (v.lt(lo)) lo = v;
-    if (v.gt(hi)) hi = v;
-  }
-  return hi.minus(lo);
 }
 
 /**
@@ -123,7 +112,7 @@ export function theorem1(assumptions: Assumptions = {}): Statement<Theorem1Insta
         const f = r.map((v) => v.minus(beta.times(logZ)));
         const logPi = preciseLogOptimalPolicy(r, ref, beta);
         const represented = logPi.map((v, y) => beta.times(v.minus(ref[y])));
-        parts.push(preciseSpreadOn(f, r, refRow));
+        parts.push(preciseSpread(f, r, refRow));
         parts.push(preciseMaxAbsDiff(f.filter((_, y) => refRow[y] !== -Infinity), represented.filter((_, y) => refRow[y] !== -Infinity)));
         parts.push(preciseLogSumExp(f.map((v, y) => ref[y].plus(v.div(beta)))).abs());
         const shifted = r.map((v, y) => v.plus(exact(shift[x][y])));
@@ -131,7 +120,7 @@ export function theorem1(assumptions: Assumptions = {}): Statement<Theorem1Insta
         parts.push(preciseMaxAbsDiff(shifted.map((v) => v.minus(beta.times(shiftedZ))), f));
         const other = preciseRow(otherReward[x]);
         const otherRepresented = preciseLogOptimalPolicy(other, ref, beta).map((v, y) => beta.times(v.minus(ref[y])));
-        parts.push(preciseSpreadOn(r, other, r.map(() => 0)).minus(preciseSpreadOn(represented, otherRepresented, refRow)).abs());
+        parts.push(preciseSpread(r, other, r.map(() => 0)).minus(preciseSpread(represented, otherRepresented, refRow)).abs());
         const pi = preciseRow(logPolicy[x]);
         const rPi = pi.map((v, y) => (refRow[y] === -Infinity ? exact(0) : beta.times(v.minus(ref[y]))));
         const total = preciseLogSumExp(pi);
