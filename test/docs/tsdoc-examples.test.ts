@@ -9,9 +9,10 @@ import fc from "fast-check";
 import * as luce from "../../src/index.js";
 import * as arbitraries from "../../src/arbitraries/index.js";
 import * as proofs from "../../src/proofs/index.js";
+import * as batch from "../../src/batch/index.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const scope: Record<string, unknown> = { ...luce, ...arbitraries, ...proofs, fc, console: { log: () => undefined } };
+const scope: Record<string, unknown> = { ...luce, ...arbitraries, ...proofs, ...batch, fc, console: { log: () => undefined } };
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
