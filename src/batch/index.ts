@@ -1,9 +1,13 @@
 /**
- * The batch path for real model outputs. So far: reading logits and log-probabilities exported by
- * other frameworks from `.npy` and `.safetensors` files (float32, float16, bfloat16, float64),
- * validated field by field and read in pieces (files over 2 GiB work).
+ * The batch path for real model outputs: per-sequence log-probabilities and DPO losses from
+ * logits [B, T, V] (strided views read in place; float32, float64, float16 and bfloat16), and
+ * reading logits exported by other frameworks from `.npy` and `.safetensors` files, validated field
+ * by field and read in pieces (files over 2 GiB work).
  * @packageDocumentation
  * @module luce/batch
  */
+export { sequenceLogProbs, sequenceTokenLogProbs, type SequenceLogProbsOptions, type TokenLogProbs } from "./sequence-log-probs.js";
+export { dpoBatch, type DpoBatchInputs, type DpoBatchOptions, type DpoBatchResult } from "./dpo-batch.js";
+export type { ArrayView, LogitsView, LabelsView } from "./tensor-view.js";
 export { tensorFileInfo, readTensorFile, type TensorInfo, type Tensor } from "./io/tensor-file.js";
 export type { TensorDtype } from "./io/dtypes.js";

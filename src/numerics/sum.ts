@@ -15,6 +15,11 @@ export class NeumaierSum {
 
   /** Adds one term. */
   add(x: number): void {
+    if (!Number.isFinite(x) || !Number.isFinite(this.sum)) {
+      // an infinite term decides the sum; the compensation would turn ∞ − ∞ into NaN
+      this.sum += x;
+      return;
+    }
     const t = this.sum + x;
     if (Math.abs(this.sum) >= Math.abs(x)) this.compensation += this.sum - t + x;
     else this.compensation += x - t + this.sum;
@@ -29,7 +34,7 @@ export class NeumaierSum {
 
   /** The compensated total. */
   value(): number {
-    return this.sum + this.compensation;
+    return Number.isFinite(this.sum) ? this.sum + this.compensation : this.sum;
   }
 }
 

@@ -1,0 +1,104 @@
+import { LuceError } from "../errors.js";
+import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
+import { requireArrayLike } from "../validation/checks.js";
+import { labelAt, readScoring, scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
+import type { LabelsView, LogitsView } from "./tensor-view.js";
+
+/** A DPO batch as the original code builds it: chosen responses first, then rejected, along the batch. */
+export interface DpoBatchInputs {
+  /** Policy logits [2N, T, V]: rows 0..N−1 chosen, N..2N−1 rejected. */
+  readonly policyLogits: LogitsView;
+  /** Reference logits of the same shape (or give `referenceLogps`). */
+  readonly referenceLogits?: LogitsView;
+  /** Reference sequence log-probs [2N] (chosen then rejected), when precomputed. */
+  readonly referenceLogps?: ArrayLike<number>;
+  /** Token ids [2N, T]. */
+  readonly labels: LabelsView | ArrayLike<number>[];
+}
+
+/** Options of {@link dpoBatch}: the loss's and the log-probs', plus the gradient request. */
+export interface DpoBatchOptions extends DpoLossOptions, SequenceLogProbsOptions {
+  /** Also return ∂(Σ losses)/∂ policy logits, [2N, T, V] row-major; default false. */
+  readonly gradient?: boolean;
+}
+
+/** What {@link dpoBatch} returns: `dpoLoss`'s result, the sequence log-probs, and on request the logits gradient. */
+export interface DpoBatchResult extends DpoLossResult {
+  /** Policy sequence log-probs [2N]. */
+  readonly policyLogps: Float64Array;
+  /** Reference sequence log-probs [2N]. */
+  readonly referenceLogps: Float64Array;
+  /** ∂(Σ losses)/∂ policy logits, row-major [2N, T, V]: g · (onehot(label) − softmax) at each scored position. */
+  readonly gradLogits?: Float64Array;
+}
+
+/**
+ * DPO quantities for a batch of model outputs: sequence log-probabilities of the policy (and
+ * reference) from logits, then {@link luce!dpoLoss} on the chosen/rejected halves (token counts are
+ * passed as lengths, for `ipo` and `sigmoid_norm`), and on request the gradient of the summed
+ * loss with respect to the policy logits: at a scored position with label y,
+ * g_b · (onehot(y) − softmax(logits[b, t])), where g_b is the loss's gradient for sequence b
+ * (divided by its token count when `average`).
+ *
+ * @param inputs - policy logits, reference logits or log-probs, labels
+ * @param options - the loss (β, lossType, …), the scoring (mask, shift, …) and `gradient`
+ * @returns the loss result with the log-probs and the optional logits gradient
+ * @throws {@link luce!LuceError} for an odd batch, shape mismatches, bad logits or labels, bad loss options
+ * @example
+ * ```ts
+ * const logits = { data: new Float32Array(2 * 2 * 3).map((_, i) => Math.sin(i)), shape: [2, 2, 3] };
+ * const r = await dpoBatch({ policyLogits: logits, referenceLogps: [-1, -1], labels: [[0, 1], [0, 2]] }, { beta: 0.1, gradient: true });
+ * r.losses.length; // 1 pair
+ * ```
+ */
+export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions): Promise<DpoBatchResult> {
+  const fn = "dpoBatch";
+  if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
+  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object with beta");
+  const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options);
+  const [batch, length, vocabulary] = policy.logits.shape;
+  if (batch % 2 !== 0 || batch === 0) throw new LuceError(fn, "inputs.policyLogits.shape", `has batch ${batch}: chosen and rejected halves need an even, non-zero batch`);
+  const policyScores = scoreAll(fn, policy);
+  let referenceLogps: Float64Array;
+  if (inputs.referenceLogits !== undefined) {
+    const reference = readScoring(fn, inputs.referenceLogits, inputs.labels, options);
+    if (reference.logits.shape[0] !== batch || reference.logits.shape[2] !== vocabulary) throw new LuceError(fn, "inputs.referenceLogits.shape", "must equal the policy logits' shape");
+    referenceLogps = scoreAll(fn, reference).logps;
+  } else if (inputs.referenceLogps !== undefined) {
+    referenceLogps = Float64Array.from(requireArrayLike(fn, "inputs.referenceLogps", inputs.referenceLogps) as ArrayLike<number>);
+    if (referenceLogps.length !== batch) throw new LuceError(fn, "inputs.referenceLogps", `has ${referenceLogps.length} entries for a batch of ${batch}`);
+  } else {
+    throw new LuceError(fn, "inputs.referenceLogits", "or inputs.referenceLogps is required");
+  }
+  const n = batch / 2;
+  const { logps, counts } = policyScores;
+  const lengths = (from: number) => Float64Array.from({ length: n }, (_, i) => counts[from + i]);
+  const result = dpoLoss(
+    {
+      policyChosenLogps: logps.subarray(0, n),
+      policyRejectedLogps: logps.subarray(n),
+      referenceChosenLogps: referenceLogps.subarray(0, n),
+      referenceRejectedLogps: referenceLogps.subarray(n),
+      ...(options.lossType === "ipo" || options.lossType === "sigmoid_norm" ? { chosenLengths: lengths(0), rejectedLengths: lengths(n) } : {}),
+    },
+    options,
+  );
+  if (!options.gradient) return { ...result, policyLogps: logps, referenceLogps };
+
+  const grad = new Float64Array(batch * length * vocabulary);
+  const { read, stride, offset } = policy.logits;
+  for (let b = 0; b < batch; b++) {
+    let g = b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n];
+    if (options.average) g /= counts[b];
+    for (let t = 0; t < length; t++) {
+      const label = labelAt(fn, policy, b, t);
+      if (label === null) continue;
+      const base = offset + b * stride[0] + t * stride[1];
+      const lse = policyScores.lse[b][t];
+      const out = (b * length + t) * vocabulary;
+      for (let v = 0; v < vocabulary; v++) grad[out + v] = -g * Math.exp(read(base + v * stride[2]) - lse);
+      grad[out + label] += g;
+    }
+  }
+  return { ...result, policyLogps: logps, referenceLogps, gradLogits: grad };
+}
