@@ -4,7 +4,7 @@ import { readMatrix, readView, type LabelsView, type LogitsView, type ReadableVi
 
 /** Options of {@link sequenceLogProbs}. */
 export interface SequenceLogProbsOptions {
-  /** [B, T]: 1 scores the position, 0 skips it (applied to the label position). */
+  /** Which positions count, shape [B, T]: 1 scores the label at that position, 0 skips it. */
   readonly mask?: LabelsView | ArrayLike<number>[];
   /** Label value that is never scored; default −100, as PyTorch and TRL. */
   readonly ignoreIndex?: number;
