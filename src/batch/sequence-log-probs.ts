@@ -54,9 +54,10 @@ export function readScoring(fn: string, logits: unknown, labels: unknown, option
  * @internal
  */
 export function scorePosition(fn: string, s: Scoring, b: number, t: number, label: number, lse: Float64Array): number {
-  const { read, stride, offset, shape } = s.logits;
+  const { read, stride, offset, shape, contiguous } = s.logits;
   const vocabulary = shape[2];
   const base = offset + b * stride[0] + t * stride[1];
+  if (contiguous !== null) return scoreContiguousRow(fn, contiguous, base, vocabulary, label, b, t, lse);
   // the running maximum's own term (1) is kept out of `rest`, so a peaked row's log-normaliser is
   // max + log1p(rest) and an argmax label's log-probability −log1p(rest) keeps all its digits
   let max = -Infinity;
@@ -80,6 +81,32 @@ export function scorePosition(fn: string, s: Scoring, b: number, t: number, labe
   const shift = Math.log1p(rest);
   lse[0] = max + shift;
   return read(base + label * stride[2]) - max - shift;
+}
+
+/** {@link scorePosition} for a unit-stride float row: the same arithmetic without per-element calls. */
+function scoreContiguousRow(fn: string, data: Float32Array | Float64Array, base: number, vocabulary: number, label: number, b: number, t: number, lse: Float64Array): number {
+  let max = -Infinity;
+  let rest = 0;
+  const end = base + vocabulary;
+  for (let i = base; i < end; i++) {
+    const x = data[i];
+    if (x > max) {
+      if (x === Infinity) throw new LuceError(fn, `logits[${b}][${t}][${i - base}]`, "is +Infinity");
+      if (max !== -Infinity) {
+        const shrink = Math.exp(max - x);
+        rest = rest * shrink + shrink;
+      }
+      max = x;
+    } else if (x === x) {
+      if (x !== -Infinity) rest += Math.exp(x - max);
+    } else {
+      throw new LuceError(fn, `logits[${b}][${t}][${i - base}]`, "is NaN");
+    }
+  }
+  if (max === -Infinity) throw new LuceError(fn, `logits[${b}][${t}]`, "is −Infinity everywhere: no token has probability");
+  const shift = Math.log1p(rest);
+  lse[0] = max + shift;
+  return data[base + label] - max - shift;
 }
 
 /** The label scored by logits position t, or null when the position is skipped. @internal */

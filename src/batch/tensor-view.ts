@@ -31,6 +31,8 @@ export interface ReadableView {
   readonly stride: number[];
   readonly offset: number;
   readonly read: (index: number) => number;
+  /** The data when its last dimension has unit stride and holds floats (read directly in hot loops), else null. */
+  readonly contiguous: Float32Array | Float64Array | null;
 }
 
 /** Validates a view of `rank` dimensions (and `expectedShape` where given). @internal */
@@ -71,7 +73,8 @@ export function readView(fn: string, name: string, view: unknown, rank: number, 
   } else {
     read = (i) => data[i];
   }
-  return { shape, stride, offset, read };
+  const contiguous = stride[rank - 1] === 1 && (data instanceof Float32Array || data instanceof Float64Array) ? data : null;
+  return { shape, stride, offset, read, contiguous };
 }
 
 /** Labels or a mask as a view: nested arrays `[B][T]` are accepted too. @internal */
