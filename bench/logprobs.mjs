@@ -79,7 +79,10 @@ for (const [B, T, V] of shapes) {
     });
   }
   const numpy = Number(execFileSync("python3", ["-c", numpyScript, paths.join(","), String(T), String(V)], { encoding: "utf8" }));
-  for (const p of paths) rmSync(p), rmSync(p + ".labels");
+  for (const p of paths) {
+    rmSync(p);
+    rmSync(p + ".labels");
+  }
   const gbs = (s) => (bytes / s / 1e9).toFixed(2);
   console.log(`${`[${B}, ${T}, ${V}]`.padEnd(21)} ${luce.toFixed(3).padStart(6)}  ${gbs(luce).padStart(5)}  ${numpy.toFixed(3).padStart(7)}  ${(numpy / luce).toFixed(2).padStart(9)}x  ${gbs(probe).padStart(15)}  ${(probe / luce).toFixed(2).padStart(9)}`);
 }

@@ -1,7 +1,7 @@
 import { LuceError } from "../errors.js";
 import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
-import { requireArrayLike } from "../validation/checks.js";
-import { labelAt, readScoring, scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
+import { logitsGradient, referenceLogpsOf } from "./batch-scoring.js";
+import { readScoring, scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
 
 /** A DPO batch as the original code builds it: chosen responses first, then rejected, along the batch. */
@@ -56,20 +56,10 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
   if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
   if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object with beta");
   const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options);
-  const [batch, length, vocabulary] = policy.logits.shape;
+  const batch = policy.logits.shape[0];
   if (batch % 2 !== 0 || batch === 0) throw new LuceError(fn, "inputs.policyLogits.shape", `has batch ${batch}: chosen and rejected halves need an even, non-zero batch`);
   const policyScores = scoreAll(fn, policy);
-  let referenceLogps: Float64Array;
-  if (inputs.referenceLogits !== undefined) {
-    const reference = readScoring(fn, inputs.referenceLogits, inputs.labels, options);
-    if (reference.logits.shape[0] !== batch || reference.logits.shape[2] !== vocabulary) throw new LuceError(fn, "inputs.referenceLogits.shape", "must equal the policy logits' shape");
-    referenceLogps = scoreAll(fn, reference).logps;
-  } else if (inputs.referenceLogps !== undefined) {
-    referenceLogps = Float64Array.from(requireArrayLike(fn, "inputs.referenceLogps", inputs.referenceLogps) as ArrayLike<number>);
-    if (referenceLogps.length !== batch) throw new LuceError(fn, "inputs.referenceLogps", `has ${referenceLogps.length} entries for a batch of ${batch}`);
-  } else {
-    throw new LuceError(fn, "inputs.referenceLogits", "or inputs.referenceLogps is required");
-  }
+  const referenceLogps = referenceLogpsOf(fn, inputs, options, policy.logits.shape);
   const n = batch / 2;
   const { logps, counts } = policyScores;
   const lengths = (from: number) => Float64Array.from({ length: n }, (_, i) => counts[from + i]);
@@ -85,20 +75,6 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
   );
   if (!options.gradient) return { ...result, policyLogps: logps, referenceLogps };
 
-  const grad = new Float64Array(batch * length * vocabulary);
-  const { read, stride, offset } = policy.logits;
-  for (let b = 0; b < batch; b++) {
-    let g = b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n];
-    if (options.average) g /= counts[b];
-    for (let t = 0; t < length; t++) {
-      const label = labelAt(fn, policy, b, t);
-      if (label === null) continue;
-      const base = offset + b * stride[0] + t * stride[1];
-      const lse = policyScores.lse[b][t];
-      const out = (b * length + t) * vocabulary;
-      for (let v = 0; v < vocabulary; v++) grad[out + v] = -g * Math.exp(read(base + v * stride[2]) - lse);
-      grad[out + label] += g;
-    }
-  }
+  const grad = logitsGradient(fn, policy, policyScores, (b) => (b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n]));
   return { ...result, policyLogps: logps, referenceLogps, gradLogits: grad };
 }

@@ -11,3 +11,4 @@ export { dpoBatch, type DpoBatchInputs, type DpoBatchOptions, type DpoBatchResul
 export type { ArrayView, LogitsView, LabelsView } from "./tensor-view.js";
 export { tensorFileInfo, readTensorFile, type TensorInfo, type Tensor } from "./io/tensor-file.js";
 export type { TensorDtype } from "./io/dtypes.js";
+export { plackettLuceDpoBatch, type PlackettLuceDpoBatchInputs, type PlackettLuceDpoBatchOptions, type PlackettLuceDpoBatchResult } from "./plackett-luce-dpo-batch.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fixtures from "../fixtures/batch.json" with { type: "json" };
-import { dpoBatch, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
-import { dpoLoss } from "../../src/index.js";
+import { dpoBatch, plackettLuceDpoBatch, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
+import { dpoLoss, plackettLuceDpoLoss } from "../../src/index.js";
 import { expectClose, expectLuceRejection, num } from "../helpers/close.js";
 
 const logitsOf = (c: (typeof fixtures)[number]) => ({ data: Float32Array.from(c.logits.map(num)), shape: c.shape });
@@ -104,5 +104,30 @@ describe("bad input names the position", () => {
     const r = await sequenceLogProbs(masked, [[0, 2], [0, 0]]);
     expect(r[0]).toBe(-Infinity);
     expectClose(r[1], -Math.log(3), { rel: 1e-15 });
+  });
+});
+
+describe("plackettLuceDpoBatch", () => {
+  const logits = { data: Float64Array.from({ length: 6 * 3 * 5 }, (_, i) => 2 * Math.sin(0.7 * i)), shape: [6, 3, 5] };
+  const labels = [[0, 1, 2], [0, 3, 4], [0, 0, 1], [1, 2, 3], [2, 4, 0], [3, 1, 1]];
+  const referenceLogps = [-4, -5, -3.5, -6, -4.5, -5.5];
+  it("equals plackettLuceDpoLoss on the sequence log-probs (K = 3, full and top-1)", async () => {
+    const r = await plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 3, rankings: [[2, 0, 1], [1]] }, { beta: 0.3 });
+    const p = await sequenceLogProbs(logits, labels);
+    const direct = plackettLuceDpoLoss({ policyLogps: [p.subarray(0, 3), p.subarray(3)], referenceLogps: [referenceLogps.slice(0, 3), referenceLogps.slice(3)], rankings: [[2, 0, 1], [1]] }, { beta: 0.3 });
+    expect(Array.from(r.losses)).toEqual(Array.from(direct.losses));
+  });
+  it("at K = 2 equals dpoBatch's sigmoid loss, and its logits gradient matches", async () => {
+    const two = { data: logits.data.slice(0, 2 * 15), shape: [2, 3, 5] };
+    const pl = await plackettLuceDpoBatch({ policyLogits: two, referenceLogps: [-4, -5], labels: labels.slice(0, 2), responses: 2, rankings: [[0, 1]] }, { beta: 0.3, gradient: true });
+    const bt = await dpoBatch({ policyLogits: two, referenceLogps: [-4, -5], labels: labels.slice(0, 2) }, { beta: 0.3, gradient: true });
+    expectClose(pl.losses[0], bt.losses[0], { rel: 1e-14 });
+    pl.gradLogits!.forEach((g, i) => expectClose(g, bt.gradLogits![i], { rel: 1e-13, abs: 1e-16 }));
+  });
+  it("rejects a batch not divisible by K and mismatched rankings", async () => {
+    await expectLuceRejection(plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 4, rankings: [[0]] }, { beta: 1 }), "inputs.policyLogits.shape");
+    await expectLuceRejection(plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 3, rankings: [[0, 1, 2]] }, { beta: 1 }), "inputs.rankings");
+    await expectLuceRejection(plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 1, rankings: [] }, { beta: 1 }), "inputs.responses");
+    await expectLuceRejection(plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 3, rankings: [[0, 0], [1]] }, { beta: 1 }), "inputs.rankings[0][1]");
   });
 });

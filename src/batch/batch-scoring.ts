@@ -1,0 +1,55 @@
+import { LuceError } from "../errors.js";
+import { requireArrayLike } from "../validation/checks.js";
+import { labelAt, readScoring, scoreAll, type Scoring, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
+import type { LabelsView, LogitsView } from "./tensor-view.js";
+
+/**
+ * The reference sequence log-probs of a batch: scored from reference logits of the policy's shape,
+ * or taken as given. Shared by the pairwise and the listwise batch losses.
+ * @internal
+ */
+export function referenceLogpsOf(
+  fn: string,
+  inputs: { readonly referenceLogits?: LogitsView; readonly referenceLogps?: ArrayLike<number>; readonly labels: LabelsView | ArrayLike<number>[] },
+  options: SequenceLogProbsOptions,
+  policyShape: readonly number[],
+): Float64Array {
+  const [batch, , vocabulary] = policyShape;
+  if (inputs.referenceLogits !== undefined) {
+    const reference = readScoring(fn, inputs.referenceLogits, inputs.labels, options);
+    if (reference.logits.shape[0] !== batch || reference.logits.shape[2] !== vocabulary) throw new LuceError(fn, "inputs.referenceLogits.shape", "must equal the policy logits' shape");
+    return scoreAll(fn, reference).logps;
+  }
+  if (inputs.referenceLogps !== undefined) {
+    const given = Float64Array.from(requireArrayLike(fn, "inputs.referenceLogps", inputs.referenceLogps) as ArrayLike<number>);
+    if (given.length !== batch) throw new LuceError(fn, "inputs.referenceLogps", `has ${given.length} entries for a batch of ${batch}`);
+    return given;
+  }
+  throw new LuceError(fn, "inputs.referenceLogits", "or inputs.referenceLogps is required");
+}
+
+/**
+ * ∂(Σ losses)/∂ logits, row-major [B, T, V]: at each scored position with label y,
+ * g_b · (onehot(y) − softmax(logits[b, t])), where g_b is the loss's gradient for sequence b's
+ * log-prob (divided by its token count when the log-probs were averaged). The softmax reuses the
+ * log-normalisers of the scoring pass.
+ * @internal
+ */
+export function logitsGradient(fn: string, policy: Scoring, scores: ReturnType<typeof scoreAll>, sequenceGradient: (b: number) => number): Float64Array {
+  const [batch, length, vocabulary] = policy.logits.shape;
+  const grad = new Float64Array(batch * length * vocabulary);
+  const { read, stride, offset } = policy.logits;
+  for (let b = 0; b < batch; b++) {
+    const g = policy.average ? sequenceGradient(b) / scores.counts[b] : sequenceGradient(b);
+    for (let t = 0; t < length; t++) {
+      const label = labelAt(fn, policy, b, t);
+      if (label === null) continue;
+      const base = offset + b * stride[0] + t * stride[1];
+      const lse = scores.lse[b][t];
+      const out = (b * length + t) * vocabulary;
+      for (let v = 0; v < vocabulary; v++) grad[out + v] = -g * Math.exp(read(base + v * stride[2]) - lse);
+      grad[out + label] += g;
+    }
+  }
+  return grad;
+}
