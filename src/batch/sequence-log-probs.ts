@@ -57,34 +57,21 @@ export function scorePosition(fn: string, s: Scoring, b: number, t: number, labe
   const { read, stride, offset, shape, contiguous } = s.logits;
   const vocabulary = shape[2];
   const base = offset + b * stride[0] + t * stride[1];
-  if (contiguous !== null) return scoreContiguousRow(fn, contiguous, base, vocabulary, label, b, t, lse);
-  // the running maximum's own term (1) is kept out of `rest`, so a peaked row's log-normaliser is
-  // max + log1p(rest) and an argmax label's log-probability −log1p(rest) keeps all its digits
-  let max = -Infinity;
-  let rest = 0;
-  for (let v = 0; v < vocabulary; v++) {
-    const x = read(base + v * stride[2]);
-    if (x > max) {
-      if (x === Infinity) throw new LuceError(fn, `logits[${b}][${t}][${v}]`, "is +Infinity");
-      if (max !== -Infinity) {
-        const shrink = Math.exp(max - x);
-        rest = rest * shrink + shrink;
-      }
-      max = x;
-    } else if (x === x) {
-      if (x !== -Infinity) rest += Math.exp(x - max);
-    } else {
-      throw new LuceError(fn, `logits[${b}][${t}][${v}]`, "is NaN");
-    }
-  }
-  if (max === -Infinity) throw new LuceError(fn, `logits[${b}][${t}]`, "is −Infinity everywhere: no token has probability");
-  const shift = Math.log1p(rest);
-  lse[0] = max + shift;
-  return read(base + label * stride[2]) - max - shift;
+  if (contiguous !== null) return scoreRow(fn, contiguous, base, vocabulary, label, b, t, lse);
+  // a strided, half-precision or otherwise indirect row: gather it once, then the same kernel
+  const row = rowScratch(vocabulary);
+  for (let v = 0; v < vocabulary; v++) row[v] = read(base + v * stride[2]);
+  return scoreRow(fn, row, 0, vocabulary, label, b, t, lse);
 }
 
-/** {@link scorePosition} for a unit-stride float row: the same arithmetic without per-element calls. */
-function scoreContiguousRow(fn: string, data: Float32Array | Float64Array, base: number, vocabulary: number, label: number, b: number, t: number, lse: Float64Array): number {
+let scratch = new Float64Array(0);
+function rowScratch(length: number): Float64Array {
+  if (scratch.length < length) scratch = new Float64Array(length);
+  return scratch;
+}
+
+/** The online log-sum-exp over one unit-stride row `data[base .. base + vocabulary)`. */
+function scoreRow(fn: string, data: Float32Array | Float64Array, base: number, vocabulary: number, label: number, b: number, t: number, lse: Float64Array): number {
   let max = -Infinity;
   let rest = 0;
   const end = base + vocabulary;
