@@ -1,7 +1,7 @@
 import { LuceError } from "../errors.js";
 import { impliedRewardRow, projectRewardRow } from "./kernels.js";
 import { readProblem } from "./optimal-policy.js";
-import { readBeta, readPolicy, type Policy, type Rows } from "./rows.js";
+import { isLogSpace, readBeta, readPolicy, type Policy, type Rows } from "./rows.js";
 
 /**
  * The implied reward β log π(y|x)/π_ref(y|x): eq. 5 without its β log Z(x) term, which
@@ -30,7 +30,7 @@ export function impliedReward(policy: Policy, reference: Policy, beta: number): 
   return logPi.map((row, x) => {
     const zero = logRef[x].indexOf(-Infinity);
     if (zero >= 0) {
-      const at = `reference${"log" in (reference as object) ? ".log" : ""}[${x}][${zero}]`;
+      const at = `${isLogSpace(reference) ? "reference.log" : "reference"}[${x}][${zero}]`;
       throw new LuceError(fn, at, "is 0: the implied reward β log π/π_ref is undefined where π_ref has no mass");
     }
     return impliedRewardRow(row, logRef[x], b);

@@ -44,6 +44,11 @@ export function logSpace(log: Rows): LogProbabilities {
  */
 export const DISTRIBUTION_TOLERANCE = 1e-9;
 
+/** Whether a policy was given in log space (see {@link logSpace}). @internal */
+export function isLogSpace(policy: unknown): policy is LogProbabilities {
+  return policy !== null && typeof policy === "object" && !Array.isArray(policy) && "log" in policy;
+}
+
 /** Validated reward rows. @internal */
 export function readReward(fn: string, name: string, reward: unknown): Float64Array[] {
   const rows = requireArrayLike(fn, name, reward);
@@ -66,7 +71,7 @@ export function readReward(fn: string, name: string, reward: unknown): Float64Ar
  * @internal
  */
 export function readPolicy(fn: string, name: string, policy: unknown, shapeOf?: { rows: Float64Array[]; name: string }): Float64Array[] {
-  const isLog = policy !== null && typeof policy === "object" && !Array.isArray(policy) && "log" in policy;
+  const isLog = isLogSpace(policy);
   const label = isLog ? `${name}.log` : name;
   const rows = requireArrayLike(fn, label, isLog ? (policy as LogProbabilities).log : policy);
   if (rows.length === 0) throw new LuceError(fn, label, "has no prompts (rows)");
