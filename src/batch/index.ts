@@ -8,7 +8,7 @@
  */
 export { sequenceLogProbs, sequenceTokenLogProbs, type SequenceLogProbsOptions, type TokenLogProbs } from "./sequence-log-probs.js";
 export { dpoBatch, type DpoBatchInputs, type DpoBatchOptions, type DpoBatchResult } from "./dpo-batch.js";
-export type { ArrayView, LogitsView, LabelsView } from "./tensor-view.js";
+export type { ArrayView, LogitsView, LabelsView, OrtTensorLike } from "./tensor-view.js";
 export { tensorFileInfo, readTensorFile, type TensorInfo, type Tensor } from "./io/tensor-file.js";
 export type { TensorDtype } from "./io/dtypes.js";
 export { plackettLuceDpoBatch, type PlackettLuceDpoBatchInputs, type PlackettLuceDpoBatchOptions, type PlackettLuceDpoBatchResult } from "./plackett-luce-dpo-batch.js";

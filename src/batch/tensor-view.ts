@@ -15,12 +15,28 @@ export interface ArrayView<T> {
   readonly stride?: readonly number[];
   /** Index of element [0, 0, …] in `data`; default 0. */
   readonly offset?: number;
-  /** For `Uint16Array` data: `"float16"` or `"bfloat16"`. */
-  readonly dtype?: "float16" | "bfloat16";
+  /**
+   * For `Uint16Array` data: `"float16"` or `"bfloat16"`. Ignored for float data (so a scijs
+   * ndarray's own `dtype`, e.g. `"float32"`, does no harm).
+   */
+  readonly dtype?: string;
 }
 
-/** Logits: float32 (or float64), or float16/bfloat16 bits in a Uint16Array with `dtype`. */
-export type LogitsView = ArrayView<Float32Array | Float64Array | Uint16Array>;
+/**
+ * Logits: float32 (or float64), or float16/bfloat16 bits in a Uint16Array with `dtype`; an ONNX
+ * Runtime tensor (`{ data, dims, type }`) is accepted as well.
+ */
+export type LogitsView = ArrayView<Float32Array | Float64Array | Uint16Array> | OrtTensorLike;
+
+/** The fields of an ONNX Runtime tensor that luce reads (CPU data). */
+export interface OrtTensorLike {
+  /** The tensor's CPU data. */
+  readonly data: Float32Array | Float64Array | Uint16Array;
+  /** Its dimensions. */
+  readonly dims: readonly number[];
+  /** Its element type, e.g. `"float32"` or `"float16"`. */
+  readonly type: string;
+}
 
 /** Token ids: integers in any array-like. */
 export type LabelsView = ArrayView<ArrayLike<number>>;
@@ -35,10 +51,22 @@ export interface ReadableView {
   readonly contiguous: Float32Array | Float64Array | null;
 }
 
+/**
+ * An ONNX Runtime tensor as a view: `dims` for `shape`, its `type` for the dtype (float16 data
+ * come as Uint16Array). Read on the CPU: call `getData()` first for a tensor that lives on a GPU.
+ */
+function fromOrtTensor(view: { data: unknown; dims: readonly number[]; type: string }): ArrayView<ArrayLike<number>> {
+  const dtype = view.type === "float16" ? ("float16" as const) : view.type === "bfloat16" ? ("bfloat16" as const) : undefined;
+  return { data: view.data as ArrayLike<number>, shape: view.dims, ...(dtype === undefined ? {} : { dtype }) };
+}
+
 /** Validates a view of `rank` dimensions (and `expectedShape` where given). @internal */
 export function readView(fn: string, name: string, view: unknown, rank: number, expectedShape?: readonly number[]): ReadableView {
+  if (view !== null && typeof view === "object" && "dims" in view && "type" in view && "data" in view && !("shape" in view)) {
+    view = fromOrtTensor(view as { data: unknown; dims: readonly number[]; type: string });
+  }
   if (view === null || typeof view !== "object" || !("data" in view) || !("shape" in view)) {
-    throw new LuceError(fn, name, "must be an array view { data, shape, stride?, offset? }");
+    throw new LuceError(fn, name, "must be an array view { data, shape, stride?, offset? } or an ONNX Runtime tensor");
   }
   const v = view as ArrayView<ArrayLike<number>>;
   const shape = Array.from(v.shape ?? []);
@@ -69,7 +97,7 @@ export function readView(fn: string, name: string, view: unknown, rank: number, 
   if (data instanceof Uint16Array) {
     if (v.dtype === "float16") read = (i) => float16ToNumber(data[i]);
     else if (v.dtype === "bfloat16") read = (i) => bfloat16ToNumber(data[i]);
-    else throw new LuceError(fn, `${name}.dtype`, "must be 'float16' or 'bfloat16' for Uint16Array data");
+    else throw new LuceError(fn, `${name}.dtype`, `must be 'float16' or 'bfloat16' for Uint16Array data, got ${JSON.stringify(v.dtype)}`);
   } else {
     read = (i) => data[i];
   }

@@ -3,6 +3,7 @@ import fixtures from "../fixtures/batch.json" with { type: "json" };
 import { dpoBatch, plackettLuceDpoBatch, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
 import { dpoLoss, plackettLuceDpoLoss } from "../../src/index.js";
 import { expectClose, expectLuceRejection, num } from "../helpers/close.js";
+import ndarray from "ndarray";
 
 const logitsOf = (c: (typeof fixtures)[number]) => ({ data: Float32Array.from(c.logits.map(num)), shape: c.shape });
 
@@ -30,6 +31,17 @@ describe("views, dtypes and token values", () => {
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let v = 0; v < V; v++) reversed[((B - 1 - b) * T + t) * V + (V - 1 - v)] = src[(b * T + t) * V + v];
     const view = { data: reversed, shape: [B, T, V], stride: [-T * V, V, -1], offset: (B - 1) * T * V + V - 1 };
     expect(Array.from(await sequenceLogProbs(view, c.labels, { mask: c.mask }))).toEqual(Array.from(base));
+  });
+  it("a scijs ndarray view and an ONNX Runtime-shaped tensor are read in place", async () => {
+    const base = await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask });
+    const array = ndarray(logitsOf(c).data, [B, T, V]);
+    expect(Array.from(await sequenceLogProbs(array, c.labels, { mask: c.mask }))).toEqual(Array.from(base));
+    // a reversed-vocabulary view through ndarray's own step(): labels must be mirrored to match
+    const mirrored = array.step(1, 1, -1);
+    const mirroredLabels = c.labels.map((row) => row.map((y) => (y === -100 ? y : V - 1 - y)));
+    expect(Array.from(await sequenceLogProbs(mirrored, mirroredLabels, { mask: c.mask }))).toEqual(Array.from(base));
+    const ortLike = { data: logitsOf(c).data, dims: [B, T, V], type: "float32" };
+    expect(Array.from(await sequenceLogProbs(ortLike, c.labels, { mask: c.mask }))).toEqual(Array.from(base));
   });
   it("float16 and bfloat16 logits are read exactly", async () => {
     // 1.5 and -2 are exact in both formats: bits 0x3e00 / 0xc000 (float16), 0x3fc0 / 0xc000 (bfloat16)
