@@ -1,3 +1,4 @@
+import { solveDense } from "../numerics/dense-solve.js";
 import type { Factors } from "./factors.js";
 
 /**
@@ -89,27 +90,6 @@ function evaluate(data: ExtendedData, layout: Layout, x: Float64Array) {
   return { ll, g, info };
 }
 
-function solve(a: Float64Array[], b: Float64Array): Float64Array {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(m[r][col]) > Math.abs(m[pivot][col])) pivot = r;
-    [m[col], m[pivot]] = [m[pivot], m[col]];
-    for (let r = col + 1; r < n; r++) {
-      const factor = m[r][col] / m[col][col];
-      if (factor !== 0) for (let j = col; j <= n; j++) m[r][j] -= factor * m[col][j];
-    }
-  }
-  const x = new Float64Array(n);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r][n];
-    for (let j = r + 1; j < n; j++) s -= m[r][j] * x[j];
-    x[r] = s / m[r][r];
-  }
-  return x;
-}
-
 /**
  * Fits the extended model by Newton's method with a backtracking line search. `scale` holds each
  * parameter's exposure (the weight of the observations it enters) for the stopping rule
@@ -153,7 +133,7 @@ export function fitExtended(data: ExtendedData, tolerance: number, maxIterations
     for (let i = 0; i < layout.size; i++) worst = Math.max(worst, Math.abs(state.g[i]) / (1 + exposure[i]));
     if (worst <= tolerance) return result(iteration, true);
     const a = state.info.map((row, i) => row.map((v, j) => (i < n && j < n ? v + 1 / n : v)));
-    const step = solve(a, state.g);
+    const step = solveDense(a, state.g);
     let t = 1;
     let accepted = false;
     for (let halvings = 0; halvings < 50 && !accepted; halvings++) {

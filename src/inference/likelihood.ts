@@ -60,38 +60,6 @@ export function evaluate(factors: Factors, theta: Float64Array): LikelihoodState
   return { logLikelihood, p, gradient };
 }
 
-/** The observed information (−Hessian of ℓ) times v: Σ_f w_f (p∘v − p (pᵀv)) over each factor. @internal */
-export function informationTimes(factors: Factors, p: Float64Array, v: Float64Array, out: Float64Array): void {
-  const { start, members, weight } = factors;
-  out.fill(0);
-  for (let f = 0; f + 1 < start.length; f++) {
-    const a = start[f];
-    const b = start[f + 1];
-    if (b - a === 2) {
-      const i = members[a];
-      const j = members[a + 1];
-      const flow = weight[f] * p[a] * p[a + 1] * (v[i] - v[j]);
-      out[i] += flow;
-      out[j] -= flow;
-      continue;
-    }
-    let pv = 0;
-    for (let m = a; m < b; m++) pv += p[m] * v[members[m]];
-    const w = weight[f];
-    for (let m = a; m < b; m++) out[members[m]] += w * p[m] * (v[members[m]] - pv);
-  }
-}
-
-/** The diagonal of the observed information: Σ_f w_f p(1 − p). @internal */
-export function informationDiagonal(factors: Factors, p: Float64Array): Float64Array {
-  const { start, members, weight } = factors;
-  const d = new Float64Array(factors.nItems);
-  for (let f = 0; f + 1 < start.length; f++) {
-    for (let m = start[f]; m < start[f + 1]; m++) d[members[m]] += weight[f] * p[m] * (1 - p[m]);
-  }
-  return d;
-}
-
 /** Total weight of the factors each item takes part in: the scale of its gradient entry. @internal */
 export function itemExposure(factors: Factors): Float64Array {
   const { start, members, weight } = factors;

@@ -38,16 +38,3 @@ export class NeumaierSum {
   }
 }
 
-/**
- * Sum of an array with Neumaier compensation: error at most about 2·EPS·Σ|x_i|,
- * whatever the length.
- *
- * @param values - the terms
- * @returns their sum
- * @internal
- */
-export function compensatedSum(values: ArrayLike<number>): number {
-  const acc = new NeumaierSum();
-  for (let i = 0; i < values.length; i++) acc.add(values[i]);
-  return acc.value();
-}

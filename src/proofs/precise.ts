@@ -12,9 +12,6 @@ const B = (math as unknown as { BigNumber: new (v: string | number) => BigNumber
 /** A 50-digit number. */
 export type Precise = BigNumber;
 
-/** Significant digits of the re-evaluation. */
-export const PRECISE_DIGITS = 50;
-
 /** The exact value of a double (to 60 digits), or −Infinity. */
 export function exact(x: number): Precise {
   if (x === -Infinity) return new B("-Infinity");
@@ -35,11 +32,6 @@ export function preciseLogSumExp(xs: readonly Precise[]): Precise {
   let s = new B(0);
   for (const x of finite) s = s.plus(x.minus(m).exp());
   return m.plus(s.ln());
-}
-
-/** log σ(x) = −log(1 + e^{−x}) at 50 digits. */
-export function preciseLogSigmoid(x: Precise): Precise {
-  return x.neg().exp().plus(1).ln().neg();
 }
 
 /** σ(x) at 50 digits. */

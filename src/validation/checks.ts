@@ -50,16 +50,6 @@ export function requireFiniteArray(fn: string, name: string, a: unknown, minLeng
   return arr as ArrayLike<number>;
 }
 
-/** An array-like of log-probabilities (finite or -Infinity). */
-export function requireLogProbabilityArray(fn: string, name: string, a: unknown, minLength = 0): ArrayLike<number> {
-  const arr = requireArrayLike(fn, name, a);
-  if (arr.length < minLength) {
-    throw new LuceError(fn, name, `must have at least ${minLength} entries, got ${arr.length}`);
-  }
-  for (let i = 0; i < arr.length; i++) requireLogProbability(fn, `${name}[${i}]`, arr[i]);
-  return arr as ArrayLike<number>;
-}
-
 /** An array or typed array (anything with a numeric length, not a string). */
 export function requireArrayLike(fn: string, name: string, a: unknown): ArrayLike<unknown> {
   if (a === null || typeof a !== "object" || typeof (a as { length?: unknown }).length !== "number") {

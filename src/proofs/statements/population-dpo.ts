@@ -3,6 +3,7 @@ import { betaArbitrary, logReferenceArbitrary } from "../../arbitraries/problem.
 import { comparisonGraphArbitrary, type ComparisonGraph } from "../../arbitraries/graphs.js";
 import { log1pExpUnchecked } from "../../numerics/log1p-exp.js";
 import { sigmoidUnchecked } from "../../numerics/sigmoid.js";
+import { solveDense } from "../../numerics/dense-solve.js";
 import { logOptimalPolicyRow } from "../../theory/kernels.js";
 import { klRow } from "../../theory/kl.js";
 import { exact, preciseMax, preciseSigmoid, type Precise } from "../precise.js";
@@ -51,30 +52,14 @@ function lossParts(v: Float64Array, instance: PopulationDpoInstance): { loss: nu
 
 /**
  * Solves the singular, consistent Laplacian system H x = b: one vertex per connected component is
- * grounded (x = 0 there, its equation dropped), the rest is solved by Gaussian elimination with
- * partial pivoting (K ≤ 6, so dense is cheapest), and the caller removes each component's mean.
+ * grounded (x = 0 there, its equation dropped), the rest is solved densely (K ≤ 6), and the caller
+ * removes each component's mean.
  */
 function solveLaplacian(h: Float64Array[], b: Float64Array, label: number[]): Float64Array {
-  const free = label.map((c, y) => label.indexOf(c) !== y);
-  const index = free.map((f, y) => (f ? y : -1)).filter((y) => y >= 0);
-  const n = index.length;
-  const a = index.map((i) => [...index.map((j) => h[i][j]), b[i]]);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    for (let row = col + 1; row < n; row++) if (Math.abs(a[row][col]) > Math.abs(a[pivot][col])) pivot = row;
-    [a[col], a[pivot]] = [a[pivot], a[col]];
-    if (a[col][col] === 0) continue;
-    for (let row = col + 1; row < n; row++) {
-      const factor = a[row][col] / a[col][col];
-      for (let j = col; j <= n; j++) a[row][j] -= factor * a[col][j];
-    }
-  }
+  const index = label.map((c, y) => (label.indexOf(c) !== y ? y : -1)).filter((y) => y >= 0);
+  const reduced = solveDense(index.map((i) => index.map((j) => h[i][j])), index.map((i) => b[i]));
   const x = new Float64Array(b.length);
-  for (let row = n - 1; row >= 0; row--) {
-    let sum = a[row][n];
-    for (let j = row + 1; j < n; j++) sum -= a[row][j] * x[index[j]];
-    x[index[row]] = a[row][row] === 0 ? 0 : sum / a[row][row];
-  }
+  index.forEach((y, k) => (x[y] = reduced[k]));
   return x;
 }
 
