@@ -1,45 +1,56 @@
 import { expandFactors, type Factors } from "./factors.js";
-import { evaluate } from "./likelihood.js";
+import { evaluateGroups } from "./groups.js";
 
 /**
- * The covariance of the log-strengths from the observed Fisher information (the negative Hessian
- * of the log-likelihood, plus the prior's precision for a MAP fit: the Laplace approximation), in
- * the requested gauge. Without a prior the information is singular along the all-ones vector:
- * centred log-strengths get its pseudo-inverse (J + 11ᵀ/n)⁻¹ − 11ᵀ/n; `reference` k gets the
- * inverse of J without row and column k (item k then has variance 0), as BradleyTerry2 reports.
- * Dense: O(n²) memory and O(n³) time.
+ * The observed Fisher information of the log-strengths (the negative Hessian of the
+ * log-likelihood), dense: Σ_f w_f (diag(p_f) − p_f p_fᵀ) over every factor.
  * @internal
  */
-export function covariance(groups: Factors, theta: Float64Array, priorVariance: number | undefined, reference: number | undefined): Float64Array[] {
+export function information(groups: Factors, theta: Float64Array): Float64Array[] {
   const factors = expandFactors(groups);
   const n = factors.nItems;
   const { start, members, weight } = factors;
-  const { p } = evaluate(factors, theta);
+  const { e, inverseSuffix } = evaluateGroups(factors, theta, undefined, false);
   const info = Array.from({ length: n }, () => new Float64Array(n));
   for (let f = 0; f + 1 < start.length; f++) {
     const w = weight[f];
+    const s = inverseSuffix[start[f]]; // one factor per group: p = e / S
     for (let a = start[f]; a < start[f + 1]; a++) {
       const row = info[members[a]];
-      row[members[a]] += w * p[a];
-      for (let b = start[f]; b < start[f + 1]; b++) row[members[b]] -= w * p[a] * p[b];
+      const pa = e[a] * s;
+      row[members[a]] += w * pa;
+      for (let b = start[f]; b < start[f + 1]; b++) row[members[b]] -= w * pa * e[b] * s;
     }
   }
-  if (priorVariance !== undefined) {
-    for (let i = 0; i < n; i++) info[i][i] += 1 / priorVariance;
+  return info;
+}
+
+/**
+ * The covariance in the reported gauge from an information matrix whose first `nItems` rows and
+ * columns belong to the log-strengths (any further ones to other parameters: an order effect, a
+ * tie parameter). With `identified` (a prior) it is the inverse (the Laplace approximation),
+ * reported relative to `reference` if given. Otherwise the information is singular along the
+ * log-strengths' all-ones direction: centred log-strengths get the pseudo-inverse
+ * (J + 11ᵀ/n)⁻¹ − 11ᵀ/n on that block; `reference` k gets the inverse of J without row and column
+ * k (item k then has variance 0), as BradleyTerry2 reports. Dense: O(n²) memory, O(n³) time.
+ * @internal
+ */
+export function gaugeCovariance(info: Float64Array[], nItems: number, reference: number | undefined, identified: boolean): Float64Array[] {
+  const size = info.length;
+  if (identified) {
     const c = invertSymmetric(info);
     return reference === undefined ? c : relativeTo(c, reference);
   }
   if (reference !== undefined) {
-    const keep = Array.from({ length: n }, (_, i) => i).filter((i) => i !== reference);
+    const keep = Array.from({ length: size }, (_, i) => i).filter((i) => i !== reference);
     const reduced = invertSymmetric(keep.map((i) => Float64Array.from(keep, (j) => info[i][j])));
-    const c = Array.from({ length: n }, () => new Float64Array(n));
+    const c = Array.from({ length: size }, () => new Float64Array(size));
     keep.forEach((i, a) => keep.forEach((j, b) => (c[i][j] = reduced[a][b])));
     return c;
   }
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) info[i][j] += 1 / n;
-  const c = invertSymmetric(info);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) c[i][j] -= 1 / n;
-  return c;
+  const inTheta = (i: number, j: number) => i < nItems && j < nItems;
+  const c = invertSymmetric(info.map((row, i) => row.map((v, j) => (inTheta(i, j) ? v + 1 / nItems : v))));
+  return c.map((row, i) => row.map((v, j) => (inTheta(i, j) ? v - 1 / nItems : v)));
 }
 
 /** Covariance of θ_i − θ_k (for a MAP fit reported relative to a reference item k). */
@@ -48,8 +59,8 @@ function relativeTo(c: Float64Array[], k: number): Float64Array[] {
   return Array.from({ length: n }, (_, i) => Float64Array.from({ length: n }, (_, j) => c[i][j] - c[i][k] - c[k][j] + c[k][k]));
 }
 
-/** Inverse of a symmetric positive-definite matrix by Cholesky factorisation. @internal */
-export function invertSymmetric(a: Float64Array[]): Float64Array[] {
+/** Inverse of a symmetric positive-definite matrix by Cholesky factorisation. */
+function invertSymmetric(a: Float64Array[]): Float64Array[] {
   const n = a.length;
   const l = Array.from({ length: n }, () => new Float64Array(n));
   for (let j = 0; j < n; j++) {

@@ -1,6 +1,6 @@
 import { expandFactors, type Factors } from "./factors.js";
 import { evaluateGroups, groupInformationDiagonal, groupInformationTimes, type GroupState } from "./groups.js";
-import { centre, evaluate, itemExposure, scaledGradientNorm } from "./likelihood.js";
+import { centre, itemExposure, scaledGradientNorm } from "./stopping-rule.js";
 
 /** What an estimator returns. @internal */
 export interface Estimate {
@@ -140,7 +140,7 @@ export function minorizeMaximize(groups: Factors, settings: EstimatorSettings): 
   const theta = new Float64Array(n);
   const denominator = new Float64Array(n);
   for (let iteration = 0; iteration < settings.maxIterations; iteration++) {
-    if (iteration % 5 === 0 && scaledGradientNorm(evaluate(factors, theta).gradient, exposure, theta, undefined) <= settings.tolerance) {
+    if (iteration % 5 === 0 && scaledGradientNorm(evaluateGroups(groups, theta, undefined, false).gradient, exposure, theta, undefined) <= settings.tolerance) {
       return { theta, iterations: iteration, converged: true };
     }
     denominator.fill(0);
@@ -185,7 +185,7 @@ export function iterativeLuceSpectralRanking(groups: Factors, settings: Estimato
   }
   const rate = new Float64Array(start.length - 1);
   for (let iteration = 0; iteration < settings.maxIterations; iteration++) {
-    if (scaledGradientNorm(evaluate(factors, theta).gradient, exposure, theta, undefined) <= settings.tolerance) return { theta, iterations: iteration, converged: true };
+    if (scaledGradientNorm(evaluateGroups(groups, theta, undefined, false).gradient, exposure, theta, undefined) <= settings.tolerance) return { theta, iterations: iteration, converged: true };
     outRate.fill(0);
     for (let f = 0; f + 1 < start.length; f++) {
       let sum = 0;

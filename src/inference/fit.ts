@@ -1,12 +1,12 @@
 import { LuceError } from "../errors.js";
 import type { Comparison, PlackettLuceObservation } from "../ranking/observations.js";
 import { requireArrayLike, requireIndex, requirePositive } from "../validation/checks.js";
-import { covariance, invertSymmetric } from "./covariance.js";
+import { gaugeCovariance, information } from "./covariance.js";
 import { iterativeLuceSpectralRanking, minorizeMaximize, newton, type Estimate, type EstimatorSettings } from "./estimators.js";
 import { comparisonFactors, observationFactors, type ComparisonColumns, type Factors } from "./factors.js";
 import { requireIdentifiable } from "./identifiability.js";
 import { evaluateGroups } from "./groups.js";
-import { centre } from "./likelihood.js";
+import { centre } from "./stopping-rule.js";
 import { fitExtended, type ExtendedData } from "./bradley-terry-extended.js";
 import { normalizeComparisons } from "../ranking/observations.js";
 
@@ -153,19 +153,7 @@ function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFit
   requireIdentifiable(fn, "comparisons", ties === null ? factors : withTiesBothWays(factors, ties));
   const est = fitExtended({ wins: factors, winAdvantage, ties }, tolerance, maxIterations);
   const size = est.information.length;
-  let cov: Float64Array[] | undefined;
-  if (wantErrors) {
-    if (reference === undefined) {
-      // pseudo-inverse along (1, …, 1, 0, 0)/√n: the direction the likelihood cannot see
-      const c = invertSymmetric(est.information.map((row, i) => row.map((v, j) => (i < n && j < n ? v + 1 / n : v))));
-      cov = c.map((row, i) => row.map((v, j) => (i < n && j < n ? v - 1 / n : v)));
-    } else {
-      const keep = Array.from({ length: size }, (_, i) => i).filter((i) => i !== reference);
-      const reduced = invertSymmetric(keep.map((i) => Float64Array.from(keep, (j) => est.information[i][j])));
-      cov = Array.from({ length: size }, () => new Float64Array(size));
-      keep.forEach((i, a) => keep.forEach((j, b) => (cov![i][j] = reduced[a][b])));
-    }
-  }
+  const cov = wantErrors ? gaugeCovariance(est.information, n, reference, false) : undefined;
   const theta = reference === undefined ? est.theta : est.theta.map((t) => t - est.theta[reference]);
   const se = (i: number) => (cov === undefined ? {} : { stdError: Math.sqrt(Math.max(0, cov[i][i])) * factor });
   return {
@@ -245,7 +233,7 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
   const theta = estimate.theta;
   if (priorVariance === undefined) centre(theta);
   const logLikelihood = evaluateGroups(factors, theta).logLikelihood;
-  const cov = wantErrors ? covariance(factors, theta, priorVariance, reference) : undefined;
+  const cov = wantErrors ? gaugeCovariance(information(factors, theta).map((row, i) => (priorVariance === undefined ? row : row.map((v, j) => (i === j ? v + 1 / priorVariance : v)))), factors.nItems, reference, priorVariance !== undefined) : undefined;
   const reported = reference === undefined ? theta : theta.map((t) => t - theta[reference]);
   return {
     logStrength: reported.map((t) => t * factor),

@@ -1,0 +1,32 @@
+import type { Factors } from "./factors.js";
+
+/** Total weight of the observations (groups) each item takes part in: the scale of its gradient entry. @internal */
+export function itemExposure(factors: Factors): Float64Array {
+  const { start, members, weight } = factors;
+  const e = new Float64Array(factors.nItems);
+  for (let f = 0; f + 1 < start.length; f++) for (let m = start[f]; m < start[f + 1]; m++) e[members[m]] += weight[f];
+  return e;
+}
+
+/**
+ * The stopping rule shared by every estimator: max_i |∂ℓ/∂θ_i| / (1 + exposure_i) ≤ tolerance.
+ * Each gradient entry sums exposure_i terms of size ≤ 1, so float64 can bring it to about
+ * EPS·exposure_i: the rule is scaled to the data and reachable.
+ * @internal
+ */
+export function scaledGradientNorm(gradient: Float64Array, exposure: Float64Array, theta: Float64Array, priorVariance: number | undefined): number {
+  let worst = 0;
+  for (let i = 0; i < gradient.length; i++) {
+    const g = priorVariance === undefined ? gradient[i] : gradient[i] - theta[i] / priorVariance;
+    worst = Math.max(worst, Math.abs(g) / (1 + exposure[i]));
+  }
+  return worst;
+}
+
+/** Shifts θ to mean zero (the log-likelihood is invariant). @internal */
+export function centre(theta: Float64Array): void {
+  let mean = 0;
+  for (const t of theta) mean += t;
+  mean /= theta.length;
+  for (let i = 0; i < theta.length; i++) theta[i] -= mean;
+}
