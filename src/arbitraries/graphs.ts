@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { requireCount } from "../validation/checks.js";
 
 /** A weighted comparison graph over K responses: the pairs a sampling distribution μ can draw. */
 export interface ComparisonGraph {
@@ -22,6 +23,7 @@ export interface ComparisonGraph {
  * ```
  */
 export function comparisonGraphArbitrary(k: number, options: { readonly connected?: boolean } = {}): fc.Arbitrary<ComparisonGraph> {
+  requireCount("comparisonGraphArbitrary", "k", k, 2);
   const connected = options.connected ?? true;
   const weight = fc.double({ min: 0.05, max: 1, noNaN: true });
   if (connected) {

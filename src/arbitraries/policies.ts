@@ -1,4 +1,6 @@
 import fc from "fast-check";
+import { LuceError } from "../errors.js";
+import { requireCount, requireFinite } from "../validation/checks.js";
 import { normaliseLog } from "./problem.js";
 
 /** Options of {@link logPolicyArbitrary}. */
@@ -23,7 +25,12 @@ export interface LogPolicyOptions {
  * ```
  */
 export function logPolicyArbitrary(k: number, options: LogPolicyOptions = {}): fc.Arbitrary<number[]> {
-  const floor = options.minLogProbability ?? -800;
+  const fn = "logPolicyArbitrary";
+  requireCount(fn, "k", k, 1);
+  const floor = options.minLogProbability === undefined ? -800 : requireFinite(fn, "options.minLogProbability", options.minLogProbability);
+  if (options.supportOf !== undefined && (options.supportOf.length !== k || options.supportOf.every((v) => v === -Infinity))) {
+    throw new LuceError(fn, "options.supportOf", `must have ${k} entries, not all -Infinity`);
+  }
   const entry = fc.oneof(
     { weight: 3, arbitrary: fc.double({ min: -6, max: 0, noNaN: true }) },
     { weight: 1, arbitrary: fc.double({ min: floor, max: 0, noNaN: true }) },

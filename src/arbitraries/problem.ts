@@ -1,4 +1,6 @@
 import fc from "fast-check";
+import { LuceError } from "../errors.js";
+import { requireCount, requireFinite, requirePositive } from "../validation/checks.js";
 
 /** A finite preference problem: per prompt x, the reward and log π_ref of each response y. */
 export interface FiniteProblem {
@@ -39,9 +41,12 @@ export interface BetaOptions {
  * ```
  */
 export function betaArbitrary(options: BetaOptions = {}): fc.Arbitrary<number> {
-  const min = options.min ?? 1e-2;
-  const max = options.max ?? 1e2;
+  const fn = "betaArbitrary";
+  const min = options.min === undefined ? 1e-2 : requirePositive(fn, "options.min", options.min);
+  const max = options.max === undefined ? 1e2 : requirePositive(fn, "options.max", options.max);
+  if (max < min) throw new LuceError(fn, "options.max", `is ${max}, below options.min ${min}`);
   const sign = options.sign ?? 1;
+  if (sign !== 1 && sign !== -1) throw new LuceError(fn, "options.sign", "must be 1 or -1");
   return fc.double({ min: Math.log(min), max: Math.log(max), noNaN: true }).map((t) => sign * Math.exp(t));
 }
 
@@ -68,8 +73,10 @@ export interface LogReferenceOptions {
  * ```
  */
 export function logReferenceArbitrary(options: LogReferenceOptions = {}): fc.Arbitrary<number[]> {
-  const [kMin, kMax] = responseRange(options.responses);
-  const floor = options.minLogProbability ?? Math.log(1e-300);
+  const fn = "logReferenceArbitrary";
+  const [kMin, kMax] = countRange(fn, "options.responses", options.responses, [2, 8], 1);
+  const floor = options.minLogProbability === undefined ? Math.log(1e-300) : requireFinite(fn, "options.minLogProbability", options.minLogProbability);
+  if (floor >= 0) throw new LuceError(fn, "options.minLogProbability", `must be < 0, got ${floor}`);
   const entry = fc.oneof(
     { weight: 3, arbitrary: fc.double({ min: -5, max: 0, noNaN: true }) },
     { weight: 1, arbitrary: fc.double({ min: floor, max: 0, noNaN: true }) },
@@ -105,7 +112,11 @@ export interface RewardOptions {
  * ```
  */
 export function rewardArbitrary(responses: number, beta: number, options: RewardOptions = {}): fc.Arbitrary<number[]> {
-  const limit = options.maxRewardOverBeta ?? 4000;
+  const fn = "rewardArbitrary";
+  requireCount(fn, "responses", responses, 1);
+  requireFinite(fn, "beta", beta);
+  if (beta === 0) throw new LuceError(fn, "beta", "must not be 0");
+  const limit = options.maxRewardOverBeta === undefined ? 4000 : requirePositive(fn, "options.maxRewardOverBeta", options.maxRewardOverBeta);
   const scale = Math.abs(beta);
   const entry = fc.oneof(
     { weight: 3, arbitrary: fc.double({ min: -Math.min(limit, 5), max: Math.min(limit, 5), noNaN: true }) },
@@ -135,7 +146,7 @@ export interface FiniteProblemOptions extends BetaOptions, RewardOptions, Omit<L
  * ```
  */
 export function finiteProblemArbitrary(options: FiniteProblemOptions = {}): fc.Arbitrary<FiniteProblem> {
-  const [pMin, pMax] = responseRange(options.prompts ?? { min: 1, max: 3 });
+  const [pMin, pMax] = countRange("finiteProblemArbitrary", "options.prompts", options.prompts, [1, 3], 1);
   return betaArbitrary(options).chain((beta) =>
     fc
       .array(logReferenceArbitrary({ ...options, responses: options.responses ?? { min: 2, max: 8 } }), { minLength: pMin, maxLength: pMax })
@@ -158,8 +169,12 @@ export function normaliseLog(row: number[]): number[] {
   return row.map((v) => v - z);
 }
 
-/** A [min, max] pair from a count or a range. @internal */
-export function responseRange(r: number | CountRange | undefined): [number, number] {
-  if (r === undefined) return [2, 8];
-  return typeof r === "number" ? [r, r] : [r.min, r.max];
+/** A validated [min, max] pair from a count or a range (`fallback` when absent). @internal */
+export function countRange(fn: string, name: string, r: number | CountRange | undefined, fallback: [number, number], least: number): [number, number] {
+  if (r === undefined) return fallback;
+  if (typeof r === "number") return [requireCount(fn, name, r, least), r];
+  if (r === null || typeof r !== "object") throw new LuceError(fn, name, "must be a count or { min, max }");
+  const min = requireCount(fn, `${name}.min`, r.min, least);
+  const max = requireCount(fn, `${name}.max`, r.max, min);
+  return [min, max];
 }

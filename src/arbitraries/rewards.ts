@@ -1,4 +1,6 @@
 import fc from "fast-check";
+import { LuceError } from "../errors.js";
+import { requireArrayLike, requireCount, requirePositive } from "../validation/checks.js";
 import type { FiniteProblem } from "./problem.js";
 
 /** Options of {@link shiftArbitrary}. */
@@ -28,7 +30,11 @@ export interface ShiftOptions {
  * ```
  */
 export function shiftArbitrary(shape: readonly number[], options: ShiftOptions = {}): fc.Arbitrary<number[][]> {
-  const max = options.max ?? 1e3;
+  const fn = "shiftArbitrary";
+  requireArrayLike(fn, "shape", shape);
+  shape.forEach((k, x) => requireCount(fn, `shape[${x}]`, k, 1));
+  if (options.dependsOn === "response" && !shape.some((k) => k > 1)) throw new LuceError(fn, "shape", "needs a row of 2 or more responses for a shift that varies with y");
+  const max = options.max === undefined ? 1e3 : requirePositive(fn, "options.max", options.max);
   const value = options.dyadic
     ? fc.integer({ min: -Math.round(max * 256), max: Math.round(max * 256) }).map((k) => k / 256)
     : fc.oneof(fc.double({ min: -max, max, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }));

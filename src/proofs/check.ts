@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { requireCount, requireInteger } from "../validation/checks.js";
 import type { Precise } from "./precise.js";
 import type { Residual, Statement } from "./statement.js";
 
@@ -84,8 +85,9 @@ function worstOf(residuals: Residual[]): { worst: Residual; ratio: number } {
  */
 export async function checkStatement<I>(statement: Statement<I>, options: CheckOptions = {}): Promise<StatementReport> {
   const started = performance.now();
-  const seed = options.seed ?? 42;
-  const runs = Math.max(1, Math.round((options.runs ?? 100) * (statement.runsFraction ?? 1)));
+  const seed = options.seed === undefined ? 42 : requireInteger("checkStatement", "options.seed", options.seed);
+  const requested = options.runs === undefined ? 100 : requireCount("checkStatement", "options.runs", options.runs, 1);
+  const runs = Math.max(1, Math.round(requested * (statement.runsFraction ?? 1)));
   let count = 0;
   let worstInstance: I | undefined;
   let worst: Residual = { name: "(none)", residual: 0, bound: 0 };

@@ -73,6 +73,20 @@ export function describe(x: unknown): string {
   return typeof x;
 }
 
+/** A safe integer (any sign). */
+export function requireInteger(fn: string, name: string, x: unknown): number {
+  if (typeof x !== "number" || !Number.isSafeInteger(x)) throw new LuceError(fn, name, `must be an integer, got ${describe(x)}`);
+  return x;
+}
+
+/** An integer count ≥ `min`. */
+export function requireCount(fn: string, name: string, x: unknown, min: number): number {
+  if (typeof x !== "number" || !Number.isSafeInteger(x) || x < min) {
+    throw new LuceError(fn, name, `must be an integer >= ${min}, got ${describe(x)}`);
+  }
+  return x;
+}
+
 /** A number that is not NaN (±Infinity allowed). */
 export function requireNumber(fn: string, name: string, x: unknown): number {
   if (typeof x !== "number" || Number.isNaN(x)) {

@@ -100,6 +100,8 @@ describe("bad input names the position", () => {
     dead.data.fill(-Infinity, 6, 9);
     await expectLuceRejection(sequenceLogProbs(dead, [[0, 0], [0, 1]]), "logits[1][0]");
     await expectLuceRejection(sequenceLogProbs(ok, [[0, 3], [0, 0]]), "labels[0][1]");
+    await expectLuceRejection(sequenceTokenLogProbs(ok, [[0, 3], [0, 0]]), "labels[0][1]");
+    await expectLuceRejection(sequenceTokenLogProbs(ok, [[0, 0], [0, 0]], null as never), "options");
     await expectLuceRejection(sequenceLogProbs(ok, [[0, 1.5], [0, 0]]), "labels[0][1]");
     await expectLuceRejection(sequenceLogProbs(ok, [[0, 0]]), "labels.shape");
     await expectLuceRejection(sequenceLogProbs({ data: new Float32Array(5), shape: [2, 2, 3] }, [[0, 0], [0, 0]]), "logits");

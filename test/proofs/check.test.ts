@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { checkInstance, checkStatement, lemma2, paperStatements, type Statement } from "../../src/proofs/index.js";
 import { exact } from "../../src/proofs/precise.js";
+import { expectLuceRejection } from "../helpers/close.js";
 
 // A toy statement whose truth we know: "x + 1 − 1 = x", with a float64 residual and a bound we choose.
 function toy(bound: number, preciseResidual: number): Statement<number> {
@@ -44,6 +45,10 @@ describe("checkStatement verdicts", () => {
     expect(broken.verdict).toBe("refuted");
     // the reward gap goes from 1 to 2: log π moves most at the worse response, log σ(−1) → log σ(−2)
     expect(Number(broken.preciseResidual)).toBeCloseTo(Math.log1p(Math.exp(2)) - Math.log1p(Math.exp(1)), 3);
+  });
+  it("rejects bad options", async () => {
+    await expectLuceRejection(checkStatement(lemma2(), { runs: 0 }), "options.runs");
+    await expectLuceRejection(checkStatement(lemma2(), { seed: 1.5 }), "options.seed");
   });
   it("lists the paper's statements in order", () => {
     expect(paperStatements().map((s) => s.id)).toEqual([
