@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { LuceError } from "../errors.js";
 import { requireCount, requireInteger } from "../validation/checks.js";
 import type { Precise } from "./precise.js";
 import type { Residual, Statement } from "./statement.js";
@@ -49,17 +50,25 @@ export interface CheckOptions {
   readonly seed?: number;
 }
 
-function ratio(r: Residual): number {
-  if (Number.isNaN(r.residual)) return Infinity;
-  if (r.residual <= r.bound) return r.bound === 0 ? 0 : r.residual / r.bound;
-  return Infinity;
+function requireStatement(fn: string, statement: unknown): void {
+  const s = statement as Partial<Statement<unknown>> | null;
+  if (s === null || typeof s !== "object" || typeof s.float64 !== "function" || typeof s.precise !== "function" || typeof s.show !== "function" || s.instances === undefined) {
+    throw new LuceError(fn, "statement", "must be a Statement (e.g. lemma1()): { id, instances, float64, precise, show, … }");
+  }
 }
 
+/** residual / bound, or Infinity when the residual is beyond its bound or NaN (0 / 0 counts as 0). */
+function ratio(r: Residual): number {
+  if (!(r.residual <= r.bound)) return Infinity;
+  return r.bound === 0 ? 0 : r.residual / r.bound;
+}
+
+/** The residual with the largest ratio; among those beyond their bounds, the largest residual. */
 function worstOf(residuals: Residual[]): { worst: Residual; ratio: number } {
   let worst: Residual = { name: "(none)", residual: 0, bound: 0 };
   let worstRatio = -1;
   for (const r of residuals) {
-    const q = r.residual > r.bound || Number.isNaN(r.residual) ? Infinity + (r.residual || 0) : ratio(r);
+    const q = ratio(r);
     if (q > worstRatio || (q === Infinity && r.residual > worst.residual)) {
       worst = r;
       worstRatio = q;
@@ -84,6 +93,8 @@ function worstOf(residuals: Residual[]): { worst: Residual; ratio: number } {
  * ```
  */
 export async function checkStatement<I>(statement: Statement<I>, options: CheckOptions = {}): Promise<StatementReport> {
+  requireStatement("checkStatement", statement);
+  if (options === null || typeof options !== "object") throw new LuceError("checkStatement", "options", "must be an object");
   const started = performance.now();
   const seed = options.seed === undefined ? 42 : requireInteger("checkStatement", "options.seed", options.seed);
   const requested = options.runs === undefined ? 100 : requireCount("checkStatement", "options.runs", options.runs, 1);
@@ -100,7 +111,7 @@ export async function checkStatement<I>(statement: Statement<I>, options: CheckO
       if (shrinkEvaluations >= 0 && ++shrinkEvaluations > SHRINK_BUDGET) return true;
       count++;
       const { worst: w, ratio: q } = worstOf(statement.float64(instance));
-      if (q === Infinity || Number.isNaN(q)) {
+      if (q === Infinity) {
         if (shrinkEvaluations < 0) shrinkEvaluations = 0;
         return false;
       }
@@ -153,6 +164,7 @@ export async function checkStatement<I>(statement: Statement<I>, options: CheckO
  * ```
  */
 export function checkInstance<I>(statement: Statement<I>, instance: I): StatementReport {
+  requireStatement("checkInstance", statement);
   const started = performance.now();
   const { worst, ratio: q } = worstOf(statement.float64(instance));
   const precise = statement.precise(instance);

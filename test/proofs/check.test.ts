@@ -49,6 +49,8 @@ describe("checkStatement verdicts", () => {
   it("rejects bad options", async () => {
     await expectLuceRejection(checkStatement(lemma2(), { runs: 0 }), "options.runs");
     await expectLuceRejection(checkStatement(lemma2(), { seed: 1.5 }), "options.seed");
+    await expectLuceRejection(checkStatement({} as never), "statement");
+    expect(() => checkInstance(null as never, {})).toThrow(/'statement'/);
   });
   it("lists the paper's statements in order", () => {
     expect(paperStatements().map((s) => s.id)).toEqual([
