@@ -1,6 +1,7 @@
 import { LuceError } from "../errors.js";
 import { requireArrayLike } from "../validation/checks.js";
-import { labelAt, readScoring, scoreAll, type Scoring, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
+import { labelAt, readScoring, type ScoredBatch, type Scoring } from "./scoring.js";
+import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
 
 /**
@@ -35,7 +36,7 @@ export function referenceLogpsOf(
  * log-normalisers of the scoring pass.
  * @internal
  */
-export function logitsGradient(fn: string, policy: Scoring, scores: ReturnType<typeof scoreAll>, sequenceGradient: (b: number) => number): Float64Array {
+export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch, sequenceGradient: (b: number) => number): Float64Array {
   const [batch, length, vocabulary] = policy.logits.shape;
   const grad = new Float64Array(batch * length * vocabulary);
   const { read, stride, offset } = policy.logits;

@@ -1,7 +1,8 @@
 import { LuceError } from "../errors.js";
 import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { logitsGradient, referenceLogpsOf } from "./batch-scoring.js";
-import { readScoring, scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
+import { readScoring } from "./scoring.js";
+import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
 
 /** A DPO batch as the original code builds it: chosen responses first, then rejected, along the batch. */

@@ -2,7 +2,8 @@ import { LuceError } from "../errors.js";
 import { plackettLuceDpoLoss, type PlackettLuceDpoResult } from "../losses/plackett-luce-dpo.js";
 import { requireArrayLike, requireIndex } from "../validation/checks.js";
 import { logitsGradient, referenceLogpsOf } from "./batch-scoring.js";
-import { readScoring, scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
+import { readScoring } from "./scoring.js";
+import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
 
 /** A listwise batch: K responses per prompt, consecutive along the batch (prompt i owns rows iK … iK + K − 1). */

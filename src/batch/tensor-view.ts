@@ -49,6 +49,8 @@ export interface ReadableView {
   readonly read: (index: number) => number;
   /** The data when its last dimension has unit stride and holds floats (read directly in hot loops), else null. */
   readonly contiguous: Float32Array | Float64Array | null;
+  /** Whether the data are float64 (so float32 would round them). */
+  readonly float64: boolean;
 }
 
 /**
@@ -102,7 +104,7 @@ export function readView(fn: string, name: string, view: unknown, rank: number, 
     read = (i) => data[i];
   }
   const contiguous = stride[rank - 1] === 1 && (data instanceof Float32Array || data instanceof Float64Array) ? data : null;
-  return { shape, stride, offset, read, contiguous };
+  return { shape, stride, offset, read, contiguous, float64: data instanceof Float64Array };
 }
 
 /** Labels or a mask as a view: nested arrays `[B][T]` are accepted too. @internal */

@@ -4,6 +4,8 @@ import { dpoBatch, plackettLuceDpoBatch, sequenceLogProbs, sequenceTokenLogProbs
 import { dpoLoss, plackettLuceDpoLoss } from "../../src/index.js";
 import { expectClose, expectLuceRejection, num } from "../helpers/close.js";
 import ndarray from "ndarray";
+import synthetic from "../fixtures/batch_synthetic.json" with { type: "json" };
+import { syntheticBatch } from "../helpers/synthetic-logits.js";
 
 const logitsOf = (c: (typeof fixtures)[number]) => ({ data: Float32Array.from(c.logits.map(num)), shape: c.shape });
 
@@ -11,26 +13,54 @@ describe("sequence log-probs against 50-digit references", () => {
   for (const c of fixtures) {
     for (const shift of [true, false]) {
       for (const average of [false, true]) {
-        it(`${c.name}, shift ${shift}, average ${average}: 1e-12 relative`, async () => {
-          const got = await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask, shift, average });
-          const want = (c as unknown as Record<string, string[]>)[`shift=${shift ? "True" : "False"},average=${average ? "True" : "False"}`].map(Number);
+        const want = (c as unknown as Record<string, string[]>)[`shift=${shift ? "True" : "False"},average=${average ? "True" : "False"}`].map(Number);
+        it(`${c.name}, shift ${shift}, average ${average}: float64 to 1e-12 relative`, async () => {
+          const got = await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask, shift, average, precision: "float64" });
           got.forEach((v, b) => expectClose(v, want[b], { rel: 1e-12 }, `sequence ${b}`));
+        });
+        it(`${c.name}, shift ${shift}, average ${average}: float32 to 1e-7 relative`, async () => {
+          const got = await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask, shift, average, precision: "float32" });
+          got.forEach((v, b) => expectClose(v, want[b], { rel: 1e-7 }, `sequence ${b}`));
         });
       }
     }
   }
 });
 
+describe("model-sized batches (V = 4000 and 50257) against float64 references", () => {
+  for (const c of synthetic) {
+    const { logits, labels } = syntheticBatch(c.seed, c.shape, c.peak);
+    const want = c.logps.map(Number);
+    it(`${c.name} ${c.shape.join("×")}: float32 to 1e-7 relative, float64 to 1e-12`, async () => {
+      const fast = await sequenceLogProbs(logits, labels, { shift: false });
+      fast.forEach((v, b) => expectClose(v, want[b], { rel: 1e-7 }, `float32, sequence ${b}`));
+      const exact = await sequenceLogProbs(logits, labels, { shift: false, precision: "float64" });
+      exact.forEach((v, b) => expectClose(v, want[b], { rel: 1e-12 }, `float64, sequence ${b}`));
+    });
+  }
+  it("the float32 path gives the same bits on 1, 2 and 3 threads", async () => {
+    const { logits, labels } = syntheticBatch(synthetic[0].seed, synthetic[0].shape, 0);
+    const runs = await Promise.all([1, 2, 3].map((threads) => sequenceTokenLogProbs(logits, labels, { shift: false, threads })));
+    for (const run of runs.slice(1)) {
+      expect(Array.from(run.logps)).toEqual(Array.from(runs[0].logps));
+      run.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(runs[0].tokenLogps[b])));
+    }
+  });
+});
+
 describe("views, dtypes and token values", () => {
   const c = fixtures[0];
   const [B, T, V] = c.shape;
   it("a strided view (vocabulary reversed, batch reversed) reads the same values in place", async () => {
-    const base = await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask });
+    const base = await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask, precision: "float64" });
     const reversed = new Float32Array(B * T * V);
     const src = logitsOf(c).data;
     for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let v = 0; v < V; v++) reversed[((B - 1 - b) * T + t) * V + (V - 1 - v)] = src[(b * T + t) * V + v];
     const view = { data: reversed, shape: [B, T, V], stride: [-T * V, V, -1], offset: (B - 1) * T * V + V - 1 };
-    expect(Array.from(await sequenceLogProbs(view, c.labels, { mask: c.mask }))).toEqual(Array.from(base));
+    expect(Array.from(await sequenceLogProbs(view, c.labels, { mask: c.mask, precision: "float64" }))).toEqual(Array.from(base));
+    // the float32 kernel sums a reversed row in another order: the same to float32 rounding
+    const fast = await sequenceLogProbs(view, c.labels, { mask: c.mask });
+    fast.forEach((v, b) => expectClose(v, base[b], { rel: 1e-7 }, `sequence ${b}`));
   });
   it("a scijs ndarray view and an ONNX Runtime-shaped tensor are read in place", async () => {
     const base = await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask });
@@ -39,7 +69,8 @@ describe("views, dtypes and token values", () => {
     // a reversed-vocabulary view through ndarray's own step(): labels must be mirrored to match
     const mirrored = array.step(1, 1, -1);
     const mirroredLabels = c.labels.map((row) => row.map((y) => (y === -100 ? y : V - 1 - y)));
-    expect(Array.from(await sequenceLogProbs(mirrored, mirroredLabels, { mask: c.mask }))).toEqual(Array.from(base));
+    const mirroredLogps = await sequenceLogProbs(mirrored, mirroredLabels, { mask: c.mask });
+    mirroredLogps.forEach((v, b) => expectClose(v, base[b], { rel: 1e-7 }, `sequence ${b}`));
     const ortLike = { data: logitsOf(c).data, dims: [B, T, V], type: "float32" };
     expect(Array.from(await sequenceLogProbs(ortLike, c.labels, { mask: c.mask }))).toEqual(Array.from(base));
   });
@@ -48,7 +79,10 @@ describe("views, dtypes and token values", () => {
     const f16 = { data: new Uint16Array([0x3e00, 0xc000]), shape: [1, 1, 2], dtype: "float16" as const };
     const bf16 = { data: new Uint16Array([0x3fc0, 0xc000]), shape: [1, 1, 2], dtype: "bfloat16" as const };
     const want = -Math.log1p(Math.exp(-3.5));
-    for (const logits of [f16, bf16]) expectClose((await sequenceLogProbs(logits, [[0]], { shift: false }))[0], want, { rel: 1e-15 });
+    for (const logits of [f16, bf16]) {
+      expectClose((await sequenceLogProbs(logits, [[0]], { shift: false, precision: "float64" }))[0], want, { rel: 1e-15 });
+      expectClose((await sequenceLogProbs(logits, [[0]], { shift: false }))[0], want, { rel: 1e-7 });
+    }
   });
   it("per-token values and counts add up; an all-masked sequence sums to 0", async () => {
     const r = await sequenceTokenLogProbs(logitsOf(c), c.labels, { mask: c.mask });

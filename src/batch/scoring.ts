@@ -1,0 +1,104 @@
+import { LuceError } from "../errors.js";
+import { NeumaierSum } from "../numerics/sum.js";
+import { defaultThreads } from "./cpu/worker-pool.js";
+import type { SequenceLogProbsOptions, TokenLogProbs } from "./sequence-log-probs.js";
+import { readMatrix, readView, type ReadableView } from "./tensor-view.js";
+
+/** The validated problem, shared by the log-prob and gradient passes. @internal */
+export interface Scoring {
+  readonly logits: ReadableView;
+  readonly labels: ReadableView;
+  readonly mask: ReadableView | null;
+  readonly ignoreIndex: number;
+  readonly shift: boolean;
+  readonly average: boolean;
+  readonly precision: "float32" | "float64";
+  readonly threads: number;
+}
+
+/** Validates the inputs of a log-prob computation. @internal */
+export function readScoring(fn: string, logits: unknown, labels: unknown, options: SequenceLogProbsOptions): Scoring {
+  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
+  const l = readView(fn, "logits", logits, 3);
+  const [b, t] = l.shape;
+  const lab = readMatrix(fn, "labels", labels, [b, t]);
+  const mask = options.mask === undefined ? null : readMatrix(fn, "options.mask", options.mask, [b, t]);
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  if (!Number.isInteger(ignoreIndex)) throw new LuceError(fn, "options.ignoreIndex", "must be an integer");
+  const precision = options.precision ?? (l.float64 ? "float64" : "float32");
+  if (precision !== "float32" && precision !== "float64") throw new LuceError(fn, "options.precision", `must be "float32" or "float64", got ${String(precision)}`);
+  const threads = options.threads ?? defaultThreads();
+  if (!Number.isInteger(threads) || threads < 1) throw new LuceError(fn, "options.threads", `must be a positive integer, got ${String(threads)}`);
+  return { logits: l, labels: lab, mask, ignoreIndex, shift: options.shift ?? true, average: options.average ?? false, precision, threads };
+}
+
+/** The label scored by logits position t, or null when the position is skipped. @internal */
+export function labelAt(fn: string, s: Scoring, b: number, t: number): number | null {
+  const target = s.shift ? t + 1 : t;
+  if (target >= s.labels.shape[1]) return null;
+  const index = s.labels.offset + b * s.labels.stride[0] + target * s.labels.stride[1];
+  const label = s.labels.read(index);
+  if (s.mask !== null && s.mask.read(s.mask.offset + b * s.mask.stride[0] + target * s.mask.stride[1]) === 0) return null;
+  if (label === s.ignoreIndex) return null;
+  if (!Number.isInteger(label) || label < 0 || label >= s.logits.shape[2]) {
+    throw new LuceError(fn, `labels[${b}][${target}]`, `is ${label}, not a token id in [0, ${s.logits.shape[2]}) or ignoreIndex ${s.ignoreIndex}`);
+  }
+  return label;
+}
+
+/** Per-token results of a scoring pass, with each position's log-normaliser for the gradient. @internal */
+export type ScoredBatch = TokenLogProbs & { readonly lse: Float64Array[] };
+
+/** The scored positions of a batch, in (b, t) order, with their labels. @internal */
+export interface ScoredPositions {
+  readonly b: Int32Array;
+  readonly t: Int32Array;
+  readonly label: Int32Array;
+  readonly count: number;
+}
+
+/** Lists the positions to score (labels validated), in order. @internal */
+export function scoredPositions(fn: string, s: Scoring): ScoredPositions {
+  const [batch, length] = s.logits.shape;
+  const b = new Int32Array(batch * length);
+  const t = new Int32Array(batch * length);
+  const label = new Int32Array(batch * length);
+  let count = 0;
+  for (let i = 0; i < batch; i++) {
+    for (let j = 0; j < length; j++) {
+      const y = labelAt(fn, s, i, j);
+      if (y === null) continue;
+      b[count] = i;
+      t[count] = j;
+      label[count++] = y;
+    }
+  }
+  return { b, t, label, count };
+}
+
+/**
+ * Sums per-token log-probabilities into sequences (float64, compensated, in token order) and
+ * shapes the result; `tokenLogp(i)` and `lse(i)` give position i of `positions`.
+ * @internal
+ */
+export function collectSequences(fn: string, s: Scoring, positions: ScoredPositions, tokenLogp: Float64Array, lse: Float64Array): ScoredBatch {
+  const [batch, length] = s.logits.shape;
+  const counts = new Int32Array(batch);
+  const tokenLogps = Array.from({ length: batch }, () => new Float64Array(length));
+  const lses = Array.from({ length: batch }, () => new Float64Array(length));
+  const sums = Array.from({ length: batch }, () => new NeumaierSum());
+  for (let i = 0; i < positions.count; i++) {
+    const b = positions.b[i];
+    const t = positions.t[i];
+    tokenLogps[b][t] = tokenLogp[i];
+    lses[b][t] = lse[i];
+    sums[b].add(tokenLogp[i]);
+    counts[b]++;
+  }
+  const logps = new Float64Array(batch);
+  for (let b = 0; b < batch; b++) {
+    if (s.average && counts[b] === 0) throw new LuceError(fn, `labels[${b}]`, "has no scored token: its average log-probability is undefined");
+    logps[b] = s.average ? sums[b].value() / counts[b] : sums[b].value();
+  }
+  return { logps, tokenLogps, counts, lse: lses };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+// @ts-expect-error: a plain ES module script without types
+import { assembleKernel } from "../../scripts/build-wasm.mjs";
+import { logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
+import { sequenceLogProbs } from "../../src/batch/index.js";
+import { expectClose, expectLuceRejection } from "../helpers/close.js";
+
+describe("the float32 kernel", () => {
+  it("ships the bytes its WAT source assembles to (npm run build:wasm after editing it)", async () => {
+    expect(logSumExpWasm).toBe(await assembleKernel());
+  });
+
+  it("matches float64 on rows that exercise every branch: ties, a later maximum, −∞ blocks, padding, spread 1e4", async () => {
+    const V = 1000; // 7 full blocks and a padded one
+    const rows: number[][] = [
+      Array.from({ length: V }, (_, v) => (v % 97 === 0 ? 3 : Math.sin(v))), // 11 ties at the maximum
+      Array.from({ length: V }, (_, v) => v / 100), // the maximum rises block after block
+      Array.from({ length: V }, (_, v) => (v < 600 ? -Infinity : Math.cos(v))), // whole blocks of −∞
+      Array.from({ length: V }, (_, v) => (v === 999 ? 0 : -1e4 + v)), // a spread of 1e4: all but one term underflow
+      Array.from({ length: V }, (_, v) => (v === 5 ? 40 : Math.sin(v))), // peaked
+    ];
+    const data = Float32Array.from(rows.flat());
+    const labels = [[0, 999, 700, 3, 5]];
+    const logits = { data, shape: [1, rows.length, V] };
+    const fast = await sequenceLogProbs(logits, labels, { shift: false, threads: 1 });
+    const exact = await sequenceLogProbs(logits, labels, { shift: false, precision: "float64" });
+    expectClose(fast[0], exact[0], { rel: 1e-7 });
+    for (let r = 0; r < rows.length; r++) {
+      const one = { data: data.subarray(r * V, (r + 1) * V), shape: [1, 1, V] };
+      const a = await sequenceLogProbs(one, [[labels[0][r]]], { shift: false });
+      const b = await sequenceLogProbs(one, [[labels[0][r]]], { shift: false, precision: "float64" });
+      expectClose(a[0], b[0], { rel: 1e-7, abs: 1e-300 }, `row ${r}`);
+    }
+  });
+
+  it("rejects float64 logits beyond float32's range on the float32 path, and bad options", async () => {
+    const huge = { data: new Float64Array([1e300, 0, 0]), shape: [1, 1, 3] };
+    await expectLuceRejection(sequenceLogProbs(huge, [[1]], { shift: false, precision: "float32" }), "logits[0][0]");
+    expectClose((await sequenceLogProbs(huge, [[1]], { shift: false }))[0], -1e300, { rel: 1e-15 });
+    const ok = { data: new Float32Array(3), shape: [1, 1, 3] };
+    await expectLuceRejection(sequenceLogProbs(ok, [[1]], { precision: "half" as never }), "options.precision");
+    await expectLuceRejection(sequenceLogProbs(ok, [[1]], { threads: 0 }), "options.threads");
+    await expectLuceRejection(sequenceLogProbs(ok, [[1]], { threads: 1.5 }), "options.threads");
+  });
+});
