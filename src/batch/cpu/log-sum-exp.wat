@@ -7,28 +7,35 @@
 ;; A non-finite M reports a bad row: NaN (a NaN logit, or +inf beside -inf), +inf, or -inf (every
 ;; logit -inf); the caller finds the position.
 ;;
-;; One read per block of 128 logits: the block's maximum and plain sum (a NaN check), then its
-;; terms exp(x − M) against the running maximum M, summed in float32 within the block and in
-;; float64 across blocks. A block that raises M rescales the sum so far by exp(M_old − M_new)
-;; (float64, through the imported Math.exp); only blocks that hold M itself pay for the tie mask.
+;; Blocks of 128 logits, each read once in the common case: its terms exp(x − M) against the
+;; running maximum M, summed in float32 within the block and in float64 across blocks, with the
+;; block's maximum found on the side. A block that holds M, or raises it, is summed again with a
+;; tie mask after rescaling the sum so far by exp(M_old − M_new) (float64, the imported Math.exp);
+;; on model-like rows that is a few blocks in a row. Until the first finite logit, blocks are only
+;; scanned. A NaN logit makes the sum NaN (exp keeps it), reported after the row.
 ;;
 ;; exp(d), d = x − M clamped at −86.6 (so the result stays a normal float; the clamp adds at most
 ;; 2^-125 per logit below M − 86.6): k = round(d·log2 e) by the 1.5·2^23 trick, r = d − k·ln 2 in
 ;; two parts (Cody–Waite: k·ln2_hi is exact, so r carries no rounding of the product d·log2 e and
-;; no bias from log2 e's float32 rounding), e^r by a degree-6 minimax polynomial on
-;; [−ln2/2, ln2/2] (relative error 8.5e-8 after float32 rounding, mean 4e-9), and 2^k added to the
-;; exponent bits. What remains is float32's rounding of x − M itself, 2^-24·|x − M| relative.
+;; no bias from log2 e's float32 rounding), e^r by a degree-5 polynomial on [−ln2/2, ln2/2] fitted
+;; for the least maximum relative error under a zero mean (so the rounding of a sum of many terms
+;; does not drift: 2.5e-7 at most, mean 6e-11, after float32 rounding; made by
+;; scripts/exp-polynomial.py), and 2^k added to the exponent bits. What remains is float32's
+;; rounding of x − M itself, at most 2^-24·|x − M| relative.
 (module
-  (import "env" "memory" (memory 1 65536 shared))
+  (import "env" "memory" (memory 1 65536))
   (import "math" "exp" (func $exp (param f64) (result f64)))
 
   ;; Σ over one block [q, end) of exp(x − M), 128 logits; with $masked, only x ≠ M, and $ties gains
   ;; the count of x = M (exactly the elements the mask leaves out: NaN was excluded before).
   (global $ties (mut i32) (i32.const 0))
+  ;; Without $masked, the block's maximum (NaN ignored) is left here.
+  (global $blockMax (mut f32) (f32.const 0))
 
   (func $blockSum (param $q i32) (param $end i32) (param $m v128) (param $masked i32) (result f32)
     (local $acc v128) (local $ne v128) (local $x v128) (local $d v128) (local $kb v128) (local $r v128) (local $e v128)
     (local $count v128) (local $length i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $bmax v128)
     (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $kb0 v128) (local $kb1 v128) (local $kb2 v128) (local $kb3 v128) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
     (local.set $length (i32.shr_u (i32.sub (local.get $end) (local.get $q)) (i32.const 2)))
     (if (local.get $masked)
@@ -39,11 +46,10 @@
           (local.set $kb (f32x4.add (f32x4.mul (local.get $d) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r (f32x4.sub (local.get $kb) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r (f32x4.sub (f32x4.sub (local.get $d) (f32x4.mul (local.get $r) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1))) (f32x4.mul (local.get $r) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
-          (local.set $e (f32x4.add (v128.const f32x4 8.377172984e-3 8.377172984e-3 8.377172984e-3 8.377172984e-3) (f32x4.mul (local.get $r) (v128.const f32x4 1.352243940e-3 1.352243940e-3 1.352243940e-3 1.352243940e-3))))
-          (local.set $e (f32x4.add (v128.const f32x4 4.167553037e-2 4.167553037e-2 4.167553037e-2 4.167553037e-2) (f32x4.mul (local.get $r) (local.get $e))))
-          (local.set $e (f32x4.add (v128.const f32x4 1.666641980e-1 1.666641980e-1 1.666641980e-1 1.666641980e-1) (f32x4.mul (local.get $r) (local.get $e))))
-          (local.set $e (f32x4.add (v128.const f32x4 4.999994934e-1 4.999994934e-1 4.999994934e-1 4.999994934e-1) (f32x4.mul (local.get $r) (local.get $e))))
-          (local.set $e (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $e))))
+          (local.set $e (f32x4.add (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2) (f32x4.mul (local.get $r) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3))))
+                    (local.set $e (f32x4.add (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1) (f32x4.mul (local.get $r) (local.get $e))))
+          (local.set $e (f32x4.add (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1) (f32x4.mul (local.get $r) (local.get $e))))
+          (local.set $e (f32x4.add (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1) (f32x4.mul (local.get $r) (local.get $e))))
           (local.set $e (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $e))))
           (local.set $e (i32x4.add (local.get $e) (i32x4.shl (local.get $kb) (i32.const 23))))
           (local.set $ne (f32x4.ne (local.get $x) (local.get $m)))
@@ -56,70 +62,78 @@
             (i32.add (i32.add (i32x4.extract_lane 0 (local.get $count)) (i32x4.extract_lane 1 (local.get $count)))
                      (i32.add (i32x4.extract_lane 2 (local.get $count)) (i32x4.extract_lane 3 (local.get $count))))))))
       (else
-        ;; four vectors per step: independent chains keep the floating-point units busy
+        ;; four vectors per step (independent chains keep the floating-point units busy), and the
+        ;; block's maximum on the side
+        (local.set $bmax (v128.const f32x4 -inf -inf -inf -inf))
         (loop $vectors
           ;; logits q + 0 .. q + 15
-          (local.set $d0 (f32x4.pmax (f32x4.sub (v128.load offset=0 (local.get $q)) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
+          (local.set $x0 (v128.load offset=0 (local.get $q)))
+          (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x0)))
+          (local.set $d0 (f32x4.pmax (f32x4.sub (local.get $x0) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
           (local.set $kb0 (f32x4.add (f32x4.mul (local.get $d0) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r0 (f32x4.sub (local.get $kb0) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r0 (f32x4.sub (f32x4.sub (local.get $d0) (f32x4.mul (local.get $r0) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1))) (f32x4.mul (local.get $r0) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
-          (local.set $e0 (f32x4.add (v128.const f32x4 8.377172984e-3 8.377172984e-3 8.377172984e-3 8.377172984e-3) (f32x4.mul (local.get $r0) (v128.const f32x4 1.352243940e-3 1.352243940e-3 1.352243940e-3 1.352243940e-3))))
-          (local.set $e0 (f32x4.add (v128.const f32x4 4.167553037e-2 4.167553037e-2 4.167553037e-2 4.167553037e-2) (f32x4.mul (local.get $r0) (local.get $e0))))
-          (local.set $e0 (f32x4.add (v128.const f32x4 1.666641980e-1 1.666641980e-1 1.666641980e-1 1.666641980e-1) (f32x4.mul (local.get $r0) (local.get $e0))))
-          (local.set $e0 (f32x4.add (v128.const f32x4 4.999994934e-1 4.999994934e-1 4.999994934e-1 4.999994934e-1) (f32x4.mul (local.get $r0) (local.get $e0))))
-          (local.set $e0 (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r0) (local.get $e0))))
+          (local.set $e0 (f32x4.add (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2) (f32x4.mul (local.get $r0) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3))))
+                    (local.set $e0 (f32x4.add (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1) (f32x4.mul (local.get $r0) (local.get $e0))))
+          (local.set $e0 (f32x4.add (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1) (f32x4.mul (local.get $r0) (local.get $e0))))
+          (local.set $e0 (f32x4.add (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1) (f32x4.mul (local.get $r0) (local.get $e0))))
           (local.set $e0 (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r0) (local.get $e0))))
           (local.set $e0 (i32x4.add (local.get $e0) (i32x4.shl (local.get $kb0) (i32.const 23))))
           (local.set $acc (f32x4.add (local.get $acc) (local.get $e0)))
           ;; logits q + 16 .. q + 31
-          (local.set $d1 (f32x4.pmax (f32x4.sub (v128.load offset=16 (local.get $q)) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
+          (local.set $x1 (v128.load offset=16 (local.get $q)))
+          (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x1)))
+          (local.set $d1 (f32x4.pmax (f32x4.sub (local.get $x1) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
           (local.set $kb1 (f32x4.add (f32x4.mul (local.get $d1) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r1 (f32x4.sub (local.get $kb1) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r1 (f32x4.sub (f32x4.sub (local.get $d1) (f32x4.mul (local.get $r1) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1))) (f32x4.mul (local.get $r1) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
-          (local.set $e1 (f32x4.add (v128.const f32x4 8.377172984e-3 8.377172984e-3 8.377172984e-3 8.377172984e-3) (f32x4.mul (local.get $r1) (v128.const f32x4 1.352243940e-3 1.352243940e-3 1.352243940e-3 1.352243940e-3))))
-          (local.set $e1 (f32x4.add (v128.const f32x4 4.167553037e-2 4.167553037e-2 4.167553037e-2 4.167553037e-2) (f32x4.mul (local.get $r1) (local.get $e1))))
-          (local.set $e1 (f32x4.add (v128.const f32x4 1.666641980e-1 1.666641980e-1 1.666641980e-1 1.666641980e-1) (f32x4.mul (local.get $r1) (local.get $e1))))
-          (local.set $e1 (f32x4.add (v128.const f32x4 4.999994934e-1 4.999994934e-1 4.999994934e-1 4.999994934e-1) (f32x4.mul (local.get $r1) (local.get $e1))))
-          (local.set $e1 (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r1) (local.get $e1))))
+          (local.set $e1 (f32x4.add (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2) (f32x4.mul (local.get $r1) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3))))
+                    (local.set $e1 (f32x4.add (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1) (f32x4.mul (local.get $r1) (local.get $e1))))
+          (local.set $e1 (f32x4.add (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1) (f32x4.mul (local.get $r1) (local.get $e1))))
+          (local.set $e1 (f32x4.add (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1) (f32x4.mul (local.get $r1) (local.get $e1))))
           (local.set $e1 (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r1) (local.get $e1))))
           (local.set $e1 (i32x4.add (local.get $e1) (i32x4.shl (local.get $kb1) (i32.const 23))))
           (local.set $acc (f32x4.add (local.get $acc) (local.get $e1)))
           ;; logits q + 32 .. q + 47
-          (local.set $d2 (f32x4.pmax (f32x4.sub (v128.load offset=32 (local.get $q)) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
+          (local.set $x2 (v128.load offset=32 (local.get $q)))
+          (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x2)))
+          (local.set $d2 (f32x4.pmax (f32x4.sub (local.get $x2) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
           (local.set $kb2 (f32x4.add (f32x4.mul (local.get $d2) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r2 (f32x4.sub (local.get $kb2) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r2 (f32x4.sub (f32x4.sub (local.get $d2) (f32x4.mul (local.get $r2) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1))) (f32x4.mul (local.get $r2) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
-          (local.set $e2 (f32x4.add (v128.const f32x4 8.377172984e-3 8.377172984e-3 8.377172984e-3 8.377172984e-3) (f32x4.mul (local.get $r2) (v128.const f32x4 1.352243940e-3 1.352243940e-3 1.352243940e-3 1.352243940e-3))))
-          (local.set $e2 (f32x4.add (v128.const f32x4 4.167553037e-2 4.167553037e-2 4.167553037e-2 4.167553037e-2) (f32x4.mul (local.get $r2) (local.get $e2))))
-          (local.set $e2 (f32x4.add (v128.const f32x4 1.666641980e-1 1.666641980e-1 1.666641980e-1 1.666641980e-1) (f32x4.mul (local.get $r2) (local.get $e2))))
-          (local.set $e2 (f32x4.add (v128.const f32x4 4.999994934e-1 4.999994934e-1 4.999994934e-1 4.999994934e-1) (f32x4.mul (local.get $r2) (local.get $e2))))
-          (local.set $e2 (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r2) (local.get $e2))))
+          (local.set $e2 (f32x4.add (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2) (f32x4.mul (local.get $r2) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3))))
+                    (local.set $e2 (f32x4.add (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1) (f32x4.mul (local.get $r2) (local.get $e2))))
+          (local.set $e2 (f32x4.add (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1) (f32x4.mul (local.get $r2) (local.get $e2))))
+          (local.set $e2 (f32x4.add (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1) (f32x4.mul (local.get $r2) (local.get $e2))))
           (local.set $e2 (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r2) (local.get $e2))))
           (local.set $e2 (i32x4.add (local.get $e2) (i32x4.shl (local.get $kb2) (i32.const 23))))
           (local.set $acc (f32x4.add (local.get $acc) (local.get $e2)))
           ;; logits q + 48 .. q + 63
-          (local.set $d3 (f32x4.pmax (f32x4.sub (v128.load offset=48 (local.get $q)) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
+          (local.set $x3 (v128.load offset=48 (local.get $q)))
+          (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x3)))
+          (local.set $d3 (f32x4.pmax (f32x4.sub (local.get $x3) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
           (local.set $kb3 (f32x4.add (f32x4.mul (local.get $d3) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r3 (f32x4.sub (local.get $kb3) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r3 (f32x4.sub (f32x4.sub (local.get $d3) (f32x4.mul (local.get $r3) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1))) (f32x4.mul (local.get $r3) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
-          (local.set $e3 (f32x4.add (v128.const f32x4 8.377172984e-3 8.377172984e-3 8.377172984e-3 8.377172984e-3) (f32x4.mul (local.get $r3) (v128.const f32x4 1.352243940e-3 1.352243940e-3 1.352243940e-3 1.352243940e-3))))
-          (local.set $e3 (f32x4.add (v128.const f32x4 4.167553037e-2 4.167553037e-2 4.167553037e-2 4.167553037e-2) (f32x4.mul (local.get $r3) (local.get $e3))))
-          (local.set $e3 (f32x4.add (v128.const f32x4 1.666641980e-1 1.666641980e-1 1.666641980e-1 1.666641980e-1) (f32x4.mul (local.get $r3) (local.get $e3))))
-          (local.set $e3 (f32x4.add (v128.const f32x4 4.999994934e-1 4.999994934e-1 4.999994934e-1 4.999994934e-1) (f32x4.mul (local.get $r3) (local.get $e3))))
-          (local.set $e3 (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r3) (local.get $e3))))
+          (local.set $e3 (f32x4.add (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2) (f32x4.mul (local.get $r3) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3))))
+                    (local.set $e3 (f32x4.add (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1) (f32x4.mul (local.get $r3) (local.get $e3))))
+          (local.set $e3 (f32x4.add (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1) (f32x4.mul (local.get $r3) (local.get $e3))))
+          (local.set $e3 (f32x4.add (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1) (f32x4.mul (local.get $r3) (local.get $e3))))
           (local.set $e3 (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r3) (local.get $e3))))
           (local.set $e3 (i32x4.add (local.get $e3) (i32x4.shl (local.get $kb3) (i32.const 23))))
           (local.set $acc (f32x4.add (local.get $acc) (local.get $e3)))
           (local.set $q (i32.add (local.get $q) (i32.const 64)))
-          (br_if $vectors (i32.lt_u (local.get $q) (local.get $end))))))
+          (br_if $vectors (i32.lt_u (local.get $q) (local.get $end))))
+        (global.set $blockMax (f32.max (f32.max (f32x4.extract_lane 0 (local.get $bmax)) (f32x4.extract_lane 1 (local.get $bmax)))
+                                       (f32.max (f32x4.extract_lane 2 (local.get $bmax)) (f32x4.extract_lane 3 (local.get $bmax)))))))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
              (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
 
   ;; One row: p → n float32 logits; writes (M, s, ties) as three f64 at $out.
   (func $row (param $p i32) (param $n i32) (param $out i32)
-    (local $end i32) (local $q i32) (local $blockEnd i32)
-    (local $bmax v128) (local $xsum v128) (local $r i32)
-    (local $blockMax f32) (local $m f32) (local $s f64) (local $sum f32)
+    (local $end i32) (local $q i32) (local $blockEnd i32) (local $r i32)
+    (local $bmax v128) (local $xsum v128)
+    (local $blockMax f32) (local $m f32) (local $s f64) (local $rest f32) (local $sum f32)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $m (f32.const -inf))
     (global.set $ties (i32.const 0))
@@ -128,40 +142,60 @@
       (loop $blocks
         (br_if $rowDone (i32.ge_u (local.get $q) (local.get $end)))
         (local.set $blockEnd (i32.add (local.get $q) (i32.const 512)))
-        ;; the block's maximum, and its plain sum: NaN exactly when it holds a NaN (or +inf and -inf)
-        (local.set $bmax (v128.const f32x4 -inf -inf -inf -inf))
-        (local.set $xsum (v128.const f32x4 0 0 0 0))
-        (local.set $r (local.get $q))
-        (loop $scan
-          (local.set $bmax (f32x4.pmax (local.get $bmax) (v128.load (local.get $r))))
-          (local.set $xsum (f32x4.add (local.get $xsum) (v128.load (local.get $r))))
-          (local.set $r (i32.add (local.get $r) (i32.const 16)))
-          (br_if $scan (i32.lt_u (local.get $r) (local.get $blockEnd))))
-        (local.set $blockMax (f32.max (f32.max (f32x4.extract_lane 0 (local.get $bmax)) (f32x4.extract_lane 1 (local.get $bmax)))
-                                      (f32.max (f32x4.extract_lane 2 (local.get $bmax)) (f32x4.extract_lane 3 (local.get $bmax)))))
-        (local.set $sum (f32.add (f32.add (f32x4.extract_lane 0 (local.get $xsum)) (f32x4.extract_lane 1 (local.get $xsum)))
-                                 (f32.add (f32x4.extract_lane 2 (local.get $xsum)) (f32x4.extract_lane 3 (local.get $xsum)))))
-        (if (f32.ne (local.get $sum) (local.get $sum)) (then
-          (f64.store (local.get $out) (f64.const nan)) (return)))
-        (if (f32.eq (local.get $blockMax) (f32.const inf)) (then
-          (f64.store (local.get $out) (f64.const inf)) (return)))
-        (if (f32.gt (local.get $blockMax) (f32.const -inf)) (then
-          (if (f32.gt (local.get $blockMax) (local.get $m)) (then
-            ;; a new maximum: what was summed against the old one (its ties included) shrinks
-            (local.set $s (f64.mul (f64.add (local.get $s) (f64.convert_i32_u (global.get $ties)))
-                                   (call $exp (f64.sub (f64.promote_f32 (local.get $m)) (f64.promote_f32 (local.get $blockMax))))))
-            (global.set $ties (i32.const 0))
-            (local.set $m (local.get $blockMax))))
-          (local.set $s (f64.add (local.get $s) (f64.promote_f32
-            (call $blockSum (local.get $q) (local.get $blockEnd) (f32x4.splat (local.get $m))
-                            (f32.eq (local.get $blockMax) (local.get $m))))))))
+        (if (f32.eq (local.get $m) (f32.const -inf))
+          (then
+            ;; no finite logit yet: scan the block for its maximum, and its plain sum, which is NaN
+            ;; exactly when it holds a NaN (or +inf beside -inf)
+            (local.set $bmax (v128.const f32x4 -inf -inf -inf -inf))
+            (local.set $xsum (v128.const f32x4 0 0 0 0))
+            (local.set $r (local.get $q))
+            (loop $scan
+              (local.set $bmax (f32x4.pmax (local.get $bmax) (v128.load (local.get $r))))
+              (local.set $xsum (f32x4.add (local.get $xsum) (v128.load (local.get $r))))
+              (local.set $r (i32.add (local.get $r) (i32.const 16)))
+              (br_if $scan (i32.lt_u (local.get $r) (local.get $blockEnd))))
+            (local.set $blockMax (f32.max (f32.max (f32x4.extract_lane 0 (local.get $bmax)) (f32x4.extract_lane 1 (local.get $bmax)))
+                                          (f32.max (f32x4.extract_lane 2 (local.get $bmax)) (f32x4.extract_lane 3 (local.get $bmax)))))
+            (local.set $sum (f32.add (f32.add (f32x4.extract_lane 0 (local.get $xsum)) (f32x4.extract_lane 1 (local.get $xsum)))
+                                     (f32.add (f32x4.extract_lane 2 (local.get $xsum)) (f32x4.extract_lane 3 (local.get $xsum)))))
+            (if (f32.ne (local.get $sum) (local.get $sum)) (then
+              (f64.store (local.get $out) (f64.const nan)) (return)))
+            (if (f32.eq (local.get $blockMax) (f32.const inf)) (then
+              (f64.store (local.get $out) (f64.const inf)) (return)))
+            (if (f32.gt (local.get $blockMax) (f32.const -inf)) (then
+              (local.set $m (local.get $blockMax))
+              (local.set $s (f64.promote_f32
+                (call $blockSum (local.get $q) (local.get $blockEnd) (f32x4.splat (local.get $m)) (i32.const 1)))))))
+          (else
+            ;; one pass against the running maximum, which is final for all but a few blocks
+            (local.set $rest (call $blockSum (local.get $q) (local.get $blockEnd) (f32x4.splat (local.get $m)) (i32.const 0)))
+            (local.set $blockMax (global.get $blockMax))
+            (if (f32.eq (local.get $blockMax) (f32.const inf)) (then
+              (f64.store (local.get $out) (f64.const inf)) (return)))
+            (if (f32.ge (local.get $blockMax) (local.get $m))
+              (then
+                ;; the block holds the maximum, or a new one: what was summed against the old
+                ;; maximum (its ties included) shrinks, and the block is summed again with the tie
+                ;; mask (its first pass, against a maximum it exceeds, may have overflowed)
+                (if (f32.gt (local.get $blockMax) (local.get $m)) (then
+                  (local.set $s (f64.mul (f64.add (local.get $s) (f64.convert_i32_u (global.get $ties)))
+                                         (call $exp (f64.sub (f64.promote_f32 (local.get $m)) (f64.promote_f32 (local.get $blockMax))))))
+                  (global.set $ties (i32.const 0))
+                  (local.set $m (local.get $blockMax))))
+                (local.set $s (f64.add (local.get $s) (f64.promote_f32
+                  (call $blockSum (local.get $q) (local.get $blockEnd) (f32x4.splat (local.get $m)) (i32.const 1))))))
+              (else
+                ;; NaN logits make the rest NaN (exp keeps NaN), reported after the row
+                (local.set $s (f64.add (local.get $s) (f64.promote_f32 (local.get $rest))))))))
         (local.set $q (local.get $blockEnd))
         (br $blocks)))
+    (if (f64.ne (local.get $s) (local.get $s)) (then
+      (f64.store (local.get $out) (f64.const nan)) (return)))
     (f64.store offset=0 (local.get $out) (f64.promote_f32 (local.get $m)))
     (f64.store offset=8 (local.get $out) (local.get $s))
     (f64.store offset=16 (local.get $out) (f64.convert_i32_u (global.get $ties))))
 
-  ;; $count rows of $n float32 each from $p; statistics to $out (24 bytes per row).
+    ;; $count rows of $n float32 each from $p; statistics to $out (24 bytes per row).
   (func (export "rowStatistics") (param $p i32) (param $n i32) (param $count i32) (param $out i32)
     (block $done
       (loop $rows

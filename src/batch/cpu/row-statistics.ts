@@ -1,4 +1,4 @@
-import { CONTROL_BYTES, SLOTS, kernelPool } from "./worker-pool.js";
+import { kernelPool, reserve } from "./worker-pool.js";
 
 /** Logits the kernel reads: `count` rows of `vocabulary` values, each copied on demand as float32. @internal */
 export interface RowSource {
@@ -12,12 +12,14 @@ export interface RowSource {
 const BLOCK = 128;
 /** Bytes of rows per job: a few rows that stay in the core's L2 cache between the copy and the kernel. */
 const CHUNK_BYTES = 1 << 18;
+/** Chunks per worker job: larger jobs spend less on handing buffers back and forth. */
+const JOB_CHUNKS = 4;
 
 /**
  * Statistics of every row, three float64 per row: the maximum M, the rest s = Σ_{x≠M} exp(x − M)
  * and the number of ties x = M (see log-sum-exp.wat). The kernel reads only its own memory, so
- * each row is copied in (the copy also rounds to float32 and pads); the main thread copies rows
- * for the worker threads into their slots and computes its own chunk whenever they are all busy.
+ * each row is copied in (the copy also rounds to float32 and pads). The main thread fills a free
+ * buffer for each worker thread that has one and scores a chunk itself when they are all busy.
  * Each row's statistics depend on that row alone, so the result is the same, bit for bit, for any
  * number of threads.
  * @internal
@@ -27,42 +29,44 @@ export function rowStatistics(source: RowSource, threads: number): Float64Array 
   const { count, vocabulary } = source;
   const rowLength = Math.ceil(vocabulary / BLOCK) * BLOCK;
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (rowLength * 4)));
-  const slotBytes = chunkRows * rowLength * 4;
-  const statsAt = CONTROL_BYTES;
-  const slotsAt = statsAt + Math.ceil((count * 24) / 16) * 16;
-  const workers = Math.min(threads - 1, Math.ceil(count / chunkRows) - 1);
-  if (workers > 0) pool.ensureWorkers(workers);
-  const active = pool.workers.slice(0, Math.max(0, workers));
-  const end = slotsAt + (1 + active.length * SLOTS) * slotBytes;
-  if (end > 2 ** 31) throw new RangeError("luce: a vocabulary row too large for the float32 kernel's memory");
-  const memory = pool.reserve(end);
+  const chunkBytes = chunkRows * rowLength * 4;
+  if (chunkBytes + chunkRows * 24 > 2 ** 31) throw new RangeError("luce: a vocabulary row too large for the float32 kernel");
+  const workers = pool.workersFor(Math.max(0, Math.min(threads - 1, Math.ceil(count / chunkRows) - 1)));
+  const local = reserve(pool.local.memory, chunkBytes + chunkRows * 24);
+  const shared = new SharedArrayBuffer(workers.length > 0 ? count * 24 : 0);
+  const stats = new Float64Array(3 * count);
 
-  const fill = (slot: number, first: number, rows: number): number => {
-    const at = (slotsAt + slot * slotBytes) / 4;
+  const fill = (memory: Float32Array, first: number, rows: number): void => {
     for (let r = 0; r < rows; r++) {
-      const row = at + r * rowLength;
-      source.copyRow(first + r, memory, row);
-      if (rowLength > vocabulary) memory.fill(-Infinity, row + vocabulary, row + rowLength);
+      const at = r * rowLength;
+      source.copyRow(first + r, memory, at);
+      if (rowLength > vocabulary) memory.fill(-Infinity, at + vocabulary, at + rowLength);
     }
-    return at * 4;
   };
 
+  const posted: number[] = []; // first row and row count of each worker job
   let next = 0;
   while (next < count) {
-    active.forEach((worker, w) => {
-      while (next < count && pool.pending(worker) < SLOTS) {
-        const rows = Math.min(chunkRows, count - next);
-        const p = fill(1 + w * SLOTS + (worker.posted % SLOTS), next, rows);
-        pool.post(worker, p, rowLength, rows, statsAt + next * 24);
+    for (const worker of workers) {
+      while (next < count) {
+        const buffer = pool.freeBuffer(worker, chunkBytes * JOB_CHUNKS);
+        if (buffer === null) break;
+        const rows = Math.min(chunkRows * JOB_CHUNKS, count - next);
+        fill(new Float32Array(buffer), next, rows);
+        pool.post(worker, { buffer, rows, rowLength, stats: shared, statsAt: next * 24 });
+        posted.push(next, rows);
         next += rows;
       }
-    });
+    }
     if (next < count) {
       const rows = Math.min(chunkRows, count - next);
-      pool.rowStatistics(fill(0, next, rows), rowLength, rows, statsAt + next * 24);
+      fill(local, next, rows);
+      pool.local.rowStatistics(0, rowLength, rows, chunkBytes);
+      stats.set(new Float64Array(pool.local.memory.buffer, chunkBytes, 3 * rows), 3 * next);
       next += rows;
     }
   }
   pool.drain();
-  return new Float64Array(pool.memory.buffer, statsAt, 3 * count).slice();
+  for (let j = 0; j < posted.length; j += 2) stats.set(new Float64Array(shared, posted[j] * 24, 3 * posted[j + 1]), 3 * posted[j]);
+  return stats;
 }

@@ -1,25 +1,23 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { logSumExpWasm } from "./log-sum-exp-wasm.js";
 
-/** Jobs a worker may have queued: enough to cover the main thread's own chunk. */
+/** Buffers of rows in flight per worker: enough to cover the main thread's own chunk. */
 export const SLOTS = 4;
-/** Int32 words of control per worker: posted, done, error, spare, then SLOTS job descriptors of 4 words. */
-const WORDS_PER_WORKER = 64;
-/** Bytes at the start of the memory for the control words (room for 16 workers). */
-export const CONTROL_BYTES = 4096;
-const MAX_WORKERS = CONTROL_BYTES / 4 / WORDS_PER_WORKER;
+/** Int32 words of control per worker: jobs posted, jobs done, failure flag. */
+const WORDS_PER_WORKER = 16;
+const MAX_WORKERS = 16;
 const PAGE = 65536;
 
 /** The parts of the WebAssembly API used here (TypeScript's ES libraries do not declare it). */
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
-  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => SharedMemory;
+  Memory: new (descriptor: { initial: number; maximum: number }) => KernelMemory;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
-/** A shared WebAssembly memory. */
-interface SharedMemory {
-  readonly buffer: SharedArrayBuffer;
+/** A WebAssembly memory. */
+interface KernelMemory {
+  readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
 const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
@@ -27,27 +25,45 @@ const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssem
 /** The kernel's export: statistics of `count` rows of `n` float32 from byte `p`, 24 bytes per row to `out`. */
 export type RowStatistics = (p: number, n: number, count: number, out: number) => void;
 
+/** A job: `rows` rows of `rowLength` float32 in `buffer`, their statistics to `stats` from byte `statsAt`. */
+interface Job {
+  readonly buffer: ArrayBuffer;
+  readonly rows: number;
+  readonly rowLength: number;
+  readonly stats: SharedArrayBuffer;
+  readonly statsAt: number;
+}
+
 /**
- * A worker's side of the protocol, as source (a worker started from a string needs no file on
- * disk, so it runs the same from dist/ and from the TypeScript sources under test). It sleeps on
- * its `posted` word, runs each job the main thread describes, and publishes `done`.
+ * A worker's side, as source (a worker started from a string needs no file on disk, so it runs
+ * the same from dist/ and from the TypeScript sources under test). It sleeps on its `posted`
+ * word; for each job on its port it copies the rows into its own kernel memory, runs the kernel,
+ * writes the statistics into the shared array, hands the buffer back and counts the job done.
+ * Rows travel in transferred ArrayBuffers, not in shared memory, because V8 copies into a
+ * SharedArrayBuffer at half the speed of a plain one.
  */
 const workerSource = `
-const { workerData } = require("node:worker_threads");
-const { module, memory, base } = workerData;
+const { workerData, receiveMessageOnPort } = require("node:worker_threads");
+const { module, control: controlBuffer, base, port } = workerData;
+const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
 const { rowStatistics } = new WebAssembly.Instance(module, { env: { memory }, math: { exp: Math.exp } }).exports;
-const control = new Int32Array(memory.buffer, 0, ${CONTROL_BYTES / 4});
+const control = new Int32Array(controlBuffer);
 let done = Atomics.load(control, base + 1);
 for (;;) {
   Atomics.wait(control, base, done);
-  const posted = Atomics.load(control, base);
-  while (done !== posted) {
-    const job = base + 4 + (done % ${SLOTS}) * 4;
+  for (let received = receiveMessageOnPort(port); received !== undefined; received = receiveMessageOnPort(port)) {
+    const { buffer, rows, rowLength, stats, statsAt } = received.message;
     try {
-      rowStatistics(control[job], control[job + 1], control[job + 2], control[job + 3]);
+      const bytes = rows * rowLength * 4;
+      const missing = Math.ceil((bytes + rows * 24) / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
+      if (missing > 0) memory.grow(missing);
+      new Uint8Array(memory.buffer).set(new Uint8Array(buffer, 0, bytes));
+      rowStatistics(0, rowLength, rows, bytes);
+      new Float64Array(stats, statsAt, 3 * rows).set(new Float64Array(memory.buffer, bytes, 3 * rows));
     } catch {
       Atomics.store(control, base + 2, 1);
     }
+    port.postMessage(buffer, [buffer]);
     done++;
     Atomics.store(control, base + 1, done);
     Atomics.notify(control, base + 1);
@@ -55,66 +71,78 @@ for (;;) {
 }
 `;
 
-/** One worker thread and the main thread's count of the jobs posted to it. */
-export interface PoolWorker {
-  /** Index of its first control word. */
+/** One worker thread, its port, its free row buffers and the jobs posted to it. */
+interface PoolWorker {
   readonly base: number;
+  readonly port: MessagePort;
+  readonly free: ArrayBuffer[];
   posted: number;
 }
 
+/** The kernel on one memory. @internal */
+export interface KernelInstance {
+  readonly memory: KernelMemory;
+  readonly rowStatistics: RowStatistics;
+}
+
+/** Grows `memory` to at least `bytes`; returns a Float32Array over all of it. @internal */
+export function reserve(memory: KernelMemory, bytes: number): Float32Array {
+  const missing = Math.ceil(bytes / PAGE) - memory.buffer.byteLength / PAGE;
+  if (missing > 0) memory.grow(missing);
+  return new Float32Array(memory.buffer);
+}
+
 /**
- * The CPU kernel's runtime: one shared WebAssembly memory, the kernel instantiated on the main
- * thread, and worker threads (started on first use, kept, and unref'd so they never hold the
- * process open) that run the same kernel on the same memory.
+ * The CPU kernel's runtime: the kernel on the main thread's own memory, and worker threads
+ * (started on first use, kept, and unref'd so they never hold the process open) that run it on
+ * rows the main thread copies into buffers it hands them.
  * @internal
  */
 export class KernelPool {
-  readonly memory: SharedMemory;
-  readonly rowStatistics: RowStatistics;
-  readonly control: Int32Array;
-  readonly workers: PoolWorker[] = [];
+  readonly local: KernelInstance;
   private readonly module: object;
+  private readonly control = new Int32Array(new SharedArrayBuffer(MAX_WORKERS * WORDS_PER_WORKER * 4));
+  private readonly workers: PoolWorker[] = [];
 
   constructor() {
     this.module = new wasm.Module(Buffer.from(logSumExpWasm, "base64"));
-    this.memory = new wasm.Memory({ initial: 16, maximum: 65536, shared: true });
-    const instance = new wasm.Instance(this.module, { env: { memory: this.memory }, math: { exp: Math.exp } });
-    this.rowStatistics = instance.exports.rowStatistics as RowStatistics;
-    this.control = new Int32Array(this.memory.buffer, 0, CONTROL_BYTES / 4);
+    const memory = new wasm.Memory({ initial: 16, maximum: 65536 });
+    const instance = new wasm.Instance(this.module, { env: { memory }, math: { exp: Math.exp } });
+    this.local = { memory, rowStatistics: instance.exports.rowStatistics as RowStatistics };
   }
 
-  /** Starts workers until there are `count` (at most 16). */
-  ensureWorkers(count: number): void {
+  /** The first `count` workers (at most 16), started as needed. */
+  workersFor(count: number): readonly PoolWorker[] {
     while (this.workers.length < Math.min(count, MAX_WORKERS)) {
       const base = this.workers.length * WORDS_PER_WORKER;
-      const worker = new Worker(workerSource, { eval: true, workerData: { module: this.module, memory: this.memory, base } });
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(workerSource, { eval: true, workerData: { module: this.module, control: this.control.buffer, base, port: port2 }, transferList: [port2] });
       worker.unref();
-      this.workers.push({ base, posted: Atomics.load(this.control, base + 1) });
+      port1.unref();
+      this.workers.push({ base, port: port1, free: [], posted: 0 });
     }
+    return this.workers.slice(0, Math.min(count, MAX_WORKERS));
   }
 
-  /** Grows the memory to at least `bytes`; returns a Float32Array over all of it. */
-  reserve(bytes: number): Float32Array {
-    const missing = Math.ceil(bytes / PAGE) - this.memory.buffer.byteLength / PAGE;
-    if (missing > 0) this.memory.grow(missing);
-    return new Float32Array(this.memory.buffer);
+  /**
+   * A buffer of at least `bytes` for `worker`'s next job, or null while all its SLOTS buffers are
+   * out (it is busy). Buffers come back through its port.
+   */
+  freeBuffer(worker: PoolWorker, bytes: number): ArrayBuffer | null {
+    for (let back = receiveMessageOnPort(worker.port); back !== undefined; back = receiveMessageOnPort(worker.port)) worker.free.push(back.message as ArrayBuffer);
+    const inFlight = worker.posted - Atomics.load(this.control, worker.base + 1);
+    if (inFlight >= SLOTS) return null;
+    let buffer = worker.free.pop();
+    while (buffer !== undefined && buffer.byteLength < bytes) buffer = worker.free.pop(); // too small for this call's rows: drop
+    return buffer ?? new ArrayBuffer(bytes);
   }
 
-  /** Posts a job to a worker's next slot (the caller checked that one is free). */
-  post(worker: PoolWorker, p: number, n: number, count: number, out: number): void {
-    const job = worker.base + 4 + (worker.posted % SLOTS) * 4;
-    this.control[job] = p;
-    this.control[job + 1] = n;
-    this.control[job + 2] = count;
-    this.control[job + 3] = out;
+  /** Hands `job` to `worker`. */
+  post(worker: PoolWorker, job: Job): void {
+    worker.port.postMessage(job, [job.buffer]);
     worker.posted++;
     Atomics.store(this.control, worker.base, worker.posted);
     Atomics.notify(this.control, worker.base);
-  }
-
-  /** Jobs posted to `worker` and not yet done. */
-  pending(worker: PoolWorker): number {
-    return worker.posted - Atomics.load(this.control, worker.base + 1);
   }
 
   /** Blocks until every posted job is done; throws if a worker failed or stopped answering. */
