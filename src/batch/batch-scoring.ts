@@ -9,17 +9,17 @@ import type { LabelsView, LogitsView } from "./tensor-view.js";
  * or taken as given. Shared by the pairwise and the listwise batch losses.
  * @internal
  */
-export function referenceLogpsOf(
+export async function referenceLogpsOf(
   fn: string,
   inputs: { readonly referenceLogits?: LogitsView; readonly referenceLogps?: ArrayLike<number>; readonly labels: LabelsView | ArrayLike<number>[] },
   options: SequenceLogProbsOptions,
   policyShape: readonly number[],
-): Float64Array {
+): Promise<Float64Array> {
   const [batch, , vocabulary] = policyShape;
   if (inputs.referenceLogits !== undefined) {
     const reference = readScoring(fn, inputs.referenceLogits, inputs.labels, options);
     if (reference.logits.shape[0] !== batch || reference.logits.shape[2] !== vocabulary) throw new LuceError(fn, "inputs.referenceLogits.shape", "must equal the policy logits' shape");
-    return scoreAll(fn, reference).logps;
+    return (await scoreAll(fn, reference)).logps;
   }
   if (inputs.referenceLogps !== undefined) {
     const given = Float64Array.from(requireArrayLike(fn, "inputs.referenceLogps", inputs.referenceLogps) as ArrayLike<number>);

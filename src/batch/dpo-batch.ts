@@ -59,8 +59,8 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
   const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options);
   const batch = policy.logits.shape[0];
   if (batch % 2 !== 0 || batch === 0) throw new LuceError(fn, "inputs.policyLogits.shape", `has batch ${batch}: chosen and rejected halves need an even, non-zero batch`);
-  const policyScores = scoreAll(fn, policy);
-  const referenceLogps = referenceLogpsOf(fn, inputs, options, policy.logits.shape);
+  const policyScores = await scoreAll(fn, policy);
+  const referenceLogps = await referenceLogpsOf(fn, inputs, options, policy.logits.shape);
   const n = batch / 2;
   const { logps, counts } = policyScores;
   const lengths = (from: number) => Float64Array.from({ length: n }, (_, i) => counts[from + i]);

@@ -1,24 +1,25 @@
 import { LuceError } from "../errors.js";
 import { rowStatistics } from "./cpu/row-statistics.js";
 import { scorePosition } from "./float64-scoring.js";
-import { collectSequences, scoredPositions, type ScoredBatch, type Scoring } from "./scoring.js";
+import { collectSequences, scoredPositions, type ScoredBatch, type ScoredPositions, type Scoring } from "./scoring.js";
 
 /**
- * Scores every position with the WebAssembly kernel: each scored row is rounded to float32, its
- * maximum M, rest s = Σ_{x≠M} exp(x − M) and ties n found on the kernel's threads, and then, in
- * float64, log p = (x_label − M) − log(n + s), written as log1p(s) for a single maximum so that a
- * peaked row keeps its digits. A row the kernel flags (NaN, +∞, only −∞) is rescanned by the
- * float64 kernel, which throws the error naming the position.
+ * Scores every position with the WebAssembly kernel: each scored row is rounded to float32 and
+ * its maximum M, rest s = Σ_{x≠M} exp(x − M) and ties n found on the kernel's threads.
  * @internal
  */
 export function scoreFloat32(fn: string, s: Scoring): ScoredBatch {
   const positions = scoredPositions(fn, s);
+  return scoreFromStatistics(fn, s, positions, rowStatistics({ count: positions.count, vocabulary: s.logits.shape[2], copyRow: rowCopier(s, positions) }, s.threads));
+}
+
+/** Copies scored row i, rounded to float32, into `into` from `at`. @internal */
+export function rowCopier(s: Scoring, positions: ScoredPositions): (i: number, into: Float32Array, at: number) => void {
   const { read, stride, offset, shape, contiguous } = s.logits;
   const vocabulary = shape[2];
   const rowStart = (i: number) => offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
-  const copyRow =
-    contiguous !== null
-      ? (i: number, into: Float32Array, at: number) => {
+  return contiguous !== null
+    ? (i: number, into: Float32Array, at: number) => {
           const base = rowStart(i);
           into.set(contiguous.subarray(base, base + vocabulary), at);
         }
@@ -26,25 +27,37 @@ export function scoreFloat32(fn: string, s: Scoring): ScoredBatch {
           const base = rowStart(i);
           for (let v = 0; v < vocabulary; v++) into[at + v] = read(base + v * stride[2]);
         };
-  const stats = rowStatistics({ count: positions.count, vocabulary, copyRow }, s.threads);
+}
 
+/**
+ * Token log-probabilities from each scored row's statistics (maximum M, rest s, ties n; three per
+ * position, as the WebAssembly kernel and the ONNX graph give them): log p = (x_label − M) −
+ * log(n + s) in float64, written as log1p(s) for a single maximum so that a peaked row keeps its
+ * digits. A row with a non-finite M or rest (NaN, +∞, only −∞) is rescanned by the float64
+ * kernel, which throws the error naming the position.
+ * @internal
+ */
+export function scoreFromStatistics(fn: string, s: Scoring, positions: ScoredPositions, stats: Float64Array): ScoredBatch {
+  const { read, stride, offset } = s.logits;
   const tokenLogp = new Float64Array(positions.count);
   const lse = new Float64Array(positions.count);
   for (let i = 0; i < positions.count; i++) {
     const max = stats[3 * i];
     const rest = stats[3 * i + 1];
     const ties = stats[3 * i + 2];
-    if (!Number.isFinite(max)) reportRow(fn, s, positions.b[i], positions.t[i], positions.label[i]);
+    const b = positions.b[i];
+    const t = positions.t[i];
+    if (!Number.isFinite(max) || !(rest >= 0 && rest < Infinity)) reportRow(fn, s, b, t, positions.label[i]);
     const shift = ties === 1 ? Math.log1p(rest) : Math.log(ties) + Math.log1p(rest / ties);
-    tokenLogp[i] = Math.fround(read(rowStart(i) + positions.label[i] * stride[2])) - max - shift;
+    tokenLogp[i] = Math.fround(read(offset + b * stride[0] + t * stride[1] + positions.label[i] * stride[2])) - max - shift;
     lse[i] = max + shift;
   }
   return collectSequences(fn, s, positions, tokenLogp, lse);
 }
 
-/** Throws the error for a row the kernel flagged: the float64 scan names the position. */
+/** Throws the error for a row flagged as bad: the float64 scan names the position. */
 function reportRow(fn: string, s: Scoring, b: number, t: number, label: number): never {
   scorePosition(fn, s, b, t, label, new Float64Array(1));
   // finite in float64 but not in float32
-  throw new LuceError(fn, `logits[${b}][${t}]`, "has values beyond the float32 range: use precision: \"float64\"");
+  throw new LuceError(fn, `logits[${b}][${t}]`, 'has values beyond the float32 range: use precision: "float64"');
 }

@@ -71,8 +71,8 @@ export async function plackettLuceDpoBatch(inputs: PlackettLuceDpoBatchInputs, o
   const prompts = batch / k;
   const rankings = requireArrayLike(fn, "inputs.rankings", inputs.rankings);
   if (rankings.length !== prompts) throw new LuceError(fn, "inputs.rankings", `has ${rankings.length} rankings for ${prompts} prompts`);
-  const scores = scoreAll(fn, policy);
-  const referenceLogps = referenceLogpsOf(fn, inputs, options, policy.logits.shape);
+  const scores = await scoreAll(fn, policy);
+  const referenceLogps = await referenceLogpsOf(fn, inputs, options, policy.logits.shape);
   const rows = (values: Float64Array) => Array.from({ length: prompts }, (_, i) => values.subarray(i * k, (i + 1) * k));
   const result = plackettLuceDpoLoss({ policyLogps: rows(scores.logps), referenceLogps: rows(referenceLogps), rankings: inputs.rankings }, { beta: options.beta });
   if (!options.gradient) return { ...result, policyLogps: scores.logps, referenceLogps };

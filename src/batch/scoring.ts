@@ -14,6 +14,7 @@ export interface Scoring {
   readonly average: boolean;
   readonly precision: "float32" | "float64";
   readonly threads: number;
+  readonly backend: "cpu" | "webgpu";
 }
 
 /** Validates the inputs of a log-prob computation. @internal */
@@ -29,7 +30,10 @@ export function readScoring(fn: string, logits: unknown, labels: unknown, option
   if (precision !== "float32" && precision !== "float64") throw new LuceError(fn, "options.precision", `must be "float32" or "float64", got ${String(precision)}`);
   const threads = options.threads ?? defaultThreads();
   if (!Number.isInteger(threads) || threads < 1) throw new LuceError(fn, "options.threads", `must be a positive integer, got ${String(threads)}`);
-  return { logits: l, labels: lab, mask, ignoreIndex, shift: options.shift ?? true, average: options.average ?? false, precision, threads };
+  const backend = options.backend ?? "cpu";
+  if (backend !== "cpu" && backend !== "webgpu") throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${String(backend)}`);
+  if (backend === "webgpu" && options.precision === "float64") throw new LuceError(fn, "options.precision", 'must be "float32" with backend "webgpu" (the GPU computes in float32)');
+  return { logits: l, labels: lab, mask, ignoreIndex, shift: options.shift ?? true, average: options.average ?? false, precision: backend === "webgpu" ? "float32" : precision, threads, backend };
 }
 
 /** The label scored by logits position t, or null when the position is skipped. @internal */

@@ -1,5 +1,6 @@
 import { scoreFloat32 } from "./float32-scoring.js";
 import { scoreFloat64 } from "./float64-scoring.js";
+import { scoreOnnx } from "./onnx-scoring.js";
 import { readScoring, type ScoredBatch, type Scoring } from "./scoring.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
 
@@ -22,6 +23,12 @@ export interface SequenceLogProbsOptions {
   readonly precision?: "float32" | "float64";
   /** Threads of the float32 path, the calling one included; default: the machine's parallelism, at most 4. Results do not depend on it. */
   readonly threads?: number;
+  /**
+   * `"cpu"` (default): luce's own kernels. `"webgpu"`: ONNX Runtime's WebGPU execution provider
+   * (the optional peer onnxruntime-node) runs the row statistics in float32, in chunks under the
+   * 128 MiB binding limit; the same accuracy contract as the float32 path.
+   */
+  readonly backend?: "cpu" | "webgpu";
 }
 
 /** What {@link sequenceTokenLogProbs} returns. */
@@ -34,8 +41,9 @@ export interface TokenLogProbs {
   readonly counts: Int32Array;
 }
 
-/** Scores every position with the kernel `precision` names. @internal */
-export function scoreAll(fn: string, s: Scoring): ScoredBatch {
+/** Scores every position with the backend and kernel the options name. @internal */
+export async function scoreAll(fn: string, s: Scoring): Promise<ScoredBatch> {
+  if (s.backend === "webgpu") return scoreOnnx(fn, s, "webgpu");
   return s.precision === "float64" ? scoreFloat64(fn, s) : scoreFloat32(fn, s);
 }
 
@@ -64,7 +72,7 @@ export function scoreAll(fn: string, s: Scoring): ScoredBatch {
  */
 export async function sequenceLogProbs(logits: LogitsView, labels: LabelsView | ArrayLike<number>[], options: SequenceLogProbsOptions = {}): Promise<Float64Array> {
   const fn = "sequenceLogProbs";
-  return scoreAll(fn, readScoring(fn, logits, labels, options)).logps;
+  return (await scoreAll(fn, readScoring(fn, logits, labels, options))).logps;
 }
 
 /**
@@ -83,6 +91,6 @@ export async function sequenceLogProbs(logits: LogitsView, labels: LabelsView | 
  */
 export async function sequenceTokenLogProbs(logits: LogitsView, labels: LabelsView | ArrayLike<number>[], options: SequenceLogProbsOptions = {}): Promise<TokenLogProbs> {
   const fn = "sequenceTokenLogProbs";
-  const { logps, tokenLogps, counts } = scoreAll(fn, readScoring(fn, logits, labels, options));
+  const { logps, tokenLogps, counts } = await scoreAll(fn, readScoring(fn, logits, labels, options));
   return { logps, tokenLogps, counts };
 }
