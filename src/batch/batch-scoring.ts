@@ -1,4 +1,5 @@
 import { LuceError } from "../errors.js";
+import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { requireArrayLike } from "../validation/checks.js";
 import { labelAt, readScoring, type ScoredBatch, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
@@ -53,4 +54,24 @@ export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch,
     }
   }
   return grad;
+}
+
+/**
+ * dpoLoss on a batch laid out as the original code lays it out, chosen sequences first, then
+ * rejected; token counts become the lengths that `ipo` and `sigmoid_norm` normalise by.
+ * @internal
+ */
+export function dpoOnHalves(policyLogps: Float64Array, referenceLogps: Float64Array, counts: Int32Array, options: DpoLossOptions): DpoLossResult {
+  const n = policyLogps.length / 2;
+  const lengths = (from: number) => Float64Array.from({ length: n }, (_, i) => counts[from + i]);
+  return dpoLoss(
+    {
+      policyChosenLogps: policyLogps.subarray(0, n),
+      policyRejectedLogps: policyLogps.subarray(n),
+      referenceChosenLogps: referenceLogps.subarray(0, n),
+      referenceRejectedLogps: referenceLogps.subarray(n),
+      ...(options.lossType === "ipo" || options.lossType === "sigmoid_norm" ? { chosenLengths: lengths(0), rejectedLengths: lengths(n) } : {}),
+    },
+    options,
+  );
 }

@@ -1,6 +1,6 @@
 import { LuceError } from "../errors.js";
-import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
-import { logitsGradient, referenceLogpsOf } from "./batch-scoring.js";
+import type { DpoLossOptions, DpoLossResult } from "../losses/dpo.js";
+import { dpoOnHalves, logitsGradient, referenceLogpsOf } from "./batch-scoring.js";
 import { readScoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
@@ -63,17 +63,7 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
   const referenceLogps = await referenceLogpsOf(fn, inputs, options, policy.logits.shape);
   const n = batch / 2;
   const { logps, counts } = policyScores;
-  const lengths = (from: number) => Float64Array.from({ length: n }, (_, i) => counts[from + i]);
-  const result = dpoLoss(
-    {
-      policyChosenLogps: logps.subarray(0, n),
-      policyRejectedLogps: logps.subarray(n),
-      referenceChosenLogps: referenceLogps.subarray(0, n),
-      referenceRejectedLogps: referenceLogps.subarray(n),
-      ...(options.lossType === "ipo" || options.lossType === "sigmoid_norm" ? { chosenLengths: lengths(0), rejectedLengths: lengths(n) } : {}),
-    },
-    options,
-  );
+  const result = dpoOnHalves(logps, referenceLogps, counts, options);
   if (!options.gradient) return { ...result, policyLogps: logps, referenceLogps };
 
   const grad = logitsGradient(fn, policy, policyScores, (b) => (b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n]));

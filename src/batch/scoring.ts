@@ -37,7 +37,7 @@ export function readScoring(fn: string, logits: unknown, labels: unknown, option
 }
 
 /** The label scored by logits position t, or null when the position is skipped. @internal */
-export function labelAt(fn: string, s: Scoring, b: number, t: number): number | null {
+export function labelAt(fn: string, s: PositionSource, b: number, t: number): number | null {
   const target = s.shift ? t + 1 : t;
   if (target >= s.labels.shape[1]) return null;
   const index = s.labels.offset + b * s.labels.stride[0] + target * s.labels.stride[1];
@@ -49,6 +49,9 @@ export function labelAt(fn: string, s: Scoring, b: number, t: number): number | 
   }
   return label;
 }
+
+/** What the position bookkeeping reads of a {@link Scoring}: labels, mask and the logits' shape. @internal */
+export type PositionSource = Pick<Scoring, "labels" | "mask" | "ignoreIndex" | "shift" | "average"> & { readonly logits: { readonly shape: readonly number[] } };
 
 /** Per-token results of a scoring pass, with each position's log-normaliser for the gradient. @internal */
 export type ScoredBatch = TokenLogProbs & { readonly lse: Float64Array[] };
@@ -62,7 +65,7 @@ export interface ScoredPositions {
 }
 
 /** Lists the positions to score (labels validated), in order. @internal */
-export function scoredPositions(fn: string, s: Scoring): ScoredPositions {
+export function scoredPositions(fn: string, s: PositionSource): ScoredPositions {
   const [batch, length] = s.logits.shape;
   const b = new Int32Array(batch * length);
   const t = new Int32Array(batch * length);
@@ -85,7 +88,7 @@ export function scoredPositions(fn: string, s: Scoring): ScoredPositions {
  * shapes the result; `tokenLogp(i)` and `lse(i)` give position i of `positions`.
  * @internal
  */
-export function collectSequences(fn: string, s: Scoring, positions: ScoredPositions, tokenLogp: Float64Array, lse: Float64Array): ScoredBatch {
+export function collectSequences(fn: string, s: PositionSource, positions: ScoredPositions, tokenLogp: Float64Array, lse: Float64Array): ScoredBatch {
   const [batch, length] = s.logits.shape;
   const counts = new Int32Array(batch);
   const tokenLogps = Array.from({ length: batch }, () => new Float64Array(length));

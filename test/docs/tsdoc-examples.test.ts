@@ -10,6 +10,7 @@ import * as luce from "../../src/index.js";
 import * as arbitraries from "../../src/arbitraries/index.js";
 import * as proofs from "../../src/proofs/index.js";
 import * as batch from "../../src/batch/index.js";
+import { tinyCausalLm, tinyWeights } from "../helpers/tiny-transformer.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const scope: Record<string, unknown> = { ...luce, ...arbitraries, ...proofs, ...batch, fc, console: { log: () => undefined } };
@@ -40,6 +41,7 @@ function examples(): [string, string][] {
 
 // In the README and guides, these names stand for the reader's own data.
 const readerData: Record<string, unknown> = {
+  modelBytes: tinyCausalLm(tinyWeights(7)),
   policyChosenLogps: [-10, -20],
   policyRejectedLogps: [-12, -19],
   referenceChosenLogps: [-11, -20],

@@ -41,12 +41,14 @@ export interface GraphSpec {
   readonly initializers?: readonly InitializerSpec[];
 }
 
-function tensorProto(t: InitializerSpec): ProtoWriter {
+/** A TensorProto. @internal */
+export function encodeTensor(t: InitializerSpec): ProtoWriter {
   const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength); // little-endian raw data
   return new ProtoWriter().packedInts(1, t.dims).int(2, ONNX_TYPES[t.type]).string(8, t.name).bytes(9, bytes.slice());
 }
 
-function valueInfo(v: ValueSpec): ProtoWriter {
+/** A ValueInfoProto. @internal */
+export function encodeValueInfo(v: ValueSpec): ProtoWriter {
   const shape = new ProtoWriter();
   for (const d of v.shape) shape.message(1, typeof d === "number" ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
   const tensorType = new ProtoWriter().int(1, ONNX_TYPES[v.type]).message(2, shape);
@@ -64,7 +66,18 @@ function attribute(name: string, value: AttributeValue): ProtoWriter {
     return a;
   }
   if ("string" in value) return a.int(20, 3).string(4, value.string);
-  return a.int(20, 4).message(5, tensorProto(value.tensor));
+  return a.int(20, 4).message(5, encodeTensor(value.tensor));
+}
+
+/** A NodeProto named `name`. @internal */
+export function encodeNode(node: NodeSpec, name: string): ProtoWriter {
+  const n = new ProtoWriter();
+  for (const input of node.inputs) n.string(1, input);
+  for (const output of node.outputs) n.string(2, output);
+  n.string(3, name).string(4, node.op);
+  for (const [key, value] of Object.entries(node.attributes ?? {})) n.message(5, attribute(key, value));
+  if (node.domain !== undefined) n.string(7, node.domain);
+  return n;
 }
 
 /**
@@ -74,19 +87,11 @@ function attribute(name: string, value: AttributeValue): ProtoWriter {
  */
 export function encodeModel(graph: GraphSpec, opset = 17): Uint8Array {
   const g = new ProtoWriter();
-  graph.nodes.forEach((node, i) => {
-    const n = new ProtoWriter();
-    for (const input of node.inputs) n.string(1, input);
-    for (const output of node.outputs) n.string(2, output);
-    n.string(3, `${node.op}_${i}`).string(4, node.op);
-    for (const [name, value] of Object.entries(node.attributes ?? {})) n.message(5, attribute(name, value));
-    if (node.domain !== undefined) n.string(7, node.domain);
-    g.message(1, n);
-  });
+  graph.nodes.forEach((node, i) => g.message(1, encodeNode(node, `${node.op}_${i}`)));
   g.string(2, graph.name);
-  for (const init of graph.initializers ?? []) g.message(5, tensorProto(init));
-  for (const input of graph.inputs) g.message(11, valueInfo(input));
-  for (const output of graph.outputs) g.message(12, valueInfo(output));
+  for (const init of graph.initializers ?? []) g.message(5, encodeTensor(init));
+  for (const input of graph.inputs) g.message(11, encodeValueInfo(input));
+  for (const output of graph.outputs) g.message(12, encodeValueInfo(output));
   return new ProtoWriter()
     .int(1, 8)
     .string(2, "luce")

@@ -1,4 +1,4 @@
-import { encodeModel, type GraphSpec, type NodeSpec } from "./model.js";
+import { encodeModel, type GraphSpec, type InitializerSpec, type NodeSpec } from "./model.js";
 
 /**
  * The ONNX graph behind the `webgpu` backend: for logits [R, V] (float32) and labels [R, 1] (int64),
@@ -17,8 +17,28 @@ import { encodeModel, type GraphSpec, type NodeSpec } from "./model.js";
  * @internal
  */
 export function rowStatisticsGraph(): GraphSpec {
-  const scalar = (name: string, value: number) => ({ name, type: "float32" as const, dims: [], data: Float32Array.of(value) });
-  const axis = { name: "axis", type: "int64" as const, dims: [1], data: BigInt64Array.of(-1n) };
+  const rows = (name: string, type: "float32" | "int64", ...rest: number[]) => ({ name, type, shape: ["rows", ...rest] });
+  const parts = rowStatisticsNodes({ logits: "logits", labels: "labels", prefix: "", opset: 17 });
+  return {
+    name: "luce_row_statistics",
+    inputs: [{ name: "logits", type: "float32", shape: ["rows", "vocabulary"] }, rows("labels", "int64", 1)],
+    outputs: parts.outputs.map((name) => rows(name, "float32", 1)),
+    initializers: parts.initializers,
+    nodes: parts.nodes,
+  };
+}
+
+/**
+ * The graph's nodes and constants on their own, reading logits [R, V] from `logits` and labels
+ * [R, 1] from `labels`, every other name prefixed with `prefix`, for the default-domain `opset`
+ * (from 18, ReduceMax takes its axes as an input): how luce appends the statistics to a causal
+ * language model's own graph, so that its logits never leave the device.
+ * @internal
+ */
+export function rowStatisticsNodes({ logits, labels, prefix, opset }: { logits: string; labels: string; prefix: string; opset: number }): { nodes: NodeSpec[]; initializers: InitializerSpec[]; outputs: string[] } {
+  const n = (name: string) => prefix + name;
+  const scalar = (name: string, value: number) => ({ name: n(name), type: "float32" as const, dims: [], data: Float32Array.of(value) });
+  const axis = { name: n("axis"), type: "int64" as const, dims: [1], data: BigInt64Array.of(-1n) };
   // the constants of src/batch/cpu/log-sum-exp.wat
   const constants = [
     scalar("zero", 0),
@@ -35,41 +55,39 @@ export function rowStatisticsGraph(): GraphSpec {
     scalar("c4", 4.18907702e-2),
     scalar("c5", 8.15856643e-3),
   ];
-  const rows = (name: string, type: "float32" | "int64", ...rest: number[]) => ({ name, type, shape: ["rows", ...rest] });
   const op = (type: string, inputs: string[], output: string, attributes?: NodeSpec["attributes"]): NodeSpec => ({ op: type, inputs, outputs: [output], ...(attributes ? { attributes } : {}) });
   // Horner: ((((c5 r + c4) r + c3) r + c2) r + c1) r + 1
   const horner: NodeSpec[] = [];
-  let acc = "c5";
+  let acc = n("c5");
   ["c4", "c3", "c2", "c1", "one"].forEach((c, i) => {
-    horner.push(op("Mul", [acc, "r"], `p${i}_times_r`), op("Add", [`p${i}_times_r`, c], `p${i + 1}`));
-    acc = `p${i + 1}`;
+    horner.push(op("Mul", [acc, n("r")], n(`p${i}_times_r`)), op("Add", [n(`p${i}_times_r`), n(c)], n(`p${i + 1}`)));
+    acc = n(`p${i + 1}`);
   });
+  const reduceMax = opset >= 18 ? op("ReduceMax", [logits, n("axis")], n("max"), { keepdims: { int: 1 } }) : op("ReduceMax", [logits], n("max"), { axes: { ints: [-1] }, keepdims: { int: 1 } });
   return {
-    name: "luce_row_statistics",
-    inputs: [{ name: "logits", type: "float32", shape: ["rows", "vocabulary"] }, rows("labels", "int64", 1)],
-    outputs: [rows("max", "float32", 1), rows("rest", "float32", 1), rows("ties", "float32", 1), rows("label_logit", "float32", 1)],
     initializers: [axis, ...constants],
+    outputs: [n("max"), n("rest"), n("ties"), n("label_logit")],
     nodes: [
-      op("ReduceMax", ["logits"], "max", { axes: { ints: [-1] }, keepdims: { int: 1 } }),
-      op("Sub", ["logits", "max"], "shifted"),
-      op("Max", ["shifted", "floor"], "d"),
-      op("Mul", ["d", "log2e"], "d_log2e"),
+      reduceMax,
+      op("Sub", [logits, n("max")], n("shifted")),
+      op("Max", [n("shifted"), n("floor")], n("d")),
+      op("Mul", [n("d"), n("log2e")], n("d_log2e")),
       // k = round(d·log2 e) by adding and removing 1.5·2^23 (ONNX Runtime's WebGPU provider has no Round)
-      op("Add", ["d_log2e", "magic"], "k_magic"),
-      op("Sub", ["k_magic", "magic"], "k"),
-      op("Mul", ["k", "ln2_hi"], "k_ln2_hi"),
-      op("Sub", ["d", "k_ln2_hi"], "r_hi"),
-      op("Mul", ["k", "ln2_lo"], "k_ln2_lo"),
-      op("Sub", ["r_hi", "k_ln2_lo"], "r"),
+      op("Add", [n("d_log2e"), n("magic")], n("k_magic")),
+      op("Sub", [n("k_magic"), n("magic")], n("k")),
+      op("Mul", [n("k"), n("ln2_hi")], n("k_ln2_hi")),
+      op("Sub", [n("d"), n("k_ln2_hi")], n("r_hi")),
+      op("Mul", [n("k"), n("ln2_lo")], n("k_ln2_lo")),
+      op("Sub", [n("r_hi"), n("k_ln2_lo")], n("r")),
       ...horner,
-      op("Pow", ["two", "k"], "scale"),
-      op("Mul", [acc, "scale"], "terms"),
-      op("Equal", ["logits", "max"], "is_max"),
-      op("Where", ["is_max", "zero", "terms"], "other_terms"),
-      op("ReduceSum", ["other_terms", "axis"], "rest", { keepdims: { int: 1 } }),
-      op("Cast", ["is_max"], "is_max_float", { to: { int: 1 } }),
-      op("ReduceSum", ["is_max_float", "axis"], "ties", { keepdims: { int: 1 } }),
-      op("GatherElements", ["logits", "labels"], "label_logit", { axis: { int: -1 } }),
+      op("Pow", [n("two"), n("k")], n("scale")),
+      op("Mul", [acc, n("scale")], n("terms")),
+      op("Equal", [logits, n("max")], n("is_max")),
+      op("Where", [n("is_max"), n("zero"), n("terms")], n("other_terms")),
+      op("ReduceSum", [n("other_terms"), n("axis")], n("rest"), { keepdims: { int: 1 } }),
+      op("Cast", [n("is_max")], n("is_max_float"), { to: { int: 1 } }),
+      op("ReduceSum", [n("is_max_float"), n("axis")], n("ties"), { keepdims: { int: 1 } }),
+      op("GatherElements", [logits, labels], n("label_logit"), { axis: { int: -1 } }),
     ],
   };
 }

@@ -1,0 +1,205 @@
+import { readFile } from "node:fs/promises";
+import { LuceError } from "../errors.js";
+import type { DpoLossOptions, DpoLossResult } from "../losses/dpo.js";
+import { dpoOnHalves } from "./batch-scoring.js";
+import { APPENDED, withRowStatistics } from "./onnx/append-statistics.js";
+import { onnxRuntime, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
+import { collectSequences, scoredPositions, type PositionSource } from "./scoring.js";
+import type { TokenLogProbs } from "./sequence-log-probs.js";
+import { readMatrix, type LabelsView } from "./tensor-view.js";
+
+/** Options of {@link CausalLanguageModel.load}. */
+export interface CausalLanguageModelOptions {
+  /** Where the model runs: ONNX Runtime's `"cpu"` (default) or `"webgpu"` execution provider. */
+  readonly backend?: ExecutionProvider;
+  /** The model's logits output, [B, T, V]; default `"logits"`. */
+  readonly logits?: string;
+  /** The model's token-id input, int64 [B, T]; default `"input_ids"`. */
+  readonly inputIds?: string;
+  /** The model's attention-mask input, int64 [B, T] (1 = token, 0 = padding); default `"attention_mask"`, used when the model has it. */
+  readonly attentionMask?: string;
+}
+
+/** Options of {@link CausalLanguageModel.sequenceLogProbs}. */
+export interface ModelLogProbsOptions {
+  /** 1 for tokens, 0 for padding, [B, T]; default all ones. Padding is never scored. */
+  readonly attentionMask?: LabelsView | ArrayLike<number>[];
+  /** The tokens to score, [B, T]; default the input ids. Mark prompt tokens with `ignoreIndex` to score responses only, as DPO does. */
+  readonly labels?: LabelsView | ArrayLike<number>[];
+  /** Label value that is never scored; default −100. */
+  readonly ignoreIndex?: number;
+  /** Score labels[:, t + 1] with the logits at t (the causal shift); default true. */
+  readonly shift?: boolean;
+  /** Divide each sum by its number of scored tokens; default false. */
+  readonly average?: boolean;
+}
+
+/**
+ * An ONNX causal language model that gives per-sequence log-probabilities with its logits kept
+ * on the device that runs it: luce appends its row-statistics graph (maximum, rest and ties of
+ * each logits row, and the label's logit) to the model's own graph, so only four numbers per
+ * position leave ONNX Runtime, whatever the vocabulary; log p = (x_y − M) − log(n + s) is then
+ * formed in float64, as in {@link sequenceLogProbs}'s float32 path.
+ *
+ * @example
+ * ```ts
+ * // modelBytes: an .onnx file's bytes (or pass its path); inputs input_ids and attention_mask
+ * const lm = await CausalLanguageModel.load(modelBytes, { backend: "cpu" });
+ * const ids = [Array.from({ length: 64 }, (_, t) => (7 * t) % 1000)];
+ * const labels = [ids[0].map((id, t) => (t < 10 ? -100 : id))]; // score the response only
+ * const { logps, counts } = await lm.sequenceLogProbs(ids, { labels });
+ * ```
+ */
+export class CausalLanguageModel {
+  private constructor(
+    private readonly runtime: OrtModule,
+    private readonly session: OrtSession,
+    private readonly names: { readonly inputIds: string; readonly attentionMask: string | null },
+    /** The vocabulary size when the model's logits output declares it, else null. */
+    readonly vocabulary: number | null,
+  ) {}
+
+  /**
+   * Loads a model from a path or its bytes.
+   * @param model - an .onnx file's path or bytes
+   * @param options - backend and the model's input and output names
+   * @returns the model, ready to score
+   * @throws {@link luce!LuceError} when onnxruntime-node is missing, the file is not an ONNX model, it
+   *   lacks the named logits output or input ids, or its opset is below 13
+   */
+  static async load(model: string | Uint8Array, options: CausalLanguageModelOptions = {}): Promise<CausalLanguageModel> {
+    const fn = "CausalLanguageModel.load";
+    const backend = options.backend ?? "cpu";
+    if (backend !== "cpu" && backend !== "webgpu") throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${String(backend)}`);
+    const runtime = await onnxRuntime(fn, "options.backend");
+    const bytes = typeof model === "string" ? new Uint8Array(await readFile(model)) : model;
+    if (!(bytes instanceof Uint8Array)) throw new LuceError(fn, "model", "must be a path or the model's bytes (Uint8Array)");
+    let appended;
+    try {
+      appended = withRowStatistics(bytes, options.logits ?? "logits");
+    } catch (error) {
+      throw new LuceError(fn, "model", (error as Error).message);
+    }
+    let session: OrtSession;
+    try {
+      session = await runtime.InferenceSession.create(appended.model, { executionProviders: [backend], graphOptimizationLevel: "all" });
+    } catch (error) {
+      throw new LuceError(fn, "model", `ONNX Runtime could not load it: ${(error as Error).message}`);
+    }
+    const inputIds = options.inputIds ?? "input_ids";
+    if (!session.inputNames.includes(inputIds)) throw new LuceError(fn, "options.inputIds", `names no input of the model (its inputs: ${session.inputNames.filter((n) => n !== APPENDED.labels).join(", ")})`);
+    const mask = options.attentionMask ?? "attention_mask";
+    if (options.attentionMask !== undefined && !session.inputNames.includes(mask)) throw new LuceError(fn, "options.attentionMask", "names no input of the model");
+    return new CausalLanguageModel(runtime, session, { inputIds, attentionMask: session.inputNames.includes(mask) ? mask : null }, appended.vocabulary);
+  }
+
+  /**
+   * Per-sequence log-probabilities of token batches, [B, T] ids: Σ_t log softmax(logits[b, t])[labels[b, t + 1]]
+   * over the scored positions (not padding, not `ignoreIndex`).
+   * @param inputIds - token ids [B, T]
+   * @param options - attention mask, labels, ignoreIndex, shift, average
+   * @returns sums (or means), per-token values and counts
+   * @throws {@link luce!LuceError} for bad shapes or ids, and naming the position of a non-finite logits row
+   */
+  async sequenceLogProbs(inputIds: LabelsView | ArrayLike<number>[], options: ModelLogProbsOptions = {}): Promise<TokenLogProbs> {
+    const fn = "CausalLanguageModel.sequenceLogProbs";
+    if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
+    const ids = readMatrix(fn, "inputIds", inputIds);
+    const [batch, length] = ids.shape;
+    if (batch === 0 || length === 0) throw new LuceError(fn, "inputIds", "must have at least one sequence and one position");
+    const mask = options.attentionMask === undefined ? null : readMatrix(fn, "options.attentionMask", options.attentionMask, [batch, length]);
+    const labels = options.labels === undefined ? ids : readMatrix(fn, "options.labels", options.labels, [batch, length]);
+    const ignoreIndex = options.ignoreIndex ?? -100;
+    if (!Number.isInteger(ignoreIndex)) throw new LuceError(fn, "options.ignoreIndex", "must be an integer");
+    const vocabulary = this.vocabulary ?? Number.MAX_SAFE_INTEGER;
+    const at = (v: typeof ids, b: number, t: number) => v.read(v.offset + b * v.stride[0] + t * v.stride[1]);
+    const idData = new BigInt64Array(batch * length);
+    const maskData = new BigInt64Array(batch * length);
+    for (let b = 0; b < batch; b++) {
+      for (let t = 0; t < length; t++) {
+        const id = at(ids, b, t);
+        if (!Number.isInteger(id) || id < 0 || id >= vocabulary) throw new LuceError(fn, `inputIds[${b}][${t}]`, `is ${id}, not a token id in [0, ${vocabulary})`);
+        idData[b * length + t] = BigInt(id);
+        const m = mask === null ? 1 : at(mask, b, t);
+        if (m !== 0 && m !== 1) throw new LuceError(fn, `options.attentionMask[${b}][${t}]`, `is ${m}, not 0 or 1`);
+        maskData[b * length + t] = BigInt(m);
+      }
+    }
+    const source: PositionSource = { labels, mask, ignoreIndex, shift: options.shift ?? true, average: options.average ?? false, logits: { shape: [batch, length, vocabulary] } };
+    const positions = scoredPositions(fn, source);
+    const rowLabels = new BigInt64Array(batch * length); // unscored rows gather token 0, never read
+    for (let i = 0; i < positions.count; i++) rowLabels[positions.b[i] * length + positions.t[i]] = BigInt(positions.label[i]);
+
+    const { Tensor } = this.runtime;
+    const feeds: Record<string, InstanceType<typeof Tensor>> = {
+      [this.names.inputIds]: new Tensor("int64", idData, [batch, length]),
+      [APPENDED.labels]: new Tensor("int64", rowLabels, [batch * length, 1]),
+    };
+    if (this.names.attentionMask !== null) feeds[this.names.attentionMask] = new Tensor("int64", maskData, [batch, length]);
+    let out;
+    try {
+      out = await this.session.run(feeds, [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit]);
+    } catch (error) {
+      throw new LuceError(fn, "inputIds", `the model failed to run: ${(error as Error).message}`);
+    }
+    const [max, rest, ties, labelLogit] = [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit].map((name) => out[name].data as Float32Array);
+    const tokenLogp = new Float64Array(positions.count);
+    const lse = new Float64Array(positions.count);
+    for (let i = 0; i < positions.count; i++) {
+      const row = positions.b[i] * length + positions.t[i];
+      const [m, s, n] = [max[row], rest[row], ties[row]];
+      if (!Number.isFinite(m) || !(s >= 0 && s < Infinity)) throw new LuceError(fn, `logits[${positions.b[i]}][${positions.t[i]}]`, "(the model's output) holds NaN or +Infinity, or is −Infinity everywhere");
+      const shift = n === 1 ? Math.log1p(s) : Math.log(n) + Math.log1p(s / n);
+      tokenLogp[i] = labelLogit[row] - m - shift;
+      lse[i] = m + shift;
+    }
+    const { logps, tokenLogps, counts } = collectSequences(fn, source, positions, tokenLogp, lse);
+    return { logps, tokenLogps, counts };
+  }
+}
+
+/** A DPO batch of token ids for {@link dpoModelBatch}: chosen sequences first, then rejected. */
+export interface DpoModelBatchInputs {
+  /** The model being trained. */
+  readonly policy: CausalLanguageModel;
+  /** The frozen reference model π_ref. */
+  readonly reference: CausalLanguageModel;
+  /** Token ids [2N, T]: rows 0..N−1 chosen, N..2N−1 rejected. */
+  readonly inputIds: LabelsView | ArrayLike<number>[];
+  /** 1 for tokens, 0 for padding, [2N, T]. */
+  readonly attentionMask?: LabelsView | ArrayLike<number>[];
+  /** The tokens to score (prompt tokens set to −100), [2N, T]; default the input ids. */
+  readonly labels?: LabelsView | ArrayLike<number>[];
+}
+
+/** What {@link dpoModelBatch} returns: `dpoLoss`'s result and both models' sequence log-probs. */
+export interface DpoModelBatchResult extends DpoLossResult {
+  /** Policy sequence log-probs [2N]. */
+  readonly policyLogps: Float64Array;
+  /** Reference sequence log-probs [2N]. */
+  readonly referenceLogps: Float64Array;
+}
+
+/**
+ * DPO on token batches: the policy's and the reference's sequence log-probabilities from their
+ * ONNX models (logits kept on the device), then {@link luce!dpoLoss} on the chosen/rejected halves.
+ * @param inputs - the two models and the token batch
+ * @param options - the loss's options, and `average`/`shift`/`ignoreIndex` for the scoring
+ * @returns the loss result with both models' sequence log-probs
+ * @throws {@link luce!LuceError} for an odd batch and as the models' scoring and `dpoLoss` do
+ */
+export async function dpoModelBatch(
+  inputs: DpoModelBatchInputs,
+  options: DpoLossOptions & Pick<ModelLogProbsOptions, "average" | "shift" | "ignoreIndex">,
+): Promise<DpoModelBatchResult> {
+  const fn = "dpoModelBatch";
+  if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
+  if (!(inputs.policy instanceof CausalLanguageModel)) throw new LuceError(fn, "inputs.policy", "must be a CausalLanguageModel");
+  if (!(inputs.reference instanceof CausalLanguageModel)) throw new LuceError(fn, "inputs.reference", "must be a CausalLanguageModel");
+  const scoring = { ...(inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask }), ...(inputs.labels === undefined ? {} : { labels: inputs.labels }), average: options.average, shift: options.shift, ignoreIndex: options.ignoreIndex };
+  const [policy, reference] = await Promise.all([inputs.policy.sequenceLogProbs(inputs.inputIds, scoring), inputs.reference.sequenceLogProbs(inputs.inputIds, scoring)]);
+  const batch = policy.logps.length;
+  if (batch % 2 !== 0) throw new LuceError(fn, "inputs.inputIds", `has ${batch} sequences: chosen and rejected halves need an even batch`);
+  const result = dpoOnHalves(policy.logps, reference.logps, policy.counts, options);
+  return { ...result, policyLogps: policy.logps, referenceLogps: reference.logps };
+}

@@ -1,0 +1,35 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CausalLanguageModel, dpoModelBatch, sequenceTokenLogProbs } from "../../src/batch/index.js";
+import { expectClose } from "../helpers/close.js";
+import { tinyDpoBatch } from "../helpers/tiny-batch.js";
+import { LENGTH, VOCABULARY, tinyCausalLm, tinyForward, tinyWeights } from "../helpers/tiny-transformer.js";
+
+describe("the model path on the WebGPU provider", () => {
+  it("gives the DPO losses of the independent float64 forward pass", async () => {
+    const batch = tinyDpoBatch();
+    const [pw, rw] = [tinyWeights(7), tinyWeights(8)];
+    const [policy, reference] = await Promise.all([CausalLanguageModel.load(tinyCausalLm(pw), { backend: "webgpu" }), CausalLanguageModel.load(tinyCausalLm(rw), { backend: "webgpu" })]);
+    const got = await dpoModelBatch({ policy, reference, ...batch }, { beta: 0.1 });
+    const exact = async (w: typeof pw) => (await sequenceTokenLogProbs({ data: tinyForward(w, batch.inputIds, batch.attentionMask), shape: [4, LENGTH, VOCABULARY] }, batch.labels, { mask: batch.attentionMask, precision: "float64" })).logps;
+    const [p, r] = await Promise.all([exact(pw), exact(rw)]);
+    got.policyLogps.forEach((v, b) => expectClose(v, p[b], { rel: 1e-6 }, `policy ${b}`));
+    got.referenceLogps.forEach((v, b) => expectClose(v, r[b], { rel: 1e-6 }, `reference ${b}`));
+    const margin = (i: number) => 0.1 * (p[i] - r[i] - (p[i + 2] - r[i + 2]));
+    got.losses.forEach((v, i) => expectClose(v, -Math.log(1 / (1 + Math.exp(-margin(i)))), { rel: 1e-5, abs: 1e-6 }, `loss ${i}`));
+  });
+
+  it("runs the appended statistics on the GPU: the model's logits never reach the host", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "luce-")), "tiny-causal-lm.onnx");
+    writeFileSync(path, tinyCausalLm(tinyWeights(7)));
+    const log = spawnSync(process.execPath, ["test/gpu/model-placement.mjs", path], { encoding: "utf8" }).stderr;
+    const sections = log.split(/Node\(s\) placed on |All nodes placed on /).slice(1);
+    expect(sections.length, log.slice(-2000)).toBeGreaterThan(0);
+    const onCpu = sections.filter((s) => s.startsWith("[CPUExecutionProvider]")).join("\n");
+    // every luce node (and the Flatten of the logits) is on WebGPU
+    expect(onCpu).not.toMatch(/luce_/);
+  });
+});
