@@ -9,6 +9,7 @@ import { collectSequences, scoredPositions, type ScoredBatch, type ScoredPositio
  * @internal
  */
 export function scoreFloat32(fn: string, s: Scoring): ScoredBatch {
+  if (s.logits.shape[2] > 2 ** 27) throw new LuceError(fn, "logits.shape", `has a vocabulary of ${s.logits.shape[2]}, beyond the float32 kernel's 2^27: use precision: "float64"`);
   const positions = scoredPositions(fn, s);
   return scoreFromStatistics(fn, s, positions, rowStatistics({ count: positions.count, vocabulary: s.logits.shape[2], copyRow: rowCopier(s, positions) }, s.threads));
 }

@@ -30,7 +30,6 @@ export function rowStatistics(source: RowSource, threads: number): Float64Array 
   const rowLength = Math.ceil(vocabulary / BLOCK) * BLOCK;
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (rowLength * 4)));
   const chunkBytes = chunkRows * rowLength * 4;
-  if (chunkBytes + chunkRows * 24 > 2 ** 31) throw new RangeError("luce: a vocabulary row too large for the float32 kernel");
   const workers = pool.workersFor(Math.max(0, Math.min(threads - 1, Math.ceil(count / chunkRows) - 1)));
   const local = reserve(pool.local.memory, chunkBytes + chunkRows * 24);
   const shared = new SharedArrayBuffer(workers.length > 0 ? count * 24 : 0);

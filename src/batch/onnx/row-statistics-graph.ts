@@ -16,7 +16,7 @@ import { encodeModel, type GraphSpec, type InitializerSpec, type NodeSpec } from
  * logits).
  * @internal
  */
-export function rowStatisticsGraph(): GraphSpec {
+function rowStatisticsGraph(): GraphSpec {
   const rows = (name: string, type: "float32" | "int64", ...rest: number[]) => ({ name, type, shape: ["rows", ...rest] });
   const parts = rowStatisticsNodes({ logits: "logits", labels: "labels", prefix: "", opset: 17 });
   return {
