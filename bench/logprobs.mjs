@@ -1,7 +1,8 @@
 // Sequence log-probs from logits: luce's default CPU path (float32 kernel, default threads) against
 // numpy (max-shifted log-sum-exp plus a gather, on the same bytes, in a Python subprocess: the
 // faster of one call per sequence and one call for the whole batch, best of 3 each) and against a
-// memory-read probe (memcpy of the same bytes into a cache-resident buffer, one thread). Prints GB/s and ratios.
+// memory-read probe (memcpy of the same bytes into a cache-resident buffer, one thread); then the
+// same batch in luce's arena (allocateLogits), read in place by the kernel's threads. Prints GB/s and ratios.
 // Run: npm run bench:logprobs. SHAPES="8x512x32000" overrides the shapes. A batch up to 2 GiB is
 // scored in one call; a larger one ([4, 2048, 128256] is 4.2 GB) one sequence per call.
 import { execFileSync } from "node:child_process";
@@ -9,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRandom } from "../dist/index.js";
-import { sequenceLogProbs } from "../dist/batch/index.js";
+import { allocateLogits, releaseLogits, sequenceLogProbs } from "../dist/batch/index.js";
 import { defaultThreads } from "../dist/batch/cpu/worker-pool.js";
 
 const shapes = (process.env.SHAPES ?? "8x512x32000,4x2048x128256").split(",").map((s) => s.split("x").map(Number));
@@ -44,7 +45,7 @@ function joinRows(rows, T, V) {
 }
 
 console.log(`threads: ${defaultThreads()} (the float32 path's default on this machine)`);
-console.log("shape                 luce s   GB/s   numpy s  luce/numpy  read-probe GB/s  luce/probe");
+console.log("shape                 luce s   GB/s   numpy s  luce/numpy  read-probe GB/s  luce/probe  | in the arena: s  GB/s  /numpy");
 for (const [B, T, V] of shapes) {
   const random = createRandom(1);
   const rows = [];
@@ -84,7 +85,16 @@ for (const [B, T, V] of shapes) {
   const luce = await timeAsync(async () => {
     for (const call of calls) await sequenceLogProbs(call.logits, call.labels);
   });
-  if (calls.length === 1) calls[0].logits.data = null; // free the joined copy before the next shape
+  // the same batch in luce's arena (allocateLogits), which the kernel's threads read in place
+  let arena = NaN;
+  if (calls.length === 1) {
+    const inArena = allocateLogits([B, T, V]);
+    inArena.data.set(calls[0].logits.data);
+    await sequenceLogProbs(inArena, calls[0].labels);
+    arena = await timeAsync(() => sequenceLogProbs(inArena, calls[0].labels));
+    releaseLogits(inArena);
+    calls[0].logits.data = null; // free the joined copy before the next shape
+  }
   // the read probe: copy every byte once into a 256 KiB buffer that stays in cache (memcpy, one thread)
   const sink = new Float32Array(1 << 16);
   let probe = 0;
@@ -100,6 +110,6 @@ for (const [B, T, V] of shapes) {
     rmSync(p + ".labels");
   }
   const gbs = (s) => (bytes / s / 1e9).toFixed(2);
-  console.log(`${`[${B}, ${T}, ${V}]`.padEnd(21)} ${luce.toFixed(3).padStart(6)}  ${gbs(luce).padStart(5)}  ${numpy.toFixed(3).padStart(7)}  ${(numpy / luce).toFixed(2).padStart(9)}x  ${gbs(probe).padStart(15)}  ${(probe / luce).toFixed(2).padStart(9)}`);
+  console.log(`${`[${B}, ${T}, ${V}]`.padEnd(21)} ${luce.toFixed(3).padStart(6)}  ${gbs(luce).padStart(5)}  ${numpy.toFixed(3).padStart(7)}  ${(numpy / luce).toFixed(2).padStart(9)}x  ${gbs(probe).padStart(15)}  ${(probe / luce).toFixed(2).padStart(9)}  | ${Number.isNaN(arena) ? "   (over 2 GiB)" : `${arena.toFixed(3).padStart(15)}  ${gbs(arena).padStart(4)}  ${(numpy / arena).toFixed(2).padStart(5)}x`}`);
 }
 rmSync(dir, { recursive: true, force: true });

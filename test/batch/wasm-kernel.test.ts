@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module script without types
 import { assembleKernel } from "../../scripts/build-wasm.mjs";
-import { logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
-import { sequenceLogProbs } from "../../src/batch/index.js";
+import { logSumExpSharedWasm, logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
+import { allocateLogits, releaseLogits, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
+import { syntheticBatch } from "../helpers/synthetic-logits.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
 
 describe("the float32 kernel", () => {
   it("ships the bytes its WAT source assembles to (npm run build:wasm after editing it)", async () => {
-    expect(logSumExpWasm).toBe(await assembleKernel());
+    expect(logSumExpWasm).toBe(await assembleKernel(false));
+    expect(logSumExpSharedWasm).toBe(await assembleKernel(true));
   });
 
   it("matches float64 on rows that exercise every branch: ties, a later maximum, −∞ blocks, padding, spread 1e4", async () => {
@@ -45,5 +47,44 @@ describe("the float32 kernel", () => {
     await expectLuceRejection(sequenceLogProbs(ok, [[1]], { precision: "half" as never }), "options.precision");
     await expectLuceRejection(sequenceLogProbs(ok, [[1]], { threads: 0 }), "options.threads");
     await expectLuceRejection(sequenceLogProbs(ok, [[1]], { threads: 1.5 }), "options.threads");
+  });
+});
+
+describe("logits in the arena (allocateLogits), read in place", () => {
+  it("give the same bits as copied logits, for any vocabulary (partial last blocks), view and thread count", async () => {
+    for (const [seed, shape] of [[31, [3, 5, 4000]], [32, [2, 4, 1001]], [33, [2, 3, 50257]]] as const) {
+      const { logits, labels } = syntheticBatch(seed, shape, 0);
+      const inArena = allocateLogits(shape);
+      inArena.data.set(logits.data);
+      const copied = await sequenceTokenLogProbs(logits, labels, { shift: false, threads: 1 });
+      for (const threads of [1, 2, 3]) {
+        const got = await sequenceTokenLogProbs(inArena, labels, { shift: false, threads });
+        expect(Array.from(got.logps)).toEqual(Array.from(copied.logps));
+        got.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(copied.tokenLogps[b])));
+      }
+      // a view with the batch reversed, in place too
+      const [B, T, V] = shape;
+      const reversed = { data: inArena.data, shape: [...shape], stride: [-T * V, V, 1], offset: (B - 1) * T * V };
+      const labelsReversed = { data: Int32Array.from({ length: B * T }, (_, i) => labels.data[(B - 1 - Math.floor(i / T)) * T + (i % T)]), shape: [B, T] };
+      const back = await sequenceLogProbs(reversed, labelsReversed, { shift: false });
+      expect(Array.from(back).reverse()).toEqual(Array.from(copied.logps));
+      releaseLogits(inArena);
+    }
+  });
+
+  it("reuses released memory, names bad input, and rejects a double release", async () => {
+    const a = allocateLogits([1, 2, 8]);
+    const offset = a.data.byteOffset;
+    releaseLogits(a);
+    const b = allocateLogits([1, 2, 8]);
+    expect(b.data.byteOffset).toBe(offset);
+    b.data.fill(0);
+    b.data[3] = Number.NaN;
+    await expectLuceRejection(sequenceLogProbs(b, [[0, 0]], { shift: false }), "logits[0][0][3]");
+    releaseLogits(b);
+    expect(() => releaseLogits(b)).toThrow(/releaseLogits.*logits/);
+    expect(() => releaseLogits({ data: new Float32Array(4) })).toThrow(/releaseLogits/);
+    expect(() => allocateLogits([2, -1])).toThrow(/allocateLogits.*shape/);
+    expect(() => allocateLogits([2 ** 20, 2 ** 11])).toThrow(/allocateLogits.*shape/); // 8 GiB
   });
 });

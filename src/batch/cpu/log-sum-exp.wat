@@ -1,6 +1,6 @@
 ;; Row log-sum-exp statistics for luce's float32 CPU path (WebAssembly SIMD, f32x4).
 ;;
-;; For each row x[0 .. n) of float32 logits (n a multiple of 128, padded with -inf) it writes three
+;; For each row x[0 .. n) of float32 logits (any n; a last partial block is padded with -inf) it writes three
 ;; float64 values: the maximum M, the rest s = Σ_{x_i ≠ M} exp(x_i − M), and the number of ties
 ;; x_i = M, so that log Σ exp(x_i) = M + log(ties + s) is formed in float64 by the caller. Keeping
 ;; the maximum's own terms out of s keeps its digits when s is tiny (peaked rows, argmax labels).
@@ -129,9 +129,10 @@
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
              (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
 
-  ;; One row: p → n float32 logits; writes (M, s, ties) as three f64 at $out.
-  (func $row (param $p i32) (param $n i32) (param $out i32)
-    (local $end i32) (local $q i32) (local $blockEnd i32) (local $r i32)
+  ;; One row: p → n float32 logits; writes (M, s, ties) as three f64 at $out. A last block shorter
+  ;; than 128 logits is staged in the 512 bytes at $scratch, padded with -inf.
+  (func $row (param $p i32) (param $n i32) (param $out i32) (param $scratch i32)
+    (local $end i32) (local $q i32) (local $b i32) (local $blockEnd i32) (local $r i32)
     (local $bmax v128) (local $xsum v128)
     (local $blockMax f32) (local $m f32) (local $s f64) (local $rest f32) (local $sum f32)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
@@ -141,14 +142,24 @@
     (block $rowDone
       (loop $blocks
         (br_if $rowDone (i32.ge_u (local.get $q) (local.get $end)))
-        (local.set $blockEnd (i32.add (local.get $q) (i32.const 512)))
+        (local.set $b (local.get $q))
+        (if (i32.gt_u (i32.add (local.get $q) (i32.const 512)) (local.get $end)) (then
+          (memory.copy (local.get $scratch) (local.get $q) (i32.sub (local.get $end) (local.get $q)))
+          (local.set $r (i32.add (local.get $scratch) (i32.sub (local.get $end) (local.get $q))))
+          (block $padded (loop $pad
+            (br_if $padded (i32.ge_u (local.get $r) (i32.add (local.get $scratch) (i32.const 512))))
+            (f32.store (local.get $r) (f32.const -inf))
+            (local.set $r (i32.add (local.get $r) (i32.const 4)))
+            (br $pad)))
+          (local.set $b (local.get $scratch))))
+        (local.set $blockEnd (i32.add (local.get $b) (i32.const 512)))
         (if (f32.eq (local.get $m) (f32.const -inf))
           (then
             ;; no finite logit yet: scan the block for its maximum, and its plain sum, which is NaN
             ;; exactly when it holds a NaN (or +inf beside -inf)
             (local.set $bmax (v128.const f32x4 -inf -inf -inf -inf))
             (local.set $xsum (v128.const f32x4 0 0 0 0))
-            (local.set $r (local.get $q))
+            (local.set $r (local.get $b))
             (loop $scan
               (local.set $bmax (f32x4.pmax (local.get $bmax) (v128.load (local.get $r))))
               (local.set $xsum (f32x4.add (local.get $xsum) (v128.load (local.get $r))))
@@ -165,10 +176,10 @@
             (if (f32.gt (local.get $blockMax) (f32.const -inf)) (then
               (local.set $m (local.get $blockMax))
               (local.set $s (f64.promote_f32
-                (call $blockSum (local.get $q) (local.get $blockEnd) (f32x4.splat (local.get $m)) (i32.const 1)))))))
+                (call $blockSum (local.get $b) (local.get $blockEnd) (f32x4.splat (local.get $m)) (i32.const 1)))))))
           (else
             ;; one pass against the running maximum, which is final for all but a few blocks
-            (local.set $rest (call $blockSum (local.get $q) (local.get $blockEnd) (f32x4.splat (local.get $m)) (i32.const 0)))
+            (local.set $rest (call $blockSum (local.get $b) (local.get $blockEnd) (f32x4.splat (local.get $m)) (i32.const 0)))
             (local.set $blockMax (global.get $blockMax))
             (if (f32.eq (local.get $blockMax) (f32.const inf)) (then
               (f64.store (local.get $out) (f64.const inf)) (return)))
@@ -183,11 +194,11 @@
                   (global.set $ties (i32.const 0))
                   (local.set $m (local.get $blockMax))))
                 (local.set $s (f64.add (local.get $s) (f64.promote_f32
-                  (call $blockSum (local.get $q) (local.get $blockEnd) (f32x4.splat (local.get $m)) (i32.const 1))))))
+                  (call $blockSum (local.get $b) (local.get $blockEnd) (f32x4.splat (local.get $m)) (i32.const 1))))))
               (else
                 ;; NaN logits make the rest NaN (exp keeps NaN), reported after the row
                 (local.set $s (f64.add (local.get $s) (f64.promote_f32 (local.get $rest))))))))
-        (local.set $q (local.get $blockEnd))
+        (local.set $q (i32.add (local.get $q) (i32.const 512)))
         (br $blocks)))
     (if (f64.ne (local.get $s) (local.get $s)) (then
       (f64.store (local.get $out) (f64.const nan)) (return)))
@@ -195,13 +206,25 @@
     (f64.store offset=8 (local.get $out) (local.get $s))
     (f64.store offset=16 (local.get $out) (f64.convert_i32_u (global.get $ties))))
 
-    ;; $count rows of $n float32 each from $p; statistics to $out (24 bytes per row).
-  (func (export "rowStatistics") (param $p i32) (param $n i32) (param $count i32) (param $out i32)
+    ;; $count rows of $n float32 each from $p, one after another; statistics to $out (24 bytes per row).
+  (func (export "rowStatistics") (param $p i32) (param $n i32) (param $count i32) (param $out i32) (param $scratch i32)
     (block $done
       (loop $rows
         (br_if $done (i32.eqz (local.get $count)))
-        (call $row (local.get $p) (local.get $n) (local.get $out))
+        (call $row (local.get $p) (local.get $n) (local.get $out) (local.get $scratch))
         (local.set $p (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+        (local.set $out (i32.add (local.get $out) (i32.const 24)))
+        (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+        (br $rows))))
+
+  ;; $count rows of $n float32 each, row i at the byte offset in the i32 at $offsets + 4i (rows read
+  ;; where they lie); statistics to $out (24 bytes per row).
+  (func (export "rowStatisticsAt") (param $offsets i32) (param $count i32) (param $n i32) (param $out i32) (param $scratch i32)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.eqz (local.get $count)))
+        (call $row (i32.load (local.get $offsets)) (local.get $n) (local.get $out) (local.get $scratch))
+        (local.set $offsets (i32.add (local.get $offsets) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 24)))
         (local.set $count (i32.sub (local.get $count) (i32.const 1)))
         (br $rows)))))

@@ -1,4 +1,5 @@
-import { kernelPool, reserve } from "./worker-pool.js";
+import { arenaAllocate, arenaRelease } from "./arena.js";
+import { ARENA_COUNTER, kernelPool, reserve } from "./worker-pool.js";
 
 /** Logits the kernel reads: `count` rows of `vocabulary` values, each copied on demand as float32. @internal */
 export interface RowSource {
@@ -31,7 +32,8 @@ export function rowStatistics(source: RowSource, threads: number): Float64Array 
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (rowLength * 4)));
   const chunkBytes = chunkRows * rowLength * 4;
   const workers = pool.workersFor(Math.max(0, Math.min(threads - 1, Math.ceil(count / chunkRows) - 1)));
-  const local = reserve(pool.local.memory, chunkBytes + chunkRows * 24);
+  const local = reserve(pool.local.memory, chunkBytes + chunkRows * 24 + 512);
+  const scratch = chunkBytes + chunkRows * 24;
   const shared = new SharedArrayBuffer(workers.length > 0 ? count * 24 : 0);
   const stats = new Float64Array(3 * count);
 
@@ -52,7 +54,7 @@ export function rowStatistics(source: RowSource, threads: number): Float64Array 
         if (buffer === null) break;
         const rows = Math.min(chunkRows * JOB_CHUNKS, count - next);
         fill(new Float32Array(buffer), next, rows);
-        pool.post(worker, { buffer, rows, rowLength, stats: shared, statsAt: next * 24 });
+        pool.post(worker, { kind: "copy", buffer, rows, rowLength, stats: shared, statsAt: next * 24 });
         posted.push(next, rows);
         next += rows;
       }
@@ -60,7 +62,7 @@ export function rowStatistics(source: RowSource, threads: number): Float64Array 
     if (next < count) {
       const rows = Math.min(chunkRows, count - next);
       fill(local, next, rows);
-      pool.local.rowStatistics(0, rowLength, rows, chunkBytes);
+      pool.local.rowStatistics(0, rowLength, rows, chunkBytes, scratch);
       stats.set(new Float64Array(pool.local.memory.buffer, chunkBytes, 3 * rows), 3 * next);
       next += rows;
     }
@@ -68,4 +70,39 @@ export function rowStatistics(source: RowSource, threads: number): Float64Array 
   pool.drain();
   for (let j = 0; j < posted.length; j += 2) stats.set(new Float64Array(shared, posted[j] * 24, 3 * posted[j + 1]), 3 * posted[j]);
   return stats;
+}
+
+/** Rows per chunk of an arena job: enough to make taking a chunk cheap, few enough to share out evenly. */
+const ARENA_CHUNK_BYTES = 1 << 20;
+
+/**
+ * {@link rowStatistics} for rows that lie in the arena, read in place: `offsets` holds each row's
+ * byte offset there. Every thread takes chunks of rows from one atomic counter until none are
+ * left, so the work is shared evenly and nothing is copied; the statistics are the same, bit for
+ * bit, as for copied rows (the same blocks, the last one padded with −∞ in a scratch block).
+ * Returns null when the arena cannot hold the call's bookkeeping (the caller copies instead).
+ * @internal
+ */
+export function rowStatisticsInPlace(offsets: Int32Array, vocabulary: number, threads: number): Float64Array | null {
+  const pool = kernelPool();
+  const count = offsets.length;
+  const work = arenaAllocate(count * 28 + 8);
+  if (work === null) return null;
+  try {
+    const statsAt = Math.ceil((work + count * 4) / 8) * 8;
+    new Int32Array(pool.arena.memory.buffer, work, count).set(offsets);
+    const chunk = Math.max(1, Math.floor(ARENA_CHUNK_BYTES / (vocabulary * 4)));
+    const chunks = Math.ceil(count / chunk);
+    Atomics.store(pool.control, ARENA_COUNTER, 0);
+    const job = { kind: "arena" as const, offsetsAt: work, count, rowLength: vocabulary, statsAt, chunk, counter: ARENA_COUNTER };
+    for (const worker of pool.workersFor(Math.max(0, Math.min(threads - 1, chunks - 1)))) pool.post(worker, job);
+    for (let i = Atomics.add(pool.control, ARENA_COUNTER, 1); i < chunks; i = Atomics.add(pool.control, ARENA_COUNTER, 1)) {
+      const first = i * chunk;
+      pool.arena.rowStatisticsAt(work + 4 * first, Math.min(chunk, count - first), vocabulary, statsAt + 24 * first, 0);
+    }
+    pool.drain();
+    return new Float64Array(pool.arena.memory.buffer, statsAt, 3 * count).slice();
+  } finally {
+    arenaRelease(work);
+  }
 }

@@ -1,69 +1,103 @@
 import { availableParallelism } from "node:os";
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import { logSumExpWasm } from "./log-sum-exp-wasm.js";
+import { logSumExpSharedWasm, logSumExpWasm } from "./log-sum-exp-wasm.js";
 
 /** Buffers of rows in flight per worker: enough to cover the main thread's own chunk. */
 export const SLOTS = 4;
 /** Int32 words of control per worker: jobs posted, jobs done, failure flag. */
 const WORDS_PER_WORKER = 16;
 const MAX_WORKERS = 16;
+/** The control words: the workers', then the arena jobs' chunk counter. @internal */
+export const ARENA_COUNTER = MAX_WORKERS * WORDS_PER_WORKER;
+const CONTROL_WORDS = ARENA_COUNTER + 1;
 const PAGE = 65536;
 
 /** The parts of the WebAssembly API used here (TypeScript's ES libraries do not declare it). */
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
-  Memory: new (descriptor: { initial: number; maximum: number }) => KernelMemory;
+  Memory: new (descriptor: { initial: number; maximum: number; shared?: boolean }) => KernelMemory;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 /** A WebAssembly memory. */
 interface KernelMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
   grow(pages: number): number;
 }
 const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
-/** The kernel's export: statistics of `count` rows of `n` float32 from byte `p`, 24 bytes per row to `out`. */
-export type RowStatistics = (p: number, n: number, count: number, out: number) => void;
+/** The kernel's export: statistics of `count` consecutive rows of `n` float32 from byte `p`, 24 bytes per row to `out`. */
+export type RowStatistics = (p: number, n: number, count: number, out: number, scratch: number) => void;
+/** The kernel's export for rows where they lie: row i at the byte offset in the i32 at `offsets` + 4i. */
+export type RowStatisticsAt = (offsets: number, count: number, n: number, out: number, scratch: number) => void;
+/** Bytes at the start of the arena: one 512-byte scratch block per thread, for a row's last partial block. */
+export const ARENA_SCRATCH_BYTES = (MAX_WORKERS + 1) * 512;
 
 /** A job: `rows` rows of `rowLength` float32 in `buffer`, their statistics to `stats` from byte `statsAt`. */
-interface Job {
+interface CopyJob {
+  readonly kind: "copy";
   readonly buffer: ArrayBuffer;
   readonly rows: number;
   readonly rowLength: number;
   readonly stats: SharedArrayBuffer;
   readonly statsAt: number;
 }
+/**
+ * A job on rows in the arena: chunks of `chunk` rows, taken one at a time by every thread through
+ * the atomic counter at control word `counter` (so no thread waits while another has work).
+ */
+interface ArenaJob {
+  readonly kind: "arena";
+  readonly offsetsAt: number;
+  readonly count: number;
+  readonly rowLength: number;
+  readonly statsAt: number;
+  readonly chunk: number;
+  readonly counter: number;
+}
 
 /**
  * A worker's side, as source (a worker started from a string needs no file on disk, so it runs
  * the same from dist/ and from the TypeScript sources under test). It sleeps on its `posted`
- * word; for each job on its port it copies the rows into its own kernel memory, runs the kernel,
- * writes the statistics into the shared array, hands the buffer back and counts the job done.
- * Rows travel in transferred ArrayBuffers, not in shared memory, because V8 copies into a
- * SharedArrayBuffer at half the speed of a plain one.
+ * word; for each job on its port it either copies the rows into its own kernel memory, runs the
+ * kernel, writes the statistics into the shared array and hands the buffer back, or scores arena
+ * rows in place, chunk by chunk; then it counts the job done. Copied rows travel in transferred
+ * ArrayBuffers, not in shared memory, because V8 copies into a SharedArrayBuffer at half the speed
+ * of a plain one.
  */
 const workerSource = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-const { module, control: controlBuffer, base, port } = workerData;
+const { module, sharedModule, arena, control: controlBuffer, base, index, port } = workerData;
+const imports = (memory) => ({ env: { memory }, math: { exp: Math.exp } });
 const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
-const { rowStatistics } = new WebAssembly.Instance(module, { env: { memory }, math: { exp: Math.exp } }).exports;
+const { rowStatistics } = new WebAssembly.Instance(module, imports(memory)).exports;
+const { rowStatisticsAt } = new WebAssembly.Instance(sharedModule, imports(arena)).exports;
 const control = new Int32Array(controlBuffer);
+const scratch = (index + 1) * 512;
 let done = Atomics.load(control, base + 1);
 for (;;) {
   Atomics.wait(control, base, done);
   for (let received = receiveMessageOnPort(port); received !== undefined; received = receiveMessageOnPort(port)) {
-    const { buffer, rows, rowLength, stats, statsAt } = received.message;
+    const job = received.message;
     try {
-      const bytes = rows * rowLength * 4;
-      const missing = Math.ceil((bytes + rows * 24) / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
-      if (missing > 0) memory.grow(missing);
-      new Uint8Array(memory.buffer).set(new Uint8Array(buffer, 0, bytes));
-      rowStatistics(0, rowLength, rows, bytes);
-      new Float64Array(stats, statsAt, 3 * rows).set(new Float64Array(memory.buffer, bytes, 3 * rows));
+      if (job.kind === "arena") {
+        for (let i = Atomics.add(control, job.counter, 1); i * job.chunk < job.count; i = Atomics.add(control, job.counter, 1)) {
+          const first = i * job.chunk;
+          rowStatisticsAt(job.offsetsAt + 4 * first, Math.min(job.chunk, job.count - first), job.rowLength, job.statsAt + 24 * first, scratch);
+        }
+      } else {
+        const { buffer, rows, rowLength, stats, statsAt } = job;
+        const bytes = rows * rowLength * 4;
+        const missing = Math.ceil((bytes + rows * 24 + 512) / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
+        if (missing > 0) memory.grow(missing);
+        new Uint8Array(memory.buffer).set(new Uint8Array(buffer, 0, bytes));
+        rowStatistics(0, rowLength, rows, bytes, bytes + rows * 24);
+        new Float64Array(stats, statsAt, 3 * rows).set(new Float64Array(memory.buffer, bytes, 3 * rows));
+        port.postMessage(buffer, [buffer]);
+      }
     } catch {
       Atomics.store(control, base + 2, 1);
+      if (job.kind === "copy") port.postMessage(job.buffer, [job.buffer]);
     }
-    port.postMessage(buffer, [buffer]);
     done++;
     Atomics.store(control, base + 1, done);
     Atomics.notify(control, base + 1);
@@ -83,6 +117,12 @@ interface PoolWorker {
 export interface KernelInstance {
   readonly memory: KernelMemory;
   readonly rowStatistics: RowStatistics;
+  readonly rowStatisticsAt: RowStatisticsAt;
+}
+
+function instantiate(module: object, memory: KernelMemory): KernelInstance {
+  const { exports } = new wasm.Instance(module, { env: { memory }, math: { exp: Math.exp } });
+  return { memory, rowStatistics: exports.rowStatistics as RowStatistics, rowStatisticsAt: exports.rowStatisticsAt as RowStatisticsAt };
 }
 
 /** Grows `memory` to at least `bytes`; returns a Float32Array over all of it. @internal */
@@ -93,22 +133,25 @@ export function reserve(memory: KernelMemory, bytes: number): Float32Array {
 }
 
 /**
- * The CPU kernel's runtime: the kernel on the main thread's own memory, and worker threads
- * (started on first use, kept, and unref'd so they never hold the process open) that run it on
- * rows the main thread copies into buffers it hands them.
+ * The CPU kernel's runtime: the kernel on the main thread's own memory (rows copied in), the
+ * kernel on the arena (a shared memory whose rows every thread reads in place), and worker
+ * threads (started on first use, kept, and unref'd so they never hold the process open) that run
+ * both.
  * @internal
  */
 export class KernelPool {
   readonly local: KernelInstance;
-  private readonly module: object;
-  private readonly control = new Int32Array(new SharedArrayBuffer(MAX_WORKERS * WORDS_PER_WORKER * 4));
+  readonly arena: KernelInstance;
+  readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+  private readonly modules: { readonly module: object; readonly sharedModule: object };
   private readonly workers: PoolWorker[] = [];
 
   constructor() {
-    this.module = new wasm.Module(Buffer.from(logSumExpWasm, "base64"));
-    const memory = new wasm.Memory({ initial: 16, maximum: 65536 });
-    const instance = new wasm.Instance(this.module, { env: { memory }, math: { exp: Math.exp } });
-    this.local = { memory, rowStatistics: instance.exports.rowStatistics as RowStatistics };
+    const module = new wasm.Module(Buffer.from(logSumExpWasm, "base64"));
+    const sharedModule = new wasm.Module(Buffer.from(logSumExpSharedWasm, "base64"));
+    this.modules = { module, sharedModule };
+    this.local = instantiate(module, new wasm.Memory({ initial: 16, maximum: 65536 }));
+    this.arena = instantiate(sharedModule, new wasm.Memory({ initial: 1, maximum: 65536, shared: true }));
   }
 
   /** The first `count` workers (at most 16), started as needed. */
@@ -116,7 +159,8 @@ export class KernelPool {
     while (this.workers.length < Math.min(count, MAX_WORKERS)) {
       const base = this.workers.length * WORDS_PER_WORKER;
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(workerSource, { eval: true, workerData: { module: this.module, control: this.control.buffer, base, port: port2 }, transferList: [port2] });
+      const index = this.workers.length;
+      const worker = new Worker(workerSource, { eval: true, workerData: { ...this.modules, arena: this.arena.memory, control: this.control.buffer, base, index, port: port2 }, transferList: [port2] });
       worker.unref();
       port1.unref();
       this.workers.push({ base, port: port1, free: [], posted: 0 });
@@ -138,8 +182,8 @@ export class KernelPool {
   }
 
   /** Hands `job` to `worker`. */
-  post(worker: PoolWorker, job: Job): void {
-    worker.port.postMessage(job, [job.buffer]);
+  post(worker: PoolWorker, job: CopyJob | ArenaJob): void {
+    worker.port.postMessage(job, job.kind === "copy" ? [job.buffer] : []);
     worker.posted++;
     Atomics.store(this.control, worker.base, worker.posted);
     Atomics.notify(this.control, worker.base);
