@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import { logSumExpSharedWasm, logSumExpWasm } from "./log-sum-exp-wasm.js";
+import { logSumExpWasm } from "./log-sum-exp-wasm.js";
 
 /** Buffers of rows in flight per worker: enough to cover the main thread's own chunk. */
 export const SLOTS = 4;
@@ -113,6 +113,23 @@ interface PoolWorker {
   posted: number;
 }
 
+/**
+ * The kernel's bytes with its memory import made shared: the import's limits flag goes from 0x01
+ * (a maximum) to 0x03 (a maximum, shared), the one byte in which the two modules differ.
+ * @internal
+ */
+export function sharedVariant(bytes: Uint8Array): Uint8Array {
+  const name = [0x06, ...new TextEncoder().encode("memory"), 0x02]; // "memory", import kind: memory
+  for (let i = 0; i + name.length < bytes.length; i++) {
+    if (name.every((b, j) => bytes[i + j] === b) && bytes[i + name.length] === 0x01) {
+      const out = bytes.slice();
+      out[i + name.length] = 0x03;
+      return out;
+    }
+  }
+  throw new Error("luce: the kernel's memory import was not found");
+}
+
 /** The kernel on one memory. @internal */
 export interface KernelInstance {
   readonly memory: KernelMemory;
@@ -147,8 +164,9 @@ export class KernelPool {
   private readonly workers: PoolWorker[] = [];
 
   constructor() {
-    const module = new wasm.Module(Buffer.from(logSumExpWasm, "base64"));
-    const sharedModule = new wasm.Module(Buffer.from(logSumExpSharedWasm, "base64"));
+    const bytes = new Uint8Array(Buffer.from(logSumExpWasm, "base64"));
+    const module = new wasm.Module(bytes);
+    const sharedModule = new wasm.Module(sharedVariant(bytes));
     this.modules = { module, sharedModule };
     this.local = instantiate(module, new wasm.Memory({ initial: 16, maximum: 65536 }));
     this.arena = instantiate(sharedModule, new wasm.Memory({ initial: 1, maximum: 65536, shared: true }));
