@@ -1,4 +1,5 @@
 import { LuceError } from "../errors.js";
+import { kernelPool, reserve } from "./cpu/worker-pool.js";
 import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { requireArrayLike } from "../validation/checks.js";
 import { labelAt, readScoring, type ScoredBatch, type Scoring } from "./scoring.js";
@@ -34,22 +35,46 @@ export async function referenceLogpsOf(
  * ∂(Σ losses)/∂ logits, row-major [B, T, V]: at each scored position with label y,
  * g_b · (onehot(y) − softmax(logits[b, t])), where g_b is the loss's gradient for sequence b's
  * log-prob (divided by its token count when the log-probs were averaged). The softmax reuses the
- * log-normalisers of the scoring pass.
+ * scoring pass's statistics. On the float32 path the WebAssembly kernel writes c·exp(x − M) with
+ * c = −g_b·exp(−log(n + s)) (float32 output); on the float64 path a float64 loop does.
  * @internal
  */
-export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch, sequenceGradient: (b: number) => number): Float64Array {
+export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch, sequenceGradient: (b: number) => number, into: unknown = true): Float32Array | Float64Array {
   const [batch, length, vocabulary] = policy.logits.shape;
-  const grad = new Float64Array(batch * length * vocabulary);
-  const { read, stride, offset } = policy.logits;
+  const float32 = policy.precision === "float32" && scores.max !== undefined;
+  const size = batch * length * vocabulary;
+  let grad: Float32Array | Float64Array;
+  if (into === true) grad = float32 ? new Float32Array(size) : new Float64Array(size);
+  else if ((float32 && into instanceof Float32Array) || (!float32 && into instanceof Float64Array)) {
+    grad = into;
+    if (grad.length !== size) throw new LuceError(fn, "options.gradient", `has length ${grad.length}, not the logits' ${size}`);
+  } else throw new LuceError(fn, "options.gradient", `must be true or a ${float32 ? "Float32Array (the float32 path)" : "Float64Array (the float64 path)"} of the logits' length`);
+  const { read, stride, offset, contiguous } = policy.logits;
+  // the float32 kernel's memory: one row in (padded with −∞ to a multiple of 4), one row out
+  const padded = Math.ceil(vocabulary / 4) * 4;
+  const pool = float32 ? kernelPool() : null;
+  const memory = pool === null ? null : reserve(pool.local.memory, padded * 8);
   for (let b = 0; b < batch; b++) {
     const g = policy.average ? sequenceGradient(b) / scores.counts[b] : sequenceGradient(b);
     for (let t = 0; t < length; t++) {
       const label = labelAt(fn, policy, b, t);
-      if (label === null) continue;
+      const out = (b * length + t) * vocabulary;
+      if (label === null) {
+        if (into !== true) grad.fill(0, out, out + vocabulary);
+        continue;
+      }
       const base = offset + b * stride[0] + t * stride[1];
       const lse = scores.lse[b][t];
-      const out = (b * length + t) * vocabulary;
-      for (let v = 0; v < vocabulary; v++) grad[out + v] = -g * Math.exp(read(base + v * stride[2]) - lse);
+      if (pool !== null && memory !== null) {
+        const max = scores.max![b][t];
+        if (contiguous !== null) memory.set(contiguous.subarray(base, base + vocabulary));
+        else for (let v = 0; v < vocabulary; v++) memory[v] = read(base + v * stride[2]);
+        memory.fill(-Infinity, vocabulary, padded);
+        pool.local.scaledExp(0, padded, max, -g * Math.exp(max - lse), padded * 4);
+        grad.set(memory.subarray(padded, padded + vocabulary), out);
+      } else {
+        for (let v = 0; v < vocabulary; v++) grad[out + v] = -g * Math.exp(read(base + v * stride[2]) - lse);
+      }
       grad[out + label] += g;
     }
   }

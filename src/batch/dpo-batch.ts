@@ -19,8 +19,12 @@ export interface DpoBatchInputs {
 
 /** Options of {@link dpoBatch}: the loss's and the log-probs', plus the gradient request. */
 export interface DpoBatchOptions extends DpoLossOptions, SequenceLogProbsOptions {
-  /** Also return ∂(Σ losses)/∂ policy logits, [2N, T, V] row-major; default false. */
-  readonly gradient?: boolean;
+  /**
+   * Also return ∂(Σ losses)/∂ policy logits, [2N, T, V] row-major; default false. Pass an array of
+   * that length (Float32Array on the float32 path, Float64Array on the float64 path) to have it
+   * written there: a training loop then reuses one buffer instead of touching fresh memory each step.
+   */
+  readonly gradient?: boolean | Float32Array | Float64Array;
 }
 
 /** What {@link dpoBatch} returns: `dpoLoss`'s result, the sequence log-probs, and on request the logits gradient. */
@@ -29,8 +33,11 @@ export interface DpoBatchResult extends DpoLossResult {
   readonly policyLogps: Float64Array;
   /** Reference sequence log-probs [2N]. */
   readonly referenceLogps: Float64Array;
-  /** ∂(Σ losses)/∂ policy logits, row-major [2N, T, V]: g · (onehot(label) − softmax) at each scored position. */
-  readonly gradLogits?: Float64Array;
+  /**
+   * ∂(Σ losses)/∂ policy logits, row-major [2N, T, V]: g · (onehot(label) − softmax) at each scored
+   * position; Float32Array on the float32 path (the WebAssembly kernel), Float64Array on the float64 path.
+   */
+  readonly gradLogits?: Float32Array | Float64Array;
 }
 
 /**
@@ -66,6 +73,6 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
   const result = dpoOnHalves(logps, referenceLogps, counts, options);
   if (!options.gradient) return { ...result, policyLogps: logps, referenceLogps };
 
-  const grad = logitsGradient(fn, policy, policyScores, (b) => (b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n]));
+  const grad = logitsGradient(fn, policy, policyScores, (b) => (b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n]), options.gradient);
   return { ...result, policyLogps: logps, referenceLogps, gradLogits: grad };
 }

@@ -53,8 +53,10 @@ export function scoreFromStatistics(fn: string, s: Scoring, positions: ScoredPos
   const { read, stride, offset } = s.logits;
   const tokenLogp = new Float64Array(positions.count);
   const lse = new Float64Array(positions.count);
+  const maxima = new Float64Array(positions.count);
   for (let i = 0; i < positions.count; i++) {
     const max = stats[3 * i];
+    maxima[i] = max;
     const rest = stats[3 * i + 1];
     const ties = stats[3 * i + 2];
     const b = positions.b[i];
@@ -64,7 +66,7 @@ export function scoreFromStatistics(fn: string, s: Scoring, positions: ScoredPos
     tokenLogp[i] = Math.fround(read(offset + b * stride[0] + t * stride[1] + positions.label[i] * stride[2])) - max - shift;
     lse[i] = max + shift;
   }
-  return collectSequences(fn, s, positions, tokenLogp, lse);
+  return collectSequences(fn, s, positions, tokenLogp, lse, maxima);
 }
 
 /** Throws the error for a row flagged as bad: the float64 scan names the position. */

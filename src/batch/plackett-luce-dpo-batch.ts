@@ -26,8 +26,8 @@ export interface PlackettLuceDpoBatchInputs {
 export interface PlackettLuceDpoBatchOptions extends SequenceLogProbsOptions {
   /** β > 0. */
   readonly beta: number;
-  /** Also return ∂(Σ losses)/∂ policy logits, row-major [N·K, T, V]; default false. */
-  readonly gradient?: boolean;
+  /** Also return ∂(Σ losses)/∂ policy logits, row-major [N·K, T, V]; default false. An array, as for {@link dpoBatch}'s option, is written in place. */
+  readonly gradient?: boolean | Float32Array | Float64Array;
 }
 
 /** What {@link plackettLuceDpoBatch} returns. */
@@ -36,8 +36,8 @@ export interface PlackettLuceDpoBatchResult extends PlackettLuceDpoResult {
   readonly policyLogps: Float64Array;
   /** Reference sequence log-probs [N·K]. */
   readonly referenceLogps: Float64Array;
-  /** ∂(Σ losses)/∂ policy logits, row-major [N·K, T, V]. */
-  readonly gradLogits?: Float64Array;
+  /** ∂(Σ losses)/∂ policy logits, row-major [N·K, T, V]; Float32Array on the float32 path, Float64Array on the float64 path. */
+  readonly gradLogits?: Float32Array | Float64Array;
 }
 
 /**
@@ -77,6 +77,6 @@ export async function plackettLuceDpoBatch(inputs: PlackettLuceDpoBatchInputs, o
   const result = plackettLuceDpoLoss({ policyLogps: rows(scores.logps), referenceLogps: rows(referenceLogps), rankings: inputs.rankings }, { beta: options.beta });
   if (!options.gradient) return { ...result, policyLogps: scores.logps, referenceLogps };
 
-  const grad = logitsGradient(fn, policy, scores, (b) => result.gradPolicy[Math.floor(b / k)][b % k]);
+  const grad = logitsGradient(fn, policy, scores, (b) => result.gradPolicy[Math.floor(b / k)][b % k], options.gradient);
   return { ...result, policyLogps: scores.logps, referenceLogps, gradLogits: grad };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { assembleKernel } from "../../scripts/build-wasm.mjs";
 import { logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
 import { sharedVariant } from "../../src/batch/cpu/worker-pool.js";
-import { allocateLogits, releaseLogits, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
+import { allocateLogits, dpoBatch, releaseLogits, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
 
@@ -88,5 +88,40 @@ describe("logits in the arena (allocateLogits), read in place", () => {
     expect(() => releaseLogits({ data: new Float32Array(4) })).toThrow(/releaseLogits/);
     expect(() => allocateLogits([2, -1])).toThrow(/allocateLogits.*shape/);
     expect(() => allocateLogits([2 ** 20, 2 ** 11])).toThrow(/allocateLogits.*shape/); // 8 GiB
+  });
+});
+
+describe("the logits gradient on the float32 path", () => {
+  it("is float32 and agrees with the float64 path's to float32 rounding; −∞ logits get exactly 0", async () => {
+    const { logits, labels } = syntheticBatch(41, [4, 6, 1003], 0);
+    logits.data.fill(-Infinity, 5 * 1003 + 10, 5 * 1003 + 20); // a masked vocabulary stretch
+    const inputs = { policyLogits: logits, referenceLogps: [-40, -41, -39, -42], labels };
+    for (const options of [{ beta: 0.1 }, { beta: 0.5, lossType: "ipo" as const, average: true }]) {
+      const fast = await dpoBatch(inputs, { ...options, gradient: true, shift: false });
+      const exact = await dpoBatch(inputs, { ...options, gradient: true, shift: false, precision: "float64" });
+      expect(fast.gradLogits).toBeInstanceOf(Float32Array);
+      expect(exact.gradLogits).toBeInstanceOf(Float64Array);
+      const scale = Math.max(...Array.from(exact.gradLogits!, Math.abs));
+      exact.gradLogits!.forEach((want, i) => {
+        const got = fast.gradLogits![i];
+        if (Math.abs(got - want) > 1e-6 * Math.abs(want) + 1e-9 * scale) expect.fail(`entry ${i}: ${got} vs ${want}`);
+      });
+      for (let v = 10; v < 20; v++) expect(fast.gradLogits![5 * 1003 + v]).toBe(0);
+    }
+  });
+});
+
+describe("a gradient buffer the caller reuses", () => {
+  it("is written in place, unscored rows zeroed, equal to a fresh gradient; wrong types and lengths are named", async () => {
+    const { logits, labels } = syntheticBatch(43, [2, 5, 300], 0);
+    const inputs = { policyLogits: logits, referenceLogps: [-20, -21], labels };
+    const fresh = await dpoBatch(inputs, { beta: 0.2, gradient: true });
+    const buffer = new Float32Array(2 * 5 * 300).fill(7);
+    const again = await dpoBatch(inputs, { beta: 0.2, gradient: buffer });
+    expect(again.gradLogits).toBe(buffer);
+    expect(Array.from(buffer)).toEqual(Array.from(fresh.gradLogits!));
+    expect(buffer.subarray(4 * 300, 5 * 300).every((v) => v === 0)).toBe(true); // position t = 4 scores nothing (shift)
+    await expectLuceRejection(dpoBatch(inputs, { beta: 0.2, gradient: new Float32Array(5) }), "options.gradient");
+    await expectLuceRejection(dpoBatch(inputs, { beta: 0.2, gradient: new Float64Array(3000) }), "options.gradient");
   });
 });

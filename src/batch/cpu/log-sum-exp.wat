@@ -229,4 +229,32 @@
         (local.set $offsets (i32.add (local.get $offsets) (i32.const 4)))
         (local.set $out (i32.add (local.get $out) (i32.const 24)))
         (local.set $count (i32.sub (local.get $count) (i32.const 1)))
-        (br $rows)))))
+        (br $rows))))
+  ;; The logits gradient's softmax part: c·exp(x − M) for the n logits at $p (n a multiple of 4),
+  ;; written to $out; exactly 0 where x < M − 86.6 (−∞ included), where the true value is below
+  ;; float32's normal range anyway. The same exp as $blockSum.
+  (func (export "scaledExp") (param $p i32) (param $n i32) (param $max f32) (param $scale f32) (param $out i32)
+    (local $end i32) (local $m v128) (local $c v128) (local $d v128) (local $kb v128) (local $r v128) (local $e v128) (local $keep v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $m (f32x4.splat (local.get $max)))
+    (local.set $c (f32x4.splat (local.get $scale)))
+    (block $done
+      (loop $vectors
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $d (f32x4.sub (v128.load (local.get $p)) (local.get $m)))
+        (local.set $keep (f32x4.ge (local.get $d) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
+        (local.set $d (f32x4.pmax (local.get $d) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
+        (local.set $kb (f32x4.add (f32x4.mul (local.get $d) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+        (local.set $r (f32x4.sub (local.get $kb) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+        (local.set $r (f32x4.sub (f32x4.sub (local.get $d) (f32x4.mul (local.get $r) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1))) (f32x4.mul (local.get $r) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
+        (local.set $e (f32x4.add (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2) (f32x4.mul (local.get $r) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3))))
+        (local.set $e (f32x4.add (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1) (f32x4.mul (local.get $r) (local.get $e))))
+        (local.set $e (f32x4.add (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1) (f32x4.mul (local.get $r) (local.get $e))))
+        (local.set $e (f32x4.add (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1) (f32x4.mul (local.get $r) (local.get $e))))
+        (local.set $e (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $e))))
+        (local.set $e (i32x4.add (local.get $e) (i32x4.shl (local.get $kb) (i32.const 23))))
+        (v128.store (local.get $out) (v128.and (f32x4.mul (local.get $e) (local.get $c)) (local.get $keep)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $vectors))))
+)

@@ -29,6 +29,8 @@ const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssem
 export type RowStatistics = (p: number, n: number, count: number, out: number, scratch: number) => void;
 /** The kernel's export for rows where they lie: row i at the byte offset in the i32 at `offsets` + 4i. */
 export type RowStatisticsAt = (offsets: number, count: number, n: number, out: number, scratch: number) => void;
+/** The kernel's export for the logits gradient: `scale`·exp(x − `max`) for `n` float32 from byte `p` (n a multiple of 4) to `out`. */
+export type ScaledExp = (p: number, n: number, max: number, scale: number, out: number) => void;
 /** Bytes at the start of the arena: one 512-byte scratch block per thread, for a row's last partial block. */
 export const ARENA_SCRATCH_BYTES = (MAX_WORKERS + 1) * 512;
 
@@ -135,11 +137,12 @@ export interface KernelInstance {
   readonly memory: KernelMemory;
   readonly rowStatistics: RowStatistics;
   readonly rowStatisticsAt: RowStatisticsAt;
+  readonly scaledExp: ScaledExp;
 }
 
 function instantiate(module: object, memory: KernelMemory): KernelInstance {
   const { exports } = new wasm.Instance(module, { env: { memory }, math: { exp: Math.exp } });
-  return { memory, rowStatistics: exports.rowStatistics as RowStatistics, rowStatisticsAt: exports.rowStatisticsAt as RowStatisticsAt };
+  return { memory, rowStatistics: exports.rowStatistics as RowStatistics, rowStatisticsAt: exports.rowStatisticsAt as RowStatisticsAt, scaledExp: exports.scaledExp as ScaledExp };
 }
 
 /** Grows `memory` to at least `bytes`; returns a Float32Array over all of it. @internal */
