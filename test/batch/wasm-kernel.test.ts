@@ -5,6 +5,8 @@ import { logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
 import { sharedVariant } from "../../src/batch/cpu/worker-pool.js";
 import { allocateLogits, dpoBatch, releaseLogits, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
+import { scoreOnnx } from "../../src/batch/onnx-scoring.js";
+import { readScoring } from "../../src/batch/scoring.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
 
 describe("the float32 kernel", () => {
@@ -123,5 +125,32 @@ describe("a gradient buffer the caller reuses", () => {
     expect(buffer.subarray(4 * 300, 5 * 300).every((v) => v === 0)).toBe(true); // position t = 4 scores nothing (shift)
     await expectLuceRejection(dpoBatch(inputs, { beta: 0.2, gradient: new Float32Array(5) }), "options.gradient");
     await expectLuceRejection(dpoBatch(inputs, { beta: 0.2, gradient: new Float64Array(3000) }), "options.gradient");
+  });
+});
+
+describe("extreme rows on the float32 kernel and the ONNX graph", () => {
+  // a label 1e4 above the rest; one 70 above, in a vocabulary that is not a multiple of the block
+  // (padding); one 60 above in a mostly masked (−∞) vocabulary: −∞ and the padding contribute
+  // exactly 0, so even log-probs of −1e-28 keep 1e-7
+  const V = 1000;
+  const rows = [
+    Array.from({ length: V }, (_, v) => (v === 0 ? 0 : -1e4)),
+    Array.from({ length: V }, (_, v) => (v === 7 ? 70 : Math.sin(v))),
+    Array.from({ length: V }, (_, v) => (v < 900 ? -Infinity : v === 950 ? 60 : Math.cos(v))),
+  ];
+  const logits = { data: Float32Array.from(rows.flat()), shape: [3, 1, V] };
+  const labels = [[0], [7], [950]];
+  it("agree with float64 to 1e-7 relative (0 exactly for the first)", async () => {
+    const exact = await sequenceLogProbs(logits, labels, { shift: false, precision: "float64" });
+    const fast = await sequenceLogProbs(logits, labels, { shift: false });
+    const graph = (await scoreOnnx("test", readScoring("test", logits, labels, { shift: false }), "cpu")).logps;
+    expect(exact[0]).toBe(0);
+    expect(fast[0]).toBe(0);
+    expect(graph[0]).toBe(0);
+    for (const r of [1, 2]) {
+      expectClose(fast[r], exact[r], { rel: 1e-7 }, `kernel row ${r}`);
+      expectClose(graph[r], exact[r], { rel: 1e-7 }, `graph row ${r}`);
+    }
+    expect(exact[1]).toBeLessThan(-1e-28);
   });
 });

@@ -14,14 +14,15 @@
 ;; on model-like rows that is a few blocks in a row. Until the first finite logit, blocks are only
 ;; scanned. A NaN logit makes the sum NaN (exp keeps it), reported after the row.
 ;;
-;; exp(d), d = x − M clamped at −86.6 (so the result stays a normal float; the clamp adds at most
-;; 2^-125 per logit below M − 86.6): k = round(d·log2 e) by the 1.5·2^23 trick, r = d − k·ln 2 in
-;; two parts (Cody–Waite: k·ln2_hi is exact, so r carries no rounding of the product d·log2 e and
-;; no bias from log2 e's float32 rounding), e^r by a degree-5 polynomial on [−ln2/2, ln2/2] fitted
-;; for the least maximum relative error under a zero mean (so the rounding of a sum of many terms
-;; does not drift: 2.5e-7 at most, mean 6e-11, after float32 rounding; made by
-;; scripts/exp-polynomial.py), and 2^k added to the exponent bits. What remains is float32's
-;; rounding of x − M itself, at most 2^-24·|x − M| relative.
+;; exp(d), d = x − M: k = round(d·log2 e) by the 1.5·2^23 trick, r = d − k·ln 2 in two parts
+;; (Cody–Waite: k·ln2_hi is exact, so r carries no rounding of the product d·log2 e and no bias
+;; from log2 e's float32 rounding), e^r by a degree-5 polynomial on [−ln2/2, ln2/2] fitted for the
+;; least maximum relative error under a zero mean (so the rounding of a sum of many terms does not
+;; drift: 2.5e-7 at most, mean 6e-11, after float32 rounding; made by scripts/exp-polynomial.py),
+;; and 2^k added to the exponent bits. Terms with x < M − 86.6 (−inf and the padding included),
+;; whose true values lie below float32's normal range, are masked to exactly 0 (the exponent trick
+;; would wrap there); NaN is not masked, so it reaches the sum. What remains is float32's rounding
+;; of x − M itself, at most 2^-24·|x − M| relative.
 (module
   (import "env" "memory" (memory 1 65536))
   (import "math" "exp" (func $exp (param f64) (result f64)))
@@ -33,16 +34,18 @@
   (global $blockMax (mut f32) (f32.const 0))
 
   (func $blockSum (param $q i32) (param $end i32) (param $m v128) (param $masked i32) (result f32)
+    (local $low v128)
     (local $acc v128) (local $ne v128) (local $x v128) (local $d v128) (local $kb v128) (local $r v128) (local $e v128)
     (local $count v128) (local $length i32)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $bmax v128)
     (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $kb0 v128) (local $kb1 v128) (local $kb2 v128) (local $kb3 v128) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
     (local.set $length (i32.shr_u (i32.sub (local.get $end) (local.get $q)) (i32.const 2)))
+    (local.set $low (f32x4.sub (local.get $m) (v128.const f32x4 86.6 86.6 86.6 86.6)))
     (if (local.get $masked)
       (then
         (loop $vectors
           (local.set $x (v128.load (local.get $q)))
-          (local.set $d (f32x4.pmax (f32x4.sub (local.get $x) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
+          (local.set $d (f32x4.sub (local.get $x) (local.get $m)))
           (local.set $kb (f32x4.add (f32x4.mul (local.get $d) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r (f32x4.sub (local.get $kb) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r (f32x4.sub (f32x4.sub (local.get $d) (f32x4.mul (local.get $r) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1))) (f32x4.mul (local.get $r) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
@@ -53,7 +56,7 @@
           (local.set $e (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r) (local.get $e))))
           (local.set $e (i32x4.add (local.get $e) (i32x4.shl (local.get $kb) (i32.const 23))))
           (local.set $ne (f32x4.ne (local.get $x) (local.get $m)))
-          (local.set $acc (f32x4.add (local.get $acc) (v128.and (local.get $e) (local.get $ne))))
+          (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (v128.and (local.get $e) (local.get $ne)) (f32x4.lt (local.get $x) (local.get $low)))))
           (local.set $count (i32x4.sub (local.get $count) (local.get $ne)))
           (local.set $q (i32.add (local.get $q) (i32.const 16)))
           (br_if $vectors (i32.lt_u (local.get $q) (local.get $end))))
@@ -69,7 +72,7 @@
           ;; logits q + 0 .. q + 15
           (local.set $x0 (v128.load offset=0 (local.get $q)))
           (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x0)))
-          (local.set $d0 (f32x4.pmax (f32x4.sub (local.get $x0) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
+          (local.set $d0 (f32x4.sub (local.get $x0) (local.get $m)))
           (local.set $kb0 (f32x4.add (f32x4.mul (local.get $d0) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r0 (f32x4.sub (local.get $kb0) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r0 (f32x4.sub (f32x4.sub (local.get $d0) (f32x4.mul (local.get $r0) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1))) (f32x4.mul (local.get $r0) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
@@ -79,11 +82,11 @@
           (local.set $e0 (f32x4.add (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1) (f32x4.mul (local.get $r0) (local.get $e0))))
           (local.set $e0 (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r0) (local.get $e0))))
           (local.set $e0 (i32x4.add (local.get $e0) (i32x4.shl (local.get $kb0) (i32.const 23))))
-          (local.set $acc (f32x4.add (local.get $acc) (local.get $e0)))
+          (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (local.get $e0) (f32x4.lt (local.get $x0) (local.get $low)))))
           ;; logits q + 16 .. q + 31
           (local.set $x1 (v128.load offset=16 (local.get $q)))
           (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x1)))
-          (local.set $d1 (f32x4.pmax (f32x4.sub (local.get $x1) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
+          (local.set $d1 (f32x4.sub (local.get $x1) (local.get $m)))
           (local.set $kb1 (f32x4.add (f32x4.mul (local.get $d1) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r1 (f32x4.sub (local.get $kb1) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r1 (f32x4.sub (f32x4.sub (local.get $d1) (f32x4.mul (local.get $r1) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1))) (f32x4.mul (local.get $r1) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
@@ -93,11 +96,11 @@
           (local.set $e1 (f32x4.add (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1) (f32x4.mul (local.get $r1) (local.get $e1))))
           (local.set $e1 (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r1) (local.get $e1))))
           (local.set $e1 (i32x4.add (local.get $e1) (i32x4.shl (local.get $kb1) (i32.const 23))))
-          (local.set $acc (f32x4.add (local.get $acc) (local.get $e1)))
+          (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (local.get $e1) (f32x4.lt (local.get $x1) (local.get $low)))))
           ;; logits q + 32 .. q + 47
           (local.set $x2 (v128.load offset=32 (local.get $q)))
           (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x2)))
-          (local.set $d2 (f32x4.pmax (f32x4.sub (local.get $x2) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
+          (local.set $d2 (f32x4.sub (local.get $x2) (local.get $m)))
           (local.set $kb2 (f32x4.add (f32x4.mul (local.get $d2) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r2 (f32x4.sub (local.get $kb2) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r2 (f32x4.sub (f32x4.sub (local.get $d2) (f32x4.mul (local.get $r2) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1))) (f32x4.mul (local.get $r2) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
@@ -107,11 +110,11 @@
           (local.set $e2 (f32x4.add (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1) (f32x4.mul (local.get $r2) (local.get $e2))))
           (local.set $e2 (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r2) (local.get $e2))))
           (local.set $e2 (i32x4.add (local.get $e2) (i32x4.shl (local.get $kb2) (i32.const 23))))
-          (local.set $acc (f32x4.add (local.get $acc) (local.get $e2)))
+          (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (local.get $e2) (f32x4.lt (local.get $x2) (local.get $low)))))
           ;; logits q + 48 .. q + 63
           (local.set $x3 (v128.load offset=48 (local.get $q)))
           (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x3)))
-          (local.set $d3 (f32x4.pmax (f32x4.sub (local.get $x3) (local.get $m)) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
+          (local.set $d3 (f32x4.sub (local.get $x3) (local.get $m)))
           (local.set $kb3 (f32x4.add (f32x4.mul (local.get $d3) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r3 (f32x4.sub (local.get $kb3) (v128.const f32x4 12582912 12582912 12582912 12582912)))
           (local.set $r3 (f32x4.sub (f32x4.sub (local.get $d3) (f32x4.mul (local.get $r3) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1))) (f32x4.mul (local.get $r3) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6))))
@@ -121,7 +124,7 @@
           (local.set $e3 (f32x4.add (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1) (f32x4.mul (local.get $r3) (local.get $e3))))
           (local.set $e3 (f32x4.add (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $r3) (local.get $e3))))
           (local.set $e3 (i32x4.add (local.get $e3) (i32x4.shl (local.get $kb3) (i32.const 23))))
-          (local.set $acc (f32x4.add (local.get $acc) (local.get $e3)))
+          (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (local.get $e3) (f32x4.lt (local.get $x3) (local.get $low)))))
           (local.set $q (i32.add (local.get $q) (i32.const 64)))
           (br_if $vectors (i32.lt_u (local.get $q) (local.get $end))))
         ;; the lanes' maximum by two shuffles (NaN is the plain sum's concern, not this one's)

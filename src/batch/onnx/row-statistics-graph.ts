@@ -81,7 +81,10 @@ export function rowStatisticsNodes({ logits, labels, prefix, opset }: { logits: 
       op("Sub", [n("r_hi"), n("k_ln2_lo")], n("r")),
       ...horner,
       op("Pow", [n("two"), n("k")], n("scale")),
-      op("Mul", [acc, n("scale")], n("terms")),
+      op("Mul", [acc, n("scale")], n("scaled_terms")),
+      // below float32's normal range (−∞ included): exactly 0, as in the CPU kernel (NaN stays)
+      op("Less", [n("shifted"), n("floor")], n("negligible")),
+      op("Where", [n("negligible"), n("zero"), n("scaled_terms")], n("terms")),
       op("Equal", [logits, n("max")], n("is_max")),
       op("Where", [n("is_max"), n("zero"), n("terms")], n("other_terms")),
       op("ReduceSum", [n("other_terms"), n("axis")], n("rest"), { keepdims: { int: 1 } }),
