@@ -30,15 +30,16 @@ export function rowCopier(s: Scoring, positions: ScoredPositions): (i: number, i
   const { read, stride, offset, shape, contiguous } = s.logits;
   const vocabulary = shape[2];
   const rowStart = (i: number) => offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
-  return contiguous !== null
-    ? (i: number, into: Float32Array, at: number) => {
-          const base = rowStart(i);
-          into.set(contiguous.subarray(base, base + vocabulary), at);
-        }
-      : (i: number, into: Float32Array, at: number) => {
-          const base = rowStart(i);
-          for (let v = 0; v < vocabulary; v++) into[at + v] = read(base + v * stride[2]);
-        };
+  if (contiguous !== null) {
+    return (i, into, at) => {
+      const base = rowStart(i);
+      into.set(contiguous.subarray(base, base + vocabulary), at);
+    };
+  }
+  return (i, into, at) => {
+    const base = rowStart(i);
+    for (let v = 0; v < vocabulary; v++) into[at + v] = read(base + v * stride[2]);
+  };
 }
 
 /**
