@@ -1,8 +1,9 @@
 import { LuceError } from "../errors.js";
-import { kernelPool, reserve } from "./cpu/worker-pool.js";
+import { scaledExpRows } from "./cpu/row-statistics.js";
+import { rowCopier } from "./float32-scoring.js";
 import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { requireArrayLike } from "../validation/checks.js";
-import { labelAt, readScoring, type ScoredBatch, type Scoring } from "./scoring.js";
+import { labelAt, readScoring, scoredPositions, type ScoredBatch, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
 
@@ -49,35 +50,29 @@ export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch,
     grad = into;
     if (grad.length !== size) throw new LuceError(fn, "options.gradient", `has length ${grad.length}, not the logits' ${size}`);
   } else throw new LuceError(fn, "options.gradient", `must be true or a ${float32 ? "Float32Array (the float32 path)" : "Float64Array (the float64 path)"} of the logits' length`);
-  const { read, stride, offset, contiguous } = policy.logits;
-  // the float32 kernel's memory: one row in (padded with −∞ to a multiple of 4), one row out
-  const padded = Math.ceil(vocabulary / 4) * 4;
-  const pool = float32 ? kernelPool() : null;
-  const memory = pool === null ? null : reserve(pool.local.memory, padded * 8);
-  for (let b = 0; b < batch; b++) {
-    const g = policy.average ? sequenceGradient(b) / scores.counts[b] : sequenceGradient(b);
-    for (let t = 0; t < length; t++) {
-      const label = labelAt(fn, policy, b, t);
-      const out = (b * length + t) * vocabulary;
-      if (label === null) {
-        if (into !== true) grad.fill(0, out, out + vocabulary);
-        continue;
-      }
-      const base = offset + b * stride[0] + t * stride[1];
-      const lse = scores.lse[b][t];
-      if (pool !== null && memory !== null) {
-        const max = scores.max![b][t];
-        if (contiguous !== null) memory.set(contiguous.subarray(base, base + vocabulary));
-        else for (let v = 0; v < vocabulary; v++) memory[v] = read(base + v * stride[2]);
-        memory.fill(-Infinity, vocabulary, padded);
-        pool.local.scaledExp(0, padded, max, -g * Math.exp(max - lse), padded * 4);
-        grad.set(memory.subarray(padded, padded + vocabulary), out);
-      } else {
-        for (let v = 0; v < vocabulary; v++) grad[out + v] = -g * Math.exp(read(base + v * stride[2]) - lse);
-      }
-      grad[out + label] += g;
+  const { read, stride, offset } = policy.logits;
+  const gradientOf = (b: number) => (policy.average ? sequenceGradient(b) / scores.counts[b] : sequenceGradient(b));
+  if (into !== true) {
+    // a reused buffer: rows that score nothing are zeroed, the others are overwritten below
+    for (let b = 0; b < batch; b++) for (let t = 0; t < length; t++) if (labelAt(fn, policy, b, t) === null) grad.fill(0, (b * length + t) * vocabulary, (b * length + t + 1) * vocabulary);
+  }
+  const positions = scoredPositions(fn, policy);
+  const rowOf = (i: number) => (positions.b[i] * length + positions.t[i]) * vocabulary;
+  if (float32) {
+    // the float32 kernel on the threads: c·exp(x − M) with c = −g·exp(M − lse) = −g·exp(−log(n + s))
+    const maxima = Float64Array.from({ length: positions.count }, (_, i) => scores.max![positions.b[i]][positions.t[i]]);
+    const scales = Float64Array.from({ length: positions.count }, (_, i) => -gradientOf(positions.b[i]) * Math.exp(maxima[i] - scores.lse[positions.b[i]][positions.t[i]]));
+    scaledExpRows({ count: positions.count, vocabulary, copyRow: rowCopier(policy, positions) }, maxima, scales, policy.threads, (i, row) => grad.set(row, rowOf(i)));
+  } else {
+    for (let i = 0; i < positions.count; i++) {
+      const g = gradientOf(positions.b[i]);
+      const base = offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
+      const lse = scores.lse[positions.b[i]][positions.t[i]];
+      const out = rowOf(i);
+      for (let v = 0; v < vocabulary; v++) grad[out + v] = -g * Math.exp(read(base + v * stride[2]) - lse);
     }
   }
+  for (let i = 0; i < positions.count; i++) grad[rowOf(i) + positions.label[i]] += gradientOf(positions.b[i]);
   return grad;
 }
 

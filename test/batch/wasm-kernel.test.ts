@@ -111,6 +111,13 @@ describe("the logits gradient on the float32 path", () => {
       for (let v = 10; v < 20; v++) expect(fast.gradLogits![5 * 1003 + v]).toBe(0);
     }
   });
+
+  it("gives the same bits on 1, 2 and 3 threads", async () => {
+    const { logits, labels } = syntheticBatch(42, [4, 40, 2000], 0);
+    const inputs = { policyLogits: logits, referenceLogps: [-300, -310, -305, -299], labels };
+    const runs = await Promise.all([1, 2, 3].map((threads) => dpoBatch(inputs, { beta: 0.1, gradient: true, threads })));
+    for (const run of runs.slice(1)) expect(Buffer.from(run.gradLogits!.buffer).equals(Buffer.from(runs[0].gradLogits!.buffer))).toBe(true);
+  });
 });
 
 describe("a gradient buffer the caller reuses", () => {

@@ -106,3 +106,51 @@ export function rowStatisticsInPlace(offsets: Int32Array, vocabulary: number, th
     arenaRelease(work);
   }
 }
+
+/**
+ * The logits gradient's softmax part on the kernel's threads: for each row i of `source`,
+ * scales[i]·exp(x − maxima[i]) (float32; exactly 0 below float32's normal range), handed to
+ * `write(i, row)`. Rows are copied in as for {@link rowStatistics}; each row's result depends on
+ * that row alone, so it is the same for any number of threads.
+ * @internal
+ */
+export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: Float64Array, threads: number, write: (i: number, row: Float32Array) => void): void {
+  const pool = kernelPool();
+  const { count, vocabulary } = source;
+  const rowLength = Math.ceil(vocabulary / 4) * 4;
+  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (rowLength * 4)));
+  const chunkBytes = chunkRows * rowLength * 4;
+  const workers = pool.workersFor(Math.max(0, Math.min(threads - 1, Math.ceil(count / chunkRows) - 1)));
+  const local = reserve(pool.local.memory, 2 * chunkBytes);
+  const fill = (memory: Float32Array, first: number, rows: number): void => {
+    for (let r = 0; r < rows; r++) {
+      source.copyRow(first + r, memory, r * rowLength);
+      if (rowLength > vocabulary) memory.fill(-Infinity, r * rowLength + vocabulary, (r + 1) * rowLength);
+    }
+  };
+  const returned = ({ buffer, first, rows }: { buffer: ArrayBuffer; first: number; rows: number }) => {
+    for (let r = 0; r < rows; r++) write(first + r, new Float32Array(buffer, 4 * r * rowLength, vocabulary));
+  };
+  let next = 0;
+  while (next < count) {
+    for (const worker of workers) {
+      while (next < count) {
+        const buffer = pool.freeBuffer(worker, chunkBytes * JOB_CHUNKS, returned);
+        if (buffer === null) break;
+        const rows = Math.min(chunkRows * JOB_CHUNKS, count - next);
+        fill(new Float32Array(buffer), next, rows);
+        pool.post(worker, { kind: "gradient", buffer, rows, rowLength, first: next, maxima: maxima.slice(next, next + rows), scales: scales.slice(next, next + rows) });
+        next += rows;
+      }
+    }
+    if (next < count) {
+      const rows = Math.min(chunkRows, count - next);
+      fill(local, next, rows);
+      for (let r = 0; r < rows; r++) pool.local.scaledExp(4 * r * rowLength, rowLength, maxima[next + r], scales[next + r], chunkBytes + 4 * r * rowLength);
+      for (let r = 0; r < rows; r++) write(next + r, local.subarray((chunkBytes >> 2) + r * rowLength, (chunkBytes >> 2) + r * rowLength + vocabulary));
+      next += rows;
+    }
+  }
+  pool.drain();
+  for (const worker of workers) pool.collect(worker, returned);
+}

@@ -44,6 +44,25 @@ interface CopyJob {
   readonly statsAt: number;
 }
 /**
+ * A job for the logits gradient: `rows` rows of `rowLength` float32 in `buffer` (first scored
+ * position `first`), each replaced by scales[r]·exp(x − maxima[r]) and handed back.
+ */
+interface GradientJob {
+  readonly kind: "gradient";
+  readonly buffer: ArrayBuffer;
+  readonly rows: number;
+  readonly rowLength: number;
+  readonly first: number;
+  readonly maxima: Float64Array;
+  readonly scales: Float64Array;
+}
+/** A gradient job's rows, handed back. @internal */
+export interface ReturnedRows {
+  readonly buffer: ArrayBuffer;
+  readonly first: number;
+  readonly rows: number;
+}
+/**
  * A job on rows in the arena: chunks of `chunk` rows, taken one at a time by every thread through
  * the atomic counter at control word `counter` (so no thread waits while another has work).
  */
@@ -71,7 +90,7 @@ const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 const { module, sharedModule, arena, control: controlBuffer, base, index, port } = workerData;
 const imports = (memory) => ({ env: { memory }, math: { exp: Math.exp } });
 const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
-const { rowStatistics } = new WebAssembly.Instance(module, imports(memory)).exports;
+const { rowStatistics, scaledExp } = new WebAssembly.Instance(module, imports(memory)).exports;
 const { rowStatisticsAt } = new WebAssembly.Instance(sharedModule, imports(arena)).exports;
 const control = new Int32Array(controlBuffer);
 const scratch = (index + 1) * 512;
@@ -86,6 +105,15 @@ for (;;) {
           const first = i * job.chunk;
           rowStatisticsAt(job.offsetsAt + 4 * first, Math.min(job.chunk, job.count - first), job.rowLength, job.statsAt + 24 * first, scratch);
         }
+      } else if (job.kind === "gradient") {
+        const { buffer, rows, rowLength, maxima, scales } = job;
+        const bytes = rows * rowLength * 4;
+        const missing = Math.ceil(2 * bytes / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
+        if (missing > 0) memory.grow(missing);
+        new Uint8Array(memory.buffer).set(new Uint8Array(buffer, 0, bytes));
+        for (let r = 0; r < rows; r++) scaledExp(4 * r * rowLength, rowLength, maxima[r], scales[r], bytes + 4 * r * rowLength);
+        new Uint8Array(buffer, 0, bytes).set(new Uint8Array(memory.buffer, bytes, bytes));
+        port.postMessage({ buffer, first: job.first, rows }, [buffer]);
       } else {
         const { buffer, rows, rowLength, stats, statsAt } = job;
         const bytes = rows * rowLength * 4;
@@ -99,6 +127,7 @@ for (;;) {
     } catch {
       Atomics.store(control, base + 2, 1);
       if (job.kind === "copy") port.postMessage(job.buffer, [job.buffer]);
+      if (job.kind === "gradient") port.postMessage({ buffer: job.buffer, first: job.first, rows: 0 }, [job.buffer]);
     }
     done++;
     Atomics.store(control, base + 1, done);
@@ -193,8 +222,8 @@ export class KernelPool {
    * A buffer of at least `bytes` for `worker`'s next job, or null while all its SLOTS buffers are
    * out (it is busy). Buffers come back through its port.
    */
-  freeBuffer(worker: PoolWorker, bytes: number): ArrayBuffer | null {
-    for (let back = receiveMessageOnPort(worker.port); back !== undefined; back = receiveMessageOnPort(worker.port)) worker.free.push(back.message as ArrayBuffer);
+  freeBuffer(worker: PoolWorker, bytes: number, returned?: (rows: ReturnedRows) => void): ArrayBuffer | null {
+    this.collect(worker, returned);
     const inFlight = worker.posted - Atomics.load(this.control, worker.base + 1);
     if (inFlight >= SLOTS) return null;
     let buffer = worker.free.pop();
@@ -202,9 +231,22 @@ export class KernelPool {
     return buffer ?? new ArrayBuffer(bytes);
   }
 
+  /** Takes back the buffers `worker` has handed back, passing a gradient job's rows to `returned` first. */
+  collect(worker: PoolWorker, returned?: (rows: ReturnedRows) => void): void {
+    for (let back = receiveMessageOnPort(worker.port); back !== undefined; back = receiveMessageOnPort(worker.port)) {
+      const message = back.message as ArrayBuffer | ReturnedRows;
+      if (message instanceof ArrayBuffer) {
+        worker.free.push(message);
+      } else {
+        returned?.(message);
+        worker.free.push(message.buffer);
+      }
+    }
+  }
+
   /** Hands `job` to `worker`. */
-  post(worker: PoolWorker, job: CopyJob | ArenaJob): void {
-    worker.port.postMessage(job, job.kind === "copy" ? [job.buffer] : []);
+  post(worker: PoolWorker, job: CopyJob | ArenaJob | GradientJob): void {
+    worker.port.postMessage(job, job.kind === "arena" ? [] : [job.buffer]);
     worker.posted++;
     Atomics.store(this.control, worker.base, worker.posted);
     Atomics.notify(this.control, worker.base);
