@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { LuceError } from "../errors.js";
 import type { DpoLossOptions, DpoLossResult } from "../losses/dpo.js";
 import { dpoOnHalves } from "./batch-scoring.js";
+import { isValidRow, logTiesPlusRest } from "./float32-scoring.js";
 import { APPENDED, withRowStatistics } from "./onnx/append-statistics.js";
 import { onnxRuntime, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
 import { collectSequences, scoredPositions, type PositionSource } from "./scoring.js";
@@ -148,8 +149,8 @@ export class CausalLanguageModel {
     for (let i = 0; i < positions.count; i++) {
       const row = positions.b[i] * length + positions.t[i];
       const [m, s, n] = [max[row], rest[row], ties[row]];
-      if (!Number.isFinite(m) || !(s >= 0 && s < Infinity)) throw new LuceError(fn, `logits[${positions.b[i]}][${positions.t[i]}]`, "(the model's output) holds NaN or +Infinity, or is −Infinity everywhere");
-      const shift = n === 1 ? Math.log1p(s) : Math.log(n) + Math.log1p(s / n);
+      if (!isValidRow(m, s)) throw new LuceError(fn, `logits[${positions.b[i]}][${positions.t[i]}]`, "(the model's output) holds NaN or +Infinity, or is −Infinity everywhere");
+      const shift = logTiesPlusRest(n, s);
       tokenLogp[i] = labelLogit[row] - m - shift;
       lse[i] = m + shift;
     }

@@ -62,12 +62,22 @@ export function scoreFromStatistics(fn: string, s: Scoring, positions: ScoredPos
     const ties = stats[3 * i + 2];
     const b = positions.b[i];
     const t = positions.t[i];
-    if (!Number.isFinite(max) || !(rest >= 0 && rest < Infinity)) reportRow(fn, s, b, t, positions.label[i]);
-    const shift = ties === 1 ? Math.log1p(rest) : Math.log(ties) + Math.log1p(rest / ties);
+    if (!isValidRow(max, rest)) reportRow(fn, s, b, t, positions.label[i]);
+    const shift = logTiesPlusRest(ties, rest);
     tokenLogp[i] = Math.fround(read(offset + b * stride[0] + t * stride[1] + positions.label[i] * stride[2])) - max - shift;
     lse[i] = max + shift;
   }
   return collectSequences(fn, s, positions, tokenLogp, lse, maxima);
+}
+
+/** Whether a row's statistics are a valid row's: a finite maximum and a finite, non-negative rest (not NaN, +∞ or only −∞). @internal */
+export function isValidRow(max: number, rest: number): boolean {
+  return Number.isFinite(max) && rest >= 0 && rest < Infinity;
+}
+
+/** log(n + s), a row's log-normaliser above its maximum, written log1p(s) for a single maximum so that a peaked row keeps its digits. @internal */
+export function logTiesPlusRest(ties: number, rest: number): number {
+  return ties === 1 ? Math.log1p(rest) : Math.log(ties) + Math.log1p(rest / ties);
 }
 
 /** Throws the error for a row flagged as bad: the float64 scan names the position. */
