@@ -3,7 +3,7 @@ import { scaledExpRows } from "./cpu/row-statistics.js";
 import { rowCopier } from "./float32-scoring.js";
 import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { requireArrayLike } from "../validation/checks.js";
-import { labelAt, readScoring, scoredPositions, type ScoredBatch, type Scoring } from "./scoring.js";
+import { readScoring, type ScoredBatch, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
 
@@ -51,25 +51,25 @@ export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch,
     if (grad.length !== size) throw new LuceError(fn, "options.gradient", `has length ${grad.length}, not the logits' ${size}`);
   } else throw new LuceError(fn, "options.gradient", `must be true or a ${float32 ? "Float32Array (the float32 path)" : "Float64Array (the float64 path)"} of the logits' length`);
   const { read, stride, offset } = policy.logits;
+  const { positions, lse, max } = scores;
   const gradientOf = (b: number) => (policy.average ? sequenceGradient(b) / scores.counts[b] : sequenceGradient(b));
+  const rowOf = (i: number) => (positions.b[i] * length + positions.t[i]) * vocabulary;
   if (into !== true) {
     // a reused buffer: rows that score nothing are zeroed, the others are overwritten below
-    for (let b = 0; b < batch; b++) for (let t = 0; t < length; t++) if (labelAt(fn, policy, b, t) === null) grad.fill(0, (b * length + t) * vocabulary, (b * length + t + 1) * vocabulary);
+    const scored = new Uint8Array(batch * length);
+    for (let i = 0; i < positions.count; i++) scored[positions.b[i] * length + positions.t[i]] = 1;
+    for (let row = 0; row < batch * length; row++) if (scored[row] === 0) grad.fill(0, row * vocabulary, (row + 1) * vocabulary);
   }
-  const positions = scoredPositions(fn, policy);
-  const rowOf = (i: number) => (positions.b[i] * length + positions.t[i]) * vocabulary;
   if (float32) {
     // the float32 kernel on the threads: c·exp(x − M) with c = −g·exp(M − lse) = −g·exp(−log(n + s))
-    const maxima = Float64Array.from({ length: positions.count }, (_, i) => scores.max![positions.b[i]][positions.t[i]]);
-    const scales = Float64Array.from({ length: positions.count }, (_, i) => -gradientOf(positions.b[i]) * Math.exp(maxima[i] - scores.lse[positions.b[i]][positions.t[i]]));
-    scaledExpRows({ count: positions.count, vocabulary, copyRow: rowCopier(policy, positions) }, maxima, scales, policy.threads, (i, row) => grad.set(row, rowOf(i)));
+    const scales = Float64Array.from({ length: positions.count }, (_, i) => -gradientOf(positions.b[i]) * Math.exp(max![i] - lse[i]));
+    scaledExpRows({ count: positions.count, vocabulary, copyRow: rowCopier(policy, positions) }, max!, scales, policy.threads, (i, row) => grad.set(row, rowOf(i)));
   } else {
     for (let i = 0; i < positions.count; i++) {
       const g = gradientOf(positions.b[i]);
       const base = offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
-      const lse = scores.lse[positions.b[i]][positions.t[i]];
       const out = rowOf(i);
-      for (let v = 0; v < vocabulary; v++) grad[out + v] = -g * Math.exp(read(base + v * stride[2]) - lse);
+      for (let v = 0; v < vocabulary; v++) grad[out + v] = -g * Math.exp(read(base + v * stride[2]) - lse[i]);
     }
   }
   for (let i = 0; i < positions.count; i++) grad[rowOf(i) + positions.label[i]] += gradientOf(positions.b[i]);

@@ -55,9 +55,12 @@ export type PositionSource = Pick<Scoring, "labels" | "mask" | "ignoreIndex" | "
 
 /** Per-token results of a scoring pass, with each position's log-normaliser for the gradient. @internal */
 export type ScoredBatch = TokenLogProbs & {
-  readonly lse: Float64Array[];
+  /** The scored positions, in order; the arrays below are indexed like them. */
+  readonly positions: ScoredPositions;
+  /** Each position's log-normaliser. */
+  readonly lse: Float64Array;
   /** Each position's row maximum M (float32 path only), so the gradient can form c·exp(x − M) exactly. */
-  readonly max?: Float64Array[];
+  readonly max?: Float64Array;
 };
 
 /** The scored positions of a batch, in (b, t) order, with their labels. @internal */
@@ -96,15 +99,11 @@ export function collectSequences(fn: string, s: PositionSource, positions: Score
   const [batch, length] = s.logits.shape;
   const counts = new Int32Array(batch);
   const tokenLogps = Array.from({ length: batch }, () => new Float64Array(length));
-  const lses = Array.from({ length: batch }, () => new Float64Array(length));
-  const maxes = max === undefined ? undefined : Array.from({ length: batch }, () => new Float64Array(length));
   const sums = Array.from({ length: batch }, () => new NeumaierSum());
   for (let i = 0; i < positions.count; i++) {
     const b = positions.b[i];
     const t = positions.t[i];
     tokenLogps[b][t] = tokenLogp[i];
-    lses[b][t] = lse[i];
-    if (maxes !== undefined) maxes[b][t] = max![i];
     sums[b].add(tokenLogp[i]);
     counts[b]++;
   }
@@ -113,5 +112,5 @@ export function collectSequences(fn: string, s: PositionSource, positions: Score
     if (s.average && counts[b] === 0) throw new LuceError(fn, `labels[${b}]`, "has no scored token: its average log-probability is undefined");
     logps[b] = s.average ? sums[b].value() / counts[b] : sums[b].value();
   }
-  return { logps, tokenLogps, counts, lse: lses, ...(maxes === undefined ? {} : { max: maxes }) };
+  return { logps, tokenLogps, counts, positions, lse, ...(max === undefined ? {} : { max }) };
 }
