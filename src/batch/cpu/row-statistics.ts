@@ -1,5 +1,5 @@
 import { arenaAllocate, arenaRelease } from "./arena.js";
-import { ARENA_COUNTER, kernelPool, reserve } from "./worker-pool.js";
+import { ARENA_COUNTER, kernelPool, reserve, type PoolWorker, type ReturnedRows } from "./worker-pool.js";
 
 /** Logits the kernel reads: `count` rows of `vocabulary` values, each copied on demand as float32. @internal */
 export interface RowSource {
@@ -16,27 +16,30 @@ const CHUNK_BYTES = 1 << 18;
 /** Chunks per worker job: larger jobs spend less on handing buffers back and forth. */
 const JOB_CHUNKS = 4;
 
+/** What {@link shareCopiedRows} does with a chunk of rows, on a worker or on the calling thread. */
+interface RowWork {
+  /** Hands rows first..first+rows−1, copied into `buffer`, to `worker`. */
+  post(worker: PoolWorker, buffer: ArrayBuffer, first: number, rows: number): void;
+  /** Works on rows first..first+rows−1, copied into the calling thread's kernel memory from 0 (`chunkBytes` past them is its own). */
+  local(first: number, rows: number, chunkBytes: number): void;
+  /** Takes a gradient job's rows as a worker hands them back. */
+  returned?(rows: ReturnedRows): void;
+}
+
 /**
- * Statistics of every row, three float64 per row: the maximum M, the rest s = Σ_{x≠M} exp(x − M)
- * and the number of ties x = M (see log-sum-exp.wat). The kernel reads only its own memory, so
- * each row is copied in (the copy also rounds to float32 and pads). The main thread fills a free
- * buffer for each worker thread that has one and scores a chunk itself when they are all busy.
- * Each row's statistics depend on that row alone, so the result is the same, bit for bit, for any
- * number of threads.
- * @internal
+ * Shares `source`'s rows between the worker threads and the calling one: the kernel reads only
+ * its own memory, so each row is copied in, rounded to float32 and padded with −∞ to `rowLength`.
+ * The calling thread fills a free buffer for each worker that has one and works on a chunk itself
+ * when they are all busy; it returns when every row is done. `localBytes` more bytes of the
+ * calling thread's memory follow its chunk.
  */
-export function rowStatistics(source: RowSource, threads: number): Float64Array {
+function shareCopiedRows(source: RowSource, rowLength: number, threads: number, localBytes: (chunkRows: number) => number, work: RowWork): void {
   const pool = kernelPool();
   const { count, vocabulary } = source;
-  const rowLength = Math.ceil(vocabulary / BLOCK) * BLOCK;
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (rowLength * 4)));
   const chunkBytes = chunkRows * rowLength * 4;
   const workers = pool.workersFor(Math.max(0, Math.min(threads - 1, Math.ceil(count / chunkRows) - 1)));
-  const local = reserve(pool.local.memory, chunkBytes + chunkRows * 24 + 512);
-  const scratch = chunkBytes + chunkRows * 24;
-  const shared = new SharedArrayBuffer(workers.length > 0 ? count * 24 : 0);
-  const stats = new Float64Array(3 * count);
-
+  const local = reserve(pool.local.memory, chunkBytes + localBytes(chunkRows));
   const fill = (memory: Float32Array, first: number, rows: number): void => {
     for (let r = 0; r < rows; r++) {
       const at = r * rowLength;
@@ -44,30 +47,52 @@ export function rowStatistics(source: RowSource, threads: number): Float64Array 
       if (rowLength > vocabulary) memory.fill(-Infinity, at + vocabulary, at + rowLength);
     }
   };
-
-  const posted: number[] = []; // first row and row count of each worker job
   let next = 0;
   while (next < count) {
     for (const worker of workers) {
       while (next < count) {
-        const buffer = pool.freeBuffer(worker, chunkBytes * JOB_CHUNKS);
+        const buffer = pool.freeBuffer(worker, chunkBytes * JOB_CHUNKS, work.returned);
         if (buffer === null) break;
         const rows = Math.min(chunkRows * JOB_CHUNKS, count - next);
         fill(new Float32Array(buffer), next, rows);
-        pool.post(worker, { kind: "copy", buffer, rows, rowLength, stats: shared, statsAt: next * 24 });
-        posted.push(next, rows);
+        work.post(worker, buffer, next, rows);
         next += rows;
       }
     }
     if (next < count) {
       const rows = Math.min(chunkRows, count - next);
       fill(local, next, rows);
-      pool.local.rowStatistics(0, rowLength, rows, chunkBytes, scratch);
-      stats.set(new Float64Array(pool.local.memory.buffer, chunkBytes, 3 * rows), 3 * next);
+      work.local(next, rows, chunkBytes);
       next += rows;
     }
   }
   pool.drain();
+  for (const worker of workers) pool.collect(worker, work.returned);
+}
+
+/**
+ * Statistics of every row, three float64 per row: the maximum M, the rest s = Σ_{x≠M} exp(x − M)
+ * and the number of ties x = M (see log-sum-exp.wat), on the kernel's threads (rows copied in).
+ * Each row's statistics depend on that row alone, so the result is the same, bit for bit, for any
+ * number of threads.
+ * @internal
+ */
+export function rowStatistics(source: RowSource, threads: number): Float64Array {
+  const pool = kernelPool();
+  const rowLength = Math.ceil(source.vocabulary / BLOCK) * BLOCK;
+  const stats = new Float64Array(3 * source.count);
+  const shared = new SharedArrayBuffer(source.count * 24); // the workers' statistics
+  const posted: number[] = []; // first row and row count of each worker job
+  shareCopiedRows(source, rowLength, threads, (chunkRows) => chunkRows * 24 + 512, {
+    post(worker, buffer, first, rows) {
+      pool.post(worker, { kind: "copy", buffer, rows, rowLength, stats: shared, statsAt: first * 24 });
+      posted.push(first, rows);
+    },
+    local(first, rows, chunkBytes) {
+      pool.local.rowStatistics(0, rowLength, rows, chunkBytes, chunkBytes + rows * 24);
+      stats.set(new Float64Array(pool.local.memory.buffer, chunkBytes, 3 * rows), 3 * first);
+    },
+  });
   for (let j = 0; j < posted.length; j += 2) stats.set(new Float64Array(shared, posted[j] * 24, 3 * posted[j + 1]), 3 * posted[j]);
   return stats;
 }
@@ -110,47 +135,25 @@ export function rowStatisticsInPlace(offsets: Int32Array, vocabulary: number, th
 /**
  * The logits gradient's softmax part on the kernel's threads: for each row i of `source`,
  * scales[i]·exp(x − maxima[i]) (float32; exactly 0 below float32's normal range), handed to
- * `write(i, row)`. Rows are copied in as for {@link rowStatistics}; each row's result depends on
- * that row alone, so it is the same for any number of threads.
+ * `write(i, row)`. Each row's result depends on that row alone, so it is the same for any number
+ * of threads.
  * @internal
  */
 export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: Float64Array, threads: number, write: (i: number, row: Float32Array) => void): void {
   const pool = kernelPool();
-  const { count, vocabulary } = source;
+  const { vocabulary } = source;
   const rowLength = Math.ceil(vocabulary / 4) * 4;
-  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (rowLength * 4)));
-  const chunkBytes = chunkRows * rowLength * 4;
-  const workers = pool.workersFor(Math.max(0, Math.min(threads - 1, Math.ceil(count / chunkRows) - 1)));
-  const local = reserve(pool.local.memory, 2 * chunkBytes);
-  const fill = (memory: Float32Array, first: number, rows: number): void => {
-    for (let r = 0; r < rows; r++) {
-      source.copyRow(first + r, memory, r * rowLength);
-      if (rowLength > vocabulary) memory.fill(-Infinity, r * rowLength + vocabulary, (r + 1) * rowLength);
-    }
-  };
-  const returned = ({ buffer, first, rows }: { buffer: ArrayBuffer; first: number; rows: number }) => {
-    for (let r = 0; r < rows; r++) write(first + r, new Float32Array(buffer, 4 * r * rowLength, vocabulary));
-  };
-  let next = 0;
-  while (next < count) {
-    for (const worker of workers) {
-      while (next < count) {
-        const buffer = pool.freeBuffer(worker, chunkBytes * JOB_CHUNKS, returned);
-        if (buffer === null) break;
-        const rows = Math.min(chunkRows * JOB_CHUNKS, count - next);
-        fill(new Float32Array(buffer), next, rows);
-        pool.post(worker, { kind: "gradient", buffer, rows, rowLength, first: next, maxima: maxima.slice(next, next + rows), scales: scales.slice(next, next + rows) });
-        next += rows;
-      }
-    }
-    if (next < count) {
-      const rows = Math.min(chunkRows, count - next);
-      fill(local, next, rows);
-      for (let r = 0; r < rows; r++) pool.local.scaledExp(4 * r * rowLength, rowLength, maxima[next + r], scales[next + r], chunkBytes + 4 * r * rowLength);
-      for (let r = 0; r < rows; r++) write(next + r, local.subarray((chunkBytes >> 2) + r * rowLength, (chunkBytes >> 2) + r * rowLength + vocabulary));
-      next += rows;
-    }
-  }
-  pool.drain();
-  for (const worker of workers) pool.collect(worker, returned);
+  shareCopiedRows(source, rowLength, threads, (chunkRows) => chunkRows * rowLength * 4, {
+    post(worker, buffer, first, rows) {
+      pool.post(worker, { kind: "gradient", buffer, rows, rowLength, first, maxima: maxima.slice(first, first + rows), scales: scales.slice(first, first + rows) });
+    },
+    local(first, rows, chunkBytes) {
+      const out = new Float32Array(pool.local.memory.buffer, chunkBytes, rows * rowLength);
+      for (let r = 0; r < rows; r++) pool.local.scaledExp(4 * r * rowLength, rowLength, maxima[first + r], scales[first + r], chunkBytes + 4 * r * rowLength);
+      for (let r = 0; r < rows; r++) write(first + r, out.subarray(r * rowLength, r * rowLength + vocabulary));
+    },
+    returned({ buffer, first, rows }) {
+      for (let r = 0; r < rows; r++) write(first + r, new Float32Array(buffer, 4 * r * rowLength, vocabulary));
+    },
+  });
 }

@@ -137,7 +137,7 @@ for (;;) {
 `;
 
 /** One worker thread, its port, its free row buffers and the jobs posted to it. */
-interface PoolWorker {
+export interface PoolWorker {
   readonly base: number;
   readonly port: MessagePort;
   readonly free: ArrayBuffer[];
