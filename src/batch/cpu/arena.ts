@@ -1,9 +1,8 @@
 import { LuceError } from "../../errors.js";
 import type { ArrayView } from "../tensor-view.js";
-import { ARENA_SCRATCH_BYTES, kernelPool } from "./worker-pool.js";
+import { ARENA_SCRATCH_BYTES, PAGE, kernelPool } from "./worker-pool.js";
 
 const ALIGN = 64;
-const PAGE = 65536;
 const LIMIT = 65536 * PAGE; // a 32-bit WebAssembly memory: 4 GiB
 
 /** Free byte ranges [start, end) of the arena, sorted and merged. */

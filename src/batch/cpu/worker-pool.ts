@@ -10,7 +10,8 @@ const MAX_WORKERS = 16;
 /** The control words: the workers', then the arena jobs' chunk counter. @internal */
 export const ARENA_COUNTER = MAX_WORKERS * WORDS_PER_WORKER;
 const CONTROL_WORDS = ARENA_COUNTER + 1;
-const PAGE = 65536;
+/** Bytes in a WebAssembly page. @internal */
+export const PAGE = 65536;
 
 /** The parts of the WebAssembly API used here (TypeScript's ES libraries do not declare it). */
 interface WebAssemblyApi {
