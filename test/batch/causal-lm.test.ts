@@ -63,5 +63,17 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
     await expectLuceRejection(CausalLanguageModel.load(old), "model");
     await expectLuceRejection(dpoModelBatch({ policy, reference, inputIds: batch.inputIds.slice(0, 3) }, { beta: 0.1 }), "inputs.inputIds");
     await expectLuceRejection(dpoModelBatch({ policy: {} as never, reference, inputIds: batch.inputIds }, { beta: 0.1 }), "inputs.policy");
+    await expectLuceRejection(dpoModelBatch({ policy, reference: {} as never, inputIds: batch.inputIds }, { beta: 0.1 }), "inputs.reference");
+    await expectLuceRejection(dpoModelBatch(null as never, { beta: 0.1 }), "inputs");
+    await expectLuceRejection(policy.sequenceLogProbs(batch.inputIds, null as never), "options");
+    const mask = batch.attentionMask.map((row) => row.slice());
+    mask[2][5] = 2;
+    await expectLuceRejection(policy.sequenceLogProbs(batch.inputIds, { attentionMask: mask }), "options.attentionMask[2][5]");
+    await expectLuceRejection(policy.sequenceLogProbs(batch.inputIds, { ignoreIndex: 0.5 }), "options.ignoreIndex");
+    const labels = batch.labels.map((row) => row.slice());
+    labels[0][20] = VOCABULARY + 3;
+    await expectLuceRejection(policy.sequenceLogProbs(batch.inputIds, { attentionMask: batch.attentionMask, labels }), "labels[0][20]");
+    await expectLuceRejection(policy.sequenceLogProbs([]), "inputIds");
+    await expectLuceRejection(CausalLanguageModel.load(42 as never), "model");
   });
 });

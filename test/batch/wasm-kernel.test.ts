@@ -51,6 +51,8 @@ describe("the float32 kernel", () => {
     await expectLuceRejection(sequenceLogProbs(ok, [[1]], { precision: "half" as never }), "options.precision");
     await expectLuceRejection(sequenceLogProbs(ok, [[1]], { threads: 0 }), "options.threads");
     await expectLuceRejection(sequenceLogProbs(ok, [[1]], { threads: 1.5 }), "options.threads");
+    await expectLuceRejection(sequenceLogProbs(ok, [[1]], { backend: "cuda" as never }), "options.backend");
+    await expectLuceRejection(sequenceLogProbs(ok, [[1]], { backend: "webgpu", precision: "float64" }), "options.precision");
   });
 });
 
