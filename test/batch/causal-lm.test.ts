@@ -66,7 +66,7 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
     await expectLuceRejection(dpoModelBatch({ policy, reference: {} as never, inputIds: batch.inputIds }, { beta: 0.1 }), "inputs.reference");
     await expectLuceRejection(dpoModelBatch(null as never, { beta: 0.1 }), "inputs");
     await expectLuceRejection(policy.sequenceLogProbs(batch.inputIds, null as never), "options");
-    const mask = batch.attentionMask.map((row) => row.slice());
+    const mask: number[][] = batch.attentionMask.map((row) => row.slice());
     mask[2][5] = 2;
     await expectLuceRejection(policy.sequenceLogProbs(batch.inputIds, { attentionMask: mask }), "options.attentionMask[2][5]");
     await expectLuceRejection(policy.sequenceLogProbs(batch.inputIds, { ignoreIndex: 0.5 }), "options.ignoreIndex");

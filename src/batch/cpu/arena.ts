@@ -56,8 +56,8 @@ export function arenaRelease(start: number): boolean {
   return true;
 }
 
-/** A Float32Array over the arena from byte `start`. @internal */
-export function arenaFloats(start: number, length: number): Float32Array {
+/** A Float32Array over the arena from byte `start`. */
+function arenaFloats(start: number, length: number): Float32Array {
   const buffer = kernelPool().arena.memory.buffer;
   buffers.add(buffer);
   return new Float32Array(buffer, start, length);

@@ -3,7 +3,7 @@ import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "
 import { logSumExpWasm } from "./log-sum-exp-wasm.js";
 
 /** Buffers of rows in flight per worker: enough to cover the main thread's own chunk. */
-export const SLOTS = 4;
+const SLOTS = 4;
 /** Int32 words of control per worker: jobs posted, jobs done, failure flag. */
 const WORDS_PER_WORKER = 16;
 const MAX_WORKERS = 16;

@@ -1,7 +1,7 @@
 import { ProtoWriter } from "./protobuf.js";
 
 /** Element types luce's graphs use, with ONNX's TensorProto.DataType codes. @internal */
-export const ONNX_TYPES = { float32: 1, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11 } as const;
+const ONNX_TYPES = { float32: 1, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11 } as const;
 /** An element type. @internal */
 export type OnnxType = keyof typeof ONNX_TYPES;
 
