@@ -1,10 +1,25 @@
 import { defineConfig } from "vitest/config";
 
+/** The float32 kernel's tests, run a second time with relaxed SIMD on so that its fused build is tested too (Node 20 needs the flag; Node 22 has it on). */
+const kernelTests = ["test/batch/wasm-kernel.test.ts", "test/batch/sequence-log-probs.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "properties/**/*.prop.test.ts"],
-    exclude: ["test/gpu/**", "**/node_modules/**"], // npm run test:gpu (vitest.gpu.config.ts)
     setupFiles: ["test/setup/seed.ts"],
     testTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "luce",
+          include: ["test/**/*.test.ts", "properties/**/*.prop.test.ts"],
+          exclude: ["test/gpu/**", "**/node_modules/**"], // npm run test:gpu (vitest.gpu.config.ts)
+        },
+      },
+      {
+        extends: true,
+        test: { name: "fused kernel", include: kernelTests, execArgv: ["--experimental-wasm-relaxed-simd"] },
+      },
+    ],
   },
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module script without types
 import { assembleKernel } from "../../scripts/build-wasm.mjs";
-import { logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
-import { sharedVariant } from "../../src/batch/cpu/worker-pool.js";
+import { logSumExpFusedWasm, logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
+import { kernelPool, sharedVariant } from "../../src/batch/cpu/worker-pool.js";
 import { allocateLogits, dpoBatch, releaseLogits, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
 import { scoreOnnx } from "../../src/batch/onnx-scoring.js";
@@ -10,10 +10,21 @@ import { readScoring } from "../../src/batch/scoring.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
 
 describe("the float32 kernel", () => {
-  it("ships the bytes its WAT source assembles to (npm run build:wasm after editing it)", async () => {
-    expect(logSumExpWasm).toBe(await assembleKernel(false));
-    // the arena's shared-memory twin, derived by flipping one byte, is what wabt assembles
-    expect(Buffer.from(sharedVariant(Buffer.from(logSumExpWasm, "base64"))).toString("base64")).toBe(await assembleKernel(true));
+  it("ships the bytes its WAT source assembles to, both builds (npm run build:wasm after editing it)", async () => {
+    for (const [shipped, fused] of [[logSumExpWasm, false], [logSumExpFusedWasm, true]] as const) {
+      expect(shipped).toBe(await assembleKernel({ fused, shared: false }));
+      // the arena's shared-memory twin, derived by flipping one byte, is what wabt assembles
+      expect(Buffer.from(sharedVariant(Buffer.from(shipped, "base64"))).toString("base64")).toBe(await assembleKernel({ fused, shared: true }));
+    }
+  });
+
+  it("runs the fused build where relaxed SIMD validates (the test project run with the flag checks that one), else the portable one", () => {
+    const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+    const relaxed = validate(Buffer.from(logSumExpFusedWasm, "base64"));
+    expect(kernelPool().kernel).toBe(relaxed ? "fused" : "portable");
+    if (process.execArgv.includes("--experimental-wasm-relaxed-simd")) expect(kernelPool().kernel).toBe("fused");
+    // the portable build needs nothing beyond the SIMD that every supported Node has
+    expect(validate(Buffer.from(logSumExpWasm, "base64"))).toBe(true);
   });
 
   it("matches float64 on rows that exercise every branch: ties, a later maximum, −∞ blocks, padding, spread 1e4", async () => {

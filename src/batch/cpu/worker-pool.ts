@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import { logSumExpWasm } from "./log-sum-exp-wasm.js";
+import { logSumExpFusedWasm, logSumExpWasm } from "./log-sum-exp-wasm.js";
 
 /** Buffers of rows in flight per worker: enough to cover the main thread's own chunk. */
 const SLOTS = 4;
@@ -16,6 +16,7 @@ export const PAGE = 65536;
 /** The parts of the WebAssembly API used here (TypeScript's ES libraries do not declare it). */
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
+  validate(bytes: Uint8Array): boolean;
   Memory: new (descriptor: { initial: number; maximum: number; shared?: boolean }) => KernelMemory;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
@@ -190,6 +191,8 @@ export function reserve(memory: KernelMemory, bytes: number): Float32Array {
  * @internal
  */
 export class KernelPool {
+  /** Which build of the kernel runs: "fused" (relaxed SIMD's multiply-adds) where this engine has relaxed SIMD, else "portable". */
+  readonly kernel: "fused" | "portable";
   readonly local: KernelInstance;
   readonly arena: KernelInstance;
   readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
@@ -197,7 +200,9 @@ export class KernelPool {
   private readonly workers: PoolWorker[] = [];
 
   constructor() {
-    const bytes = new Uint8Array(Buffer.from(logSumExpWasm, "base64"));
+    const fused = new Uint8Array(Buffer.from(logSumExpFusedWasm, "base64"));
+    this.kernel = wasm.validate(fused) ? "fused" : "portable";
+    const bytes = this.kernel === "fused" ? fused : new Uint8Array(Buffer.from(logSumExpWasm, "base64"));
     const module = new wasm.Module(bytes);
     const sharedModule = new wasm.Module(sharedVariant(bytes));
     this.modules = { module, sharedModule };
