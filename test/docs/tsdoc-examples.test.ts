@@ -10,10 +10,15 @@ import * as luce from "../../src/index.js";
 import * as arbitraries from "../../src/arbitraries/index.js";
 import * as proofs from "../../src/proofs/index.js";
 import * as batch from "../../src/batch/index.js";
+import * as tfjsOps from "../../src/tfjs/index.js";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+// the guides' tfjs example differentiates tf.split; tfjs-core alone registers no op gradients
+import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { tinyCausalLm, tinyWeights } from "../helpers/tiny-transformer.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const scope: Record<string, unknown> = { ...luce, ...arbitraries, ...proofs, ...batch, fc, console: { log: () => undefined } };
+const scope: Record<string, unknown> = { ...luce, ...arbitraries, ...proofs, ...batch, ...tfjsOps, tf, fc, console: { log: () => undefined } };
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -54,7 +59,7 @@ describe("documented examples run", () => {
   const all = examples();
   it("there are examples to run", () => expect(all.length).toBeGreaterThan(60));
   it.each(all)("%s", async (_name, code) => {
-    const withoutImports = code.replace(/^import[\s\S]*?from\s+["'][^"']+["'];?\s*$/gm, "");
+    const withoutImports = code.replace(/^import[\s\S]*?from\s+["'][^"']+["'];?\s*$/gm, "").replace(/^import\s+["'][^"']+["'];?\s*$/gm, "");
     const js = ts.transpileModule(withoutImports, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText.replace(/^export \{\};?\s*$/m, "");
     const names = { ...scope, ...readerData };
     await new AsyncFunction(...Object.keys(names), js)(...Object.values(names));
