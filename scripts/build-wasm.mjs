@@ -32,13 +32,15 @@ export function lowerRelaxed(source) {
   const starts = [...source.matchAll(pattern)].map((m) => [m.index, m[1]]);
   for (const [start, kind] of starts.reverse()) {
     const operands = [];
-    let at = source.indexOf("(", start + 1 + `f32x4.relaxed_${kind}`.length);
+    let at = start + 1 + `f32x4.relaxed_${kind}`.length;
     for (let k = 0; k < 3; k++) {
-      const end = expressionEnd(source, at);
-      operands.push(source.slice(at, end));
-      at = source.indexOf("(", end);
+      const open = source.indexOf("(", at);
+      if (source.slice(at, open).trim() !== "") throw new Error(`f32x4.relaxed_${kind} at ${start}: operand ${k + 1} is not a parenthesised expression`);
+      at = expressionEnd(source, open);
+      operands.push(source.slice(open, at));
     }
     const end = expressionEnd(source, start);
+    if (source.slice(at, end - 1).trim() !== "") throw new Error(`f32x4.relaxed_${kind} at ${start}: more than three operands`);
     const [a, b, c] = operands;
     const lowered = kind === "madd" ? `(f32x4.add (f32x4.mul ${a} ${b}) ${c})` : `(f32x4.sub ${c} (f32x4.mul ${a} ${b}))`;
     source = source.slice(0, start) + lowered + source.slice(end);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module script without types
-import { assembleKernel } from "../../scripts/build-wasm.mjs";
+import { assembleKernel, lowerRelaxed } from "../../scripts/build-wasm.mjs";
 import { logSumExpFusedWasm, logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
 import { kernelPool, sharedVariant } from "../../src/batch/cpu/worker-pool.js";
 import { allocateLogits, dpoBatch, releaseLogits, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
@@ -16,6 +16,12 @@ describe("the float32 kernel", () => {
       // the arena's shared-memory twin, derived by flipping one byte, is what wabt assembles
       expect(Buffer.from(sharedVariant(Buffer.from(shipped, "base64"))).toString("base64")).toBe(await assembleKernel({ fused, shared: true }));
     }
+  });
+
+  it("lowers each relaxed multiply-add of the source to a multiply and an add for the portable build, nested ones included", () => {
+    expect(lowerRelaxed("(f32x4.relaxed_madd (a) (f32x4.relaxed_nmadd (b) (c) (d)) (e))")).toBe("(f32x4.add (f32x4.mul (a) (f32x4.sub (d) (f32x4.mul (b) (c)))) (e))");
+    expect(() => lowerRelaxed("(f32x4.relaxed_madd $x (b) (c))")).toThrow(/operand 1 is not a parenthesised expression/);
+    expect(() => lowerRelaxed("(f32x4.relaxed_nmadd (a) (b) (c) (d))")).toThrow(/more than three operands/);
   });
 
   it("runs the fused build where relaxed SIMD validates (the test project run with the flag checks that one), else the portable one", () => {
