@@ -1,12 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * The float32 kernel's tests, run a second time with relaxed SIMD on so that its fused build is
- * tested too. Node 20 needs the flag; Node 22 and later have relaxed SIMD on, so there both
- * projects run the fused build (CI runs Node 20, which tests both).
+ * The float32 kernel's tests, run a second time on its portable build (LUCE_KERNEL=portable): the
+ * first run uses the fused build, which luce picks wherever relaxed SIMD can be had (Node 20
+ * included, see src/batch/cpu/worker-pool.ts).
  */
 const kernelTests = ["test/batch/wasm-kernel.test.ts", "test/batch/sequence-log-probs.test.ts"];
-const relaxedSimdFlag = process.versions.node.startsWith("20.") ? ["--experimental-wasm-relaxed-simd"] : [];
 
 export default defineConfig({
   test: {
@@ -23,7 +22,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: "fused kernel", include: kernelTests, execArgv: relaxedSimdFlag },
+        test: { name: "portable kernel", include: kernelTests, env: { LUCE_KERNEL: "portable" } },
       },
     ],
   },

@@ -3,7 +3,7 @@
 // faster of one call per sequence and one call for the whole batch, best of 3 each) and against a
 // memory-read probe (memcpy of the same bytes into a cache-resident buffer, one thread); then the
 // same batch in luce's arena (allocateLogits), read in place by the kernel's threads. Prints GB/s and ratios.
-// Run: npm run bench:logprobs (bench:logprobs:fused runs it with relaxed SIMD on, for Node 20).
+// Run: npm run bench:logprobs (bench:logprobs:portable runs the kernel's portable build).
 // SHAPES="8x512x32000" overrides the shapes. A batch up to 2 GiB is
 // scored in one call; a larger one ([4, 2048, 128256] is 4.2 GB) one sequence per call.
 import { execFileSync } from "node:child_process";
@@ -45,7 +45,7 @@ function joinRows(rows, T, V) {
   return { logits: { data, shape: [rows.length, T, V] }, labels: { data: labels, shape: [rows.length, T] } };
 }
 
-console.log(`threads: ${defaultThreads()} (the float32 path's default on this machine); kernel: ${kernelPool().kernel} (fused: relaxed SIMD's multiply-adds, on from Node 22, or Node 20 with --experimental-wasm-relaxed-simd)`);
+console.log(`threads: ${defaultThreads()} (the float32 path's default on this machine); kernel: ${kernelPool().kernel} (fused: relaxed SIMD's multiply-adds; portable: LUCE_KERNEL=portable)`);
 console.log("shape                 luce s   GB/s   numpy s  luce/numpy  read-probe GB/s  luce/probe  | in the arena: s  GB/s  /numpy");
 for (const [B, T, V] of shapes) {
   const random = createRandom(1);

@@ -17,9 +17,9 @@ export interface SequenceLogProbsOptions {
   /**
    * `"float32"`: the fast path, a WebAssembly SIMD kernel on worker threads that rounds logits to
    * float32 and sums each token's exponentials in float32 (within 1e−7 relative of float64 per
-   * sequence on model-like logits; with fused multiply-adds where the engine has relaxed SIMD:
-   * Node ≥ 22, or Node 20 run with `--experimental-wasm-relaxed-simd`); `"float64"`: a float64
-   * kernel throughout (1e−12 relative). Default `"float32"`, or `"float64"` for Float64Array logits.
+   * sequence on model-like logits; fused multiply-adds through relaxed SIMD, or
+   * `LUCE_KERNEL=portable` for the same bits on every CPU); `"float64"`: a float64 kernel
+   * throughout (1e−12 relative). Default `"float32"`, or `"float64"` for Float64Array logits.
    */
   readonly precision?: "float32" | "float64";
   /** Threads of the float32 path, the calling one included; default: the machine's parallelism, at most 4. Results do not depend on it. */

@@ -26,9 +26,9 @@
 ;;
 ;; The multiply-adds are written f32x4.relaxed_madd (a·b + c) and f32x4.relaxed_nmadd (c − a·b).
 ;; scripts/build-wasm.mjs makes two modules of this file: "fused", as written, where they are
-;; single fused multiply-adds on a CPU with FMA (relaxed SIMD: Node 22 on, Node 20 with
-;; --experimental-wasm-relaxed-simd), about 30% faster; and "portable", each lowered to a multiply
-;; and an add, rounding twice. k·ln2_hi is exact either way; fused, the other steps round once.
+;; single fused multiply-adds on a CPU with FMA (relaxed SIMD; src/batch/cpu/worker-pool.ts picks
+;; the build), about 30% faster; and "portable", each lowered to a multiply and an add, rounding
+;; twice. k·ln2_hi is exact either way; fused, the other steps round once.
 (module
   (import "env" "memory" (memory 1 65536))
   (import "math" "exp" (func $exp (param f64) (result f64)))

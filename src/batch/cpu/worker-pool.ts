@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { setFlagsFromString } from "node:v8";
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { logSumExpFusedWasm, logSumExpWasm } from "./log-sum-exp-wasm.js";
 
@@ -176,6 +177,33 @@ function instantiate(module: object, memory: KernelMemory): KernelInstance {
   return { memory, rowStatistics: exports.rowStatistics as RowStatistics, rowStatisticsAt: exports.rowStatisticsAt as RowStatisticsAt, scaledExp: exports.scaledExp as ScaledExp };
 }
 
+/**
+ * The kernel's modules (private and shared memory), in the build to run: "fused" where the engine
+ * validates relaxed SIMD (Node 22 and later), else "portable"; `LUCE_KERNEL=portable` in the
+ * environment asks for the portable build everywhere (the same bits on every CPU, FMA or not).
+ * Node 20's V8 (11.3) has relaxed SIMD complete but behind --experimental-wasm-relaxed-simd (it
+ * shipped in V8 11.4): there the flag is turned on for these two compiles only and restored at
+ * once. A compiled module keeps the features it was compiled with, on every thread it is sent to.
+ */
+function compileKernel(): { kernel: "fused" | "portable"; module: object; sharedModule: object } {
+  const asked = process.env.LUCE_KERNEL;
+  if (asked !== undefined && asked !== "" && asked !== "fused" && asked !== "portable") throw new Error(`luce: LUCE_KERNEL must be "fused" or "portable", not "${asked}"`);
+  const compile = (bytes: Uint8Array) => ({ module: new wasm.Module(bytes), sharedModule: new wasm.Module(sharedVariant(bytes)) });
+  if (asked !== "portable") {
+    const fused = new Uint8Array(Buffer.from(logSumExpFusedWasm, "base64"));
+    if (wasm.validate(fused)) return { kernel: "fused", ...compile(fused) };
+    if (process.versions.node.startsWith("20.")) {
+      setFlagsFromString("--experimental-wasm-relaxed-simd");
+      try {
+        if (wasm.validate(fused)) return { kernel: "fused", ...compile(fused) };
+      } finally {
+        setFlagsFromString("--no-experimental-wasm-relaxed-simd");
+      }
+    }
+  }
+  return { kernel: "portable", ...compile(new Uint8Array(Buffer.from(logSumExpWasm, "base64"))) };
+}
+
 /** Grows `memory` to at least `bytes`; returns a Float32Array over all of it. @internal */
 export function reserve(memory: KernelMemory, bytes: number): Float32Array {
   const missing = Math.ceil(bytes / PAGE) - memory.buffer.byteLength / PAGE;
@@ -191,7 +219,7 @@ export function reserve(memory: KernelMemory, bytes: number): Float32Array {
  * @internal
  */
 export class KernelPool {
-  /** Which build of the kernel runs: "fused" (relaxed SIMD's multiply-adds) where this engine has relaxed SIMD, else "portable". */
+  /** Which build of the kernel runs: "fused" (relaxed SIMD's multiply-adds) or "portable" (see compileKernel). */
   readonly kernel: "fused" | "portable";
   readonly local: KernelInstance;
   readonly arena: KernelInstance;
@@ -200,11 +228,8 @@ export class KernelPool {
   private readonly workers: PoolWorker[] = [];
 
   constructor() {
-    const fused = new Uint8Array(Buffer.from(logSumExpFusedWasm, "base64"));
-    this.kernel = wasm.validate(fused) ? "fused" : "portable";
-    const bytes = this.kernel === "fused" ? fused : new Uint8Array(Buffer.from(logSumExpWasm, "base64"));
-    const module = new wasm.Module(bytes);
-    const sharedModule = new wasm.Module(sharedVariant(bytes));
+    const { kernel, module, sharedModule } = compileKernel();
+    this.kernel = kernel;
     this.modules = { module, sharedModule };
     this.local = instantiate(module, new wasm.Memory({ initial: 16, maximum: 65536 }));
     this.arena = instantiate(sharedModule, new wasm.Memory({ initial: 1, maximum: 65536, shared: true }));
