@@ -1,6 +1,6 @@
 // Sequence log-probs from logits: luce's default CPU path (float32 kernel, default threads) against
 // numpy (max-shifted log-sum-exp plus a gather, on the same bytes, in a Python subprocess: the
-// faster of one call per sequence and one call for the whole batch, best of 3 each) and against a
+// faster of one call per sequence and one call for the whole batch, best of 5 each) and against a
 // memory-read probe (memcpy of the same bytes into a cache-resident buffer, one thread); then the
 // same batch in luce's arena (allocateLogits), read in place by the kernel's threads. Prints GB/s and ratios.
 // Run: npm run bench:logprobs (bench:logprobs:portable runs the kernel's portable build).
@@ -14,10 +14,13 @@ import { createRandom } from "../dist/index.js";
 import { allocateLogits, releaseLogits, sequenceLogProbs } from "../dist/batch/index.js";
 import { defaultThreads, kernelPool } from "../dist/batch/cpu/worker-pool.js";
 
+/** Timed runs of each contender (luce, numpy, the probe); each reports its best, on a shared and noisy machine. */
+const REPEATS = 5;
 const shapes = (process.env.SHAPES ?? "8x512x32000,4x2048x128256").split(",").map((s) => s.split("x").map(Number));
 const dir = mkdtempSync(join(tmpdir(), "luce-bench-"));
 const numpyScript = `
 import sys, time, numpy as np
+REPEATS = ${REPEATS}
 paths, T, V = sys.argv[1].split(","), int(sys.argv[2]), int(sys.argv[3])
 rows = [(np.fromfile(p, dtype=np.float32).reshape(1, T, V), np.fromfile(p + ".labels", dtype=np.int32).reshape(1, T)) for p in paths]
 def score(x, labels):
@@ -27,7 +30,7 @@ def score(x, labels):
     return (picked - lse[:, :-1]).astype(np.float64).sum(axis=-1)
 def best(f):
     times = []
-    for _ in range(3):
+    for _ in range(REPEATS):
         t = time.perf_counter(); f(); times.append(time.perf_counter() - t)
     return min(times)
 per_sequence = sum(best(lambda: score(x, y)) for x, y in rows)
@@ -62,7 +65,7 @@ for (const [B, T, V] of shapes) {
     paths.push(path);
   }
   const bytes = B * T * V * 4;
-  const timeAsync = async (f, repeats = 3) => {
+  const timeAsync = async (f, repeats = REPEATS) => {
     let best = Infinity;
     for (let r = 0; r < repeats; r++) {
       const t = performance.now();
@@ -71,7 +74,7 @@ for (const [B, T, V] of shapes) {
     }
     return best / 1000;
   };
-  const time = (f, repeats = 3) => {
+  const time = (f, repeats = REPEATS) => {
     let best = Infinity;
     for (let r = 0; r < repeats; r++) {
       const t = performance.now();
