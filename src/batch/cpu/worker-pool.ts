@@ -82,11 +82,13 @@ interface ArenaJob {
 /**
  * A worker's side, as source (a worker started from a string needs no file on disk, so it runs
  * the same from dist/ and from the TypeScript sources under test). It sleeps on its `posted`
- * word; for each job on its port it either copies the rows into its own kernel memory, runs the
- * kernel, writes the statistics into the shared array and hands the buffer back, or scores arena
- * rows in place, chunk by chunk; then it counts the job done. Copied rows travel in transferred
- * ArrayBuffers, not in shared memory, because V8 copies into a SharedArrayBuffer at half the speed
- * of a plain one.
+ * word; for each job on its port it either copies the rows into its own kernel memory a row at a
+ * time (the row stays in the core's cache between the copy and the kernel: ~5% faster than copying
+ * the job's rows first), runs the kernel, writes the statistics into the shared array and hands
+ * the buffer back, or scores arena rows in place, chunk by chunk; then it counts the job done.
+ * Copied rows travel in transferred ArrayBuffers: the main thread writing them into the arena for
+ * the worker to read in place instead (one copy fewer) was measured slower here, those writes
+ * running at 6–16 GB/s while the other core computed (bench/RESULTS.md).
  */
 const workerSource = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
@@ -110,21 +112,28 @@ for (;;) {
         }
       } else if (job.kind === "gradient") {
         const { buffer, rows, rowLength, maxima, scales } = job;
-        const bytes = rows * rowLength * 4;
-        const missing = Math.ceil(2 * bytes / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
+        const rowBytes = rowLength * 4;
+        const missing = Math.ceil(rowBytes / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
         if (missing > 0) memory.grow(missing);
-        new Uint8Array(memory.buffer).set(new Uint8Array(buffer, 0, bytes));
-        for (let r = 0; r < rows; r++) scaledExp(4 * r * rowLength, rowLength, maxima[r], scales[r], bytes + 4 * r * rowLength);
-        new Uint8Array(buffer, 0, bytes).set(new Uint8Array(memory.buffer, bytes, bytes));
+        const row = new Uint8Array(memory.buffer, 0, rowBytes);
+        for (let r = 0; r < rows; r++) {
+          row.set(new Uint8Array(buffer, r * rowBytes, rowBytes));
+          scaledExp(0, rowLength, maxima[r], scales[r], 0);
+          new Uint8Array(buffer, r * rowBytes, rowBytes).set(row);
+        }
         port.postMessage({ buffer, first: job.first, rows }, [buffer]);
       } else {
         const { buffer, rows, rowLength, stats, statsAt } = job;
         const bytes = rows * rowLength * 4;
-        const missing = Math.ceil((bytes + rows * 24 + 512) / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
+        const rowBytes = rowLength * 4;
+        const missing = Math.ceil((rowBytes + rows * 24 + 512) / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
         if (missing > 0) memory.grow(missing);
-        new Uint8Array(memory.buffer).set(new Uint8Array(buffer, 0, bytes));
-        rowStatistics(0, rowLength, rows, bytes, bytes + rows * 24);
-        new Float64Array(stats, statsAt, 3 * rows).set(new Float64Array(memory.buffer, bytes, 3 * rows));
+        const row = new Uint8Array(memory.buffer, 0, rowBytes);
+        for (let r = 0; r < rows; r++) {
+          row.set(new Uint8Array(buffer, r * rowBytes, rowBytes));
+          rowStatistics(0, rowLength, 1, rowBytes + r * 24, rowBytes + rows * 24);
+        }
+        new Float64Array(stats, statsAt, 3 * rows).set(new Float64Array(memory.buffer, rowBytes, 3 * rows));
         port.postMessage(buffer, [buffer]);
       }
     } catch {
