@@ -23,26 +23,26 @@ function expressionEnd(source, start) {
 
 /**
  * Rewrites (f32x4.relaxed_madd a b c) as (f32x4.add (f32x4.mul a b) c) and (f32x4.relaxed_nmadd
- * a b c) as (f32x4.sub c (f32x4.mul a b)): what relaxed SIMD computes without a fused
+ * a b c) as (f32x4.sub c (f32x4.mul a b)), and the same for f64x2: what relaxed SIMD computes without a fused
  * multiply-add. The last occurrence is rewritten first, so the operands of the one being
  * rewritten hold none (they follow its name). Operands are parenthesised expressions.
  */
 export function lowerRelaxed(source) {
-  const pattern = /\(f32x4\.relaxed_(n?madd)\s/g;
-  const starts = [...source.matchAll(pattern)].map((m) => [m.index, m[1]]);
-  for (const [start, kind] of starts.reverse()) {
+  const pattern = /\((f32x4|f64x2)\.relaxed_(n?madd)\s/g;
+  const starts = [...source.matchAll(pattern)].map((m) => [m.index, m[1], m[2]]);
+  for (const [start, shape, kind] of starts.reverse()) {
     const operands = [];
-    let at = start + 1 + `f32x4.relaxed_${kind}`.length;
+    let at = start + 1 + `${shape}.relaxed_${kind}`.length;
     for (let k = 0; k < 3; k++) {
       const open = source.indexOf("(", at);
-      if (source.slice(at, open).trim() !== "") throw new Error(`f32x4.relaxed_${kind} at ${start}: operand ${k + 1} is not a parenthesised expression`);
+      if (source.slice(at, open).trim() !== "") throw new Error(`${shape}.relaxed_${kind} at ${start}: operand ${k + 1} is not a parenthesised expression`);
       at = expressionEnd(source, open);
       operands.push(source.slice(open, at));
     }
     const end = expressionEnd(source, start);
-    if (source.slice(at, end - 1).trim() !== "") throw new Error(`f32x4.relaxed_${kind} at ${start}: more than three operands`);
+    if (source.slice(at, end - 1).trim() !== "") throw new Error(`${shape}.relaxed_${kind} at ${start}: more than three operands`);
     const [a, b, c] = operands;
-    const lowered = kind === "madd" ? `(f32x4.add (f32x4.mul ${a} ${b}) ${c})` : `(f32x4.sub ${c} (f32x4.mul ${a} ${b}))`;
+    const lowered = kind === "madd" ? `(${shape}.add (${shape}.mul ${a} ${b}) ${c})` : `(${shape}.sub ${c} (${shape}.mul ${a} ${b}))`;
     source = source.slice(0, start) + lowered + source.slice(end);
   }
   return source;

@@ -2,10 +2,9 @@ import { readFile } from "node:fs/promises";
 import { LuceError } from "../errors.js";
 import type { DpoLossOptions, DpoLossResult } from "../losses/dpo.js";
 import { dpoOnHalves } from "./batch-scoring.js";
-import { isValidRow, logTiesPlusRest } from "./float32-scoring.js";
 import { APPENDED, withRowStatistics } from "./onnx/append-statistics.js";
 import { onnxRuntime, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
-import { collectSequences, scoredPositions, type PositionSource } from "./scoring.js";
+import { collectSequences, isValidRow, logTiesPlusRest, scoredPositions, type PositionSource } from "./scoring.js";
 import type { TokenLogProbs } from "./sequence-log-probs.js";
 import { readMatrix, type LabelsView } from "./tensor-view.js";
 

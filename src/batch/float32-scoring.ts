@@ -2,7 +2,7 @@ import { LuceError } from "../errors.js";
 import { arenaOffset } from "./cpu/arena.js";
 import { rowStatistics, rowStatisticsInPlace } from "./cpu/row-statistics.js";
 import { scorePosition } from "./float64-scoring.js";
-import { collectSequences, scoredPositions, type ScoredBatch, type ScoredPositions, type Scoring } from "./scoring.js";
+import { collectSequences, isValidRow, logTiesPlusRest, scoredPositions, type ScoredBatch, type ScoredPositions, type Scoring } from "./scoring.js";
 
 /**
  * Scores every position with the WebAssembly kernel: each scored row's maximum M, rest
@@ -68,16 +68,6 @@ export function scoreFromStatistics(fn: string, s: Scoring, positions: ScoredPos
     lse[i] = max + shift;
   }
   return collectSequences(fn, s, positions, tokenLogp, lse, maxima);
-}
-
-/** Whether a row's statistics are a valid row's: a finite maximum and a finite, non-negative rest (not NaN, +∞ or only −∞). @internal */
-export function isValidRow(max: number, rest: number): boolean {
-  return Number.isFinite(max) && rest >= 0 && rest < Infinity;
-}
-
-/** log(n + s), a row's log-normaliser above its maximum, written log1p(s) for a single maximum so that a peaked row keeps its digits. @internal */
-export function logTiesPlusRest(ties: number, rest: number): number {
-  return ties === 1 ? Math.log1p(rest) : Math.log(ties) + Math.log1p(rest / ties);
 }
 
 /** Throws the error for a row flagged as bad: the float64 scan names the position. */

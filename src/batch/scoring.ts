@@ -114,3 +114,13 @@ export function collectSequences(fn: string, s: PositionSource, positions: Score
   }
   return { logps, tokenLogps, counts, positions, lse, ...(max === undefined ? {} : { max }) };
 }
+
+/** Whether a row's statistics are a valid row's: a finite maximum and a finite, non-negative rest (not NaN, +∞ or only −∞). @internal */
+export function isValidRow(max: number, rest: number): boolean {
+  return Number.isFinite(max) && rest >= 0 && rest < Infinity;
+}
+
+/** log(n + s), a row's log-normaliser above its maximum, written log1p(s) for a single maximum so that a peaked row keeps its digits. @internal */
+export function logTiesPlusRest(ties: number, rest: number): number {
+  return ties === 1 ? Math.log1p(rest) : Math.log(ties) + Math.log1p(rest / ties);
+}

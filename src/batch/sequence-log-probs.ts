@@ -53,9 +53,10 @@ export async function scoreAll(fn: string, s: Scoring): Promise<ScoredBatch> {
  * Σ_t log softmax(logits[b, t])[labels[b, t + 1]] over the scored positions (shifted as causal
  * language models are), the quantity every DPO loss starts from.
  *
- * One pass over each vocabulary row with an online log-sum-exp; sums over tokens in float64 with
- * compensation, so a sequence log-prob near −5000 keeps its digits. The JavaScript kernel computes
- * in float64 throughout: it agrees with a float64 reference to 1e−12 relative. An all-masked
+ * Each vocabulary row's log-sum-exp by a WebAssembly kernel (see `precision`), its maximum's terms
+ * kept apart so that peaked rows keep their digits; sums over tokens in float64 with compensation,
+ * so a sequence log-prob near −5000 keeps its digits. The float64 path computes in float64
+ * throughout: it agrees with a float64 reference to 1e−12 relative. An all-masked
  * sequence sums to 0 (its average is an error). float16/bfloat16 logits are read from a
  * Uint16Array with `dtype`. Strided views (scijs ndarray) are read in place.
  *

@@ -7,6 +7,7 @@ import { allocateLogits, dpoBatch, releaseLogits, sequenceLogProbs, sequenceToke
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
 import { scoreOnnx } from "../../src/batch/onnx-scoring.js";
 import { readScoring } from "../../src/batch/scoring.js";
+import { scorePosition } from "../../src/batch/float64-scoring.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
 
 describe("the float32 kernel", () => {
@@ -186,5 +187,39 @@ describe("extreme rows on the float32 kernel and the ONNX graph", () => {
       expectClose(graph[r], exact[r], { rel: 1e-7 }, `graph row ${r}`);
     }
     expect(exact[1]).toBeLessThan(-1e-28);
+  });
+});
+
+describe("the float64 path's kernel (WebAssembly f64x2)", () => {
+  /** Row r's log-probability of `label` by the float64 scan with Math.exp (scorePosition), one row at a time. */
+  const scan = (rows: number[][], labels: number[]) =>
+    rows.map((row, r) => scorePosition("test", readScoring("test", { data: Float64Array.from(row), shape: [1, 1, row.length] }, [[labels[r]]], { shift: false, precision: "float64" }), 0, 0, labels[r], new Float64Array(1)));
+
+  it("agrees with the Math.exp scan to 1e-14: odd vocabularies, ties, −∞, a spread of 1e4, peaked rows, an overflowing plain sum", async () => {
+    const V = 1001; // odd: the kernel pads with −∞
+    const rows: number[][] = [
+      Array.from({ length: V }, (_, v) => (v % 97 === 0 ? 3 : Math.sin(v))), // 11 ties at the maximum
+      Array.from({ length: V }, (_, v) => (v < 600 ? -Infinity : 5 * Math.cos(v))), // −∞ entries
+      Array.from({ length: V }, (_, v) => (v === 999 ? 0 : -1e4 + v)), // all but one term below e^-708
+      Array.from({ length: V }, (_, v) => (v === 5 ? 40 : Math.sin(v))), // peaked: log p ≈ −1e-15
+      Array.from({ length: V }, (_, v) => (v < 2 ? 1e308 : v === 2 ? -Infinity : 1e307 * Math.sin(v))), // the plain sum overflows beside −∞: the scan scores it
+      Array.from({ length: 3 }, (_, v) => [0.5, -2, 0.5][v]),
+    ];
+    const labels = [0, 999, 999, 5, 1, 1];
+    const want = scan(rows, labels);
+    for (let r = 0; r < rows.length; r++) {
+      const got = await sequenceLogProbs({ data: Float64Array.from(rows[r]), shape: [1, 1, rows[r].length] }, [[labels[r]]], { shift: false });
+      expectClose(got[0], want[r], { rel: 1e-14 }, `row ${r}`);
+    }
+    // the peaked row keeps its digits: log p = −log1p(Σ e^(x − 40)) with a tiny sum
+    expect(want[3]).toBeLessThan(0);
+    expect(want[3]).toBeGreaterThan(-1e-14);
+  });
+
+  it("still names NaN, +∞ and all-−∞ rows (the kernel hands them to the scan)", async () => {
+    const row = (values: number[]) => ({ data: Float64Array.from(values), shape: [1, 1, values.length] });
+    await expectLuceRejection(sequenceLogProbs(row([0, Number.NaN, 1]), [[0]], { shift: false }), "logits[0][0][1]");
+    await expectLuceRejection(sequenceLogProbs(row([0, 1, Infinity]), [[0]], { shift: false }), "logits[0][0][2]");
+    await expectLuceRejection(sequenceLogProbs(row([-Infinity, -Infinity, -Infinity]), [[0]], { shift: false }), "logits[0][0]");
   });
 });

@@ -1,4 +1,5 @@
-;; Row log-sum-exp statistics for luce's float32 CPU path (WebAssembly SIMD, f32x4).
+;; Row log-sum-exp statistics for luce's CPU paths (WebAssembly SIMD): float32 rows (f32x4), below, and
+;; float64 rows (f64x2, rowStatistics64, at the end of the module).
 ;;
 ;; For each row x[0 .. n) of float32 logits (any n; a last partial block is padded with -inf) it writes three
 ;; float64 values: the maximum M, the rest s = Σ_{x_i ≠ M} exp(x_i − M), and the number of ties
@@ -266,4 +267,74 @@
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (br $vectors))))
-)
+
+  ;; The float64 path's row statistics: `count` rows of `n` float64 each from `p` (n even: the caller
+  ;; pads with −inf), three float64 per row to `out` as for float32 rows: the maximum M, the rest
+  ;; s = Σ_(x ≠ M) exp(x − M) and the ties. Two passes over each row (it is in cache): the maximum
+  ;; and a plain sum (NaN when the row holds a NaN, or +inf beside −inf, or overflows beside −inf),
+  ;; then the sum. A non-finite M or a NaN sum is left for the caller's float64 scan, which names the
+  ;; position or, for an overflowing plain sum, scores the row itself. exp(d) in float64: k = round(d·log2 e)
+  ;; by the 1.5·2^52 trick, r = d − k·ln2 in two parts (fdlibm's split: k·ln2_hi is exact), e^r by
+  ;; its Taylor polynomial to degree 13 (remainder below 2^-57 on |r| ≤ ln2/2), 2^k added to the
+  ;; exponent bits; terms with d < −708 (below 2^-1021, nothing against the maximum's 1) are 0.
+  (func (export "rowStatistics64") (param $p i32) (param $n i32) (param $count i32) (param $out i32)
+    (local $end i32) (local $q i32) (local $m f64) (local $mv v128) (local $vmax v128) (local $vsum v128)
+    (local $x v128) (local $d v128) (local $kb v128) (local $r v128) (local $e v128) (local $ne v128) (local $acc v128) (local $unequal v128) (local $sum f64)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.eqz (local.get $count)))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+        (local.set $vmax (v128.const f64x2 -inf -inf))
+        (local.set $vsum (v128.const f64x2 0 0))
+        (local.set $q (local.get $p))
+        (loop $scan
+          (local.set $x (v128.load (local.get $q)))
+          (local.set $vmax (f64x2.pmax (local.get $vmax) (local.get $x)))
+          (local.set $vsum (f64x2.add (local.get $vsum) (local.get $x)))
+          (local.set $q (i32.add (local.get $q) (i32.const 16)))
+          (br_if $scan (i32.lt_u (local.get $q) (local.get $end))))
+        (local.set $m (f64.max (f64x2.extract_lane 0 (local.get $vmax)) (f64x2.extract_lane 1 (local.get $vmax))))
+        (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $vsum)) (f64x2.extract_lane 1 (local.get $vsum))))
+        (f64.store offset=0 (local.get $out) (local.get $m))
+        (f64.store offset=8 (local.get $out) (f64.const nan))
+        (f64.store offset=16 (local.get $out) (f64.const 0))
+        (if (i32.and (f64.eq (local.get $sum) (local.get $sum)) (f64.lt (f64.abs (local.get $m)) (f64.const inf)))
+          (then
+            (local.set $mv (f64x2.splat (local.get $m)))
+            (local.set $acc (v128.const f64x2 0 0))
+            (local.set $unequal (v128.const i64x2 0 0))
+            (local.set $q (local.get $p))
+            (loop $terms
+              (local.set $x (v128.load (local.get $q)))
+              (local.set $d (f64x2.sub (local.get $x) (local.get $mv)))
+              (local.set $kb (f64x2.relaxed_madd (local.get $d) (v128.const f64x2 0x1.71547652b82fep+0 0x1.71547652b82fep+0) (v128.const f64x2 0x1.8p+52 0x1.8p+52)))
+              (local.set $r (f64x2.sub (local.get $kb) (v128.const f64x2 0x1.8p+52 0x1.8p+52)))
+              (local.set $r (f64x2.relaxed_nmadd (local.get $r) (v128.const f64x2 0x1.a39ef35793c76p-33 0x1.a39ef35793c76p-33) (f64x2.relaxed_nmadd (local.get $r) (v128.const f64x2 0x1.62e42fee00000p-1 0x1.62e42fee00000p-1) (local.get $d))))
+            (local.set $e (v128.const f64x2 0x1.6124613a86d09p-33 0x1.6124613a86d09p-33))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.1eed8eff8d898p-29 0x1.1eed8eff8d898p-29)))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.ae64567f544e4p-26 0x1.ae64567f544e4p-26)))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.27e4fb7789f5cp-22 0x1.27e4fb7789f5cp-22)))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.71de3a556c734p-19 0x1.71de3a556c734p-19)))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.a01a01a01a01ap-16 0x1.a01a01a01a01ap-16)))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.a01a01a01a01ap-13 0x1.a01a01a01a01ap-13)))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.6c16c16c16c17p-10 0x1.6c16c16c16c17p-10)))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.1111111111111p-7 0x1.1111111111111p-7)))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.5555555555555p-5 0x1.5555555555555p-5)))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.5555555555555p-3 0x1.5555555555555p-3)))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.0p-1 0x1.0p-1)))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 1 1)))
+            (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 1 1)))
+              (local.set $e (i64x2.add (local.get $e) (i64x2.shl (local.get $kb) (i32.const 52))))
+              (local.set $ne (f64x2.ne (local.get $x) (local.get $mv)))
+              (local.set $acc (f64x2.add (local.get $acc) (v128.andnot (v128.and (local.get $e) (local.get $ne)) (f64x2.lt (local.get $d) (v128.const f64x2 -708 -708)))))
+              (local.set $unequal (i64x2.sub (local.get $unequal) (local.get $ne)))
+              (local.set $q (i32.add (local.get $q) (i32.const 16)))
+              (br_if $terms (i32.lt_u (local.get $q) (local.get $end))))
+            (f64.store offset=8 (local.get $out) (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
+            (f64.store offset=16 (local.get $out) (f64.convert_i64_u (i64.sub (i64.extend_i32_u (local.get $n))
+              (i64.add (i64x2.extract_lane 0 (local.get $unequal)) (i64x2.extract_lane 1 (local.get $unequal))))))))
+        (local.set $p (local.get $end))
+        (local.set $out (i32.add (local.get $out) (i32.const 24)))
+        (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+        (br $rows))))
+  )

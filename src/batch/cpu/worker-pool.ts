@@ -32,6 +32,8 @@ const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssem
 export type RowStatistics = (p: number, n: number, count: number, out: number, scratch: number) => void;
 /** The kernel's export for rows where they lie: row i at the byte offset in the i32 at `offsets` + 4i. */
 export type RowStatisticsAt = (offsets: number, count: number, n: number, out: number, scratch: number) => void;
+/** The kernel's export for float64 rows: statistics of `count` consecutive rows of `n` float64 (n even) from byte `p`, 24 bytes per row to `out`. */
+export type RowStatistics64 = (p: number, n: number, count: number, out: number) => void;
 /** The kernel's export for the logits gradient: `scale`·exp(x − `max`) for `n` float32 from byte `p` (n a multiple of 4) to `out`. */
 export type ScaledExp = (p: number, n: number, max: number, scale: number, out: number) => void;
 /** Bytes at the start of the arena: one 512-byte scratch block per thread, for a row's last partial block. */
@@ -178,12 +180,19 @@ export interface KernelInstance {
   readonly memory: KernelMemory;
   readonly rowStatistics: RowStatistics;
   readonly rowStatisticsAt: RowStatisticsAt;
+  readonly rowStatistics64: RowStatistics64;
   readonly scaledExp: ScaledExp;
 }
 
 function instantiate(module: object, memory: KernelMemory): KernelInstance {
   const { exports } = new wasm.Instance(module, { env: { memory }, math: { exp: Math.exp } });
-  return { memory, rowStatistics: exports.rowStatistics as RowStatistics, rowStatisticsAt: exports.rowStatisticsAt as RowStatisticsAt, scaledExp: exports.scaledExp as ScaledExp };
+  return {
+    memory,
+    rowStatistics: exports.rowStatistics as RowStatistics,
+    rowStatisticsAt: exports.rowStatisticsAt as RowStatisticsAt,
+    rowStatistics64: exports.rowStatistics64 as RowStatistics64,
+    scaledExp: exports.scaledExp as ScaledExp,
+  };
 }
 
 /**
