@@ -1,9 +1,8 @@
 import { LuceError } from "../errors.js";
 import { scaledExpRows } from "./cpu/row-statistics.js";
-import { rowCopier } from "./float32-scoring.js";
 import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { requireArrayLike } from "../validation/checks.js";
-import { readScoring, type ScoredBatch, type Scoring } from "./scoring.js";
+import { readScoring, rowCopier, type ScoredBatch, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
 

@@ -2,7 +2,7 @@ import { LuceError } from "../errors.js";
 import { arenaOffset } from "./cpu/arena.js";
 import { rowStatistics, rowStatisticsInPlace } from "./cpu/row-statistics.js";
 import { scorePosition } from "./float64-scoring.js";
-import { collectSequences, isValidRow, logTiesPlusRest, scoredPositions, type ScoredBatch, type ScoredPositions, type Scoring } from "./scoring.js";
+import { collectSequences, isValidRow, logTiesPlusRest, rowCopier, scoredPositions, type ScoredBatch, type ScoredPositions, type Scoring } from "./scoring.js";
 
 /**
  * Scores every position with the WebAssembly kernel: each scored row's maximum M, rest
@@ -23,23 +23,6 @@ export function scoreFloat32(fn: string, s: Scoring): ScoredBatch {
     if (stats !== null) return scoreFromStatistics(fn, s, positions, stats);
   }
   return scoreFromStatistics(fn, s, positions, rowStatistics({ count: positions.count, vocabulary, copyRow: rowCopier(s, positions) }, s.threads));
-}
-
-/** Copies scored row i, rounded to float32, into `into` from `at`. @internal */
-export function rowCopier(s: Scoring, positions: ScoredPositions): (i: number, into: Float32Array, at: number) => void {
-  const { read, stride, offset, shape, contiguous } = s.logits;
-  const vocabulary = shape[2];
-  const rowStart = (i: number) => offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
-  if (contiguous !== null) {
-    return (i, into, at) => {
-      const base = rowStart(i);
-      into.set(contiguous.subarray(base, base + vocabulary), at);
-    };
-  }
-  return (i, into, at) => {
-    const base = rowStart(i);
-    for (let v = 0; v < vocabulary; v++) into[at + v] = read(base + v * stride[2]);
-  };
 }
 
 /**

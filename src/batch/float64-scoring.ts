@@ -1,6 +1,6 @@
 import { LuceError } from "../errors.js";
-import { kernelPool, reserve } from "./cpu/worker-pool.js";
-import { collectSequences, isValidRow, logTiesPlusRest, scoredPositions, type ScoredBatch, type Scoring } from "./scoring.js";
+import { rowStatistics } from "./cpu/row-statistics.js";
+import { collectSequences, isValidRow, logTiesPlusRest, rowCopier, scoredPositions, type ScoredBatch, type Scoring } from "./scoring.js";
 
 /**
  * Scores one position: log softmax(logits[b, t])[label] by one pass over the vocabulary with an
@@ -53,39 +53,31 @@ function scoreRow(fn: string, data: Float32Array | Float64Array, base: number, v
 }
 
 /**
- * Scores every position in float64: each row is copied (widened to float64) into the kernel's
- * memory, where the WebAssembly kernel's float64 function finds its maximum M, rest
- * s = Σ_{x≠M} exp(x − M) and ties n; log p = (x_label − M) − log(n + s). A row the kernel flags
- * (NaN, ±∞, a plain sum that overflows) is scored by {@link scorePosition}, which names a bad
- * position or gives the row's value.
+ * Scores every position in float64: the kernel's threads find each row's maximum M, rest
+ * s = Σ_{x≠M} exp(x − M) and ties n with its float64 function (rows copied in, widened to
+ * float64); log p = (x_label − M) − log(n + s). A row the kernel flags (NaN, ±∞, a plain sum that
+ * overflows) is scored by {@link scorePosition}, which names a bad position or gives the row's
+ * value. Each row's result depends on that row alone: the same bits for any number of threads.
  * @internal
  */
 export function scoreFloat64(fn: string, s: Scoring): ScoredBatch {
   const positions = scoredPositions(fn, s);
-  const { read, stride, offset, shape, contiguous } = s.logits;
-  const vocabulary = shape[2];
-  const rowLength = vocabulary + (vocabulary % 2); // the kernel reads pairs: an odd row gets a −∞
-  const kernel = kernelPool().local;
-  const statsAt = rowLength * 8;
-  const memory = new Float64Array(reserve(kernel.memory, statsAt + 24).buffer);
-  const stats = memory.subarray(statsAt / 8, statsAt / 8 + 3);
-  memory[rowLength - 1] = -Infinity;
+  const { read, stride, offset, shape } = s.logits;
+  const stats = rowStatistics({ count: positions.count, vocabulary: shape[2], copyRow: rowCopier(s, positions) }, s.threads, "float64");
   const tokenLogp = new Float64Array(positions.count);
   const lse = new Float64Array(positions.count);
   const out = new Float64Array(1);
   for (let i = 0; i < positions.count; i++) {
-    const base = offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
-    if (contiguous !== null) memory.set(contiguous.subarray(base, base + vocabulary));
-    else for (let v = 0; v < vocabulary; v++) memory[v] = read(base + v * stride[2]);
-    kernel.rowStatistics64(0, rowLength, 1, statsAt);
-    const [max, rest, ties] = stats;
+    const [max, rest, ties] = stats.subarray(3 * i, 3 * i + 3);
+    const b = positions.b[i];
+    const t = positions.t[i];
     if (!isValidRow(max, rest)) {
-      tokenLogp[i] = scorePosition(fn, s, positions.b[i], positions.t[i], positions.label[i], out);
+      tokenLogp[i] = scorePosition(fn, s, b, t, positions.label[i], out);
       lse[i] = out[0];
       continue;
     }
     const shift = logTiesPlusRest(ties, rest);
-    tokenLogp[i] = read(base + positions.label[i] * stride[2]) - max - shift;
+    tokenLogp[i] = read(offset + b * stride[0] + t * stride[1] + positions.label[i] * stride[2]) - max - shift;
     lse[i] = max + shift;
   }
   return collectSequences(fn, s, positions, tokenLogp, lse);

@@ -124,3 +124,20 @@ export function isValidRow(max: number, rest: number): boolean {
 export function logTiesPlusRest(ties: number, rest: number): number {
   return ties === 1 ? Math.log1p(rest) : Math.log(ties) + Math.log1p(rest / ties);
 }
+
+/** Copies scored row i into `into` from `at` (rounded to float32, or widened to float64, by the array). @internal */
+export function rowCopier(s: Scoring, positions: ScoredPositions): (i: number, into: Float32Array | Float64Array, at: number) => void {
+  const { read, stride, offset, shape, contiguous } = s.logits;
+  const vocabulary = shape[2];
+  const rowStart = (i: number) => offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
+  if (contiguous !== null) {
+    return (i, into, at) => {
+      const base = rowStart(i);
+      into.set(contiguous.subarray(base, base + vocabulary), at);
+    };
+  }
+  return (i, into, at) => {
+    const base = rowStart(i);
+    for (let v = 0; v < vocabulary; v++) into[at + v] = read(base + v * stride[2]);
+  };
+}

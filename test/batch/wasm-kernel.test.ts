@@ -5,6 +5,7 @@ import { logSumExpFusedWasm, logSumExpWasm } from "../../src/batch/cpu/log-sum-e
 import { KernelPool, kernelPool, sharedVariant } from "../../src/batch/cpu/worker-pool.js";
 import { allocateLogits, dpoBatch, releaseLogits, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
+import synthetic from "../fixtures/batch_synthetic.json" with { type: "json" };
 import { scoreOnnx } from "../../src/batch/onnx-scoring.js";
 import { readScoring } from "../../src/batch/scoring.js";
 import { scorePosition } from "../../src/batch/float64-scoring.js";
@@ -214,6 +215,15 @@ describe("the float64 path's kernel (WebAssembly f64x2)", () => {
     // the peaked row keeps its digits: log p = −log1p(Σ e^(x − 40)) with a tiny sum
     expect(want[3]).toBeLessThan(0);
     expect(want[3]).toBeGreaterThan(-1e-14);
+  });
+
+  it("gives the same bits on 1, 2 and 3 threads", async () => {
+    const { logits, labels } = syntheticBatch(synthetic[0].seed, synthetic[0].shape, 0);
+    const runs = await Promise.all([1, 2, 3].map((threads) => sequenceTokenLogProbs(logits, labels, { shift: false, threads, precision: "float64" })));
+    for (const run of runs.slice(1)) {
+      expect(Array.from(run.logps)).toEqual(Array.from(runs[0].logps));
+      run.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(runs[0].tokenLogps[b])));
+    }
   });
 
   it("still names NaN, +∞ and all-−∞ rows (the kernel hands them to the scan)", async () => {

@@ -1,12 +1,12 @@
 import { arenaAllocate, arenaRelease } from "./arena.js";
 import { ARENA_COUNTER, kernelPool, reserve, type PoolWorker, type ReturnedRows } from "./worker-pool.js";
 
-/** Logits the kernel reads: `count` rows of `vocabulary` values, each copied on demand as float32. @internal */
+/** Logits the kernel reads: `count` rows of `vocabulary` values, each copied on demand. @internal */
 export interface RowSource {
   readonly count: number;
   readonly vocabulary: number;
-  /** Writes row `i` (rounded to float32) into `into[at .. at + vocabulary)`. */
-  copyRow(i: number, into: Float32Array, at: number): void;
+  /** Writes row `i` into `into[at .. at + vocabulary)` (rounded to float32, or widened to float64, by the array). */
+  copyRow(i: number, into: Float32Array | Float64Array, at: number): void;
 }
 
 /** Logits per kernel block: rows are padded with −∞ to a multiple of it. */
@@ -28,19 +28,22 @@ interface RowWork {
 
 /**
  * Shares `source`'s rows between the worker threads and the calling one: the kernel reads only
- * its own memory, so each row is copied in, rounded to float32 and padded with −∞ to `rowLength`.
+ * its own memory, so each row is copied in, as float32 (or float64 with `float64`), and padded
+ * with −∞ to `rowLength`.
  * The calling thread fills a free buffer for each worker that has one and works on a chunk itself
  * when they are all busy; it returns when every row is done. `localBytes` more bytes of the
  * calling thread's memory follow its chunk.
  */
-function shareCopiedRows(source: RowSource, rowLength: number, threads: number, localBytes: (chunkRows: number) => number, work: RowWork): void {
+function shareCopiedRows(source: RowSource, rowLength: number, threads: number, localBytes: (chunkRows: number) => number, work: RowWork, float64 = false): void {
   const pool = kernelPool();
   const { count, vocabulary } = source;
-  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (rowLength * 4)));
-  const chunkBytes = chunkRows * rowLength * 4;
+  const elements = (buffer: ArrayBuffer) => (float64 ? new Float64Array(buffer) : new Float32Array(buffer));
+  const rowBytes = rowLength * (float64 ? 8 : 4);
+  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
+  const chunkBytes = chunkRows * rowBytes;
   const workers = pool.workersFor(Math.max(0, Math.min(threads - 1, Math.ceil(count / chunkRows) - 1)));
-  const local = reserve(pool.local.memory, chunkBytes + localBytes(chunkRows));
-  const fill = (memory: Float32Array, first: number, rows: number): void => {
+  const local = elements(reserve(pool.local.memory, chunkBytes + localBytes(chunkRows)).buffer as ArrayBuffer);
+  const fill = (memory: Float32Array | Float64Array, first: number, rows: number): void => {
     for (let r = 0; r < rows; r++) {
       const at = r * rowLength;
       source.copyRow(first + r, memory, at);
@@ -54,7 +57,7 @@ function shareCopiedRows(source: RowSource, rowLength: number, threads: number, 
         const buffer = pool.freeBuffer(worker, chunkBytes * JOB_CHUNKS, work.returned);
         if (buffer === null) break;
         const rows = Math.min(chunkRows * JOB_CHUNKS, count - next);
-        fill(new Float32Array(buffer), next, rows);
+        fill(elements(buffer), next, rows);
         work.post(worker, buffer, next, rows);
         next += rows;
       }
@@ -72,27 +75,37 @@ function shareCopiedRows(source: RowSource, rowLength: number, threads: number, 
 
 /**
  * Statistics of every row, three float64 per row: the maximum M, the rest s = Σ_{x≠M} exp(x − M)
- * and the number of ties x = M (see log-sum-exp.wat), on the kernel's threads (rows copied in).
- * Each row's statistics depend on that row alone, so the result is the same, bit for bit, for any
- * number of threads.
+ * and the number of ties x = M (see log-sum-exp.wat), on the kernel's threads (rows copied in,
+ * as float32, or as float64 for the float64 path). Each row's statistics depend on that row alone,
+ * so the result is the same, bit for bit, for any number of threads.
  * @internal
  */
-export function rowStatistics(source: RowSource, threads: number): Float64Array {
+export function rowStatistics(source: RowSource, threads: number, precision: "float32" | "float64" = "float32"): Float64Array {
   const pool = kernelPool();
-  const rowLength = Math.ceil(source.vocabulary / BLOCK) * BLOCK;
+  const float64 = precision === "float64";
+  // float32 rows in whole blocks of the kernel, float64 rows in pairs
+  const rowLength = float64 ? source.vocabulary + (source.vocabulary % 2) : Math.ceil(source.vocabulary / BLOCK) * BLOCK;
   const stats = new Float64Array(3 * source.count);
   const shared = new SharedArrayBuffer(source.count * 24); // the workers' statistics
   const posted: number[] = []; // first row and row count of each worker job
-  shareCopiedRows(source, rowLength, threads, (chunkRows) => chunkRows * 24 + 512, {
-    post(worker, buffer, first, rows) {
-      pool.post(worker, { kind: "copy", buffer, rows, rowLength, stats: shared, statsAt: first * 24 });
-      posted.push(first, rows);
+  shareCopiedRows(
+    source,
+    rowLength,
+    threads,
+    (chunkRows) => chunkRows * 24 + 512,
+    {
+      post(worker, buffer, first, rows) {
+        pool.post(worker, { kind: "copy", float64, buffer, rows, rowLength, stats: shared, statsAt: first * 24 });
+        posted.push(first, rows);
+      },
+      local(first, rows, chunkBytes) {
+        if (float64) pool.local.rowStatistics64(0, rowLength, rows, chunkBytes);
+        else pool.local.rowStatistics(0, rowLength, rows, chunkBytes, chunkBytes + rows * 24);
+        stats.set(new Float64Array(pool.local.memory.buffer, chunkBytes, 3 * rows), 3 * first);
+      },
     },
-    local(first, rows, chunkBytes) {
-      pool.local.rowStatistics(0, rowLength, rows, chunkBytes, chunkBytes + rows * 24);
-      stats.set(new Float64Array(pool.local.memory.buffer, chunkBytes, 3 * rows), 3 * first);
-    },
-  });
+    float64,
+  );
   for (let j = 0; j < posted.length; j += 2) stats.set(new Float64Array(shared, posted[j] * 24, 3 * posted[j + 1]), 3 * posted[j]);
   return stats;
 }

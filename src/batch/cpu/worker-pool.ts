@@ -39,9 +39,10 @@ export type ScaledExp = (p: number, n: number, max: number, scale: number, out: 
 /** Bytes at the start of the arena: one 512-byte scratch block per thread, for a row's last partial block. */
 export const ARENA_SCRATCH_BYTES = (MAX_WORKERS + 1) * 512;
 
-/** A job: `rows` rows of `rowLength` float32 in `buffer`, their statistics to `stats` from byte `statsAt`. */
+/** A job: `rows` rows of `rowLength` float32 (float64 with `float64`) in `buffer`, their statistics to `stats` from byte `statsAt`. */
 interface CopyJob {
   readonly kind: "copy";
+  readonly float64: boolean;
   readonly buffer: ArrayBuffer;
   readonly rows: number;
   readonly rowLength: number;
@@ -97,7 +98,7 @@ const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 const { module, sharedModule, arena, control: controlBuffer, base, index, port } = workerData;
 const imports = (memory) => ({ env: { memory }, math: { exp: Math.exp } });
 const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
-const { rowStatistics, scaledExp } = new WebAssembly.Instance(module, imports(memory)).exports;
+const { rowStatistics, rowStatistics64, scaledExp } = new WebAssembly.Instance(module, imports(memory)).exports;
 const { rowStatisticsAt } = new WebAssembly.Instance(sharedModule, imports(arena)).exports;
 const control = new Int32Array(controlBuffer);
 const scratch = (index + 1) * 512;
@@ -125,15 +126,15 @@ for (;;) {
         }
         port.postMessage({ buffer, first: job.first, rows }, [buffer]);
       } else {
-        const { buffer, rows, rowLength, stats, statsAt } = job;
-        const bytes = rows * rowLength * 4;
-        const rowBytes = rowLength * 4;
+        const { buffer, rows, rowLength, stats, statsAt, float64 } = job;
+        const rowBytes = rowLength * (float64 ? 8 : 4);
         const missing = Math.ceil((rowBytes + rows * 24 + 512) / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
         if (missing > 0) memory.grow(missing);
         const row = new Uint8Array(memory.buffer, 0, rowBytes);
         for (let r = 0; r < rows; r++) {
           row.set(new Uint8Array(buffer, r * rowBytes, rowBytes));
-          rowStatistics(0, rowLength, 1, rowBytes + r * 24, rowBytes + rows * 24);
+          if (float64) rowStatistics64(0, rowLength, 1, rowBytes + r * 24);
+          else rowStatistics(0, rowLength, 1, rowBytes + r * 24, rowBytes + rows * 24);
         }
         new Float64Array(stats, statsAt, 3 * rows).set(new Float64Array(memory.buffer, rowBytes, 3 * rows));
         port.postMessage(buffer, [buffer]);
