@@ -35,13 +35,13 @@ export async function referenceLogpsOf(
  * ∂(Σ losses)/∂ logits, row-major [B, T, V]: at each scored position with label y,
  * g_b · (onehot(y) − softmax(logits[b, t])), where g_b is the loss's gradient for sequence b's
  * log-prob (divided by its token count when the log-probs were averaged). The softmax reuses the
- * scoring pass's statistics. On the float32 path the WebAssembly kernel writes c·exp(x − M) with
- * c = −g_b·exp(−log(n + s)) (float32 output); on the float64 path a float64 loop does.
+ * scoring pass's statistics: the kernel's threads write c·exp(x − M) with c = −g_b·exp(M − lse)
+ * (= −g_b/(n + s)), float32 on the float32 path and float64 on the float64 path.
  * @internal
  */
 export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch, sequenceGradient: (b: number) => number, into: unknown = true): Float32Array | Float64Array {
   const [batch, length, vocabulary] = policy.logits.shape;
-  const float32 = policy.precision === "float32" && scores.max !== undefined;
+  const float32 = policy.precision === "float32";
   const size = batch * length * vocabulary;
   let grad: Float32Array | Float64Array;
   if (into === true) grad = float32 ? new Float32Array(size) : new Float64Array(size);
@@ -49,8 +49,8 @@ export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch,
     grad = into;
     if (grad.length !== size) throw new LuceError(fn, "options.gradient", `has length ${grad.length}, not the logits' ${size}`);
   } else throw new LuceError(fn, "options.gradient", `must be true or a ${float32 ? "Float32Array (the float32 path)" : "Float64Array (the float64 path)"} of the logits' length`);
-  const { read, stride, offset } = policy.logits;
   const { positions, lse, max } = scores;
+  if (max === undefined) throw new Error("luce: the scoring pass kept no row maxima for the gradient");
   const gradientOf = (b: number) => (policy.average ? sequenceGradient(b) / scores.counts[b] : sequenceGradient(b));
   const rowOf = (i: number) => (positions.b[i] * length + positions.t[i]) * vocabulary;
   if (into !== true) {
@@ -59,18 +59,8 @@ export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch,
     for (let i = 0; i < positions.count; i++) scored[positions.b[i] * length + positions.t[i]] = 1;
     for (let row = 0; row < batch * length; row++) if (scored[row] === 0) grad.fill(0, row * vocabulary, (row + 1) * vocabulary);
   }
-  if (float32) {
-    // the float32 kernel on the threads: c·exp(x − M) with c = −g·exp(M − lse) = −g·exp(−log(n + s))
-    const scales = Float64Array.from({ length: positions.count }, (_, i) => -gradientOf(positions.b[i]) * Math.exp(max![i] - lse[i]));
-    scaledExpRows({ count: positions.count, vocabulary, copyRow: rowCopier(policy, positions) }, max!, scales, policy.threads, (i, row) => grad.set(row, rowOf(i)));
-  } else {
-    for (let i = 0; i < positions.count; i++) {
-      const g = gradientOf(positions.b[i]);
-      const base = offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
-      const out = rowOf(i);
-      for (let v = 0; v < vocabulary; v++) grad[out + v] = -g * Math.exp(read(base + v * stride[2]) - lse[i]);
-    }
-  }
+  const scales = Float64Array.from({ length: positions.count }, (_, i) => -gradientOf(positions.b[i]) * Math.exp(max[i] - lse[i]));
+  scaledExpRows({ count: positions.count, vocabulary, copyRow: rowCopier(policy, positions) }, max, scales, policy.threads, (i, row) => grad.set(row, rowOf(i)), policy.precision);
   for (let i = 0; i < positions.count; i++) grad[rowOf(i) + positions.label[i]] += gradientOf(positions.b[i]);
   return grad;
 }

@@ -66,6 +66,7 @@ export function scoreFloat64(fn: string, s: Scoring): ScoredBatch {
   const stats = rowStatistics({ count: positions.count, vocabulary: shape[2], copyRow: rowCopier(s, positions) }, s.threads, "float64");
   const tokenLogp = new Float64Array(positions.count);
   const lse = new Float64Array(positions.count);
+  const maxima = new Float64Array(positions.count); // for the gradient: its rows' M (the scan's: the log-normaliser)
   const out = new Float64Array(1);
   for (let i = 0; i < positions.count; i++) {
     const [max, rest, ties] = stats.subarray(3 * i, 3 * i + 3);
@@ -74,11 +75,13 @@ export function scoreFloat64(fn: string, s: Scoring): ScoredBatch {
     if (!isValidRow(max, rest)) {
       tokenLogp[i] = scorePosition(fn, s, b, t, positions.label[i], out);
       lse[i] = out[0];
+      maxima[i] = out[0];
       continue;
     }
     const shift = logTiesPlusRest(ties, rest);
     tokenLogp[i] = read(offset + b * stride[0] + t * stride[1] + positions.label[i] * stride[2]) - max - shift;
     lse[i] = max + shift;
+    maxima[i] = max;
   }
-  return collectSequences(fn, s, positions, tokenLogp, lse);
+  return collectSequences(fn, s, positions, tokenLogp, lse, maxima);
 }

@@ -59,7 +59,7 @@ export type ScoredBatch = TokenLogProbs & {
   readonly positions: ScoredPositions;
   /** Each position's log-normaliser. */
   readonly lse: Float64Array;
-  /** Each position's row maximum M (float32 path only), so the gradient can form c·exp(x − M) exactly. */
+  /** Each position's row maximum M (for rows the float64 scan scored, the log-normaliser), so the gradient can form c·exp(x − M) exactly; the model path keeps none. */
   readonly max?: Float64Array;
 };
 

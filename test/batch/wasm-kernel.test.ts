@@ -226,6 +226,30 @@ describe("the float64 path's kernel (WebAssembly f64x2)", () => {
     }
   });
 
+  it("writes the logits gradient g·(onehot − softmax) within 1e-15 of Math.exp's, the same bits on 1, 2 and 3 threads", async () => {
+    const [B, T, V] = [4, 5, 301];
+    const data = Float64Array.from({ length: B * T * V }, (_, i) => (i % 97 === 0 ? -Infinity : 6 * Math.sin(0.37 * i)));
+    const labels = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => (7 * b + 31 * t + 1) % V));
+    const run = (threads: number) => dpoBatch({ policyLogits: { data, shape: [B, T, V] }, referenceLogps: [-30, -31, -29, -30.5], labels }, { beta: 0.3, gradient: true, threads });
+    const [one, two, three] = await Promise.all([1, 2, 3].map(run));
+    expect(one.gradLogits).toBeInstanceOf(Float64Array);
+    expect(Array.from(two.gradLogits!)).toEqual(Array.from(one.gradLogits!));
+    expect(Array.from(three.gradLogits!)).toEqual(Array.from(one.gradLogits!));
+    // independently: g_b·(onehot − exp(x − lse)) with Math.exp, lse from a sorted float64 sum
+    const g = [...one.gradPolicyChosen, ...one.gradPolicyRejected];
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T - 1; t++) {
+        const row = Array.from(data.subarray((b * T + t) * V, (b * T + t + 1) * V));
+        const m = Math.max(...row);
+        const lse = m + Math.log(row.map((x) => Math.exp(x - m)).sort((x, y) => x - y).reduce((a, x) => a + x, 0));
+        for (let v = 0; v < V; v++) {
+          const want = g[b] * ((v === labels[b][t + 1] ? 1 : 0) - Math.exp(row[v] - lse));
+          expect(Math.abs(one.gradLogits![(b * T + t) * V + v] - want)).toBeLessThanOrEqual(1e-15 * Math.abs(g[b]));
+        }
+      }
+    }
+  });
+
   it("still names NaN, +∞ and all-−∞ rows (the kernel hands them to the scan)", async () => {
     const row = (values: number[]) => ({ data: Float64Array.from(values), shape: [1, 1, values.length] });
     await expectLuceRejection(sequenceLogProbs(row([0, Number.NaN, 1]), [[0]], { shift: false }), "logits[0][0][1]");

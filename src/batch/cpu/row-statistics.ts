@@ -147,26 +147,37 @@ export function rowStatisticsInPlace(offsets: Int32Array, vocabulary: number, th
 
 /**
  * The logits gradient's softmax part on the kernel's threads: for each row i of `source`,
- * scales[i]·exp(x − maxima[i]) (float32; exactly 0 below float32's normal range), handed to
- * `write(i, row)`. Each row's result depends on that row alone, so it is the same for any number
- * of threads.
+ * scales[i]·exp(x − maxima[i]) (float32, exactly 0 below float32's normal range; or float64, 0
+ * below e^-708), handed to `write(i, row)`. Each row's result depends on that row alone, so it is
+ * the same for any number of threads.
  * @internal
  */
-export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: Float64Array, threads: number, write: (i: number, row: Float32Array) => void): void {
+export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: Float64Array, threads: number, write: (i: number, row: Float32Array | Float64Array) => void, precision: "float32" | "float64" = "float32"): void {
   const pool = kernelPool();
   const { vocabulary } = source;
-  const rowLength = Math.ceil(vocabulary / 4) * 4;
-  shareCopiedRows(source, rowLength, threads, (chunkRows) => chunkRows * rowLength * 4, {
-    post(worker, buffer, first, rows) {
-      pool.post(worker, { kind: "gradient", buffer, rows, rowLength, first, maxima: maxima.slice(first, first + rows), scales: scales.slice(first, first + rows) });
+  const float64 = precision === "float64";
+  const bytes = float64 ? 8 : 4;
+  const rowLength = float64 ? vocabulary + (vocabulary % 2) : Math.ceil(vocabulary / 4) * 4;
+  const rows = (buffer: ArrayBuffer | SharedArrayBuffer, at: number, length: number) => (float64 ? new Float64Array(buffer, at, length) : new Float32Array(buffer, at, length));
+  const scaledExp = float64 ? pool.local.scaledExp64 : pool.local.scaledExp;
+  shareCopiedRows(
+    source,
+    rowLength,
+    threads,
+    (chunkRows) => chunkRows * rowLength * bytes,
+    {
+      post(worker, buffer, first, count) {
+        pool.post(worker, { kind: "gradient", float64, buffer, rows: count, rowLength, first, maxima: maxima.slice(first, first + count), scales: scales.slice(first, first + count) });
+      },
+      local(first, count, chunkBytes) {
+        const out = rows(pool.local.memory.buffer, chunkBytes, count * rowLength);
+        for (let r = 0; r < count; r++) scaledExp(bytes * r * rowLength, rowLength, maxima[first + r], scales[first + r], chunkBytes + bytes * r * rowLength);
+        for (let r = 0; r < count; r++) write(first + r, out.subarray(r * rowLength, r * rowLength + vocabulary));
+      },
+      returned({ buffer, first, rows: count }) {
+        for (let r = 0; r < count; r++) write(first + r, rows(buffer, bytes * r * rowLength, vocabulary));
+      },
     },
-    local(first, rows, chunkBytes) {
-      const out = new Float32Array(pool.local.memory.buffer, chunkBytes, rows * rowLength);
-      for (let r = 0; r < rows; r++) pool.local.scaledExp(4 * r * rowLength, rowLength, maxima[first + r], scales[first + r], chunkBytes + 4 * r * rowLength);
-      for (let r = 0; r < rows; r++) write(first + r, out.subarray(r * rowLength, r * rowLength + vocabulary));
-    },
-    returned({ buffer, first, rows }) {
-      for (let r = 0; r < rows; r++) write(first + r, new Float32Array(buffer, 4 * r * rowLength, vocabulary));
-    },
-  });
+    float64,
+  );
 }

@@ -34,7 +34,7 @@ export type RowStatistics = (p: number, n: number, count: number, out: number, s
 export type RowStatisticsAt = (offsets: number, count: number, n: number, out: number, scratch: number) => void;
 /** The kernel's export for float64 rows: statistics of `count` consecutive rows of `n` float64 (n even) from byte `p`, 24 bytes per row to `out`. */
 export type RowStatistics64 = (p: number, n: number, count: number, out: number) => void;
-/** The kernel's export for the logits gradient: `scale`·exp(x − `max`) for `n` float32 from byte `p` (n a multiple of 4) to `out`. */
+/** The kernel's exports for the logits gradient: `scale`·exp(x − `max`) for `n` float32 (n a multiple of 4), or float64 (n even), from byte `p` to `out`. */
 export type ScaledExp = (p: number, n: number, max: number, scale: number, out: number) => void;
 /** Bytes at the start of the arena: one 512-byte scratch block per thread, for a row's last partial block. */
 export const ARENA_SCRATCH_BYTES = (MAX_WORKERS + 1) * 512;
@@ -50,11 +50,13 @@ interface CopyJob {
   readonly statsAt: number;
 }
 /**
- * A job for the logits gradient: `rows` rows of `rowLength` float32 in `buffer` (first scored
- * position `first`), each replaced by scales[r]·exp(x − maxima[r]) and handed back.
+ * A job for the logits gradient: `rows` rows of `rowLength` float32 (float64 with `float64`) in
+ * `buffer` (first scored position `first`), each replaced by scales[r]·exp(x − maxima[r]) and
+ * handed back.
  */
 interface GradientJob {
   readonly kind: "gradient";
+  readonly float64: boolean;
   readonly buffer: ArrayBuffer;
   readonly rows: number;
   readonly rowLength: number;
@@ -98,7 +100,7 @@ const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 const { module, sharedModule, arena, control: controlBuffer, base, index, port } = workerData;
 const imports = (memory) => ({ env: { memory }, math: { exp: Math.exp } });
 const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
-const { rowStatistics, rowStatistics64, scaledExp } = new WebAssembly.Instance(module, imports(memory)).exports;
+const { rowStatistics, rowStatistics64, scaledExp, scaledExp64 } = new WebAssembly.Instance(module, imports(memory)).exports;
 const { rowStatisticsAt } = new WebAssembly.Instance(sharedModule, imports(arena)).exports;
 const control = new Int32Array(controlBuffer);
 const scratch = (index + 1) * 512;
@@ -114,14 +116,14 @@ for (;;) {
           rowStatisticsAt(job.offsetsAt + 4 * first, Math.min(job.chunk, job.count - first), job.rowLength, job.statsAt + 24 * first, scratch);
         }
       } else if (job.kind === "gradient") {
-        const { buffer, rows, rowLength, maxima, scales } = job;
-        const rowBytes = rowLength * 4;
+        const { buffer, rows, rowLength, maxima, scales, float64 } = job;
+        const rowBytes = rowLength * (float64 ? 8 : 4);
         const missing = Math.ceil(rowBytes / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
         if (missing > 0) memory.grow(missing);
         const row = new Uint8Array(memory.buffer, 0, rowBytes);
         for (let r = 0; r < rows; r++) {
           row.set(new Uint8Array(buffer, r * rowBytes, rowBytes));
-          scaledExp(0, rowLength, maxima[r], scales[r], 0);
+          (float64 ? scaledExp64 : scaledExp)(0, rowLength, maxima[r], scales[r], 0);
           new Uint8Array(buffer, r * rowBytes, rowBytes).set(row);
         }
         port.postMessage({ buffer, first: job.first, rows }, [buffer]);
@@ -183,6 +185,7 @@ export interface KernelInstance {
   readonly rowStatisticsAt: RowStatisticsAt;
   readonly rowStatistics64: RowStatistics64;
   readonly scaledExp: ScaledExp;
+  readonly scaledExp64: ScaledExp;
 }
 
 function instantiate(module: object, memory: KernelMemory): KernelInstance {
@@ -193,6 +196,7 @@ function instantiate(module: object, memory: KernelMemory): KernelInstance {
     rowStatisticsAt: exports.rowStatisticsAt as RowStatisticsAt,
     rowStatistics64: exports.rowStatistics64 as RowStatistics64,
     scaledExp: exports.scaledExp as ScaledExp,
+    scaledExp64: exports.scaledExp64 as ScaledExp,
   };
 }
 
