@@ -1,3 +1,4 @@
+import { LuceError } from "../errors.js";
 import { scoreFloat32 } from "./float32-scoring.js";
 import { scoreFloat64 } from "./float64-scoring.js";
 import { scoreOnnx } from "./onnx-scoring.js";
@@ -62,7 +63,7 @@ export async function scoreAll(fn: string, s: Scoring): Promise<ScoredBatch> {
  *
  * @param logits - [B, T, V] view
  * @param labels - [B, T] token ids (a view, or nested arrays)
- * @param options - mask, ignoreIndex, shift, average
+ * @param options - mask, ignoreIndex, shift, average, precision, threads, backend
  * @returns one log-probability per sequence
  * @throws {@link luce!LuceError} naming the position for NaN or +Infinity logits, rows of only
  *   −Infinity, labels out of range; for shape mismatches and views outside their data
@@ -72,9 +73,38 @@ export async function scoreAll(fn: string, s: Scoring): Promise<ScoredBatch> {
  * await sequenceLogProbs(logits, [[0, 1]]); // [log(1/3)]: labels[0][1] = 1 scored by logits[0][0]
  * ```
  */
-export async function sequenceLogProbs(logits: LogitsView, labels: LabelsView | ArrayLike<number>[], options: SequenceLogProbsOptions = {}): Promise<Float64Array> {
+export async function sequenceLogProbs(logits: LogitsView, labels: LabelsView | ArrayLike<number>[], options?: SequenceLogProbsOptions & { readonly perToken?: false }): Promise<Float64Array>;
+/**
+ * Per-sequence log-probabilities from model logits of shape [B, T, V] and labels [B, T]:
+ * Σ_t log softmax(logits[b, t])[labels[b, t + 1]] over the scored positions (shifted as causal
+ * language models are), the quantity every DPO loss starts from.
+ *
+ * Each vocabulary row's log-sum-exp by a WebAssembly kernel (see `precision`), its maximum's terms
+ * kept apart so that peaked rows keep their digits; sums over tokens in float64 with compensation,
+ * so a sequence log-prob near −5000 keeps its digits. The float64 path computes in float64
+ * throughout: it agrees with a float64 reference to 1e−12 relative. An all-masked
+ * sequence sums to 0 (its average is an error). float16/bfloat16 logits are read from a
+ * Uint16Array with `dtype`. Strided views (scijs ndarray) are read in place.
+ *
+ * @param logits - [B, T, V] view
+ * @param labels - [B, T] token ids (a view, or nested arrays)
+ * @param options - as above, with `perToken: true`
+ * @returns the sums (or means) with the per-token values and token counts, as {@link sequenceTokenLogProbs}
+ * @throws {@link luce!LuceError} as above
+ * @example
+ * ```ts
+ * const logits = { data: new Float32Array([0, 0, 0, 0, Math.log(3), 0]), shape: [1, 2, 3] };
+ * const { logps, tokenLogps, counts } = await sequenceLogProbs(logits, [[0, 1]], { perToken: true });
+ * counts[0]; // 1
+ * ```
+ */
+export async function sequenceLogProbs(logits: LogitsView, labels: LabelsView | ArrayLike<number>[], options: SequenceLogProbsOptions & { readonly perToken: true }): Promise<TokenLogProbs>;
+export async function sequenceLogProbs(logits: LogitsView, labels: LabelsView | ArrayLike<number>[], options: SequenceLogProbsOptions & { readonly perToken?: boolean } = {}): Promise<Float64Array | TokenLogProbs> {
   const fn = "sequenceLogProbs";
-  return (await scoreAll(fn, readScoring(fn, logits, labels, options))).logps;
+  const perToken = options?.perToken ?? false;
+  if (typeof perToken !== "boolean") throw new LuceError(fn, "options.perToken", `must be true or false, got ${String(perToken)}`);
+  const { logps, tokenLogps, counts } = await scoreAll(fn, readScoring(fn, logits, labels, options));
+  return perToken ? { logps, tokenLogps, counts } : logps;
 }
 
 /**

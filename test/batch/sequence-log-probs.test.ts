@@ -84,6 +84,15 @@ describe("views, dtypes and token values", () => {
       expectClose((await sequenceLogProbs(logits, [[0]], { shift: false }))[0], want, { rel: 1e-7 });
     }
   });
+  it("per-token values on request: { perToken: true } gives sequenceTokenLogProbs's result; anything but a boolean is named", async () => {
+    const asked = await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask, perToken: true });
+    const direct = await sequenceTokenLogProbs(logitsOf(c), c.labels, { mask: c.mask });
+    expect(Array.from(asked.logps)).toEqual(Array.from(direct.logps));
+    expect(Array.from(asked.counts)).toEqual(Array.from(direct.counts));
+    asked.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(direct.tokenLogps[b])));
+    expect(await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask, perToken: false })).toBeInstanceOf(Float64Array);
+    await expectLuceRejection(sequenceLogProbs(logitsOf(c), c.labels, { perToken: "yes" as unknown as true }), "options.perToken");
+  });
   it("per-token values and counts add up; an all-masked sequence sums to 0", async () => {
     const r = await sequenceTokenLogProbs(logitsOf(c), c.labels, { mask: c.mask });
     r.tokenLogps.forEach((tokens, b) => expectClose(tokens.reduce((a, v) => a + v, 0), r.logps[b], { rel: 1e-14 }));
