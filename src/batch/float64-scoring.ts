@@ -3,10 +3,11 @@ import { rowStatistics } from "./cpu/row-statistics.js";
 import { collectSequences, isValidRow, logTiesPlusRest, rowCopier, scoredPositions, type ScoredBatch, type Scoring } from "./scoring.js";
 
 /**
- * Scores one position: log softmax(logits[b, t])[label] by one pass over the vocabulary with an
- * online log-sum-exp (a running maximum, rescaling the sum when it grows). −Infinity logits are
- * valid (masked vocabulary); NaN, +Infinity or a row of only −Infinity is an error naming the
- * position. Returns the log-probability and writes the row's log-normaliser to `lse[0]`.
+ * Scores one position with a scalar scan, for the rows the kernels flag: log
+ * softmax(logits[b, t])[label] by one pass over the vocabulary with an online log-sum-exp (a
+ * running maximum, rescaling the sum when it grows; `Math.exp`). −Infinity logits are valid
+ * (masked vocabulary); NaN, +Infinity or a row of only −Infinity is an error naming the position.
+ * Returns the log-probability and writes the row's log-normaliser to `lse[0]`.
  * @internal
  */
 export function scorePosition(fn: string, s: Scoring, b: number, t: number, label: number, lse: Float64Array): number {
