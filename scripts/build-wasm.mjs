@@ -11,11 +11,21 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import wabtInit from "wabt";
 
-/** The end (exclusive) of the balanced s-expression that opens at source[start] === "(". */
+/** The first position at or after `at` that is neither white space nor in a ;; comment. */
+function skipBlanks(source, at) {
+  for (;;) {
+    if (/\s/.test(source[at] ?? "")) at++;
+    else if (source.startsWith(";;", at)) at = source.indexOf("\n", at) === -1 ? source.length : source.indexOf("\n", at);
+    else return at;
+  }
+}
+
+/** The end (exclusive) of the balanced s-expression that opens at source[start] === "(" (parentheses in ;; comments do not count). */
 function expressionEnd(source, start) {
   let depth = 0;
   for (let i = start; i < source.length; i++) {
-    if (source[i] === "(") depth++;
+    if (source.startsWith(";;", i)) i = source.indexOf("\n", i) === -1 ? source.length : source.indexOf("\n", i);
+    else if (source[i] === "(") depth++;
     else if (source[i] === ")" && --depth === 0) return i + 1;
   }
   throw new Error(`unbalanced expression at ${start}`);
@@ -34,13 +44,13 @@ export function lowerRelaxed(source) {
     const operands = [];
     let at = start + 1 + `${shape}.relaxed_${kind}`.length;
     for (let k = 0; k < 3; k++) {
-      const open = source.indexOf("(", at);
-      if (source.slice(at, open).trim() !== "") throw new Error(`${shape}.relaxed_${kind} at ${start}: operand ${k + 1} is not a parenthesised expression`);
+      const open = skipBlanks(source, at);
+      if (source[open] !== "(") throw new Error(`${shape}.relaxed_${kind} at ${start}: operand ${k + 1} is not a parenthesised expression`);
       at = expressionEnd(source, open);
       operands.push(source.slice(open, at));
     }
     const end = expressionEnd(source, start);
-    if (source.slice(at, end - 1).trim() !== "") throw new Error(`${shape}.relaxed_${kind} at ${start}: more than three operands`);
+    if (skipBlanks(source, at) !== end - 1) throw new Error(`${shape}.relaxed_${kind} at ${start}: more than three operands`);
     const [a, b, c] = operands;
     const lowered = kind === "madd" ? `(${shape}.add (${shape}.mul ${a} ${b}) ${c})` : `(${shape}.sub ${c} (${shape}.mul ${a} ${b}))`;
     source = source.slice(0, start) + lowered + source.slice(end);

@@ -22,6 +22,7 @@ describe("the float32 kernel", () => {
 
   it("lowers each relaxed multiply-add of the source to a multiply and an add for the portable build, nested ones included", () => {
     expect(lowerRelaxed("(f32x4.relaxed_madd (a) (f32x4.relaxed_nmadd (b) (c) (d)) (e))")).toBe("(f32x4.add (f32x4.mul (a) (f32x4.sub (d) (f32x4.mul (b) (c)))) (e))");
+    expect(lowerRelaxed("(f64x2.relaxed_madd (a) ;; a comment (with parentheses\n (b) (c))")).toBe("(f64x2.add (f64x2.mul (a) (b)) (c))");
     expect(() => lowerRelaxed("(f32x4.relaxed_madd $x (b) (c))")).toThrow(/operand 1 is not a parenthesised expression/);
     expect(() => lowerRelaxed("(f32x4.relaxed_nmadd (a) (b) (c) (d))")).toThrow(/more than three operands/);
   });
