@@ -104,6 +104,19 @@ const { rowStatistics, rowStatistics64, scaledExp, scaledExp64 } = new WebAssemb
 const { rowStatisticsAt } = new WebAssembly.Instance(sharedModule, imports(arena)).exports;
 const control = new Int32Array(controlBuffer);
 const scratch = (index + 1) * 512;
+const rowBytes = (job) => job.rowLength * (job.float64 ? 8 : 4);
+// Copies each of a copied-rows job's rows in turn to the start of the kernel's memory (followed by
+// extraBytes of its own) and calls work(r, row, at) on it, at its byte offset in the job's buffer.
+const eachRow = (job, extraBytes, work) => {
+  const bytes = rowBytes(job);
+  const missing = Math.ceil((bytes + extraBytes) / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
+  if (missing > 0) memory.grow(missing);
+  const row = new Uint8Array(memory.buffer, 0, bytes);
+  for (let r = 0; r < job.rows; r++) {
+    row.set(new Uint8Array(job.buffer, r * bytes, bytes));
+    work(r, row, r * bytes);
+  }
+};
 let done = Atomics.load(control, base + 1);
 for (;;) {
   Atomics.wait(control, base, done);
@@ -116,30 +129,20 @@ for (;;) {
           rowStatisticsAt(job.offsetsAt + 4 * first, Math.min(job.chunk, job.count - first), job.rowLength, job.statsAt + 24 * first, scratch);
         }
       } else if (job.kind === "gradient") {
-        const { buffer, rows, rowLength, maxima, scales, float64 } = job;
-        const rowBytes = rowLength * (float64 ? 8 : 4);
-        const missing = Math.ceil(rowBytes / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
-        if (missing > 0) memory.grow(missing);
-        const row = new Uint8Array(memory.buffer, 0, rowBytes);
-        for (let r = 0; r < rows; r++) {
-          row.set(new Uint8Array(buffer, r * rowBytes, rowBytes));
-          (float64 ? scaledExp64 : scaledExp)(0, rowLength, maxima[r], scales[r], 0);
-          new Uint8Array(buffer, r * rowBytes, rowBytes).set(row);
-        }
-        port.postMessage({ buffer, first: job.first, rows }, [buffer]);
+        const scaled = job.float64 ? scaledExp64 : scaledExp;
+        eachRow(job, 0, (r, row, at) => {
+          scaled(0, job.rowLength, job.maxima[r], job.scales[r], 0);
+          new Uint8Array(job.buffer, at, row.length).set(row);
+        });
+        port.postMessage({ buffer: job.buffer, first: job.first, rows: job.rows }, [job.buffer]);
       } else {
-        const { buffer, rows, rowLength, stats, statsAt, float64 } = job;
-        const rowBytes = rowLength * (float64 ? 8 : 4);
-        const missing = Math.ceil((rowBytes + rows * 24 + 512) / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
-        if (missing > 0) memory.grow(missing);
-        const row = new Uint8Array(memory.buffer, 0, rowBytes);
-        for (let r = 0; r < rows; r++) {
-          row.set(new Uint8Array(buffer, r * rowBytes, rowBytes));
-          if (float64) rowStatistics64(0, rowLength, 1, rowBytes + r * 24);
-          else rowStatistics(0, rowLength, 1, rowBytes + r * 24, rowBytes + rows * 24);
-        }
-        new Float64Array(stats, statsAt, 3 * rows).set(new Float64Array(memory.buffer, rowBytes, 3 * rows));
-        port.postMessage(buffer, [buffer]);
+        const statsAt = rowBytes(job);
+        eachRow(job, job.rows * 24 + 512, (r) => {
+          if (job.float64) rowStatistics64(0, job.rowLength, 1, statsAt + r * 24);
+          else rowStatistics(0, job.rowLength, 1, statsAt + r * 24, statsAt + job.rows * 24);
+        });
+        new Float64Array(job.stats, job.statsAt, 3 * job.rows).set(new Float64Array(memory.buffer, statsAt, 3 * job.rows));
+        port.postMessage(job.buffer, [job.buffer]);
       }
     } catch {
       Atomics.store(control, base + 2, 1);
