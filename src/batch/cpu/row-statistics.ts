@@ -9,8 +9,18 @@ export interface RowSource {
   copyRow(i: number, into: Float32Array | Float64Array, at: number): void;
 }
 
-/** Logits per kernel block: rows are padded with −∞ to a multiple of it. */
+/** Logits per block of the float32 kernel's statistics: rows are padded with −∞ to a multiple of it. */
 const BLOCK = 128;
+
+/** `vocabulary` rounded up to a multiple of `multiple`: a row's length in the kernel's memory. */
+function padded(vocabulary: number, multiple: number): number {
+  return Math.ceil(vocabulary / multiple) * multiple;
+}
+
+/** Float64 or float32 elements of `buffer`: `length` of them from byte `at`, or all. */
+function floats(float64: boolean, buffer: ArrayBuffer | SharedArrayBuffer, at = 0, length?: number): Float32Array | Float64Array {
+  return float64 ? new Float64Array(buffer, at, length) : new Float32Array(buffer, at, length);
+}
 /** Bytes of rows per job: a few rows that stay in the core's L2 cache between the copy and the kernel. */
 const CHUNK_BYTES = 1 << 18;
 /** Chunks per worker job: larger jobs spend less on handing buffers back and forth. */
@@ -37,12 +47,11 @@ interface RowWork {
 function shareCopiedRows(source: RowSource, rowLength: number, threads: number, localBytes: (chunkRows: number) => number, work: RowWork, float64 = false): void {
   const pool = kernelPool();
   const { count, vocabulary } = source;
-  const elements = (buffer: ArrayBuffer) => (float64 ? new Float64Array(buffer) : new Float32Array(buffer));
   const rowBytes = rowLength * (float64 ? 8 : 4);
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
   const chunkBytes = chunkRows * rowBytes;
   const workers = pool.workersFor(Math.max(0, Math.min(threads - 1, Math.ceil(count / chunkRows) - 1)));
-  const local = elements(reserve(pool.local.memory, chunkBytes + localBytes(chunkRows)).buffer as ArrayBuffer);
+  const local = floats(float64, reserve(pool.local.memory, chunkBytes + localBytes(chunkRows)));
   const fill = (memory: Float32Array | Float64Array, first: number, rows: number): void => {
     for (let r = 0; r < rows; r++) {
       const at = r * rowLength;
@@ -57,7 +66,7 @@ function shareCopiedRows(source: RowSource, rowLength: number, threads: number, 
         const buffer = pool.freeBuffer(worker, chunkBytes * JOB_CHUNKS, work.returned);
         if (buffer === null) break;
         const rows = Math.min(chunkRows * JOB_CHUNKS, count - next);
-        fill(elements(buffer), next, rows);
+        fill(floats(float64, buffer), next, rows);
         work.post(worker, buffer, next, rows);
         next += rows;
       }
@@ -84,7 +93,7 @@ export function rowStatistics(source: RowSource, threads: number, precision: "fl
   const pool = kernelPool();
   const float64 = precision === "float64";
   // float32 rows in whole blocks of the kernel, float64 rows in pairs
-  const rowLength = float64 ? source.vocabulary + (source.vocabulary % 2) : Math.ceil(source.vocabulary / BLOCK) * BLOCK;
+  const rowLength = padded(source.vocabulary, float64 ? 2 : BLOCK);
   const stats = new Float64Array(3 * source.count);
   const shared = new SharedArrayBuffer(source.count * 24); // the workers' statistics
   const posted: number[] = []; // first row and row count of each worker job
@@ -157,8 +166,7 @@ export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: F
   const { vocabulary } = source;
   const float64 = precision === "float64";
   const bytes = float64 ? 8 : 4;
-  const rowLength = float64 ? vocabulary + (vocabulary % 2) : Math.ceil(vocabulary / 4) * 4;
-  const rows = (buffer: ArrayBuffer | SharedArrayBuffer, at: number, length: number) => (float64 ? new Float64Array(buffer, at, length) : new Float32Array(buffer, at, length));
+  const rowLength = padded(vocabulary, float64 ? 2 : 4); // whole vectors
   const scaledExp = float64 ? pool.local.scaledExp64 : pool.local.scaledExp;
   shareCopiedRows(
     source,
@@ -170,12 +178,12 @@ export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: F
         pool.post(worker, { kind: "gradient", float64, buffer, rows: count, rowLength, first, maxima: maxima.slice(first, first + count), scales: scales.slice(first, first + count) });
       },
       local(first, count, chunkBytes) {
-        const out = rows(pool.local.memory.buffer, chunkBytes, count * rowLength);
+        const out = floats(float64, pool.local.memory.buffer, chunkBytes, count * rowLength);
         for (let r = 0; r < count; r++) scaledExp(bytes * r * rowLength, rowLength, maxima[first + r], scales[first + r], chunkBytes + bytes * r * rowLength);
         for (let r = 0; r < count; r++) write(first + r, out.subarray(r * rowLength, r * rowLength + vocabulary));
       },
       returned({ buffer, first, rows: count }) {
-        for (let r = 0; r < count; r++) write(first + r, rows(buffer, bytes * r * rowLength, vocabulary));
+        for (let r = 0; r < count; r++) write(first + r, floats(float64, buffer, bytes * r * rowLength, vocabulary));
       },
     },
     float64,

@@ -230,11 +230,11 @@ function compileKernel(): { kernel: "fused" | "portable"; module: object; shared
   return { kernel: "portable", ...compile(new Uint8Array(Buffer.from(logSumExpWasm, "base64"))) };
 }
 
-/** Grows `memory` to at least `bytes`; returns a Float32Array over all of it. @internal */
-export function reserve(memory: KernelMemory, bytes: number): Float32Array {
+/** Grows `memory` to at least `bytes`; returns its buffer (a new one after growing). @internal */
+export function reserve(memory: KernelMemory, bytes: number): ArrayBuffer | SharedArrayBuffer {
   const missing = Math.ceil(bytes / PAGE) - memory.buffer.byteLength / PAGE;
   if (missing > 0) memory.grow(missing);
-  return new Float32Array(memory.buffer);
+  return memory.buffer;
 }
 
 /**
