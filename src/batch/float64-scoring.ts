@@ -1,88 +1,17 @@
 import { LuceError } from "../errors.js";
 import { rowStatistics } from "./cpu/row-statistics.js";
-import { collectSequences, isValidRow, logTiesPlusRest, rowCopier, scoredPositions, type ScoredBatch, type Scoring } from "./scoring.js";
-
-/**
- * Scores one position with a scalar scan, for the rows the kernels flag: log
- * softmax(logits[b, t])[label] by one pass over the vocabulary with an online log-sum-exp (a
- * running maximum, rescaling the sum when it grows; `Math.exp`). −Infinity logits are valid
- * (masked vocabulary); NaN, +Infinity or a row of only −Infinity is an error naming the position.
- * Returns the log-probability and writes the row's log-normaliser to `lse[0]`.
- * @internal
- */
-export function scorePosition(fn: string, s: Scoring, b: number, t: number, label: number, lse: Float64Array): number {
-  const { read, stride, offset, shape, contiguous } = s.logits;
-  const vocabulary = shape[2];
-  const base = offset + b * stride[0] + t * stride[1];
-  if (contiguous !== null) return scoreRow(fn, contiguous, base, vocabulary, label, b, t, lse);
-  // a strided, half-precision or otherwise indirect row: gather it once, then the same kernel
-  const row = rowScratch(vocabulary);
-  for (let v = 0; v < vocabulary; v++) row[v] = read(base + v * stride[2]);
-  return scoreRow(fn, row, 0, vocabulary, label, b, t, lse);
-}
-
-let scratch = new Float64Array(0);
-function rowScratch(length: number): Float64Array {
-  if (scratch.length < length) scratch = new Float64Array(length);
-  return scratch;
-}
-
-/** The online log-sum-exp over one unit-stride row `data[base .. base + vocabulary)`. */
-function scoreRow(fn: string, data: Float32Array | Float64Array, base: number, vocabulary: number, label: number, b: number, t: number, lse: Float64Array): number {
-  let max = -Infinity;
-  let rest = 0;
-  const end = base + vocabulary;
-  for (let i = base; i < end; i++) {
-    const x = data[i];
-    if (x > max) {
-      if (x === Infinity) throw new LuceError(fn, `logits[${b}][${t}][${i - base}]`, "is +Infinity");
-      if (max !== -Infinity) {
-        const shrink = Math.exp(max - x);
-        rest = rest * shrink + shrink;
-      }
-      max = x;
-    } else if (x === x) {
-      if (x !== -Infinity) rest += Math.exp(x - max);
-    } else {
-      throw new LuceError(fn, `logits[${b}][${t}][${i - base}]`, "is NaN");
-    }
-  }
-  if (max === -Infinity) throw new LuceError(fn, `logits[${b}][${t}]`, "is −Infinity everywhere: no token has probability");
-  const shift = Math.log1p(rest);
-  lse[0] = max + shift;
-  return data[base + label] - max - shift;
-}
+import { rowCopier, scoredPositions, scoreFromStatistics, type ScoredBatch, type Scoring } from "./scoring.js";
 
 /**
  * Scores every position in float64: the kernel's threads find each row's maximum M, rest
  * s = Σ_{x≠M} exp(x − M) and ties n with its float64 function (rows copied in, widened to
- * float64); log p = (x_label − M) − log(n + s). A row the kernel flags (NaN, ±∞, a plain sum that
- * overflows) is scored by {@link scorePosition}, which names a bad position or gives the row's
- * value. Each row's result depends on that row alone: the same bits for any number of threads.
+ * float64), and {@link scoreFromStatistics} forms the log-probabilities. Each row's result depends
+ * on that row alone: the same bits for any number of threads.
  * @internal
  */
 export function scoreFloat64(fn: string, s: Scoring): ScoredBatch {
+  // a row must fit the kernel's 32-bit memory with room to spare, as on the float32 path
+  if (s.logits.shape[2] > 2 ** 26) throw new LuceError(fn, "logits.shape", `has a vocabulary of ${s.logits.shape[2]}, beyond the float64 kernel's 2^26`);
   const positions = scoredPositions(fn, s);
-  const { read, stride, offset, shape } = s.logits;
-  const stats = rowStatistics({ count: positions.count, vocabulary: shape[2], copyRow: rowCopier(s, positions) }, s.threads, "float64");
-  const tokenLogp = new Float64Array(positions.count);
-  const lse = new Float64Array(positions.count);
-  const maxima = new Float64Array(positions.count); // for the gradient: its rows' M (the scan's: the log-normaliser)
-  const out = new Float64Array(1);
-  for (let i = 0; i < positions.count; i++) {
-    const [max, rest, ties] = stats.subarray(3 * i, 3 * i + 3);
-    const b = positions.b[i];
-    const t = positions.t[i];
-    if (!isValidRow(max, rest)) {
-      tokenLogp[i] = scorePosition(fn, s, b, t, positions.label[i], out);
-      lse[i] = out[0];
-      maxima[i] = out[0];
-      continue;
-    }
-    const shift = logTiesPlusRest(ties, rest);
-    tokenLogp[i] = read(offset + b * stride[0] + t * stride[1] + positions.label[i] * stride[2]) - max - shift;
-    lse[i] = max + shift;
-    maxima[i] = max;
-  }
-  return collectSequences(fn, s, positions, tokenLogp, lse, maxima);
+  return scoreFromStatistics(fn, s, positions, rowStatistics({ count: positions.count, vocabulary: s.logits.shape[2], copyRow: rowCopier(s, positions) }, s.threads, "float64"));
 }

@@ -1,8 +1,7 @@
 import { LuceError } from "../errors.js";
-import { scoreFromStatistics } from "./float32-scoring.js";
 import { rowStatisticsModel } from "./onnx/row-statistics-graph.js";
 import { graphSession, onnxRuntime, type ExecutionProvider } from "./onnx/runtime.js";
-import { rowCopier, scoredPositions, type ScoredBatch, type Scoring } from "./scoring.js";
+import { rowCopier, scoredPositions, scoreFromStatistics, type ScoredBatch, type Scoring } from "./scoring.js";
 
 /** A WebGPU storage binding holds at most 128 MiB (maxStorageBufferBindingSize); chunks stay below it. */
 const BINDING_BYTES = 128 * 2 ** 20;

@@ -1,6 +1,7 @@
 import { LuceError } from "../errors.js";
 import { NeumaierSum } from "../numerics/sum.js";
 import { defaultThreads } from "./cpu/worker-pool.js";
+import { scorePosition } from "./row-scan.js";
 import type { SequenceLogProbsOptions, TokenLogProbs } from "./sequence-log-probs.js";
 import { readMatrix, readView, type ReadableView } from "./tensor-view.js";
 
@@ -140,4 +141,41 @@ export function rowCopier(s: Scoring, positions: ScoredPositions): (i: number, i
     const base = rowStart(i);
     for (let v = 0; v < vocabulary; v++) into[at + v] = read(base + v * stride[2]);
   };
+}
+
+/**
+ * Token log-probabilities from each scored row's statistics (maximum M, rest s, ties n; three per
+ * position, as the WebAssembly kernels and the ONNX graph give them): log p = (x_label − M) −
+ * log(n + s) in float64, with x_label rounded to float32 on the float32 path (as the kernel saw
+ * it), and log(n + s) written log1p(s) for a single maximum so that a peaked row keeps its digits.
+ * A row flagged by a non-finite M or rest goes to the float64 scan, which names a bad position
+ * (NaN, +∞, only −∞); a row the scan can score is kept on the float64 path (its plain sum
+ * overflowed) and is an error on the float32 path (values beyond float32's range).
+ * @internal
+ */
+export function scoreFromStatistics(fn: string, s: Scoring, positions: ScoredPositions, stats: Float64Array): ScoredBatch {
+  const { read, stride, offset } = s.logits;
+  const float32 = s.precision === "float32";
+  const tokenLogp = new Float64Array(positions.count);
+  const lse = new Float64Array(positions.count);
+  const maxima = new Float64Array(positions.count); // for the gradient: each row's M (the scan's rows: their log-normaliser)
+  const scanned = new Float64Array(1);
+  for (let i = 0; i < positions.count; i++) {
+    const [max, rest, ties] = stats.subarray(3 * i, 3 * i + 3);
+    const b = positions.b[i];
+    const t = positions.t[i];
+    if (!isValidRow(max, rest)) {
+      tokenLogp[i] = scorePosition(fn, s, b, t, positions.label[i], scanned);
+      if (float32) throw new LuceError(fn, `logits[${b}][${t}]`, 'has values beyond the float32 range: use precision: "float64"');
+      lse[i] = scanned[0];
+      maxima[i] = scanned[0];
+      continue;
+    }
+    const label = read(offset + b * stride[0] + t * stride[1] + positions.label[i] * stride[2]);
+    const shift = logTiesPlusRest(ties, rest);
+    tokenLogp[i] = (float32 ? Math.fround(label) : label) - max - shift;
+    lse[i] = max + shift;
+    maxima[i] = max;
+  }
+  return collectSequences(fn, s, positions, tokenLogp, lse, maxima);
 }

@@ -8,7 +8,7 @@ import { syntheticBatch } from "../helpers/synthetic-logits.js";
 import synthetic from "../fixtures/batch_synthetic.json" with { type: "json" };
 import { scoreOnnx } from "../../src/batch/onnx-scoring.js";
 import { readScoring } from "../../src/batch/scoring.js";
-import { scorePosition } from "../../src/batch/float64-scoring.js";
+import { scorePosition } from "../../src/batch/row-scan.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
 
 describe("the float32 kernel", () => {
@@ -249,6 +249,13 @@ describe("the float64 path's kernel (WebAssembly f64x2)", () => {
         }
       }
     }
+  });
+
+  it("names a vocabulary too large for either kernel's memory (2^27 float32, 2^26 float64)", async () => {
+    // one logit repeated by zero strides: the shape alone is too large
+    const huge = (V: number) => ({ data: new Float32Array(1), shape: [1, 2, V], stride: [0, 0, 0] });
+    await expectLuceRejection(sequenceLogProbs(huge(2 ** 27 + 1), [[0, 0]]), "logits.shape");
+    await expectLuceRejection(sequenceLogProbs(huge(2 ** 26 + 1), [[0, 0]], { precision: "float64" }), "logits.shape");
   });
 
   it("still names NaN, +∞ and all-−∞ rows (the kernel hands them to the scan)", async () => {
