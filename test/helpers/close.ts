@@ -19,8 +19,11 @@ export function expectClose(actual: number, expected: number, bound: { rel?: num
   expect(err <= tol, `${label} actual ${actual} expected ${expected}: error ${err} > bound ${tol}`).toBe(true);
 }
 
-/** Asserts that `fn` throws a LuceError whose message names `argument`. */
-export function expectLuceError(fn: () => unknown, argument: string): void {
+/**
+ * Asserts that `fn` throws a LuceError whose message names `argument`; with `from`, also that the
+ * error names that function and exactly that argument.
+ */
+export function expectLuceError(fn: () => unknown, argument: string, from?: string): void {
   let thrown: unknown;
   try {
     fn();
@@ -30,6 +33,10 @@ export function expectLuceError(fn: () => unknown, argument: string): void {
   expect(thrown, `expected a LuceError naming '${argument}'`).toBeInstanceOf(Error);
   expect((thrown as Error).name).toBe("LuceError");
   expect((thrown as Error).message).toContain(`'${argument}`);
+  if (from !== undefined) {
+    const { function: named, argument: exact } = thrown as { function: string; argument: string };
+    expect([named, exact]).toEqual([from, argument]);
+  }
 }
 
 /** Asserts that a promise rejects with a LuceError naming `argument`. */

@@ -7,18 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { dpoLoss, LuceError, plackettLuceDpoLoss, type DpoLossType } from "../../src/index.js";
 import { dpoBatch, sequenceLogProbs } from "../../src/batch/index.js";
 import { dpoLossOp, plackettLuceDpoLossOp, sequenceLogProbsOp } from "../../src/tfjs/index.js";
-
-/** `f` throws a LuceError from function `fn` naming `argument`. */
-function expectLuceRejection(f: () => unknown, fn: string, argument: string): void {
-  let thrown: unknown;
-  try {
-    f();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, `expected a LuceError naming '${argument}'`).toBeInstanceOf(LuceError);
-  expect([(thrown as LuceError).function, (thrown as LuceError).argument]).toEqual([fn, argument]);
-}
+import { expectLuceError } from "../helpers/close.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -100,14 +89,14 @@ describe("dpoLossOp", () => {
     const c = tf.tensor1d(pairs.policyChosen);
     const r = tf.tensor1d(pairs.policyRejected);
     const ok = inputsOf(c, r);
-    expectLuceRejection(() => dpoLossOp({ ...ok, policyChosenLogps: [1, 2] as unknown as tf.Tensor1D }, { beta: 0.1 }), "dpoLossOp", "inputs.policyChosenLogps");
-    expectLuceRejection(() => dpoLossOp({ ...ok, policyRejectedLogps: tf.tensor2d([[1]]) as unknown as tf.Tensor1D }, { beta: 0.1 }), "dpoLossOp", "inputs.policyRejectedLogps");
-    expectLuceRejection(() => dpoLossOp({ ...ok, policyChosenLogps: tf.tensor1d([1, 2], "int32") }, { beta: 0.1 }), "dpoLossOp", "inputs.policyChosenLogps");
-    expectLuceRejection(() => dpoLossOp(ok, { beta: 0.1, reduction: "max" as "sum" }), "dpoLossOp", "options.reduction");
-    expectLuceRejection(() => dpoLossOp(ok, { beta: 0.1, lossType: "aot", reduction: "none" }), "dpoLossOp", "options.reduction");
-    expectLuceRejection(() => dpoLossOp(ok, { beta: -1 }), "dpoLossOp", "options.beta");
-    expectLuceRejection(() => dpoLossOp({ ...ok, referenceChosenLogps: [1] }, { beta: 0.1 }), "dpoLossOp", "inputs.referenceChosenLogps");
-    expectLuceRejection(() => dpoLossOp({ ...ok, policyChosenLogps: tf.tensor1d([NaN, 1, 2, 3, 4]) }, { beta: 0.1 }), "dpoLossOp", "inputs.policyChosenLogps[0]");
+    expectLuceError(() => dpoLossOp({ ...ok, policyChosenLogps: [1, 2] as unknown as tf.Tensor1D }, { beta: 0.1 }), "inputs.policyChosenLogps", "dpoLossOp");
+    expectLuceError(() => dpoLossOp({ ...ok, policyRejectedLogps: tf.tensor2d([[1]]) as unknown as tf.Tensor1D }, { beta: 0.1 }), "inputs.policyRejectedLogps", "dpoLossOp");
+    expectLuceError(() => dpoLossOp({ ...ok, policyChosenLogps: tf.tensor1d([1, 2], "int32") }, { beta: 0.1 }), "inputs.policyChosenLogps", "dpoLossOp");
+    expectLuceError(() => dpoLossOp(ok, { beta: 0.1, reduction: "max" as "sum" }), "options.reduction", "dpoLossOp");
+    expectLuceError(() => dpoLossOp(ok, { beta: 0.1, lossType: "aot", reduction: "none" }), "options.reduction", "dpoLossOp");
+    expectLuceError(() => dpoLossOp(ok, { beta: -1 }), "options.beta", "dpoLossOp");
+    expectLuceError(() => dpoLossOp({ ...ok, referenceChosenLogps: [1] }, { beta: 0.1 }), "inputs.referenceChosenLogps", "dpoLossOp");
+    expectLuceError(() => dpoLossOp({ ...ok, policyChosenLogps: tf.tensor1d([NaN, 1, 2, 3, 4]) }, { beta: 0.1 }), "inputs.policyChosenLogps[0]", "dpoLossOp");
   });
 });
 
@@ -141,9 +130,9 @@ describe("plackettLuceDpoLossOp", () => {
     const exact = plackettLuceDpoLoss({ policyLogps: policy, referenceLogps: reference, rankings }, { beta: 0.5 });
     const grad = tf.grad((p: tf.Tensor) => tf.sum(tf.mul(plackettLuceDpoLossOp({ policyLogps: p as tf.Tensor2D, referenceLogps: reference, rankings }, { beta: 0.5, reduction: "none" }), tf.tensor1d([2, -1]))))(tf.tensor2d(policy));
     expectFloat32Close(grad.dataSync(), [...Array.from(exact.gradPolicy[0], (g) => 2 * g), ...Array.from(exact.gradPolicy[1], (g) => -g)], 1e-3);
-    expectLuceRejection(() => plackettLuceDpoLossOp({ policyLogps: tf.tensor1d([1, 2]) as unknown as tf.Tensor2D, referenceLogps: reference, rankings }, { beta: 0.5 }), "plackettLuceDpoLossOp", "inputs.policyLogps");
-    expectLuceRejection(() => plackettLuceDpoLossOp({ policyLogps: tf.tensor2d(policy), referenceLogps: tf.tensor2d([[1, 2]]), rankings }, { beta: 0.5 }), "plackettLuceDpoLossOp", "inputs.referenceLogps");
-    expectLuceRejection(() => plackettLuceDpoLossOp({ policyLogps: tf.tensor2d(policy), referenceLogps: reference, rankings: [[0, 0], [1, 2]] }, { beta: 0.5 }), "plackettLuceDpoLossOp", "inputs.rankings[0][1]");
+    expectLuceError(() => plackettLuceDpoLossOp({ policyLogps: tf.tensor1d([1, 2]) as unknown as tf.Tensor2D, referenceLogps: reference, rankings }, { beta: 0.5 }), "inputs.policyLogps", "plackettLuceDpoLossOp");
+    expectLuceError(() => plackettLuceDpoLossOp({ policyLogps: tf.tensor2d(policy), referenceLogps: tf.tensor2d([[1, 2]]), rankings }, { beta: 0.5 }), "inputs.referenceLogps", "plackettLuceDpoLossOp");
+    expectLuceError(() => plackettLuceDpoLossOp({ policyLogps: tf.tensor2d(policy), referenceLogps: reference, rankings: [[0, 0], [1, 2]] }, { beta: 0.5 }), "inputs.rankings[0][1]", "plackettLuceDpoLossOp");
   });
 });
 
@@ -196,11 +185,11 @@ describe("sequenceLogProbsOp", () => {
 
   it("names bad input as its own", () => {
     const logits = tf.tensor3d(logitsData, [B, T, V]);
-    expectLuceRejection(() => sequenceLogProbsOp(logitsData as unknown as tf.Tensor3D, labels), "sequenceLogProbsOp", "logits");
-    expectLuceRejection(() => sequenceLogProbsOp(tf.tensor2d([[1]]) as unknown as tf.Tensor3D, labels), "sequenceLogProbsOp", "logits");
-    expectLuceRejection(() => sequenceLogProbsOp(logits, [[1, 2]]), "sequenceLogProbsOp", "labels.shape");
-    expectLuceRejection(() => sequenceLogProbsOp(logits, labels.map((row) => row.map(() => 99))), "sequenceLogProbsOp", "labels[0][1]");
-    expectLuceRejection(() => sequenceLogProbsOp(tf.tensor3d(Float32Array.from(logitsData, (x, i) => (i === 3 ? NaN : x)), [B, T, V]), labels), "sequenceLogProbsOp", "logits[0][0][3]");
+    expectLuceError(() => sequenceLogProbsOp(logitsData as unknown as tf.Tensor3D, labels), "logits", "sequenceLogProbsOp");
+    expectLuceError(() => sequenceLogProbsOp(tf.tensor2d([[1]]) as unknown as tf.Tensor3D, labels), "logits", "sequenceLogProbsOp");
+    expectLuceError(() => sequenceLogProbsOp(logits, [[1, 2]]), "labels.shape", "sequenceLogProbsOp");
+    expectLuceError(() => sequenceLogProbsOp(logits, labels.map((row) => row.map(() => 99))), "labels[0][1]", "sequenceLogProbsOp");
+    expectLuceError(() => sequenceLogProbsOp(tf.tensor3d(Float32Array.from(logitsData, (x, i) => (i === 3 ? NaN : x)), [B, T, V]), labels), "logits[0][0][3]", "sequenceLogProbsOp");
     expect(() => sequenceLogProbsOp(logits, labels, { precision: "float16" as "float32" })).toThrow(LuceError);
   });
 });
