@@ -43,10 +43,14 @@ export interface TokenLogProbs {
   readonly counts: Int32Array;
 }
 
+/** Scores every position on the CPU with the kernel `precision` names (synchronously). @internal */
+export function scoreOnCpu(fn: string, s: Scoring): ScoredBatch {
+  return s.precision === "float64" ? scoreFloat64(fn, s) : scoreFloat32(fn, s);
+}
+
 /** Scores every position with the backend and kernel the options name. @internal */
 export async function scoreAll(fn: string, s: Scoring): Promise<ScoredBatch> {
-  if (s.backend === "webgpu") return scoreOnnx(fn, s, "webgpu");
-  return s.precision === "float64" ? scoreFloat64(fn, s) : scoreFloat32(fn, s);
+  return s.backend === "webgpu" ? scoreOnnx(fn, s, "webgpu") : scoreOnCpu(fn, s);
 }
 
 /**

@@ -1,9 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { LuceError } from "../errors.js";
 import { logitsGradient } from "../batch/batch-scoring.js";
-import { scoreFloat32 } from "../batch/float32-scoring.js";
-import { scoreFloat64 } from "../batch/float64-scoring.js";
 import { readScoring } from "../batch/scoring.js";
+import { scoreOnCpu } from "../batch/sequence-log-probs.js";
 import type { LabelsView } from "../batch/tensor-view.js";
 import { requireTensor } from "./tensors.js";
 
@@ -69,7 +68,7 @@ export function sequenceLogProbsOp(logits: tf.Tensor3D, labels: tf.Tensor2D | Ar
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const z = args[0] as tf.Tensor;
     const scoring = readScoring(OP, { data: z.dataSync() as Float32Array, shape: z.shape }, labelsView, { ...options, mask, backend: "cpu" });
-    const scores = scoring.precision === "float64" ? scoreFloat64(OP, scoring) : scoreFloat32(OP, scoring);
+    const scores = scoreOnCpu(OP, scoring);
     const value = tf.tensor1d(Float32Array.from(scores.logps), "float32");
     const gradFunc = (dy: tf.Tensor): tf.Tensor => {
       const upstream = dy.dataSync();
