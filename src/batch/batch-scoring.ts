@@ -6,17 +6,72 @@ import { readScoring, rowCopier, type ScoredBatch, type Scoring } from "./scorin
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
 
+/** What every batch loss scores: the policy's logits [B, T, V], the reference's or its log-probs, and the labels. */
+export interface PolicyBatchInputs {
+  /** Policy logits [B, T, V]. */
+  readonly policyLogits: LogitsView;
+  /** Reference logits of the same shape (or give `referenceLogps`). */
+  readonly referenceLogits?: LogitsView;
+  /** Reference sequence log-probs [B], when precomputed. */
+  readonly referenceLogps?: ArrayLike<number>;
+  /** Token ids [B, T]. */
+  readonly labels: LabelsView | ArrayLike<number>[];
+}
+
+/** The scoring options of a batch loss, and its gradient request. */
+export interface PolicyBatchOptions extends SequenceLogProbsOptions {
+  /**
+   * Also return ∂(Σ losses)/∂ policy logits, [B, T, V] row-major; default false. Pass an array of
+   * that length (Float32Array on the float32 path, Float64Array on the float64 path) to have it
+   * written there: a training loop then reuses one buffer instead of touching fresh memory each step.
+   */
+  readonly gradient?: boolean | Float32Array | Float64Array;
+}
+
+/** What every batch loss returns beside its loss: the sequence log-probs and, on request, the logits gradient. */
+export interface PolicyBatchLogps {
+  /** Policy sequence log-probs [B]. */
+  readonly policyLogps: Float64Array;
+  /** Reference sequence log-probs [B]. */
+  readonly referenceLogps: Float64Array;
+  /**
+   * ∂(Σ losses)/∂ policy logits, row-major [B, T, V]: g · (onehot(label) − softmax) at each scored
+   * position; Float32Array on the float32 path (the WebAssembly kernel), Float64Array on the float64 path.
+   */
+  readonly gradLogits?: Float32Array | Float64Array;
+}
+
 /**
- * The reference sequence log-probs of a batch: scored from reference logits of the policy's shape,
- * or taken as given. Shared by the pairwise and the listwise batch losses.
+ * The steps every batch loss shares: validate, score the policy (after `checkBatch` has vetted
+ * its batch size) and the reference, apply `loss` to the sequence log-probs, and on request form
+ * the logits gradient from the loss's gradient for each sequence, `sequenceGradient(b)`.
  * @internal
  */
-export async function referenceLogpsOf(
+export async function lossOnPolicyBatch<R>(
   fn: string,
-  inputs: { readonly referenceLogits?: LogitsView; readonly referenceLogps?: ArrayLike<number>; readonly labels: LabelsView | ArrayLike<number>[] },
-  options: SequenceLogProbsOptions,
-  policyShape: readonly number[],
-): Promise<Float64Array> {
+  inputs: PolicyBatchInputs,
+  options: PolicyBatchOptions,
+  checkBatch: (batch: number) => void,
+  loss: (policyLogps: Float64Array, referenceLogps: Float64Array, counts: Int32Array) => { result: R; sequenceGradient: (b: number) => number },
+): Promise<R & PolicyBatchLogps> {
+  if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
+  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object with beta");
+  const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options);
+  checkBatch(policy.logits.shape[0]);
+  const scores = await scoreAll(fn, policy);
+  const referenceLogps = await referenceLogpsOf(fn, inputs, options, policy.logits.shape);
+  const { result, sequenceGradient } = loss(scores.logps, referenceLogps, scores.counts);
+  const logps = { policyLogps: scores.logps, referenceLogps };
+  if (!options.gradient) return { ...result, ...logps };
+  return { ...result, ...logps, gradLogits: logitsGradient(fn, policy, scores, sequenceGradient, options.gradient) };
+}
+
+/**
+ * The reference sequence log-probs of a batch: scored from reference logits of the policy's shape,
+ * or taken as given.
+ * @internal
+ */
+export async function referenceLogpsOf(fn: string, inputs: PolicyBatchInputs, options: SequenceLogProbsOptions, policyShape: readonly number[]): Promise<Float64Array> {
   const [batch, , vocabulary] = policyShape;
   if (inputs.referenceLogits !== undefined) {
     const reference = readScoring(fn, inputs.referenceLogits, inputs.labels, options);

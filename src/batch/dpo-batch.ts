@@ -1,44 +1,15 @@
 import { LuceError } from "../errors.js";
 import type { DpoLossOptions, DpoLossResult } from "../losses/dpo.js";
-import { dpoOnHalves, logitsGradient, referenceLogpsOf } from "./batch-scoring.js";
-import { readScoring } from "./scoring.js";
-import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
-import type { LabelsView, LogitsView } from "./tensor-view.js";
+import { dpoOnHalves, lossOnPolicyBatch, type PolicyBatchInputs, type PolicyBatchLogps, type PolicyBatchOptions } from "./batch-scoring.js";
 
-/** A DPO batch as the original code builds it: chosen responses first, then rejected, along the batch. */
-export interface DpoBatchInputs {
-  /** Policy logits [2N, T, V]: rows 0..N−1 chosen, N..2N−1 rejected. */
-  readonly policyLogits: LogitsView;
-  /** Reference logits of the same shape (or give `referenceLogps`). */
-  readonly referenceLogits?: LogitsView;
-  /** Reference sequence log-probs [2N] (chosen then rejected), when precomputed. */
-  readonly referenceLogps?: ArrayLike<number>;
-  /** Token ids [2N, T]. */
-  readonly labels: LabelsView | ArrayLike<number>[];
-}
+/** A DPO batch as the original code builds it: B = 2N sequences, chosen first (rows 0..N−1), then rejected (N..2N−1). */
+export type DpoBatchInputs = PolicyBatchInputs;
 
-/** Options of {@link dpoBatch}: the loss's and the log-probs', plus the gradient request. */
-export interface DpoBatchOptions extends DpoLossOptions, SequenceLogProbsOptions {
-  /**
-   * Also return ∂(Σ losses)/∂ policy logits, [2N, T, V] row-major; default false. Pass an array of
-   * that length (Float32Array on the float32 path, Float64Array on the float64 path) to have it
-   * written there: a training loop then reuses one buffer instead of touching fresh memory each step.
-   */
-  readonly gradient?: boolean | Float32Array | Float64Array;
-}
+/** Options of {@link dpoBatch}: the loss's, the log-probs' and the gradient request. */
+export interface DpoBatchOptions extends DpoLossOptions, PolicyBatchOptions {}
 
-/** What {@link dpoBatch} returns: `dpoLoss`'s result, the sequence log-probs, and on request the logits gradient. */
-export interface DpoBatchResult extends DpoLossResult {
-  /** Policy sequence log-probs [2N]. */
-  readonly policyLogps: Float64Array;
-  /** Reference sequence log-probs [2N]. */
-  readonly referenceLogps: Float64Array;
-  /**
-   * ∂(Σ losses)/∂ policy logits, row-major [2N, T, V]: g · (onehot(label) − softmax) at each scored
-   * position; Float32Array on the float32 path (the WebAssembly kernel), Float64Array on the float64 path.
-   */
-  readonly gradLogits?: Float32Array | Float64Array;
-}
+/** What {@link dpoBatch} returns: `dpoLoss`'s result, the sequence log-probs [2N], and on request the logits gradient [2N, T, V]. */
+export interface DpoBatchResult extends DpoLossResult, PolicyBatchLogps {}
 
 /**
  * DPO quantities for a batch of model outputs: sequence log-probabilities of the policy (and
@@ -61,18 +32,17 @@ export interface DpoBatchResult extends DpoLossResult {
  */
 export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions): Promise<DpoBatchResult> {
   const fn = "dpoBatch";
-  if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
-  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object with beta");
-  const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options);
-  const batch = policy.logits.shape[0];
-  if (batch % 2 !== 0 || batch === 0) throw new LuceError(fn, "inputs.policyLogits.shape", `has batch ${batch}: chosen and rejected halves need an even, non-zero batch`);
-  const policyScores = await scoreAll(fn, policy);
-  const referenceLogps = await referenceLogpsOf(fn, inputs, options, policy.logits.shape);
-  const n = batch / 2;
-  const { logps, counts } = policyScores;
-  const result = dpoOnHalves(logps, referenceLogps, counts, options);
-  if (!options.gradient) return { ...result, policyLogps: logps, referenceLogps };
-
-  const grad = logitsGradient(fn, policy, policyScores, (b) => (b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n]), options.gradient);
-  return { ...result, policyLogps: logps, referenceLogps, gradLogits: grad };
+  return lossOnPolicyBatch(
+    fn,
+    inputs,
+    options,
+    (batch) => {
+      if (batch % 2 !== 0 || batch === 0) throw new LuceError(fn, "inputs.policyLogits.shape", `has batch ${batch}: chosen and rejected halves need an even, non-zero batch`);
+    },
+    (policyLogps, referenceLogps, counts) => {
+      const n = policyLogps.length / 2;
+      const result = dpoOnHalves(policyLogps, referenceLogps, counts, options);
+      return { result, sequenceGradient: (b) => (b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n]) };
+    },
+  );
 }

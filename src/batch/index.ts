@@ -11,6 +11,7 @@
 export { sequenceLogProbs, sequenceTokenLogProbs, type SequenceLogProbsOptions, type TokenLogProbs } from "./sequence-log-probs.js";
 export { allocateLogits, releaseLogits, type ArenaLogits } from "./cpu/arena.js";
 export { dpoBatch, type DpoBatchInputs, type DpoBatchOptions, type DpoBatchResult } from "./dpo-batch.js";
+export type { PolicyBatchInputs, PolicyBatchOptions, PolicyBatchLogps } from "./batch-scoring.js";
 export type { ArrayView, LogitsView, LabelsView, OrtTensorLike } from "./tensor-view.js";
 export { tensorFileInfo, readTensorFile, type TensorInfo, type Tensor } from "./io/tensor-file.js";
 export type { TensorDtype } from "./io/dtypes.js";

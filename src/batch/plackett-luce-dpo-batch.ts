@@ -1,44 +1,24 @@
 import { LuceError } from "../errors.js";
 import { plackettLuceDpoLoss, type PlackettLuceDpoResult } from "../losses/plackett-luce-dpo.js";
 import { requireArrayLike, requireIndex } from "../validation/checks.js";
-import { logitsGradient, referenceLogpsOf } from "./batch-scoring.js";
-import { readScoring } from "./scoring.js";
-import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
-import type { LabelsView, LogitsView } from "./tensor-view.js";
+import { lossOnPolicyBatch, type PolicyBatchInputs, type PolicyBatchLogps, type PolicyBatchOptions } from "./batch-scoring.js";
 
-/** A listwise batch: K responses per prompt, consecutive along the batch (prompt i owns rows iK … iK + K − 1). */
-export interface PlackettLuceDpoBatchInputs {
-  /** Policy logits [N·K, T, V]. */
-  readonly policyLogits: LogitsView;
-  /** Reference logits of the same shape (or give `referenceLogps`). */
-  readonly referenceLogits?: LogitsView;
-  /** Reference sequence log-probs [N·K], when precomputed. */
-  readonly referenceLogps?: ArrayLike<number>;
-  /** Token ids [N·K, T]. */
-  readonly labels: LabelsView | ArrayLike<number>[];
+/** A listwise batch: B = N·K sequences, K responses per prompt, consecutive along the batch (prompt i owns rows iK … iK + K − 1). */
+export interface PlackettLuceDpoBatchInputs extends PolicyBatchInputs {
   /** Responses per prompt, K ≥ 2. */
   readonly responses: number;
   /** Per prompt, a full or top-k ranking of its K responses (indices 0..K−1, best first). */
   readonly rankings: ReadonlyArray<ArrayLike<number>>;
 }
 
-/** Options of {@link plackettLuceDpoBatch}. */
-export interface PlackettLuceDpoBatchOptions extends SequenceLogProbsOptions {
+/** Options of {@link plackettLuceDpoBatch}: β, the log-probs' options and the gradient request. */
+export interface PlackettLuceDpoBatchOptions extends PolicyBatchOptions {
   /** β > 0. */
   readonly beta: number;
-  /** Also return ∂(Σ losses)/∂ policy logits, row-major [N·K, T, V]; default false. An array, as for {@link dpoBatch}'s option, is written in place. */
-  readonly gradient?: boolean | Float32Array | Float64Array;
 }
 
-/** What {@link plackettLuceDpoBatch} returns. */
-export interface PlackettLuceDpoBatchResult extends PlackettLuceDpoResult {
-  /** Policy sequence log-probs [N·K]. */
-  readonly policyLogps: Float64Array;
-  /** Reference sequence log-probs [N·K]. */
-  readonly referenceLogps: Float64Array;
-  /** ∂(Σ losses)/∂ policy logits, row-major [N·K, T, V]; Float32Array on the float32 path, Float64Array on the float64 path. */
-  readonly gradLogits?: Float32Array | Float64Array;
-}
+/** What {@link plackettLuceDpoBatch} returns: the loss's result, the sequence log-probs [N·K], and on request the logits gradient [N·K, T, V]. */
+export interface PlackettLuceDpoBatchResult extends PlackettLuceDpoResult, PolicyBatchLogps {}
 
 /**
  * The listwise (Plackett–Luce) DPO loss of appendix A.3 on model outputs: sequence log-probs of
@@ -61,22 +41,22 @@ export interface PlackettLuceDpoBatchResult extends PlackettLuceDpoResult {
  */
 export async function plackettLuceDpoBatch(inputs: PlackettLuceDpoBatchInputs, options: PlackettLuceDpoBatchOptions): Promise<PlackettLuceDpoBatchResult> {
   const fn = "plackettLuceDpoBatch";
-  if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
-  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object with beta");
-  const k = requireIndex(fn, "inputs.responses", inputs.responses);
-  if (k < 2) throw new LuceError(fn, "inputs.responses", "must be at least 2");
-  const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options);
-  const batch = policy.logits.shape[0];
-  if (batch === 0 || batch % k !== 0) throw new LuceError(fn, "inputs.policyLogits.shape", `has batch ${batch}, not a non-zero multiple of ${k} responses`);
-  const prompts = batch / k;
-  const rankings = requireArrayLike(fn, "inputs.rankings", inputs.rankings);
-  if (rankings.length !== prompts) throw new LuceError(fn, "inputs.rankings", `has ${rankings.length} rankings for ${prompts} prompts`);
-  const scores = await scoreAll(fn, policy);
-  const referenceLogps = await referenceLogpsOf(fn, inputs, options, policy.logits.shape);
-  const rows = (values: Float64Array) => Array.from({ length: prompts }, (_, i) => values.subarray(i * k, (i + 1) * k));
-  const result = plackettLuceDpoLoss({ policyLogps: rows(scores.logps), referenceLogps: rows(referenceLogps), rankings: inputs.rankings }, { beta: options.beta });
-  if (!options.gradient) return { ...result, policyLogps: scores.logps, referenceLogps };
-
-  const grad = logitsGradient(fn, policy, scores, (b) => result.gradPolicy[Math.floor(b / k)][b % k], options.gradient);
-  return { ...result, policyLogps: scores.logps, referenceLogps, gradLogits: grad };
+  let k = 0;
+  return lossOnPolicyBatch(
+    fn,
+    inputs,
+    options,
+    (batch) => {
+      k = requireIndex(fn, "inputs.responses", inputs.responses);
+      if (k < 2) throw new LuceError(fn, "inputs.responses", "must be at least 2");
+      if (batch === 0 || batch % k !== 0) throw new LuceError(fn, "inputs.policyLogits.shape", `has batch ${batch}, not a non-zero multiple of ${k} responses`);
+      const rankings = requireArrayLike(fn, "inputs.rankings", inputs.rankings);
+      if (rankings.length !== batch / k) throw new LuceError(fn, "inputs.rankings", `has ${rankings.length} rankings for ${batch / k} prompts`);
+    },
+    (policyLogps, referenceLogps) => {
+      const rows = (values: Float64Array) => Array.from({ length: values.length / k }, (_, i) => values.subarray(i * k, (i + 1) * k));
+      const result = plackettLuceDpoLoss({ policyLogps: rows(policyLogps), referenceLogps: rows(referenceLogps), rankings: inputs.rankings }, { beta: options.beta });
+      return { result, sequenceGradient: (b) => result.gradPolicy[Math.floor(b / k)][b % k] };
+    },
+  );
 }

@@ -187,4 +187,12 @@ describe("plackettLuceDpoBatch", () => {
     await expectLuceRejection(plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 1, rankings: [] }, { beta: 1 }), "inputs.responses");
     await expectLuceRejection(plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 3, rankings: [[0, 0], [1]] }, { beta: 1 }), "inputs.rankings[0][1]");
   });
+  it("both batch losses reject inputs and options that are not objects, and a missing reference", async () => {
+    const two = { policyLogits: { data: new Float32Array(6), shape: [2, 1, 3] }, referenceLogps: [0, 0], labels: [[0], [0]] };
+    await expectLuceRejection(dpoBatch(null as never, { beta: 1 }), "inputs");
+    await expectLuceRejection(dpoBatch(two, null as never), "options");
+    await expectLuceRejection(dpoBatch({ ...two, referenceLogps: undefined }, { beta: 1 }), "inputs.referenceLogits");
+    await expectLuceRejection(plackettLuceDpoBatch(null as never, { beta: 1 }), "inputs");
+    await expectLuceRejection(plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 3, rankings: [[0, 1, 2], [2, 1, 0]] }, null as never), "options");
+  });
 });
