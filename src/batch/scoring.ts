@@ -161,7 +161,9 @@ export function scoreFromStatistics(fn: string, s: Scoring, positions: ScoredPos
   const maxima = new Float64Array(positions.count); // for the gradient: each row's M (the scan's rows: their log-normaliser)
   const scanned = new Float64Array(1);
   for (let i = 0; i < positions.count; i++) {
-    const [max, rest, ties] = stats.subarray(3 * i, 3 * i + 3);
+    const max = stats[3 * i];
+    const rest = stats[3 * i + 1];
+    const ties = stats[3 * i + 2];
     const b = positions.b[i];
     const t = positions.t[i];
     if (!isValidRow(max, rest)) {
