@@ -2,7 +2,7 @@ import { LuceError } from "../errors.js";
 import { scaledExpRows } from "./cpu/row-statistics.js";
 import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { requireArrayLike } from "../validation/checks.js";
-import { readScoring, rowCopier, type ScoredBatch, type Scoring } from "./scoring.js";
+import { readScoring, rowSource, type ScoredBatch, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
 
@@ -115,7 +115,7 @@ export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch,
     for (let row = 0; row < batch * length; row++) if (scored[row] === 0) grad.fill(0, row * vocabulary, (row + 1) * vocabulary);
   }
   const scales = Float64Array.from({ length: positions.count }, (_, i) => -gradientOf(positions.b[i]) * Math.exp(max[i] - lse[i]));
-  scaledExpRows({ count: positions.count, vocabulary, copyRow: rowCopier(policy, positions) }, max, scales, policy.threads, (i, row) => grad.set(row, rowOf(i)), policy.precision);
+  scaledExpRows(rowSource(policy, positions), max, scales, policy.threads, (i, row) => grad.set(row, rowOf(i)), policy.precision);
   for (let i = 0; i < positions.count; i++) grad[rowOf(i) + positions.label[i]] += gradientOf(positions.b[i]);
   return grad;
 }

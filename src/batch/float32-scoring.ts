@@ -1,7 +1,7 @@
 import { LuceError } from "../errors.js";
 import { arenaOffset } from "./cpu/arena.js";
 import { rowStatistics, rowStatisticsInPlace } from "./cpu/row-statistics.js";
-import { rowCopier, scoredPositions, scoreFromStatistics, type ScoredBatch, type Scoring } from "./scoring.js";
+import { rowSource, scoredPositions, scoreFromStatistics, type ScoredBatch, type Scoring } from "./scoring.js";
 
 /**
  * Scores every position with the WebAssembly kernel: each scored row's maximum M, rest
@@ -21,5 +21,5 @@ export function scoreFloat32(fn: string, s: Scoring): ScoredBatch {
     const stats = rowStatisticsInPlace(offsets, vocabulary, s.threads);
     if (stats !== null) return scoreFromStatistics(fn, s, positions, stats);
   }
-  return scoreFromStatistics(fn, s, positions, rowStatistics({ count: positions.count, vocabulary, copyRow: rowCopier(s, positions) }, s.threads));
+  return scoreFromStatistics(fn, s, positions, rowStatistics(rowSource(s, positions), s.threads));
 }

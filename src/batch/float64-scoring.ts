@@ -1,6 +1,6 @@
 import { LuceError } from "../errors.js";
 import { rowStatistics } from "./cpu/row-statistics.js";
-import { rowCopier, scoredPositions, scoreFromStatistics, type ScoredBatch, type Scoring } from "./scoring.js";
+import { rowSource, scoredPositions, scoreFromStatistics, type ScoredBatch, type Scoring } from "./scoring.js";
 
 /**
  * Scores every position in float64: the kernel's threads find each row's maximum M, rest
@@ -13,5 +13,5 @@ export function scoreFloat64(fn: string, s: Scoring): ScoredBatch {
   // a row must fit the kernel's 32-bit memory with room to spare, as on the float32 path
   if (s.logits.shape[2] > 2 ** 26) throw new LuceError(fn, "logits.shape", `has a vocabulary of ${s.logits.shape[2]}, beyond the float64 kernel's 2^26`);
   const positions = scoredPositions(fn, s);
-  return scoreFromStatistics(fn, s, positions, rowStatistics({ count: positions.count, vocabulary: s.logits.shape[2], copyRow: rowCopier(s, positions) }, s.threads, "float64"));
+  return scoreFromStatistics(fn, s, positions, rowStatistics(rowSource(s, positions), s.threads, "float64"));
 }

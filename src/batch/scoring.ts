@@ -2,6 +2,7 @@ import { LuceError } from "../errors.js";
 import { NeumaierSum } from "../numerics/sum.js";
 import { defaultThreads } from "./cpu/worker-pool.js";
 import { scorePosition } from "./row-scan.js";
+import type { RowSource } from "./cpu/row-statistics.js";
 import type { SequenceLogProbsOptions, TokenLogProbs } from "./sequence-log-probs.js";
 import { readMatrix, readView, type ReadableView } from "./tensor-view.js";
 
@@ -140,6 +141,31 @@ export function rowCopier(s: Scoring, positions: ScoredPositions): (i: number, i
   return (i, into, at) => {
     const base = rowStart(i);
     for (let v = 0; v < vocabulary; v++) into[at + v] = read(base + v * stride[2]);
+  };
+}
+
+/**
+ * The scored rows as the CPU kernels read them: copied on demand by {@link rowCopier}, and, where
+ * the logits lie contiguously in the element type the kernel computes in (Float32Array for
+ * `precision` "float32", Float64Array for "float64"), as their bytes where they lie.
+ * @internal
+ */
+export function rowSource(s: Scoring, positions: ScoredPositions): RowSource {
+  const { stride, offset, shape, contiguous } = s.logits;
+  const vocabulary = shape[2];
+  const kernelType = s.precision === "float64" ? Float64Array : Float32Array;
+  const raw = contiguous instanceof kernelType ? contiguous : null;
+  return {
+    count: positions.count,
+    vocabulary,
+    copyRow: rowCopier(s, positions),
+    rowBytes:
+      raw === null
+        ? undefined
+        : (i) => {
+            const base = offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
+            return new Uint8Array(raw.buffer, raw.byteOffset + base * raw.BYTES_PER_ELEMENT, vocabulary * raw.BYTES_PER_ELEMENT);
+          },
   };
 }
 

@@ -11,6 +11,45 @@ import { readScoring } from "../../src/batch/scoring.js";
 import { scorePosition } from "../../src/batch/row-scan.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
 
+describe("rows handed to worker threads", () => {
+  // Worker threads score rows the main thread wrote into their inboxes (copied from where they lie,
+  // or through a staging row when they must be converted, padded with −∞); with one thread every
+  // row goes through the main thread's own copy instead: the bits must agree for every kind of source.
+  const [B, T, V] = [4, 300, 1001]; // 1200 rows: several jobs per worker, slots reused; rows padded on both paths (V odd)
+  const values = new Float32Array(B * T * V);
+  let state = 7;
+  for (let i = 0; i < values.length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    values[i] = (state / 2 ** 32) * 8 - 4;
+  }
+  const labels = { data: Int32Array.from({ length: B * T }, (_, i) => (i * 7919) % V), shape: [B, T] };
+  const reversed = new Float32Array(values.length); // the vocabulary reversed: a strided view of the same logits
+  for (let row = 0; row < B * T; row++) for (let v = 0; v < V; v++) reversed[row * V + (V - 1 - v)] = values[row * V + v];
+  const float16 = Uint16Array.from(values, (x) => {
+    const [bits] = new Uint32Array(Float32Array.of(x).buffer); // float16 bits by truncation: any valid float16 will do
+    return ((bits >>> 16) & 0x8000) | (((((bits >>> 23) & 0xff) - 112) & 0x1f) << 10) | ((bits >>> 13) & 0x3ff);
+  });
+  const sources = {
+    "Float32Array, float32": [{ data: values, shape: [B, T, V] }, "float32"],
+    "Float32Array, float64": [{ data: values, shape: [B, T, V] }, "float64"],
+    "Float64Array, float32": [{ data: Float64Array.from(values), shape: [B, T, V] }, "float32"],
+    "Float64Array, float64": [{ data: Float64Array.from(values), shape: [B, T, V] }, "float64"],
+    "strided view, float32": [{ data: reversed, shape: [B, T, V], stride: [T * V, V, -1], offset: V - 1 }, "float32"],
+    "float16 bits, float32": [{ data: float16, shape: [B, T, V], dtype: "float16" }, "float32"],
+  } as const;
+  for (const [name, [logits, precision]] of Object.entries(sources)) {
+    it(`${name}: the same bits on 1, 2 and 3 threads`, async () => {
+      const runs = await Promise.all([1, 2, 3].map((threads) => sequenceTokenLogProbs(logits, labels, { shift: false, threads, precision })));
+      expect(runs[0].logps.every(Number.isFinite)).toBe(true);
+      for (const run of runs.slice(1)) run.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(runs[0].tokenLogps[b])));
+    });
+  }
+  it("the strided view reads the logits it views", async () => {
+    const [plain, strided] = await Promise.all([sources["Float32Array, float32"][0], sources["strided view, float32"][0]].map((logits) => sequenceLogProbs(logits, labels, { shift: false, threads: 2 })));
+    expect(Array.from(strided)).toEqual(Array.from(plain));
+  });
+});
+
 describe("the float32 kernel", () => {
   it("ships the bytes its WAT source assembles to, both builds (npm run build:wasm after editing it)", async () => {
     for (const [shipped, fused] of [[logSumExpWasm, false], [logSumExpFusedWasm, true]] as const) {

@@ -1,5 +1,5 @@
 import { arenaAllocate, arenaRelease } from "./arena.js";
-import { ARENA_COUNTER, kernelPool, reserve, type PoolWorker, type ReturnedRows } from "./worker-pool.js";
+import { ARENA_COUNTER, kernelPool, reserve, writeBytes, type PoolWorker, type ReturnedRows } from "./worker-pool.js";
 
 /** Logits the kernel reads: `count` rows of `vocabulary` values, each copied on demand. @internal */
 export interface RowSource {
@@ -7,6 +7,8 @@ export interface RowSource {
   readonly vocabulary: number;
   /** Writes row `i` into `into[at .. at + vocabulary)` (rounded to float32, or widened to float64, by the array). */
   copyRow(i: number, into: Float32Array | Float64Array, at: number): void;
+  /** Row `i`'s bytes where they lie, when they are already the kernel's element type (else absent). */
+  readonly rowBytes?: (i: number) => Uint8Array;
 }
 
 /** Logits per block of the float32 kernel's statistics: rows are padded with −∞ to a multiple of it. */
@@ -26,54 +28,74 @@ const CHUNK_BYTES = 1 << 18;
 /** Chunks per worker job: larger jobs spend less on handing buffers back and forth. */
 const JOB_CHUNKS = 4;
 
-/** What {@link shareCopiedRows} does with a chunk of rows, on a worker or on the calling thread. */
+/** What {@link shareRows} does with a worker's job of rows, and with a chunk of rows on the calling thread. */
 interface RowWork {
-  /** Hands rows first..first+rows−1, copied into `buffer`, to `worker`. */
-  post(worker: PoolWorker, buffer: ArrayBuffer, first: number, rows: number): void;
+  /** Hands rows first..first+rows−1 to `worker` as its next job; false, handing nothing, while it has no room for one. */
+  tryPost(worker: PoolWorker, first: number, rows: number): boolean;
   /** Works on rows first..first+rows−1, copied into the calling thread's kernel memory from 0 (`chunkBytes` past them is its own). */
   local(first: number, rows: number, chunkBytes: number): void;
   /** Takes a gradient job's rows as a worker hands them back. */
   returned?(rows: ReturnedRows): void;
 }
 
+/** The bytes of −∞ as float32 and as float64 (little-endian), the rows' padding. */
+const NEGATIVE_INFINITY_BYTES = { float32: new Uint8Array(Float32Array.of(-Infinity).buffer), float64: new Uint8Array(Float64Array.of(-Infinity).buffer) };
+
+/** Copies rows first..first+rows−1 of `source` into `into` from element 0, each padded with −∞ to `rowLength`. */
+function copyRows(source: RowSource, first: number, rows: number, into: Float32Array | Float64Array, rowLength: number): void {
+  for (let r = 0; r < rows; r++) {
+    source.copyRow(first + r, into, r * rowLength);
+    if (rowLength > source.vocabulary) into.fill(-Infinity, r * rowLength + source.vocabulary, (r + 1) * rowLength);
+  }
+}
+
+/**
+ * Writes rows first..first+rows−1 of `source` into `target` from byte `at`, each padded with −∞ to
+ * `rowLength`: as float32 (float64 with `float64`). A row already in that type is copied from
+ * where it lies; any other goes through `staging` (the calling thread's, a row long).
+ */
+function writeRows(source: RowSource, first: number, rows: number, target: Buffer, at: number, rowLength: number, float64: boolean, staging: Float32Array | Float64Array): void {
+  const bytes = float64 ? 8 : 4;
+  const stagingBytes = new Uint8Array(staging.buffer, staging.byteOffset, source.vocabulary * bytes);
+  for (let r = 0; r < rows; r++) {
+    const rowAt = at + r * rowLength * bytes;
+    if (source.rowBytes !== undefined) {
+      writeBytes(target, rowAt, source.rowBytes(first + r));
+    } else {
+      source.copyRow(first + r, staging, 0);
+      writeBytes(target, rowAt, stagingBytes);
+    }
+    if (rowLength > source.vocabulary) target.fill(NEGATIVE_INFINITY_BYTES[float64 ? "float64" : "float32"], rowAt + source.vocabulary * bytes, rowAt + rowLength * bytes);
+  }
+}
+
 /**
  * Shares `source`'s rows between the worker threads and the calling one: the kernel reads only
  * its own memory, so each row is copied in, as float32 (or float64 with `float64`), and padded
- * with −∞ to `rowLength`.
- * The calling thread fills a free buffer for each worker that has one and works on a chunk itself
- * when they are all busy; it returns when every row is done. `localBytes` more bytes of the
- * calling thread's memory follow its chunk.
+ * with −∞ to `rowLength`. The calling thread hands each worker with room a job of rows
+ * (`work.tryPost`) and works on a chunk itself when they are all busy; it returns when every row
+ * is done. `localBytes` more bytes of the calling thread's memory follow its chunk.
  */
-function shareCopiedRows(source: RowSource, rowLength: number, threads: number, localBytes: (chunkRows: number) => number, work: RowWork, float64 = false): void {
+function shareRows(source: RowSource, rowLength: number, threads: number, localBytes: (chunkRows: number) => number, work: RowWork, float64: boolean): void {
   const pool = kernelPool();
-  const { count, vocabulary } = source;
+  const { count } = source;
   const rowBytes = rowLength * (float64 ? 8 : 4);
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
   const chunkBytes = chunkRows * rowBytes;
   const workers = pool.workersFor(Math.max(0, Math.min(threads - 1, Math.ceil(count / chunkRows) - 1)));
   const local = floats(float64, reserve(pool.local.memory, chunkBytes + localBytes(chunkRows)));
-  const fill = (memory: Float32Array | Float64Array, first: number, rows: number): void => {
-    for (let r = 0; r < rows; r++) {
-      const at = r * rowLength;
-      source.copyRow(first + r, memory, at);
-      if (rowLength > vocabulary) memory.fill(-Infinity, at + vocabulary, at + rowLength);
-    }
-  };
   let next = 0;
   while (next < count) {
     for (const worker of workers) {
       while (next < count) {
-        const buffer = pool.freeBuffer(worker, chunkBytes * JOB_CHUNKS, work.returned);
-        if (buffer === null) break;
         const rows = Math.min(chunkRows * JOB_CHUNKS, count - next);
-        fill(floats(float64, buffer), next, rows);
-        work.post(worker, buffer, next, rows);
+        if (!work.tryPost(worker, next, rows)) break;
         next += rows;
       }
     }
     if (next < count) {
       const rows = Math.min(chunkRows, count - next);
-      fill(local, next, rows);
+      copyRows(source, next, rows, local, rowLength);
       work.local(next, rows, chunkBytes);
       next += rows;
     }
@@ -84,9 +106,10 @@ function shareCopiedRows(source: RowSource, rowLength: number, threads: number, 
 
 /**
  * Statistics of every row, three float64 per row: the maximum M, the rest s = Σ_{x≠M} exp(x − M)
- * and the number of ties x = M (see log-sum-exp.wat), on the kernel's threads (rows copied in,
- * as float32, or as float64 for the float64 path). Each row's statistics depend on that row alone,
- * so the result is the same, bit for bit, for any number of threads.
+ * and the number of ties x = M (see log-sum-exp.wat), on the kernel's threads, rows copied in as
+ * float32, or as float64 for the float64 path: the workers' rows into their inboxes, where they
+ * score them in place. Each row's statistics depend on that row alone, so the result is the same,
+ * bit for bit, for any number of threads.
  * @internal
  */
 export function rowStatistics(source: RowSource, threads: number, precision: "float32" | "float64" = "float32"): Float64Array {
@@ -94,18 +117,26 @@ export function rowStatistics(source: RowSource, threads: number, precision: "fl
   const float64 = precision === "float64";
   // float32 rows in whole blocks of the kernel, float64 rows in pairs
   const rowLength = padded(source.vocabulary, float64 ? 2 : BLOCK);
+  const rowBytes = rowLength * (float64 ? 8 : 4);
+  const jobRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes)) * JOB_CHUNKS;
+  const slotBytes = padded(jobRows * (rowBytes + 24) + 512, 64); // the rows, their statistics, a scratch block
   const stats = new Float64Array(3 * source.count);
   const shared = new SharedArrayBuffer(source.count * 24); // the workers' statistics
+  const staging = float64 ? new Float64Array(source.vocabulary) : new Float32Array(source.vocabulary);
   const posted: number[] = []; // first row and row count of each worker job
-  shareCopiedRows(
+  shareRows(
     source,
     rowLength,
     threads,
     (chunkRows) => chunkRows * 24 + 512,
     {
-      post(worker, buffer, first, rows) {
-        pool.post(worker, { kind: "copy", float64, buffer, rows, rowLength, stats: shared, statsAt: first * 24 });
+      tryPost(worker, first, rows) {
+        const at = pool.freeSlot(worker, slotBytes);
+        if (at === null) return false;
+        writeRows(source, first, rows, worker.inboxBytes, at, rowLength, float64, staging);
+        pool.post(worker, { kind: "inbox", float64, at, rows, rowLength, outAt: at + rows * rowBytes, stats: shared, statsAt: first * 24 });
         posted.push(first, rows);
+        return true;
       },
       local(first, rows, chunkBytes) {
         if (float64) pool.local.rowStatistics64(0, rowLength, rows, chunkBytes);
@@ -168,23 +199,30 @@ export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: F
   const bytes = float64 ? 8 : 4;
   const rowLength = padded(vocabulary, float64 ? 2 : 4); // whole vectors
   const scaledExp = float64 ? pool.local.scaledExp64 : pool.local.scaledExp;
-  shareCopiedRows(
+  const jobBytes = Math.max(1, Math.floor(CHUNK_BYTES / (rowLength * bytes))) * JOB_CHUNKS * rowLength * bytes;
+  const returned = ({ buffer, first, rows: count }: ReturnedRows): void => {
+    for (let r = 0; r < count; r++) write(first + r, floats(float64, buffer, bytes * r * rowLength, vocabulary));
+  };
+  shareRows(
     source,
     rowLength,
     threads,
     (chunkRows) => chunkRows * rowLength * bytes,
     {
-      post(worker, buffer, first, count) {
+      // rows travel in transferred buffers, which come back with the results
+      tryPost(worker, first, count) {
+        const buffer = pool.freeBuffer(worker, jobBytes, returned);
+        if (buffer === null) return false;
+        copyRows(source, first, count, floats(float64, buffer), rowLength);
         pool.post(worker, { kind: "gradient", float64, buffer, rows: count, rowLength, first, maxima: maxima.slice(first, first + count), scales: scales.slice(first, first + count) });
+        return true;
       },
       local(first, count, chunkBytes) {
         const out = floats(float64, pool.local.memory.buffer, chunkBytes, count * rowLength);
         for (let r = 0; r < count; r++) scaledExp(bytes * r * rowLength, rowLength, maxima[first + r], scales[first + r], chunkBytes + bytes * r * rowLength);
         for (let r = 0; r < count; r++) write(first + r, out.subarray(r * rowLength, r * rowLength + vocabulary));
       },
-      returned({ buffer, first, rows: count }) {
-        for (let r = 0; r < count; r++) write(first + r, floats(float64, buffer, bytes * r * rowLength, vocabulary));
-      },
+      returned,
     },
     float64,
   );

@@ -3,7 +3,7 @@ import { setFlagsFromString } from "node:v8";
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { logSumExpFusedWasm, logSumExpWasm } from "./log-sum-exp-wasm.js";
 
-/** Buffers of rows in flight per worker: enough to cover the main thread's own chunk. */
+/** Jobs in flight per worker (inbox slots, or gradient buffers): enough to cover the main thread's own chunk. */
 const SLOTS = 4;
 /** Int32 words of control per worker: jobs posted, jobs done, failure flag. */
 const WORDS_PER_WORKER = 16;
@@ -39,13 +39,18 @@ export type ScaledExp = (p: number, n: number, max: number, scale: number, out: 
 /** Bytes at the start of the arena: one 512-byte scratch block per thread, for a row's last partial block. */
 export const ARENA_SCRATCH_BYTES = (MAX_WORKERS + 1) * 512;
 
-/** A job: `rows` rows of `rowLength` float32 (float64 with `float64`) in `buffer`, their statistics to `stats` from byte `statsAt`. */
-interface CopyJob {
-  readonly kind: "copy";
+/**
+ * A job on rows the main thread wrote into the worker's inbox: `rows` rows of `rowLength` float32
+ * (float64 with `float64`) from byte `at`, scored in place; their statistics (24 bytes a row) go to
+ * byte `outAt` of the inbox (a 512-byte scratch block follows) and then to `stats` from byte `statsAt`.
+ */
+interface InboxJob {
+  readonly kind: "inbox";
   readonly float64: boolean;
-  readonly buffer: ArrayBuffer;
+  readonly at: number;
   readonly rows: number;
   readonly rowLength: number;
+  readonly outAt: number;
   readonly stats: SharedArrayBuffer;
   readonly statsAt: number;
 }
@@ -87,25 +92,24 @@ interface ArenaJob {
 /**
  * A worker's side, as source (a worker started from a string needs no file on disk, so it runs
  * the same from dist/ and from the TypeScript sources under test). It sleeps on its `posted`
- * word; for each job on its port it either copies the rows into its own kernel memory a row at a
- * time (the row stays in the core's cache between the copy and the kernel: ~5% faster than copying
- * the job's rows first), runs the kernel, writes the statistics into the shared array and hands
- * the buffer back, or scores arena rows in place, chunk by chunk; then it counts the job done.
- * Copied rows travel in transferred ArrayBuffers: the main thread writing them into the arena for
- * the worker to read in place instead (one copy fewer) was measured slower here, those writes
- * running at 6–16 GB/s while the other core computed (bench/RESULTS.md).
+ * word; for each job on its port it scores the rows the main thread wrote into its inbox (a shared
+ * memory of its own) in place and writes their statistics into the shared array, or copies a
+ * gradient job's rows into its own kernel memory a row at a time (the row stays in the core's
+ * cache between the copy and the kernel), scales them and hands the buffer back, or scores arena
+ * rows in place, chunk by chunk; then it counts the job done.
  */
 const workerSource = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-const { module, sharedModule, arena, control: controlBuffer, base, index, port } = workerData;
+const { module, sharedModule, arena, inbox, control: controlBuffer, base, index, port } = workerData;
 const imports = (memory) => ({ env: { memory }, math: { exp: Math.exp } });
 const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
 const { rowStatistics, rowStatistics64, scaledExp, scaledExp64 } = new WebAssembly.Instance(module, imports(memory)).exports;
 const { rowStatisticsAt } = new WebAssembly.Instance(sharedModule, imports(arena)).exports;
+const inboxKernel = new WebAssembly.Instance(sharedModule, imports(inbox)).exports;
 const control = new Int32Array(controlBuffer);
 const scratch = (index + 1) * 512;
 const rowBytes = (job) => job.rowLength * (job.float64 ? 8 : 4);
-// Copies each of a copied-rows job's rows in turn to the start of the kernel's memory (followed by
+// Copies each of a gradient job's rows in turn to the start of the kernel's memory (followed by
 // extraBytes of its own) and calls work(r, row, at) on it, at its byte offset in the job's buffer.
 const eachRow = (job, extraBytes, work) => {
   const bytes = rowBytes(job);
@@ -136,17 +140,12 @@ for (;;) {
         });
         port.postMessage({ buffer: job.buffer, first: job.first, rows: job.rows }, [job.buffer]);
       } else {
-        const statsAt = rowBytes(job);
-        eachRow(job, job.rows * 24 + 512, (r) => {
-          if (job.float64) rowStatistics64(0, job.rowLength, 1, statsAt + r * 24);
-          else rowStatistics(0, job.rowLength, 1, statsAt + r * 24, statsAt + job.rows * 24);
-        });
-        new Float64Array(job.stats, job.statsAt, 3 * job.rows).set(new Float64Array(memory.buffer, statsAt, 3 * job.rows));
-        port.postMessage(job.buffer, [job.buffer]);
+        if (job.float64) inboxKernel.rowStatistics64(job.at, job.rowLength, job.rows, job.outAt);
+        else inboxKernel.rowStatistics(job.at, job.rowLength, job.rows, job.outAt, job.outAt + 24 * job.rows);
+        new Float64Array(job.stats, job.statsAt, 3 * job.rows).set(new Float64Array(inbox.buffer, job.outAt, 3 * job.rows));
       }
     } catch {
       Atomics.store(control, base + 2, 1);
-      if (job.kind === "copy") port.postMessage(job.buffer, [job.buffer]);
       if (job.kind === "gradient") port.postMessage({ buffer: job.buffer, first: job.first, rows: 0 }, [job.buffer]);
     }
     done++;
@@ -156,10 +155,14 @@ for (;;) {
 }
 `;
 
-/** One worker thread, its port, its free row buffers and the jobs posted to it. */
+/** One worker thread, its port, its inbox, its free row buffers and the jobs posted to it. */
 export interface PoolWorker {
   readonly base: number;
   readonly port: MessagePort;
+  /** A shared memory the main thread writes rows into and the worker's kernel reads in place, in SLOTS slots. */
+  readonly inbox: KernelMemory;
+  /** The inbox's bytes as a Buffer (remade when it grows), for {@link writeBytes}. */
+  inboxBytes: Buffer;
   readonly free: ArrayBuffer[];
   posted: number;
 }
@@ -230,6 +233,17 @@ function compileKernel(): { kernel: "fused" | "portable"; module: object; shared
   return { kernel: "portable", ...compile(new Uint8Array(Buffer.from(logSumExpWasm, "base64"))) };
 }
 
+/**
+ * Copies `bytes` into `target`, a Buffer over a shared memory, from byte `at`. V8 copies into a
+ * SharedArrayBuffer element by element with relaxed atomics (TypedArray.prototype.set and
+ * Buffer.copy alike: 14.5 GB/s here, 5.8 GB/s while the other core computes), while Buffer.fill
+ * with the bytes as its pattern is one memcpy (22 GB/s; bench/RESULTS.md).
+ * @internal
+ */
+export function writeBytes(target: Buffer, at: number, bytes: Uint8Array): void {
+  if (bytes.byteLength > 0) target.fill(bytes, at, at + bytes.byteLength);
+}
+
 /** Grows `memory` to at least `bytes`; returns its buffer (a new one after growing). @internal */
 export function reserve(memory: KernelMemory, bytes: number): ArrayBuffer | SharedArrayBuffer {
   const missing = Math.ceil(bytes / PAGE) - memory.buffer.byteLength / PAGE;
@@ -267,12 +281,25 @@ export class KernelPool {
       const base = this.workers.length * WORDS_PER_WORKER;
       const { port1, port2 } = new MessageChannel();
       const index = this.workers.length;
-      const worker = new Worker(workerSource, { eval: true, workerData: { ...this.modules, arena: this.arena.memory, control: this.control.buffer, base, index, port: port2 }, transferList: [port2] });
+      const inbox = new wasm.Memory({ initial: 1, maximum: 65536, shared: true });
+      const worker = new Worker(workerSource, { eval: true, workerData: { ...this.modules, arena: this.arena.memory, inbox, control: this.control.buffer, base, index, port: port2 }, transferList: [port2] });
       worker.unref();
       port1.unref();
-      this.workers.push({ base, port: port1, free: [], posted: 0 });
+      this.workers.push({ base, port: port1, inbox, inboxBytes: Buffer.from(inbox.buffer), free: [], posted: 0 });
     }
     return this.workers.slice(0, Math.min(count, MAX_WORKERS));
+  }
+
+  /**
+   * The byte offset in `worker`'s inbox of a free slot of `slotBytes` for its next job (the inbox
+   * grows to SLOTS of them), or null while all SLOTS slots hold jobs not yet done. Jobs finish in
+   * the order they are posted, so the slot of post number p is p mod SLOTS.
+   */
+  freeSlot(worker: PoolWorker, slotBytes: number): number | null {
+    if (worker.posted - Atomics.load(this.control, worker.base + 1) >= SLOTS) return null;
+    const buffer = reserve(worker.inbox, SLOTS * slotBytes);
+    if (worker.inboxBytes.byteLength !== buffer.byteLength) worker.inboxBytes = Buffer.from(buffer);
+    return (worker.posted % SLOTS) * slotBytes;
   }
 
   /**
@@ -302,8 +329,8 @@ export class KernelPool {
   }
 
   /** Hands `job` to `worker`. */
-  post(worker: PoolWorker, job: CopyJob | ArenaJob | GradientJob): void {
-    worker.port.postMessage(job, job.kind === "arena" ? [] : [job.buffer]);
+  post(worker: PoolWorker, job: InboxJob | ArenaJob | GradientJob): void {
+    worker.port.postMessage(job, job.kind === "gradient" ? [job.buffer] : []);
     worker.posted++;
     Atomics.store(this.control, worker.base, worker.posted);
     Atomics.notify(this.control, worker.base);
