@@ -5,7 +5,8 @@
 // --experimental-wasm-relaxed-simd on Node 20), and "portable", in which each of them is lowered
 // to a multiply and an add (plain SIMD, every Node the package supports). Both import a private
 // memory; their shared-memory twins (for the arena) differ in one byte and are derived at load
-// time (src/batch/cpu/worker-pool.ts). Run after editing the .wat: npm run build:wasm.
+// time (src/batch/cpu/worker-pool.ts). Blocks between `;; unroll N` and `;; end unroll` are written
+// out N times first (expandUnrolls). Run after editing the .wat: npm run build:wasm.
 // test/batch/wasm-kernel.test.ts fails when the file and the source disagree.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -58,6 +59,18 @@ export function lowerRelaxed(source) {
   return source;
 }
 
+/**
+ * Expands each block of lines between `;; unroll N` and `;; end unroll` into N copies of it, in
+ * which `#` stands for the copy's index (0 .. N − 1) and `@` for 16 times it (the byte offset of
+ * the copy's vector): how the kernel's loops take several vectors per step without writing each out.
+ */
+export function expandUnrolls(source) {
+  return source.replace(/^[ \t]*;; unroll (\d+)\n([\s\S]*?)^[ \t]*;; end unroll\n/gm, (_, count, body) => {
+    if (/;; unroll/.test(body)) throw new Error("nested ;; unroll blocks are not supported");
+    return Array.from({ length: Number(count) }, (_, i) => body.replaceAll("#", String(i)).replaceAll("@", String(16 * i))).join("");
+  });
+}
+
 /** The kernel's bytes, base64: `fused` keeps relaxed SIMD, `shared` imports a shared memory. */
 export async function assembleKernel({ fused, shared }) {
   const path = fileURLToPath(new URL("../src/batch/cpu/log-sum-exp.wat", import.meta.url));
@@ -65,7 +78,7 @@ export async function assembleKernel({ fused, shared }) {
   // wabt's errors print its whole bundled source first: keep the message only
   let module;
   try {
-    let source = readFileSync(path, "utf8");
+    let source = expandUnrolls(readFileSync(path, "utf8"));
     if (!fused) source = lowerRelaxed(source);
     if (shared) source = source.replace("(memory 1 65536))", "(memory 1 65536 shared))");
     module = wabt.parseWat("log-sum-exp.wat", source, { simd: true, relaxed_simd: fused, bulk_memory: true, threads: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module script without types
-import { assembleKernel, lowerRelaxed } from "../../scripts/build-wasm.mjs";
+import { assembleKernel, expandUnrolls, lowerRelaxed } from "../../scripts/build-wasm.mjs";
 import { logSumExpFusedWasm, logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
 import { KernelPool, kernelPool, sharedVariant } from "../../src/batch/cpu/worker-pool.js";
 import { allocateLogits, dpoBatch, releaseLogits, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
@@ -10,6 +10,41 @@ import { scoreOnnx } from "../../src/batch/onnx-scoring.js";
 import { readScoring } from "../../src/batch/scoring.js";
 import { scorePosition } from "../../src/batch/row-scan.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
+
+describe("the fast pass and the mask", () => {
+  // Blocks are summed without the underflow mask until one holds a term below M − 86.6; that block
+  // and the row's later ones are summed with it. Rows where the hand-over falls anywhere, against the
+  // float64 kernel (another function, with its own mask).
+  const V = 4000;
+  let state = 11;
+  const gaussian = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const u = state / 2 ** 32 + 1e-12;
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos((2 * Math.PI * state) / 2 ** 32);
+  };
+  const rows = {
+    "−∞ in the last blocks only": (v: number) => (v > 3000 && v % 3 === 0 ? -Infinity : 3 * gaussian()),
+    "one far term in the first block": (v: number) => (v === 5 ? -95 : 3 * gaussian()),
+    "a far term in the middle, the maximum late": (v: number) => (v === 2000 ? -120 : v === 3900 ? 30 : 3 * gaussian()),
+    "spread 200: most terms underflow": () => 200 * gaussian(),
+    "every other logit −∞": (v: number) => (v % 2 === 0 ? -Infinity : 3 * gaussian()),
+  };
+  for (const [name, make] of Object.entries(rows)) {
+    it(`${name}: float32 within 1e-7 of float64 per token`, async () => {
+      const T = 6;
+      const data = new Float32Array(T * V);
+      for (let t = 0; t < T; t++) for (let v = 0; v < V; v++) data[t * V + v] = make(v);
+      const labels = [Array.from({ length: T }, (_, t) => [1, 3001, 3900, 7, 2001, 3999][t])];
+      const logits = { data, shape: [1, T, V] };
+      const [fast, exact] = await Promise.all([sequenceTokenLogProbs(logits, labels, { shift: false }), sequenceTokenLogProbs(logits, labels, { shift: false, precision: "float64" })]);
+      exact.tokenLogps[0].forEach((want, t) => {
+        if (want === -Infinity) expect(fast.tokenLogps[0][t]).toBe(-Infinity);
+        else expectClose(fast.tokenLogps[0][t], want, { rel: 1e-7 }, `token ${t}`);
+      });
+    });
+  }
+});
 
 describe("rows handed to worker threads", () => {
   // Worker threads score rows the main thread wrote into their inboxes (copied from where they lie,
@@ -57,6 +92,11 @@ describe("the float32 kernel", () => {
       // the arena's shared-memory twin, derived by flipping one byte, is what wabt assembles
       expect(Buffer.from(sharedVariant(Buffer.from(shipped, "base64"))).toString("base64")).toBe(await assembleKernel({ fused, shared: true }));
     }
+  });
+
+  it("writes out each ;; unroll block N times, # the copy's index and @ its vector's byte offset", () => {
+    expect(expandUnrolls("(a)\n  ;; unroll 3\n  (v $x# offset=@)\n  ;; end unroll\n(b)\n")).toBe("(a)\n  (v $x0 offset=0)\n  (v $x1 offset=16)\n  (v $x2 offset=32)\n(b)\n");
+    expect(() => expandUnrolls(";; unroll 2\n;; unroll 2\n(x)\n;; end unroll\n;; end unroll\n")).toThrow(/nested/);
   });
 
   it("lowers each relaxed multiply-add of the source to a multiply and an add for the portable build, nested ones included", () => {

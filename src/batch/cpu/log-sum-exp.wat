@@ -22,8 +22,11 @@
 ;; drift: 2.5e-7 at most, mean 6e-11, after float32 rounding; made by scripts/exp-polynomial.py),
 ;; and 2^k added to the exponent bits. Terms with x < M − 86.6 (−inf and the padding included),
 ;; whose true values lie below float32's normal range, are masked to exactly 0 (the exponent trick
-;; would wrap there); NaN is not masked, so it reaches the sum. What remains is float32's rounding
-;; of x − M itself, at most 2^-24·|x − M| relative.
+;; would wrap there); NaN is not masked, so it reaches the sum. The mask costs two operations a
+;; vector, so blocks are first summed without it, their minimum found on the side; a block whose
+;; minimum shows a term to mask is summed again with it, and so are the row's later blocks (a
+;; masked vocabulary spreads its −inf over the row). What remains is float32's rounding of x − M
+;; itself, at most 2^-24·|x − M| relative.
 ;;
 ;; The multiply-adds are written f32x4.relaxed_madd (a·b + c) and f32x4.relaxed_nmadd (c − a·b).
 ;; scripts/build-wasm.mjs makes two modules of this file: "fused", as written, where they are
@@ -34,13 +37,16 @@
   (import "env" "memory" (memory 1 65536))
   (import "math" "exp" (func $exp (param f64) (result f64)))
 
-  ;; Σ over one block [q, end) of exp(x − M), 128 logits; with $masked, only x ≠ M, and $ties gains
-  ;; the count of x = M (exactly the elements the mask leaves out: NaN was excluded before).
+  ;; Σ over one block [q, end) of exp(x − M), 128 logits, terms below M − 86.6 masked to 0: with
+  ;; $withTies, only x ≠ M, and $ties gains the count of x = M (exactly the elements the mask leaves
+  ;; out: NaN was excluded before); without, the block's maximum (NaN ignored) is left in $blockMax.
+  ;; Without ties it takes four vectors per step (independent chains keep the floating-point units
+  ;; busy), adding them to one accumulator in order, as the tie loop does one by one.
   (global $ties (mut i32) (i32.const 0))
-  ;; Without $masked, the block's maximum (NaN ignored) is left here.
   (global $blockMax (mut f32) (f32.const 0))
+  (global $blockMin (mut f32) (f32.const 0))
 
-  (func $blockSum (param $q i32) (param $end i32) (param $m v128) (param $masked i32) (result f32)
+  (func $blockSum (param $q i32) (param $end i32) (param $m v128) (param $withTies i32) (result f32)
     (local $low v128)
     (local $acc v128) (local $ne v128) (local $x v128) (local $d v128) (local $kb v128) (local $r v128) (local $e v128)
     (local $count v128) (local $length i32)
@@ -48,7 +54,7 @@
     (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $kb0 v128) (local $kb1 v128) (local $kb2 v128) (local $kb3 v128) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
     (local.set $length (i32.shr_u (i32.sub (local.get $end) (local.get $q)) (i32.const 2)))
     (local.set $low (f32x4.sub (local.get $m) (v128.const f32x4 86.6 86.6 86.6 86.6)))
-    (if (local.get $masked)
+    (if (local.get $withTies)
       (then
         (loop $vectors
           (local.set $x (v128.load (local.get $q)))
@@ -72,72 +78,69 @@
             (i32.add (i32.add (i32x4.extract_lane 0 (local.get $count)) (i32x4.extract_lane 1 (local.get $count)))
                      (i32.add (i32x4.extract_lane 2 (local.get $count)) (i32x4.extract_lane 3 (local.get $count))))))))
       (else
-        ;; four vectors per step (independent chains keep the floating-point units busy), and the
-        ;; block's maximum on the side
         (local.set $bmax (v128.const f32x4 -inf -inf -inf -inf))
-        (loop $vectors
-          ;; logits q + 0 .. q + 15
-          (local.set $x0 (v128.load offset=0 (local.get $q)))
-          (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x0)))
-          (local.set $d0 (f32x4.sub (local.get $x0) (local.get $m)))
-          (local.set $kb0 (f32x4.relaxed_madd (local.get $d0) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-          (local.set $r0 (f32x4.sub (local.get $kb0) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-          (local.set $r0 (f32x4.relaxed_nmadd (local.get $r0) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6) (f32x4.relaxed_nmadd (local.get $r0) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1) (local.get $d0))))
-          (local.set $e0 (f32x4.relaxed_madd (local.get $r0) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3) (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2)))
-                    (local.set $e0 (f32x4.relaxed_madd (local.get $r0) (local.get $e0) (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1)))
-          (local.set $e0 (f32x4.relaxed_madd (local.get $r0) (local.get $e0) (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1)))
-          (local.set $e0 (f32x4.relaxed_madd (local.get $r0) (local.get $e0) (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1)))
-          (local.set $e0 (f32x4.relaxed_madd (local.get $r0) (local.get $e0) (v128.const f32x4 1 1 1 1)))
-          (local.set $e0 (i32x4.add (local.get $e0) (i32x4.shl (local.get $kb0) (i32.const 23))))
-          (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (local.get $e0) (f32x4.lt (local.get $x0) (local.get $low)))))
-          ;; logits q + 16 .. q + 31
-          (local.set $x1 (v128.load offset=16 (local.get $q)))
-          (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x1)))
-          (local.set $d1 (f32x4.sub (local.get $x1) (local.get $m)))
-          (local.set $kb1 (f32x4.relaxed_madd (local.get $d1) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-          (local.set $r1 (f32x4.sub (local.get $kb1) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-          (local.set $r1 (f32x4.relaxed_nmadd (local.get $r1) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6) (f32x4.relaxed_nmadd (local.get $r1) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1) (local.get $d1))))
-          (local.set $e1 (f32x4.relaxed_madd (local.get $r1) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3) (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2)))
-                    (local.set $e1 (f32x4.relaxed_madd (local.get $r1) (local.get $e1) (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1)))
-          (local.set $e1 (f32x4.relaxed_madd (local.get $r1) (local.get $e1) (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1)))
-          (local.set $e1 (f32x4.relaxed_madd (local.get $r1) (local.get $e1) (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1)))
-          (local.set $e1 (f32x4.relaxed_madd (local.get $r1) (local.get $e1) (v128.const f32x4 1 1 1 1)))
-          (local.set $e1 (i32x4.add (local.get $e1) (i32x4.shl (local.get $kb1) (i32.const 23))))
-          (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (local.get $e1) (f32x4.lt (local.get $x1) (local.get $low)))))
-          ;; logits q + 32 .. q + 47
-          (local.set $x2 (v128.load offset=32 (local.get $q)))
-          (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x2)))
-          (local.set $d2 (f32x4.sub (local.get $x2) (local.get $m)))
-          (local.set $kb2 (f32x4.relaxed_madd (local.get $d2) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-          (local.set $r2 (f32x4.sub (local.get $kb2) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-          (local.set $r2 (f32x4.relaxed_nmadd (local.get $r2) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6) (f32x4.relaxed_nmadd (local.get $r2) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1) (local.get $d2))))
-          (local.set $e2 (f32x4.relaxed_madd (local.get $r2) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3) (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2)))
-                    (local.set $e2 (f32x4.relaxed_madd (local.get $r2) (local.get $e2) (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1)))
-          (local.set $e2 (f32x4.relaxed_madd (local.get $r2) (local.get $e2) (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1)))
-          (local.set $e2 (f32x4.relaxed_madd (local.get $r2) (local.get $e2) (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1)))
-          (local.set $e2 (f32x4.relaxed_madd (local.get $r2) (local.get $e2) (v128.const f32x4 1 1 1 1)))
-          (local.set $e2 (i32x4.add (local.get $e2) (i32x4.shl (local.get $kb2) (i32.const 23))))
-          (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (local.get $e2) (f32x4.lt (local.get $x2) (local.get $low)))))
-          ;; logits q + 48 .. q + 63
-          (local.set $x3 (v128.load offset=48 (local.get $q)))
-          (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x3)))
-          (local.set $d3 (f32x4.sub (local.get $x3) (local.get $m)))
-          (local.set $kb3 (f32x4.relaxed_madd (local.get $d3) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-          (local.set $r3 (f32x4.sub (local.get $kb3) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-          (local.set $r3 (f32x4.relaxed_nmadd (local.get $r3) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6) (f32x4.relaxed_nmadd (local.get $r3) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1) (local.get $d3))))
-          (local.set $e3 (f32x4.relaxed_madd (local.get $r3) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3) (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2)))
-                    (local.set $e3 (f32x4.relaxed_madd (local.get $r3) (local.get $e3) (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1)))
-          (local.set $e3 (f32x4.relaxed_madd (local.get $r3) (local.get $e3) (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1)))
-          (local.set $e3 (f32x4.relaxed_madd (local.get $r3) (local.get $e3) (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1)))
-          (local.set $e3 (f32x4.relaxed_madd (local.get $r3) (local.get $e3) (v128.const f32x4 1 1 1 1)))
-          (local.set $e3 (i32x4.add (local.get $e3) (i32x4.shl (local.get $kb3) (i32.const 23))))
-          (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (local.get $e3) (f32x4.lt (local.get $x3) (local.get $low)))))
+        (loop $vectors4
+          ;; unroll 4
+          (local.set $x# (v128.load offset=@ (local.get $q)))
+          (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x#)))
+          (local.set $d# (f32x4.sub (local.get $x#) (local.get $m)))
+          (local.set $kb# (f32x4.relaxed_madd (local.get $d#) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+          (local.set $r# (f32x4.sub (local.get $kb#) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+          (local.set $r# (f32x4.relaxed_nmadd (local.get $r#) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6) (f32x4.relaxed_nmadd (local.get $r#) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1) (local.get $d#))))
+          (local.set $e# (f32x4.relaxed_madd (local.get $r#) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3) (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2)))
+          (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1)))
+          (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1)))
+          (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1)))
+          (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 1 1 1 1)))
+          (local.set $e# (i32x4.add (local.get $e#) (i32x4.shl (local.get $kb#) (i32.const 23))))
+          (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (local.get $e#) (f32x4.lt (local.get $x#) (local.get $low)))))
+          ;; end unroll
           (local.set $q (i32.add (local.get $q) (i32.const 64)))
-          (br_if $vectors (i32.lt_u (local.get $q) (local.get $end))))
+          (br_if $vectors4 (i32.lt_u (local.get $q) (local.get $end))))
         ;; the lanes' maximum by two shuffles (NaN is the plain sum's concern, not this one's)
         (local.set $bmax (f32x4.pmax (local.get $bmax) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $bmax) (local.get $bmax))))
         (local.set $bmax (f32x4.pmax (local.get $bmax) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $bmax) (local.get $bmax))))
         (global.set $blockMax (f32x4.extract_lane 0 (local.get $bmax)))))
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+             (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+
+  ;; The fast pass over one block [q, end): Σ exp(x − M) with no mask, the block's maximum and
+  ;; minimum left in $blockMax and $blockMin (NaN ignored). The sum holds, with the bits of
+  ;; $blockSum's, when the minimum is at least M − 86.6; else some term wrapped (−inf among them)
+  ;; and the caller sums the block again with the mask. Leaving the mask out spares two operations
+  ;; of about seventeen a vector.
+  (func $fastSum (param $q i32) (param $end i32) (param $m v128) (result f32)
+    (local $acc v128) (local $bmax v128) (local $bmin v128)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $kb0 v128) (local $kb1 v128) (local $kb2 v128) (local $kb3 v128) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128)
+    (local.set $bmax (v128.const f32x4 -inf -inf -inf -inf))
+    (local.set $bmin (v128.const f32x4 inf inf inf inf))
+    (loop $vectors4
+      ;; unroll 4
+      (local.set $x# (v128.load offset=@ (local.get $q)))
+      (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x#)))
+      (local.set $bmin (f32x4.pmin (local.get $bmin) (local.get $x#)))
+      (local.set $d# (f32x4.sub (local.get $x#) (local.get $m)))
+      (local.set $kb# (f32x4.relaxed_madd (local.get $d#) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+      (local.set $r# (f32x4.sub (local.get $kb#) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+      (local.set $r# (f32x4.relaxed_nmadd (local.get $r#) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6) (f32x4.relaxed_nmadd (local.get $r#) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1) (local.get $d#))))
+      (local.set $e# (f32x4.relaxed_madd (local.get $r#) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3) (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2)))
+      (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1)))
+      (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1)))
+      (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1)))
+      (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 1 1 1 1)))
+      (local.set $e# (i32x4.add (local.get $e#) (i32x4.shl (local.get $kb#) (i32.const 23))))
+      (local.set $acc (f32x4.add (local.get $acc) (local.get $e#)))
+      ;; end unroll
+      (local.set $q (i32.add (local.get $q) (i32.const 64)))
+      (br_if $vectors4 (i32.lt_u (local.get $q) (local.get $end))))
+    ;; the lanes' maximum and minimum by two shuffles each
+    (local.set $bmax (f32x4.pmax (local.get $bmax) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $bmax) (local.get $bmax))))
+    (local.set $bmax (f32x4.pmax (local.get $bmax) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $bmax) (local.get $bmax))))
+    (global.set $blockMax (f32x4.extract_lane 0 (local.get $bmax)))
+    (local.set $bmin (f32x4.pmin (local.get $bmin) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $bmin) (local.get $bmin))))
+    (local.set $bmin (f32x4.pmin (local.get $bmin) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $bmin) (local.get $bmin))))
+    (global.set $blockMin (f32x4.extract_lane 0 (local.get $bmin)))
     (f32.add (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
              (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
 
@@ -146,7 +149,7 @@
   (func $row (param $p i32) (param $n i32) (param $out i32) (param $scratch i32)
     (local $end i32) (local $q i32) (local $b i32) (local $blockEnd i32) (local $r i32)
     (local $bmax v128) (local $xsum v128)
-    (local $blockMax f32) (local $m f32) (local $s f64) (local $rest f32) (local $sum f32)
+    (local $blockMax f32) (local $m f32) (local $s f64) (local $rest f32) (local $sum f32) (local $masking i32)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $m (f32.const -inf))
     (global.set $ties (i32.const 0))
@@ -190,8 +193,14 @@
               (local.set $s (f64.promote_f32
                 (call $blockSum (local.get $b) (local.get $blockEnd) (f32x4.splat (local.get $m)) (i32.const 1)))))))
           (else
-            ;; one pass against the running maximum, which is final for all but a few blocks
-            (local.set $rest (call $blockSum (local.get $b) (local.get $blockEnd) (f32x4.splat (local.get $m)) (i32.const 0)))
+            ;; one pass against the running maximum, which is final for all but a few blocks: the
+            ;; fast one until a block holds a term below M − 86.6 (a masked vocabulary, the
+            ;; padding), which is summed again with the mask, as the row's later blocks are at once
+            (if (i32.eqz (local.get $masking)) (then
+              (local.set $rest (call $fastSum (local.get $b) (local.get $blockEnd) (f32x4.splat (local.get $m))))
+              (local.set $masking (f32.lt (global.get $blockMin) (f32.sub (local.get $m) (f32.const 86.6))))))
+            (if (local.get $masking) (then
+              (local.set $rest (call $blockSum (local.get $b) (local.get $blockEnd) (f32x4.splat (local.get $m)) (i32.const 0)))))
             (local.set $blockMax (global.get $blockMax))
             (if (f32.eq (local.get $blockMax) (f32.const inf)) (then
               (f64.store (local.get $out) (f64.const inf)) (return)))
