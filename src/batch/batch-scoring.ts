@@ -1,5 +1,6 @@
 import { LuceError } from "../errors.js";
 import { scaledExpRows } from "./cpu/row-statistics.js";
+import { writeBytes } from "./cpu/worker-pool.js";
 import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { requireArrayLike } from "../validation/checks.js";
 import { readScoring, rowSource, type ScoredBatch, type Scoring } from "./scoring.js";
@@ -115,7 +116,8 @@ export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch,
     for (let row = 0; row < batch * length; row++) if (scored[row] === 0) grad.fill(0, row * vocabulary, (row + 1) * vocabulary);
   }
   const scales = Float64Array.from({ length: positions.count }, (_, i) => -gradientOf(positions.b[i]) * Math.exp(max[i] - lse[i]));
-  scaledExpRows(rowSource(policy, positions), max, scales, policy.threads, (i, row) => grad.set(row, rowOf(i)), policy.precision);
+  const gradBytes = Buffer.from(grad.buffer, grad.byteOffset, grad.byteLength);
+  scaledExpRows(rowSource(policy, positions), max, scales, policy.threads, (i, row) => writeBytes(gradBytes, rowOf(i) * grad.BYTES_PER_ELEMENT, row), policy.precision);
   for (let i = 0; i < positions.count; i++) grad[rowOf(i) + positions.label[i]] += gradientOf(positions.b[i]);
   return grad;
 }

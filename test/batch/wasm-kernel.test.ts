@@ -79,6 +79,14 @@ describe("rows handed to worker threads", () => {
       for (const run of runs.slice(1)) run.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(runs[0].tokenLogps[b])));
     });
   }
+  for (const precision of ["float32", "float64"] as const) {
+    it(`the logits gradient (${precision}), read back from the workers' inboxes: the same bits on 1, 2 and 3 threads`, async () => {
+      const policyLogits = precision === "float32" ? { data: values, shape: [B, T, V] } : { data: Float64Array.from(values), shape: [B, T, V] };
+      const runs = await Promise.all([1, 2, 3].map((threads) => dpoBatch({ policyLogits, referenceLogps: [-3000, -3010, -2990, -3005], labels }, { beta: 0.1, gradient: true, threads, precision })));
+      expect(runs[0].gradLogits!.some((g) => g !== 0)).toBe(true);
+      for (const run of runs.slice(1)) expect(Buffer.from(run.gradLogits!.buffer).equals(Buffer.from(runs[0].gradLogits!.buffer))).toBe(true);
+    });
+  }
   it("the strided view reads the logits it views", async () => {
     const [plain, strided] = await Promise.all([sources["Float32Array, float32"][0], sources["strided view, float32"][0]].map((logits) => sequenceLogProbs(logits, labels, { shift: false, threads: 2 })));
     expect(Array.from(strided)).toEqual(Array.from(plain));

@@ -1,5 +1,5 @@
 import { arenaAllocate, arenaRelease } from "./arena.js";
-import { ARENA_COUNTER, kernelPool, reserve, writeBytes, type PoolWorker, type ReturnedRows } from "./worker-pool.js";
+import { ARENA_COUNTER, kernelPool, reserve, writeBytes, type PoolWorker } from "./worker-pool.js";
 
 /** Logits the kernel reads: `count` rows of `vocabulary` values, each copied on demand. @internal */
 export interface RowSource {
@@ -34,8 +34,6 @@ interface RowWork {
   tryPost(worker: PoolWorker, first: number, rows: number): boolean;
   /** Works on rows first..first+rows−1, copied into the calling thread's kernel memory from 0 (`chunkBytes` past them is its own). */
   local(first: number, rows: number, chunkBytes: number): void;
-  /** Takes a gradient job's rows as a worker hands them back. */
-  returned?(rows: ReturnedRows): void;
 }
 
 /** The bytes of −∞ as float32 and as float64 (little-endian), the rows' padding. */
@@ -101,7 +99,6 @@ function shareRows(source: RowSource, rowLength: number, threads: number, localB
     }
   }
   pool.drain();
-  for (const worker of workers) pool.collect(worker, work.returned);
 }
 
 /**
@@ -134,7 +131,7 @@ export function rowStatistics(source: RowSource, threads: number, precision: "fl
         const at = pool.freeSlot(worker, slotBytes);
         if (at === null) return false;
         writeRows(source, first, rows, worker.inboxBytes, at, rowLength, float64, staging);
-        pool.post(worker, { kind: "inbox", float64, at, rows, rowLength, outAt: at + rows * rowBytes, stats: shared, statsAt: first * 24 });
+        pool.post(worker, { kind: "statistics", float64, at, rows, rowLength, outAt: at + rows * rowBytes, stats: shared, statsAt: first * 24 });
         posted.push(first, rows);
         return true;
       },
@@ -188,42 +185,52 @@ export function rowStatisticsInPlace(offsets: Int32Array, vocabulary: number, th
 /**
  * The logits gradient's softmax part on the kernel's threads: for each row i of `source`,
  * scales[i]·exp(x − maxima[i]) (float32, exactly 0 below float32's normal range; or float64, 0
- * below e^-708), handed to `write(i, row)`. Each row's result depends on that row alone, so it is
- * the same for any number of threads.
+ * below e^-708), its bytes handed to `write(i, bytes)` (the calling thread's rows at once, a
+ * worker's rows from its inbox once its job is done, before the slot is written again). Each row's
+ * result depends on that row alone, so it is the same for any number of threads.
  * @internal
  */
-export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: Float64Array, threads: number, write: (i: number, row: Float32Array | Float64Array) => void, precision: "float32" | "float64" = "float32"): void {
+export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: Float64Array, threads: number, write: (i: number, bytes: Uint8Array) => void, precision: "float32" | "float64" = "float32"): void {
   const pool = kernelPool();
   const { vocabulary } = source;
   const float64 = precision === "float64";
   const bytes = float64 ? 8 : 4;
   const rowLength = padded(vocabulary, float64 ? 2 : 4); // whole vectors
+  const rowBytes = rowLength * bytes;
+  const slotBytes = padded(Math.max(1, Math.floor(CHUNK_BYTES / rowBytes)) * JOB_CHUNKS * rowBytes, 64);
   const scaledExp = float64 ? pool.local.scaledExp64 : pool.local.scaledExp;
-  const jobBytes = Math.max(1, Math.floor(CHUNK_BYTES / (rowLength * bytes))) * JOB_CHUNKS * rowLength * bytes;
-  const returned = ({ buffer, first, rows: count }: ReturnedRows): void => {
-    for (let r = 0; r < count; r++) write(first + r, floats(float64, buffer, bytes * r * rowLength, vocabulary));
+  const staging = float64 ? new Float64Array(vocabulary) : new Float32Array(vocabulary);
+  /** Each worker's jobs not yet read back, in the order posted: post number, slot, first row, rows. */
+  const pending = new Map<PoolWorker, { post: number; at: number; first: number; rows: number }[]>();
+  const readBack = (worker: PoolWorker, upTo: number): void => {
+    const jobs = pending.get(worker) ?? [];
+    while (jobs.length > 0 && jobs[0].post < upTo) {
+      const { at, first, rows } = jobs.shift()!;
+      for (let r = 0; r < rows; r++) write(first + r, worker.inboxBytes.subarray(at + r * rowBytes, at + r * rowBytes + vocabulary * bytes));
+    }
   };
   shareRows(
     source,
     rowLength,
     threads,
-    (chunkRows) => chunkRows * rowLength * bytes,
+    (chunkRows) => chunkRows * rowBytes,
     {
-      // rows travel in transferred buffers, which come back with the results
-      tryPost(worker, first, count) {
-        const buffer = pool.freeBuffer(worker, jobBytes, returned);
-        if (buffer === null) return false;
-        copyRows(source, first, count, floats(float64, buffer), rowLength);
-        pool.post(worker, { kind: "gradient", float64, buffer, rows: count, rowLength, first, maxima: maxima.slice(first, first + count), scales: scales.slice(first, first + count) });
+      tryPost(worker, first, rows) {
+        readBack(worker, pool.done(worker));
+        const at = pool.freeSlot(worker, slotBytes);
+        if (at === null) return false;
+        writeRows(source, first, rows, worker.inboxBytes, at, rowLength, float64, staging);
+        if (!pending.has(worker)) pending.set(worker, []);
+        pending.get(worker)!.push({ post: worker.posted, at, first, rows });
+        pool.post(worker, { kind: "scale", float64, at, rows, rowLength, maxima: maxima.slice(first, first + rows), scales: scales.slice(first, first + rows) });
         return true;
       },
-      local(first, count, chunkBytes) {
-        const out = floats(float64, pool.local.memory.buffer, chunkBytes, count * rowLength);
-        for (let r = 0; r < count; r++) scaledExp(bytes * r * rowLength, rowLength, maxima[first + r], scales[first + r], chunkBytes + bytes * r * rowLength);
-        for (let r = 0; r < count; r++) write(first + r, out.subarray(r * rowLength, r * rowLength + vocabulary));
+      local(first, rows, chunkBytes) {
+        for (let r = 0; r < rows; r++) scaledExp(r * rowBytes, rowLength, maxima[first + r], scales[first + r], chunkBytes + r * rowBytes);
+        for (let r = 0; r < rows; r++) write(first + r, new Uint8Array(pool.local.memory.buffer, chunkBytes + r * rowBytes, vocabulary * bytes));
       },
-      returned,
     },
     float64,
   );
+  for (const worker of pending.keys()) readBack(worker, Infinity);
 }

@@ -1,9 +1,9 @@
 import { availableParallelism } from "node:os";
 import { setFlagsFromString } from "node:v8";
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { logSumExpFusedWasm, logSumExpWasm } from "./log-sum-exp-wasm.js";
 
-/** Jobs in flight per worker (inbox slots, or gradient buffers): enough to cover the main thread's own chunk. */
+/** Jobs in flight per worker (its inbox's slots): enough to cover the main thread's own chunk. */
 const SLOTS = 4;
 /** Int32 words of control per worker: jobs posted, jobs done, failure flag. */
 const WORDS_PER_WORKER = 16;
@@ -44,8 +44,8 @@ export const ARENA_SCRATCH_BYTES = (MAX_WORKERS + 1) * 512;
  * (float64 with `float64`) from byte `at`, scored in place; their statistics (24 bytes a row) go to
  * byte `outAt` of the inbox (a 512-byte scratch block follows) and then to `stats` from byte `statsAt`.
  */
-interface InboxJob {
-  readonly kind: "inbox";
+interface StatisticsJob {
+  readonly kind: "statistics";
   readonly float64: boolean;
   readonly at: number;
   readonly rows: number;
@@ -55,25 +55,18 @@ interface InboxJob {
   readonly statsAt: number;
 }
 /**
- * A job for the logits gradient: `rows` rows of `rowLength` float32 (float64 with `float64`) in
- * `buffer` (first scored position `first`), each replaced by scales[r]·exp(x − maxima[r]) and
- * handed back.
+ * A job for the logits gradient: `rows` rows of `rowLength` float32 (float64 with `float64`) from
+ * byte `at` of the worker's inbox, each replaced in place by scales[r]·exp(x − maxima[r]), which
+ * the main thread reads back once the job is done.
  */
-interface GradientJob {
-  readonly kind: "gradient";
+interface ScaleJob {
+  readonly kind: "scale";
   readonly float64: boolean;
-  readonly buffer: ArrayBuffer;
+  readonly at: number;
   readonly rows: number;
   readonly rowLength: number;
-  readonly first: number;
   readonly maxima: Float64Array;
   readonly scales: Float64Array;
-}
-/** A gradient job's rows, handed back. @internal */
-export interface ReturnedRows {
-  readonly buffer: ArrayBuffer;
-  readonly first: number;
-  readonly rows: number;
 }
 /**
  * A job on rows in the arena: chunks of `chunk` rows, taken one at a time by every thread through
@@ -92,35 +85,19 @@ interface ArenaJob {
 /**
  * A worker's side, as source (a worker started from a string needs no file on disk, so it runs
  * the same from dist/ and from the TypeScript sources under test). It sleeps on its `posted`
- * word; for each job on its port it scores the rows the main thread wrote into its inbox (a shared
- * memory of its own) in place and writes their statistics into the shared array, or copies a
- * gradient job's rows into its own kernel memory a row at a time (the row stays in the core's
- * cache between the copy and the kernel), scales them and hands the buffer back, or scores arena
- * rows in place, chunk by chunk; then it counts the job done.
+ * word; for each job on its port it works in place on rows the main thread wrote into its inbox (a
+ * shared memory of its own): their statistics, written into the shared array, or their scaled
+ * exponentials for the logits gradient, left where the rows were; or it scores arena rows in
+ * place, chunk by chunk. Then it counts the job done.
  */
 const workerSource = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
-const { module, sharedModule, arena, inbox, control: controlBuffer, base, index, port } = workerData;
+const { sharedModule, arena, inbox, control: controlBuffer, base, index, port } = workerData;
 const imports = (memory) => ({ env: { memory }, math: { exp: Math.exp } });
-const memory = new WebAssembly.Memory({ initial: 16, maximum: 65536 });
-const { rowStatistics, rowStatistics64, scaledExp, scaledExp64 } = new WebAssembly.Instance(module, imports(memory)).exports;
 const { rowStatisticsAt } = new WebAssembly.Instance(sharedModule, imports(arena)).exports;
-const inboxKernel = new WebAssembly.Instance(sharedModule, imports(inbox)).exports;
+const { rowStatistics, rowStatistics64, scaledExp, scaledExp64 } = new WebAssembly.Instance(sharedModule, imports(inbox)).exports;
 const control = new Int32Array(controlBuffer);
 const scratch = (index + 1) * 512;
-const rowBytes = (job) => job.rowLength * (job.float64 ? 8 : 4);
-// Copies each of a gradient job's rows in turn to the start of the kernel's memory (followed by
-// extraBytes of its own) and calls work(r, row, at) on it, at its byte offset in the job's buffer.
-const eachRow = (job, extraBytes, work) => {
-  const bytes = rowBytes(job);
-  const missing = Math.ceil((bytes + extraBytes) / ${PAGE}) - memory.buffer.byteLength / ${PAGE};
-  if (missing > 0) memory.grow(missing);
-  const row = new Uint8Array(memory.buffer, 0, bytes);
-  for (let r = 0; r < job.rows; r++) {
-    row.set(new Uint8Array(job.buffer, r * bytes, bytes));
-    work(r, row, r * bytes);
-  }
-};
 let done = Atomics.load(control, base + 1);
 for (;;) {
   Atomics.wait(control, base, done);
@@ -132,21 +109,17 @@ for (;;) {
           const first = i * job.chunk;
           rowStatisticsAt(job.offsetsAt + 4 * first, Math.min(job.chunk, job.count - first), job.rowLength, job.statsAt + 24 * first, scratch);
         }
-      } else if (job.kind === "gradient") {
+      } else if (job.kind === "scale") {
         const scaled = job.float64 ? scaledExp64 : scaledExp;
-        eachRow(job, 0, (r, row, at) => {
-          scaled(0, job.rowLength, job.maxima[r], job.scales[r], 0);
-          new Uint8Array(job.buffer, at, row.length).set(row);
-        });
-        port.postMessage({ buffer: job.buffer, first: job.first, rows: job.rows }, [job.buffer]);
+        const rowBytes = job.rowLength * (job.float64 ? 8 : 4);
+        for (let r = 0; r < job.rows; r++) scaled(job.at + r * rowBytes, job.rowLength, job.maxima[r], job.scales[r], job.at + r * rowBytes);
       } else {
-        if (job.float64) inboxKernel.rowStatistics64(job.at, job.rowLength, job.rows, job.outAt);
-        else inboxKernel.rowStatistics(job.at, job.rowLength, job.rows, job.outAt, job.outAt + 24 * job.rows);
+        if (job.float64) rowStatistics64(job.at, job.rowLength, job.rows, job.outAt);
+        else rowStatistics(job.at, job.rowLength, job.rows, job.outAt, job.outAt + 24 * job.rows);
         new Float64Array(job.stats, job.statsAt, 3 * job.rows).set(new Float64Array(inbox.buffer, job.outAt, 3 * job.rows));
       }
     } catch {
       Atomics.store(control, base + 2, 1);
-      if (job.kind === "gradient") port.postMessage({ buffer: job.buffer, first: job.first, rows: 0 }, [job.buffer]);
     }
     done++;
     Atomics.store(control, base + 1, done);
@@ -155,7 +128,7 @@ for (;;) {
 }
 `;
 
-/** One worker thread, its port, its inbox, its free row buffers and the jobs posted to it. */
+/** One worker thread, its port, its inbox and the jobs posted to it. */
 export interface PoolWorker {
   readonly base: number;
   readonly port: MessagePort;
@@ -163,7 +136,6 @@ export interface PoolWorker {
   readonly inbox: KernelMemory;
   /** The inbox's bytes as a Buffer (remade when it grows), for {@link writeBytes}. */
   inboxBytes: Buffer;
-  readonly free: ArrayBuffer[];
   posted: number;
 }
 
@@ -234,10 +206,10 @@ function compileKernel(): { kernel: "fused" | "portable"; module: object; shared
 }
 
 /**
- * Copies `bytes` into `target`, a Buffer over a shared memory, from byte `at`. V8 copies into a
- * SharedArrayBuffer element by element with relaxed atomics (TypedArray.prototype.set and
- * Buffer.copy alike: 14.5 GB/s here, 5.8 GB/s while the other core computes), while Buffer.fill
- * with the bytes as its pattern is one memcpy (22 GB/s; bench/RESULTS.md).
+ * Copies `bytes` into `target` from byte `at`, either of them on shared memory (a worker's inbox).
+ * V8 copies to or from a SharedArrayBuffer element by element with relaxed atomics
+ * (TypedArray.prototype.set and Buffer.copy alike: 14.5 GB/s here, 5.8 GB/s while the other core
+ * computes), while Buffer.fill with the bytes as its pattern is one memcpy (22 GB/s; bench/RESULTS.md).
  * @internal
  */
 export function writeBytes(target: Buffer, at: number, bytes: Uint8Array): void {
@@ -255,7 +227,7 @@ export function reserve(memory: KernelMemory, bytes: number): ArrayBuffer | Shar
  * The CPU kernel's runtime: the kernel on the main thread's own memory (rows copied in), the
  * kernel on the arena (a shared memory whose rows every thread reads in place), and worker
  * threads (started on first use, kept, and unref'd so they never hold the process open) that run
- * both.
+ * it on the arena and on their inboxes.
  * @internal
  */
 export class KernelPool {
@@ -264,13 +236,14 @@ export class KernelPool {
   readonly local: KernelInstance;
   readonly arena: KernelInstance;
   readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
-  private readonly modules: { readonly module: object; readonly sharedModule: object };
+  /** The kernel's module on a shared memory: the arena's, and the workers' (on the arena and on their inboxes). */
+  private readonly sharedModule: object;
   private readonly workers: PoolWorker[] = [];
 
   constructor() {
     const { kernel, module, sharedModule } = compileKernel();
     this.kernel = kernel;
-    this.modules = { module, sharedModule };
+    this.sharedModule = sharedModule;
     this.local = instantiate(module, new wasm.Memory({ initial: 16, maximum: 65536 }));
     this.arena = instantiate(sharedModule, new wasm.Memory({ initial: 1, maximum: 65536, shared: true }));
   }
@@ -282,10 +255,10 @@ export class KernelPool {
       const { port1, port2 } = new MessageChannel();
       const index = this.workers.length;
       const inbox = new wasm.Memory({ initial: 1, maximum: 65536, shared: true });
-      const worker = new Worker(workerSource, { eval: true, workerData: { ...this.modules, arena: this.arena.memory, inbox, control: this.control.buffer, base, index, port: port2 }, transferList: [port2] });
+      const worker = new Worker(workerSource, { eval: true, workerData: { sharedModule: this.sharedModule, arena: this.arena.memory, inbox, control: this.control.buffer, base, index, port: port2 }, transferList: [port2] });
       worker.unref();
       port1.unref();
-      this.workers.push({ base, port: port1, inbox, inboxBytes: Buffer.from(inbox.buffer), free: [], posted: 0 });
+      this.workers.push({ base, port: port1, inbox, inboxBytes: Buffer.from(inbox.buffer), posted: 0 });
     }
     return this.workers.slice(0, Math.min(count, MAX_WORKERS));
   }
@@ -296,41 +269,20 @@ export class KernelPool {
    * the order they are posted, so the slot of post number p is p mod SLOTS.
    */
   freeSlot(worker: PoolWorker, slotBytes: number): number | null {
-    if (worker.posted - Atomics.load(this.control, worker.base + 1) >= SLOTS) return null;
+    if (worker.posted - this.done(worker) >= SLOTS) return null;
     const buffer = reserve(worker.inbox, SLOTS * slotBytes);
     if (worker.inboxBytes.byteLength !== buffer.byteLength) worker.inboxBytes = Buffer.from(buffer);
     return (worker.posted % SLOTS) * slotBytes;
   }
 
-  /**
-   * A buffer of at least `bytes` for `worker`'s next job, or null while all its SLOTS buffers are
-   * out (it is busy). Buffers come back through its port.
-   */
-  freeBuffer(worker: PoolWorker, bytes: number, returned?: (rows: ReturnedRows) => void): ArrayBuffer | null {
-    this.collect(worker, returned);
-    const inFlight = worker.posted - Atomics.load(this.control, worker.base + 1);
-    if (inFlight >= SLOTS) return null;
-    let buffer = worker.free.pop();
-    while (buffer !== undefined && buffer.byteLength < bytes) buffer = worker.free.pop(); // too small for this call's rows: drop
-    return buffer ?? new ArrayBuffer(bytes);
-  }
-
-  /** Takes back the buffers `worker` has handed back, passing a gradient job's rows to `returned` first. */
-  collect(worker: PoolWorker, returned?: (rows: ReturnedRows) => void): void {
-    for (let back = receiveMessageOnPort(worker.port); back !== undefined; back = receiveMessageOnPort(worker.port)) {
-      const message = back.message as ArrayBuffer | ReturnedRows;
-      if (message instanceof ArrayBuffer) {
-        worker.free.push(message);
-      } else {
-        returned?.(message);
-        worker.free.push(message.buffer);
-      }
-    }
+  /** The number of jobs `worker` has finished (they finish in the order they were posted). */
+  done(worker: PoolWorker): number {
+    return Atomics.load(this.control, worker.base + 1);
   }
 
   /** Hands `job` to `worker`. */
-  post(worker: PoolWorker, job: InboxJob | ArenaJob | GradientJob): void {
-    worker.port.postMessage(job, job.kind === "gradient" ? [job.buffer] : []);
+  post(worker: PoolWorker, job: StatisticsJob | ScaleJob | ArenaJob): void {
+    worker.port.postMessage(job);
     worker.posted++;
     Atomics.store(this.control, worker.base, worker.posted);
     Atomics.notify(this.control, worker.base);
