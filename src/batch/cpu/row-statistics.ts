@@ -25,7 +25,7 @@ function floats(float64: boolean, buffer: ArrayBuffer | SharedArrayBuffer, at = 
 }
 /** Bytes of rows per job: a few rows that stay in the core's L2 cache between the copy and the kernel. */
 const CHUNK_BYTES = 1 << 18;
-/** Chunks per worker job: larger jobs spend less on handing buffers back and forth. */
+/** Chunks per worker job: larger jobs spend less on handing jobs over. */
 const JOB_CHUNKS = 4;
 
 /** What {@link shareRows} does with a worker's job of rows, and with a chunk of rows on the calling thread. */
@@ -216,9 +216,9 @@ export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: F
     (chunkRows) => chunkRows * rowBytes,
     {
       tryPost(worker, first, rows) {
-        readBack(worker, pool.done(worker));
         const at = pool.freeSlot(worker, slotBytes);
         if (at === null) return false;
+        readBack(worker, pool.done(worker)); // the slot's last job among them: done before freeSlot gave the slot out
         writeRows(source, first, rows, worker.inboxBytes, at, rowLength, float64, staging);
         if (!pending.has(worker)) pending.set(worker, []);
         pending.get(worker)!.push({ post: worker.posted, at, first, rows });
