@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module script without types
 import { assembleKernel, expandUnrolls, lowerRelaxed } from "../../scripts/build-wasm.mjs";
 import { logSumExpFusedWasm, logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
-import { KernelPool, kernelPool, sharedVariant } from "../../src/batch/cpu/worker-pool.js";
+import { KernelPool, SLOTS, kernelPool, sharedVariant } from "../../src/batch/cpu/worker-pool.js";
+import { rowsPerJob } from "../../src/batch/cpu/row-statistics.js";
 import { allocateLogits, dpoBatch, releaseLogits, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
 import synthetic from "../fixtures/batch_synthetic.json" with { type: "json" };
@@ -87,6 +88,16 @@ describe("rows handed to worker threads", () => {
       for (const run of runs.slice(1)) expect(Buffer.from(run.gradLogits!.buffer).equals(Buffer.from(runs[0].gradLogits!.buffer))).toBe(true);
     });
   }
+  it("keeps an inbox's slots under 4 GiB for the longest rows the kernels take (2^27 float32, 2^26 float64)", () => {
+    expect(rowsPerJob(32000 * 4)).toBe(8); // 256 KiB chunks of 2 rows, 4 chunks a job
+    for (const rowBytes of [4096, 128_000, 1 << 20, 48 << 20, 100 << 20, 2 ** 27 * 4, 2 ** 26 * 8]) {
+      for (const extra of [0, 24]) {
+        const rows = rowsPerJob(rowBytes, extra);
+        expect(rows).toBeGreaterThanOrEqual(1);
+        expect(SLOTS * (rows * (rowBytes + extra) + 576)).toBeLessThanOrEqual(2 ** 32);
+      }
+    }
+  });
   it("the strided view reads the logits it views", async () => {
     const [plain, strided] = await Promise.all([sources["Float32Array, float32"][0], sources["strided view, float32"][0]].map((logits) => sequenceLogProbs(logits, labels, { shift: false, threads: 2 })));
     expect(Array.from(strided)).toEqual(Array.from(plain));

@@ -1,5 +1,5 @@
 import { arenaAllocate, arenaRelease } from "./arena.js";
-import { ARENA_COUNTER, kernelPool, reserve, writeBytes, type PoolWorker } from "./worker-pool.js";
+import { ARENA_COUNTER, INBOX_BYTES, SLOTS, kernelPool, reserve, writeBytes, type PoolWorker } from "./worker-pool.js";
 
 /** Logits the kernel reads: `count` rows of `vocabulary` values, each copied on demand. @internal */
 export interface RowSource {
@@ -27,6 +27,16 @@ function floats(float64: boolean, buffer: ArrayBuffer | SharedArrayBuffer, at = 
 const CHUNK_BYTES = 1 << 18;
 /** Chunks per worker job: larger jobs spend less on handing jobs over. */
 const JOB_CHUNKS = 4;
+
+/**
+ * Rows per worker job for rows of `rowBytes` (each with `extraBytes` of results beside it): JOB_CHUNKS
+ * chunks, or fewer where SLOTS such jobs would not fit an inbox (rows of over 48 MiB).
+ * @internal
+ */
+export function rowsPerJob(rowBytes: number, extraBytes = 0): number {
+  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
+  return Math.max(1, Math.min(chunkRows * JOB_CHUNKS, Math.floor((INBOX_BYTES / SLOTS - 1024) / (rowBytes + extraBytes))));
+}
 
 /** What {@link shareRows} does with a worker's job of rows, and with a chunk of rows on the calling thread. */
 interface RowWork {
@@ -70,11 +80,11 @@ function writeRows(source: RowSource, first: number, rows: number, target: Buffe
 /**
  * Shares `source`'s rows between the worker threads and the calling one: the kernel reads only
  * its own memory, so each row is copied in, as float32 (or float64 with `float64`), and padded
- * with −∞ to `rowLength`. The calling thread hands each worker with room a job of rows
+ * with −∞ to `rowLength`. The calling thread hands each worker with room a job of `jobRows` rows
  * (`work.tryPost`) and works on a chunk itself when they are all busy; it returns when every row
  * is done. `localBytes` more bytes of the calling thread's memory follow its chunk.
  */
-function shareRows(source: RowSource, rowLength: number, threads: number, localBytes: (chunkRows: number) => number, work: RowWork, float64: boolean): void {
+function shareRows(source: RowSource, rowLength: number, jobRows: number, threads: number, localBytes: (chunkRows: number) => number, work: RowWork, float64: boolean): void {
   const pool = kernelPool();
   const { count } = source;
   const rowBytes = rowLength * (float64 ? 8 : 4);
@@ -86,7 +96,7 @@ function shareRows(source: RowSource, rowLength: number, threads: number, localB
   while (next < count) {
     for (const worker of workers) {
       while (next < count) {
-        const rows = Math.min(chunkRows * JOB_CHUNKS, count - next);
+        const rows = Math.min(jobRows, count - next);
         if (!work.tryPost(worker, next, rows)) break;
         next += rows;
       }
@@ -115,7 +125,7 @@ export function rowStatistics(source: RowSource, threads: number, precision: "fl
   // float32 rows in whole blocks of the kernel, float64 rows in pairs
   const rowLength = padded(source.vocabulary, float64 ? 2 : BLOCK);
   const rowBytes = rowLength * (float64 ? 8 : 4);
-  const jobRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes)) * JOB_CHUNKS;
+  const jobRows = rowsPerJob(rowBytes, 24);
   const slotBytes = padded(jobRows * (rowBytes + 24) + 512, 64); // the rows, their statistics, a scratch block
   const stats = new Float64Array(3 * source.count);
   const shared = new SharedArrayBuffer(source.count * 24); // the workers' statistics
@@ -124,6 +134,7 @@ export function rowStatistics(source: RowSource, threads: number, precision: "fl
   shareRows(
     source,
     rowLength,
+    jobRows,
     threads,
     (chunkRows) => chunkRows * 24 + 512,
     {
@@ -197,7 +208,8 @@ export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: F
   const bytes = float64 ? 8 : 4;
   const rowLength = padded(vocabulary, float64 ? 2 : 4); // whole vectors
   const rowBytes = rowLength * bytes;
-  const slotBytes = padded(Math.max(1, Math.floor(CHUNK_BYTES / rowBytes)) * JOB_CHUNKS * rowBytes, 64);
+  const jobRows = rowsPerJob(rowBytes);
+  const slotBytes = padded(jobRows * rowBytes, 64);
   const scaledExp = float64 ? pool.local.scaledExp64 : pool.local.scaledExp;
   const staging = float64 ? new Float64Array(vocabulary) : new Float32Array(vocabulary);
   /** Each worker's jobs not yet read back, in the order posted: post number, slot, first row, rows. */
@@ -212,6 +224,7 @@ export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: F
   shareRows(
     source,
     rowLength,
+    jobRows,
     threads,
     (chunkRows) => chunkRows * rowBytes,
     {

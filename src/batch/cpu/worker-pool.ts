@@ -3,8 +3,10 @@ import { setFlagsFromString } from "node:v8";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { logSumExpFusedWasm, logSumExpWasm } from "./log-sum-exp-wasm.js";
 
-/** Jobs in flight per worker (its inbox's slots): enough to cover the main thread's own chunk. */
-const SLOTS = 4;
+/** Jobs in flight per worker (its inbox's slots): enough to cover the main thread's own chunk. @internal */
+export const SLOTS = 4;
+/** Bytes an inbox may grow to: its SLOTS slots stay within this, under the 4 GiB of a 32-bit memory. @internal */
+export const INBOX_BYTES = 3 * 2 ** 30;
 /** Int32 words of control per worker: jobs posted, jobs done, failure flag. */
 const WORDS_PER_WORKER = 16;
 const MAX_WORKERS = 16;
