@@ -5,18 +5,24 @@
 // --experimental-wasm-relaxed-simd on Node 20), and "portable", in which each of them is lowered
 // to a multiply and an add (plain SIMD, every Node the package supports). Both import a private
 // memory; their shared-memory twins (for the arena) differ in one byte and are derived at load
-// time (src/batch/cpu/worker-pool.ts). Blocks between `;; unroll N` and `;; end unroll` are written
-// out N times first (expandUnrolls). Run after editing the .wat: npm run build:wasm.
+// time (src/batch/cpu/worker-pool.ts). The source's macros (`;; define` / `;; expand`) and
+// unrolled blocks (`;; unroll N`) are written out first (expandMacros, expandUnrolls). Run after editing the .wat: npm run build:wasm.
 // test/batch/wasm-kernel.test.ts fails when the file and the source disagree.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import wabtInit from "wabt";
 
+/** The end of the line that `at` is on (the position of its newline, or the end of the source). */
+function lineEnd(source, at) {
+  const newline = source.indexOf("\n", at);
+  return newline === -1 ? source.length : newline;
+}
+
 /** The first position at or after `at` that is neither white space nor in a ;; comment. */
 function skipBlanks(source, at) {
   for (;;) {
     if (/\s/.test(source[at] ?? "")) at++;
-    else if (source.startsWith(";;", at)) at = source.indexOf("\n", at) === -1 ? source.length : source.indexOf("\n", at);
+    else if (source.startsWith(";;", at)) at = lineEnd(source, at);
     else return at;
   }
 }
@@ -25,7 +31,7 @@ function skipBlanks(source, at) {
 function expressionEnd(source, start) {
   let depth = 0;
   for (let i = start; i < source.length; i++) {
-    if (source.startsWith(";;", i)) i = source.indexOf("\n", i) === -1 ? source.length : source.indexOf("\n", i);
+    if (source.startsWith(";;", i)) i = lineEnd(source, i);
     else if (source[i] === "(") depth++;
     else if (source[i] === ")" && --depth === 0) return i + 1;
   }
@@ -60,6 +66,31 @@ export function lowerRelaxed(source) {
 }
 
 /**
+ * Writes out the source's macros: the lines between `;; define NAME %a %b …` and `;; end define`
+ * are removed and written in place of each line `;; expand NAME x y …`, with `%a` replaced by x,
+ * `%b` by y and so on: how the kernel's loops share one spelling of exp. Runs before
+ * {@link expandUnrolls}, so arguments may hold `#`.
+ */
+export function expandMacros(source) {
+  const macros = new Map();
+  const defined = source.replace(/^[ \t]*;; define (\w+)((?: %\w+)*)\n([\s\S]*?)^[ \t]*;; end define\n/gm, (_, name, params, body) => {
+    macros.set(name, { params: params.trim().split(/\s+/).filter(Boolean), body });
+    return "";
+  });
+  return defined.replace(/^[ \t]*;; expand (\w+)((?: \S+)*)\n/gm, (_, name, args) => {
+    const macro = macros.get(name);
+    if (macro === undefined) throw new Error(`;; expand ${name}: no ;; define ${name}`);
+    const values = args.trim().split(/\s+/).filter(Boolean);
+    if (values.length !== macro.params.length) throw new Error(`;; expand ${name}: ${values.length} arguments for ${macro.params.length} parameters`);
+    return macro.body.replace(/%\w+/g, (param) => {
+      const index = macro.params.indexOf(param);
+      if (index === -1) throw new Error(`;; define ${name}: ${param} is not one of its parameters`);
+      return values[index];
+    });
+  });
+}
+
+/**
  * Expands each block of lines between `;; unroll N` and `;; end unroll` into N copies of it, in
  * which `#` stands for the copy's index (0 .. N − 1) and `@` for 16 times it (the byte offset of
  * the copy's vector): how the kernel's loops take several vectors per step without writing each out.
@@ -78,7 +109,7 @@ export async function assembleKernel({ fused, shared }) {
   // wabt's errors print its whole bundled source first: keep the message only
   let module;
   try {
-    let source = expandUnrolls(readFileSync(path, "utf8"));
+    let source = expandUnrolls(expandMacros(readFileSync(path, "utf8")));
     if (!fused) source = lowerRelaxed(source);
     if (shared) source = source.replace("(memory 1 65536))", "(memory 1 65536 shared))");
     module = wabt.parseWat("log-sum-exp.wat", source, { simd: true, relaxed_simd: fused, bulk_memory: true, threads: true });

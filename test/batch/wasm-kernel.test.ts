@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module script without types
-import { assembleKernel, expandUnrolls, lowerRelaxed } from "../../scripts/build-wasm.mjs";
+import { assembleKernel, expandMacros, expandUnrolls, lowerRelaxed } from "../../scripts/build-wasm.mjs";
 import { logSumExpFusedWasm, logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
 import { KernelPool, SLOTS, kernelPool, sharedVariant } from "../../src/batch/cpu/worker-pool.js";
 import { rowsPerJob } from "../../src/batch/cpu/row-statistics.js";
@@ -111,6 +111,14 @@ describe("the float32 kernel", () => {
       // the arena's shared-memory twin, derived by flipping one byte, is what wabt assembles
       expect(Buffer.from(sharedVariant(Buffer.from(shipped, "base64"))).toString("base64")).toBe(await assembleKernel({ fused, shared: true }));
     }
+  });
+
+  it("writes each ;; expand of a ;; define out with its arguments, and names a wrong one", () => {
+    const source = ";; define twice %x %y\n(add %x %x %y)\n;; end define\n(a)\n  ;; expand twice $p# 3\n(b)\n";
+    expect(expandMacros(source)).toBe("(a)\n(add $p# $p# 3)\n(b)\n");
+    expect(() => expandMacros(";; expand nothing $p\n")).toThrow(/no ;; define nothing/);
+    expect(() => expandMacros(";; define one %x\n(%x)\n;; end define\n;; expand one\n")).toThrow(/0 arguments for 1 parameters/);
+    expect(() => expandMacros(";; define one %x\n(%z)\n;; end define\n;; expand one 1\n")).toThrow(/%z is not one of its parameters/);
   });
 
   it("writes out each ;; unroll block N times, # the copy's index and @ its vector's byte offset", () => {

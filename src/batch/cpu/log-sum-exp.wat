@@ -32,10 +32,49 @@
 ;; scripts/build-wasm.mjs makes two modules of this file: "fused", as written, where they are
 ;; single fused multiply-adds on a CPU with FMA (relaxed SIMD; src/batch/cpu/worker-pool.ts picks
 ;; the build), about 30% faster; and "portable", each lowered to a multiply and an add, rounding
-;; twice. k·ln2_hi is exact either way; fused, the other steps round once.
+;; twice. k·ln2_hi is exact either way; fused, the other steps round once. exp is spelled once for
+;; each width (`;; define exp32`, `exp64`) and written out where `;; expand` asks; loops that take
+;; several vectors a step are written once between `;; unroll N` and `;; end unroll` (the build
+;; script expands both).
 (module
   (import "env" "memory" (memory 1 65536))
   (import "math" "exp" (func $exp (param f64) (result f64)))
+
+  ;; exp(%d) of four float32 lanes into %e, as the header says: %kb holds round(%d·log2 e) in its low
+  ;; bits (the 1.5·2^23 trick), %r the reduced argument; the callers mask what needs masking.
+  ;; define exp32 %d %kb %r %e
+    (local.set %kb (f32x4.relaxed_madd (local.get %d) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set %r (f32x4.sub (local.get %kb) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set %r (f32x4.relaxed_nmadd (local.get %r) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6) (f32x4.relaxed_nmadd (local.get %r) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1) (local.get %d))))
+    (local.set %e (f32x4.relaxed_madd (local.get %r) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3) (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2)))
+    (local.set %e (f32x4.relaxed_madd (local.get %r) (local.get %e) (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1)))
+    (local.set %e (f32x4.relaxed_madd (local.get %r) (local.get %e) (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1)))
+    (local.set %e (f32x4.relaxed_madd (local.get %r) (local.get %e) (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1)))
+    (local.set %e (f32x4.relaxed_madd (local.get %r) (local.get %e) (v128.const f32x4 1 1 1 1)))
+    (local.set %e (i32x4.add (local.get %e) (i32x4.shl (local.get %kb) (i32.const 23))))
+  ;; end define
+  ;; exp(%d) of two float64 lanes into %e (see rowStatistics64): %kb holds round(%d·log2 e) in its
+  ;; low bits (the 1.5·2^52 trick), %r the reduced argument.
+  ;; define exp64 %d %kb %r %e
+    (local.set %kb (f64x2.relaxed_madd (local.get %d) (v128.const f64x2 0x1.71547652b82fep+0 0x1.71547652b82fep+0) (v128.const f64x2 0x1.8p+52 0x1.8p+52)))
+    (local.set %r (f64x2.sub (local.get %kb) (v128.const f64x2 0x1.8p+52 0x1.8p+52)))
+    (local.set %r (f64x2.relaxed_nmadd (local.get %r) (v128.const f64x2 0x1.a39ef35793c76p-33 0x1.a39ef35793c76p-33) (f64x2.relaxed_nmadd (local.get %r) (v128.const f64x2 0x1.62e42fee00000p-1 0x1.62e42fee00000p-1) (local.get %d))))
+    (local.set %e (v128.const f64x2 0x1.6124613a86d09p-33 0x1.6124613a86d09p-33))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 0x1.1eed8eff8d898p-29 0x1.1eed8eff8d898p-29)))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 0x1.ae64567f544e4p-26 0x1.ae64567f544e4p-26)))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 0x1.27e4fb7789f5cp-22 0x1.27e4fb7789f5cp-22)))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 0x1.71de3a556c734p-19 0x1.71de3a556c734p-19)))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 0x1.a01a01a01a01ap-16 0x1.a01a01a01a01ap-16)))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 0x1.a01a01a01a01ap-13 0x1.a01a01a01a01ap-13)))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 0x1.6c16c16c16c17p-10 0x1.6c16c16c16c17p-10)))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 0x1.1111111111111p-7 0x1.1111111111111p-7)))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 0x1.5555555555555p-5 0x1.5555555555555p-5)))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 0x1.5555555555555p-3 0x1.5555555555555p-3)))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 0x1.0p-1 0x1.0p-1)))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 1 1)))
+    (local.set %e (f64x2.relaxed_madd (local.get %r) (local.get %e) (v128.const f64x2 1 1)))
+    (local.set %e (i64x2.add (local.get %e) (i64x2.shl (local.get %kb) (i32.const 52))))
+  ;; end define
 
   ;; Σ over one block [q, end) of exp(x − M), 128 logits, terms below M − 86.6 masked to 0: with
   ;; $withTies, only x ≠ M, and $ties gains the count of x = M (exactly the elements the mask leaves
@@ -59,15 +98,7 @@
         (loop $vectors
           (local.set $x (v128.load (local.get $q)))
           (local.set $d (f32x4.sub (local.get $x) (local.get $m)))
-          (local.set $kb (f32x4.relaxed_madd (local.get $d) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-          (local.set $r (f32x4.sub (local.get $kb) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-          (local.set $r (f32x4.relaxed_nmadd (local.get $r) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6) (f32x4.relaxed_nmadd (local.get $r) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1) (local.get $d))))
-          (local.set $e (f32x4.relaxed_madd (local.get $r) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3) (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2)))
-          (local.set $e (f32x4.relaxed_madd (local.get $r) (local.get $e) (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1)))
-          (local.set $e (f32x4.relaxed_madd (local.get $r) (local.get $e) (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1)))
-          (local.set $e (f32x4.relaxed_madd (local.get $r) (local.get $e) (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1)))
-          (local.set $e (f32x4.relaxed_madd (local.get $r) (local.get $e) (v128.const f32x4 1 1 1 1)))
-          (local.set $e (i32x4.add (local.get $e) (i32x4.shl (local.get $kb) (i32.const 23))))
+          ;; expand exp32 $d $kb $r $e
           (local.set $ne (f32x4.ne (local.get $x) (local.get $m)))
           (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (v128.and (local.get $e) (local.get $ne)) (f32x4.lt (local.get $x) (local.get $low)))))
           (local.set $count (i32x4.sub (local.get $count) (local.get $ne)))
@@ -84,15 +115,7 @@
           (local.set $x# (v128.load offset=@ (local.get $q)))
           (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x#)))
           (local.set $d# (f32x4.sub (local.get $x#) (local.get $m)))
-          (local.set $kb# (f32x4.relaxed_madd (local.get $d#) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-          (local.set $r# (f32x4.sub (local.get $kb#) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-          (local.set $r# (f32x4.relaxed_nmadd (local.get $r#) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6) (f32x4.relaxed_nmadd (local.get $r#) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1) (local.get $d#))))
-          (local.set $e# (f32x4.relaxed_madd (local.get $r#) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3) (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2)))
-          (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1)))
-          (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1)))
-          (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1)))
-          (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 1 1 1 1)))
-          (local.set $e# (i32x4.add (local.get $e#) (i32x4.shl (local.get $kb#) (i32.const 23))))
+          ;; expand exp32 $d# $kb# $r# $e#
           (local.set $acc (f32x4.add (local.get $acc) (v128.andnot (local.get $e#) (f32x4.lt (local.get $x#) (local.get $low)))))
           ;; end unroll
           (local.set $q (i32.add (local.get $q) (i32.const 64)))
@@ -121,15 +144,7 @@
       (local.set $bmax (f32x4.pmax (local.get $bmax) (local.get $x#)))
       (local.set $bmin (f32x4.pmin (local.get $bmin) (local.get $x#)))
       (local.set $d# (f32x4.sub (local.get $x#) (local.get $m)))
-      (local.set $kb# (f32x4.relaxed_madd (local.get $d#) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-      (local.set $r# (f32x4.sub (local.get $kb#) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-      (local.set $r# (f32x4.relaxed_nmadd (local.get $r#) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6) (f32x4.relaxed_nmadd (local.get $r#) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1) (local.get $d#))))
-      (local.set $e# (f32x4.relaxed_madd (local.get $r#) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3) (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2)))
-      (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1)))
-      (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1)))
-      (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1)))
-      (local.set $e# (f32x4.relaxed_madd (local.get $r#) (local.get $e#) (v128.const f32x4 1 1 1 1)))
-      (local.set $e# (i32x4.add (local.get $e#) (i32x4.shl (local.get $kb#) (i32.const 23))))
+      ;; expand exp32 $d# $kb# $r# $e#
       (local.set $acc (f32x4.add (local.get $acc) (local.get $e#)))
       ;; end unroll
       (local.set $q (i32.add (local.get $q) (i32.const 64)))
@@ -263,15 +278,7 @@
         (local.set $d (f32x4.sub (v128.load (local.get $p)) (local.get $m)))
         (local.set $keep (f32x4.ge (local.get $d) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
         (local.set $d (f32x4.pmax (local.get $d) (v128.const f32x4 -86.6 -86.6 -86.6 -86.6)))
-        (local.set $kb (f32x4.relaxed_madd (local.get $d) (v128.const f32x4 1.44269502 1.44269502 1.44269502 1.44269502) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-        (local.set $r (f32x4.sub (local.get $kb) (v128.const f32x4 12582912 12582912 12582912 12582912)))
-        (local.set $r (f32x4.relaxed_nmadd (local.get $r) (v128.const f32x4 1.42860677e-6 1.42860677e-6 1.42860677e-6 1.42860677e-6) (f32x4.relaxed_nmadd (local.get $r) (v128.const f32x4 6.93145752e-1 6.93145752e-1 6.93145752e-1 6.93145752e-1) (local.get $d))))
-        (local.set $e (f32x4.relaxed_madd (local.get $r) (v128.const f32x4 8.158566430e-3 8.158566430e-3 8.158566430e-3 8.158566430e-3) (v128.const f32x4 4.189077020e-2 4.189077020e-2 4.189077020e-2 4.189077020e-2)))
-        (local.set $e (f32x4.relaxed_madd (local.get $r) (local.get $e) (v128.const f32x4 1.667030156e-1 1.667030156e-1 1.667030156e-1 1.667030156e-1)))
-        (local.set $e (f32x4.relaxed_madd (local.get $r) (local.get $e) (v128.const f32x4 4.999922514e-1 4.999922514e-1 4.999922514e-1 4.999922514e-1)))
-        (local.set $e (f32x4.relaxed_madd (local.get $r) (local.get $e) (v128.const f32x4 9.999983907e-1 9.999983907e-1 9.999983907e-1 9.999983907e-1)))
-        (local.set $e (f32x4.relaxed_madd (local.get $r) (local.get $e) (v128.const f32x4 1 1 1 1)))
-        (local.set $e (i32x4.add (local.get $e) (i32x4.shl (local.get $kb) (i32.const 23))))
+        ;; expand exp32 $d $kb $r $e
         (v128.store (local.get $out) (v128.and (f32x4.mul (local.get $e) (local.get $c)) (local.get $keep)))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
@@ -316,24 +323,7 @@
             (loop $terms
               (local.set $x (v128.load (local.get $q)))
               (local.set $d (f64x2.sub (local.get $x) (local.get $mv)))
-              (local.set $kb (f64x2.relaxed_madd (local.get $d) (v128.const f64x2 0x1.71547652b82fep+0 0x1.71547652b82fep+0) (v128.const f64x2 0x1.8p+52 0x1.8p+52)))
-              (local.set $r (f64x2.sub (local.get $kb) (v128.const f64x2 0x1.8p+52 0x1.8p+52)))
-              (local.set $r (f64x2.relaxed_nmadd (local.get $r) (v128.const f64x2 0x1.a39ef35793c76p-33 0x1.a39ef35793c76p-33) (f64x2.relaxed_nmadd (local.get $r) (v128.const f64x2 0x1.62e42fee00000p-1 0x1.62e42fee00000p-1) (local.get $d))))
-              (local.set $e (v128.const f64x2 0x1.6124613a86d09p-33 0x1.6124613a86d09p-33))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.1eed8eff8d898p-29 0x1.1eed8eff8d898p-29)))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.ae64567f544e4p-26 0x1.ae64567f544e4p-26)))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.27e4fb7789f5cp-22 0x1.27e4fb7789f5cp-22)))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.71de3a556c734p-19 0x1.71de3a556c734p-19)))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.a01a01a01a01ap-16 0x1.a01a01a01a01ap-16)))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.a01a01a01a01ap-13 0x1.a01a01a01a01ap-13)))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.6c16c16c16c17p-10 0x1.6c16c16c16c17p-10)))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.1111111111111p-7 0x1.1111111111111p-7)))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.5555555555555p-5 0x1.5555555555555p-5)))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.5555555555555p-3 0x1.5555555555555p-3)))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.0p-1 0x1.0p-1)))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 1 1)))
-              (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 1 1)))
-              (local.set $e (i64x2.add (local.get $e) (i64x2.shl (local.get $kb) (i32.const 52))))
+              ;; expand exp64 $d $kb $r $e
               (local.set $ne (f64x2.ne (local.get $x) (local.get $mv)))
               (local.set $acc (f64x2.add (local.get $acc) (v128.andnot (v128.and (local.get $e) (local.get $ne)) (f64x2.lt (local.get $d) (v128.const f64x2 -708 -708)))))
               (local.set $unequal (i64x2.sub (local.get $unequal) (local.get $ne)))
@@ -359,24 +349,7 @@
       (loop $vectors
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $d (f64x2.sub (v128.load (local.get $p)) (local.get $mv)))
-        (local.set $kb (f64x2.relaxed_madd (local.get $d) (v128.const f64x2 0x1.71547652b82fep+0 0x1.71547652b82fep+0) (v128.const f64x2 0x1.8p+52 0x1.8p+52)))
-        (local.set $r (f64x2.sub (local.get $kb) (v128.const f64x2 0x1.8p+52 0x1.8p+52)))
-        (local.set $r (f64x2.relaxed_nmadd (local.get $r) (v128.const f64x2 0x1.a39ef35793c76p-33 0x1.a39ef35793c76p-33) (f64x2.relaxed_nmadd (local.get $r) (v128.const f64x2 0x1.62e42fee00000p-1 0x1.62e42fee00000p-1) (local.get $d))))
-        (local.set $e (v128.const f64x2 0x1.6124613a86d09p-33 0x1.6124613a86d09p-33))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.1eed8eff8d898p-29 0x1.1eed8eff8d898p-29)))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.ae64567f544e4p-26 0x1.ae64567f544e4p-26)))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.27e4fb7789f5cp-22 0x1.27e4fb7789f5cp-22)))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.71de3a556c734p-19 0x1.71de3a556c734p-19)))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.a01a01a01a01ap-16 0x1.a01a01a01a01ap-16)))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.a01a01a01a01ap-13 0x1.a01a01a01a01ap-13)))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.6c16c16c16c17p-10 0x1.6c16c16c16c17p-10)))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.1111111111111p-7 0x1.1111111111111p-7)))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.5555555555555p-5 0x1.5555555555555p-5)))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.5555555555555p-3 0x1.5555555555555p-3)))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 0x1.0p-1 0x1.0p-1)))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 1 1)))
-        (local.set $e (f64x2.relaxed_madd (local.get $r) (local.get $e) (v128.const f64x2 1 1)))
-        (local.set $e (i64x2.add (local.get $e) (i64x2.shl (local.get $kb) (i32.const 52))))
+        ;; expand exp64 $d $kb $r $e
         (v128.store (local.get $out) (v128.andnot (f64x2.mul (local.get $e) (local.get $c)) (f64x2.lt (local.get $d) (v128.const f64x2 -708 -708))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
