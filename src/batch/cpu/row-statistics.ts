@@ -19,10 +19,6 @@ function padded(vocabulary: number, multiple: number): number {
   return Math.ceil(vocabulary / multiple) * multiple;
 }
 
-/** Float64 or float32 elements of `buffer`: `length` of them from byte `at`, or all. */
-function floats(float64: boolean, buffer: ArrayBuffer | SharedArrayBuffer, at = 0, length?: number): Float32Array | Float64Array {
-  return float64 ? new Float64Array(buffer, at, length) : new Float32Array(buffer, at, length);
-}
 /** Bytes of rows per job: a few rows that stay in the core's L2 cache between the copy and the kernel. */
 const CHUNK_BYTES = 1 << 18;
 /** Chunks per worker job: larger jobs spend less on handing jobs over. */
@@ -38,24 +34,20 @@ export function rowsPerJob(rowBytes: number, extraBytes = 0): number {
   return Math.max(1, Math.min(chunkRows * JOB_CHUNKS, Math.floor((INBOX_BYTES / SLOTS - 1024) / (rowBytes + extraBytes))));
 }
 
-/** What {@link shareRows} does with a worker's job of rows, and with a chunk of rows on the calling thread. */
+/** What {@link shareRows} does with the rows it has written into a worker's inbox or the calling thread's memory. */
 interface RowWork {
-  /** Hands rows first..first+rows−1 to `worker` as its next job; false, handing nothing, while it has no room for one. */
-  tryPost(worker: PoolWorker, first: number, rows: number): boolean;
-  /** Works on rows first..first+rows−1, copied into the calling thread's kernel memory from 0 (`chunkBytes` past them is its own). */
+  /** Bytes of an inbox slot: a job's rows and what the job writes beside them. */
+  readonly slotBytes: number;
+  /** Called when one of `worker`'s slots is free, before it is written again (for results to be read back first). */
+  reclaim?(worker: PoolWorker): void;
+  /** Hands `worker` the job on rows first..first+rows−1, written into its inbox from byte `at`. */
+  post(worker: PoolWorker, at: number, first: number, rows: number): void;
+  /** Works on rows first..first+rows−1, written into the calling thread's kernel memory from 0 (`chunkBytes` past them is its own). */
   local(first: number, rows: number, chunkBytes: number): void;
 }
 
 /** The bytes of −∞ as float32 and as float64 (little-endian), the rows' padding. */
 const NEGATIVE_INFINITY_BYTES = { float32: new Uint8Array(Float32Array.of(-Infinity).buffer), float64: new Uint8Array(Float64Array.of(-Infinity).buffer) };
-
-/** Copies rows first..first+rows−1 of `source` into `into` from element 0, each padded with −∞ to `rowLength`. */
-function copyRows(source: RowSource, first: number, rows: number, into: Float32Array | Float64Array, rowLength: number): void {
-  for (let r = 0; r < rows; r++) {
-    source.copyRow(first + r, into, r * rowLength);
-    if (rowLength > source.vocabulary) into.fill(-Infinity, r * rowLength + source.vocabulary, (r + 1) * rowLength);
-  }
-}
 
 /**
  * Writes rows first..first+rows−1 of `source` into `target` from byte `at`, each padded with −∞ to
@@ -79,31 +71,37 @@ function writeRows(source: RowSource, first: number, rows: number, target: Buffe
 
 /**
  * Shares `source`'s rows between the worker threads and the calling one: the kernel reads only
- * its own memory, so each row is copied in, as float32 (or float64 with `float64`), and padded
- * with −∞ to `rowLength`. The calling thread hands each worker with room a job of `jobRows` rows
- * (`work.tryPost`) and works on a chunk itself when they are all busy; it returns when every row
- * is done. `localBytes` more bytes of the calling thread's memory follow its chunk.
+ * its own memory, so each row is written in ({@link writeRows}), as float32 (or float64 with
+ * `float64`), padded with −∞ to `rowLength`. The calling thread writes a job of `jobRows` rows into
+ * the free slot of each worker's inbox that has one and posts it (`work.post`), and works on a
+ * chunk itself (`work.local`) when they are all busy; it returns when every row is done.
+ * `localBytes` more bytes of the calling thread's memory follow its chunk.
  */
 function shareRows(source: RowSource, rowLength: number, jobRows: number, threads: number, localBytes: (chunkRows: number) => number, work: RowWork, float64: boolean): void {
   const pool = kernelPool();
-  const { count } = source;
+  const { count, vocabulary } = source;
   const rowBytes = rowLength * (float64 ? 8 : 4);
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
   const chunkBytes = chunkRows * rowBytes;
   const workers = pool.workersFor(Math.max(0, Math.min(threads - 1, Math.ceil(count / chunkRows) - 1)));
-  const local = floats(float64, reserve(pool.local.memory, chunkBytes + localBytes(chunkRows)));
+  const local = Buffer.from(reserve(pool.local.memory, chunkBytes + localBytes(chunkRows)));
+  const staging = float64 ? new Float64Array(vocabulary) : new Float32Array(vocabulary);
   let next = 0;
   while (next < count) {
     for (const worker of workers) {
       while (next < count) {
+        const at = pool.freeSlot(worker, work.slotBytes);
+        if (at === null) break;
+        work.reclaim?.(worker);
         const rows = Math.min(jobRows, count - next);
-        if (!work.tryPost(worker, next, rows)) break;
+        writeRows(source, next, rows, worker.inboxBytes, at, rowLength, float64, staging);
+        work.post(worker, at, next, rows);
         next += rows;
       }
     }
     if (next < count) {
       const rows = Math.min(chunkRows, count - next);
-      copyRows(source, next, rows, local, rowLength);
+      writeRows(source, next, rows, local, 0, rowLength, float64, staging);
       work.local(next, rows, chunkBytes);
       next += rows;
     }
@@ -126,10 +124,8 @@ export function rowStatistics(source: RowSource, threads: number, precision: "fl
   const rowLength = padded(source.vocabulary, float64 ? 2 : BLOCK);
   const rowBytes = rowLength * (float64 ? 8 : 4);
   const jobRows = rowsPerJob(rowBytes, 24);
-  const slotBytes = padded(jobRows * (rowBytes + 24) + 512, 64); // the rows, their statistics, a scratch block
   const stats = new Float64Array(3 * source.count);
   const shared = new SharedArrayBuffer(source.count * 24); // the workers' statistics
-  const staging = float64 ? new Float64Array(source.vocabulary) : new Float32Array(source.vocabulary);
   const posted: number[] = []; // first row and row count of each worker job
   shareRows(
     source,
@@ -138,13 +134,10 @@ export function rowStatistics(source: RowSource, threads: number, precision: "fl
     threads,
     (chunkRows) => chunkRows * 24 + 512,
     {
-      tryPost(worker, first, rows) {
-        const at = pool.freeSlot(worker, slotBytes);
-        if (at === null) return false;
-        writeRows(source, first, rows, worker.inboxBytes, at, rowLength, float64, staging);
+      slotBytes: padded(jobRows * (rowBytes + 24) + 512, 64), // the rows, their statistics, a scratch block
+      post(worker, at, first, rows) {
         pool.post(worker, { kind: "statistics", float64, at, rows, rowLength, outAt: at + rows * rowBytes, stats: shared, statsAt: first * 24 });
         posted.push(first, rows);
-        return true;
       },
       local(first, rows, chunkBytes) {
         if (float64) pool.local.rowStatistics64(0, rowLength, rows, chunkBytes);
@@ -209,9 +202,7 @@ export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: F
   const rowLength = padded(vocabulary, float64 ? 2 : 4); // whole vectors
   const rowBytes = rowLength * bytes;
   const jobRows = rowsPerJob(rowBytes);
-  const slotBytes = padded(jobRows * rowBytes, 64);
   const scaledExp = float64 ? pool.local.scaledExp64 : pool.local.scaledExp;
-  const staging = float64 ? new Float64Array(vocabulary) : new Float32Array(vocabulary);
   /** Each worker's jobs not yet read back, in the order posted: post number, slot, first row, rows. */
   const pending = new Map<PoolWorker, { post: number; at: number; first: number; rows: number }[]>();
   const readBack = (worker: PoolWorker, upTo: number): void => {
@@ -228,15 +219,13 @@ export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: F
     threads,
     (chunkRows) => chunkRows * rowBytes,
     {
-      tryPost(worker, first, rows) {
-        const at = pool.freeSlot(worker, slotBytes);
-        if (at === null) return false;
-        readBack(worker, pool.done(worker)); // the slot's last job among them: done before freeSlot gave the slot out
-        writeRows(source, first, rows, worker.inboxBytes, at, rowLength, float64, staging);
+      slotBytes: padded(jobRows * rowBytes, 64),
+      // the slot's last job is among those done: it was done before freeSlot gave the slot out
+      reclaim: (worker) => readBack(worker, pool.done(worker)),
+      post(worker, at, first, rows) {
         if (!pending.has(worker)) pending.set(worker, []);
         pending.get(worker)!.push({ post: worker.posted, at, first, rows });
         pool.post(worker, { kind: "scale", float64, at, rows, rowLength, maxima: maxima.slice(first, first + rows), scales: scales.slice(first, first + rows) });
-        return true;
       },
       local(first, rows, chunkBytes) {
         for (let r = 0; r < rows; r++) scaledExp(r * rowBytes, rowLength, maxima[first + r], scales[first + r], chunkBytes + r * rowBytes);
