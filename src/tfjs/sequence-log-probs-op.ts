@@ -4,7 +4,7 @@ import { logitsGradient } from "../batch/batch-scoring.js";
 import { readScoring } from "../batch/scoring.js";
 import { scoreOnCpu } from "../batch/sequence-log-probs.js";
 import type { LabelsView } from "../batch/tensor-view.js";
-import { requireTensor } from "./tensors.js";
+import { isTensor, requireTensor } from "./tensors.js";
 
 const OP = "sequenceLogProbsOp";
 
@@ -27,10 +27,9 @@ export interface SequenceLogProbsOpOptions {
 /** Labels or a mask, as a tensor or nested arrays, in the form readScoring takes. */
 function matrixOf(fn: string, name: string, x: unknown): LabelsView | ArrayLike<number>[] {
   if (Array.isArray(x)) return x as ArrayLike<number>[];
-  if (typeof x === "object" && x !== null && "dataSync" in x && "shape" in x) {
-    const tensor = x as tf.Tensor;
-    if (tensor.rank !== 2) throw new LuceError(fn, name, `must have rank 2, not ${tensor.rank}`);
-    return { data: tensor.dataSync() as ArrayLike<number> as Int32Array, shape: tensor.shape };
+  if (isTensor(x)) {
+    if (x.rank !== 2) throw new LuceError(fn, name, `must have rank 2, not ${x.rank}`);
+    return { data: x.dataSync() as ArrayLike<number> as Int32Array, shape: x.shape };
   }
   throw new LuceError(fn, name, "must be a tfjs Tensor or nested arrays of integers");
 }

@@ -1,9 +1,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Tensor } from "@tensorflow/tfjs-core";
 import { LuceError } from "../errors.js";
+import { NeumaierSum } from "../numerics/sum.js";
 
-/** Whether `x` looks like a tfjs tensor (tfjs-core may be loaded more than once, so no instanceof). */
-function isTensor(x: unknown): x is Tensor {
+/** Whether `x` looks like a tfjs tensor (tfjs-core may be loaded more than once, so no instanceof). @internal */
+export function isTensor(x: unknown): x is Tensor {
   return typeof x === "object" && x !== null && "dataSync" in x && "shape" in x && "dtype" in x;
 }
 
@@ -42,10 +43,12 @@ export function requireReduction(op: string, reduction: unknown): Reduction {
   return reduction;
 }
 
-/** The op's value: the losses' mean or sum (taken in float64) as a scalar, or the losses themselves, rounded to float32 once. @internal */
+/** The op's value: the losses' mean or sum (compensated, in float64) as a scalar, or the losses themselves, rounded to float32 once. @internal */
 export function reducedLosses(losses: Float64Array, reduction: Reduction): Tensor {
   if (reduction === "none") return tf.tensor1d(Float32Array.from(losses), "float32");
-  const total = losses.reduce((a, b) => a + b, 0);
+  const sum = new NeumaierSum();
+  for (const loss of losses) sum.add(loss);
+  const total = sum.value();
   return tf.scalar(reduction === "mean" ? total / losses.length : total, "float32");
 }
 

@@ -191,5 +191,10 @@ describe("sequenceLogProbsOp", () => {
     expectLuceError(() => sequenceLogProbsOp(logits, labels.map((row) => row.map(() => 99))), "labels[0][1]", "sequenceLogProbsOp");
     expectLuceError(() => sequenceLogProbsOp(tf.tensor3d(Float32Array.from(logitsData, (x, i) => (i === 3 ? NaN : x)), [B, T, V]), labels), "logits[0][0][3]", "sequenceLogProbsOp");
     expect(() => sequenceLogProbsOp(logits, labels, { precision: "float16" as "float32" })).toThrow(LuceError);
+    expectLuceError(() => sequenceLogProbsOp(logits, labels, { precision: "float16" as "float32" }), "options.precision", "sequenceLogProbsOp");
+    expectLuceError(() => sequenceLogProbsOp(logits, tf.tensor1d([1, 2], "int32") as unknown as tf.Tensor2D), "labels", "sequenceLogProbsOp");
+    expectLuceError(() => sequenceLogProbsOp(logits, 5 as unknown as tf.Tensor2D), "labels", "sequenceLogProbsOp");
+    expectLuceError(() => sequenceLogProbsOp(logits, labels, { mask: "all" as unknown as tf.Tensor2D }), "options.mask", "sequenceLogProbsOp");
+    expectLuceError(() => sequenceLogProbsOp(logits, labels, null as unknown as object), "options", "sequenceLogProbsOp");
   });
 });
