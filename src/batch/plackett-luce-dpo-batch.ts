@@ -41,19 +41,19 @@ export interface PlackettLuceDpoBatchResult extends PlackettLuceDpoResult, Polic
  */
 export async function plackettLuceDpoBatch(inputs: PlackettLuceDpoBatchInputs, options: PlackettLuceDpoBatchOptions): Promise<PlackettLuceDpoBatchResult> {
   const fn = "plackettLuceDpoBatch";
-  let k = 0;
   return lossOnPolicyBatch(
     fn,
     inputs,
     options,
     (batch) => {
-      k = requireIndex(fn, "inputs.responses", inputs.responses);
+      const k = requireIndex(fn, "inputs.responses", inputs.responses);
       if (k < 2) throw new LuceError(fn, "inputs.responses", "must be at least 2");
       if (batch === 0 || batch % k !== 0) throw new LuceError(fn, "inputs.policyLogits.shape", `has batch ${batch}, not a non-zero multiple of ${k} responses`);
       const rankings = requireArrayLike(fn, "inputs.rankings", inputs.rankings);
       if (rankings.length !== batch / k) throw new LuceError(fn, "inputs.rankings", `has ${rankings.length} rankings for ${batch / k} prompts`);
     },
     (policyLogps, referenceLogps) => {
+      const k = inputs.responses; // validated above
       const rows = (values: Float64Array) => Array.from({ length: values.length / k }, (_, i) => values.subarray(i * k, (i + 1) * k));
       const result = plackettLuceDpoLoss({ policyLogps: rows(policyLogps), referenceLogps: rows(referenceLogps), rankings: inputs.rankings }, { beta: options.beta });
       return { result, sequenceGradient: (b) => result.gradPolicy[Math.floor(b / k)][b % k] };

@@ -79,16 +79,9 @@ export async function scoreAll(fn: string, s: Scoring): Promise<ScoredBatch> {
  */
 export async function sequenceLogProbs(logits: LogitsView, labels: LabelsView | ArrayLike<number>[], options?: SequenceLogProbsOptions & { readonly perToken?: false }): Promise<Float64Array>;
 /**
- * Per-sequence log-probabilities from model logits of shape [B, T, V] and labels [B, T]:
- * Σ_t log softmax(logits[b, t])[labels[b, t + 1]] over the scored positions (shifted as causal
- * language models are), the quantity every DPO loss starts from.
- *
- * Each vocabulary row's log-sum-exp by a WebAssembly kernel (see `precision`), its maximum's terms
- * kept apart so that peaked rows keep their digits; sums over tokens in float64 with compensation,
- * so a sequence log-prob near −5000 keeps its digits. The float64 path computes in float64
- * throughout: it agrees with a float64 reference to 1e−12 relative. An all-masked
- * sequence sums to 0 (its average is an error). float16/bfloat16 logits are read from a
- * Uint16Array with `dtype`. Strided views (scijs ndarray) are read in place.
+ * {@link sequenceLogProbs} with `perToken: true`: the per-sequence sums (or means) together with
+ * each position's log-probability and each sequence's token count, as {@link sequenceTokenLogProbs}
+ * gives them.
  *
  * @param logits - [B, T, V] view
  * @param labels - [B, T] token ids (a view, or nested arrays)
