@@ -73,10 +73,15 @@ describe("rows handed to worker threads", () => {
     "strided view, float32": [{ data: reversed, shape: [B, T, V], stride: [T * V, V, -1], offset: V - 1 }, "float32"],
     "float16 bits, float32": [{ data: float16, shape: [B, T, V], dtype: "float16" }, "float32"],
   } as const;
+  /** Each position's log-probability by the scalar Math.exp scan (row-scan.ts), reading the view as given: no kernel involved. */
+  const scanned = (logits: Parameters<typeof sequenceLogProbs>[0], precision: "float32" | "float64") => {
+    const s = readScoring("test", logits, labels, { shift: false, precision });
+    return Array.from({ length: B * T }, (_, i) => scorePosition("test", s, Math.floor(i / T), i % T, labels.data[i], new Float64Array(1)));
+  };
   for (const [name, [logits, precision]] of Object.entries(sources)) {
-    it(`${name}: the same bits on 1, 2 and 3 threads`, async () => {
+    it(`${name}: the Math.exp scan's values, and the same bits on 1, 2 and 3 threads`, async () => {
       const runs = await Promise.all([1, 2, 3].map((threads) => sequenceTokenLogProbs(logits, labels, { shift: false, threads, precision })));
-      expect(runs[0].logps.every(Number.isFinite)).toBe(true);
+      scanned(logits, precision).forEach((want, i) => expectClose(runs[2].tokenLogps[Math.floor(i / T)][i % T], want, { rel: precision === "float32" ? 1e-7 : 1e-13 }, `position ${i}`));
       for (const run of runs.slice(1)) run.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(runs[0].tokenLogps[b])));
     });
   }
@@ -84,8 +89,26 @@ describe("rows handed to worker threads", () => {
     it(`the logits gradient (${precision}), read back from the workers' inboxes: the same bits on 1, 2 and 3 threads`, async () => {
       const policyLogits = precision === "float32" ? { data: values, shape: [B, T, V] } : { data: Float64Array.from(values), shape: [B, T, V] };
       const runs = await Promise.all([1, 2, 3].map((threads) => dpoBatch({ policyLogits, referenceLogps: [-3000, -3010, -2990, -3005], labels }, { beta: 0.1, gradient: true, threads, precision })));
-      expect(runs[0].gradLogits!.some((g) => g !== 0)).toBe(true);
       for (const run of runs.slice(1)) expect(Buffer.from(run.gradLogits!.buffer).equals(Buffer.from(runs[0].gradLogits!.buffer))).toBe(true);
+      // independently, on every 37th position (shift: labels[t + 1] scored by logits[t]): g_b·(onehot − exp(x − lse)), lse by the Math.exp scan
+      const { gradPolicyChosen, gradPolicyRejected } = runs[2];
+      const g = [...gradPolicyChosen, ...gradPolicyRejected];
+      const s = readScoring("test", policyLogits, labels, { precision });
+      const lse = new Float64Array(1);
+      for (let i = 0; i < B * T; i += 37) {
+        const [b, t] = [Math.floor(i / T), i % T];
+        const grad = runs[2].gradLogits!.subarray(i * V, (i + 1) * V);
+        if (t === T - 1) {
+          expect(grad.every((x) => x === 0)).toBe(true);
+          continue;
+        }
+        const label = labels.data[i + 1];
+        scorePosition("test", s, b, t, label, lse);
+        for (let v = 0; v < V; v++) {
+          const want = g[b] * ((v === label ? 1 : 0) - Math.exp(values[i * V + v] - lse[0]));
+          if (Math.abs(grad[v] - want) > (precision === "float32" ? 1e-6 : 1e-14) * Math.abs(g[b])) expect.fail(`position ${i}, entry ${v}: ${grad[v]} vs ${want}`);
+        }
+      }
     });
   }
   it("keeps an inbox's slots under 4 GiB for the longest rows the kernels take (2^27 float32, 2^26 float64)", () => {
