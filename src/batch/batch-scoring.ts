@@ -72,7 +72,7 @@ export async function lossOnPolicyBatch<R>(
  * or taken as given.
  * @internal
  */
-export async function referenceLogpsOf(fn: string, inputs: PolicyBatchInputs, options: SequenceLogProbsOptions, policyShape: readonly number[]): Promise<Float64Array> {
+async function referenceLogpsOf(fn: string, inputs: PolicyBatchInputs, options: SequenceLogProbsOptions, policyShape: readonly number[]): Promise<Float64Array> {
   const [batch, , vocabulary] = policyShape;
   if (inputs.referenceLogits !== undefined) {
     const reference = readScoring(fn, inputs.referenceLogits, inputs.labels, options);
