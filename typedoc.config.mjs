@@ -6,7 +6,13 @@ const require = createRequire(import.meta.url);
 /** @type {import("typedoc").TypeDocOptions} */
 export default {
   name: "luce",
-  entryPoints: ["src/index.ts", "src/arbitraries/index.ts", "src/proofs/index.ts", "src/batch/index.ts", "src/tfjs/index.ts"],
+  entryPoints: [
+    "src/index.ts",
+    "src/arbitraries/index.ts",
+    "src/proofs/index.ts",
+    "src/batch/index.ts",
+    "src/tfjs/index.ts",
+  ],
   out: "docs/api",
   tsconfig: "tsconfig.build.json",
   excludeInternal: true,

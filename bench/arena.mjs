@@ -26,5 +26,9 @@ let rms = 0;
 for (let i = 0; i < nItems; i++) rms += (fit.logStrength[i] - (truth[i] - mean)) ** 2;
 console.log(`arena fit: ${nComparisons.toLocaleString()} comparisons over ${nItems.toLocaleString()} items`);
 console.log(`  ${seconds.toFixed(1)} s (goal < 60 s), ${fit.iterations} Newton iterations, converged ${fit.converged}`);
-console.log(`  resident memory grew by ${((process.memoryUsage().rss - before) / 2 ** 20).toFixed(0)} MiB; the data in columns are ${((nComparisons * 8) / 2 ** 20).toFixed(0)} MiB`);
-console.log(`  RMS error against the true strengths ${Math.sqrt(rms / nItems).toFixed(3)} (sampling error, about 1/sqrt(comparisons per item · 0.2))`);
+console.log(
+  `  resident memory grew by ${((process.memoryUsage().rss - before) / 2 ** 20).toFixed(0)} MiB; the data in columns are ${((nComparisons * 8) / 2 ** 20).toFixed(0)} MiB`,
+);
+console.log(
+  `  RMS error against the true strengths ${Math.sqrt(rms / nItems).toFixed(3)} (sampling error, about 1/sqrt(comparisons per item · 0.2))`,
+);

@@ -77,13 +77,32 @@ const time = async (options) => {
 await dpoBatch(inputs, { beta: BETA, gradient }); // warm-up: starts the worker threads
 const lossOnly = await time({ beta: BETA });
 const withGradient = await time({ beta: BETA, gradient });
-const [numpyLoss, numpyGradient, ...numpyValues] = execFileSync("python3", ["-c", numpyScript, dir, B, T, V, BETA, REPEATS].map(String), { encoding: "utf8" }).trim().split(" ").map(Number);
+const [numpyLoss, numpyGradient, ...numpyValues] = execFileSync(
+  "python3",
+  ["-c", numpyScript, dir, B, T, V, BETA, REPEATS].map(String),
+  { encoding: "utf8" },
+)
+  .trim()
+  .split(" ")
+  .map(Number);
 rmSync(dir, { recursive: true, force: true });
 // the same losses and gradient entries on both sides (numpy's log-sum-exp is float32, hence 1e-4)
 const result = await dpoBatch(inputs, { beta: BETA, gradient });
-const probes = [[0, 0, 0], [1, 7, labels[1 * T + 8]], [B - 1, T - 2, V - 1]].map(([b, t, v]) => gradient[(b * T + t) * V + v]);
-const mismatch = [...result.losses, ...probes].map((x, i) => Math.abs(x - numpyValues[i]) / Math.max(Math.abs(numpyValues[i]), 1e-30)).reduce((a, e) => Math.max(a, e), 0);
+const probes = [
+  [0, 0, 0],
+  [1, 7, labels[1 * T + 8]],
+  [B - 1, T - 2, V - 1],
+].map(([b, t, v]) => gradient[(b * T + t) * V + v]);
+const mismatch = [...result.losses, ...probes]
+  .map((x, i) => Math.abs(x - numpyValues[i]) / Math.max(Math.abs(numpyValues[i]), 1e-30))
+  .reduce((a, e) => Math.max(a, e), 0);
 if (!(mismatch < 1e-4)) throw new Error(`luce and numpy disagree: relative difference ${mismatch}`);
-console.log(`[${B}, ${T}, ${V}], threads ${defaultThreads()}, kernel ${kernelPool().kernel}; losses and sampled gradient entries agree with numpy's to ${mismatch.toExponential(1)}`);
-console.log(`loss only:         luce ${lossOnly.toFixed(3)} s   numpy ${numpyLoss.toFixed(3)} s   ${(numpyLoss / lossOnly).toFixed(2)}x`);
-console.log(`loss and gradient: luce ${withGradient.toFixed(3)} s   numpy ${numpyGradient.toFixed(3)} s   ${(numpyGradient / withGradient).toFixed(2)}x`);
+console.log(
+  `[${B}, ${T}, ${V}], threads ${defaultThreads()}, kernel ${kernelPool().kernel}; losses and sampled gradient entries agree with numpy's to ${mismatch.toExponential(1)}`,
+);
+console.log(
+  `loss only:         luce ${lossOnly.toFixed(3)} s   numpy ${numpyLoss.toFixed(3)} s   ${(numpyLoss / lossOnly).toFixed(2)}x`,
+);
+console.log(
+  `loss and gradient: luce ${withGradient.toFixed(3)} s   numpy ${numpyGradient.toFixed(3)} s   ${(numpyGradient / withGradient).toFixed(2)}x`,
+);

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fitBradleyTerry, fitPlackettLuce, samplePlackettLuce, createRandom } from "../dist/index.js";
 
-const load = (name) => JSON.parse(readFileSync(new URL(`../test/fixtures/choix/${name}.json`, import.meta.url), "utf8"));
+const load = (name) =>
+  JSON.parse(readFileSync(new URL(`../test/fixtures/choix/${name}.json`, import.meta.url), "utf8"));
 
 function median(run, repeats = 7) {
   run(); // warm-up (JIT)
@@ -27,7 +28,10 @@ function doubled(data, estimate, pairwise) {
   const out = [...data];
   for (const row of data) {
     const items = pairwise ? row.slice(0, 2) : row;
-    const order = samplePlackettLuce(items.map((i) => estimate[i]), { random });
+    const order = samplePlackettLuce(
+      items.map((i) => estimate[i]),
+      { random },
+    );
     out.push(Array.from(order, (k) => items[k]));
   }
   return out;
@@ -46,7 +50,9 @@ for (const [name, fit, key, pairwise] of [
   const t = median(() => fit(data, { standardErrors: false }));
   const tSe = median(() => fit(data, { standardErrors: true }), 3);
   const ratio = d.choixSeconds / t;
-  console.log(`${name.padEnd(25)} ${String(data.length).padEnd(9)} ${t.toFixed(4).padEnd(8)} ${tSe.toFixed(4).padEnd(10)} ${d.choixSeconds.toFixed(4).padEnd(19)} ${ratio.toFixed(1).padStart(5)}x  ${err.toExponential(1)}`);
+  console.log(
+    `${name.padEnd(25)} ${String(data.length).padEnd(9)} ${t.toFixed(4).padEnd(8)} ${tSe.toFixed(4).padEnd(10)} ${d.choixSeconds.toFixed(4).padEnd(19)} ${ratio.toFixed(1).padStart(5)}x  ${err.toExponential(1)}`,
+  );
   const big = doubled(data, d.estimate, pairwise);
   const t2 = median(() => fit(big, { standardErrors: false }));
   console.log(

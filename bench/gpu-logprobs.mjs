@@ -22,8 +22,11 @@ Object.assign(globalThis, globals);
 const adapter = await create([]).requestAdapter();
 if (adapter === null) throw new Error("no WebGPU adapter");
 const info = adapter.info;
-console.log(`adapter: ${info.description || info.device} (${info.vendor}, ${info.architecture}); maxStorageBufferBindingSize ${adapter.limits.maxStorageBufferBindingSize}`);
-if ((info.architecture === "software" || info.isFallbackAdapter) && process.env.ALLOW_SOFTWARE !== "1") throw new Error("a software adapter: set ALLOW_SOFTWARE=1 for a dry run");
+console.log(
+  `adapter: ${info.description || info.device} (${info.vendor}, ${info.architecture}); maxStorageBufferBindingSize ${adapter.limits.maxStorageBufferBindingSize}`,
+);
+if ((info.architecture === "software" || info.isFallbackAdapter) && process.env.ALLOW_SOFTWARE !== "1")
+  throw new Error("a software adapter: set ALLOW_SOFTWARE=1 for a dry run");
 
 // 2. accuracy
 const synthetic = JSON.parse(readFileSync(new URL("../test/fixtures/batch_synthetic.json", import.meta.url), "utf8"));
@@ -37,7 +40,10 @@ function syntheticBatch(seed, [batch, length, vocabulary], peak) {
     for (let v = 0; v < vocabulary; v++) logits[row * vocabulary + v] = ((next() + next() + next()) / 2 ** 24) * 2 - 3;
     if (peak !== 0) logits[row * vocabulary + labels[row]] += peak;
   }
-  return { logits: { data: logits, shape: [batch, length, vocabulary] }, labels: { data: labels, shape: [batch, length] } };
+  return {
+    logits: { data: logits, shape: [batch, length, vocabulary] },
+    labels: { data: labels, shape: [batch, length] },
+  };
 }
 let worst = 0;
 for (const c of synthetic) {
@@ -45,7 +51,9 @@ for (const c of synthetic) {
   const got = await sequenceLogProbs(logits, labels, { shift: false, backend: "webgpu" });
   got.forEach((v, b) => (worst = Math.max(worst, Math.abs(v - Number(c.logps[b])) / Math.abs(Number(c.logps[b])))));
 }
-console.log(`accuracy: worst relative error of backend "webgpu" on the model-sized fixtures ${worst.toExponential(2)} (contract 1e-7) ${worst <= 1e-7 ? "ok" : "FAILED"}`);
+console.log(
+  `accuracy: worst relative error of backend "webgpu" on the model-sized fixtures ${worst.toExponential(2)} (contract 1e-7) ${worst <= 1e-7 ? "ok" : "FAILED"}`,
+);
 
 // 3. speed on the device
 const WIDTH = 64;
@@ -71,17 +79,31 @@ function graph(statistics) {
   return encodeModel({ name: statistics ? "statistics" : "baseline", inputs, outputs, nodes, initializers }, 17);
 }
 const shapes = (process.env.SHAPES ?? "8x512x32000,4x2048x128256").split(",").map((s) => s.split("x").map(Number));
-const sessions = await Promise.all([false, true].map((s) => ort.InferenceSession.create(graph(s), { executionProviders: ["webgpu"] })));
+const sessions = await Promise.all(
+  [false, true].map((s) => ort.InferenceSession.create(graph(s), { executionProviders: ["webgpu"] })),
+);
 console.log("shape                 rows/run  baseline s  luce s   luce GB/s  of 3 TB/s");
 for (const [B, T, V] of shapes) {
   const rows = B * T;
   const chunk = Math.max(1, Math.floor((120 * 2 ** 20) / (V * 4)));
-  const w = new ort.Tensor("float32", Float32Array.from({ length: WIDTH * V }, (_, i) => Math.sin(i) / 8), [WIDTH, V]);
+  const w = new ort.Tensor(
+    "float32",
+    Float32Array.from({ length: WIDTH * V }, (_, i) => Math.sin(i) / 8),
+    [WIDTH, V],
+  );
   const runs = [];
   for (let first = 0; first < rows; first += chunk) {
     const n = Math.min(chunk, rows - first);
-    const h = new ort.Tensor("float32", Float32Array.from({ length: n * WIDTH }, (_, i) => Math.cos(i + first)), [n, WIDTH]);
-    const labels = new ort.Tensor("int64", BigInt64Array.from({ length: n }, (_, i) => BigInt((i * 7919) % V)), [n, 1]);
+    const h = new ort.Tensor(
+      "float32",
+      Float32Array.from({ length: n * WIDTH }, (_, i) => Math.cos(i + first)),
+      [n, WIDTH],
+    );
+    const labels = new ort.Tensor(
+      "int64",
+      BigInt64Array.from({ length: n }, (_, i) => BigInt((i * 7919) % V)),
+      [n, 1],
+    );
     runs.push({ h, labels });
   }
   const time = async (session, statistics) => {
@@ -98,7 +120,9 @@ for (const [B, T, V] of shapes) {
   const bytes = rows * V * 4;
   // the baseline's own matmul and one read are in both: the difference is the statistics' cost
   const statistics = Math.max(luce - baseline, 1e-9);
-  console.log(`${`[${B}, ${T}, ${V}]`.padEnd(21)} ${String(chunk).padStart(8)}  ${baseline.toFixed(4).padStart(10)}  ${luce.toFixed(4).padStart(6)}  ${(bytes / statistics / 1e9).toFixed(1).padStart(9)}  ${(bytes / statistics / 3e12).toFixed(3).padStart(9)}`);
+  console.log(
+    `${`[${B}, ${T}, ${V}]`.padEnd(21)} ${String(chunk).padStart(8)}  ${baseline.toFixed(4).padStart(10)}  ${luce.toFixed(4).padStart(6)}  ${(bytes / statistics / 1e9).toFixed(1).padStart(9)}  ${(bytes / statistics / 3e12).toFixed(3).padStart(9)}`,
+  );
 }
 
 // 4. PyTorch on the same device, if there is one
@@ -118,8 +142,18 @@ for shape in sys.argv[1].split(","):
     print(f"pytorch [{B}, {T}, {V}] on {torch.cuda.get_device_name()}: {best:.4f} s, {B*T*V*4/best/1e9:.1f} GB/s")
 `;
 try {
-  process.stdout.write(execFileSync("python3", ["-c", torch, shapes.map((s) => s.join("x")).join(",")], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+  process.stdout.write(
+    execFileSync("python3", ["-c", torch, shapes.map((s) => s.join("x")).join(",")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
 } catch (error) {
-  console.log(`pytorch: not available (${String(error.stderr ?? error.message).trim().split("\n").pop()})`);
+  console.log(
+    `pytorch: not available (${String(error.stderr ?? error.message)
+      .trim()
+      .split("\n")
+      .pop()})`,
+  );
 }
 process.exit(0);

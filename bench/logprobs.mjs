@@ -20,7 +20,7 @@ const REPEATS = 5;
 function writeFileDurably(path, data) {
   const fd = openSync(path, "w");
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
   fsyncSync(fd);
   closeSync(fd);
 }
@@ -57,8 +57,12 @@ function joinRows(rows, T, V) {
   return { logits: { data, shape: [rows.length, T, V] }, labels: { data: labels, shape: [rows.length, T] } };
 }
 
-console.log(`threads: ${defaultThreads()} (the float32 path's default on this machine); kernel: ${kernelPool().kernel} (fused: relaxed SIMD's multiply-adds; portable: LUCE_KERNEL=portable)`);
-console.log("shape                 luce s   GB/s   numpy s  luce/numpy  read-probe GB/s  luce/probe  | in the arena: s  GB/s  /numpy");
+console.log(
+  `threads: ${defaultThreads()} (the float32 path's default on this machine); kernel: ${kernelPool().kernel} (fused: relaxed SIMD's multiply-adds; portable: LUCE_KERNEL=portable)`,
+);
+console.log(
+  "shape                 luce s   GB/s   numpy s  luce/numpy  read-probe GB/s  luce/probe  | in the arena: s  GB/s  /numpy",
+);
 for (const [B, T, V] of shapes) {
   const random = createRandom(1);
   const rows = [];
@@ -93,8 +97,15 @@ for (const [B, T, V] of shapes) {
     return best / 1000;
   };
   // the whole batch in one call when it fits one typed array (2 GiB here), else one sequence per call
-  const calls = bytes <= 2 ** 31 ? [joinRows(rows, T, V)] : rows.map((row) => ({ logits: { data: row.data, shape: [1, T, V] }, labels: { data: row.labels, shape: [1, T] } }));
-  for (let r = 0; r < 3; r++) for (const call of calls) await sequenceLogProbs(call.logits, call.labels); // warm-up: starts the worker threads, tiers the code up
+  const calls =
+    bytes <= 2 ** 31
+      ? [joinRows(rows, T, V)]
+      : rows.map((row) => ({
+          logits: { data: row.data, shape: [1, T, V] },
+          labels: { data: row.labels, shape: [1, T] },
+        }));
+  // warm-up: starts the worker threads, tiers the code up
+  for (let r = 0; r < 3; r++) for (const call of calls) await sequenceLogProbs(call.logits, call.labels);
   const luce = await timeAsync(async () => {
     for (const call of calls) await sequenceLogProbs(call.logits, call.labels);
   });
@@ -118,12 +129,16 @@ for (const [B, T, V] of shapes) {
       for (let i = 0; i < d.length; i += sink.length) sink.set(d.subarray(i, Math.min(i + sink.length, d.length)));
     });
   }
-  const numpy = Number(execFileSync("python3", ["-c", numpyScript, paths.join(","), String(T), String(V)], { encoding: "utf8" }));
+  const numpy = Number(
+    execFileSync("python3", ["-c", numpyScript, paths.join(","), String(T), String(V)], { encoding: "utf8" }),
+  );
   for (const p of paths) {
     rmSync(p);
     rmSync(p + ".labels");
   }
   const gbs = (s) => (bytes / s / 1e9).toFixed(2);
-  console.log(`${`[${B}, ${T}, ${V}]`.padEnd(21)} ${luce.toFixed(3).padStart(6)}  ${gbs(luce).padStart(5)}  ${numpy.toFixed(3).padStart(7)}  ${(numpy / luce).toFixed(2).padStart(9)}x  ${gbs(probe).padStart(15)}  ${(probe / luce).toFixed(2).padStart(9)}  | ${arena.toFixed(3).padStart(15)}  ${gbs(arena).padStart(4)}  ${(numpy / arena).toFixed(2).padStart(5)}x`);
+  console.log(
+    `${`[${B}, ${T}, ${V}]`.padEnd(21)} ${luce.toFixed(3).padStart(6)}  ${gbs(luce).padStart(5)}  ${numpy.toFixed(3).padStart(7)}  ${(numpy / luce).toFixed(2).padStart(9)}x  ${gbs(probe).padStart(15)}  ${(probe / luce).toFixed(2).padStart(9)}  | ${arena.toFixed(3).padStart(15)}  ${gbs(arena).padStart(4)}  ${(numpy / arena).toFixed(2).padStart(5)}x`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });

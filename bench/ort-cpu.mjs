@@ -71,30 +71,52 @@ const graphs = {
     inputs: [float("logits", "rows", V), int64("labels", "rows", 1)],
     outputs: [float("logp", "rows", 1)],
     nodes: [
-      { op: "ReduceLogSumExp", inputs: ["logits"], outputs: ["lse"], attributes: { axes: { ints: [-1] }, keepdims: { int: 1 } } },
+      {
+        op: "ReduceLogSumExp",
+        inputs: ["logits"],
+        outputs: ["lse"],
+        attributes: { axes: { ints: [-1] }, keepdims: { int: 1 } },
+      },
       { op: "GatherElements", inputs: ["logits", "labels"], outputs: ["picked"], attributes: { axis: { int: -1 } } },
       { op: "Sub", inputs: ["picked", "lse"], outputs: ["logp"] },
     ],
   }),
 };
 const options = { executionProviders: ["cpu"], graphOptimizationLevel: "all", intraOpNumThreads: 2 };
-const feeds = { logits: new ort.Tensor("float32", data, [rows, V]), labels: new ort.Tensor("int64", BigInt64Array.from(labels, BigInt), [rows, 1]) };
+const feeds = {
+  logits: new ort.Tensor("float32", data, [rows, V]),
+  labels: new ort.Tensor("int64", BigInt64Array.from(labels, BigInt), [rows, 1]),
+};
 
 const luce = await best(() => sequenceLogProbs(logits, labelView, { shift: false }));
-const gb = (seconds) => ((data.byteLength / seconds) / 1e9).toFixed(2);
-console.log(`[${B}, ${T}, ${V}] float32 (uniform in [-2, 2]${peak === 0 ? "" : `, label logits raised by ${peak}`}), every position scored; best of ${REPEATS}; errors: largest relative, per sequence, against luce's float64 path`);
-console.log(`luce default (float32 kernel, 2 threads)  ${luce.time.toFixed(3)} s  ${gb(luce.time)} GB/s  error ${worst(luce.result).toExponential(1)}`);
+const gb = (seconds) => (data.byteLength / seconds / 1e9).toFixed(2);
+console.log(
+  `[${B}, ${T}, ${V}] float32 (uniform in [-2, 2]${peak === 0 ? "" : `, label logits raised by ${peak}`}), every position scored; best of ${REPEATS}; errors: largest relative, per sequence, against luce's float64 path`,
+);
+console.log(
+  `luce default (float32 kernel, 2 threads)  ${luce.time.toFixed(3)} s  ${gb(luce.time)} GB/s  error ${worst(luce.result).toExponential(1)}`,
+);
 
 const statistics = await ort.InferenceSession.create(rowStatisticsModel(), options);
 const stats = await best(() => statistics.run(feeds));
 const logpStats = new Float64Array(rows);
 {
   const { max, rest, ties, label_logit: picked } = stats.result;
-  for (let i = 0; i < rows; i++) logpStats[i] = picked.data[i] - max.data[i] - (ties.data[i] === 1 ? Math.log1p(rest.data[i]) : Math.log(ties.data[i]) + Math.log1p(rest.data[i] / ties.data[i]));
+  for (let i = 0; i < rows; i++)
+    logpStats[i] =
+      picked.data[i] -
+      max.data[i] -
+      (ties.data[i] === 1
+        ? Math.log1p(rest.data[i])
+        : Math.log(ties.data[i]) + Math.log1p(rest.data[i] / ties.data[i]));
 }
-console.log(`ONNX Runtime CPU, luce's statistics graph  ${stats.time.toFixed(3)} s  ${gb(stats.time)} GB/s  ${(stats.time / luce.time).toFixed(2)}× luce's time  error ${worst(sequences(logpStats)).toExponential(1)}`);
+console.log(
+  `ONNX Runtime CPU, luce's statistics graph  ${stats.time.toFixed(3)} s  ${gb(stats.time)} GB/s  ${(stats.time / luce.time).toFixed(2)}× luce's time  error ${worst(sequences(logpStats)).toExponential(1)}`,
+);
 for (const [name, model] of Object.entries(graphs)) {
   const session = await ort.InferenceSession.create(model, options);
   const run = await best(() => session.run(feeds));
-  console.log(`ONNX Runtime CPU, ${name.padEnd(27)} ${run.time.toFixed(3)} s  ${gb(run.time)} GB/s  ${(run.time / luce.time).toFixed(2)}× luce's time  error ${worst(sequences(run.result.logp.data)).toExponential(1)}`);
+  console.log(
+    `ONNX Runtime CPU, ${name.padEnd(27)} ${run.time.toFixed(3)} s  ${gb(run.time)} GB/s  ${(run.time / luce.time).toFixed(2)}× luce's time  error ${worst(sequences(run.result.logp.data)).toExponential(1)}`,
+  );
 }

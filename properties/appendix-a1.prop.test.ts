@@ -6,7 +6,10 @@ import { klDivergence, klRegularizedObjective, logOptimalPolicy, logPartition, l
 import { EPS, size } from "./helpers.js";
 
 const instances = finiteProblemArbitrary().chain((problem) =>
-  fc.tuple(fc.constant(problem), fc.tuple(...problem.logReference.map((ref) => logPolicyArbitrary(ref.length, { supportOf: ref })))),
+  fc.tuple(
+    fc.constant(problem),
+    fc.tuple(...problem.logReference.map((ref) => logPolicyArbitrary(ref.length, { supportOf: ref }))),
+  ),
 );
 
 test.prop([instances])("the Gibbs variational identity, and π_r is the maximiser", ([problem, logPolicy]) => {
@@ -19,7 +22,11 @@ test.prop([instances])("the Gibbs variational identity, and π_r is the maximise
   const klToOptimum = klDivergence(pi, piR);
   const best = klRegularizedObjective(piR, reward, ref, beta);
   lhs.forEach((j, x) => {
-    const bound = 16 * EPS * (size([reward[x]]) + beta * (Math.abs(logZ[x]) + klToOptimum[x] + size([problem.logReference[x]]) + size([logPolicy[x]]) + 1));
+    const bound =
+      16 *
+      EPS *
+      (size([reward[x]]) +
+        beta * (Math.abs(logZ[x]) + klToOptimum[x] + size([problem.logReference[x]]) + size([logPolicy[x]]) + 1));
     expect(Math.abs(j - (beta * logZ[x] - beta * klToOptimum[x]))).toBeLessThanOrEqual(bound);
     expect(j).toBeLessThanOrEqual(best[x] + bound);
   });

@@ -4,8 +4,10 @@ import { test } from "@fast-check/vitest";
 import { appendixA4, checkInstance } from "../src/proofs/index.js";
 
 const statement = appendixA4();
-test.prop([statement.instances], { numRuns: 25 })("paper's formula = finite differences = mathjs's symbolic derivative", (instance) => {
-  const report = checkInstance(statement, instance);
-  expect(report.verdict, `${report.worst.name}: ${report.worst.residual} > ${report.worst.bound}`).toBe("holds");
-});
-
+test.prop([statement.instances], { numRuns: 25 })(
+  "paper's formula = finite differences = mathjs's symbolic derivative",
+  (instance) => {
+    const report = checkInstance(statement, instance);
+    expect(report.verdict, `${report.worst.name}: ${report.worst.residual} > ${report.worst.bound}`).toBe("holds");
+  },
+);

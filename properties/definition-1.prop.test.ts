@@ -4,15 +4,20 @@ import { test, fc } from "@fast-check/vitest";
 import { shiftArbitrary } from "../src/arbitraries/index.js";
 import { areEquivalentRewards, canonicalReward } from "../src/index.js";
 
-const dyadicRewards = fc
-  .array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 3 })
-  .chain((shape) =>
+const dyadicRewards = fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 3 }).chain((shape) =>
+  fc.tuple(
     fc.tuple(
-      fc.tuple(...shape.map((k) => fc.array(fc.integer({ min: -1_024_000, max: 1_024_000 }).map((n) => n / 256), { minLength: k, maxLength: k }))),
-      shiftArbitrary(shape, { dyadic: true }),
-      shiftArbitrary(shape, { dyadic: true }),
+      ...shape.map((k) =>
+        fc.array(
+          fc.integer({ min: -1_024_000, max: 1_024_000 }).map((n) => n / 256),
+          { minLength: k, maxLength: k },
+        ),
+      ),
     ),
-  );
+    shiftArbitrary(shape, { dyadic: true }),
+    shiftArbitrary(shape, { dyadic: true }),
+  ),
+);
 
 test.prop([dyadicRewards])("reflexive, symmetric and transitive on exact shifts", ([r1, f, g]) => {
   const r2 = r1.map((row, x) => row.map((v, y) => v + f[x][y]));
@@ -30,7 +35,10 @@ test.prop([dyadicRewards])("reflexive, symmetric and transitive on exact shifts"
   });
 });
 
-test.prop([dyadicRewards, fc.integer({ min: 1, max: 256 })])("a shift that varies with y leaves the class", ([r1], bump) => {
-  const r2 = r1.map((row) => row.map((v, y) => (y === 0 ? v + bump / 256 : v)));
-  expect(areEquivalentRewards(r1, r2)).toBe(r1.every((row) => row.length === 1));
-});
+test.prop([dyadicRewards, fc.integer({ min: 1, max: 256 })])(
+  "a shift that varies with y leaves the class",
+  ([r1], bump) => {
+    const r2 = r1.map((row) => row.map((v, y) => (y === 0 ? v + bump / 256 : v)));
+    expect(areEquivalentRewards(r1, r2)).toBe(r1.every((row) => row.length === 1));
+  },
+);

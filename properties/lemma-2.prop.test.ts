@@ -10,7 +10,8 @@ test.prop([equivalentRewardsArbitrary(finiteProblemArbitrary())])("log π_r = lo
   const a = logOptimalPolicy(problem.reward, ref, problem.beta);
   const b = logOptimalPolicy(shifted, ref, problem.beta);
   a.forEach((row, x) => {
-    const bound = 8 * EPS * (size([problem.logReference[x]]) + (size([problem.reward[x]]) + size([shifted[x]])) / problem.beta);
+    const bound =
+      8 * EPS * (size([problem.logReference[x]]) + (size([problem.reward[x]]) + size([shifted[x]])) / problem.beta);
     row.forEach((v, y) => expect(Math.abs(v - b[x][y])).toBeLessThanOrEqual(bound));
   });
 });

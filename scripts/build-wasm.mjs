@@ -6,7 +6,8 @@
 // to a multiply and an add (plain SIMD, every Node the package supports). Both import a private
 // memory; their shared-memory twins (for the arena) differ in one byte and are derived at load
 // time (src/batch/cpu/worker-pool.ts). The source's macros (`;; define` / `;; expand`) and
-// unrolled blocks (`;; unroll N`) are written out first (expandMacros, expandUnrolls). Run after editing the .wat: npm run build:wasm.
+// unrolled blocks (`;; unroll N`) are written out first (expandMacros, expandUnrolls). Run after editing the .wat: npm
+// run build:wasm.
 // test/batch/wasm-kernel.test.ts fails when the file and the source disagree.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -27,7 +28,10 @@ function skipBlanks(source, at) {
   }
 }
 
-/** The end (exclusive) of the balanced s-expression that opens at source[start] === "(" (parentheses in ;; comments do not count). */
+/**
+ * The end (exclusive) of the balanced s-expression that opens at source[start] === "(" (parentheses in ;; comments do
+ * not count).
+ */
 function expressionEnd(source, start) {
   let depth = 0;
   for (let i = start; i < source.length; i++) {
@@ -52,14 +56,17 @@ export function lowerRelaxed(source) {
     let at = start + 1 + `${shape}.relaxed_${kind}`.length;
     for (let k = 0; k < 3; k++) {
       const open = skipBlanks(source, at);
-      if (source[open] !== "(") throw new Error(`${shape}.relaxed_${kind} at ${start}: operand ${k + 1} is not a parenthesised expression`);
+      if (source[open] !== "(")
+        throw new Error(`${shape}.relaxed_${kind} at ${start}: operand ${k + 1} is not a parenthesised expression`);
       at = expressionEnd(source, open);
       operands.push(source.slice(open, at));
     }
     const end = expressionEnd(source, start);
-    if (skipBlanks(source, at) !== end - 1) throw new Error(`${shape}.relaxed_${kind} at ${start}: more than three operands`);
+    if (skipBlanks(source, at) !== end - 1)
+      throw new Error(`${shape}.relaxed_${kind} at ${start}: more than three operands`);
     const [a, b, c] = operands;
-    const lowered = kind === "madd" ? `(${shape}.add (${shape}.mul ${a} ${b}) ${c})` : `(${shape}.sub ${c} (${shape}.mul ${a} ${b}))`;
+    const lowered =
+      kind === "madd" ? `(${shape}.add (${shape}.mul ${a} ${b}) ${c})` : `(${shape}.sub ${c} (${shape}.mul ${a} ${b}))`;
     source = source.slice(0, start) + lowered + source.slice(end);
   }
   return source;
@@ -73,15 +80,19 @@ export function lowerRelaxed(source) {
  */
 export function expandMacros(source) {
   const macros = new Map();
-  const defined = source.replace(/^[ \t]*;; define (\w+)((?: %\w+)*)\n([\s\S]*?)^[ \t]*;; end define\n/gm, (_, name, params, body) => {
-    macros.set(name, { params: params.trim().split(/\s+/).filter(Boolean), body });
-    return "";
-  });
+  const defined = source.replace(
+    /^[ \t]*;; define (\w+)((?: %\w+)*)\n([\s\S]*?)^[ \t]*;; end define\n/gm,
+    (_, name, params, body) => {
+      macros.set(name, { params: params.trim().split(/\s+/).filter(Boolean), body });
+      return "";
+    },
+  );
   return defined.replace(/^[ \t]*;; expand (\w+)((?: \S+)*)\n/gm, (_, name, args) => {
     const macro = macros.get(name);
     if (macro === undefined) throw new Error(`;; expand ${name}: no ;; define ${name}`);
     const values = args.trim().split(/\s+/).filter(Boolean);
-    if (values.length !== macro.params.length) throw new Error(`;; expand ${name}: ${values.length} arguments for ${macro.params.length} parameters`);
+    if (values.length !== macro.params.length)
+      throw new Error(`;; expand ${name}: ${values.length} arguments for ${macro.params.length} parameters`);
     return macro.body.replace(/%\w+/g, (param) => {
       const index = macro.params.indexOf(param);
       if (index === -1) throw new Error(`;; define ${name}: ${param} is not one of its parameters`);
@@ -98,7 +109,9 @@ export function expandMacros(source) {
 export function expandUnrolls(source) {
   return source.replace(/^[ \t]*;; unroll (\d+)\n([\s\S]*?)^[ \t]*;; end unroll\n/gm, (_, count, body) => {
     if (/;; unroll/.test(body)) throw new Error("nested ;; unroll blocks are not supported");
-    return Array.from({ length: Number(count) }, (_, i) => body.replaceAll("#", String(i)).replaceAll("@", String(16 * i))).join("");
+    return Array.from({ length: Number(count) }, (_, i) =>
+      body.replaceAll("#", String(i)).replaceAll("@", String(16 * i)),
+    ).join("");
   });
 }
 
@@ -112,7 +125,12 @@ export async function assembleKernel({ fused, shared }) {
     let source = expandUnrolls(expandMacros(readFileSync(path, "utf8")));
     if (!fused) source = lowerRelaxed(source);
     if (shared) source = source.replace("(memory 1 65536))", "(memory 1 65536 shared))");
-    module = wabt.parseWat("log-sum-exp.wat", source, { simd: true, relaxed_simd: fused, bulk_memory: true, threads: true });
+    module = wabt.parseWat("log-sum-exp.wat", source, {
+      simd: true,
+      relaxed_simd: fused,
+      bulk_memory: true,
+      threads: true,
+    });
   } catch (error) {
     throw new Error(String(error.message));
   }
@@ -123,7 +141,11 @@ export async function assembleKernel({ fused, shared }) {
 }
 
 export async function kernelSource() {
-  const constant = (base64) => base64.match(/.{1,100}/g).map((line) => `  "${line}"`).join(" +\n");
+  const constant = (base64) =>
+    base64
+      .match(/.{1,100}/g)
+      .map((line) => `  "${line}"`)
+      .join(" +\n");
   return (
     "// Generated by scripts/build-wasm.mjs from log-sum-exp.wat: do not edit.\n\n" +
     `/** The row log-sum-exp kernel with plain SIMD (each multiply-add a multiply and an add), importing a private memory, base64. @internal */\nexport const logSumExpWasm =\n${constant(await assembleKernel({ fused: false, shared: false }))};\n\n` +

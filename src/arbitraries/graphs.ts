@@ -22,14 +22,20 @@ export interface ComparisonGraph {
  * fc.assert(fc.property(comparisonGraphArbitrary(4), (g) => g.edges.length >= 3));
  * ```
  */
-export function comparisonGraphArbitrary(k: number, options: { readonly connected?: boolean } = {}): fc.Arbitrary<ComparisonGraph> {
+export function comparisonGraphArbitrary(
+  k: number,
+  options: { readonly connected?: boolean } = {},
+): fc.Arbitrary<ComparisonGraph> {
   requireCount("comparisonGraphArbitrary", "k", k, 2);
   const connected = options.connected ?? true;
   const weight = fc.double({ min: 0.05, max: 1, noNaN: true });
   if (connected) {
     // vertex v > 0 attaches to a random earlier vertex: a spanning tree; then extra edges
     const tree = fc.tuple(...Array.from({ length: k - 1 }, (_, v) => fc.integer({ min: 0, max: v })));
-    const extra = fc.array(fc.tuple(fc.nat(k - 1), fc.nat(k - 1)).filter(([i, j]) => i !== j), { maxLength: k });
+    const extra = fc.array(
+      fc.tuple(fc.nat(k - 1), fc.nat(k - 1)).filter(([i, j]) => i !== j),
+      { maxLength: k },
+    );
     return fc.tuple(tree, extra).chain(([parents, more]) => {
       const pairs = [...parents.map((p, v) => [v + 1, p] as [number, number]), ...more];
       return fc.tuple(...pairs.map(() => weight)).map((w) => graph(k, pairs, w));
@@ -39,7 +45,10 @@ export function comparisonGraphArbitrary(k: number, options: { readonly connecte
   return fc.integer({ min: 1, max: k - 1 }).chain((cut) => {
     const within: [number, number][] = [];
     for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) if (i !== j && i < cut === j < cut) within.push([i, j]);
-    const pairs = within.length === 0 ? fc.constant<[number, number][]>([]) : fc.array(fc.constantFrom(...within), { maxLength: 2 * k });
+    const pairs =
+      within.length === 0
+        ? fc.constant<[number, number][]>([])
+        : fc.array(fc.constantFrom(...within), { maxLength: 2 * k });
     return pairs.chain((chosen) => fc.tuple(...chosen.map(() => weight)).map((w) => graph(k, chosen, w)));
   });
 }

@@ -27,8 +27,14 @@ export interface LogPolicyOptions {
 export function logPolicyArbitrary(k: number, options: LogPolicyOptions = {}): fc.Arbitrary<number[]> {
   const fn = "logPolicyArbitrary";
   requireCount(fn, "k", k, 1);
-  const floor = options.minLogProbability === undefined ? -800 : requireFinite(fn, "options.minLogProbability", options.minLogProbability);
-  if (options.supportOf !== undefined && (options.supportOf.length !== k || options.supportOf.every((v) => v === -Infinity))) {
+  const floor =
+    options.minLogProbability === undefined
+      ? -800
+      : requireFinite(fn, "options.minLogProbability", options.minLogProbability);
+  if (
+    options.supportOf !== undefined &&
+    (options.supportOf.length !== k || options.supportOf.every((v) => v === -Infinity))
+  ) {
     throw new LuceError(fn, "options.supportOf", `must have ${k} entries, not all -Infinity`);
   }
   const entry = fc.oneof(
@@ -38,7 +44,9 @@ export function logPolicyArbitrary(k: number, options: LogPolicyOptions = {}): f
   );
   return fc
     .array(entry, { minLength: k, maxLength: k })
-    .map((row) => row.map((v, y) => (options.supportOf !== undefined && options.supportOf[y] === -Infinity ? -Infinity : v)))
+    .map((row) =>
+      row.map((v, y) => (options.supportOf !== undefined && options.supportOf[y] === -Infinity ? -Infinity : v)),
+    )
     .filter((row) => row.some((v) => v > -Infinity))
     .map(normaliseLog);
 }

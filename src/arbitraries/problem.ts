@@ -8,7 +8,10 @@ export interface FiniteProblem {
   readonly beta: number;
   /** r(x, y), one row per prompt. */
   readonly reward: number[][];
-  /** log π_ref(y | x), one row per prompt, normalised (log-sum-exp 0 to float64 rounding); −Infinity where π_ref has no mass. */
+  /**
+   * log π_ref(y | x), one row per prompt, normalised (log-sum-exp 0 to float64 rounding); −Infinity where π_ref has no
+   * mass.
+   */
   readonly logReference: number[][];
 }
 
@@ -54,7 +57,10 @@ export function betaArbitrary(options: BetaOptions = {}): fc.Arbitrary<number> {
 export interface LogReferenceOptions {
   /** Number of responses (fixed) or a range; default 2 to 8. */
   readonly responses?: number | CountRange;
-  /** Smallest log-probability drawn before normalising; default log(1e−300) ≈ −690.8. Use −5000 for sequence-level references. */
+  /**
+   * Smallest log-probability drawn before normalising; default log(1e−300) ≈ −690.8. Use −5000 for sequence-level
+   * references.
+   */
   readonly minLogProbability?: number;
   /** Let some responses have π_ref = 0 (the assumption π_ref > 0 dropped); at least one keeps mass. Default false. */
   readonly zeros?: boolean;
@@ -75,7 +81,10 @@ export interface LogReferenceOptions {
 export function logReferenceArbitrary(options: LogReferenceOptions = {}): fc.Arbitrary<number[]> {
   const fn = "logReferenceArbitrary";
   const [kMin, kMax] = countRange(fn, "options.responses", options.responses, [2, 8], 1);
-  const floor = options.minLogProbability === undefined ? Math.log(1e-300) : requireFinite(fn, "options.minLogProbability", options.minLogProbability);
+  const floor =
+    options.minLogProbability === undefined
+      ? Math.log(1e-300)
+      : requireFinite(fn, "options.minLogProbability", options.minLogProbability);
   if (floor >= 0) throw new LuceError(fn, "options.minLogProbability", `must be < 0, got ${floor}`);
   const entry = fc.oneof(
     { weight: 3, arbitrary: fc.double({ min: -5, max: 0, noNaN: true }) },
@@ -84,10 +93,12 @@ export function logReferenceArbitrary(options: LogReferenceOptions = {}): fc.Arb
   );
   const raw = fc.integer({ min: kMin, max: kMax }).chain((k) => fc.array(entry, { minLength: k, maxLength: k }));
   const withZeros = options.zeros
-    ? raw.chain((row) => fc.array(fc.boolean(), { minLength: row.length, maxLength: row.length }).map((zero) => {
-        const out = row.map((v, y) => (zero[y] && y > 0 ? -Infinity : v));
-        return out;
-      }))
+    ? raw.chain((row) =>
+        fc.array(fc.boolean(), { minLength: row.length, maxLength: row.length }).map((zero) => {
+          const out = row.map((v, y) => (zero[y] && y > 0 ? -Infinity : v));
+          return out;
+        }),
+      )
     : raw;
   return withZeros.map(normaliseLog);
 }
@@ -116,14 +127,20 @@ export function rewardArbitrary(responses: number, beta: number, options: Reward
   requireCount(fn, "responses", responses, 1);
   requireFinite(fn, "beta", beta);
   if (beta === 0) throw new LuceError(fn, "beta", "must not be 0");
-  const limit = options.maxRewardOverBeta === undefined ? 4000 : requirePositive(fn, "options.maxRewardOverBeta", options.maxRewardOverBeta);
+  const limit =
+    options.maxRewardOverBeta === undefined
+      ? 4000
+      : requirePositive(fn, "options.maxRewardOverBeta", options.maxRewardOverBeta);
   const scale = Math.abs(beta);
   const entry = fc.oneof(
     { weight: 3, arbitrary: fc.double({ min: -Math.min(limit, 5), max: Math.min(limit, 5), noNaN: true }) },
     { weight: 1, arbitrary: fc.double({ min: -limit, max: limit, noNaN: true }) },
     { weight: 1, arbitrary: fc.constantFrom(-limit, limit) },
   );
-  return fc.array(entry.map((t) => t * scale), { minLength: responses, maxLength: responses });
+  return fc.array(
+    entry.map((t) => t * scale),
+    { minLength: responses, maxLength: responses },
+  );
 }
 
 /** Options of {@link finiteProblemArbitrary}. */
@@ -149,9 +166,14 @@ export function finiteProblemArbitrary(options: FiniteProblemOptions = {}): fc.A
   const [pMin, pMax] = countRange("finiteProblemArbitrary", "options.prompts", options.prompts, [1, 3], 1);
   return betaArbitrary(options).chain((beta) =>
     fc
-      .array(logReferenceArbitrary({ ...options, responses: options.responses ?? { min: 2, max: 8 } }), { minLength: pMin, maxLength: pMax })
+      .array(logReferenceArbitrary({ ...options, responses: options.responses ?? { min: 2, max: 8 } }), {
+        minLength: pMin,
+        maxLength: pMax,
+      })
       .chain((logReference) =>
-        fc.tuple(...logReference.map((row) => rewardArbitrary(row.length, beta, options))).map((reward) => ({ beta, reward, logReference })),
+        fc
+          .tuple(...logReference.map((row) => rewardArbitrary(row.length, beta, options)))
+          .map((reward) => ({ beta, reward, logReference })),
       ),
   );
 }
@@ -170,7 +192,13 @@ export function normaliseLog(row: number[]): number[] {
 }
 
 /** A validated [min, max] pair from a count or a range (`fallback` when absent). @internal */
-export function countRange(fn: string, name: string, r: number | CountRange | undefined, fallback: [number, number], least: number): [number, number] {
+export function countRange(
+  fn: string,
+  name: string,
+  r: number | CountRange | undefined,
+  fallback: [number, number],
+  least: number,
+): [number, number] {
   if (r === undefined) return fallback;
   if (typeof r === "number") return [requireCount(fn, name, r, least), r];
   if (r === null || typeof r !== "object") throw new LuceError(fn, name, "must be a count or { min, max }");

@@ -14,7 +14,10 @@ import type { PlackettLuceObservation } from "../ranking/observations.js";
  */
 export function rankingArbitrary(k: number): fc.Arbitrary<number[]> {
   requireCount("rankingArbitrary", "k", k, 1);
-  return fc.shuffledSubarray(Array.from({ length: k }, (_, i) => i), { minLength: k, maxLength: k });
+  return fc.shuffledSubarray(
+    Array.from({ length: k }, (_, i) => i),
+    { minLength: k, maxLength: k },
+  );
 }
 
 /**

@@ -33,14 +33,17 @@ export function shiftArbitrary(shape: readonly number[], options: ShiftOptions =
   const fn = "shiftArbitrary";
   requireArrayLike(fn, "shape", shape);
   shape.forEach((k, x) => requireCount(fn, `shape[${x}]`, k, 1));
-  if (options.dependsOn === "response" && !shape.some((k) => k > 1)) throw new LuceError(fn, "shape", "needs a row of 2 or more responses for a shift that varies with y");
+  if (options.dependsOn === "response" && !shape.some((k) => k > 1))
+    throw new LuceError(fn, "shape", "needs a row of 2 or more responses for a shift that varies with y");
   const max = options.max === undefined ? 1e3 : requirePositive(fn, "options.max", options.max);
   const value = options.dyadic
     ? fc.integer({ min: -Math.round(max * 256), max: Math.round(max * 256) }).map((k) => k / 256)
     : fc.oneof(fc.double({ min: -max, max, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }));
   if (options.dependsOn === "response") {
     // at least two responses in some prompt get different shifts
-    return fc.tuple(...shape.map((k) => fc.array(value, { minLength: k, maxLength: k }))).filter((rows) => rows.some((row) => new Set(row).size > 1));
+    return fc
+      .tuple(...shape.map((k) => fc.array(value, { minLength: k, maxLength: k })))
+      .filter((rows) => rows.some((row) => new Set(row).size > 1));
   }
   return fc.tuple(...shape.map((k) => value.map((v) => Array.from({ length: k }, () => v))));
 }
@@ -73,7 +76,10 @@ export function equivalentRewardsArbitrary(
   options: ShiftOptions = {},
 ): fc.Arbitrary<EquivalentRewards> {
   return problem.chain((p) =>
-    shiftArbitrary(p.reward.map((row) => row.length), options).map((shift) => ({
+    shiftArbitrary(
+      p.reward.map((row) => row.length),
+      options,
+    ).map((shift) => ({
       problem: p,
       shift,
       shifted: p.reward.map((row, x) => row.map((r, y) => r + shift[x][y])),

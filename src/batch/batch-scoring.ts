@@ -53,10 +53,15 @@ export async function lossOnPolicyBatch<R>(
   inputs: PolicyBatchInputs,
   options: PolicyBatchOptions,
   checkBatch: (batch: number) => void,
-  loss: (policyLogps: Float64Array, referenceLogps: Float64Array, counts: Int32Array) => { result: R; sequenceGradient: (b: number) => number },
+  loss: (
+    policyLogps: Float64Array,
+    referenceLogps: Float64Array,
+    counts: Int32Array,
+  ) => { result: R; sequenceGradient: (b: number) => number },
 ): Promise<R & PolicyBatchLogps> {
   if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
-  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object with beta");
+  if (options === null || typeof options !== "object")
+    throw new LuceError(fn, "options", "must be an object with beta");
   const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options);
   checkBatch(policy.logits.shape[0]);
   const scores = await scoreAll(fn, policy);
@@ -72,16 +77,25 @@ export async function lossOnPolicyBatch<R>(
  * or taken as given.
  * @internal
  */
-async function referenceLogpsOf(fn: string, inputs: PolicyBatchInputs, options: SequenceLogProbsOptions, policyShape: readonly number[]): Promise<Float64Array> {
+async function referenceLogpsOf(
+  fn: string,
+  inputs: PolicyBatchInputs,
+  options: SequenceLogProbsOptions,
+  policyShape: readonly number[],
+): Promise<Float64Array> {
   const [batch, , vocabulary] = policyShape;
   if (inputs.referenceLogits !== undefined) {
     const reference = readScoring(fn, inputs.referenceLogits, inputs.labels, options);
-    if (reference.logits.shape[0] !== batch || reference.logits.shape[2] !== vocabulary) throw new LuceError(fn, "inputs.referenceLogits.shape", "must equal the policy logits' shape");
+    if (reference.logits.shape[0] !== batch || reference.logits.shape[2] !== vocabulary)
+      throw new LuceError(fn, "inputs.referenceLogits.shape", "must equal the policy logits' shape");
     return (await scoreAll(fn, reference)).logps;
   }
   if (inputs.referenceLogps !== undefined) {
-    const given = Float64Array.from(requireArrayLike(fn, "inputs.referenceLogps", inputs.referenceLogps) as ArrayLike<number>);
-    if (given.length !== batch) throw new LuceError(fn, "inputs.referenceLogps", `has ${given.length} entries for a batch of ${batch}`);
+    const given = Float64Array.from(
+      requireArrayLike(fn, "inputs.referenceLogps", inputs.referenceLogps) as ArrayLike<number>,
+    );
+    if (given.length !== batch)
+      throw new LuceError(fn, "inputs.referenceLogps", `has ${given.length} entries for a batch of ${batch}`);
     return given;
   }
   throw new LuceError(fn, "inputs.referenceLogits", "or inputs.referenceLogps is required");
@@ -95,7 +109,13 @@ async function referenceLogpsOf(fn: string, inputs: PolicyBatchInputs, options: 
  * (= −g_b/(n + s)), float32 on the float32 path and float64 on the float64 path.
  * @internal
  */
-export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch, sequenceGradient: (b: number) => number, into: unknown = true): Float32Array | Float64Array {
+export function logitsGradient(
+  fn: string,
+  policy: Scoring,
+  scores: ScoredBatch,
+  sequenceGradient: (b: number) => number,
+  into: unknown = true,
+): Float32Array | Float64Array {
   const [batch, length, vocabulary] = policy.logits.shape;
   const float32 = policy.precision === "float32";
   const size = batch * length * vocabulary;
@@ -103,8 +123,14 @@ export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch,
   if (into === true) grad = float32 ? new Float32Array(size) : new Float64Array(size);
   else if ((float32 && into instanceof Float32Array) || (!float32 && into instanceof Float64Array)) {
     grad = into;
-    if (grad.length !== size) throw new LuceError(fn, "options.gradient", `has length ${grad.length}, not the logits' ${size}`);
-  } else throw new LuceError(fn, "options.gradient", `must be true or a ${float32 ? "Float32Array (the float32 path)" : "Float64Array (the float64 path)"} of the logits' length`);
+    if (grad.length !== size)
+      throw new LuceError(fn, "options.gradient", `has length ${grad.length}, not the logits' ${size}`);
+  } else
+    throw new LuceError(
+      fn,
+      "options.gradient",
+      `must be true or a ${float32 ? "Float32Array (the float32 path)" : "Float64Array (the float64 path)"} of the logits' length`,
+    );
   const { positions, lse, max } = scores;
   if (max === undefined) throw new Error("luce: the scoring pass kept no row maxima for the gradient");
   const gradientOf = (b: number) => (policy.average ? sequenceGradient(b) / scores.counts[b] : sequenceGradient(b));
@@ -113,11 +139,22 @@ export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch,
     // a reused buffer: rows that score nothing are zeroed, the others are overwritten below
     const scored = new Uint8Array(batch * length);
     for (let i = 0; i < positions.count; i++) scored[positions.b[i] * length + positions.t[i]] = 1;
-    for (let row = 0; row < batch * length; row++) if (scored[row] === 0) grad.fill(0, row * vocabulary, (row + 1) * vocabulary);
+    for (let row = 0; row < batch * length; row++)
+      if (scored[row] === 0) grad.fill(0, row * vocabulary, (row + 1) * vocabulary);
   }
-  const scales = Float64Array.from({ length: positions.count }, (_, i) => -gradientOf(positions.b[i]) * Math.exp(max[i] - lse[i]));
+  const scales = Float64Array.from(
+    { length: positions.count },
+    (_, i) => -gradientOf(positions.b[i]) * Math.exp(max[i] - lse[i]),
+  );
   const gradBytes = Buffer.from(grad.buffer, grad.byteOffset, grad.byteLength);
-  scaledExpRows(rowSource(policy, positions), max, scales, policy.threads, (i, row) => writeBytes(gradBytes, rowOf(i) * grad.BYTES_PER_ELEMENT, row), policy.precision);
+  scaledExpRows(
+    rowSource(policy, positions),
+    max,
+    scales,
+    policy.threads,
+    (i, row) => writeBytes(gradBytes, rowOf(i) * grad.BYTES_PER_ELEMENT, row),
+    policy.precision,
+  );
   for (let i = 0; i < positions.count; i++) grad[rowOf(i) + positions.label[i]] += gradientOf(positions.b[i]);
   return grad;
 }
@@ -127,7 +164,12 @@ export function logitsGradient(fn: string, policy: Scoring, scores: ScoredBatch,
  * rejected; token counts become the lengths that `ipo` and `sigmoid_norm` normalise by.
  * @internal
  */
-export function dpoOnHalves(policyLogps: Float64Array, referenceLogps: Float64Array, counts: Int32Array, options: DpoLossOptions): DpoLossResult {
+export function dpoOnHalves(
+  policyLogps: Float64Array,
+  referenceLogps: Float64Array,
+  counts: Int32Array,
+  options: DpoLossOptions,
+): DpoLossResult {
   const n = policyLogps.length / 2;
   const lengths = (from: number) => Float64Array.from({ length: n }, (_, i) => counts[from + i]);
   return dpoLoss(
@@ -136,7 +178,9 @@ export function dpoOnHalves(policyLogps: Float64Array, referenceLogps: Float64Ar
       policyRejectedLogps: policyLogps.subarray(n),
       referenceChosenLogps: referenceLogps.subarray(0, n),
       referenceRejectedLogps: referenceLogps.subarray(n),
-      ...(options.lossType === "ipo" || options.lossType === "sigmoid_norm" ? { chosenLengths: lengths(0), rejectedLengths: lengths(n) } : {}),
+      ...(options.lossType === "ipo" || options.lossType === "sigmoid_norm"
+        ? { chosenLengths: lengths(0), rejectedLengths: lengths(n) }
+        : {}),
     },
     options,
   );

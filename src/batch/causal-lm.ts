@@ -16,7 +16,10 @@ export interface CausalLanguageModelOptions {
   readonly logits?: string;
   /** The model's token-id input, int64 [B, T]; default `"input_ids"`. */
   readonly inputIds?: string;
-  /** The model's attention-mask input, int64 [B, T] (1 = token, 0 = padding); default `"attention_mask"`, used when the model has it. */
+  /**
+   * The model's attention-mask input, int64 [B, T] (1 = token, 0 = padding); default `"attention_mask"`, used when the
+   * model has it.
+   */
   readonly attentionMask?: string;
 }
 
@@ -24,7 +27,10 @@ export interface CausalLanguageModelOptions {
 export interface ModelLogProbsOptions {
   /** 1 for tokens, 0 for padding, [B, T]; default all ones. Padding is never scored. */
   readonly attentionMask?: LabelsView | ArrayLike<number>[];
-  /** The tokens to score, [B, T]; default the input ids. Mark prompt tokens with `ignoreIndex` to score responses only, as DPO does. */
+  /**
+   * The tokens to score, [B, T]; default the input ids. Mark prompt tokens with `ignoreIndex` to score responses only,
+   * as DPO does.
+   */
   readonly labels?: LabelsView | ArrayLike<number>[];
   /** Label value that is never scored; default −100. */
   readonly ignoreIndex?: number;
@@ -67,13 +73,18 @@ export class CausalLanguageModel {
    * @throws {@link luce!LuceError} when onnxruntime-node is missing, the file is not an ONNX model, it
    *   lacks the named logits output or input ids, or its opset is below 13
    */
-  static async load(model: string | Uint8Array, options: CausalLanguageModelOptions = {}): Promise<CausalLanguageModel> {
+  static async load(
+    model: string | Uint8Array,
+    options: CausalLanguageModelOptions = {},
+  ): Promise<CausalLanguageModel> {
     const fn = "CausalLanguageModel.load";
     const backend = options.backend ?? "cpu";
-    if (backend !== "cpu" && backend !== "webgpu") throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${String(backend)}`);
+    if (backend !== "cpu" && backend !== "webgpu")
+      throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${String(backend)}`);
     const runtime = await onnxRuntime(fn, "options.backend");
     const bytes = typeof model === "string" ? new Uint8Array(await readFile(model)) : model;
-    if (!(bytes instanceof Uint8Array)) throw new LuceError(fn, "model", "must be a path or the model's bytes (Uint8Array)");
+    if (!(bytes instanceof Uint8Array))
+      throw new LuceError(fn, "model", "must be a path or the model's bytes (Uint8Array)");
     let appended;
     try {
       appended = withRowStatistics(bytes, options.logits ?? "logits");
@@ -82,15 +93,29 @@ export class CausalLanguageModel {
     }
     let session: OrtSession;
     try {
-      session = await runtime.InferenceSession.create(appended.model, { executionProviders: [backend], graphOptimizationLevel: "all" });
+      session = await runtime.InferenceSession.create(appended.model, {
+        executionProviders: [backend],
+        graphOptimizationLevel: "all",
+      });
     } catch (error) {
       throw new LuceError(fn, "model", `ONNX Runtime could not load it: ${(error as Error).message}`);
     }
     const inputIds = options.inputIds ?? "input_ids";
-    if (!session.inputNames.includes(inputIds)) throw new LuceError(fn, "options.inputIds", `names no input of the model (its inputs: ${session.inputNames.filter((n) => n !== APPENDED.labels).join(", ")})`);
+    if (!session.inputNames.includes(inputIds))
+      throw new LuceError(
+        fn,
+        "options.inputIds",
+        `names no input of the model (its inputs: ${session.inputNames.filter((n) => n !== APPENDED.labels).join(", ")})`,
+      );
     const mask = options.attentionMask ?? "attention_mask";
-    if (options.attentionMask !== undefined && !session.inputNames.includes(mask)) throw new LuceError(fn, "options.attentionMask", "names no input of the model");
-    return new CausalLanguageModel(runtime, session, { inputIds, attentionMask: session.inputNames.includes(mask) ? mask : null }, appended.vocabulary);
+    if (options.attentionMask !== undefined && !session.inputNames.includes(mask))
+      throw new LuceError(fn, "options.attentionMask", "names no input of the model");
+    return new CausalLanguageModel(
+      runtime,
+      session,
+      { inputIds, attentionMask: session.inputNames.includes(mask) ? mask : null },
+      appended.vocabulary,
+    );
   }
 
   /**
@@ -101,14 +126,22 @@ export class CausalLanguageModel {
    * @returns sums (or means), per-token values and counts
    * @throws {@link luce!LuceError} for bad shapes or ids, and naming the position of a non-finite logits row
    */
-  async sequenceLogProbs(inputIds: LabelsView | ArrayLike<number>[], options: ModelLogProbsOptions = {}): Promise<TokenLogProbs> {
+  async sequenceLogProbs(
+    inputIds: LabelsView | ArrayLike<number>[],
+    options: ModelLogProbsOptions = {},
+  ): Promise<TokenLogProbs> {
     const fn = "CausalLanguageModel.sequenceLogProbs";
     if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
     const ids = readMatrix(fn, "inputIds", inputIds);
     const [batch, length] = ids.shape;
-    if (batch === 0 || length === 0) throw new LuceError(fn, "inputIds", "must have at least one sequence and one position");
-    const mask = options.attentionMask === undefined ? null : readMatrix(fn, "options.attentionMask", options.attentionMask, [batch, length]);
-    const labels = options.labels === undefined ? ids : readMatrix(fn, "options.labels", options.labels, [batch, length]);
+    if (batch === 0 || length === 0)
+      throw new LuceError(fn, "inputIds", "must have at least one sequence and one position");
+    const mask =
+      options.attentionMask === undefined
+        ? null
+        : readMatrix(fn, "options.attentionMask", options.attentionMask, [batch, length]);
+    const labels =
+      options.labels === undefined ? ids : readMatrix(fn, "options.labels", options.labels, [batch, length]);
     const ignoreIndex = options.ignoreIndex ?? -100;
     if (!Number.isInteger(ignoreIndex)) throw new LuceError(fn, "options.ignoreIndex", "must be an integer");
     const vocabulary = this.vocabulary ?? Number.MAX_SAFE_INTEGER;
@@ -118,37 +151,54 @@ export class CausalLanguageModel {
     for (let b = 0; b < batch; b++) {
       for (let t = 0; t < length; t++) {
         const id = at(ids, b, t);
-        if (!Number.isInteger(id) || id < 0 || id >= vocabulary) throw new LuceError(fn, `inputIds[${b}][${t}]`, `is ${id}, not a token id in [0, ${vocabulary})`);
+        if (!Number.isInteger(id) || id < 0 || id >= vocabulary)
+          throw new LuceError(fn, `inputIds[${b}][${t}]`, `is ${id}, not a token id in [0, ${vocabulary})`);
         idData[b * length + t] = BigInt(id);
         const m = mask === null ? 1 : at(mask, b, t);
         if (m !== 0 && m !== 1) throw new LuceError(fn, `options.attentionMask[${b}][${t}]`, `is ${m}, not 0 or 1`);
         maskData[b * length + t] = BigInt(m);
       }
     }
-    const source: PositionSource = { labels, mask, ignoreIndex, shift: options.shift ?? true, average: options.average ?? false, logits: { shape: [batch, length, vocabulary] } };
+    const source: PositionSource = {
+      labels,
+      mask,
+      ignoreIndex,
+      shift: options.shift ?? true,
+      average: options.average ?? false,
+      logits: { shape: [batch, length, vocabulary] },
+    };
     const positions = scoredPositions(fn, source);
     const rowLabels = new BigInt64Array(batch * length); // unscored rows gather token 0, never read
-    for (let i = 0; i < positions.count; i++) rowLabels[positions.b[i] * length + positions.t[i]] = BigInt(positions.label[i]);
+    for (let i = 0; i < positions.count; i++)
+      rowLabels[positions.b[i] * length + positions.t[i]] = BigInt(positions.label[i]);
 
     const { Tensor } = this.runtime;
     const feeds: Record<string, InstanceType<typeof Tensor>> = {
       [this.names.inputIds]: new Tensor("int64", idData, [batch, length]),
       [APPENDED.labels]: new Tensor("int64", rowLabels, [batch * length, 1]),
     };
-    if (this.names.attentionMask !== null) feeds[this.names.attentionMask] = new Tensor("int64", maskData, [batch, length]);
+    if (this.names.attentionMask !== null)
+      feeds[this.names.attentionMask] = new Tensor("int64", maskData, [batch, length]);
     let out;
     try {
       out = await this.session.run(feeds, [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit]);
     } catch (error) {
       throw new LuceError(fn, "inputIds", `the model failed to run: ${(error as Error).message}`);
     }
-    const [max, rest, ties, labelLogit] = [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit].map((name) => out[name].data as Float32Array);
+    const [max, rest, ties, labelLogit] = [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit].map(
+      (name) => out[name].data as Float32Array,
+    );
     const tokenLogp = new Float64Array(positions.count);
     const lse = new Float64Array(positions.count);
     for (let i = 0; i < positions.count; i++) {
       const row = positions.b[i] * length + positions.t[i];
       const [m, s, n] = [max[row], rest[row], ties[row]];
-      if (!isValidRow(m, s)) throw new LuceError(fn, `logits[${positions.b[i]}][${positions.t[i]}]`, "(the model's output) holds NaN or +Infinity, or is −Infinity everywhere");
+      if (!isValidRow(m, s))
+        throw new LuceError(
+          fn,
+          `logits[${positions.b[i]}][${positions.t[i]}]`,
+          "(the model's output) holds NaN or +Infinity, or is −Infinity everywhere",
+        );
       const shift = logTiesPlusRest(n, s);
       tokenLogp[i] = labelLogit[row] - m - shift;
       lse[i] = m + shift;
@@ -194,12 +244,24 @@ export async function dpoModelBatch(
 ): Promise<DpoModelBatchResult> {
   const fn = "dpoModelBatch";
   if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
-  if (!(inputs.policy instanceof CausalLanguageModel)) throw new LuceError(fn, "inputs.policy", "must be a CausalLanguageModel");
-  if (!(inputs.reference instanceof CausalLanguageModel)) throw new LuceError(fn, "inputs.reference", "must be a CausalLanguageModel");
-  const scoring = { ...(inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask }), ...(inputs.labels === undefined ? {} : { labels: inputs.labels }), average: options.average, shift: options.shift, ignoreIndex: options.ignoreIndex };
-  const [policy, reference] = await Promise.all([inputs.policy.sequenceLogProbs(inputs.inputIds, scoring), inputs.reference.sequenceLogProbs(inputs.inputIds, scoring)]);
+  if (!(inputs.policy instanceof CausalLanguageModel))
+    throw new LuceError(fn, "inputs.policy", "must be a CausalLanguageModel");
+  if (!(inputs.reference instanceof CausalLanguageModel))
+    throw new LuceError(fn, "inputs.reference", "must be a CausalLanguageModel");
+  const scoring = {
+    ...(inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask }),
+    ...(inputs.labels === undefined ? {} : { labels: inputs.labels }),
+    average: options.average,
+    shift: options.shift,
+    ignoreIndex: options.ignoreIndex,
+  };
+  const [policy, reference] = await Promise.all([
+    inputs.policy.sequenceLogProbs(inputs.inputIds, scoring),
+    inputs.reference.sequenceLogProbs(inputs.inputIds, scoring),
+  ]);
   const batch = policy.logps.length;
-  if (batch % 2 !== 0) throw new LuceError(fn, "inputs.inputIds", `has ${batch} sequences: chosen and rejected halves need an even batch`);
+  if (batch % 2 !== 0)
+    throw new LuceError(fn, "inputs.inputIds", `has ${batch} sequences: chosen and rejected halves need an even batch`);
   const result = dpoOnHalves(policy.logps, reference.logps, policy.counts, options);
   return { ...result, policyLogps: policy.logps, referenceLogps: reference.logps };
 }

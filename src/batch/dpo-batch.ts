@@ -1,14 +1,25 @@
 import { LuceError } from "../errors.js";
 import type { DpoLossOptions, DpoLossResult } from "../losses/dpo.js";
-import { dpoOnHalves, lossOnPolicyBatch, type PolicyBatchInputs, type PolicyBatchLogps, type PolicyBatchOptions } from "./batch-scoring.js";
+import {
+  dpoOnHalves,
+  lossOnPolicyBatch,
+  type PolicyBatchInputs,
+  type PolicyBatchLogps,
+  type PolicyBatchOptions,
+} from "./batch-scoring.js";
 
-/** A DPO batch as the original code builds it: B = 2N sequences, chosen first (rows 0..N−1), then rejected (N..2N−1). */
+/**
+ * A DPO batch as the original code builds it: B = 2N sequences, chosen first (rows 0..N−1), then rejected (N..2N−1).
+ */
 export type DpoBatchInputs = PolicyBatchInputs;
 
 /** Options of {@link dpoBatch}: the loss's, the log-probs' and the gradient request. */
 export interface DpoBatchOptions extends DpoLossOptions, PolicyBatchOptions {}
 
-/** What {@link dpoBatch} returns: `dpoLoss`'s result, the sequence log-probs [2N], and on request the logits gradient [2N, T, V]. */
+/**
+ * What {@link dpoBatch} returns: `dpoLoss`'s result, the sequence log-probs [2N], and on request the logits gradient
+ * [2N, T, V].
+ */
 export interface DpoBatchResult extends DpoLossResult, PolicyBatchLogps {}
 
 /**
@@ -26,7 +37,8 @@ export interface DpoBatchResult extends DpoLossResult, PolicyBatchLogps {}
  * @example
  * ```ts
  * const logits = { data: new Float32Array(2 * 2 * 3).map((_, i) => Math.sin(i)), shape: [2, 2, 3] };
- * const r = await dpoBatch({ policyLogits: logits, referenceLogps: [-1, -1], labels: [[0, 1], [0, 2]] }, { beta: 0.1, gradient: true });
+ * const r = await dpoBatch({ policyLogits: logits, referenceLogps: [-1, -1], labels: [[0, 1], [0, 2]] }, { beta: 0.1,
+ * gradient: true });
  * r.losses.length; // 1 pair
  * ```
  */
@@ -37,12 +49,20 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
     inputs,
     options,
     (batch) => {
-      if (batch % 2 !== 0 || batch === 0) throw new LuceError(fn, "inputs.policyLogits.shape", `has batch ${batch}: chosen and rejected halves need an even, non-zero batch`);
+      if (batch % 2 !== 0 || batch === 0)
+        throw new LuceError(
+          fn,
+          "inputs.policyLogits.shape",
+          `has batch ${batch}: chosen and rejected halves need an even, non-zero batch`,
+        );
     },
     (policyLogps, referenceLogps, counts) => {
       const n = policyLogps.length / 2;
       const result = dpoOnHalves(policyLogps, referenceLogps, counts, options);
-      return { result, sequenceGradient: (b) => (b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n]) };
+      return {
+        result,
+        sequenceGradient: (b) => (b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n]),
+      };
     },
   );
 }

@@ -11,7 +11,12 @@ import { rowSource, scoredPositions, scoreFromStatistics, type ScoredBatch, type
  */
 export function scoreFloat64(fn: string, s: Scoring): ScoredBatch {
   // a row must fit the kernel's 32-bit memory with room to spare, as on the float32 path
-  if (s.logits.shape[2] > 2 ** 26) throw new LuceError(fn, "logits.shape", `has a vocabulary of ${s.logits.shape[2]}, beyond the float64 kernel's 2^26`);
+  if (s.logits.shape[2] > 2 ** 26)
+    throw new LuceError(
+      fn,
+      "logits.shape",
+      `has a vocabulary of ${s.logits.shape[2]}, beyond the float64 kernel's 2^26`,
+    );
   const positions = scoredPositions(fn, s);
   return scoreFromStatistics(fn, s, positions, rowStatistics(rowSource(s, positions), s.threads, "float64"));
 }

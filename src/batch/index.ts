@@ -8,13 +8,30 @@
  * @packageDocumentation
  * @module luce/batch
  */
-export { sequenceLogProbs, sequenceTokenLogProbs, type SequenceLogProbsOptions, type TokenLogProbs } from "./sequence-log-probs.js";
+export {
+  sequenceLogProbs,
+  sequenceTokenLogProbs,
+  type SequenceLogProbsOptions,
+  type TokenLogProbs,
+} from "./sequence-log-probs.js";
 export { allocateLogits, releaseLogits, type ArenaLogits } from "./cpu/arena.js";
 export { dpoBatch, type DpoBatchInputs, type DpoBatchOptions, type DpoBatchResult } from "./dpo-batch.js";
 export type { PolicyBatchInputs, PolicyBatchOptions, PolicyBatchLogps } from "./batch-scoring.js";
 export type { ArrayView, LogitsView, LabelsView, OrtTensorLike } from "./tensor-view.js";
 export { tensorFileInfo, readTensorFile, type TensorInfo, type Tensor } from "./io/tensor-file.js";
 export type { TensorDtype } from "./io/dtypes.js";
-export { CausalLanguageModel, dpoModelBatch, type CausalLanguageModelOptions, type ModelLogProbsOptions, type DpoModelBatchInputs, type DpoModelBatchResult } from "./causal-lm.js";
+export {
+  CausalLanguageModel,
+  dpoModelBatch,
+  type CausalLanguageModelOptions,
+  type ModelLogProbsOptions,
+  type DpoModelBatchInputs,
+  type DpoModelBatchResult,
+} from "./causal-lm.js";
 export type { ExecutionProvider } from "./onnx/runtime.js";
-export { plackettLuceDpoBatch, type PlackettLuceDpoBatchInputs, type PlackettLuceDpoBatchOptions, type PlackettLuceDpoBatchResult } from "./plackett-luce-dpo-batch.js";
+export {
+  plackettLuceDpoBatch,
+  type PlackettLuceDpoBatchInputs,
+  type PlackettLuceDpoBatchOptions,
+  type PlackettLuceDpoBatchResult,
+} from "./plackett-luce-dpo-batch.js";

@@ -17,8 +17,16 @@ const CHUNK_BYTES = 120 * 2 ** 20;
 export async function scoreOnnx(fn: string, s: Scoring, provider: ExecutionProvider): Promise<ScoredBatch> {
   const positions = scoredPositions(fn, s);
   const vocabulary = s.logits.shape[2];
-  if (vocabulary * 4 > BINDING_BYTES) throw new LuceError(fn, "logits.shape", `has a vocabulary of ${vocabulary}: one float32 row exceeds the 128 MiB a WebGPU binding holds`);
-  const [runtime, session] = await Promise.all([onnxRuntime(fn, "options.backend"), graphSession(fn, "options.backend", "row-statistics", rowStatisticsModel, provider)]);
+  if (vocabulary * 4 > BINDING_BYTES)
+    throw new LuceError(
+      fn,
+      "logits.shape",
+      `has a vocabulary of ${vocabulary}: one float32 row exceeds the 128 MiB a WebGPU binding holds`,
+    );
+  const [runtime, session] = await Promise.all([
+    onnxRuntime(fn, "options.backend"),
+    graphSession(fn, "options.backend", "row-statistics", rowStatisticsModel, provider),
+  ]);
   const { offset, stride, contiguous } = s.logits;
   const rowStart = (i: number) => offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
   const copyRow = rowCopier(s, positions);
@@ -37,7 +45,10 @@ export async function scoreOnnx(fn: string, s: Scoring, provider: ExecutionProvi
       for (let r = 0; r < rows; r++) copyRow(first + r, data, r * vocabulary);
     }
     const labels = BigInt64Array.from(positions.label.subarray(first, first + rows), (y) => BigInt(y));
-    const out = await session.run({ logits: new runtime.Tensor("float32", data, [rows, vocabulary]), labels: new runtime.Tensor("int64", labels, [rows, 1]) });
+    const out = await session.run({
+      logits: new runtime.Tensor("float32", data, [rows, vocabulary]),
+      labels: new runtime.Tensor("int64", labels, [rows, 1]),
+    });
     const [max, rest, ties] = [out.max.data, out.rest.data, out.ties.data] as Float32Array[];
     for (let r = 0; r < rows; r++) {
       stats[3 * (first + r)] = max[r];

@@ -1,9 +1,17 @@
 import { LuceError } from "../errors.js";
 import { plackettLuceDpoLoss, type PlackettLuceDpoResult } from "../losses/plackett-luce-dpo.js";
 import { requireArrayLike, requireIndex } from "../validation/checks.js";
-import { lossOnPolicyBatch, type PolicyBatchInputs, type PolicyBatchLogps, type PolicyBatchOptions } from "./batch-scoring.js";
+import {
+  lossOnPolicyBatch,
+  type PolicyBatchInputs,
+  type PolicyBatchLogps,
+  type PolicyBatchOptions,
+} from "./batch-scoring.js";
 
-/** A listwise batch: B = N·K sequences, K responses per prompt, consecutive along the batch (prompt i owns rows iK … iK + K − 1). */
+/**
+ * A listwise batch: B = N·K sequences, K responses per prompt, consecutive along the batch (prompt i owns rows iK … iK
+ * + K − 1).
+ */
 export interface PlackettLuceDpoBatchInputs extends PolicyBatchInputs {
   /** Responses per prompt, K ≥ 2. */
   readonly responses: number;
@@ -17,7 +25,10 @@ export interface PlackettLuceDpoBatchOptions extends PolicyBatchOptions {
   readonly beta: number;
 }
 
-/** What {@link plackettLuceDpoBatch} returns: the loss's result, the sequence log-probs [N·K], and on request the logits gradient [N·K, T, V]. */
+/**
+ * What {@link plackettLuceDpoBatch} returns: the loss's result, the sequence log-probs [N·K], and on request the logits
+ * gradient [N·K, T, V].
+ */
 export interface PlackettLuceDpoBatchResult extends PlackettLuceDpoResult, PolicyBatchLogps {}
 
 /**
@@ -34,12 +45,16 @@ export interface PlackettLuceDpoBatchResult extends PlackettLuceDpoResult, Polic
  * ```ts
  * const logits = { data: new Float32Array(3 * 2 * 4).map((_, i) => Math.cos(i)), shape: [3, 2, 4] };
  * const r = await plackettLuceDpoBatch(
- *   { policyLogits: logits, referenceLogps: [-1, -1, -1], labels: [[0, 1], [0, 2], [0, 3]], responses: 3, rankings: [[2, 0, 1]] },
+ * { policyLogits: logits, referenceLogps: [-1, -1, -1], labels: [[0, 1], [0, 2], [0, 3]], responses: 3, rankings: [[2,
+ * 0, 1]] },
  *   { beta: 0.5 });
  * r.losses.length; // 1 prompt
  * ```
  */
-export async function plackettLuceDpoBatch(inputs: PlackettLuceDpoBatchInputs, options: PlackettLuceDpoBatchOptions): Promise<PlackettLuceDpoBatchResult> {
+export async function plackettLuceDpoBatch(
+  inputs: PlackettLuceDpoBatchInputs,
+  options: PlackettLuceDpoBatchOptions,
+): Promise<PlackettLuceDpoBatchResult> {
   const fn = "plackettLuceDpoBatch";
   return lossOnPolicyBatch(
     fn,
@@ -48,14 +63,24 @@ export async function plackettLuceDpoBatch(inputs: PlackettLuceDpoBatchInputs, o
     (batch) => {
       const k = requireIndex(fn, "inputs.responses", inputs.responses);
       if (k < 2) throw new LuceError(fn, "inputs.responses", "must be at least 2");
-      if (batch === 0 || batch % k !== 0) throw new LuceError(fn, "inputs.policyLogits.shape", `has batch ${batch}, not a non-zero multiple of ${k} responses`);
+      if (batch === 0 || batch % k !== 0)
+        throw new LuceError(
+          fn,
+          "inputs.policyLogits.shape",
+          `has batch ${batch}, not a non-zero multiple of ${k} responses`,
+        );
       const rankings = requireArrayLike(fn, "inputs.rankings", inputs.rankings);
-      if (rankings.length !== batch / k) throw new LuceError(fn, "inputs.rankings", `has ${rankings.length} rankings for ${batch / k} prompts`);
+      if (rankings.length !== batch / k)
+        throw new LuceError(fn, "inputs.rankings", `has ${rankings.length} rankings for ${batch / k} prompts`);
     },
     (policyLogps, referenceLogps) => {
       const k = inputs.responses; // validated above
-      const rows = (values: Float64Array) => Array.from({ length: values.length / k }, (_, i) => values.subarray(i * k, (i + 1) * k));
-      const result = plackettLuceDpoLoss({ policyLogps: rows(policyLogps), referenceLogps: rows(referenceLogps), rankings: inputs.rankings }, { beta: options.beta });
+      const rows = (values: Float64Array) =>
+        Array.from({ length: values.length / k }, (_, i) => values.subarray(i * k, (i + 1) * k));
+      const result = plackettLuceDpoLoss(
+        { policyLogps: rows(policyLogps), referenceLogps: rows(referenceLogps), rankings: inputs.rankings },
+        { beta: options.beta },
+      );
       return { result, sequenceGradient: (b) => result.gradPolicy[Math.floor(b / k)][b % k] };
     },
   );

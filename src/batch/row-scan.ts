@@ -27,7 +27,16 @@ function rowScratch(length: number): Float64Array {
 }
 
 /** The online log-sum-exp over one unit-stride row `data[base .. base + vocabulary)`. */
-function scoreRow(fn: string, data: Float32Array | Float64Array, base: number, vocabulary: number, label: number, b: number, t: number, lse: Float64Array): number {
+function scoreRow(
+  fn: string,
+  data: Float32Array | Float64Array,
+  base: number,
+  vocabulary: number,
+  label: number,
+  b: number,
+  t: number,
+  lse: Float64Array,
+): number {
   let max = -Infinity;
   let rest = 0;
   const end = base + vocabulary;
@@ -46,7 +55,8 @@ function scoreRow(fn: string, data: Float32Array | Float64Array, base: number, v
       throw new LuceError(fn, `logits[${b}][${t}][${i - base}]`, "is NaN");
     }
   }
-  if (max === -Infinity) throw new LuceError(fn, `logits[${b}][${t}]`, "is −Infinity everywhere: no token has probability");
+  if (max === -Infinity)
+    throw new LuceError(fn, `logits[${b}][${t}]`, "is −Infinity everywhere: no token has probability");
   const shift = Math.log1p(rest);
   lse[0] = max + shift;
   return data[base + label] - max - shift;

@@ -29,13 +29,31 @@ export function readScoring(fn: string, logits: unknown, labels: unknown, option
   const ignoreIndex = options.ignoreIndex ?? -100;
   if (!Number.isInteger(ignoreIndex)) throw new LuceError(fn, "options.ignoreIndex", "must be an integer");
   const precision = options.precision ?? (l.float64 ? "float64" : "float32");
-  if (precision !== "float32" && precision !== "float64") throw new LuceError(fn, "options.precision", `must be "float32" or "float64", got ${String(precision)}`);
+  if (precision !== "float32" && precision !== "float64")
+    throw new LuceError(fn, "options.precision", `must be "float32" or "float64", got ${String(precision)}`);
   const threads = options.threads ?? defaultThreads();
-  if (!Number.isInteger(threads) || threads < 1) throw new LuceError(fn, "options.threads", `must be a positive integer, got ${String(threads)}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new LuceError(fn, "options.threads", `must be a positive integer, got ${String(threads)}`);
   const backend = options.backend ?? "cpu";
-  if (backend !== "cpu" && backend !== "webgpu") throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${String(backend)}`);
-  if (backend === "webgpu" && options.precision === "float64") throw new LuceError(fn, "options.precision", 'must be "float32" with backend "webgpu" (the GPU computes in float32)');
-  return { logits: l, labels: lab, mask, ignoreIndex, shift: options.shift ?? true, average: options.average ?? false, precision: backend === "webgpu" ? "float32" : precision, threads, backend };
+  if (backend !== "cpu" && backend !== "webgpu")
+    throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${String(backend)}`);
+  if (backend === "webgpu" && options.precision === "float64")
+    throw new LuceError(
+      fn,
+      "options.precision",
+      'must be "float32" with backend "webgpu" (the GPU computes in float32)',
+    );
+  return {
+    logits: l,
+    labels: lab,
+    mask,
+    ignoreIndex,
+    shift: options.shift ?? true,
+    average: options.average ?? false,
+    precision: backend === "webgpu" ? "float32" : precision,
+    threads,
+    backend,
+  };
 }
 
 /** The label scored by logits position t, or null when the position is skipped. @internal */
@@ -44,16 +62,23 @@ export function labelAt(fn: string, s: PositionSource, b: number, t: number): nu
   if (target >= s.labels.shape[1]) return null;
   const index = s.labels.offset + b * s.labels.stride[0] + target * s.labels.stride[1];
   const label = s.labels.read(index);
-  if (s.mask !== null && s.mask.read(s.mask.offset + b * s.mask.stride[0] + target * s.mask.stride[1]) === 0) return null;
+  if (s.mask !== null && s.mask.read(s.mask.offset + b * s.mask.stride[0] + target * s.mask.stride[1]) === 0)
+    return null;
   if (label === s.ignoreIndex) return null;
   if (!Number.isInteger(label) || label < 0 || label >= s.logits.shape[2]) {
-    throw new LuceError(fn, `labels[${b}][${target}]`, `is ${label}, not a token id in [0, ${s.logits.shape[2]}) or ignoreIndex ${s.ignoreIndex}`);
+    throw new LuceError(
+      fn,
+      `labels[${b}][${target}]`,
+      `is ${label}, not a token id in [0, ${s.logits.shape[2]}) or ignoreIndex ${s.ignoreIndex}`,
+    );
   }
   return label;
 }
 
 /** What the position bookkeeping reads of a {@link Scoring}: labels, mask and the logits' shape. @internal */
-export type PositionSource = Pick<Scoring, "labels" | "mask" | "ignoreIndex" | "shift" | "average"> & { readonly logits: { readonly shape: readonly number[] } };
+export type PositionSource = Pick<Scoring, "labels" | "mask" | "ignoreIndex" | "shift" | "average"> & {
+  readonly logits: { readonly shape: readonly number[] };
+};
 
 /** Per-token results of a scoring pass, with each position's log-normaliser for the gradient. @internal */
 export type ScoredBatch = TokenLogProbs & {
@@ -61,7 +86,10 @@ export type ScoredBatch = TokenLogProbs & {
   readonly positions: ScoredPositions;
   /** Each position's log-normaliser. */
   readonly lse: Float64Array;
-  /** Each position's row maximum M (for rows the float64 scan scored, the log-normaliser), so the gradient can form c·exp(x − M) exactly; the model path keeps none. */
+  /**
+   * Each position's row maximum M (for rows the float64 scan scored, the log-normaliser), so the gradient can form
+   * c·exp(x − M) exactly; the model path keeps none.
+   */
   readonly max?: Float64Array;
 };
 
@@ -97,7 +125,14 @@ export function scoredPositions(fn: string, s: PositionSource): ScoredPositions 
  * shapes the result; `tokenLogp(i)` and `lse(i)` give position i of `positions`.
  * @internal
  */
-export function collectSequences(fn: string, s: PositionSource, positions: ScoredPositions, tokenLogp: Float64Array, lse: Float64Array, max?: Float64Array): ScoredBatch {
+export function collectSequences(
+  fn: string,
+  s: PositionSource,
+  positions: ScoredPositions,
+  tokenLogp: Float64Array,
+  lse: Float64Array,
+  max?: Float64Array,
+): ScoredBatch {
   const [batch, length] = s.logits.shape;
   const counts = new Int32Array(batch);
   const tokenLogps = Array.from({ length: batch }, () => new Float64Array(length));
@@ -111,24 +146,34 @@ export function collectSequences(fn: string, s: PositionSource, positions: Score
   }
   const logps = new Float64Array(batch);
   for (let b = 0; b < batch; b++) {
-    if (s.average && counts[b] === 0) throw new LuceError(fn, `labels[${b}]`, "has no scored token: its average log-probability is undefined");
+    if (s.average && counts[b] === 0)
+      throw new LuceError(fn, `labels[${b}]`, "has no scored token: its average log-probability is undefined");
     logps[b] = s.average ? sums[b].value() / counts[b] : sums[b].value();
   }
   return { logps, tokenLogps, counts, positions, lse, ...(max === undefined ? {} : { max }) };
 }
 
-/** Whether a row's statistics are a valid row's: a finite maximum and a finite, non-negative rest (not NaN, +∞ or only −∞). @internal */
+/**
+ * Whether a row's statistics are a valid row's: a finite maximum and a finite, non-negative rest (not NaN, +∞ or only
+ * −∞). @internal
+ */
 export function isValidRow(max: number, rest: number): boolean {
   return Number.isFinite(max) && rest >= 0 && rest < Infinity;
 }
 
-/** log(n + s), a row's log-normaliser above its maximum, written log1p(s) for a single maximum so that a peaked row keeps its digits. @internal */
+/**
+ * log(n + s), a row's log-normaliser above its maximum, written log1p(s) for a single maximum so that a peaked row
+ * keeps its digits. @internal
+ */
 export function logTiesPlusRest(ties: number, rest: number): number {
   return ties === 1 ? Math.log1p(rest) : Math.log(ties) + Math.log1p(rest / ties);
 }
 
 /** Copies scored row i into `into` from `at` (rounded to float32, or widened to float64, by the array). @internal */
-export function rowCopier(s: Scoring, positions: ScoredPositions): (i: number, into: Float32Array | Float64Array, at: number) => void {
+export function rowCopier(
+  s: Scoring,
+  positions: ScoredPositions,
+): (i: number, into: Float32Array | Float64Array, at: number) => void {
   const { read, stride, offset, shape, contiguous } = s.logits;
   const vocabulary = shape[2];
   const rowStart = (i: number) => offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
@@ -164,7 +209,11 @@ export function rowSource(s: Scoring, positions: ScoredPositions): RowSource {
         ? undefined
         : (i) => {
             const base = offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
-            return new Uint8Array(raw.buffer, raw.byteOffset + base * raw.BYTES_PER_ELEMENT, vocabulary * raw.BYTES_PER_ELEMENT);
+            return new Uint8Array(
+              raw.buffer,
+              raw.byteOffset + base * raw.BYTES_PER_ELEMENT,
+              vocabulary * raw.BYTES_PER_ELEMENT,
+            );
           },
   };
 }
@@ -179,12 +228,18 @@ export function rowSource(s: Scoring, positions: ScoredPositions): RowSource {
  * overflowed) and is an error on the float32 path (values beyond float32's range).
  * @internal
  */
-export function scoreFromStatistics(fn: string, s: Scoring, positions: ScoredPositions, stats: Float64Array): ScoredBatch {
+export function scoreFromStatistics(
+  fn: string,
+  s: Scoring,
+  positions: ScoredPositions,
+  stats: Float64Array,
+): ScoredBatch {
   const { read, stride, offset } = s.logits;
   const float32 = s.precision === "float32";
   const tokenLogp = new Float64Array(positions.count);
   const lse = new Float64Array(positions.count);
-  const maxima = new Float64Array(positions.count); // for the gradient: each row's M (the scan's rows: their log-normaliser)
+  // for the gradient: each row's M (the scan's rows: their log-normaliser)
+  const maxima = new Float64Array(positions.count);
   const scanned = new Float64Array(1);
   for (let i = 0; i < positions.count; i++) {
     const max = stats[3 * i];
@@ -194,7 +249,8 @@ export function scoreFromStatistics(fn: string, s: Scoring, positions: ScoredPos
     const t = positions.t[i];
     if (!isValidRow(max, rest)) {
       tokenLogp[i] = scorePosition(fn, s, b, t, positions.label[i], scanned);
-      if (float32) throw new LuceError(fn, `logits[${b}][${t}]`, 'has values beyond the float32 range: use precision: "float64"');
+      if (float32)
+        throw new LuceError(fn, `logits[${b}][${t}]`, 'has values beyond the float32 range: use precision: "float64"');
       lse[i] = scanned[0];
       maxima[i] = scanned[0];
       continue;

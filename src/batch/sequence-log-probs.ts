@@ -23,7 +23,10 @@ export interface SequenceLogProbsOptions {
    * throughout (1e−12 relative). Default `"float32"`, or `"float64"` for Float64Array logits.
    */
   readonly precision?: "float32" | "float64";
-  /** Threads of the float32 path, the calling one included; default: the machine's parallelism, at most 4. Results do not depend on it. */
+  /**
+   * Threads of the float32 path, the calling one included; default: the machine's parallelism, at most 4. Results do
+   * not depend on it.
+   */
   readonly threads?: number;
   /**
    * `"cpu"` (default): luce's own kernels. `"webgpu"`: ONNX Runtime's WebGPU execution provider
@@ -77,7 +80,11 @@ export async function scoreAll(fn: string, s: Scoring): Promise<ScoredBatch> {
  * await sequenceLogProbs(logits, [[0, 1]]); // [log(1/3)]: labels[0][1] = 1 scored by logits[0][0]
  * ```
  */
-export async function sequenceLogProbs(logits: LogitsView, labels: LabelsView | ArrayLike<number>[], options?: SequenceLogProbsOptions & { readonly perToken?: false }): Promise<Float64Array>;
+export async function sequenceLogProbs(
+  logits: LogitsView,
+  labels: LabelsView | ArrayLike<number>[],
+  options?: SequenceLogProbsOptions & { readonly perToken?: false },
+): Promise<Float64Array>;
 /**
  * {@link sequenceLogProbs} with `perToken: true`: the per-sequence sums (or means) together with
  * each position's log-probability and each sequence's token count, as {@link sequenceTokenLogProbs}
@@ -95,11 +102,20 @@ export async function sequenceLogProbs(logits: LogitsView, labels: LabelsView | 
  * counts[0]; // 1
  * ```
  */
-export async function sequenceLogProbs(logits: LogitsView, labels: LabelsView | ArrayLike<number>[], options: SequenceLogProbsOptions & { readonly perToken: true }): Promise<TokenLogProbs>;
-export async function sequenceLogProbs(logits: LogitsView, labels: LabelsView | ArrayLike<number>[], options: SequenceLogProbsOptions & { readonly perToken?: boolean } = {}): Promise<Float64Array | TokenLogProbs> {
+export async function sequenceLogProbs(
+  logits: LogitsView,
+  labels: LabelsView | ArrayLike<number>[],
+  options: SequenceLogProbsOptions & { readonly perToken: true },
+): Promise<TokenLogProbs>;
+export async function sequenceLogProbs(
+  logits: LogitsView,
+  labels: LabelsView | ArrayLike<number>[],
+  options: SequenceLogProbsOptions & { readonly perToken?: boolean } = {},
+): Promise<Float64Array | TokenLogProbs> {
   const fn = "sequenceLogProbs";
   const perToken = options?.perToken ?? false;
-  if (typeof perToken !== "boolean") throw new LuceError(fn, "options.perToken", `must be true or false, got ${String(perToken)}`);
+  if (typeof perToken !== "boolean")
+    throw new LuceError(fn, "options.perToken", `must be true or false, got ${String(perToken)}`);
   const { logps, tokenLogps, counts } = await scoreAll(fn, readScoring(fn, logits, labels, options));
   return perToken ? { logps, tokenLogps, counts } : logps;
 }
@@ -118,7 +134,11 @@ export async function sequenceLogProbs(logits: LogitsView, labels: LabelsView | 
  * r.counts[0]; // 1
  * ```
  */
-export async function sequenceTokenLogProbs(logits: LogitsView, labels: LabelsView | ArrayLike<number>[], options: SequenceLogProbsOptions = {}): Promise<TokenLogProbs> {
+export async function sequenceTokenLogProbs(
+  logits: LogitsView,
+  labels: LabelsView | ArrayLike<number>[],
+  options: SequenceLogProbsOptions = {},
+): Promise<TokenLogProbs> {
   const fn = "sequenceTokenLogProbs";
   const { logps, tokenLogps, counts } = await scoreAll(fn, readScoring(fn, logits, labels, options));
   return { logps, tokenLogps, counts };

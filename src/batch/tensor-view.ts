@@ -58,13 +58,27 @@ export interface ReadableView {
  * come as Uint16Array). Read on the CPU: call `getData()` first for a tensor that lives on a GPU.
  */
 function fromOrtTensor(view: { data: unknown; dims: readonly number[]; type: string }): ArrayView<ArrayLike<number>> {
-  const dtype = view.type === "float16" ? ("float16" as const) : view.type === "bfloat16" ? ("bfloat16" as const) : undefined;
+  const dtype =
+    view.type === "float16" ? ("float16" as const) : view.type === "bfloat16" ? ("bfloat16" as const) : undefined;
   return { data: view.data as ArrayLike<number>, shape: view.dims, ...(dtype === undefined ? {} : { dtype }) };
 }
 
 /** Validates a view of `rank` dimensions (and `expectedShape` where given). @internal */
-export function readView(fn: string, name: string, view: unknown, rank: number, expectedShape?: readonly number[]): ReadableView {
-  if (view !== null && typeof view === "object" && "dims" in view && "type" in view && "data" in view && !("shape" in view)) {
+export function readView(
+  fn: string,
+  name: string,
+  view: unknown,
+  rank: number,
+  expectedShape?: readonly number[],
+): ReadableView {
+  if (
+    view !== null &&
+    typeof view === "object" &&
+    "dims" in view &&
+    "type" in view &&
+    "data" in view &&
+    !("shape" in view)
+  ) {
     view = fromOrtTensor(view as { data: unknown; dims: readonly number[]; type: string });
   }
   if (view === null || typeof view !== "object" || !("data" in view) || !("shape" in view)) {
@@ -73,17 +87,29 @@ export function readView(fn: string, name: string, view: unknown, rank: number, 
   const v = view as ArrayView<ArrayLike<number>>;
   const shape = Array.from(v.shape ?? []);
   if (shape.length !== rank || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new LuceError(fn, `${name}.shape`, `must have ${rank} non-negative integer dimensions, got [${shape.join(", ")}]`);
+    throw new LuceError(
+      fn,
+      `${name}.shape`,
+      `must have ${rank} non-negative integer dimensions, got [${shape.join(", ")}]`,
+    );
   }
   if (expectedShape !== undefined) {
     expectedShape.forEach((d, i) => {
-      if (shape[i] !== d) throw new LuceError(fn, `${name}.shape`, `is [${shape.join(", ")}], expected [${expectedShape.join(", ")}] in its first ${expectedShape.length} dimensions`);
+      if (shape[i] !== d)
+        throw new LuceError(
+          fn,
+          `${name}.shape`,
+          `is [${shape.join(", ")}], expected [${expectedShape.join(", ")}] in its first ${expectedShape.length} dimensions`,
+        );
     });
   }
-  const stride = v.stride === undefined ? shape.map((_, i) => shape.slice(i + 1).reduce((a, d) => a * d, 1)) : Array.from(v.stride);
+  const stride =
+    v.stride === undefined ? shape.map((_, i) => shape.slice(i + 1).reduce((a, d) => a * d, 1)) : Array.from(v.stride);
   const offset = v.offset ?? 0;
-  if (stride.length !== rank || !stride.every((s) => Number.isSafeInteger(s))) throw new LuceError(fn, `${name}.stride`, `must have ${rank} integer entries`);
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new LuceError(fn, `${name}.offset`, "must be a non-negative integer");
+  if (stride.length !== rank || !stride.every((s) => Number.isSafeInteger(s)))
+    throw new LuceError(fn, `${name}.stride`, `must have ${rank} integer entries`);
+  if (!Number.isSafeInteger(offset) || offset < 0)
+    throw new LuceError(fn, `${name}.offset`, "must be a non-negative integer");
   // the view must stay inside its data: check the extreme indices
   let lo = offset;
   let hi = offset;
@@ -93,17 +119,24 @@ export function readView(fn: string, name: string, view: unknown, rank: number, 
     else lo += stride[i] * (d - 1);
   });
   const length = (v.data as ArrayLike<number>).length;
-  if (shape.every((d) => d > 0) && (lo < 0 || hi >= length)) throw new LuceError(fn, name, `reaches index ${lo < 0 ? lo : hi} outside its data of length ${length}`);
+  if (shape.every((d) => d > 0) && (lo < 0 || hi >= length))
+    throw new LuceError(fn, name, `reaches index ${lo < 0 ? lo : hi} outside its data of length ${length}`);
   const data = v.data as ArrayLike<number>;
   let read: (index: number) => number;
   if (data instanceof Uint16Array) {
     if (v.dtype === "float16") read = (i) => float16ToNumber(data[i]);
     else if (v.dtype === "bfloat16") read = (i) => bfloat16ToNumber(data[i]);
-    else throw new LuceError(fn, `${name}.dtype`, `must be 'float16' or 'bfloat16' for Uint16Array data, got ${JSON.stringify(v.dtype)}`);
+    else
+      throw new LuceError(
+        fn,
+        `${name}.dtype`,
+        `must be 'float16' or 'bfloat16' for Uint16Array data, got ${JSON.stringify(v.dtype)}`,
+      );
   } else {
     read = (i) => data[i];
   }
-  const contiguous = stride[rank - 1] === 1 && (data instanceof Float32Array || data instanceof Float64Array) ? data : null;
+  const contiguous =
+    stride[rank - 1] === 1 && (data instanceof Float32Array || data instanceof Float64Array) ? data : null;
   return { shape, stride, offset, read, contiguous, float64: data instanceof Float64Array };
 }
 
@@ -113,7 +146,8 @@ export function readMatrix(fn: string, name: string, value: unknown, expectedSha
     const rows = value as ArrayLike<number>[];
     const width = rows.length === 0 ? 0 : rows[0].length;
     rows.forEach((row, b) => {
-      if (!Array.isArray(row) || row.length !== width) throw new LuceError(fn, `${name}[${b}]`, `must be an array of length ${width}`);
+      if (!Array.isArray(row) || row.length !== width)
+        throw new LuceError(fn, `${name}[${b}]`, `must be an array of length ${width}`);
     });
     const flat = rows.flatMap((row) => Array.from(row));
     return readView(fn, name, { data: flat, shape: [rows.length, width] }, 2, expectedShape);

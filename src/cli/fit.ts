@@ -50,11 +50,25 @@ export async function fitCommand(args: string[]): Promise<number> {
   try {
     const data = parsePreferenceData(readFileSync(file, "utf8"), format);
     const reference = values.reference === undefined ? undefined : data.items.indexOf(values.reference);
-    if (reference === -1) throw new LuceError("luce fit", "--reference", `names '${values.reference}', which is not in the data`);
+    if (reference === -1)
+      throw new LuceError("luce fit", "--reference", `names '${values.reference}', which is not in the data`);
     const prior = values.prior === undefined ? undefined : { variance: Number(values.prior) };
-    const options = { reference, prior, method: values.method as FitMethod | undefined, scale: values.elo ? ("elo" as const) : ("log" as const), nItems: data.items.length };
-    const fit = data.comparisons !== undefined ? fitBradleyTerry(data.comparisons, options) : fitPlackettLuce(data.observations ?? [], options);
-    console.log(values.json ? JSON.stringify(asJson(data.items, fit, data.comparisons !== undefined), null, 2) : render(data.items, fit, data.comparisons !== undefined));
+    const options = {
+      reference,
+      prior,
+      method: values.method as FitMethod | undefined,
+      scale: values.elo ? ("elo" as const) : ("log" as const),
+      nItems: data.items.length,
+    };
+    const fit =
+      data.comparisons !== undefined
+        ? fitBradleyTerry(data.comparisons, options)
+        : fitPlackettLuce(data.observations ?? [], options);
+    console.log(
+      values.json
+        ? JSON.stringify(asJson(data.items, fit, data.comparisons !== undefined), null, 2)
+        : render(data.items, fit, data.comparisons !== undefined),
+    );
     return fit.converged ? 0 : 1;
   } catch (e) {
     if (e instanceof LuceError || (e as NodeJS.ErrnoException).code === "ENOENT") {
@@ -81,10 +95,15 @@ function render(items: string[], fit: FitResult, pairwise: boolean): string {
   const order = items.map((_, i) => i).sort((a, b) => fit.logStrength[b] - fit.logStrength[a]);
   const width = Math.max(4, ...items.map((n) => n.length));
   const unit = fit.scaleFactor === 1 ? "log-strength" : "Elo";
-  const lines = [`${pairwise ? "Bradley–Terry" : "Plackett–Luce"} fit (${fit.method}, ${fit.iterations} iterations${fit.converged ? "" : ", NOT CONVERGED"})`, ""];
+  const lines = [
+    `${pairwise ? "Bradley–Terry" : "Plackett–Luce"} fit (${fit.method}, ${fit.iterations} iterations${fit.converged ? "" : ", NOT CONVERGED"})`,
+    "",
+  ];
   lines.push(`${"item".padEnd(width)}  ${unit.padStart(14)}  ${"std. error".padStart(12)}`);
   for (const i of order) {
-    lines.push(`${items[i].padEnd(width)}  ${fit.logStrength[i].toFixed(6).padStart(14)}  ${fit.stdError === undefined ? "—".padStart(12) : fit.stdError[i].toFixed(6).padStart(12)}`);
+    lines.push(
+      `${items[i].padEnd(width)}  ${fit.logStrength[i].toFixed(6).padStart(14)}  ${fit.stdError === undefined ? "—".padStart(12) : fit.stdError[i].toFixed(6).padStart(12)}`,
+    );
   }
   lines.push("", `log-likelihood ${fit.logLikelihood.toFixed(6)}`);
   return lines.join("\n");

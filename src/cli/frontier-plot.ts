@@ -17,7 +17,11 @@ export async function frontierSvg(frontier: FrontierPoint[], dpo: DpoPoint[]): P
   }
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    title: { text: "Expected reward against KL: the frontier of π_r and DPO-trained policies", subtitle: "no policy lies above the curve (appendix A.1); points are tabular DPO at several β and training lengths" },
+    title: {
+      text: "Expected reward against KL: the frontier of π_r and DPO-trained policies",
+      subtitle:
+        "no policy lies above the curve (appendix A.1); points are tabular DPO at several β and training lengths",
+    },
     width: 560,
     height: 380,
     layer: [
@@ -26,12 +30,25 @@ export async function frontierSvg(frontier: FrontierPoint[], dpo: DpoPoint[]): P
         mark: { type: "line", strokeWidth: 2.5 },
         encoding: {
           x: { field: "kl", type: "quantitative", title: "KL(π ‖ π_ref), prompt-weighted (nats)" },
-          y: { field: "reward", type: "quantitative", title: "expected reward, prompt-weighted", scale: { zero: false } },
-          color: { field: "series", type: "nominal", title: "frontier", scale: { range: ["#222222"] }, legend: { labelLimit: 300 } },
+          y: {
+            field: "reward",
+            type: "quantitative",
+            title: "expected reward, prompt-weighted",
+            scale: { zero: false },
+          },
+          color: {
+            field: "series",
+            type: "nominal",
+            title: "frontier",
+            scale: { range: ["#222222"] },
+            legend: { labelLimit: 300 },
+          },
         },
       },
       {
-        data: { values: dpo.map((p) => ({ kl: p.kl, reward: p.expectedReward, beta: `β = ${p.beta}`, steps: p.steps })) },
+        data: {
+          values: dpo.map((p) => ({ kl: p.kl, reward: p.expectedReward, beta: `β = ${p.beta}`, steps: p.steps })),
+        },
         mark: { type: "point", filled: true, opacity: 0.85 },
         encoding: {
           x: { field: "kl", type: "quantitative" },

@@ -46,14 +46,25 @@ export interface DpoPoint extends RewardKlPoint {
 }
 
 /** The frontier and the DPO points of a problem. @internal */
-export function frontierData(problem: FrontierProblem, pairsPerPrompt: number, seed: number, onProgress?: (done: number, total: number) => void): { frontier: FrontierPoint[]; dpo: DpoPoint[] } {
-  const weighted = { reward: problem.reward, reference: logSpace(problem.logReference), promptWeights: problem.promptWeights };
+export function frontierData(
+  problem: FrontierProblem,
+  pairsPerPrompt: number,
+  seed: number,
+  onProgress?: (done: number, total: number) => void,
+): { frontier: FrontierPoint[]; dpo: DpoPoint[] } {
+  const weighted = {
+    reward: problem.reward,
+    reference: logSpace(problem.logReference),
+    promptWeights: problem.promptWeights,
+  };
   const frontier = rewardKlFrontier(weighted);
   const pairs = samplePreferences(problem, pairsPerPrompt, seed);
   const dpo: DpoPoint[] = [];
   DPO_BETAS.forEach((beta, i) => {
     const snapshots = trainTabularDpo(problem, pairs, beta, DPO_STEPS);
-    snapshots.forEach((logPolicy, s) => dpo.push({ beta, steps: DPO_STEPS[s], ...rewardKlPoint(weighted, logSpace(logPolicy)) }));
+    snapshots.forEach((logPolicy, s) =>
+      dpo.push({ beta, steps: DPO_STEPS[s], ...rewardKlPoint(weighted, logSpace(logPolicy)) }),
+    );
     onProgress?.(i + 1, DPO_BETAS.length);
   });
   return { frontier, dpo };
@@ -62,17 +73,25 @@ export function frontierData(problem: FrontierProblem, pairsPerPrompt: number, s
 /** Reads a problem file. @internal */
 export function readProblemFile(path: string): FrontierProblem {
   const fn = "luce frontier";
-  const json = JSON.parse(readFileSync(path, "utf8")) as { prompts?: { weight?: number; reward?: number[]; reference?: number[]; logReference?: number[] }[] };
-  if (!Array.isArray(json.prompts) || json.prompts.length === 0) throw new LuceError(fn, "PROBLEM.prompts", "must be a non-empty array");
+  const json = JSON.parse(readFileSync(path, "utf8")) as {
+    prompts?: { weight?: number; reward?: number[]; reference?: number[]; logReference?: number[] }[];
+  };
+  if (!Array.isArray(json.prompts) || json.prompts.length === 0)
+    throw new LuceError(fn, "PROBLEM.prompts", "must be a non-empty array");
   return {
     reward: json.prompts.map((p, x) => {
-      if (!Array.isArray(p.reward)) throw new LuceError(fn, `PROBLEM.prompts[${x}].reward`, "must be an array of numbers");
+      if (!Array.isArray(p.reward))
+        throw new LuceError(fn, `PROBLEM.prompts[${x}].reward`, "must be an array of numbers");
       return p.reward;
     }),
     logReference: json.prompts.map((p, x) => {
       if (Array.isArray(p.logReference)) return p.logReference;
       if (Array.isArray(p.reference)) return p.reference.map(Math.log);
-      throw new LuceError(fn, `PROBLEM.prompts[${x}].reference`, "must be an array of probabilities (or give logReference)");
+      throw new LuceError(
+        fn,
+        `PROBLEM.prompts[${x}].reference`,
+        "must be an array of probabilities (or give logReference)",
+      );
     }),
     promptWeights: json.prompts.map((p) => p.weight ?? 1),
   };
@@ -86,7 +105,13 @@ export async function frontierCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: "string" }, pairs: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      out: { type: "string" },
+      pairs: { type: "string" },
+      seed: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help) {
     console.log(HELP);
@@ -100,7 +125,9 @@ export async function frontierCommand(args: string[]): Promise<number> {
   }
   try {
     const problem = positionals.length === 1 ? readProblemFile(positionals[0]) : DEFAULT_PROBLEM;
-    const data = frontierData(problem, pairs, seed, (done, total) => process.stderr.write(`\r  training DPO policies: ${done}/${total} β values`));
+    const data = frontierData(problem, pairs, seed, (done, total) =>
+      process.stderr.write(`\r  training DPO policies: ${done}/${total} β values`),
+    );
     process.stderr.write("\n");
     if (values.json) {
       console.log(JSON.stringify(data, null, 2));
@@ -109,7 +136,9 @@ export async function frontierCommand(args: string[]): Promise<number> {
     const { frontierSvg } = await import("./frontier-plot.js");
     const out = values.out ?? "frontier.svg";
     writeFileSync(out, await frontierSvg(data.frontier, data.dpo));
-    console.log(`wrote ${out}: the frontier (${data.frontier.length} β values) and ${data.dpo.length} DPO-trained policies`);
+    console.log(
+      `wrote ${out}: the frontier (${data.frontier.length} β values) and ${data.dpo.length} DPO-trained policies`,
+    );
     return 0;
   } catch (e) {
     if (e instanceof LuceError || e instanceof SyntaxError || (e as NodeJS.ErrnoException).code === "ENOENT") {

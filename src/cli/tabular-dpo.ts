@@ -41,7 +41,13 @@ export function samplePreferences(problem: FrontierProblem, perPrompt: number, s
  * loss (eq. 7) of the pairs, and returns the log-policies at each checkpoint step.
  * @internal
  */
-export function trainTabularDpo(problem: FrontierProblem, pairs: Pair[], beta: number, checkpoints: number[], learningRate = 0.05): number[][][] {
+export function trainTabularDpo(
+  problem: FrontierProblem,
+  pairs: Pair[],
+  beta: number,
+  checkpoints: number[],
+  learningRate = 0.05,
+): number[][][] {
   const theta = problem.logReference.map((row) => [...row]);
   const m = theta.map((row) => row.map(() => 0));
   const v = theta.map((row) => row.map(() => 0));
@@ -69,7 +75,10 @@ export function trainTabularDpo(problem: FrontierProblem, pairs: Pair[], beta: n
       const pi = logPi[p.prompt].map(Math.exp);
       // ∂ log π(y) / ∂θ_k = [y = k] − π_k
       for (let k = 0; k < row.length; k++) {
-        row[k] += scale * (r.gradPolicyChosen[i] * ((k === p.chosen ? 1 : 0) - pi[k]) + r.gradPolicyRejected[i] * ((k === p.rejected ? 1 : 0) - pi[k]));
+        row[k] +=
+          scale *
+          (r.gradPolicyChosen[i] * ((k === p.chosen ? 1 : 0) - pi[k]) +
+            r.gradPolicyRejected[i] * ((k === p.rejected ? 1 : 0) - pi[k]));
       }
     });
     theta.forEach((row, x) =>
@@ -82,10 +91,12 @@ export function trainTabularDpo(problem: FrontierProblem, pairs: Pair[], beta: n
       }),
     );
     if (checkpoints.includes(step)) {
-      snapshots.push(theta.map((row) => {
-        const z = logSumExp(row);
-        return row.map((t) => t - z);
-      }));
+      snapshots.push(
+        theta.map((row) => {
+          const z = logSumExp(row);
+          return row.map((t) => t - z);
+        }),
+      );
     }
   }
   return snapshots;

@@ -20,7 +20,12 @@ Exits with 1 if a statement fails or a variant's verdicts differ from the predic
 export async function verifyCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { runs: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      runs: { type: "string" },
+      seed: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   if (values.help) {
     console.log(HELP);
@@ -48,7 +53,11 @@ const sci = (x: number) => (x === 0 ? "0" : x.toExponential(2));
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join("  ")
+      .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
@@ -61,10 +70,20 @@ export function render(report: PaperReport): string {
   out.push(
     table(
       ["statement", "paper", "instances", "worst float64 residual", "bound", "50-digit residual", "verdict", "time"],
-      report.statements.map((s) => [s.id, s.reference, String(s.instances), sci(s.worst.residual), sci(s.worst.bound), s.preciseResidual, s.verdict, `${s.seconds.toFixed(2)} s`]),
+      report.statements.map((s) => [
+        s.id,
+        s.reference,
+        String(s.instances),
+        sci(s.worst.residual),
+        sci(s.worst.bound),
+        s.preciseResidual,
+        s.verdict,
+        `${s.seconds.toFixed(2)} s`,
+      ]),
     ),
   );
-  for (const s of report.statements.filter((s) => s.counterexample !== undefined)) out.push(`  ${s.id} counterexample: ${s.counterexample}`);
+  for (const s of report.statements.filter((s) => s.counterexample !== undefined))
+    out.push(`  ${s.id} counterexample: ${s.counterexample}`);
   out.push("");
   out.push("Assumptions dropped one at a time (the verdicts the paper's table predicts, and what luce found)");
   for (const v of report.variants) {
@@ -73,14 +92,20 @@ export function render(report: PaperReport): string {
     out.push(`  prediction: ${v.prediction}`);
     for (const r of v.results) {
       const mark = r.verdict === r.expected ? "ok " : "!! ";
-      const detail = r.report === null ? r.evidence ?? "" : `residual ${sci(r.report.worst.residual)} (bound ${sci(r.report.worst.bound)}, 50-digit ${r.report.preciseResidual})`;
+      const detail =
+        r.report === null
+          ? (r.evidence ?? "")
+          : `residual ${sci(r.report.worst.residual)} (bound ${sci(r.report.worst.bound)}, 50-digit ${r.report.preciseResidual})`;
       out.push(`  ${mark}${r.id.padEnd(16)} ${r.verdict.padEnd(13)} expected ${r.expected.padEnd(13)} ${detail}`);
-      if (r.report?.counterexample !== undefined && r.verdict === "refuted") out.push(`      counterexample (${r.report.worst.name}): ${r.report.counterexample}`);
+      if (r.report?.counterexample !== undefined && r.verdict === "refuted")
+        out.push(`      counterexample (${r.report.worst.name}): ${r.report.counterexample}`);
     }
   }
   out.push("");
   const held = report.statements.filter((s) => s.verdict === "holds").length;
   const predicted = report.variants.filter((v) => v.asPredicted).length;
-  out.push(`${held} of ${report.statements.length} statements hold; ${predicted} of ${report.variants.length} assumption variants behave as the table predicts.`);
+  out.push(
+    `${held} of ${report.statements.length} statements hold; ${predicted} of ${report.variants.length} assumption variants behave as the table predicts.`,
+  );
   return out.join("\n");
 }

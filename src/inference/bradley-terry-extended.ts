@@ -17,7 +17,12 @@ export interface ExtendedData {
   /** Order effect per win, or null without an order effect. */
   readonly winAdvantage: Float64Array | null;
   /** Ties [a, b] with weights, or null without the Davidson model. */
-  readonly ties: { readonly a: Int32Array; readonly b: Int32Array; readonly weight: Float64Array; readonly advantage: Float64Array } | null;
+  readonly ties: {
+    readonly a: Int32Array;
+    readonly b: Int32Array;
+    readonly weight: Float64Array;
+    readonly advantage: Float64Array;
+  } | null;
 }
 
 /** The estimate of the extended model. @internal */
@@ -65,7 +70,7 @@ function evaluate(data: ExtendedData, layout: Layout, x: Float64Array) {
     const gd = w * ((tie ? 0 : 0.5) - (pw - pl) / 2);
     const gt = w * ((tie ? 1 : 0) - pt);
     const hdd = w * ((pw + pl) / 4 - ((pw - pl) * (pw - pl)) / 4);
-    const hdt = w * (-pt * (pw - pl)) / 2;
+    const hdt = (w * (-pt * (pw - pl))) / 2;
     const htt = w * pt * (1 - pt);
     // chain rule: ∂d/∂θ_a = 1, ∂d/∂θ_b = −1, ∂d/∂α = h
     const idx = [a, b, alphaAt];
@@ -85,8 +90,11 @@ function evaluate(data: ExtendedData, layout: Layout, x: Float64Array) {
     }
   };
   const { start, members, weight } = data.wins;
-  for (let c = 0; c + 1 < start.length; c++) add(members[start[c]], members[start[c] + 1], data.winAdvantage?.[c] ?? 0, weight[c], false);
-  if (data.ties !== null) for (let t = 0; t < data.ties.a.length; t++) add(data.ties.a[t], data.ties.b[t], data.ties.advantage[t], data.ties.weight[t], true);
+  for (let c = 0; c + 1 < start.length; c++)
+    add(members[start[c]], members[start[c] + 1], data.winAdvantage?.[c] ?? 0, weight[c], false);
+  if (data.ties !== null)
+    for (let t = 0; t < data.ties.a.length; t++)
+      add(data.ties.a[t], data.ties.b[t], data.ties.advantage[t], data.ties.weight[t], true);
   return { ll, g, info };
 }
 

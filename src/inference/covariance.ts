@@ -35,7 +35,12 @@ export function information(groups: Factors, theta: Float64Array): Float64Array[
  * k (item k then has variance 0), as BradleyTerry2 reports. Dense: O(n²) memory, O(n³) time.
  * @internal
  */
-export function gaugeCovariance(info: Float64Array[], nItems: number, reference: number | undefined, identified: boolean): Float64Array[] {
+export function gaugeCovariance(
+  info: Float64Array[],
+  nItems: number,
+  reference: number | undefined,
+  identified: boolean,
+): Float64Array[] {
   const size = info.length;
   if (identified) {
     const c = invertSymmetric(info);
@@ -56,7 +61,9 @@ export function gaugeCovariance(info: Float64Array[], nItems: number, reference:
 /** Covariance of θ_i − θ_k (for a MAP fit reported relative to a reference item k). */
 function relativeTo(c: Float64Array[], k: number): Float64Array[] {
   const n = c.length;
-  return Array.from({ length: n }, (_, i) => Float64Array.from({ length: n }, (_, j) => c[i][j] - c[i][k] - c[k][j] + c[k][k]));
+  return Array.from({ length: n }, (_, i) =>
+    Float64Array.from({ length: n }, (_, j) => c[i][j] - c[i][k] - c[k][j] + c[k][k]),
+  );
 }
 
 /** Inverse of a symmetric positive-definite matrix by Cholesky factorisation. */

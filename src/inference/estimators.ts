@@ -31,22 +31,38 @@ export function newton(factors: Factors, settings: EstimatorSettings): Estimate 
   const exposure = itemExposure(factors);
   const groups = factors;
   const theta = new Float64Array(n);
-  const objective = (t: Float64Array, ll: number) => (variance === undefined ? ll : ll - t.reduce((a, x) => a + x * x, 0) / (2 * variance));
+  const objective = (t: Float64Array, ll: number) =>
+    variance === undefined ? ll : ll - t.reduce((a, x) => a + x * x, 0) / (2 * variance);
   // two work states, swapped when a trial step is accepted: no allocation per iteration
   let state = evaluateGroups(groups, theta, undefined, false);
-  let spare: GroupState = { ...state, gradient: new Float64Array(n), e: new Float64Array(state.e.length), inverseSuffix: new Float64Array(state.e.length), prefixInverse: new Float64Array(state.e.length), scratch: new Float64Array(state.e.length) };
+  let spare: GroupState = {
+    ...state,
+    gradient: new Float64Array(n),
+    e: new Float64Array(state.e.length),
+    inverseSuffix: new Float64Array(state.e.length),
+    prefixInverse: new Float64Array(state.e.length),
+    scratch: new Float64Array(state.e.length),
+  };
   for (let iteration = 0; iteration < settings.maxIterations; iteration++) {
     const g = Float64Array.from(state.gradient, (x, i) => (variance === undefined ? x : x - theta[i] / variance));
-    if (scaledGradientNorm(state.gradient, exposure, theta, variance) <= settings.tolerance) return { theta, iterations: iteration, converged: true };
+    if (scaledGradientNorm(state.gradient, exposure, theta, variance) <= settings.tolerance)
+      return { theta, iterations: iteration, converged: true };
     const diagonal = groupInformationDiagonal(groups, state);
     // inexact Newton (Eisenstat–Walker forcing): solve only as far as the gradient is small,
     // which keeps superlinear convergence at a fraction of the conjugate-gradient work
     const forcing = Math.min(0.1, Math.sqrt(Math.sqrt(g.reduce((a, x) => a + x * x, 0))));
     const current = state;
-    const step = conjugateGradient(n, (v, out) => {
-      groupInformationTimes(groups, current, v, out);
-      if (variance !== undefined) for (let i = 0; i < n; i++) out[i] += v[i] / variance;
-    }, g, diagonal.map((d) => d + (variance === undefined ? 0 : 1 / variance)), variance === undefined, forcing);
+    const step = conjugateGradient(
+      n,
+      (v, out) => {
+        groupInformationTimes(groups, current, v, out);
+        if (variance !== undefined) for (let i = 0; i < n; i++) out[i] += v[i] / variance;
+      },
+      g,
+      diagonal.map((d) => d + (variance === undefined ? 0 : 1 / variance)),
+      variance === undefined,
+      forcing,
+    );
     const slope = step.reduce((a, s, i) => a + s * g[i], 0);
     const currentNorm = scaledGradientNorm(state.gradient, exposure, theta, variance);
     let value = Number.NaN;
@@ -57,7 +73,8 @@ export function newton(factors: Factors, settings: EstimatorSettings): Estimate 
       // increased all the way there, and ℓ need not be computed (its logarithms are half the cost)
       let next = evaluateGroups(groups, trial, spare, false);
       let along = 0;
-      for (let i = 0; i < n; i++) along += step[i] * (variance === undefined ? next.gradient[i] : next.gradient[i] - trial[i] / variance);
+      for (let i = 0; i < n; i++)
+        along += step[i] * (variance === undefined ? next.gradient[i] : next.gradient[i] - trial[i] / variance);
       let accept = along >= 0 || scaledGradientNorm(next.gradient, exposure, trial, variance) < currentNorm;
       if (!accept) {
         // otherwise Armijo on the objective itself
@@ -83,7 +100,14 @@ export function newton(factors: Factors, settings: EstimatorSettings): Estimate 
  * Preconditioned conjugate gradients for A x = b with A symmetric positive semi-definite; with
  * `singular`, b and the iterates are projected orthogonally to the all-ones vector.
  */
-function conjugateGradient(n: number, times: (v: Float64Array, out: Float64Array) => void, b: Float64Array, diagonal: Float64Array, singular: boolean, relativeResidual: number): Float64Array {
+function conjugateGradient(
+  n: number,
+  times: (v: Float64Array, out: Float64Array) => void,
+  b: Float64Array,
+  diagonal: Float64Array,
+  singular: boolean,
+  relativeResidual: number,
+): Float64Array {
   const project = (v: Float64Array) => {
     if (!singular) return;
     let mean = 0;
@@ -140,7 +164,11 @@ export function minorizeMaximize(groups: Factors, settings: EstimatorSettings): 
   const theta = new Float64Array(n);
   const denominator = new Float64Array(n);
   for (let iteration = 0; iteration < settings.maxIterations; iteration++) {
-    if (iteration % 5 === 0 && scaledGradientNorm(evaluateGroups(groups, theta, undefined, false).gradient, exposure, theta, undefined) <= settings.tolerance) {
+    if (
+      iteration % 5 === 0 &&
+      scaledGradientNorm(evaluateGroups(groups, theta, undefined, false).gradient, exposure, theta, undefined) <=
+        settings.tolerance
+    ) {
       return { theta, iterations: iteration, converged: true };
     }
     denominator.fill(0);
@@ -185,7 +213,11 @@ export function iterativeLuceSpectralRanking(groups: Factors, settings: Estimato
   }
   const rate = new Float64Array(start.length - 1);
   for (let iteration = 0; iteration < settings.maxIterations; iteration++) {
-    if (scaledGradientNorm(evaluateGroups(groups, theta, undefined, false).gradient, exposure, theta, undefined) <= settings.tolerance) return { theta, iterations: iteration, converged: true };
+    if (
+      scaledGradientNorm(evaluateGroups(groups, theta, undefined, false).gradient, exposure, theta, undefined) <=
+      settings.tolerance
+    )
+      return { theta, iterations: iteration, converged: true };
     outRate.fill(0);
     for (let f = 0; f + 1 < start.length; f++) {
       let sum = 0;

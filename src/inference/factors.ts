@@ -1,5 +1,10 @@
 import { LuceError } from "../errors.js";
-import { normalizeComparisons, normalizeObservations, type Comparison, type PlackettLuceObservation } from "../ranking/observations.js";
+import {
+  normalizeComparisons,
+  normalizeObservations,
+  type Comparison,
+  type PlackettLuceObservation,
+} from "../ranking/observations.js";
 import { requireIndex } from "../validation/checks.js";
 
 /**
@@ -44,7 +49,13 @@ export function expandFactors(groups: Factors): Factors {
       outStart[++f] = m;
     }
   }
-  return { nItems: groups.nItems, start: outStart, members: outMembers, factors: new Int32Array(count).fill(1), weight: outWeight };
+  return {
+    nItems: groups.nItems,
+    start: outStart,
+    members: outMembers,
+    factors: new Int32Array(count).fill(1),
+    weight: outWeight,
+  };
 }
 
 function itemCount(fn: string, given: number | undefined, maxIndex: number): number {
@@ -67,25 +78,58 @@ export interface ComparisonColumns {
   readonly counts?: Float64Array | readonly number[];
 }
 
-function readColumns(fn: string, columns: ComparisonColumns): { winners: Int32Array; losers: Int32Array; counts: Float64Array } {
+function readColumns(
+  fn: string,
+  columns: ComparisonColumns,
+): { winners: Int32Array; losers: Int32Array; counts: Float64Array } {
   const winners = Int32Array.from(columns.winners);
   const losers = Int32Array.from(columns.losers);
-  if (losers.length !== winners.length) throw new LuceError(fn, "comparisons.losers", `has ${losers.length} entries, but 'comparisons.winners' has ${winners.length}`);
-  const counts = columns.counts === undefined ? new Float64Array(winners.length).fill(1) : Float64Array.from(columns.counts);
-  if (counts.length !== winners.length) throw new LuceError(fn, "comparisons.counts", `has ${counts.length} entries, but 'comparisons.winners' has ${winners.length}`);
+  if (losers.length !== winners.length)
+    throw new LuceError(
+      fn,
+      "comparisons.losers",
+      `has ${losers.length} entries, but 'comparisons.winners' has ${winners.length}`,
+    );
+  const counts =
+    columns.counts === undefined ? new Float64Array(winners.length).fill(1) : Float64Array.from(columns.counts);
+  if (counts.length !== winners.length)
+    throw new LuceError(
+      fn,
+      "comparisons.counts",
+      `has ${counts.length} entries, but 'comparisons.winners' has ${winners.length}`,
+    );
   for (let c = 0; c < winners.length; c++) {
-    if (winners[c] !== columns.winners[c] || winners[c] < 0) throw new LuceError(fn, `comparisons.winners[${c}]`, `must be a non-negative integer index, got ${String(columns.winners[c])}`);
-    if (losers[c] !== columns.losers[c] || losers[c] < 0) throw new LuceError(fn, `comparisons.losers[${c}]`, `must be a non-negative integer index, got ${String(columns.losers[c])}`);
-    if (winners[c] === losers[c]) throw new LuceError(fn, `comparisons.winners[${c}]`, `compares item ${winners[c]} with itself`);
-    if (!(counts[c] >= 0 && counts[c] < Infinity)) throw new LuceError(fn, `comparisons.counts[${c}]`, `must be a finite count >= 0, got ${counts[c]}`);
+    if (winners[c] !== columns.winners[c] || winners[c] < 0)
+      throw new LuceError(
+        fn,
+        `comparisons.winners[${c}]`,
+        `must be a non-negative integer index, got ${String(columns.winners[c])}`,
+      );
+    if (losers[c] !== columns.losers[c] || losers[c] < 0)
+      throw new LuceError(
+        fn,
+        `comparisons.losers[${c}]`,
+        `must be a non-negative integer index, got ${String(columns.losers[c])}`,
+      );
+    if (winners[c] === losers[c])
+      throw new LuceError(fn, `comparisons.winners[${c}]`, `compares item ${winners[c]} with itself`);
+    if (!(counts[c] >= 0 && counts[c] < Infinity))
+      throw new LuceError(fn, `comparisons.counts[${c}]`, `must be a finite count >= 0, got ${counts[c]}`);
   }
   return { winners, losers, counts };
 }
 
 /** Factors of pairwise comparisons (tuples or columns). @internal */
-export function comparisonFactors(fn: string, comparisons: readonly Comparison[] | ComparisonColumns, nItems: number | undefined): Factors {
-  const isColumns = comparisons !== null && typeof comparisons === "object" && !Array.isArray(comparisons) && "winners" in comparisons;
-  const { winners, losers, counts } = isColumns ? readColumns(fn, comparisons as ComparisonColumns) : normalizeComparisons(fn, comparisons, Number.MAX_SAFE_INTEGER);
+export function comparisonFactors(
+  fn: string,
+  comparisons: readonly Comparison[] | ComparisonColumns,
+  nItems: number | undefined,
+): Factors {
+  const isColumns =
+    comparisons !== null && typeof comparisons === "object" && !Array.isArray(comparisons) && "winners" in comparisons;
+  const { winners, losers, counts } = isColumns
+    ? readColumns(fn, comparisons as ComparisonColumns)
+    : normalizeComparisons(fn, comparisons, Number.MAX_SAFE_INTEGER);
   if (winners.length === 0) throw new LuceError(fn, "comparisons", "is empty");
   let max = 0;
   for (let c = 0; c < winners.length; c++) max = Math.max(max, winners[c], losers[c]);
@@ -101,7 +145,11 @@ export function comparisonFactors(fn: string, comparisons: readonly Comparison[]
 }
 
 /** Groups of Plackett–Luce observations (rankings, top-k of a listed set, choices). @internal */
-export function observationFactors(fn: string, observations: readonly PlackettLuceObservation[], nItems: number | undefined): Factors {
+export function observationFactors(
+  fn: string,
+  observations: readonly PlackettLuceObservation[],
+  nItems: number | undefined,
+): Factors {
   const normalized = normalizeObservations(fn, observations, nItems ?? maxItem(observations) + 1);
   if (normalized.length === 0) throw new LuceError(fn, "observations", "is empty");
   let max = 0;

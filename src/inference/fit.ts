@@ -2,7 +2,13 @@ import { LuceError } from "../errors.js";
 import type { Comparison, PlackettLuceObservation } from "../ranking/observations.js";
 import { requireArrayLike, requireIndex, requirePositive } from "../validation/checks.js";
 import { gaugeCovariance, information } from "./covariance.js";
-import { iterativeLuceSpectralRanking, minorizeMaximize, newton, type Estimate, type EstimatorSettings } from "./estimators.js";
+import {
+  iterativeLuceSpectralRanking,
+  minorizeMaximize,
+  newton,
+  type Estimate,
+  type EstimatorSettings,
+} from "./estimators.js";
 import { comparisonFactors, observationFactors, type ComparisonColumns, type Factors } from "./factors.js";
 import { requireIdentifiable } from "./identifiability.js";
 import { evaluateGroups } from "./groups.js";
@@ -120,11 +126,15 @@ const ELO = 400 / Math.LN10;
  * fit.logStrength; // centred log-strengths; fit.stdError their standard errors
  * ```
  */
-export function fitBradleyTerry(comparisons: readonly Comparison[] | ComparisonColumns, options: BradleyTerryFitOptions = {}): FitResult {
+export function fitBradleyTerry(
+  comparisons: readonly Comparison[] | ComparisonColumns,
+  options: BradleyTerryFitOptions = {},
+): FitResult {
   const fn = "fitBradleyTerry";
   if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
   const factors = comparisonFactors(fn, comparisons, options.nItems);
-  if (options.orderEffect !== undefined || options.ties !== undefined || options.tieOrderEffect !== undefined) return fitExtendedModel(fn, factors, options);
+  if (options.orderEffect !== undefined || options.ties !== undefined || options.tieOrderEffect !== undefined)
+    return fitExtendedModel(fn, factors, options);
   return fit(fn, "comparisons", factors, options);
 }
 
@@ -132,7 +142,12 @@ function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFit
   const n = factors.nItems;
   const advantage = (values: unknown, name: string, count: number): Float64Array => {
     const h = Float64Array.from(requireArrayLike(fn, name, values) as ArrayLike<number>);
-    if (h.length !== count) throw new LuceError(fn, name, `has ${h.length} entries for ${count} ${name.includes("tie") ? "ties" : "comparisons"}`);
+    if (h.length !== count)
+      throw new LuceError(
+        fn,
+        name,
+        `has ${h.length} entries for ${count} ${name.includes("tie") ? "ties" : "comparisons"}`,
+      );
     h.forEach((v, c) => {
       if (v !== 1 && v !== -1 && v !== 0) throw new LuceError(fn, `${name}[${c}]`, `must be +1, -1 or 0, got ${v}`);
     });
@@ -141,14 +156,30 @@ function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFit
   let ties: ExtendedData["ties"] = null;
   if (options.ties !== undefined) {
     const t = normalizeComparisons(fn, options.ties, n, "options.ties");
-    if (t.winners.length === 0) throw new LuceError(fn, "options.ties", "is empty: leave it out for a model without ties");
-    ties = { a: t.winners, b: t.losers, weight: t.counts, advantage: options.tieOrderEffect === undefined ? new Float64Array(t.winners.length) : advantage(options.tieOrderEffect, "options.tieOrderEffect", t.winners.length) };
+    if (t.winners.length === 0)
+      throw new LuceError(fn, "options.ties", "is empty: leave it out for a model without ties");
+    ties = {
+      a: t.winners,
+      b: t.losers,
+      weight: t.counts,
+      advantage:
+        options.tieOrderEffect === undefined
+          ? new Float64Array(t.winners.length)
+          : advantage(options.tieOrderEffect, "options.tieOrderEffect", t.winners.length),
+    };
   } else if (options.tieOrderEffect !== undefined) {
     throw new LuceError(fn, "options.tieOrderEffect", "needs options.ties");
   }
-  const winAdvantage = options.orderEffect === undefined ? (options.tieOrderEffect === undefined ? null : new Float64Array(factors.weight.length)) : advantage(options.orderEffect, "options.orderEffect", factors.weight.length);
-  if (options.prior !== undefined) throw new LuceError(fn, "options.prior", "is not supported with an order effect or ties");
-  if ((options.method ?? "newton") !== "newton") throw new LuceError(fn, "options.method", "must be 'newton' with an order effect or ties");
+  const winAdvantage =
+    options.orderEffect === undefined
+      ? options.tieOrderEffect === undefined
+        ? null
+        : new Float64Array(factors.weight.length)
+      : advantage(options.orderEffect, "options.orderEffect", factors.weight.length);
+  if (options.prior !== undefined)
+    throw new LuceError(fn, "options.prior", "is not supported with an order effect or ties");
+  if ((options.method ?? "newton") !== "newton")
+    throw new LuceError(fn, "options.method", "must be 'newton' with an order effect or ties");
   const { reference, tolerance, maxIterations, factor, wantErrors } = commonOptions(fn, factors, options);
   requireIdentifiable(fn, "comparisons", ties === null ? factors : withTiesBothWays(factors, ties));
   const est = fitExtended({ wins: factors, winAdvantage, ties }, tolerance, maxIterations);
@@ -160,14 +191,24 @@ function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFit
     logStrength: theta.map((t) => t * factor),
     ...(cov === undefined
       ? {}
-      : { stdError: Float64Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(0, cov![i][i])) * factor), covariance: cov.slice(0, n).map((row) => row.slice(0, n).map((v) => v * factor * factor)) }),
+      : {
+          stdError: Float64Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(0, cov![i][i])) * factor),
+          covariance: cov.slice(0, n).map((row) => row.slice(0, n).map((v) => v * factor * factor)),
+        }),
     logLikelihood: est.logLikelihood,
     iterations: est.iterations,
     converged: est.converged,
     method: "newton",
     scaleFactor: factor,
     ...(winAdvantage === null ? {} : { orderEffect: { estimate: est.alpha * factor, ...se(n) } }),
-    ...(ties === null ? {} : { tieParameter: { estimate: est.delta, ...(cov === undefined ? {} : { stdError: Math.sqrt(cov[size - 1][size - 1]) }) } }),
+    ...(ties === null
+      ? {}
+      : {
+          tieParameter: {
+            estimate: est.delta,
+            ...(cov === undefined ? {} : { stdError: Math.sqrt(cov[size - 1][size - 1]) }),
+          },
+        }),
   };
 }
 
@@ -185,17 +226,33 @@ function withTiesBothWays(wins: Factors, ties: NonNullable<ExtendedData["ties"]>
     members[at + 2] = ties.b[t];
     members[at + 3] = ties.a[t];
   }
-  return { nItems: wins.nItems, start, members, factors: new Int32Array(count).fill(1), weight: new Float64Array(count).fill(1) };
+  return {
+    nItems: wins.nItems,
+    start,
+    members,
+    factors: new Int32Array(count).fill(1),
+    weight: new Float64Array(count).fill(1),
+  };
 }
 
 /** Validates the options every fit shares. */
 function commonOptions(fn: string, factors: Factors, options: FitOptions) {
   const method = options.method ?? "newton";
-  const reference = options.reference === undefined ? undefined : requireIndex(fn, "options.reference", options.reference, factors.nItems);
-  const tolerance = options.tolerance === undefined ? 1e-12 : requirePositive(fn, "options.tolerance", options.tolerance);
-  const maxIterations = options.maxIterations === undefined ? (method === "newton" ? 100 : 100_000) : requireIndex(fn, "options.maxIterations", options.maxIterations);
+  const reference =
+    options.reference === undefined
+      ? undefined
+      : requireIndex(fn, "options.reference", options.reference, factors.nItems);
+  const tolerance =
+    options.tolerance === undefined ? 1e-12 : requirePositive(fn, "options.tolerance", options.tolerance);
+  const maxIterations =
+    options.maxIterations === undefined
+      ? method === "newton"
+        ? 100
+        : 100_000
+      : requireIndex(fn, "options.maxIterations", options.maxIterations);
   const scale = options.scale ?? "log";
-  if (scale !== "log" && scale !== "elo") throw new LuceError(fn, "options.scale", `must be "log" or "elo", got '${String(scale)}'`);
+  if (scale !== "log" && scale !== "elo")
+    throw new LuceError(fn, "options.scale", `must be "log" or "elo", got '${String(scale)}'`);
   const wantErrors = options.standardErrors ?? factors.nItems <= 2000;
   return { method, reference, tolerance, maxIterations, factor: scale === "elo" ? ELO : 1, wantErrors };
 }
@@ -223,23 +280,43 @@ export function fitPlackettLuce(observations: readonly PlackettLuceObservation[]
 
 function fit(fn: string, argument: string, factors: Factors, options: FitOptions): FitResult {
   const { method, reference, tolerance, maxIterations, factor, wantErrors } = commonOptions(fn, factors, options);
-  if (method !== "newton" && method !== "mm" && method !== "ilsr") throw new LuceError(fn, "options.method", `must be "newton", "mm" or "ilsr", got '${String(method)}'`);
-  const priorVariance = options.prior === undefined ? undefined : requirePositive(fn, "options.prior.variance", options.prior?.variance);
-  if (priorVariance !== undefined && method !== "newton") throw new LuceError(fn, "options.method", "must be 'newton' with a prior (MAP is fitted by Newton)");
+  if (method !== "newton" && method !== "mm" && method !== "ilsr")
+    throw new LuceError(fn, "options.method", `must be "newton", "mm" or "ilsr", got '${String(method)}'`);
+  const priorVariance =
+    options.prior === undefined ? undefined : requirePositive(fn, "options.prior.variance", options.prior?.variance);
+  if (priorVariance !== undefined && method !== "newton")
+    throw new LuceError(fn, "options.method", "must be 'newton' with a prior (MAP is fitted by Newton)");
   if (priorVariance === undefined) requireIdentifiable(fn, argument, factors);
 
   const settings: EstimatorSettings = { tolerance, maxIterations, priorVariance };
-  const estimate: Estimate = method === "newton" ? newton(factors, settings) : method === "mm" ? minorizeMaximize(factors, settings) : iterativeLuceSpectralRanking(factors, settings);
+  const estimate: Estimate =
+    method === "newton"
+      ? newton(factors, settings)
+      : method === "mm"
+        ? minorizeMaximize(factors, settings)
+        : iterativeLuceSpectralRanking(factors, settings);
   const theta = estimate.theta;
   if (priorVariance === undefined) centre(theta);
   const logLikelihood = evaluateGroups(factors, theta).logLikelihood;
-  const cov = wantErrors ? gaugeCovariance(information(factors, theta).map((row, i) => (priorVariance === undefined ? row : row.map((v, j) => (i === j ? v + 1 / priorVariance : v)))), factors.nItems, reference, priorVariance !== undefined) : undefined;
+  const cov = wantErrors
+    ? gaugeCovariance(
+        information(factors, theta).map((row, i) =>
+          priorVariance === undefined ? row : row.map((v, j) => (i === j ? v + 1 / priorVariance : v)),
+        ),
+        factors.nItems,
+        reference,
+        priorVariance !== undefined,
+      )
+    : undefined;
   const reported = reference === undefined ? theta : theta.map((t) => t - theta[reference]);
   return {
     logStrength: reported.map((t) => t * factor),
     ...(cov === undefined
       ? {}
-      : { stdError: Float64Array.from(cov, (row, i) => Math.sqrt(Math.max(0, row[i])) * factor), covariance: cov.map((row) => row.map((v) => v * factor * factor)) }),
+      : {
+          stdError: Float64Array.from(cov, (row, i) => Math.sqrt(Math.max(0, row[i])) * factor),
+          covariance: cov.map((row) => row.map((v) => v * factor * factor)),
+        }),
     logLikelihood,
     iterations: estimate.iterations,
     converged: estimate.converged,

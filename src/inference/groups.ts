@@ -17,8 +17,16 @@ export interface GroupState {
   readonly scratch: Float64Array;
 }
 
-/** ∇ℓ (and ℓ unless `withLogLikelihood` is false: NaN then) at θ, keeping the sums the information products need; `reuse` lends its arrays. @internal */
-export function evaluateGroups(groups: Groups, theta: Float64Array, reuse?: GroupState, withLogLikelihood = true): GroupState {
+/**
+ * ∇ℓ (and ℓ unless `withLogLikelihood` is false: NaN then) at θ, keeping the sums the information products need;
+ * `reuse` lends its arrays. @internal
+ */
+export function evaluateGroups(
+  groups: Groups,
+  theta: Float64Array,
+  reuse?: GroupState,
+  withLogLikelihood = true,
+): GroupState {
   const { start, members, factors, weight } = groups;
   const e = reuse?.e ?? new Float64Array(members.length);
   const inverseSuffix = reuse?.inverseSuffix ?? new Float64Array(members.length);
@@ -83,7 +91,14 @@ export function evaluateGroups(groups: Groups, theta: Float64Array, reuse?: Grou
     compensation = total - logLikelihood - term;
     logLikelihood = total;
   }
-  return { logLikelihood: withLogLikelihood ? logLikelihood : Number.NaN, gradient, e, inverseSuffix, prefixInverse, scratch: reuse?.scratch ?? new Float64Array(members.length) };
+  return {
+    logLikelihood: withLogLikelihood ? logLikelihood : Number.NaN,
+    gradient,
+    e,
+    inverseSuffix,
+    prefixInverse,
+    scratch: reuse?.scratch ?? new Float64Array(members.length),
+  };
 }
 
 /** The information's diagonal: Σ_j w p_{j,i}(1 − p_{j,i}) = w(e_i Σ 1/S_j − e_i² Σ 1/S_j²). @internal */

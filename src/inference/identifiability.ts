@@ -24,7 +24,8 @@ export function requireIdentifiable(fn: string, argument: string, groups: Factor
     }
   }
   for (let i = 0; i < n; i++) {
-    const why = (cause: string) => new LuceError(fn, argument, `does not identify the strengths: ${cause} (give options.prior for a MAP fit)`);
+    const why = (cause: string) =>
+      new LuceError(fn, argument, `does not identify the strengths: ${cause} (give options.prior for a MAP fit)`);
     if (wins[i] === 0 && losses[i] === 0) throw why(`item ${i} appears in no comparison`);
     if (wins[i] === 0) throw why(`item ${i} never wins, so its maximum-likelihood log-strength is −∞`);
     if (losses[i] === 0) throw why(`item ${i} never loses, so its maximum-likelihood log-strength is +∞`);

@@ -1,3 +1,13 @@
-export { fitBradleyTerry, fitPlackettLuce, type FitOptions, type FitResult, type FitMethod, type GaussianPrior, type BradleyTerryFitOptions, type OrderEffect, type TieParameter } from "./fit.js";
+export {
+  fitBradleyTerry,
+  fitPlackettLuce,
+  type FitOptions,
+  type FitResult,
+  type FitMethod,
+  type GaussianPrior,
+  type BradleyTerryFitOptions,
+  type OrderEffect,
+  type TieParameter,
+} from "./fit.js";
 export { parsePreferenceData, type PreferenceData } from "./read-data.js";
 export type { ComparisonColumns } from "./factors.js";

@@ -39,7 +39,8 @@ export function parsePreferenceData(text: string, format: "csv" | "jsonl"): Pref
   const items: string[] = [];
   const index = new Map<string, number>();
   const id = (name: unknown, where: string): number => {
-    if (typeof name !== "string" && typeof name !== "number") throw new LuceError(FN, where, `must name an item (a string), got ${typeof name}`);
+    if (typeof name !== "string" && typeof name !== "number")
+      throw new LuceError(FN, where, `must name an item (a string), got ${typeof name}`);
     const key = String(name).trim();
     if (key === "") throw new LuceError(FN, where, "is an empty item name");
     let i = index.get(key);
@@ -71,21 +72,28 @@ export function parsePreferenceData(text: string, format: "csv" | "jsonl"): Pref
       const r = row as Record<string, unknown>;
       if ("winner" in r || "loser" in r) {
         const count = r.count === undefined ? undefined : Number(r.count);
-        if (count !== undefined && !(Number.isFinite(count) && count >= 0)) throw new LuceError(FN, `${where}.count`, `must be a finite count >= 0, got ${String(r.count)}`);
+        if (count !== undefined && !(Number.isFinite(count) && count >= 0))
+          throw new LuceError(FN, `${where}.count`, `must be a finite count >= 0, got ${String(r.count)}`);
         const pair = [id(r.winner, `${where}.winner`), id(r.loser, `${where}.loser`)] as const;
         comparisons.push(count === undefined ? pair : [...pair, count]);
       } else if (Array.isArray(r.ranking)) {
         const ranking = r.ranking.map((name, k) => id(name, `${where}.ranking[${k}]`));
-        observations.push(Array.isArray(r.of) ? { ranking, of: r.of.map((name, k) => id(name, `${where}.of[${k}]`)) } : ranking);
+        observations.push(
+          Array.isArray(r.of) ? { ranking, of: r.of.map((name, k) => id(name, `${where}.of[${k}]`)) } : ranking,
+        );
       } else if ("chosen" in r && Array.isArray(r.others)) {
-        observations.push([id(r.chosen, `${where}.chosen`), r.others.map((name, k) => id(name, `${where}.others[${k}]`))]);
+        observations.push([
+          id(r.chosen, `${where}.chosen`),
+          r.others.map((name, k) => id(name, `${where}.others[${k}]`)),
+        ]);
       } else {
         throw new LuceError(FN, where, "must have winner/loser, ranking (and of), or chosen/others");
       }
     } else {
       throw new LuceError(FN, where, "must be a JSON object or array");
     }
-    if (comparisons.length > 0 && observations.length > 0) throw new LuceError(FN, where, "mixes pairs and rankings: give one kind per file (a pair is a ranking of two)");
+    if (comparisons.length > 0 && observations.length > 0)
+      throw new LuceError(FN, where, "mixes pairs and rankings: give one kind per file (a pair is a ranking of two)");
   });
   return comparisons.length > 0 ? { items, comparisons } : { items, observations };
 }
@@ -96,20 +104,23 @@ function readCsv(text: string, id: (name: unknown, where: string) => number): Co
   const w = header.indexOf("winner");
   const l = header.indexOf("loser");
   const c = header.indexOf("count");
-  if (w < 0 || l < 0) throw new LuceError(FN, "line 1", "must be a header naming the columns winner and loser (and optionally count)");
+  if (w < 0 || l < 0)
+    throw new LuceError(FN, "line 1", "must be a header naming the columns winner and loser (and optionally count)");
   const out: Comparison[] = [];
   for (let n = 1; n < lines.length; n++) {
     if (lines[n].trim() === "") continue;
     const where = `line ${n + 1}`;
     const cells = splitCsv(lines[n]);
-    if (cells.length < header.length) throw new LuceError(FN, where, `has ${cells.length} fields, the header ${header.length}`);
+    if (cells.length < header.length)
+      throw new LuceError(FN, where, `has ${cells.length} fields, the header ${header.length}`);
     const pair = [id(cells[w], `${where}.winner`), id(cells[l], `${where}.loser`)] as const;
     if (c < 0) {
       out.push(pair);
       continue;
     }
     const count = Number(cells[c]);
-    if (cells[c].trim() === "" || !Number.isFinite(count) || count < 0) throw new LuceError(FN, `${where}.count`, `must be a finite count >= 0, got '${cells[c]}'`);
+    if (cells[c].trim() === "" || !Number.isFinite(count) || count < 0)
+      throw new LuceError(FN, `${where}.count`, `must be a finite count >= 0, got '${cells[c]}'`);
     out.push([...pair, count]);
   }
   if (out.length === 0) throw new LuceError(FN, "text", "has a header but no rows");

@@ -14,7 +14,12 @@ export function itemExposure(factors: Factors): Float64Array {
  * EPS·exposure_i: the rule is scaled to the data and reachable.
  * @internal
  */
-export function scaledGradientNorm(gradient: Float64Array, exposure: Float64Array, theta: Float64Array, priorVariance: number | undefined): number {
+export function scaledGradientNorm(
+  gradient: Float64Array,
+  exposure: Float64Array,
+  theta: Float64Array,
+  priorVariance: number | undefined,
+): number {
   let worst = 0;
   for (let i = 0; i < gradient.length; i++) {
     const g = priorVariance === undefined ? gradient[i] : gradient[i] - theta[i] / priorVariance;

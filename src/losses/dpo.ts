@@ -34,7 +34,9 @@ export interface DpoInputs {
   readonly referenceChosenLogps?: ArrayLike<number>;
   /** log π_ref(y_l | x); may be omitted with `referenceFree`. */
   readonly referenceRejectedLogps?: ArrayLike<number>;
-  /** Token counts of the chosen responses: `ipo` (optional) and `sigmoid_norm` (required) divide the log-ratios by them. */
+  /**
+   * Token counts of the chosen responses: `ipo` (optional) and `sigmoid_norm` (required) divide the log-ratios by them.
+   */
   readonly chosenLengths?: ArrayLike<number>;
   /** Token counts of the rejected responses. */
   readonly rejectedLengths?: ArrayLike<number>;
@@ -93,7 +95,8 @@ const FN = "dpoLoss";
  * The DPO loss family (eq. 7 and its descendants in TRL) with exact gradients,
  * implicit rewards and TRL's training metrics, in float64. The default is eq. 7:
  *
- * $$\mathcal{L} = -\log \sigma\Big(\beta \log \frac{\pi_\theta(y_w \mid x)}{\pi_{\mathrm{ref}}(y_w \mid x)} - \beta \log \frac{\pi_\theta(y_l \mid x)}{\pi_{\mathrm{ref}}(y_l \mid x)}\Big).$$
+ * $$\mathcal{L} = -\log \sigma\Big(\beta \log \frac{\pi_\theta(y_w \mid x)}{\pi_{\mathrm{ref}}(y_w \mid x)} - \beta
+ * \log \frac{\pi_\theta(y_l \mid x)}{\pi_{\mathrm{ref}}(y_l \mid x)}\Big).$$
  *
  * With u = log π_θ(y_w)/π_ref(y_w), v likewise for y_l, d = u − v, ε = `labelSmoothing`,
  * and u′ = u / chosenLength, v′ = v / rejectedLength:
@@ -134,12 +137,15 @@ const FN = "dpoLoss";
  * ```
  */
 export function dpoLoss(inputs: DpoInputs, options: DpoLossOptions): DpoLossResult {
-  if (inputs === null || typeof inputs !== "object") throw new LuceError(FN, "inputs", "must be an object of log-prob arrays");
-  if (options === null || typeof options !== "object") throw new LuceError(FN, "options", "must be an object with at least beta");
+  if (inputs === null || typeof inputs !== "object")
+    throw new LuceError(FN, "inputs", "must be an object of log-prob arrays");
+  if (options === null || typeof options !== "object")
+    throw new LuceError(FN, "options", "must be an object with at least beta");
   const beta = requirePositive(FN, "options.beta", options.beta);
   const lossType = normalizeLossType(options.lossType);
   const eps = labelSmoothingFor(lossType, options.labelSmoothing);
-  const tau = options.discopopTau === undefined ? 0.05 : requirePositive(FN, "options.discopopTau", options.discopopTau);
+  const tau =
+    options.discopopTau === undefined ? 0.05 : requirePositive(FN, "options.discopopTau", options.discopopTau);
   const delta = options.bcoDelta === undefined ? 0 : requireFinite(FN, "options.bcoDelta", options.bcoDelta);
   const referenceFree = options.referenceFree ?? false;
   if (typeof referenceFree !== "boolean") throw new LuceError(FN, "options.referenceFree", "must be a boolean");
@@ -179,7 +185,14 @@ export function dpoLoss(inputs: DpoInputs, options: DpoLossOptions): DpoLossResu
       gradPolicyRejected[i] = out[2] / rl;
     }
   }
-  return { losses, chosenRewards, rejectedRewards, gradPolicyChosen, gradPolicyRejected, metrics: rewardMetrics(chosenRewards, rejectedRewards) };
+  return {
+    losses,
+    chosenRewards,
+    rejectedRewards,
+    gradPolicyChosen,
+    gradPolicyRejected,
+    metrics: rewardMetrics(chosenRewards, rejectedRewards),
+  };
 }
 
 /**
@@ -188,7 +201,14 @@ export function dpoLoss(inputs: DpoInputs, options: DpoLossOptions): DpoLossResu
  */
 function alignedSigmoid(
   lossType: "aot" | "aot_unpaired",
-  x: { pc: ArrayLike<number>; pr: ArrayLike<number>; rc: ArrayLike<number> | null; rr: ArrayLike<number> | null; u: Float64Array; v: Float64Array },
+  x: {
+    pc: ArrayLike<number>;
+    pr: ArrayLike<number>;
+    rc: ArrayLike<number> | null;
+    rr: ArrayLike<number> | null;
+    u: Float64Array;
+    v: Float64Array;
+  },
   beta: number,
   eps: number,
   losses: Float64Array,
@@ -236,7 +256,8 @@ function normalizeLossType(lossType: unknown): Exclude<DpoLossType, "aot_pair"> 
   if (lossType === undefined) return "sigmoid";
   if (lossType === "aot_pair") return "aot_unpaired";
   if (lossType === "aot" || lossType === "aot_unpaired") return lossType;
-  if (typeof lossType === "string" && Object.hasOwn(pairKernels, lossType)) return lossType as Exclude<DpoLossType, "aot_pair">;
+  if (typeof lossType === "string" && Object.hasOwn(pairKernels, lossType))
+    return lossType as Exclude<DpoLossType, "aot_pair">;
   const known = [...Object.keys(pairKernels), "aot", "aot_unpaired", "aot_pair"].join(", ");
   throw new LuceError(FN, "options.lossType", `is '${String(lossType)}', not one of: ${known}`);
 }
@@ -251,14 +272,27 @@ function labelSmoothingFor(lossType: string, given: unknown): number {
   }
   if (given === undefined) return range.default;
   const eps = requireFinite(FN, "options.labelSmoothing", given);
-  if (!range.ok(eps)) throw new LuceError(FN, "options.labelSmoothing", `must satisfy ${range.range} for lossType '${lossType}', got ${eps}`);
+  if (!range.ok(eps))
+    throw new LuceError(
+      FN,
+      "options.labelSmoothing",
+      `must satisfy ${range.range} for lossType '${lossType}', got ${eps}`,
+    );
   return eps;
 }
 
-function lengthsFor(lossType: string, inputs: DpoInputs, n: number): { chosen: ArrayLike<number>; rejected: ArrayLike<number> } | null {
+function lengthsFor(
+  lossType: string,
+  inputs: DpoInputs,
+  n: number,
+): { chosen: ArrayLike<number>; rejected: ArrayLike<number> } | null {
   const given = inputs.chosenLengths !== undefined || inputs.rejectedLengths !== undefined;
   if (lossType === "sigmoid_norm" && !given) {
-    throw new LuceError(FN, "inputs.chosenLengths", "is required by lossType 'sigmoid_norm' (with inputs.rejectedLengths)");
+    throw new LuceError(
+      FN,
+      "inputs.chosenLengths",
+      "is required by lossType 'sigmoid_norm' (with inputs.rejectedLengths)",
+    );
   }
   if (!given) return null;
   const chosen = positiveLengths(inputs.chosenLengths, "inputs.chosenLengths", n);

@@ -27,7 +27,8 @@ const FN = "plackettLuceDpoLoss";
 /**
  * The listwise (Plackett–Luce) DPO loss of the paper's appendix A.3:
  *
- * $$\mathcal{L}_i = -\log \prod_{k} \frac{\exp \hat r(x, y_{\tau(k)})}{\sum_{j \ge k} \exp \hat r(x, y_{\tau(j)})}, \qquad \hat r(x, y) = \beta \log \frac{\pi_\theta(y \mid x)}{\pi_{\mathrm{ref}}(y \mid x)}.$$
+ * $$\mathcal{L}_i = -\log \prod_{k} \frac{\exp \hat r(x, y_{\tau(k)})}{\sum_{j \ge k} \exp \hat r(x, y_{\tau(j)})},
+ * \qquad \hat r(x, y) = \beta \log \frac{\pi_\theta(y \mid x)}{\pi_{\mathrm{ref}}(y \mid x)}.$$
  * A top-k ranking uses its first k factors. At K = 2 it is
  * the sigmoid `dpoLoss` (eq. 7); adding a constant to all of one example's log-ratios leaves it
  * unchanged (Lemma 1). No DPO codebase ships it: it was requested in the original repository and
@@ -52,9 +53,13 @@ const FN = "plackettLuceDpoLoss";
  *   { beta: 0.5 });
  * ```
  */
-export function plackettLuceDpoLoss(inputs: PlackettLuceDpoInputs, options: { readonly beta: number }): PlackettLuceDpoResult {
+export function plackettLuceDpoLoss(
+  inputs: PlackettLuceDpoInputs,
+  options: { readonly beta: number },
+): PlackettLuceDpoResult {
   if (inputs === null || typeof inputs !== "object") throw new LuceError(FN, "inputs", "must be an object of rows");
-  if (options === null || typeof options !== "object") throw new LuceError(FN, "options", "must be an object with beta");
+  if (options === null || typeof options !== "object")
+    throw new LuceError(FN, "options", "must be an object with beta");
   const beta = requirePositive(FN, "options.beta", options.beta);
   const policy = requireArrayLike(FN, "inputs.policyLogps", inputs.policyLogps);
   const reference = requireArrayLike(FN, "inputs.referenceLogps", inputs.referenceLogps);

@@ -52,7 +52,8 @@ export function logDiffExp(a: number, b: number): number {
   requireNumber("logDiffExp", "a", a);
   requireNumber("logDiffExp", "b", b);
   if (a === Infinity) throw new LuceError("logDiffExp", "a", "must be below +Infinity");
-  if (b > a) throw new LuceError("logDiffExp", "b", `must be <= a (e^a - e^b would be negative), got a = ${a}, b = ${b}`);
+  if (b > a)
+    throw new LuceError("logDiffExp", "b", `must be <= a (e^a - e^b would be negative), got a = ${a}, b = ${b}`);
   if (b === -Infinity) return a;
   if (a === b) return -Infinity;
   return a + log1mExpUnchecked(b - a);

@@ -37,4 +37,3 @@ export class NeumaierSum {
     return Number.isFinite(this.sum) ? this.sum + this.compensation : this.sum;
   }
 }
-

@@ -11,7 +11,10 @@ import { lemma2 } from "./statements/lemma-2.js";
 import { populationDpo } from "./statements/population-dpo.js";
 import { theorem1 } from "./statements/theorem-1.js";
 
-/** A verdict of an assumption variant: a statement's verdict, or a domain error (the object the statement is about does not exist). */
+/**
+ * A verdict of an assumption variant: a statement's verdict, or a domain error (the object the statement is about does
+ * not exist).
+ */
 export type VariantVerdict = Verdict | "domain error";
 
 /** A statement re-checked in a variant, with the verdict the table predicts. */
@@ -120,7 +123,8 @@ export function assumptionVariants(): AssumptionVariant[] {
       id: "beta-negative",
       assumption: "β > 0",
       dropped: "β < 0",
-      prediction: "A.1 only: E_π r − βKL = β log Z + |β| KL(π‖π_r), so π_r minimises eq. 3; Theorem 1's algebra, Lemma 2 and A.2–A.3 still hold",
+      prediction:
+        "A.1 only: E_π r − βKL = β log Z + |β| KL(π‖π_r), so π_r minimises eq. 3; Theorem 1's algebra, Lemma 2 and A.2–A.3 still hold",
       statements: [
         { statement: as(appendixA1({ betaSign: -1 })), expected: "refuted" },
         { statement: as(lemma2({ betaSign: -1 })), expected: "holds" },
@@ -180,7 +184,9 @@ function divergingPartition(): DomainCheck {
     const reward = Array.from({ length: k }, (_, j) => beta * (j + 1));
     return logPartition([reward], logSpace([logRef]), beta)[0];
   });
-  const growing = values.every((v, i) => i === 0 || v - values[i - 1] >= 0.9 * (1 - Math.LN2) * (sizes[i] - sizes[i - 1]));
+  const growing = values.every(
+    (v, i) => i === 0 || v - values[i - 1] >= 0.9 * (1 - Math.LN2) * (sizes[i] - sizes[i - 1]),
+  );
   const evidence = `log Z over K = ${sizes.join(", ")}: ${values.map((v) => v.toFixed(1)).join(", ")}`;
   return { verdict: growing ? "domain error" : "holds", evidence };
 }

@@ -52,8 +52,19 @@ export interface CheckOptions {
 
 function requireStatement(fn: string, statement: unknown): void {
   const s = statement as Partial<Statement<unknown>> | null;
-  if (s === null || typeof s !== "object" || typeof s.float64 !== "function" || typeof s.precise !== "function" || typeof s.show !== "function" || s.instances === undefined) {
-    throw new LuceError(fn, "statement", "must be a Statement (e.g. lemma1()): { id, instances, float64, precise, show, … }");
+  if (
+    s === null ||
+    typeof s !== "object" ||
+    typeof s.float64 !== "function" ||
+    typeof s.precise !== "function" ||
+    typeof s.show !== "function" ||
+    s.instances === undefined
+  ) {
+    throw new LuceError(
+      fn,
+      "statement",
+      "must be a Statement (e.g. lemma1()): { id, instances, float64, precise, show, … }",
+    );
   }
 }
 
@@ -94,7 +105,8 @@ function worstOf(residuals: Residual[]): { worst: Residual; ratio: number } {
  */
 export async function checkStatement<I>(statement: Statement<I>, options: CheckOptions = {}): Promise<StatementReport> {
   requireStatement("checkStatement", statement);
-  if (options === null || typeof options !== "object") throw new LuceError("checkStatement", "options", "must be an object");
+  if (options === null || typeof options !== "object")
+    throw new LuceError("checkStatement", "options", "must be an object");
   const started = performance.now();
   const seed = options.seed === undefined ? 42 : requireInteger("checkStatement", "options.seed", options.seed);
   const requested = options.runs === undefined ? 100 : requireCount("checkStatement", "options.runs", options.runs, 1);
@@ -138,7 +150,8 @@ export async function checkStatement<I>(statement: Statement<I>, options: CheckO
       seed,
     });
   }
-  if (details.failed) throw details.errorInstance ?? new Error(`checking ${statement.id} failed without a counterexample`);
+  if (details.failed)
+    throw details.errorInstance ?? new Error(`checking ${statement.id} failed without a counterexample`);
   const precise = worstInstance === undefined ? null : statement.precise(worstInstance);
   const holds = precise === null || precise.lt(PRECISE_THRESHOLD);
   return report(statement, {
@@ -160,7 +173,8 @@ export async function checkStatement<I>(statement: Statement<I>, options: CheckO
  * @returns the report for that instance
  * @example
  * ```ts
- * checkInstance(lemma2(), { problem: { beta: 1, reward: [[1, 0]], logReference: [[-Math.LN2, -Math.LN2]] }, shift: [[3, 3]] });
+ * checkInstance(lemma2(), { problem: { beta: 1, reward: [[1, 0]], logReference: [[-Math.LN2, -Math.LN2]] }, shift: [[3,
+ * 3]] });
  * ```
  */
 export function checkInstance<I>(statement: Statement<I>, instance: I): StatementReport {
@@ -170,12 +184,28 @@ export function checkInstance<I>(statement: Statement<I>, instance: I): Statemen
   const precise = statement.precise(instance);
   const realError = precise.gte(PRECISE_THRESHOLD);
   const verdict: Verdict = realError ? "refuted" : q === Infinity ? "inaccurate" : "holds";
-  return report(statement, { instances: 1, worst, precise, verdict, counterexample: verdict === "holds" ? undefined : statement.show(instance), started, seed: 0 });
+  return report(statement, {
+    instances: 1,
+    worst,
+    precise,
+    verdict,
+    counterexample: verdict === "holds" ? undefined : statement.show(instance),
+    started,
+    seed: 0,
+  });
 }
 
 function report<I>(
   statement: Statement<I>,
-  r: { instances: number; worst: Residual; precise: Precise | null; verdict: Verdict; counterexample?: string; started: number; seed: number },
+  r: {
+    instances: number;
+    worst: Residual;
+    precise: Precise | null;
+    verdict: Verdict;
+    counterexample?: string;
+    started: number;
+    seed: number;
+  },
 ): StatementReport {
   return {
     id: statement.id,

@@ -6,7 +6,14 @@
  * @packageDocumentation
  * @module luce/proofs
  */
-export { checkStatement, checkInstance, PRECISE_THRESHOLD, type StatementReport, type Verdict, type CheckOptions } from "./check.js";
+export {
+  checkStatement,
+  checkInstance,
+  PRECISE_THRESHOLD,
+  type StatementReport,
+  type Verdict,
+  type CheckOptions,
+} from "./check.js";
 export type { Statement, Residual, Assumptions } from "./statement.js";
 export {
   assumptionVariants,

@@ -47,7 +47,11 @@ export function preciseMax(xs: readonly Precise[]): Precise {
 }
 
 /** Plackett–Luce log-probability of ranked items (best first) out of ranked ∪ unranked, at 50 digits. */
-export function precisePlackettLuce(scores: readonly Precise[], ranked: ArrayLike<number>, unranked: ArrayLike<number>): Precise {
+export function precisePlackettLuce(
+  scores: readonly Precise[],
+  ranked: ArrayLike<number>,
+  unranked: ArrayLike<number>,
+): Precise {
   const remaining = [...Array.from(ranked), ...Array.from(unranked)];
   let total = new B(0);
   for (let i = 0; i < ranked.length; i++) {

@@ -39,7 +39,10 @@ export function preciseRow(row: ArrayLike<number>): Precise[] {
 }
 
 /** Plackett–Luce log-probability of an observation over a score row, float64 (luce) and 50-digit. @internal */
-export function observationLogProbabilities(scores: ArrayLike<number>, observation: PlackettLuceObservation): { float64: number; precise: (s: readonly Precise[]) => Precise; length: number } {
+export function observationLogProbabilities(
+  scores: ArrayLike<number>,
+  observation: PlackettLuceObservation,
+): { float64: number; precise: (s: readonly Precise[]) => Precise; length: number } {
   const obs = normalizeObservation("check", "observation", observation, scores.length);
   return {
     float64: observationLogProbability(scores, obs, "check", "observation"),

@@ -21,7 +21,16 @@ import { theorem1 } from "./statements/theorem-1.js";
  * ```
  */
 export function paperStatements(): Statement<never>[] {
-  return [definition1(), lemma1(), lemma2(), theorem1(), appendixA1(), appendixA2A3(), appendixA4(), populationDpo()] as unknown as Statement<never>[];
+  return [
+    definition1(),
+    lemma1(),
+    lemma2(),
+    theorem1(),
+    appendixA1(),
+    appendixA2A3(),
+    appendixA4(),
+    populationDpo(),
+  ] as unknown as Statement<never>[];
 }
 
 /** What `verifyPaper` found. */
@@ -45,7 +54,9 @@ export interface PaperReport {
  * const { ok } = await verifyPaper({ runs: 100, seed: 42 });
  * ```
  */
-export async function verifyPaper(options: CheckOptions & { readonly onProgress?: (what: string) => void } = {}): Promise<PaperReport> {
+export async function verifyPaper(
+  options: CheckOptions & { readonly onProgress?: (what: string) => void } = {},
+): Promise<PaperReport> {
   const statements: StatementReport[] = [];
   for (const s of paperStatements()) {
     statements.push(await checkStatement(s, options));

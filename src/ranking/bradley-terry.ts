@@ -70,7 +70,10 @@ export function bradleyTerryLogLikelihood(scores: ArrayLike<number>, comparisons
  * bradleyTerryLogLikelihoodGradient([0, 0], [[0, 1]]); // Float64Array [0.5, -0.5]
  * ```
  */
-export function bradleyTerryLogLikelihoodGradient(scores: ArrayLike<number>, comparisons: readonly Comparison[]): Float64Array {
+export function bradleyTerryLogLikelihoodGradient(
+  scores: ArrayLike<number>,
+  comparisons: readonly Comparison[],
+): Float64Array {
   const fn = "bradleyTerryLogLikelihoodGradient";
   const s = requireFiniteArray(fn, "scores", scores);
   const { winners, losers, counts } = normalizeComparisons(fn, comparisons, s.length);
@@ -99,7 +102,10 @@ export function bradleyTerryLogLikelihoodGradient(scores: ArrayLike<number>, com
  * bradleyTerryLogLikelihoodHessian([0, 0], [[0, 1]]); // [[-0.25, 0.25], [0.25, -0.25]]
  * ```
  */
-export function bradleyTerryLogLikelihoodHessian(scores: ArrayLike<number>, comparisons: readonly Comparison[]): Float64Array[] {
+export function bradleyTerryLogLikelihoodHessian(
+  scores: ArrayLike<number>,
+  comparisons: readonly Comparison[],
+): Float64Array[] {
   const fn = "bradleyTerryLogLikelihoodHessian";
   const s = requireFiniteArray(fn, "scores", scores);
   const { winners, losers, counts } = normalizeComparisons(fn, comparisons, s.length);

@@ -5,7 +5,8 @@ import { describe, requireArrayLike, requireFinite, requireIndex } from "../vali
  * One pairwise result: `[winner, loser]`, or `[winner, loser, count]` where
  * the count (fractional counts allowed, e.g. weights) multiplies its log-likelihood term.
  */
-export type Comparison = readonly [winner: number, loser: number] | readonly [winner: number, loser: number, count: number];
+export type Comparison =
+  readonly [winner: number, loser: number] | readonly [winner: number, loser: number, count: number];
 
 /**
  * A ranking that ranks exactly the items it lists, best first: a race ranks
@@ -105,7 +106,8 @@ export function normalizeObservation(
     const item = requireIndex(fn, `${offeredName}[${i}]`, offered[i], nItems);
     if (seen[item] === -2 - stamp) throw new LuceError(fn, `${offeredName}[${i}]`, `repeats item ${item}`);
     if (seen[item] === stamp) {
-      if (isChoice) throw new LuceError(fn, `${offeredName}[${i}]`, `repeats the chosen item ${item} (others exclude it)`);
+      if (isChoice)
+        throw new LuceError(fn, `${offeredName}[${i}]`, `repeats the chosen item ${item} (others exclude it)`);
       listedRanked++;
     } else {
       unranked.push(item);

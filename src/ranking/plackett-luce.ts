@@ -71,11 +71,15 @@ export function localObservation(fn: string, name: string, ranking: unknown, nIt
  * plackettLuceLogLikelihood([0, 0, 0], [[0, 1, 2], [2, [0]]]); // log(1/6) + log(1/2)
  * ```
  */
-export function plackettLuceLogLikelihood(scores: ArrayLike<number>, observations: readonly PlackettLuceObservation[]): number {
+export function plackettLuceLogLikelihood(
+  scores: ArrayLike<number>,
+  observations: readonly PlackettLuceObservation[],
+): number {
   const fn = "plackettLuceLogLikelihood";
   const s = requireFiniteArray(fn, "scores", scores);
   const total = new NeumaierSum();
-  for (const obs of normalizeObservations(fn, observations, s.length)) total.add(observationLogProbability(s, obs, fn, "observations"));
+  for (const obs of normalizeObservations(fn, observations, s.length))
+    total.add(observationLogProbability(s, obs, fn, "observations"));
   return total.value();
 }
 
@@ -93,7 +97,10 @@ export function plackettLuceLogLikelihood(scores: ArrayLike<number>, observation
  * plackettLuceLogLikelihoodGradient([0, 0], [[0, 1]]); // Float64Array [0.5, -0.5]
  * ```
  */
-export function plackettLuceLogLikelihoodGradient(scores: ArrayLike<number>, observations: readonly PlackettLuceObservation[]): Float64Array {
+export function plackettLuceLogLikelihoodGradient(
+  scores: ArrayLike<number>,
+  observations: readonly PlackettLuceObservation[],
+): Float64Array {
   const fn = "plackettLuceLogLikelihoodGradient";
   const s = requireFiniteArray(fn, "scores", scores);
   const grad = new Float64Array(s.length);
@@ -118,7 +125,10 @@ export function plackettLuceLogLikelihoodGradient(scores: ArrayLike<number>, obs
  * plackettLuceLogLikelihoodHessian([0, 0], [[0, 1]]); // [[-0.25, 0.25], [0.25, -0.25]]
  * ```
  */
-export function plackettLuceLogLikelihoodHessian(scores: ArrayLike<number>, observations: readonly PlackettLuceObservation[]): Float64Array[] {
+export function plackettLuceLogLikelihoodHessian(
+  scores: ArrayLike<number>,
+  observations: readonly PlackettLuceObservation[],
+): Float64Array[] {
   const fn = "plackettLuceLogLikelihoodHessian";
   const s = requireFiniteArray(fn, "scores", scores);
   const h = Array.from({ length: s.length }, () => new Float64Array(s.length));
@@ -141,7 +151,12 @@ export function plackettLuceLogLikelihoodHessian(scores: ArrayLike<number>, obse
  * gradient of 1e−100 keeps its digits instead of rounding 1 − (1 − 1e−100) to 0.
  * @internal
  */
-export function addObservationGradient(s: ArrayLike<number>, obs: NormalizedObservation, weight: number, grad: Float64Array): void {
+export function addObservationGradient(
+  s: ArrayLike<number>,
+  obs: NormalizedObservation,
+  weight: number,
+  grad: Float64Array,
+): void {
   forEachFactor(s, obs, (chosen, inPlay, logNormalizer, chosenLogShare) => {
     for (const j of inPlay) if (j !== chosen) grad[j] -= weight * Math.exp(s[j] - logNormalizer);
     grad[chosen] -= weight * Math.expm1(chosenLogShare);
@@ -152,7 +167,12 @@ export function addObservationGradient(s: ArrayLike<number>, obs: NormalizedObse
  * Sum of the factors of one observation, computed from the worst-ranked item up.
  * @internal
  */
-export function observationLogProbability(s: ArrayLike<number>, obs: NormalizedObservation, fn: string, argument: string): number {
+export function observationLogProbability(
+  s: ArrayLike<number>,
+  obs: NormalizedObservation,
+  fn: string,
+  argument: string,
+): number {
   const acc = new SuffixAccumulator();
   for (const j of obs.unranked) acc.add(s[j]);
   const logp = new NeumaierSum();

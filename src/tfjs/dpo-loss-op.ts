@@ -1,7 +1,15 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { LuceError } from "../errors.js";
 import { dpoLoss, type DpoLossOptions } from "../losses/dpo.js";
-import { asOp, reducedLosses, requireReduction, requireTensor, upstreamWeights, valuesOf, type Reduction } from "./tensors.js";
+import {
+  asOp,
+  reducedLosses,
+  requireReduction,
+  requireTensor,
+  upstreamWeights,
+  valuesOf,
+  type Reduction,
+} from "./tensors.js";
 
 const OP = "dpoLossOp";
 
@@ -37,7 +45,8 @@ export interface DpoLossOpOptions extends DpoLossOptions {
  * log-probs as the op's gradient (so nothing is differentiated through float32 softplus chains).
  * Compose it with {@link sequenceLogProbsOp} to get the gradient with respect to the logits.
  *
- * $$\mathcal{L} = -\log \sigma\Big(\beta \log \frac{\pi_\theta(y_w \mid x)}{\pi_{\mathrm{ref}}(y_w \mid x)} - \beta \log \frac{\pi_\theta(y_l \mid x)}{\pi_{\mathrm{ref}}(y_l \mid x)}\Big)$$
+ * $$\mathcal{L} = -\log \sigma\Big(\beta \log \frac{\pi_\theta(y_w \mid x)}{\pi_{\mathrm{ref}}(y_w \mid x)} - \beta
+ * \log \frac{\pi_\theta(y_l \mid x)}{\pi_{\mathrm{ref}}(y_l \mid x)}\Big)$$
  * for the default `sigmoid`; every `lossType` of dpoLoss is available.
  *
  * @param inputs - the policy's log-probs as float32 tensors [n]; the reference's and lengths as tensors or numbers
@@ -63,10 +72,18 @@ export function dpoLossOp(inputs: DpoLossOpInputs, options: DpoLossOpOptions): t
   const rejected = requireTensor(OP, "inputs.policyRejectedLogps", inputs.policyRejectedLogps, 1);
   const { reduction: given = "mean", ...lossOptions } = options;
   const reduction = requireReduction(OP, given);
-  if (reduction === "none" && (lossOptions.lossType === "aot" || lossOptions.lossType === "aot_unpaired" || lossOptions.lossType === "aot_pair")) {
-    throw new LuceError(OP, "options.reduction", `cannot be "none" for ${lossOptions.lossType}, whose losses belong to sorted positions, not to pairs`);
+  if (
+    reduction === "none" &&
+    (lossOptions.lossType === "aot" || lossOptions.lossType === "aot_unpaired" || lossOptions.lossType === "aot_pair")
+  ) {
+    throw new LuceError(
+      OP,
+      "options.reduction",
+      `cannot be "none" for ${lossOptions.lossType}, whose losses belong to sorted positions, not to pairs`,
+    );
   }
-  const optional = (name: keyof DpoLossOpInputs) => (inputs[name] === undefined ? undefined : valuesOf(OP, `inputs.${name}`, inputs[name]));
+  const optional = (name: keyof DpoLossOpInputs) =>
+    inputs[name] === undefined ? undefined : valuesOf(OP, `inputs.${name}`, inputs[name]);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [c, r] = args as tf.Tensor[];
     const result = asOp(OP, () =>
@@ -85,7 +102,12 @@ export function dpoLossOp(inputs: DpoLossOpInputs, options: DpoLossOpOptions): t
     // d(Σ losses)/dx is diagonal for every type but the aot ones (mean and sum only): scale it by dy
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
       const weight = upstreamWeights(dy, reduction, result.losses.length);
-      return [result.gradPolicyChosen, result.gradPolicyRejected].map((g) => tf.tensor1d(Float32Array.from(g, (x, i) => x * weight(i)), "float32"));
+      return [result.gradPolicyChosen, result.gradPolicyRejected].map((g) =>
+        tf.tensor1d(
+          Float32Array.from(g, (x, i) => x * weight(i)),
+          "float32",
+        ),
+      );
     };
     return { value: reducedLosses(result.losses, reduction), gradFunc };
   });

@@ -1,7 +1,15 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { LuceError } from "../errors.js";
 import { plackettLuceDpoLoss } from "../losses/plackett-luce-dpo.js";
-import { asOp, reducedLosses, requireReduction, requireTensor, upstreamWeights, valuesOf, type Reduction } from "./tensors.js";
+import {
+  asOp,
+  reducedLosses,
+  requireReduction,
+  requireTensor,
+  upstreamWeights,
+  valuesOf,
+  type Reduction,
+} from "./tensors.js";
 
 const OP = "plackettLuceDpoLossOp";
 
@@ -20,7 +28,8 @@ export interface PlackettLuceDpoLossOpInputs {
  * the losses of {@link luce!plackettLuceDpoLoss}, computed in float64, with its exact gradient
  * with respect to the policy log-probs as the op's gradient.
  *
- * $$\mathcal{L}_i = -\log \prod_{k} \frac{\exp \hat r(x, y_{\tau(k)})}{\sum_{j \ge k} \exp \hat r(x, y_{\tau(j)})}, \qquad \hat r = \beta \log \frac{\pi_\theta}{\pi_{\mathrm{ref}}}.$$
+ * $$\mathcal{L}_i = -\log \prod_{k} \frac{\exp \hat r(x, y_{\tau(k)})}{\sum_{j \ge k} \exp \hat r(x, y_{\tau(j)})},
+ * \qquad \hat r = \beta \log \frac{\pi_\theta}{\pi_{\mathrm{ref}}}.$$
  *
  * @param inputs - the policy's log-probs as a float32 tensor [n, K], the reference's, the rankings
  * @param options - β > 0, and the reduction over examples: `"mean"` (default), `"sum"` or `"none"` ([n] losses)
@@ -32,11 +41,16 @@ export interface PlackettLuceDpoLossOpInputs {
  * import * as tf from "@tensorflow/tfjs-core";
  * import "@tensorflow/tfjs-backend-cpu";
  * const policy = tf.tensor2d([[-5, -6, -9]]);
- * const loss = plackettLuceDpoLossOp({ policyLogps: policy, referenceLogps: [[-6, -6, -6]], rankings: [[0, 1, 2]] }, { beta: 0.5 });
- * tf.grad((p: tf.Tensor) => plackettLuceDpoLossOp({ policyLogps: p as tf.Tensor2D, referenceLogps: [[-6, -6, -6]], rankings: [[0, 1, 2]] }, { beta: 0.5 }))(policy);
+ * const loss = plackettLuceDpoLossOp({ policyLogps: policy, referenceLogps: [[-6, -6, -6]], rankings: [[0, 1, 2]] }, {
+ * beta: 0.5 });
+ * tf.grad((p: tf.Tensor) => plackettLuceDpoLossOp({ policyLogps: p as tf.Tensor2D, referenceLogps: [[-6, -6, -6]],
+ * rankings: [[0, 1, 2]] }, { beta: 0.5 }))(policy);
  * ```
  */
-export function plackettLuceDpoLossOp(inputs: PlackettLuceDpoLossOpInputs, options: { readonly beta: number; readonly reduction?: Reduction }): tf.Tensor {
+export function plackettLuceDpoLossOp(
+  inputs: PlackettLuceDpoLossOpInputs,
+  options: { readonly beta: number; readonly reduction?: Reduction },
+): tf.Tensor {
   if (typeof inputs !== "object" || inputs === null) throw new LuceError(OP, "inputs", "must be an object");
   if (typeof options !== "object" || options === null) throw new LuceError(OP, "options", "must be an object");
   const policy = requireTensor(OP, "inputs.policyLogps", inputs.policyLogps, 2);
@@ -48,7 +62,12 @@ export function plackettLuceDpoLossOp(inputs: PlackettLuceDpoLossOpInputs, optio
     reference = inputs.referenceLogps.map((row, i) => valuesOf(OP, `inputs.referenceLogps[${i}]`, row));
   } else {
     const tensor = requireTensor(OP, "inputs.referenceLogps", inputs.referenceLogps, 2);
-    if (tensor.shape[0] !== n || tensor.shape[1] !== K) throw new LuceError(OP, "inputs.referenceLogps", `has shape [${tensor.shape.join(", ")}], not the policy's [${n}, ${K}]`);
+    if (tensor.shape[0] !== n || tensor.shape[1] !== K)
+      throw new LuceError(
+        OP,
+        "inputs.referenceLogps",
+        `has shape [${tensor.shape.join(", ")}], not the policy's [${n}, ${K}]`,
+      );
     const values = tensor.dataSync();
     reference = Array.from({ length: n }, (_, i) => values.subarray(i * K, (i + 1) * K));
   }
@@ -56,7 +75,9 @@ export function plackettLuceDpoLossOp(inputs: PlackettLuceDpoLossOpInputs, optio
     const p = args[0] as tf.Tensor;
     const values = p.dataSync();
     const policyLogps = Array.from({ length: n }, (_, i) => values.subarray(i * K, (i + 1) * K));
-    const result = asOp(OP, () => plackettLuceDpoLoss({ policyLogps, referenceLogps: reference, rankings: inputs.rankings }, { beta }));
+    const result = asOp(OP, () =>
+      plackettLuceDpoLoss({ policyLogps, referenceLogps: reference, rankings: inputs.rankings }, { beta }),
+    );
     const gradFunc = (dy: tf.Tensor): tf.Tensor => {
       const weight = upstreamWeights(dy, reduction, n);
       const grad = new Float32Array(n * K);

@@ -59,14 +59,22 @@ function matrixOf(fn: string, name: string, x: unknown): LabelsView | ArrayLike<
  * tf.grad((z: tf.Tensor) => sequenceLogProbsOp(z as tf.Tensor3D, [[0, 1]]))(logits); // onehot − softmax at t = 0
  * ```
  */
-export function sequenceLogProbsOp(logits: tf.Tensor3D, labels: tf.Tensor2D | ArrayLike<number>[], options: SequenceLogProbsOpOptions = {}): tf.Tensor1D {
+export function sequenceLogProbsOp(
+  logits: tf.Tensor3D,
+  labels: tf.Tensor2D | ArrayLike<number>[],
+  options: SequenceLogProbsOpOptions = {},
+): tf.Tensor1D {
   if (typeof options !== "object" || options === null) throw new LuceError(OP, "options", "must be an object");
   const input = requireTensor(OP, "logits", logits, 3);
   const labelsView = matrixOf(OP, "labels", labels);
   const mask = options.mask === undefined ? undefined : matrixOf(OP, "options.mask", options.mask);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const z = args[0] as tf.Tensor;
-    const scoring = readScoring(OP, { data: z.dataSync() as Float32Array, shape: z.shape }, labelsView, { ...options, mask, backend: "cpu" });
+    const scoring = readScoring(OP, { data: z.dataSync() as Float32Array, shape: z.shape }, labelsView, {
+      ...options,
+      mask,
+      backend: "cpu",
+    });
     const scores = scoreOnCpu(OP, scoring);
     const value = tf.tensor1d(Float32Array.from(scores.logps), "float32");
     const gradFunc = (dy: tf.Tensor): tf.Tensor => {

@@ -11,7 +11,8 @@ export function isTensor(x: unknown): x is Tensor {
 /** A float32 tensor of rank `rank`, or a LuceError naming `name`. @internal */
 export function requireTensor(fn: string, name: string, x: unknown, rank: number): Tensor {
   if (!isTensor(x)) throw new LuceError(fn, name, "must be a tfjs Tensor");
-  if (x.rank !== rank) throw new LuceError(fn, name, `must have rank ${rank}, not ${x.rank} (shape [${x.shape.join(", ")}])`);
+  if (x.rank !== rank)
+    throw new LuceError(fn, name, `must have rank ${rank}, not ${x.rank} (shape [${x.shape.join(", ")}])`);
   if (x.dtype !== "float32") throw new LuceError(fn, name, `must be float32, not ${x.dtype}`);
   return x;
 }
@@ -19,7 +20,8 @@ export function requireTensor(fn: string, name: string, x: unknown, rank: number
 /** A tensor's values, or an array's, as numbers (for the arguments that carry no gradient). @internal */
 export function valuesOf(fn: string, name: string, x: unknown): ArrayLike<number> {
   if (isTensor(x)) return x.dataSync() as ArrayLike<number>;
-  if (typeof x === "object" && x !== null && typeof (x as ArrayLike<number>).length === "number") return x as ArrayLike<number>;
+  if (typeof x === "object" && x !== null && typeof (x as ArrayLike<number>).length === "number")
+    return x as ArrayLike<number>;
   throw new LuceError(fn, name, "must be a tfjs Tensor or an array of numbers");
 }
 
@@ -30,7 +32,11 @@ export function asOp<T>(op: string, compute: () => T): T {
   } catch (error) {
     if (!(error instanceof LuceError) || error.function === op) throw error;
     const prefix = `${error.function}: argument '${error.argument}' `;
-    throw new LuceError(op, error.argument, error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message);
+    throw new LuceError(
+      op,
+      error.argument,
+      error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message,
+    );
   }
 }
 
@@ -39,11 +45,15 @@ export type Reduction = "mean" | "sum" | "none";
 
 /** The reduction option, validated. @internal */
 export function requireReduction(op: string, reduction: unknown): Reduction {
-  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none") throw new LuceError(op, "options.reduction", `must be "mean", "sum" or "none", not ${String(reduction)}`);
+  if (reduction !== "mean" && reduction !== "sum" && reduction !== "none")
+    throw new LuceError(op, "options.reduction", `must be "mean", "sum" or "none", not ${String(reduction)}`);
   return reduction;
 }
 
-/** The op's value: the losses' mean or sum (compensated, in float64) as a scalar, or the losses themselves, rounded to float32 once. @internal */
+/**
+ * The op's value: the losses' mean or sum (compensated, in float64) as a scalar, or the losses themselves, rounded to
+ * float32 once. @internal
+ */
 export function reducedLosses(losses: Float64Array, reduction: Reduction): Tensor {
   if (reduction === "none") return tf.tensor1d(Float32Array.from(losses), "float32");
   const sum = new NeumaierSum();

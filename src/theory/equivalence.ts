@@ -39,13 +39,20 @@ export function areEquivalentRewards(r1: Rows, r2: Rows, options: EquivalenceOpt
   const fn = "areEquivalentRewards";
   const a = readReward(fn, "r1", r1);
   const b = readReward(fn, "r2", r2);
-  const rel = options.relativeTolerance === undefined ? 8 * Number.EPSILON : requireFinite(fn, "options.relativeTolerance", options.relativeTolerance);
-  const abs = options.absoluteTolerance === undefined ? 0 : requireFinite(fn, "options.absoluteTolerance", options.absoluteTolerance);
+  const rel =
+    options.relativeTolerance === undefined
+      ? 8 * Number.EPSILON
+      : requireFinite(fn, "options.relativeTolerance", options.relativeTolerance);
+  const abs =
+    options.absoluteTolerance === undefined
+      ? 0
+      : requireFinite(fn, "options.absoluteTolerance", options.absoluteTolerance);
   if (rel < 0) throw new LuceError(fn, "options.relativeTolerance", "must be >= 0");
   if (abs < 0) throw new LuceError(fn, "options.absoluteTolerance", "must be >= 0");
   if (a.length !== b.length) throw new LuceError(fn, "r2", `has ${b.length} prompts, but 'r1' has ${a.length}`);
   for (let x = 0; x < a.length; x++) {
-    if (a[x].length !== b[x].length) throw new LuceError(fn, `r2[${x}]`, `has ${b[x].length} responses, but 'r1[${x}]' has ${a[x].length}`);
+    if (a[x].length !== b[x].length)
+      throw new LuceError(fn, `r2[${x}]`, `has ${b[x].length} responses, but 'r1[${x}]' has ${a[x].length}`);
     if (rewardShiftSpread(a[x], b[x]) > abs + rel * rewardScale(a[x], b[x])) return false;
   }
   return true;

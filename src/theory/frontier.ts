@@ -36,13 +36,15 @@ interface ReadProblem {
 }
 
 function readWeighted(fn: string, problem: WeightedProblem): ReadProblem {
-  if (problem === null || typeof problem !== "object") throw new LuceError(fn, "problem", "must be { reward, reference, promptWeights? }");
+  if (problem === null || typeof problem !== "object")
+    throw new LuceError(fn, "problem", "must be { reward, reference, promptWeights? }");
   const r = readReward(fn, "problem.reward", problem.reward);
   const logRef = readPolicy(fn, "problem.reference", problem.reference, { rows: r, name: "problem.reward" });
   let w = new Float64Array(r.length).fill(1 / r.length);
   if (problem.promptWeights !== undefined) {
     const given = requireArrayLike(fn, "problem.promptWeights", problem.promptWeights) as ArrayLike<number>;
-    if (given.length !== r.length) throw new LuceError(fn, "problem.promptWeights", `has ${given.length} entries for ${r.length} prompts`);
+    if (given.length !== r.length)
+      throw new LuceError(fn, "problem.promptWeights", `has ${given.length} entries for ${r.length} prompts`);
     let total = 0;
     for (let x = 0; x < given.length; x++) {
       const v = requireFinite(fn, `problem.promptWeights[${x}]`, given[x]);
@@ -84,10 +86,20 @@ function pointOf(p: ReadProblem, logPolicy: Float64Array[]): RewardKlPoint {
 export function rewardKlFrontier(problem: WeightedProblem, betas?: ArrayLike<number>): FrontierPoint[] {
   const fn = "rewardKlFrontier";
   const p = readWeighted(fn, problem);
-  const grid = betas === undefined ? Array.from({ length: 200 }, (_, i) => 10 ** (3 - (6 * i) / 199)) : Array.from(requireArrayLike(fn, "betas", betas) as ArrayLike<number>);
+  const grid =
+    betas === undefined
+      ? Array.from({ length: 200 }, (_, i) => 10 ** (3 - (6 * i) / 199))
+      : Array.from(requireArrayLike(fn, "betas", betas) as ArrayLike<number>);
   return grid.map((beta, i) => {
-    if (!(typeof beta === "number" && Number.isFinite(beta) && beta > 0)) throw new LuceError(fn, `betas[${i}]`, `must be a finite β > 0, got ${String(beta)}`);
-    return { beta, ...pointOf(p, p.r.map((row, x) => logOptimalPolicyRow(row, p.logRef[x], beta))) };
+    if (!(typeof beta === "number" && Number.isFinite(beta) && beta > 0))
+      throw new LuceError(fn, `betas[${i}]`, `must be a finite β > 0, got ${String(beta)}`);
+    return {
+      beta,
+      ...pointOf(
+        p,
+        p.r.map((row, x) => logOptimalPolicyRow(row, p.logRef[x], beta)),
+      ),
+    };
   });
 }
 
@@ -131,7 +143,11 @@ export function frontierRewardAtKl(problem: WeightedProblem, kl: number): number
   const p = readWeighted(fn, problem);
   requireFinite(fn, "kl", kl);
   if (kl < 0) throw new LuceError(fn, "kl", `must be >= 0, got ${kl}`);
-  const at = (logBeta: number) => pointOf(p, p.r.map((row, x) => logOptimalPolicyRow(row, p.logRef[x], Math.exp(logBeta))));
+  const at = (logBeta: number) =>
+    pointOf(
+      p,
+      p.r.map((row, x) => logOptimalPolicyRow(row, p.logRef[x], Math.exp(logBeta))),
+    );
   let lo = Math.log(1e-8); // small β: large KL
   let hi = Math.log(1e16); // large β: KL ≈ Var(r)/(2β²) ≈ 0
   if (at(lo).kl <= kl) {

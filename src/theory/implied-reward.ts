@@ -40,7 +40,8 @@ export function impliedReward(policy: Policy, reference: Policy, beta: number): 
 /**
  * Theorem 1's projection (appendix A.6):
  *
- * $$f(r; \pi_{\mathrm{ref}}, \beta)(x, y) = r(x, y) - \beta \log \sum_{y'} \pi_{\mathrm{ref}}(y' \mid x) \exp\!\Big(\frac{r(x, y')}{\beta}\Big).$$
+ * $$f(r; \pi_{\mathrm{ref}}, \beta)(x, y) = r(x, y) - \beta \log \sum_{y'} \pi_{\mathrm{ref}}(y' \mid x)
+ * \exp\!\Big(\frac{r(x, y')}{\beta}\Big).$$
  *
  * It subtracts a function of x alone, so it stays in r's class; it equals
  * β log π_r(y|x)/π_ref(y|x) (eq. 4); and it is the one member of the class whose partition

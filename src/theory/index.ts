@@ -3,5 +3,18 @@ export { optimalPolicy, logOptimalPolicy, logPartition } from "./optimal-policy.
 export { impliedReward, projectReward } from "./implied-reward.js";
 export { areEquivalentRewards, canonicalReward, type EquivalenceOptions } from "./equivalence.js";
 export { klDivergence, klRegularizedObjective } from "./kl.js";
-export { preferenceLogProbability, preferenceProbability, type PreferenceSource, type RewardSource, type PolicySource } from "./preference.js";
-export { rewardKlFrontier, rewardKlPoint, frontierRewardAtKl, type WeightedProblem, type RewardKlPoint, type FrontierPoint } from "./frontier.js";
+export {
+  preferenceLogProbability,
+  preferenceProbability,
+  type PreferenceSource,
+  type RewardSource,
+  type PolicySource,
+} from "./preference.js";
+export {
+  rewardKlFrontier,
+  rewardKlPoint,
+  frontierRewardAtKl,
+  type WeightedProblem,
+  type RewardKlPoint,
+  type FrontierPoint,
+} from "./frontier.js";

@@ -10,7 +10,8 @@ import { logSumExpParts } from "../numerics/log-sum-exp.js";
 /** The terms log π_ref(y) + r(y)/β whose log-sum-exp is log Z (eq. 4). */
 function tiltedTerms(reward: ArrayLike<number>, logReference: ArrayLike<number>, beta: number): Float64Array {
   const a = new Float64Array(reward.length);
-  for (let y = 0; y < a.length; y++) a[y] = logReference[y] === -Infinity ? -Infinity : logReference[y] + reward[y] / beta;
+  for (let y = 0; y < a.length; y++)
+    a[y] = logReference[y] === -Infinity ? -Infinity : logReference[y] + reward[y] / beta;
   return a;
 }
 
@@ -25,7 +26,11 @@ export function logPartitionRow(reward: ArrayLike<number>, logReference: ArrayLi
  * m the largest term, so the dominant response's log-probability is −log1p(t) exactly
  * rounded instead of the difference of two large numbers. @internal
  */
-export function logOptimalPolicyRow(reward: ArrayLike<number>, logReference: ArrayLike<number>, beta: number): Float64Array {
+export function logOptimalPolicyRow(
+  reward: ArrayLike<number>,
+  logReference: ArrayLike<number>,
+  beta: number,
+): Float64Array {
   const a = tiltedTerms(reward, logReference, beta);
   const { max, rest } = logSumExpParts(a);
   const shift = Math.log1p(rest);
@@ -34,14 +39,22 @@ export function logOptimalPolicyRow(reward: ArrayLike<number>, logReference: Arr
 }
 
 /** β (log π(y) − log π_ref(y)). @internal */
-export function impliedRewardRow(logPolicy: ArrayLike<number>, logReference: ArrayLike<number>, beta: number): Float64Array {
+export function impliedRewardRow(
+  logPolicy: ArrayLike<number>,
+  logReference: ArrayLike<number>,
+  beta: number,
+): Float64Array {
   const r = new Float64Array(logPolicy.length);
   for (let y = 0; y < r.length; y++) r[y] = beta * (logPolicy[y] - logReference[y]);
   return r;
 }
 
 /** f(r; π_ref, β)(y) = r(y) − β log Z (Theorem 1's projection). @internal */
-export function projectRewardRow(reward: ArrayLike<number>, logReference: ArrayLike<number>, beta: number): Float64Array {
+export function projectRewardRow(
+  reward: ArrayLike<number>,
+  logReference: ArrayLike<number>,
+  beta: number,
+): Float64Array {
   const shift = beta * logPartitionRow(reward, logReference, beta);
   return Float64Array.from(reward, (r) => r - shift);
 }

@@ -28,7 +28,8 @@ export function klDivergence(policy: Policy, reference: Policy): Float64Array {
 /**
  * The KL-regularised objective of eq. 3 per prompt:
  *
- * $$J(\pi; x) = \mathbb{E}_{y \sim \pi(\cdot \mid x)}\, r(x, y) - \beta\, \mathrm{KL}\big(\pi(\cdot \mid x) \,\|\, \pi_{\mathrm{ref}}(\cdot \mid x)\big).$$
+ * $$J(\pi; x) = \mathbb{E}_{y \sim \pi(\cdot \mid x)}\, r(x, y) - \beta\, \mathrm{KL}\big(\pi(\cdot \mid x) \,\|\,
+ * \pi_{\mathrm{ref}}(\cdot \mid x)\big).$$
  *
  * Appendix A.1: it equals β log Z(x) − β KL(π ‖ π_r), so the optimal policy π_r maximises it.
  *

@@ -79,7 +79,12 @@ function logOptimalPolicyChecked(fn: string, reward: Rows, reference: Policy, be
  * Validates a reward, a reference policy of the same shape, and β.
  * @internal
  */
-export function readProblem(fn: string, reward: Rows, reference: Policy, beta: number): { r: Float64Array[]; logRef: Float64Array[]; b: number } {
+export function readProblem(
+  fn: string,
+  reward: Rows,
+  reference: Policy,
+  beta: number,
+): { r: Float64Array[]; logRef: Float64Array[]; b: number } {
   const r = readReward(fn, "reward", reward);
   const logRef = readPolicy(fn, "reference", reference, { rows: r, name: "reward" });
   const b = readBeta(fn, beta);

@@ -31,7 +31,8 @@ export interface PolicySource {
  * log p(observation | x) of a preference over one prompt's responses. From a policy the scores are
  * the implicit rewards of eq. 6, where Z(x) cancels:
  *
- * $$p^*(y_1 \succ y_2 \mid x) = \sigma\Big(\beta \log \frac{\pi^*(y_1 \mid x)}{\pi_{\mathrm{ref}}(y_1 \mid x)} - \beta \log \frac{\pi^*(y_2 \mid x)}{\pi_{\mathrm{ref}}(y_2 \mid x)}\Big).$$
+ * $$p^*(y_1 \succ y_2 \mid x) = \sigma\Big(\beta \log \frac{\pi^*(y_1 \mid x)}{\pi_{\mathrm{ref}}(y_1 \mid x)} - \beta
+ * \log \frac{\pi^*(y_2 \mid x)}{\pi_{\mathrm{ref}}(y_2 \mid x)}\Big).$$
  *
  * Models: Bradley–Terry
  * (a ranking of two responses, eq. 1) or Plackett–Luce (a longer ranking, a top-k of a listed
@@ -53,13 +54,21 @@ export interface PolicySource {
  * preferenceLogProbability({ reward: [[2, 0]] }, 0, [0, 1]); // log σ(2)
  * ```
  */
-export function preferenceLogProbability(source: PreferenceSource, prompt: number, observation: PlackettLuceObservation): number {
+export function preferenceLogProbability(
+  source: PreferenceSource,
+  prompt: number,
+  observation: PlackettLuceObservation,
+): number {
   const fn = "preferenceLogProbability";
   const scores = scoresOf(fn, source, prompt);
   const obs = normalizeObservation(fn, "observation", observation, scores.length);
   for (const y of [...obs.ranked, ...obs.unranked]) {
     if (!Number.isFinite(scores[y])) {
-      throw new LuceError(fn, "source", `gives response ${y} of prompt ${prompt} no mass under π or π_ref, so its implied reward is not finite`);
+      throw new LuceError(
+        fn,
+        "source",
+        `gives response ${y} of prompt ${prompt} no mass under π or π_ref, so its implied reward is not finite`,
+      );
     }
   }
   return observationLogProbability(scores, obs, fn, "observation");
@@ -79,12 +88,17 @@ export function preferenceLogProbability(source: PreferenceSource, prompt: numbe
  * preferenceProbability({ reward: [[1, 0, 0]] }, 0, [0, [1, 2]]); // e / (e + 2)
  * ```
  */
-export function preferenceProbability(source: PreferenceSource, prompt: number, observation: PlackettLuceObservation): number {
+export function preferenceProbability(
+  source: PreferenceSource,
+  prompt: number,
+  observation: PlackettLuceObservation,
+): number {
   return Math.exp(preferenceLogProbability(source, prompt, observation));
 }
 
 function scoresOf(fn: string, source: PreferenceSource, prompt: number): Float64Array {
-  if (source === null || typeof source !== "object") throw new LuceError(fn, "source", "must be { reward } or { policy, reference, beta }");
+  if (source === null || typeof source !== "object")
+    throw new LuceError(fn, "source", "must be { reward } or { policy, reference, beta }");
   if ("reward" in source) {
     const r = readReward(fn, "source.reward", source.reward);
     return r[requireIndex(fn, "prompt", prompt, r.length)];

@@ -70,7 +70,12 @@ export function readReward(fn: string, name: string, reward: unknown): Float64Ar
  * {@link DISTRIBUTION_TOLERANCE}.
  * @internal
  */
-export function readPolicy(fn: string, name: string, policy: unknown, shapeOf?: { rows: Float64Array[]; name: string }): Float64Array[] {
+export function readPolicy(
+  fn: string,
+  name: string,
+  policy: unknown,
+  shapeOf?: { rows: Float64Array[]; name: string },
+): Float64Array[] {
   const isLog = isLogSpace(policy);
   const label = isLog ? `${name}.log` : name;
   const rows = requireArrayLike(fn, label, isLog ? (policy as LogProbabilities).log : policy);
@@ -84,12 +89,17 @@ export function readPolicy(fn: string, name: string, policy: unknown, shapeOf?: 
     const row = requireArrayLike(fn, rowName, rows[x]) as ArrayLike<unknown>;
     if (row.length === 0) throw new LuceError(fn, rowName, "has no responses");
     if (shapeOf !== undefined && row.length !== shapeOf.rows[x].length) {
-      throw new LuceError(fn, rowName, `has ${row.length} responses, but '${shapeOf.name}[${x}]' has ${shapeOf.rows[x].length}`);
+      throw new LuceError(
+        fn,
+        rowName,
+        `has ${row.length} responses, but '${shapeOf.name}[${x}]' has ${shapeOf.rows[x].length}`,
+      );
     }
     const logRow = new Float64Array(row.length);
     for (let y = 0; y < row.length; y++) {
       const v = row[y];
-      if (typeof v !== "number" || Number.isNaN(v)) throw new LuceError(fn, `${rowName}[${y}]`, `must be a number, got ${describe(v)}`);
+      if (typeof v !== "number" || Number.isNaN(v))
+        throw new LuceError(fn, `${rowName}[${y}]`, `must be a number, got ${describe(v)}`);
       if (isLog) {
         if (v > 0) throw new LuceError(fn, `${rowName}[${y}]`, `is a log-probability above 0: ${v}`);
         logRow[y] = v;
@@ -101,7 +111,11 @@ export function readPolicy(fn: string, name: string, policy: unknown, shapeOf?: 
     const { max, rest } = logSumExpParts(logRow);
     const logTotal = max + Math.log1p(rest);
     if (!(Math.abs(logTotal) <= DISTRIBUTION_TOLERANCE)) {
-      throw new LuceError(fn, rowName, `is not a distribution: its entries sum to ${Math.exp(logTotal)} (tolerance ${DISTRIBUTION_TOLERANCE})`);
+      throw new LuceError(
+        fn,
+        rowName,
+        `is not a distribution: its entries sum to ${Math.exp(logTotal)} (tolerance ${DISTRIBUTION_TOLERANCE})`,
+      );
     }
     out.push(logRow);
   }
@@ -114,11 +128,22 @@ export function readBeta(fn: string, beta: unknown): number {
 }
 
 /** Throws unless `rows` has the shape of `other` (same prompts, same responses per prompt). @internal */
-export function requireSameShape(fn: string, name: string, rows: ArrayLike<unknown>[], other: ArrayLike<unknown>[], otherName: string): void {
-  if (rows.length !== other.length) throw new LuceError(fn, name, `has ${rows.length} prompts, but '${otherName}' has ${other.length}`);
+export function requireSameShape(
+  fn: string,
+  name: string,
+  rows: ArrayLike<unknown>[],
+  other: ArrayLike<unknown>[],
+  otherName: string,
+): void {
+  if (rows.length !== other.length)
+    throw new LuceError(fn, name, `has ${rows.length} prompts, but '${otherName}' has ${other.length}`);
   for (let x = 0; x < rows.length; x++) {
     if (rows[x].length !== other[x].length) {
-      throw new LuceError(fn, `${name}[${x}]`, `has ${rows[x].length} responses, but '${otherName}[${x}]' has ${other[x].length}`);
+      throw new LuceError(
+        fn,
+        `${name}[${x}]`,
+        `has ${rows[x].length} responses, but '${otherName}[${x}]' has ${other[x].length}`,
+      );
     }
   }
 }

@@ -30,11 +30,14 @@ describe("the arbitraries reach the extremes the checks need", () => {
   it("graphs are connected or split as asked; shifts depend on x or on y as asked", () => {
     for (const g of fc.sample(comparisonGraphArbitrary(5, { connected: false }), { numRuns: 50, seed: 2 })) {
       const reach = new Set([0]);
-      for (let pass = 0; pass < 5; pass++) for (const [i, j] of g.edges) if (reach.has(i) || reach.has(j)) reach.add(i).add(j);
+      for (let pass = 0; pass < 5; pass++)
+        for (const [i, j] of g.edges) if (reach.has(i) || reach.has(j)) reach.add(i).add(j);
       expect(reach.size).toBeLessThan(5);
     }
-    for (const f of fc.sample(shiftArbitrary([3, 2]), { numRuns: 50, seed: 2 })) expect(f.every((row) => new Set(row).size === 1)).toBe(true);
-    for (const f of fc.sample(shiftArbitrary([3, 2], { dependsOn: "response" }), { numRuns: 50, seed: 2 })) expect(f.some((row) => new Set(row).size > 1)).toBe(true);
+    for (const f of fc.sample(shiftArbitrary([3, 2]), { numRuns: 50, seed: 2 }))
+      expect(f.every((row) => new Set(row).size === 1)).toBe(true);
+    for (const f of fc.sample(shiftArbitrary([3, 2], { dependsOn: "response" }), { numRuns: 50, seed: 2 }))
+      expect(f.some((row) => new Set(row).size > 1)).toBe(true);
   });
 });
 

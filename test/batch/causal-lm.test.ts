@@ -13,11 +13,25 @@ const batch = tinyDpoBatch();
 /** DPO from the independent float64 forward pass: logits in float64, scored in float64. */
 async function float64Dpo(options: Parameters<typeof dpoLoss>[1]) {
   const score = async (weights: typeof policyWeights) =>
-    sequenceTokenLogProbs({ data: tinyForward(weights, batch.inputIds, batch.attentionMask), shape: [4, LENGTH, VOCABULARY] }, batch.labels, { mask: batch.attentionMask, precision: "float64" });
+    sequenceTokenLogProbs(
+      { data: tinyForward(weights, batch.inputIds, batch.attentionMask), shape: [4, LENGTH, VOCABULARY] },
+      batch.labels,
+      { mask: batch.attentionMask, precision: "float64" },
+    );
   const [p, r] = await Promise.all([score(policyWeights), score(referenceWeights)]);
   // as dpoBatch does, token counts are the lengths of ipo's length normalisation
-  const lengths = options.lossType === "ipo" ? { chosenLengths: p.counts.subarray(0, 2), rejectedLengths: p.counts.subarray(2) } : {};
-  const loss = dpoLoss({ policyChosenLogps: p.logps.subarray(0, 2), policyRejectedLogps: p.logps.subarray(2), referenceChosenLogps: r.logps.subarray(0, 2), referenceRejectedLogps: r.logps.subarray(2), ...lengths }, options);
+  const lengths =
+    options.lossType === "ipo" ? { chosenLengths: p.counts.subarray(0, 2), rejectedLengths: p.counts.subarray(2) } : {};
+  const loss = dpoLoss(
+    {
+      policyChosenLogps: p.logps.subarray(0, 2),
+      policyRejectedLogps: p.logps.subarray(2),
+      referenceChosenLogps: r.logps.subarray(0, 2),
+      referenceRejectedLogps: r.logps.subarray(2),
+      ...lengths,
+    },
+    options,
+  );
   return { policy: p.logps, reference: r.logps, loss };
 }
 
@@ -25,7 +39,10 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
   let policy: CausalLanguageModel;
   let reference: CausalLanguageModel;
   beforeAll(async () => {
-    [policy, reference] = await Promise.all([CausalLanguageModel.load(tinyCausalLm(policyWeights)), CausalLanguageModel.load(tinyCausalLm(referenceWeights))]);
+    [policy, reference] = await Promise.all([
+      CausalLanguageModel.load(tinyCausalLm(policyWeights)),
+      CausalLanguageModel.load(tinyCausalLm(referenceWeights)),
+    ]);
   });
 
   // The model computes in float32: its sequence log-probs (sums of ~40 tokens near −7) differ from
@@ -37,15 +54,25 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
       const want = await float64Dpo(options);
       got.policyLogps.forEach((v, b) => expectClose(v, want.policy[b], { rel: 1e-7 }, `policy ${b}`));
       got.referenceLogps.forEach((v, b) => expectClose(v, want.reference[b], { rel: 1e-7 }, `reference ${b}`));
-      got.losses.forEach((v, i) => expectClose(v, want.loss.losses[i], { rel: 1e-5, abs: 1e-7 }, `${lossType} loss ${i}`));
-      got.chosenRewards.forEach((v, i) => expectClose(v, want.loss.chosenRewards[i], { abs: 1e-5 }, `${lossType} chosen reward ${i}`));
+      got.losses.forEach((v, i) =>
+        expectClose(v, want.loss.losses[i], { rel: 1e-5, abs: 1e-7 }, `${lossType} loss ${i}`),
+      );
+      got.chosenRewards.forEach((v, i) =>
+        expectClose(v, want.loss.chosenRewards[i], { abs: 1e-5 }, `${lossType} chosen reward ${i}`),
+      );
     }
   });
 
   it("honours the padding mask: what padding holds changes nothing", async () => {
     const padded = tinyDpoBatch(VOCABULARY - 1);
-    const a = await policy.sequenceLogProbs(batch.inputIds, { attentionMask: batch.attentionMask, labels: batch.labels });
-    const b = await policy.sequenceLogProbs(padded.inputIds, { attentionMask: padded.attentionMask, labels: padded.labels });
+    const a = await policy.sequenceLogProbs(batch.inputIds, {
+      attentionMask: batch.attentionMask,
+      labels: batch.labels,
+    });
+    const b = await policy.sequenceLogProbs(padded.inputIds, {
+      attentionMask: padded.attentionMask,
+      labels: padded.labels,
+    });
     expect(Array.from(b.logps)).toEqual(Array.from(a.logps));
     expect(Array.from(a.counts)).toEqual([21, 7, 38, 50]);
   });
@@ -54,25 +81,57 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
     const ids = batch.inputIds.map((row) => row.slice());
     ids[1][3] = VOCABULARY;
     await expectLuceRejection(policy.sequenceLogProbs(ids), "inputIds[1][3]");
-    await expectLuceRejection(policy.sequenceLogProbs(batch.inputIds, { attentionMask: [[1]] }), "options.attentionMask.shape");
+    await expectLuceRejection(
+      policy.sequenceLogProbs(batch.inputIds, { attentionMask: [[1]] }),
+      "options.attentionMask.shape",
+    );
     await expectLuceRejection(CausalLanguageModel.load(new Uint8Array([1, 2, 3])), "model");
     await expectLuceRejection(CausalLanguageModel.load(tinyCausalLm(policyWeights), { logits: "scores" }), "model");
-    await expectLuceRejection(CausalLanguageModel.load(tinyCausalLm(policyWeights), { inputIds: "tokens" }), "options.inputIds");
-    await expectLuceRejection(CausalLanguageModel.load(tinyCausalLm(policyWeights), { backend: "cuda" as never }), "options.backend");
-    const old = encodeModel({ name: "old", inputs: [{ name: "x", type: "float32", shape: [1] }], outputs: [{ name: "logits", type: "float32", shape: [1] }], nodes: [{ op: "Identity", inputs: ["x"], outputs: ["logits"] }] }, 11);
+    await expectLuceRejection(
+      CausalLanguageModel.load(tinyCausalLm(policyWeights), { inputIds: "tokens" }),
+      "options.inputIds",
+    );
+    await expectLuceRejection(
+      CausalLanguageModel.load(tinyCausalLm(policyWeights), { backend: "cuda" as never }),
+      "options.backend",
+    );
+    const old = encodeModel(
+      {
+        name: "old",
+        inputs: [{ name: "x", type: "float32", shape: [1] }],
+        outputs: [{ name: "logits", type: "float32", shape: [1] }],
+        nodes: [{ op: "Identity", inputs: ["x"], outputs: ["logits"] }],
+      },
+      11,
+    );
     await expectLuceRejection(CausalLanguageModel.load(old), "model");
-    await expectLuceRejection(dpoModelBatch({ policy, reference, inputIds: batch.inputIds.slice(0, 3) }, { beta: 0.1 }), "inputs.inputIds");
-    await expectLuceRejection(dpoModelBatch({ policy: {} as never, reference, inputIds: batch.inputIds }, { beta: 0.1 }), "inputs.policy");
-    await expectLuceRejection(dpoModelBatch({ policy, reference: {} as never, inputIds: batch.inputIds }, { beta: 0.1 }), "inputs.reference");
+    await expectLuceRejection(
+      dpoModelBatch({ policy, reference, inputIds: batch.inputIds.slice(0, 3) }, { beta: 0.1 }),
+      "inputs.inputIds",
+    );
+    await expectLuceRejection(
+      dpoModelBatch({ policy: {} as never, reference, inputIds: batch.inputIds }, { beta: 0.1 }),
+      "inputs.policy",
+    );
+    await expectLuceRejection(
+      dpoModelBatch({ policy, reference: {} as never, inputIds: batch.inputIds }, { beta: 0.1 }),
+      "inputs.reference",
+    );
     await expectLuceRejection(dpoModelBatch(null as never, { beta: 0.1 }), "inputs");
     await expectLuceRejection(policy.sequenceLogProbs(batch.inputIds, null as never), "options");
     const mask: number[][] = batch.attentionMask.map((row) => row.slice());
     mask[2][5] = 2;
-    await expectLuceRejection(policy.sequenceLogProbs(batch.inputIds, { attentionMask: mask }), "options.attentionMask[2][5]");
+    await expectLuceRejection(
+      policy.sequenceLogProbs(batch.inputIds, { attentionMask: mask }),
+      "options.attentionMask[2][5]",
+    );
     await expectLuceRejection(policy.sequenceLogProbs(batch.inputIds, { ignoreIndex: 0.5 }), "options.ignoreIndex");
     const labels = batch.labels.map((row) => row.slice());
     labels[0][20] = VOCABULARY + 3;
-    await expectLuceRejection(policy.sequenceLogProbs(batch.inputIds, { attentionMask: batch.attentionMask, labels }), "labels[0][20]");
+    await expectLuceRejection(
+      policy.sequenceLogProbs(batch.inputIds, { attentionMask: batch.attentionMask, labels }),
+      "labels[0][20]",
+    );
     await expectLuceRejection(policy.sequenceLogProbs([]), "inputIds");
     await expectLuceRejection(CausalLanguageModel.load(42 as never), "model");
   });

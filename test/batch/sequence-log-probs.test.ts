@@ -13,13 +13,25 @@ describe("sequence log-probs against 50-digit references", () => {
   for (const c of fixtures) {
     for (const shift of [true, false]) {
       for (const average of [false, true]) {
-        const want = (c as unknown as Record<string, string[]>)[`shift=${shift ? "True" : "False"},average=${average ? "True" : "False"}`].map(Number);
+        const want = (c as unknown as Record<string, string[]>)[
+          `shift=${shift ? "True" : "False"},average=${average ? "True" : "False"}`
+        ].map(Number);
         it(`${c.name}, shift ${shift}, average ${average}: float64 to 1e-12 relative`, async () => {
-          const got = await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask, shift, average, precision: "float64" });
+          const got = await sequenceLogProbs(logitsOf(c), c.labels, {
+            mask: c.mask,
+            shift,
+            average,
+            precision: "float64",
+          });
           got.forEach((v, b) => expectClose(v, want[b], { rel: 1e-12 }, `sequence ${b}`));
         });
         it(`${c.name}, shift ${shift}, average ${average}: float32 to 1e-7 relative`, async () => {
-          const got = await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask, shift, average, precision: "float32" });
+          const got = await sequenceLogProbs(logitsOf(c), c.labels, {
+            mask: c.mask,
+            shift,
+            average,
+            precision: "float32",
+          });
           got.forEach((v, b) => expectClose(v, want[b], { rel: 1e-7 }, `sequence ${b}`));
         });
       }
@@ -40,7 +52,9 @@ describe("model-sized batches (V = 4000 and 50257) against float64 references", 
   }
   it("the float32 path gives the same bits on 1, 2 and 3 threads", async () => {
     const { logits, labels } = syntheticBatch(synthetic[0].seed, synthetic[0].shape, 0);
-    const runs = await Promise.all([1, 2, 3].map((threads) => sequenceTokenLogProbs(logits, labels, { shift: false, threads })));
+    const runs = await Promise.all(
+      [1, 2, 3].map((threads) => sequenceTokenLogProbs(logits, labels, { shift: false, threads })),
+    );
     for (const run of runs.slice(1)) {
       expect(Array.from(run.logps)).toEqual(Array.from(runs[0].logps));
       run.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(runs[0].tokenLogps[b])));
@@ -55,9 +69,13 @@ describe("views, dtypes and token values", () => {
     const base = await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask, precision: "float64" });
     const reversed = new Float32Array(B * T * V);
     const src = logitsOf(c).data;
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let v = 0; v < V; v++) reversed[((B - 1 - b) * T + t) * V + (V - 1 - v)] = src[(b * T + t) * V + v];
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < T; t++)
+        for (let v = 0; v < V; v++) reversed[((B - 1 - b) * T + t) * V + (V - 1 - v)] = src[(b * T + t) * V + v];
     const view = { data: reversed, shape: [B, T, V], stride: [-T * V, V, -1], offset: (B - 1) * T * V + V - 1 };
-    expect(Array.from(await sequenceLogProbs(view, c.labels, { mask: c.mask, precision: "float64" }))).toEqual(Array.from(base));
+    expect(Array.from(await sequenceLogProbs(view, c.labels, { mask: c.mask, precision: "float64" }))).toEqual(
+      Array.from(base),
+    );
     // the float32 kernel sums a reversed row in another order: the same to float32 rounding
     const fast = await sequenceLogProbs(view, c.labels, { mask: c.mask });
     fast.forEach((v, b) => expectClose(v, base[b], { rel: 1e-7 }, `sequence ${b}`));
@@ -80,7 +98,9 @@ describe("views, dtypes and token values", () => {
     const bf16 = { data: new Uint16Array([0x3fc0, 0xc000]), shape: [1, 1, 2], dtype: "bfloat16" as const };
     const want = -Math.log1p(Math.exp(-3.5));
     for (const logits of [f16, bf16]) {
-      expectClose((await sequenceLogProbs(logits, [[0]], { shift: false, precision: "float64" }))[0], want, { rel: 1e-15 });
+      expectClose((await sequenceLogProbs(logits, [[0]], { shift: false, precision: "float64" }))[0], want, {
+        rel: 1e-15,
+      });
       expectClose((await sequenceLogProbs(logits, [[0]], { shift: false }))[0], want, { rel: 1e-7 });
     }
   });
@@ -90,15 +110,36 @@ describe("views, dtypes and token values", () => {
     expect(Array.from(asked.logps)).toEqual(Array.from(direct.logps));
     expect(Array.from(asked.counts)).toEqual(Array.from(direct.counts));
     asked.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(direct.tokenLogps[b])));
-    expect(await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask, perToken: false })).toBeInstanceOf(Float64Array);
-    await expectLuceRejection(sequenceLogProbs(logitsOf(c), c.labels, { perToken: "yes" as unknown as true }), "options.perToken");
+    expect(await sequenceLogProbs(logitsOf(c), c.labels, { mask: c.mask, perToken: false })).toBeInstanceOf(
+      Float64Array,
+    );
+    await expectLuceRejection(
+      sequenceLogProbs(logitsOf(c), c.labels, { perToken: "yes" as unknown as true }),
+      "options.perToken",
+    );
   });
   it("per-token values and counts add up; an all-masked sequence sums to 0", async () => {
     const r = await sequenceTokenLogProbs(logitsOf(c), c.labels, { mask: c.mask });
-    r.tokenLogps.forEach((tokens, b) => expectClose(tokens.reduce((a, v) => a + v, 0), r.logps[b], { rel: 1e-14 }));
-    const none = await sequenceLogProbs(logitsOf(c), c.labels.map((row) => row.map(() => -100)));
+    r.tokenLogps.forEach((tokens, b) =>
+      expectClose(
+        tokens.reduce((a, v) => a + v, 0),
+        r.logps[b],
+        { rel: 1e-14 },
+      ),
+    );
+    const none = await sequenceLogProbs(
+      logitsOf(c),
+      c.labels.map((row) => row.map(() => -100)),
+    );
     expect(Array.from(none)).toEqual([0, 0, 0]);
-    await expectLuceRejection(sequenceLogProbs(logitsOf(c), c.labels.map((row) => row.map(() => -100)), { average: true }), "labels[0]");
+    await expectLuceRejection(
+      sequenceLogProbs(
+        logitsOf(c),
+        c.labels.map((row) => row.map(() => -100)),
+        { average: true },
+      ),
+      "labels[0]",
+    );
   });
 });
 
@@ -110,12 +151,23 @@ describe("dpoBatch", () => {
     const r = await dpoBatch({ policyLogits: policy, referenceLogits: reference, labels: c.labels }, { beta: 0.1 });
     const p = await sequenceLogProbs(policy, c.labels);
     const q = await sequenceLogProbs(reference, c.labels);
-    const direct = dpoLoss({ policyChosenLogps: [p[0]], policyRejectedLogps: [p[1]], referenceChosenLogps: [q[0]], referenceRejectedLogps: [q[1]] }, { beta: 0.1 });
+    const direct = dpoLoss(
+      {
+        policyChosenLogps: [p[0]],
+        policyRejectedLogps: [p[1]],
+        referenceChosenLogps: [q[0]],
+        referenceRejectedLogps: [q[1]],
+      },
+      { beta: 0.1 },
+    );
     expect(r.losses[0]).toBe(direct.losses[0]);
   });
   it("the logits gradient matches central differences", async () => {
     const small = { data: Float64Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.cos(1.7 * i)), shape: [2, 3, 4] };
-    const labels = [[0, 3, 1], [2, 2, 0]];
+    const labels = [
+      [0, 3, 1],
+      [2, 2, 0],
+    ];
     const options = { beta: 0.5, gradient: true, lossType: "ipo" as const, average: true };
     const r = await dpoBatch({ policyLogits: small, referenceLogps: [-2, -3], labels }, options);
     const h = 1e-6;
@@ -124,7 +176,10 @@ describe("dpoBatch", () => {
       const minus = { ...small, data: small.data.slice() };
       plus.data[i] += h;
       minus.data[i] -= h;
-      const fd = ((await dpoBatch({ policyLogits: plus, referenceLogps: [-2, -3], labels }, options)).losses[0] - (await dpoBatch({ policyLogits: minus, referenceLogps: [-2, -3], labels }, options)).losses[0]) / (2 * h);
+      const fd =
+        ((await dpoBatch({ policyLogits: plus, referenceLogps: [-2, -3], labels }, options)).losses[0] -
+          (await dpoBatch({ policyLogits: minus, referenceLogps: [-2, -3], labels }, options)).losses[0]) /
+        (2 * h);
       expectClose(r.gradLogits![i], fd, { abs: 1e-8 }, `logit ${i}`);
     }
   });
@@ -135,30 +190,142 @@ describe("bad input names the position", () => {
   it("rejects NaN, +Infinity, all −Infinity rows, bad labels and shapes", async () => {
     const nan = { ...ok, data: ok.data.slice() };
     nan.data[1] = Number.NaN;
-    await expectLuceRejection(sequenceLogProbs(nan, [[0, 0], [0, 0]]), "logits[0][0][1]");
+    await expectLuceRejection(
+      sequenceLogProbs(nan, [
+        [0, 0],
+        [0, 0],
+      ]),
+      "logits[0][0][1]",
+    );
     const inf = { ...ok, data: ok.data.slice() };
     inf.data[0] = Infinity;
-    await expectLuceRejection(sequenceLogProbs(inf, [[0, 0], [0, 0]]), "logits[0][0][0]");
+    await expectLuceRejection(
+      sequenceLogProbs(inf, [
+        [0, 0],
+        [0, 0],
+      ]),
+      "logits[0][0][0]",
+    );
     const dead = { ...ok, data: ok.data.slice() };
     dead.data.fill(-Infinity, 6, 9);
-    await expectLuceRejection(sequenceLogProbs(dead, [[0, 0], [0, 1]]), "logits[1][0]");
-    await expectLuceRejection(sequenceLogProbs(ok, [[0, 3], [0, 0]]), "labels[0][1]");
-    await expectLuceRejection(sequenceTokenLogProbs(ok, [[0, 3], [0, 0]]), "labels[0][1]");
-    await expectLuceRejection(sequenceTokenLogProbs(ok, [[0, 0], [0, 0]], null as never), "options");
-    await expectLuceRejection(sequenceLogProbs(ok, [[0, 1.5], [0, 0]]), "labels[0][1]");
+    await expectLuceRejection(
+      sequenceLogProbs(dead, [
+        [0, 0],
+        [0, 1],
+      ]),
+      "logits[1][0]",
+    );
+    await expectLuceRejection(
+      sequenceLogProbs(ok, [
+        [0, 3],
+        [0, 0],
+      ]),
+      "labels[0][1]",
+    );
+    await expectLuceRejection(
+      sequenceTokenLogProbs(ok, [
+        [0, 3],
+        [0, 0],
+      ]),
+      "labels[0][1]",
+    );
+    await expectLuceRejection(
+      sequenceTokenLogProbs(
+        ok,
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        null as never,
+      ),
+      "options",
+    );
+    await expectLuceRejection(
+      sequenceLogProbs(ok, [
+        [0, 1.5],
+        [0, 0],
+      ]),
+      "labels[0][1]",
+    );
     await expectLuceRejection(sequenceLogProbs(ok, [[0, 0]]), "labels.shape");
-    await expectLuceRejection(sequenceLogProbs({ data: new Float32Array(5), shape: [2, 2, 3] }, [[0, 0], [0, 0]]), "logits");
-    await expectLuceRejection(sequenceLogProbs({ data: new Float32Array(12), shape: [2, 6] } as never, [[0, 0], [0, 0]]), "logits.shape");
-    await expectLuceRejection(sequenceLogProbs({ data: new Uint16Array(12), shape: [2, 2, 3] }, [[0, 0], [0, 0]]), "logits.dtype");
-    await expectLuceRejection(sequenceLogProbs(ok, [[0, 0], [0, 0]], { mask: [[1, 1]] }), "options.mask.shape");
-    await expectLuceRejection(dpoBatch({ policyLogits: { data: new Float32Array(9), shape: [3, 1, 3] }, referenceLogps: [0, 0, 0], labels: [[0], [0], [0]] }, { beta: 1 }), "inputs.policyLogits.shape");
-    await expectLuceRejection(dpoBatch({ policyLogits: ok, labels: [[0, 0], [0, 0]] }, { beta: 1 }), "inputs.referenceLogits");
-    await expectLuceRejection(dpoBatch({ policyLogits: ok, referenceLogps: [0], labels: [[0, 0], [0, 0]] }, { beta: 1 }), "inputs.referenceLogps");
+    await expectLuceRejection(
+      sequenceLogProbs({ data: new Float32Array(5), shape: [2, 2, 3] }, [
+        [0, 0],
+        [0, 0],
+      ]),
+      "logits",
+    );
+    await expectLuceRejection(
+      sequenceLogProbs({ data: new Float32Array(12), shape: [2, 6] } as never, [
+        [0, 0],
+        [0, 0],
+      ]),
+      "logits.shape",
+    );
+    await expectLuceRejection(
+      sequenceLogProbs({ data: new Uint16Array(12), shape: [2, 2, 3] }, [
+        [0, 0],
+        [0, 0],
+      ]),
+      "logits.dtype",
+    );
+    await expectLuceRejection(
+      sequenceLogProbs(
+        ok,
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        { mask: [[1, 1]] },
+      ),
+      "options.mask.shape",
+    );
+    await expectLuceRejection(
+      dpoBatch(
+        {
+          policyLogits: { data: new Float32Array(9), shape: [3, 1, 3] },
+          referenceLogps: [0, 0, 0],
+          labels: [[0], [0], [0]],
+        },
+        { beta: 1 },
+      ),
+      "inputs.policyLogits.shape",
+    );
+    await expectLuceRejection(
+      dpoBatch(
+        {
+          policyLogits: ok,
+          labels: [
+            [0, 0],
+            [0, 0],
+          ],
+        },
+        { beta: 1 },
+      ),
+      "inputs.referenceLogits",
+    );
+    await expectLuceRejection(
+      dpoBatch(
+        {
+          policyLogits: ok,
+          referenceLogps: [0],
+          labels: [
+            [0, 0],
+            [0, 0],
+          ],
+        },
+        { beta: 1 },
+      ),
+      "inputs.referenceLogps",
+    );
   });
   it("−Infinity logits (masked vocabulary) are valid; a −Infinity label logit gives −Infinity", async () => {
     const masked = { ...ok, data: ok.data.slice() };
     masked.data[2] = -Infinity;
-    const r = await sequenceLogProbs(masked, [[0, 2], [0, 0]]);
+    const r = await sequenceLogProbs(masked, [
+      [0, 2],
+      [0, 0],
+    ]);
     expect(r[0]).toBe(-Infinity);
     expectClose(r[1], -Math.log(3), { rel: 1e-15 });
   });
@@ -166,33 +333,96 @@ describe("bad input names the position", () => {
 
 describe("plackettLuceDpoBatch", () => {
   const logits = { data: Float64Array.from({ length: 6 * 3 * 5 }, (_, i) => 2 * Math.sin(0.7 * i)), shape: [6, 3, 5] };
-  const labels = [[0, 1, 2], [0, 3, 4], [0, 0, 1], [1, 2, 3], [2, 4, 0], [3, 1, 1]];
+  const labels = [
+    [0, 1, 2],
+    [0, 3, 4],
+    [0, 0, 1],
+    [1, 2, 3],
+    [2, 4, 0],
+    [3, 1, 1],
+  ];
   const referenceLogps = [-4, -5, -3.5, -6, -4.5, -5.5];
   it("equals plackettLuceDpoLoss on the sequence log-probs (K = 3, full and top-1)", async () => {
-    const r = await plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 3, rankings: [[2, 0, 1], [1]] }, { beta: 0.3 });
+    const r = await plackettLuceDpoBatch(
+      { policyLogits: logits, referenceLogps, labels, responses: 3, rankings: [[2, 0, 1], [1]] },
+      { beta: 0.3 },
+    );
     const p = await sequenceLogProbs(logits, labels);
-    const direct = plackettLuceDpoLoss({ policyLogps: [p.subarray(0, 3), p.subarray(3)], referenceLogps: [referenceLogps.slice(0, 3), referenceLogps.slice(3)], rankings: [[2, 0, 1], [1]] }, { beta: 0.3 });
+    const direct = plackettLuceDpoLoss(
+      {
+        policyLogps: [p.subarray(0, 3), p.subarray(3)],
+        referenceLogps: [referenceLogps.slice(0, 3), referenceLogps.slice(3)],
+        rankings: [[2, 0, 1], [1]],
+      },
+      { beta: 0.3 },
+    );
     expect(Array.from(r.losses)).toEqual(Array.from(direct.losses));
   });
   it("at K = 2 equals dpoBatch's sigmoid loss, and its logits gradient matches", async () => {
     const two = { data: logits.data.slice(0, 2 * 15), shape: [2, 3, 5] };
-    const pl = await plackettLuceDpoBatch({ policyLogits: two, referenceLogps: [-4, -5], labels: labels.slice(0, 2), responses: 2, rankings: [[0, 1]] }, { beta: 0.3, gradient: true });
-    const bt = await dpoBatch({ policyLogits: two, referenceLogps: [-4, -5], labels: labels.slice(0, 2) }, { beta: 0.3, gradient: true });
+    const pl = await plackettLuceDpoBatch(
+      { policyLogits: two, referenceLogps: [-4, -5], labels: labels.slice(0, 2), responses: 2, rankings: [[0, 1]] },
+      { beta: 0.3, gradient: true },
+    );
+    const bt = await dpoBatch(
+      { policyLogits: two, referenceLogps: [-4, -5], labels: labels.slice(0, 2) },
+      { beta: 0.3, gradient: true },
+    );
     expectClose(pl.losses[0], bt.losses[0], { rel: 1e-14 });
     pl.gradLogits!.forEach((g, i) => expectClose(g, bt.gradLogits![i], { rel: 1e-13, abs: 1e-16 }));
   });
   it("rejects a batch not divisible by K and mismatched rankings", async () => {
-    await expectLuceRejection(plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 4, rankings: [[0]] }, { beta: 1 }), "inputs.policyLogits.shape");
-    await expectLuceRejection(plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 3, rankings: [[0, 1, 2]] }, { beta: 1 }), "inputs.rankings");
-    await expectLuceRejection(plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 1, rankings: [] }, { beta: 1 }), "inputs.responses");
-    await expectLuceRejection(plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 3, rankings: [[0, 0], [1]] }, { beta: 1 }), "inputs.rankings[0][1]");
+    await expectLuceRejection(
+      plackettLuceDpoBatch(
+        { policyLogits: logits, referenceLogps, labels, responses: 4, rankings: [[0]] },
+        { beta: 1 },
+      ),
+      "inputs.policyLogits.shape",
+    );
+    await expectLuceRejection(
+      plackettLuceDpoBatch(
+        { policyLogits: logits, referenceLogps, labels, responses: 3, rankings: [[0, 1, 2]] },
+        { beta: 1 },
+      ),
+      "inputs.rankings",
+    );
+    await expectLuceRejection(
+      plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 1, rankings: [] }, { beta: 1 }),
+      "inputs.responses",
+    );
+    await expectLuceRejection(
+      plackettLuceDpoBatch(
+        { policyLogits: logits, referenceLogps, labels, responses: 3, rankings: [[0, 0], [1]] },
+        { beta: 1 },
+      ),
+      "inputs.rankings[0][1]",
+    );
   });
   it("both batch losses reject inputs and options that are not objects, and a missing reference", async () => {
-    const two = { policyLogits: { data: new Float32Array(6), shape: [2, 1, 3] }, referenceLogps: [0, 0], labels: [[0], [0]] };
+    const two = {
+      policyLogits: { data: new Float32Array(6), shape: [2, 1, 3] },
+      referenceLogps: [0, 0],
+      labels: [[0], [0]],
+    };
     await expectLuceRejection(dpoBatch(null as never, { beta: 1 }), "inputs");
     await expectLuceRejection(dpoBatch(two, null as never), "options");
     await expectLuceRejection(dpoBatch({ ...two, referenceLogps: undefined }, { beta: 1 }), "inputs.referenceLogits");
     await expectLuceRejection(plackettLuceDpoBatch(null as never, { beta: 1 }), "inputs");
-    await expectLuceRejection(plackettLuceDpoBatch({ policyLogits: logits, referenceLogps, labels, responses: 3, rankings: [[0, 1, 2], [2, 1, 0]] }, null as never), "options");
+    await expectLuceRejection(
+      plackettLuceDpoBatch(
+        {
+          policyLogits: logits,
+          referenceLogps,
+          labels,
+          responses: 3,
+          rankings: [
+            [0, 1, 2],
+            [2, 1, 0],
+          ],
+        },
+        null as never,
+      ),
+      "options",
+    );
   });
 });

@@ -7,7 +7,10 @@ import { readTensorFile, tensorFileInfo } from "../../src/batch/index.js";
 import { expectLuceRejection, num } from "../helpers/close.js";
 
 const dir = fileURLToPath(new URL("../fixtures/tensors/", import.meta.url));
-const expected = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as Record<string, { shape: number[]; values: (number | string)[] }>;
+const expected = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8")) as Record<
+  string,
+  { shape: number[]; values: (number | string)[] }
+>;
 
 describe("reading tensors written by numpy and by the safetensors format", () => {
   for (const [key, want] of Object.entries(expected)) {
@@ -21,7 +24,11 @@ describe("reading tensors written by numpy and by the safetensors format", () =>
   }
   it("lists a safetensors file's tensors", async () => {
     const infos = await tensorFileInfo(join(dir, "logits.safetensors"));
-    expect(infos.map((t) => [t.name, t.dtype])).toEqual([["logits", "float32"], ["half", "float16"], ["brain", "bfloat16"]]);
+    expect(infos.map((t) => [t.name, t.dtype])).toEqual([
+      ["logits", "float32"],
+      ["half", "float16"],
+      ["brain", "bfloat16"],
+    ]);
   });
 });
 
@@ -58,12 +65,66 @@ describe("hostile and malformed files get an error, never a crash or a huge allo
     await expectLuceRejection(tensorFileInfo(write("big.safetensors", bytes)), "header size");
   });
   it("safetensors: a shape whose product overflows, offsets outside, overlap, bad dtype, bad JSON", async () => {
-    await expectLuceRejection(tensorFileInfo(write("a.safetensors", safetensors({ x: { dtype: "F32", shape: [2 ** 40, 2 ** 40], data_offsets: [0, 8] } }, new Uint8Array(8)))), 'header["x"].shape');
-    await expectLuceRejection(tensorFileInfo(write("b.safetensors", safetensors({ x: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, new Uint8Array(8)))), 'header["x"].data_offsets');
-    await expectLuceRejection(tensorFileInfo(write("c.safetensors", safetensors({ x: { dtype: "F32", shape: [2], data_offsets: [0, 8] }, y: { dtype: "F32", shape: [2], data_offsets: [4, 12] } }, new Uint8Array(12)))), 'header["y"].data_offsets');
-    await expectLuceRejection(tensorFileInfo(write("d.safetensors", safetensors({ x: { dtype: "I64", shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)))), 'header["x"].dtype');
-    await expectLuceRejection(tensorFileInfo(write("e.safetensors", safetensors({ x: { dtype: "F32", shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)))), 'header["x"].shape[0]');
-    await expectLuceRejection(tensorFileInfo(write("f.safetensors", safetensors({ x: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)))), 'header["x"].shape');
+    await expectLuceRejection(
+      tensorFileInfo(
+        write(
+          "a.safetensors",
+          safetensors({ x: { dtype: "F32", shape: [2 ** 40, 2 ** 40], data_offsets: [0, 8] } }, new Uint8Array(8)),
+        ),
+      ),
+      'header["x"].shape',
+    );
+    await expectLuceRejection(
+      tensorFileInfo(
+        write(
+          "b.safetensors",
+          safetensors({ x: { dtype: "F32", shape: [4], data_offsets: [0, 16] } }, new Uint8Array(8)),
+        ),
+      ),
+      'header["x"].data_offsets',
+    );
+    await expectLuceRejection(
+      tensorFileInfo(
+        write(
+          "c.safetensors",
+          safetensors(
+            {
+              x: { dtype: "F32", shape: [2], data_offsets: [0, 8] },
+              y: { dtype: "F32", shape: [2], data_offsets: [4, 12] },
+            },
+            new Uint8Array(12),
+          ),
+        ),
+      ),
+      'header["y"].data_offsets',
+    );
+    await expectLuceRejection(
+      tensorFileInfo(
+        write(
+          "d.safetensors",
+          safetensors({ x: { dtype: "I64", shape: [1], data_offsets: [0, 8] } }, new Uint8Array(8)),
+        ),
+      ),
+      'header["x"].dtype',
+    );
+    await expectLuceRejection(
+      tensorFileInfo(
+        write(
+          "e.safetensors",
+          safetensors({ x: { dtype: "F32", shape: [-1], data_offsets: [0, 4] } }, new Uint8Array(4)),
+        ),
+      ),
+      'header["x"].shape[0]',
+    );
+    await expectLuceRejection(
+      tensorFileInfo(
+        write(
+          "f.safetensors",
+          safetensors({ x: { dtype: "F32", shape: [3], data_offsets: [0, 8] } }, new Uint8Array(8)),
+        ),
+      ),
+      'header["x"].shape',
+    );
     const bad = safetensors({ x: 1 });
     bad[8] = 0x7b;
     bad[9] = 0xff;
@@ -75,11 +136,37 @@ describe("hostile and malformed files get an error, never a crash or a huge allo
     const v9 = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(4));
     v9[6] = 9;
     await expectLuceRejection(tensorFileInfo(write("b.npy", v9)), "path");
-    await expectLuceRejection(tensorFileInfo(write("c.npy", npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(4)))), "header.descr");
-    await expectLuceRejection(tensorFileInfo(write("d.npy", npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", new Uint8Array(4)))), "header.fortran_order");
-    await expectLuceRejection(tensorFileInfo(write("e.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999), }", new Uint8Array(4)))), "header.shape");
-    await expectLuceRejection(tensorFileInfo(write("f.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", new Uint8Array(4)))), "header.shape");
-    await expectLuceRejection(tensorFileInfo(write("g.npy", npy("{'descr': '<f4', 'shape': (1,), }", new Uint8Array(4)))), "header.fortran_order");
+    await expectLuceRejection(
+      tensorFileInfo(
+        write("c.npy", npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", new Uint8Array(4))),
+      ),
+      "header.descr",
+    );
+    await expectLuceRejection(
+      tensorFileInfo(
+        write("d.npy", npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", new Uint8Array(4))),
+      ),
+      "header.fortran_order",
+    );
+    await expectLuceRejection(
+      tensorFileInfo(
+        write(
+          "e.npy",
+          npy("{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999), }", new Uint8Array(4)),
+        ),
+      ),
+      "header.shape",
+    );
+    await expectLuceRejection(
+      tensorFileInfo(
+        write("f.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", new Uint8Array(4))),
+      ),
+      "header.shape",
+    );
+    await expectLuceRejection(
+      tensorFileInfo(write("g.npy", npy("{'descr': '<f4', 'shape': (1,), }", new Uint8Array(4)))),
+      "header.fortran_order",
+    );
     const long = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }");
     new DataView(long.buffer).setUint16(8, 60000, true);
     await expectLuceRejection(tensorFileInfo(write("h.npy", long)), "path");

@@ -4,7 +4,13 @@ import { assembleKernel, expandMacros, expandUnrolls, lowerRelaxed } from "../..
 import { logSumExpFusedWasm, logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
 import { KernelPool, SLOTS, kernelPool, sharedVariant } from "../../src/batch/cpu/worker-pool.js";
 import { rowsPerJob } from "../../src/batch/cpu/row-statistics.js";
-import { allocateLogits, dpoBatch, releaseLogits, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
+import {
+  allocateLogits,
+  dpoBatch,
+  releaseLogits,
+  sequenceLogProbs,
+  sequenceTokenLogProbs,
+} from "../../src/batch/index.js";
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
 import synthetic from "../fixtures/batch_synthetic.json" with { type: "json" };
 import { scoreOnnx } from "../../src/batch/onnx-scoring.js";
@@ -38,7 +44,10 @@ describe("the fast pass and the mask", () => {
       for (let t = 0; t < T; t++) for (let v = 0; v < V; v++) data[t * V + v] = make(v);
       const labels = [Array.from({ length: T }, (_, t) => [1, 3001, 3900, 7, 2001, 3999][t])];
       const logits = { data, shape: [1, T, V] };
-      const [fast, exact] = await Promise.all([sequenceTokenLogProbs(logits, labels, { shift: false }), sequenceTokenLogProbs(logits, labels, { shift: false, precision: "float64" })]);
+      const [fast, exact] = await Promise.all([
+        sequenceTokenLogProbs(logits, labels, { shift: false }),
+        sequenceTokenLogProbs(logits, labels, { shift: false, precision: "float64" }),
+      ]);
       exact.tokenLogps[0].forEach((want, t) => {
         if (want === -Infinity) expect(fast.tokenLogps[0][t]).toBe(-Infinity);
         else expectClose(fast.tokenLogps[0][t], want, { rel: 1e-7 }, `token ${t}`);
@@ -51,7 +60,8 @@ describe("rows handed to worker threads", () => {
   // Worker threads score rows the main thread wrote into their inboxes (copied from where they lie,
   // or through a staging row when they must be converted, padded with −∞); with one thread every
   // row goes through the main thread's own copy instead: the bits must agree for every kind of source.
-  const [B, T, V] = [4, 300, 1001]; // 1200 rows: several jobs per worker, slots reused; rows padded on both paths (V odd)
+  // 1200 rows: several jobs per worker, slots reused; rows padded on both paths (V odd)
+  const [B, T, V] = [4, 300, 1001];
   const values = new Float32Array(B * T * V);
   let state = 7;
   for (let i = 0; i < values.length; i++) {
@@ -60,7 +70,8 @@ describe("rows handed to worker threads", () => {
   }
   const labels = { data: Int32Array.from({ length: B * T }, (_, i) => (i * 7919) % V), shape: [B, T] };
   const reversed = new Float32Array(values.length); // the vocabulary reversed: a strided view of the same logits
-  for (let row = 0; row < B * T; row++) for (let v = 0; v < V; v++) reversed[row * V + (V - 1 - v)] = values[row * V + v];
+  for (let row = 0; row < B * T; row++)
+    for (let v = 0; v < V; v++) reversed[row * V + (V - 1 - v)] = values[row * V + v];
   const float16 = Uint16Array.from(values, (x) => {
     const [bits] = new Uint32Array(Float32Array.of(x).buffer); // float16 bits by truncation: any valid float16 will do
     return ((bits >>> 16) & 0x8000) | (((((bits >>> 23) & 0xff) - 112) & 0x1f) << 10) | ((bits >>> 13) & 0x3ff);
@@ -73,24 +84,51 @@ describe("rows handed to worker threads", () => {
     "strided view, float32": [{ data: reversed, shape: [B, T, V], stride: [T * V, V, -1], offset: V - 1 }, "float32"],
     "float16 bits, float32": [{ data: float16, shape: [B, T, V], dtype: "float16" }, "float32"],
   } as const;
-  /** Each position's log-probability by the scalar Math.exp scan (row-scan.ts), reading the view as given: no kernel involved. */
+  /**
+   * Each position's log-probability by the scalar Math.exp scan (row-scan.ts), reading the view as given: no kernel
+   * involved.
+   */
   const scanned = (logits: Parameters<typeof sequenceLogProbs>[0], precision: "float32" | "float64") => {
     const s = readScoring("test", logits, labels, { shift: false, precision });
-    return Array.from({ length: B * T }, (_, i) => scorePosition("test", s, Math.floor(i / T), i % T, labels.data[i], new Float64Array(1)));
+    return Array.from({ length: B * T }, (_, i) =>
+      scorePosition("test", s, Math.floor(i / T), i % T, labels.data[i], new Float64Array(1)),
+    );
   };
   for (const [name, [logits, precision]] of Object.entries(sources)) {
     it(`${name}: the Math.exp scan's values, and the same bits on 1, 2 and 3 threads`, async () => {
-      const runs = await Promise.all([1, 2, 3].map((threads) => sequenceTokenLogProbs(logits, labels, { shift: false, threads, precision })));
-      scanned(logits, precision).forEach((want, i) => expectClose(runs[2].tokenLogps[Math.floor(i / T)][i % T], want, { rel: precision === "float32" ? 1e-7 : 1e-13 }, `position ${i}`));
-      for (const run of runs.slice(1)) run.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(runs[0].tokenLogps[b])));
+      const runs = await Promise.all(
+        [1, 2, 3].map((threads) => sequenceTokenLogProbs(logits, labels, { shift: false, threads, precision })),
+      );
+      scanned(logits, precision).forEach((want, i) =>
+        expectClose(
+          runs[2].tokenLogps[Math.floor(i / T)][i % T],
+          want,
+          { rel: precision === "float32" ? 1e-7 : 1e-13 },
+          `position ${i}`,
+        ),
+      );
+      for (const run of runs.slice(1))
+        run.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(runs[0].tokenLogps[b])));
     });
   }
   for (const precision of ["float32", "float64"] as const) {
     it(`the logits gradient (${precision}), read back from the workers' inboxes: the same bits on 1, 2 and 3 threads`, async () => {
-      const policyLogits = precision === "float32" ? { data: values, shape: [B, T, V] } : { data: Float64Array.from(values), shape: [B, T, V] };
-      const runs = await Promise.all([1, 2, 3].map((threads) => dpoBatch({ policyLogits, referenceLogps: [-3000, -3010, -2990, -3005], labels }, { beta: 0.1, gradient: true, threads, precision })));
-      for (const run of runs.slice(1)) expect(Buffer.from(run.gradLogits!.buffer).equals(Buffer.from(runs[0].gradLogits!.buffer))).toBe(true);
-      // independently, on every 37th position (shift: labels[t + 1] scored by logits[t]): g_b·(onehot − exp(x − lse)), lse by the Math.exp scan
+      const policyLogits =
+        precision === "float32"
+          ? { data: values, shape: [B, T, V] }
+          : { data: Float64Array.from(values), shape: [B, T, V] };
+      const runs = await Promise.all(
+        [1, 2, 3].map((threads) =>
+          dpoBatch(
+            { policyLogits, referenceLogps: [-3000, -3010, -2990, -3005], labels },
+            { beta: 0.1, gradient: true, threads, precision },
+          ),
+        ),
+      );
+      for (const run of runs.slice(1))
+        expect(Buffer.from(run.gradLogits!.buffer).equals(Buffer.from(runs[0].gradLogits!.buffer))).toBe(true);
+      // independently, on every 37th position (shift: labels[t + 1] scored by logits[t]): g_b·(onehot − exp(x − lse)),
+      // lse by the Math.exp scan
       const { gradPolicyChosen, gradPolicyRejected } = runs[2];
       const g = [...gradPolicyChosen, ...gradPolicyRejected];
       const s = readScoring("test", policyLogits, labels, { precision });
@@ -106,7 +144,8 @@ describe("rows handed to worker threads", () => {
         scorePosition("test", s, b, t, label, lse);
         for (let v = 0; v < V; v++) {
           const want = g[b] * ((v === label ? 1 : 0) - Math.exp(values[i * V + v] - lse[0]));
-          if (Math.abs(grad[v] - want) > (precision === "float32" ? 1e-6 : 1e-14) * Math.abs(g[b])) expect.fail(`position ${i}, entry ${v}: ${grad[v]} vs ${want}`);
+          if (Math.abs(grad[v] - want) > (precision === "float32" ? 1e-6 : 1e-14) * Math.abs(g[b]))
+            expect.fail(`position ${i}, entry ${v}: ${grad[v]} vs ${want}`);
         }
       }
     });
@@ -122,17 +161,26 @@ describe("rows handed to worker threads", () => {
     }
   });
   it("the strided view reads the logits it views", async () => {
-    const [plain, strided] = await Promise.all([sources["Float32Array, float32"][0], sources["strided view, float32"][0]].map((logits) => sequenceLogProbs(logits, labels, { shift: false, threads: 2 })));
+    const [plain, strided] = await Promise.all(
+      [sources["Float32Array, float32"][0], sources["strided view, float32"][0]].map((logits) =>
+        sequenceLogProbs(logits, labels, { shift: false, threads: 2 }),
+      ),
+    );
     expect(Array.from(strided)).toEqual(Array.from(plain));
   });
 });
 
 describe("the float32 kernel", () => {
   it("ships the bytes its WAT source assembles to, both builds (npm run build:wasm after editing it)", async () => {
-    for (const [shipped, fused] of [[logSumExpWasm, false], [logSumExpFusedWasm, true]] as const) {
+    for (const [shipped, fused] of [
+      [logSumExpWasm, false],
+      [logSumExpFusedWasm, true],
+    ] as const) {
       expect(shipped).toBe(await assembleKernel({ fused, shared: false }));
       // the arena's shared-memory twin, derived by flipping one byte, is what wabt assembles
-      expect(Buffer.from(sharedVariant(Buffer.from(shipped, "base64"))).toString("base64")).toBe(await assembleKernel({ fused, shared: true }));
+      expect(Buffer.from(sharedVariant(Buffer.from(shipped, "base64"))).toString("base64")).toBe(
+        await assembleKernel({ fused, shared: true }),
+      );
     }
   });
 
@@ -140,27 +188,41 @@ describe("the float32 kernel", () => {
     const source = ";; define twice %x %y\n(add %x %x %y)\n;; end define\n(a)\n  ;; expand twice $p# 3\n(b)\n";
     expect(expandMacros(source)).toBe("(a)\n(add $p# $p# 3)\n(b)\n");
     expect(() => expandMacros(";; expand nothing $p\n")).toThrow(/no ;; define nothing/);
-    expect(() => expandMacros(";; define one %x\n(%x)\n;; end define\n;; expand one\n")).toThrow(/0 arguments for 1 parameters/);
-    expect(() => expandMacros(";; define one %x\n(%z)\n;; end define\n;; expand one 1\n")).toThrow(/%z is not one of its parameters/);
+    expect(() => expandMacros(";; define one %x\n(%x)\n;; end define\n;; expand one\n")).toThrow(
+      /0 arguments for 1 parameters/,
+    );
+    expect(() => expandMacros(";; define one %x\n(%z)\n;; end define\n;; expand one 1\n")).toThrow(
+      /%z is not one of its parameters/,
+    );
   });
 
   it("writes out each ;; unroll block N times, # the copy's index and @ its vector's byte offset", () => {
-    expect(expandUnrolls("(a)\n  ;; unroll 3\n  (v $x# offset=@)\n  ;; end unroll\n(b)\n")).toBe("(a)\n  (v $x0 offset=0)\n  (v $x1 offset=16)\n  (v $x2 offset=32)\n(b)\n");
+    expect(expandUnrolls("(a)\n  ;; unroll 3\n  (v $x# offset=@)\n  ;; end unroll\n(b)\n")).toBe(
+      "(a)\n  (v $x0 offset=0)\n  (v $x1 offset=16)\n  (v $x2 offset=32)\n(b)\n",
+    );
     expect(() => expandUnrolls(";; unroll 2\n;; unroll 2\n(x)\n;; end unroll\n;; end unroll\n")).toThrow(/nested/);
   });
 
   it("lowers each relaxed multiply-add of the source to a multiply and an add for the portable build, nested ones included", () => {
-    expect(lowerRelaxed("(f32x4.relaxed_madd (a) (f32x4.relaxed_nmadd (b) (c) (d)) (e))")).toBe("(f32x4.add (f32x4.mul (a) (f32x4.sub (d) (f32x4.mul (b) (c)))) (e))");
-    expect(lowerRelaxed("(f64x2.relaxed_madd (a) ;; a comment (with parentheses\n (b) (c))")).toBe("(f64x2.add (f64x2.mul (a) (b)) (c))");
-    expect(() => lowerRelaxed("(f32x4.relaxed_madd $x (b) (c))")).toThrow(/operand 1 is not a parenthesised expression/);
+    expect(lowerRelaxed("(f32x4.relaxed_madd (a) (f32x4.relaxed_nmadd (b) (c) (d)) (e))")).toBe(
+      "(f32x4.add (f32x4.mul (a) (f32x4.sub (d) (f32x4.mul (b) (c)))) (e))",
+    );
+    expect(lowerRelaxed("(f64x2.relaxed_madd (a) ;; a comment (with parentheses\n (b) (c))")).toBe(
+      "(f64x2.add (f64x2.mul (a) (b)) (c))",
+    );
+    expect(() => lowerRelaxed("(f32x4.relaxed_madd $x (b) (c))")).toThrow(
+      /operand 1 is not a parenthesised expression/,
+    );
     expect(() => lowerRelaxed("(f32x4.relaxed_nmadd (a) (b) (c) (d))")).toThrow(/more than three operands/);
   });
 
   it("runs the fused build (relaxed SIMD, on Node 20 too), or the portable one when LUCE_KERNEL=portable asks", () => {
     expect(kernelPool().kernel).toBe(process.env.LUCE_KERNEL === "portable" ? "portable" : "fused");
     // the flag that Node 20 needs for relaxed SIMD was on for the kernel's compile only
-    const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
-    if (process.versions.node.startsWith("20.")) expect(validate(Buffer.from(logSumExpFusedWasm, "base64"))).toBe(false);
+    const { validate } = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } })
+      .WebAssembly;
+    if (process.versions.node.startsWith("20."))
+      expect(validate(Buffer.from(logSumExpFusedWasm, "base64"))).toBe(false);
     // the portable build needs nothing beyond the SIMD that every supported Node has
     expect(validate(Buffer.from(logSumExpWasm, "base64"))).toBe(true);
     const before = process.env.LUCE_KERNEL;
@@ -209,13 +271,20 @@ describe("the float32 kernel", () => {
     await expectLuceRejection(sequenceLogProbs(ok, [[1]], { threads: 0 }), "options.threads");
     await expectLuceRejection(sequenceLogProbs(ok, [[1]], { threads: 1.5 }), "options.threads");
     await expectLuceRejection(sequenceLogProbs(ok, [[1]], { backend: "cuda" as never }), "options.backend");
-    await expectLuceRejection(sequenceLogProbs(ok, [[1]], { backend: "webgpu", precision: "float64" }), "options.precision");
+    await expectLuceRejection(
+      sequenceLogProbs(ok, [[1]], { backend: "webgpu", precision: "float64" }),
+      "options.precision",
+    );
   });
 });
 
 describe("logits in the arena (allocateLogits), read in place", () => {
   it("give the same bits as copied logits, for any vocabulary (partial last blocks), view and thread count", async () => {
-    for (const [seed, shape] of [[31, [3, 5, 4000]], [32, [2, 4, 1001]], [33, [2, 3, 50257]]] as const) {
+    for (const [seed, shape] of [
+      [31, [3, 5, 4000]],
+      [32, [2, 4, 1001]],
+      [33, [2, 3, 50257]],
+    ] as const) {
       const { logits, labels } = syntheticBatch(seed, shape, 0);
       const inArena = allocateLogits(shape);
       inArena.data.set(logits.data);
@@ -228,7 +297,10 @@ describe("logits in the arena (allocateLogits), read in place", () => {
       // a view with the batch reversed, in place too
       const [B, T, V] = shape;
       const reversed = { data: inArena.data, shape: [...shape], stride: [-T * V, V, 1], offset: (B - 1) * T * V };
-      const labelsReversed = { data: Int32Array.from({ length: B * T }, (_, i) => labels.data[(B - 1 - Math.floor(i / T)) * T + (i % T)]), shape: [B, T] };
+      const labelsReversed = {
+        data: Int32Array.from({ length: B * T }, (_, i) => labels.data[(B - 1 - Math.floor(i / T)) * T + (i % T)]),
+        shape: [B, T],
+      };
       const back = await sequenceLogProbs(reversed, labelsReversed, { shift: false });
       expect(Array.from(back).reverse()).toEqual(Array.from(copied.logps));
       releaseLogits(inArena);
@@ -274,8 +346,11 @@ describe("the logits gradient on the float32 path", () => {
   it("gives the same bits on 1, 2 and 3 threads", async () => {
     const { logits, labels } = syntheticBatch(42, [4, 40, 2000], 0);
     const inputs = { policyLogits: logits, referenceLogps: [-300, -310, -305, -299], labels };
-    const runs = await Promise.all([1, 2, 3].map((threads) => dpoBatch(inputs, { beta: 0.1, gradient: true, threads })));
-    for (const run of runs.slice(1)) expect(Buffer.from(run.gradLogits!.buffer).equals(Buffer.from(runs[0].gradLogits!.buffer))).toBe(true);
+    const runs = await Promise.all(
+      [1, 2, 3].map((threads) => dpoBatch(inputs, { beta: 0.1, gradient: true, threads })),
+    );
+    for (const run of runs.slice(1))
+      expect(Buffer.from(run.gradLogits!.buffer).equals(Buffer.from(runs[0].gradLogits!.buffer))).toBe(true);
   });
 });
 
@@ -324,7 +399,19 @@ describe("extreme rows on the float32 kernel and the ONNX graph", () => {
 describe("the float64 path's kernel (WebAssembly f64x2)", () => {
   /** Row r's log-probability of `label` by the float64 scan with Math.exp (scorePosition), one row at a time. */
   const scan = (rows: number[][], labels: number[]) =>
-    rows.map((row, r) => scorePosition("test", readScoring("test", { data: Float64Array.from(row), shape: [1, 1, row.length] }, [[labels[r]]], { shift: false, precision: "float64" }), 0, 0, labels[r], new Float64Array(1)));
+    rows.map((row, r) =>
+      scorePosition(
+        "test",
+        readScoring("test", { data: Float64Array.from(row), shape: [1, 1, row.length] }, [[labels[r]]], {
+          shift: false,
+          precision: "float64",
+        }),
+        0,
+        0,
+        labels[r],
+        new Float64Array(1),
+      ),
+    );
 
   it("agrees with the Math.exp scan to 1e-14: odd vocabularies, ties, −∞, a spread of 1e4, peaked rows, an overflowing plain sum", async () => {
     const V = 1001; // odd: the kernel pads with −∞
@@ -333,13 +420,18 @@ describe("the float64 path's kernel (WebAssembly f64x2)", () => {
       Array.from({ length: V }, (_, v) => (v < 600 ? -Infinity : 5 * Math.cos(v))), // −∞ entries
       Array.from({ length: V }, (_, v) => (v === 999 ? 0 : -1e4 + v)), // all but one term below e^-708
       Array.from({ length: V }, (_, v) => (v === 5 ? 40 : Math.sin(v))), // peaked: log p ≈ −1e-15
-      Array.from({ length: V }, (_, v) => (v < 2 ? 1e308 : v === 2 ? -Infinity : 1e307 * Math.sin(v))), // the plain sum overflows beside −∞: the scan scores it
+      // the plain sum overflows beside −∞: the scan scores it
+      Array.from({ length: V }, (_, v) => (v < 2 ? 1e308 : v === 2 ? -Infinity : 1e307 * Math.sin(v))),
       Array.from({ length: 3 }, (_, v) => [0.5, -2, 0.5][v]),
     ];
     const labels = [0, 999, 999, 5, 1, 1];
     const want = scan(rows, labels);
     for (let r = 0; r < rows.length; r++) {
-      const got = await sequenceLogProbs({ data: Float64Array.from(rows[r]), shape: [1, 1, rows[r].length] }, [[labels[r]]], { shift: false });
+      const got = await sequenceLogProbs(
+        { data: Float64Array.from(rows[r]), shape: [1, 1, rows[r].length] },
+        [[labels[r]]],
+        { shift: false },
+      );
       expectClose(got[0], want[r], { rel: 1e-14 }, `row ${r}`);
     }
     // the peaked row keeps its digits: log p = −log1p(Σ e^(x − 40)) with a tiny sum
@@ -349,7 +441,11 @@ describe("the float64 path's kernel (WebAssembly f64x2)", () => {
 
   it("gives the same bits on 1, 2 and 3 threads", async () => {
     const { logits, labels } = syntheticBatch(synthetic[0].seed, synthetic[0].shape, 0);
-    const runs = await Promise.all([1, 2, 3].map((threads) => sequenceTokenLogProbs(logits, labels, { shift: false, threads, precision: "float64" })));
+    const runs = await Promise.all(
+      [1, 2, 3].map((threads) =>
+        sequenceTokenLogProbs(logits, labels, { shift: false, threads, precision: "float64" }),
+      ),
+    );
     for (const run of runs.slice(1)) {
       expect(Array.from(run.logps)).toEqual(Array.from(runs[0].logps));
       run.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(runs[0].tokenLogps[b])));
@@ -358,9 +454,15 @@ describe("the float64 path's kernel (WebAssembly f64x2)", () => {
 
   it("writes the logits gradient g·(onehot − softmax) within 1e-15 of Math.exp's, the same bits on 1, 2 and 3 threads", async () => {
     const [B, T, V] = [4, 5, 301];
-    const data = Float64Array.from({ length: B * T * V }, (_, i) => (i % 97 === 0 ? -Infinity : 6 * Math.sin(0.37 * i)));
+    const data = Float64Array.from({ length: B * T * V }, (_, i) =>
+      i % 97 === 0 ? -Infinity : 6 * Math.sin(0.37 * i),
+    );
     const labels = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => (7 * b + 31 * t + 1) % V));
-    const run = (threads: number) => dpoBatch({ policyLogits: { data, shape: [B, T, V] }, referenceLogps: [-30, -31, -29, -30.5], labels }, { beta: 0.3, gradient: true, threads });
+    const run = (threads: number) =>
+      dpoBatch(
+        { policyLogits: { data, shape: [B, T, V] }, referenceLogps: [-30, -31, -29, -30.5], labels },
+        { beta: 0.3, gradient: true, threads },
+      );
     const [one, two, three] = await Promise.all([1, 2, 3].map(run));
     expect(one.gradLogits).toBeInstanceOf(Float64Array);
     expect(Array.from(two.gradLogits!)).toEqual(Array.from(one.gradLogits!));
@@ -371,7 +473,14 @@ describe("the float64 path's kernel (WebAssembly f64x2)", () => {
       for (let t = 0; t < T - 1; t++) {
         const row = Array.from(data.subarray((b * T + t) * V, (b * T + t + 1) * V));
         const m = Math.max(...row);
-        const lse = m + Math.log(row.map((x) => Math.exp(x - m)).sort((x, y) => x - y).reduce((a, x) => a + x, 0));
+        const lse =
+          m +
+          Math.log(
+            row
+              .map((x) => Math.exp(x - m))
+              .sort((x, y) => x - y)
+              .reduce((a, x) => a + x, 0),
+          );
         for (let v = 0; v < V; v++) {
           const want = g[b] * ((v === labels[b][t + 1] ? 1 : 0) - Math.exp(row[v] - lse));
           expect(Math.abs(one.gradLogits![(b * T + t) * V + v] - want)).toBeLessThanOrEqual(1e-15 * Math.abs(g[b]));
@@ -391,6 +500,9 @@ describe("the float64 path's kernel (WebAssembly f64x2)", () => {
     const row = (values: number[]) => ({ data: Float64Array.from(values), shape: [1, 1, values.length] });
     await expectLuceRejection(sequenceLogProbs(row([0, Number.NaN, 1]), [[0]], { shift: false }), "logits[0][0][1]");
     await expectLuceRejection(sequenceLogProbs(row([0, 1, Infinity]), [[0]], { shift: false }), "logits[0][0][2]");
-    await expectLuceRejection(sequenceLogProbs(row([-Infinity, -Infinity, -Infinity]), [[0]], { shift: false }), "logits[0][0]");
+    await expectLuceRejection(
+      sequenceLogProbs(row([-Infinity, -Infinity, -Infinity]), [[0]], { shift: false }),
+      "logits[0][0]",
+    );
   });
 });

@@ -23,7 +23,11 @@ describe("the luce command (built dist/)", () => {
   it("verify --json reports every statement holding and every variant as predicted", () => {
     const r = luce("verify", "--runs", "20", "--seed", "3", "--json");
     expect(r.status, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout) as { ok: boolean; statements: { verdict: string }[]; variants: { asPredicted: boolean }[] };
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      statements: { verdict: string }[];
+      variants: { asPredicted: boolean }[];
+    };
     expect(report.ok).toBe(true);
     expect(report.statements).toHaveLength(8);
     expect(report.statements.every((s) => s.verdict === "holds")).toBe(true);
@@ -43,14 +47,27 @@ describe("the luce command (built dist/)", () => {
 describe("luce fit", () => {
   const dir = mkdtempSync(join(tmpdir(), "luce-fit-"));
   const csv = join(dir, "games.csv");
-  writeFileSync(csv, "winner,loser,count\nalice,bob,3\nbob,alice,1\nbob,carol,2\ncarol,bob,2\nalice,carol,1\ncarol,alice,1\n");
+  writeFileSync(
+    csv,
+    "winner,loser,count\nalice,bob,3\nbob,alice,1\nbob,carol,2\ncarol,bob,2\nalice,carol,1\ncarol,alice,1\n",
+  );
   it("prints a table, and JSON with names, equal to the library's fit", () => {
     const table = luce("fit", csv);
     expect(table.status, table.stderr).toBe(0);
     expect(table.stdout).toContain("log-likelihood");
     const r = luce("fit", csv, "--json", "--reference", "bob");
     const out = JSON.parse(r.stdout) as { items: { name: string; logStrength: number; stdError: number }[] };
-    const fit = fitBradleyTerry([[0, 1, 3], [1, 0, 1], [1, 2, 2], [2, 1, 2], [0, 2, 1], [2, 0, 1]], { reference: 1 });
+    const fit = fitBradleyTerry(
+      [
+        [0, 1, 3],
+        [1, 0, 1],
+        [1, 2, 2],
+        [2, 1, 2],
+        [0, 2, 1],
+        [2, 0, 1],
+      ],
+      { reference: 1 },
+    );
     expect(out.items.map((i) => i.name)).toEqual(["alice", "bob", "carol"]);
     out.items.forEach((item, i) => expect(item.logStrength).toBe(fit.logStrength[i]));
   });

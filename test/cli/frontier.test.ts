@@ -4,7 +4,11 @@ import { frontierSvg } from "../../src/cli/frontier-plot.js";
 import { frontierRewardAtKl, logSpace, optimalPolicy, rewardKlFrontier, rewardKlPoint } from "../../src/index.js";
 import { expectClose, expectLuceError } from "../helpers/close.js";
 
-const weighted = { reward: DEFAULT_PROBLEM.reward, reference: logSpace(DEFAULT_PROBLEM.logReference), promptWeights: DEFAULT_PROBLEM.promptWeights };
+const weighted = {
+  reward: DEFAULT_PROBLEM.reward,
+  reference: logSpace(DEFAULT_PROBLEM.logReference),
+  promptWeights: DEFAULT_PROBLEM.promptWeights,
+};
 
 describe("the reward–KL frontier", () => {
   const data = frontierData(DEFAULT_PROBLEM, 200, 1);

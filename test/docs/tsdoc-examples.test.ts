@@ -18,7 +18,16 @@ import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { tinyCausalLm, tinyWeights } from "../helpers/tiny-transformer.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const scope: Record<string, unknown> = { ...luce, ...arbitraries, ...proofs, ...batch, ...tfjsOps, tf, fc, console: { log: () => undefined } };
+const scope: Record<string, unknown> = {
+  ...luce,
+  ...arbitraries,
+  ...proofs,
+  ...batch,
+  ...tfjsOps,
+  tf,
+  fc,
+  console: { log: () => undefined },
+};
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -31,15 +40,32 @@ function examples(): [string, string][] {
   const out: [string, string][] = [];
   for (const file of files(join(root, "src"))) {
     const text = readFileSync(file, "utf8");
-    for (const m of text.matchAll(/@example\s*\n((?:\s*\*.*\n)*?)\s*\*\/|@example\s*\n([\s\S]*?)(?=\n\s*\*\s*@|\n\s*\*\/)/g)) {
-      const body = (m[1] ?? m[2] ?? "").split("\n").map((l) => l.replace(/^\s*\* ?/, "")).join("\n");
+    for (const m of text.matchAll(
+      /@example\s*\n((?:\s*\*.*\n)*?)\s*\*\/|@example\s*\n([\s\S]*?)(?=\n\s*\*\s*@|\n\s*\*\/)/g,
+    )) {
+      const body = (m[1] ?? m[2] ?? "")
+        .split("\n")
+        .map((l) => l.replace(/^\s*\* ?/, ""))
+        .join("\n");
       const code = /```ts\n([\s\S]*?)```/.exec(body)?.[1];
       if (code !== undefined) out.push([`${relative(root, file)}: ${code.split("\n")[0].slice(0, 60)}`, code]);
     }
   }
-  for (const doc of ["README.md", ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)]) {
+  for (const doc of [
+    "README.md",
+    ...readdirSync(join(root, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `docs/${f}`),
+  ]) {
     const text = readFileSync(join(root, doc), "utf8");
-    for (const m of text.matchAll(/```ts\n([\s\S]*?)```/g)) out.push([`${doc}: ${m[1].split("\n").find((l) => !l.startsWith("import"))?.slice(0, 60)}`, m[1]]);
+    for (const m of text.matchAll(/```ts\n([\s\S]*?)```/g))
+      out.push([
+        `${doc}: ${m[1]
+          .split("\n")
+          .find((l) => !l.startsWith("import"))
+          ?.slice(0, 60)}`,
+        m[1],
+      ]);
   }
   return out;
 }
@@ -53,14 +79,22 @@ const readerData: Record<string, unknown> = {
   referenceRejectedLogps: [-11, -20],
 };
 
-const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<unknown>;
+const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+  ...args: string[]
+) => (...values: unknown[]) => Promise<unknown>;
 
 describe("documented examples run", () => {
   const all = examples();
   it("there are examples to run", () => expect(all.length).toBeGreaterThan(60));
   it.each(all)("%s", async (_name, code) => {
-    const withoutImports = code.replace(/^import[\s\S]*?from\s+["'][^"']+["'];?\s*$/gm, "").replace(/^import\s+["'][^"']+["'];?\s*$/gm, "");
-    const js = ts.transpileModule(withoutImports, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText.replace(/^export \{\};?\s*$/m, "");
+    const withoutImports = code
+      .replace(/^import[\s\S]*?from\s+["'][^"']+["'];?\s*$/gm, "")
+      .replace(/^import\s+["'][^"']+["'];?\s*$/gm, "");
+    const js = ts
+      .transpileModule(withoutImports, {
+        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+      })
+      .outputText.replace(/^export \{\};?\s*$/m, "");
     const names = { ...scope, ...readerData };
     await new AsyncFunction(...Object.keys(names), js)(...Object.values(names));
   });

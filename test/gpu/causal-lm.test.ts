@@ -12,14 +12,26 @@ describe("the model path on the WebGPU provider", () => {
   it("gives the DPO losses of the independent float64 forward pass", async () => {
     const batch = tinyDpoBatch();
     const [pw, rw] = [tinyWeights(7), tinyWeights(8)];
-    const [policy, reference] = await Promise.all([CausalLanguageModel.load(tinyCausalLm(pw), { backend: "webgpu" }), CausalLanguageModel.load(tinyCausalLm(rw), { backend: "webgpu" })]);
+    const [policy, reference] = await Promise.all([
+      CausalLanguageModel.load(tinyCausalLm(pw), { backend: "webgpu" }),
+      CausalLanguageModel.load(tinyCausalLm(rw), { backend: "webgpu" }),
+    ]);
     const got = await dpoModelBatch({ policy, reference, ...batch }, { beta: 0.1 });
-    const exact = async (w: typeof pw) => (await sequenceTokenLogProbs({ data: tinyForward(w, batch.inputIds, batch.attentionMask), shape: [4, LENGTH, VOCABULARY] }, batch.labels, { mask: batch.attentionMask, precision: "float64" })).logps;
+    const exact = async (w: typeof pw) =>
+      (
+        await sequenceTokenLogProbs(
+          { data: tinyForward(w, batch.inputIds, batch.attentionMask), shape: [4, LENGTH, VOCABULARY] },
+          batch.labels,
+          { mask: batch.attentionMask, precision: "float64" },
+        )
+      ).logps;
     const [p, r] = await Promise.all([exact(pw), exact(rw)]);
     got.policyLogps.forEach((v, b) => expectClose(v, p[b], { rel: 1e-6 }, `policy ${b}`));
     got.referenceLogps.forEach((v, b) => expectClose(v, r[b], { rel: 1e-6 }, `reference ${b}`));
     const margin = (i: number) => 0.1 * (p[i] - r[i] - (p[i + 2] - r[i + 2]));
-    got.losses.forEach((v, i) => expectClose(v, -Math.log(1 / (1 + Math.exp(-margin(i)))), { rel: 1e-5, abs: 1e-6 }, `loss ${i}`));
+    got.losses.forEach((v, i) =>
+      expectClose(v, -Math.log(1 / (1 + Math.exp(-margin(i)))), { rel: 1e-5, abs: 1e-6 }, `loss ${i}`),
+    );
   });
 
   it("runs the appended statistics on the GPU: the model's logits never reach the host", () => {

@@ -5,4 +5,8 @@ import { withRowStatistics } from "../../dist/batch/onnx/append-statistics.js";
 import { readFileSync } from "node:fs";
 
 const model = readFileSync(process.argv[2]);
-await ort.InferenceSession.create(withRowStatistics(model, "logits").model, { executionProviders: ["webgpu"], logSeverityLevel: 0, logVerbosityLevel: 0 });
+await ort.InferenceSession.create(withRowStatistics(model, "logits").model, {
+  executionProviders: ["webgpu"],
+  logSeverityLevel: 0,
+  logVerbosityLevel: 0,
+});

@@ -3,4 +3,8 @@
 import * as ort from "onnxruntime-node";
 import { rowStatisticsModel } from "../../dist/batch/onnx/row-statistics-graph.js";
 
-await ort.InferenceSession.create(rowStatisticsModel(), { executionProviders: ["webgpu"], logSeverityLevel: 0, logVerbosityLevel: 0 });
+await ort.InferenceSession.create(rowStatisticsModel(), {
+  executionProviders: ["webgpu"],
+  logSeverityLevel: 0,
+  logVerbosityLevel: 0,
+});

@@ -9,8 +9,13 @@ import { webgpuAdapter } from "./adapter.js";
 
 beforeAll(async () => {
   const adapter = await webgpuAdapter();
-  if (adapter === null) throw new Error("no WebGPU adapter: on a machine without a GPU, set up lavapipe first (eval \"$(scripts/lavapipe.sh .cache/lavapipe)\")");
-  console.log(`WebGPU adapter: ${adapter.description} (${adapter.vendor}, ${adapter.architecture}${adapter.fallback ? ", software fallback" : ""})`);
+  if (adapter === null)
+    throw new Error(
+      'no WebGPU adapter: on a machine without a GPU, set up lavapipe first (eval "$(scripts/lavapipe.sh .cache/lavapipe)")',
+    );
+  console.log(
+    `WebGPU adapter: ${adapter.description} (${adapter.vendor}, ${adapter.architecture}${adapter.fallback ? ", software fallback" : ""})`,
+  );
 });
 
 describe("backend webgpu: the float32 contract, on the GPU", () => {
@@ -19,7 +24,9 @@ describe("backend webgpu: the float32 contract, on the GPU", () => {
     for (const shift of [true, false]) {
       for (const average of [false, true]) {
         it(`${c.name}, shift ${shift}, average ${average}: 1e-7 relative of the 50-digit reference`, async () => {
-          const want = (c as unknown as Record<string, string[]>)[`shift=${shift ? "True" : "False"},average=${average ? "True" : "False"}`].map(Number);
+          const want = (c as unknown as Record<string, string[]>)[
+            `shift=${shift ? "True" : "False"},average=${average ? "True" : "False"}`
+          ].map(Number);
           const got = await sequenceLogProbs(logits, c.labels, { mask: c.mask, shift, average, backend: "webgpu" });
           got.forEach((v, b) => expectClose(v, want[b], { rel: 1e-7 }, `sequence ${b}`));
         });
@@ -40,7 +47,8 @@ describe("backend webgpu: the float32 contract, on the GPU", () => {
     const cpu = await sequenceTokenLogProbs(logits, labels, { precision: "float64" });
     gpu.logps.forEach((v, b) => expectClose(v, cpu.logps[b], { rel: 1e-7 }, `sequence ${b}`));
     // the last position of each chunk and the first of the next agree too
-    for (const t of [1047, 1048, 1049].map((i) => i - 560)) expectClose(gpu.tokenLogps[1][t], cpu.tokenLogps[1][t], { rel: 1e-6 }, `token ${t}`);
+    for (const t of [1047, 1048, 1049].map((i) => i - 560))
+      expectClose(gpu.tokenLogps[1][t], cpu.tokenLogps[1][t], { rel: 1e-6 }, `token ${t}`);
   });
 
   it("strided and float16 views, and dpoBatch, take the same path", async () => {
@@ -48,14 +56,22 @@ describe("backend webgpu: the float32 contract, on the GPU", () => {
     const [B, T, V] = c.shape;
     const data = Float32Array.from(c.logits.map(Number));
     const reversed = new Float32Array(data.length);
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let v = 0; v < V; v++) reversed[((B - 1 - b) * T + t) * V + (V - 1 - v)] = data[(b * T + t) * V + v];
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < T; t++)
+        for (let v = 0; v < V; v++) reversed[((B - 1 - b) * T + t) * V + (V - 1 - v)] = data[(b * T + t) * V + v];
     const view = { data: reversed, shape: [B, T, V], stride: [-T * V, V, -1], offset: (B - 1) * T * V + V - 1 };
     const base = await sequenceLogProbs({ data, shape: c.shape }, c.labels, { mask: c.mask, precision: "float64" });
     const got = await sequenceLogProbs(view, c.labels, { mask: c.mask, backend: "webgpu" });
     got.forEach((v, b) => expectClose(v, base[b], { rel: 1e-7 }, `sequence ${b}`));
     const pair = syntheticBatch(5, [2, 8, 1000], 0);
-    const onGpu = await dpoBatch({ policyLogits: pair.logits, referenceLogps: [-50, -60], labels: pair.labels }, { beta: 0.1, backend: "webgpu" });
-    const onCpu = await dpoBatch({ policyLogits: pair.logits, referenceLogps: [-50, -60], labels: pair.labels }, { beta: 0.1, precision: "float64" });
+    const onGpu = await dpoBatch(
+      { policyLogits: pair.logits, referenceLogps: [-50, -60], labels: pair.labels },
+      { beta: 0.1, backend: "webgpu" },
+    );
+    const onCpu = await dpoBatch(
+      { policyLogits: pair.logits, referenceLogps: [-50, -60], labels: pair.labels },
+      { beta: 0.1, precision: "float64" },
+    );
     expectClose(onGpu.losses[0], onCpu.losses[0], { rel: 1e-7 });
   });
 
@@ -63,14 +79,54 @@ describe("backend webgpu: the float32 contract, on the GPU", () => {
     const ok = { data: new Float32Array(12), shape: [2, 2, 3] };
     const nan = { ...ok, data: ok.data.slice() };
     nan.data[1] = Number.NaN;
-    await expectLuceRejection(sequenceLogProbs(nan, [[0, 0], [0, 0]], { backend: "webgpu" }), "logits[0][0][1]");
+    await expectLuceRejection(
+      sequenceLogProbs(
+        nan,
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        { backend: "webgpu" },
+      ),
+      "logits[0][0][1]",
+    );
     const inf = { ...ok, data: ok.data.slice() };
     inf.data[0] = Infinity;
-    await expectLuceRejection(sequenceLogProbs(inf, [[0, 0], [0, 0]], { backend: "webgpu" }), "logits[0][0][0]");
+    await expectLuceRejection(
+      sequenceLogProbs(
+        inf,
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        { backend: "webgpu" },
+      ),
+      "logits[0][0][0]",
+    );
     const dead = { ...ok, data: ok.data.slice() };
     dead.data.fill(-Infinity, 6, 9);
-    await expectLuceRejection(sequenceLogProbs(dead, [[0, 0], [0, 1]], { backend: "webgpu" }), "logits[1][0]");
-    await expectLuceRejection(sequenceLogProbs(ok, [[0, 0], [0, 0]], { backend: "webgpu", precision: "float64" }), "options.precision");
+    await expectLuceRejection(
+      sequenceLogProbs(
+        dead,
+        [
+          [0, 0],
+          [0, 1],
+        ],
+        { backend: "webgpu" },
+      ),
+      "logits[1][0]",
+    );
+    await expectLuceRejection(
+      sequenceLogProbs(
+        ok,
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        { backend: "webgpu", precision: "float64" },
+      ),
+      "options.precision",
+    );
   });
 
   it("places every node of the graph on the WebGPU provider (ONNX Runtime's verbose log)", () => {

@@ -18,5 +18,8 @@ export function syntheticBatch(seed: number, [batch, length, vocabulary]: readon
     for (let v = 0; v < vocabulary; v++) logits[base + v] = ((next() + next() + next()) / 2 ** 24) * 2 - 3;
     if (peak !== 0) logits[base + labels[row]] += peak;
   }
-  return { logits: { data: logits, shape: [batch, length, vocabulary] }, labels: { data: labels, shape: [batch, length] } };
+  return {
+    logits: { data: logits, shape: [batch, length, vocabulary] },
+    labels: { data: labels, shape: [batch, length] },
+  };
 }

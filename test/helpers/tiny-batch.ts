@@ -11,15 +11,22 @@ export function tinyDpoBatch(padId = 0) {
     return (state >>> 8) % VOCABULARY;
   };
   const prompts = [Array.from({ length: 9 }, token), Array.from({ length: 14 }, token)];
-  const lengths = [[30, 47], [21, 64]]; // [pair][chosen, rejected] total lengths
+  const lengths = [
+    [30, 47],
+    [21, 64],
+  ]; // [pair][chosen, rejected] total lengths
   const rows = [0, 1, 0, 1].map((pair, i) => {
     const total = lengths[pair][i < 2 ? 0 : 1];
     const tokens = [...prompts[pair]];
     while (tokens.length < total) tokens.push(token());
     return { prompt: prompts[pair].length, tokens };
   });
-  const inputIds = rows.map(({ tokens }) => Array.from({ length: LENGTH }, (_, t) => (t < tokens.length ? tokens[t] : padId)));
+  const inputIds = rows.map(({ tokens }) =>
+    Array.from({ length: LENGTH }, (_, t) => (t < tokens.length ? tokens[t] : padId)),
+  );
   const attentionMask = rows.map(({ tokens }) => Array.from({ length: LENGTH }, (_, t) => (t < tokens.length ? 1 : 0)));
-  const labels = rows.map(({ prompt, tokens }) => Array.from({ length: LENGTH }, (_, t) => (t >= prompt && t < tokens.length ? tokens[t] : -100)));
+  const labels = rows.map(({ prompt, tokens }) =>
+    Array.from({ length: LENGTH }, (_, t) => (t >= prompt && t < tokens.length ? tokens[t] : -100)),
+  );
   return { inputIds, attentionMask, labels };
 }

@@ -65,8 +65,14 @@ export function tinyWeights(seed: number): Weights {
 /** The ONNX model (opset 17): inputs input_ids, attention_mask (int64 [B, 64]); output logits [B, 64, 1000]. */
 export function tinyCausalLm(w: Weights): Uint8Array {
   const init: InitializerSpec[] = [];
-  const f32 = (name: string, dims: number[], data: Float32Array) => (init.push({ name, type: "float32", dims, data }), name);
-  const i64 = (name: string, values: number[]) => (init.push({ name, type: "int64", dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) }), name);
+  const f32 = (name: string, dims: number[], data: Float32Array) => (
+    init.push({ name, type: "float32", dims, data }),
+    name
+  );
+  const i64 = (name: string, values: number[]) => (
+    init.push({ name, type: "int64", dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) }),
+    name
+  );
   const nodes: NodeSpec[] = [];
   let counter = 0;
   const op = (type: string, inputs: string[], attributes?: NodeSpec["attributes"]) => {
@@ -74,7 +80,11 @@ export function tinyCausalLm(w: Weights): Uint8Array {
     nodes.push({ op: type, inputs, outputs: [out], ...(attributes ? { attributes } : {}) });
     return out;
   };
-  const norm = (x: string, [g, b]: [Float32Array, Float32Array], name: string) => op("LayerNormalization", [x, f32(`${name}_g`, [WIDTH], g), f32(`${name}_b`, [WIDTH], b)], { axis: { int: -1 }, epsilon: { float: EPSILON } });
+  const norm = (x: string, [g, b]: [Float32Array, Float32Array], name: string) =>
+    op("LayerNormalization", [x, f32(`${name}_g`, [WIDTH], g), f32(`${name}_b`, [WIDTH], b)], {
+      axis: { int: -1 },
+      epsilon: { float: EPSILON },
+    });
 
   const causal = new Float32Array(LENGTH * LENGTH);
   for (let i = 0; i < LENGTH; i++) for (let j = i + 1; j < LENGTH; j++) causal[i * LENGTH + j] = MASKED;
@@ -86,13 +96,24 @@ export function tinyCausalLm(w: Weights): Uint8Array {
   i64("merge_heads", [0, 0, WIDTH]);
   i64("key_axes", [1, 2]);
 
-  let x = op("Add", [op("Gather", [f32("tokens", [VOCABULARY, WIDTH], w.tokens), "input_ids"], { axis: { int: 0 } }), f32("positions", [LENGTH, WIDTH], w.positions)]);
+  let x = op("Add", [
+    op("Gather", [f32("tokens", [VOCABULARY, WIDTH], w.tokens), "input_ids"], { axis: { int: 0 } }),
+    f32("positions", [LENGTH, WIDTH], w.positions),
+  ]);
   // padding: keys whose mask is 0 get −1e9, as do future keys
-  const keyBias = op("Unsqueeze", [op("Mul", [op("Sub", ["one", op("Cast", ["attention_mask"], { to: { int: 1 } })]), "masked"]), "key_axes"]);
+  const keyBias = op("Unsqueeze", [
+    op("Mul", [op("Sub", ["one", op("Cast", ["attention_mask"], { to: { int: 1 } })]), "masked"]),
+    "key_axes",
+  ]);
   const bias = op("Add", [keyBias, "causal"]);
   w.blocks.forEach((block, l) => {
     const h = norm(x, block.norm1, `b${l}_norm1`);
-    const heads = (name: string, weight: Float32Array, perm: number[]) => op("Transpose", [op("Reshape", [op("MatMul", [h, f32(`b${l}_${name}`, [WIDTH, WIDTH], weight)]), "split_heads"])], { perm: { ints: perm } });
+    const heads = (name: string, weight: Float32Array, perm: number[]) =>
+      op(
+        "Transpose",
+        [op("Reshape", [op("MatMul", [h, f32(`b${l}_${name}`, [WIDTH, WIDTH], weight)]), "split_heads"])],
+        { perm: { ints: perm } },
+      );
     const q = heads("query", block.query, [0, 2, 1, 3]);
     const k = heads("key", block.key, [0, 2, 3, 1]);
     const v = heads("value", block.value, [0, 2, 1, 3]);
@@ -100,9 +121,18 @@ export function tinyCausalLm(w: Weights): Uint8Array {
     const context = op("MatMul", [op("Softmax", [scores], { axis: { int: -1 } }), v]);
     const merged = op("Reshape", [op("Transpose", [context], { perm: { ints: [0, 2, 1, 3] } }), "merge_heads"]);
     x = op("Add", [x, op("MatMul", [merged, f32(`b${l}_out`, [WIDTH, WIDTH], block.out)])]);
-    const u = op("Add", [op("MatMul", [norm(x, block.norm2, `b${l}_norm2`), f32(`b${l}_up`, [WIDTH, HIDDEN], block.up)]), f32(`b${l}_up_bias`, [HIDDEN], block.upBias)]);
+    const u = op("Add", [
+      op("MatMul", [norm(x, block.norm2, `b${l}_norm2`), f32(`b${l}_up`, [WIDTH, HIDDEN], block.up)]),
+      f32(`b${l}_up_bias`, [HIDDEN], block.upBias),
+    ]);
     const silu = op("Mul", [u, op("Sigmoid", [u])]);
-    x = op("Add", [x, op("Add", [op("MatMul", [silu, f32(`b${l}_down`, [HIDDEN, WIDTH], block.down)]), f32(`b${l}_down_bias`, [WIDTH], block.downBias)])]);
+    x = op("Add", [
+      x,
+      op("Add", [
+        op("MatMul", [silu, f32(`b${l}_down`, [HIDDEN, WIDTH], block.down)]),
+        f32(`b${l}_down_bias`, [WIDTH], block.downBias),
+      ]),
+    ]);
   });
   const last = op("MatMul", [norm(x, w.finalNorm, "final"), f32("head", [WIDTH, VOCABULARY], w.head)]);
   nodes[nodes.length - 1] = { ...nodes[nodes.length - 1], outputs: ["logits"] };
@@ -135,7 +165,9 @@ export function tinyForward(w: Weights, ids: number[][], mask: number[][]): Floa
     return out;
   };
   for (let b = 0; b < B; b++) {
-    let x = Array.from({ length: T }, (_, t) => Float64Array.from({ length: WIDTH }, (_, i) => w.tokens[ids[b][t] * WIDTH + i] + w.positions[t * WIDTH + i]));
+    let x = Array.from({ length: T }, (_, t) =>
+      Float64Array.from({ length: WIDTH }, (_, i) => w.tokens[ids[b][t] * WIDTH + i] + w.positions[t * WIDTH + i]),
+    );
     for (const block of w.blocks) {
       const h = x.map((row) => layerNorm(row, block.norm1));
       const q = h.map((row) => times(row, block.query, WIDTH));
@@ -152,7 +184,8 @@ export function tinyForward(w: Weights, ids: number[][], mask: number[][]): Floa
           const top = Math.max(...scores);
           const weights = scores.map((s) => Math.exp(s - top));
           const total = weights.reduce((s, v) => s + v, 0);
-          for (let j = 0; j < T; j++) for (let e = head * HEAD; e < (head + 1) * HEAD; e++) context[i][e] += (weights[j] / total) * v[j][e];
+          for (let j = 0; j < T; j++)
+            for (let e = head * HEAD; e < (head + 1) * HEAD; e++) context[i][e] += (weights[j] / total) * v[j][e];
         }
       }
       x = x.map((row, t) => {

@@ -9,7 +9,10 @@ describe("agreement with R's BradleyTerry2", () => {
   for (const name of ["citations", "baseball", "icehockey"] as const) {
     const data = fixtures[name];
     it(`${name}: abilities to 1e-9, standard errors to 1e-6 relative`, () => {
-      const fit = fitBradleyTerry(data.comparisons as unknown as Comparison[], { reference: data.reference, nItems: data.items.length });
+      const fit = fitBradleyTerry(data.comparisons as unknown as Comparison[], {
+        reference: data.reference,
+        nItems: data.items.length,
+      });
       expect(fit.converged).toBe(true);
       fit.logStrength.forEach((v, i) => expectClose(v, data.ability[i], { abs: 1e-9 }, `${data.items[i]} ability`));
       fit.stdError!.forEach((v, i) => expectClose(v, data.stdError[i], { rel: 1e-6 }, `${data.items[i]} s.e.`));
@@ -17,7 +20,11 @@ describe("agreement with R's BradleyTerry2", () => {
   }
   it("baseball with a home advantage (~ team + at.home): abilities, errors and the order effect", () => {
     const data = fixtures.baseballHome;
-    const fit = fitBradleyTerry(data.comparisons as unknown as Comparison[], { reference: 0, nItems: data.items.length, orderEffect: data.orderEffect });
+    const fit = fitBradleyTerry(data.comparisons as unknown as Comparison[], {
+      reference: 0,
+      nItems: data.items.length,
+      orderEffect: data.orderEffect,
+    });
     expect(fit.converged).toBe(true);
     fit.logStrength.forEach((v, i) => expectClose(v, data.ability[i], { abs: 1e-9 }, `${data.items[i]} ability`));
     fit.stdError!.forEach((v, i) => expectClose(v, data.stdError[i], { rel: 1e-6 }, `${data.items[i]} s.e.`));

@@ -36,27 +36,34 @@ function bound(c: Case, i: number, slope: number) {
   const u = Math.abs(c.pc[i] - c.rc[i]);
   const v = Math.abs(c.pr[i] - c.rr[i]);
   // the AOT types pair entries across the batch: any entry's rounding may reach any loss
-  const spread = c.lossType.startsWith("aot") ? Math.max(...c.pc.map((x, j) => Math.abs(x) + Math.abs(c.pr[j]) + Math.abs(c.rc[j]) + Math.abs(c.rr[j]))) : 0;
+  const spread = c.lossType.startsWith("aot")
+    ? Math.max(...c.pc.map((x, j) => Math.abs(x) + Math.abs(c.pr[j]) + Math.abs(c.rc[j]) + Math.abs(c.rr[j])))
+    : 0;
   return { rel: 1e-12, abs: 16 * EPS * ((u + v + spread) * (slope + c.beta) + 1) };
 }
 
 describe("dpoLoss against 60-digit references", () => {
-  it.each(fixtures.pairwise.map((c, i) => [`${c.lossType}${c.extreme ? " (extreme)" : ""} #${i}`, c] as const))("%s", (_name, c) => {
-    const r = dpoLoss(inputsOf(c), optionsOf(c));
-    for (let i = 0; i < c.n; i++) {
-      const slope = Math.max(Math.abs(num(c.gradPolicyChosen[i])), Math.abs(num(c.gradPolicyRejected[i])));
-      expectClose(r.losses[i], num(c.losses[i]), bound(c, i, slope), `loss ${i}`);
-      expectClose(r.chosenRewards[i], num(c.chosenRewards[i]), { rel: 2 * EPS }, `chosen reward ${i}`);
-      expectClose(r.rejectedRewards[i], num(c.rejectedRewards[i]), { rel: 2 * EPS }, `rejected reward ${i}`);
-      // gradients: absolute part from the inputs' rounding through the curvature (≤ β²/4·|u| for the
-      // sigmoid forms, 2·|u| for the quadratic ones)
-      const curvatureScale = (Math.abs(c.pc[i] - c.rc[i]) + Math.abs(c.pr[i] - c.rr[i])) * (c.beta * c.beta + 2 + c.beta);
-      const gBound = { rel: 1e-12, abs: 16 * EPS * curvatureScale + 1e-300 };
-      expectClose(r.gradPolicyChosen[i], num(c.gradPolicyChosen[i]), gBound, `grad chosen ${i}`);
-      expectClose(r.gradPolicyRejected[i], num(c.gradPolicyRejected[i]), gBound, `grad rejected ${i}`);
-    }
-    for (const v of [...r.losses, ...r.gradPolicyChosen, ...r.gradPolicyRejected]) expect(Number.isFinite(v)).toBe(true);
-  });
+  it.each(fixtures.pairwise.map((c, i) => [`${c.lossType}${c.extreme ? " (extreme)" : ""} #${i}`, c] as const))(
+    "%s",
+    (_name, c) => {
+      const r = dpoLoss(inputsOf(c), optionsOf(c));
+      for (let i = 0; i < c.n; i++) {
+        const slope = Math.max(Math.abs(num(c.gradPolicyChosen[i])), Math.abs(num(c.gradPolicyRejected[i])));
+        expectClose(r.losses[i], num(c.losses[i]), bound(c, i, slope), `loss ${i}`);
+        expectClose(r.chosenRewards[i], num(c.chosenRewards[i]), { rel: 2 * EPS }, `chosen reward ${i}`);
+        expectClose(r.rejectedRewards[i], num(c.rejectedRewards[i]), { rel: 2 * EPS }, `rejected reward ${i}`);
+        // gradients: absolute part from the inputs' rounding through the curvature (≤ β²/4·|u| for the
+        // sigmoid forms, 2·|u| for the quadratic ones)
+        const curvatureScale =
+          (Math.abs(c.pc[i] - c.rc[i]) + Math.abs(c.pr[i] - c.rr[i])) * (c.beta * c.beta + 2 + c.beta);
+        const gBound = { rel: 1e-12, abs: 16 * EPS * curvatureScale + 1e-300 };
+        expectClose(r.gradPolicyChosen[i], num(c.gradPolicyChosen[i]), gBound, `grad chosen ${i}`);
+        expectClose(r.gradPolicyRejected[i], num(c.gradPolicyRejected[i]), gBound, `grad rejected ${i}`);
+      }
+      for (const v of [...r.losses, ...r.gradPolicyChosen, ...r.gradPolicyRejected])
+        expect(Number.isFinite(v)).toBe(true);
+    },
+  );
 
   it("covers every loss type, ordinary and extreme", () => {
     const types = new Set(fixtures.pairwise.map((c) => `${c.lossType}/${c.extreme}`));
@@ -88,8 +95,20 @@ describe("dpoLoss: closed forms, limits and metrics", () => {
     expect(r.gradPolicyChosen[0]).toBe(0);
   });
   it("referenceFree means zero reference log-probs everywhere", () => {
-    const free = dpoLoss({ policyChosenLogps: [-3, -7], policyRejectedLogps: [-5, -2] }, { beta: 0.5, referenceFree: true, lossType: "nca_pair" });
-    const zeros = dpoLoss({ ...pair(0, 0), policyChosenLogps: [-3, -7], policyRejectedLogps: [-5, -2], referenceChosenLogps: [0, 0], referenceRejectedLogps: [0, 0] }, { beta: 0.5, lossType: "nca_pair" });
+    const free = dpoLoss(
+      { policyChosenLogps: [-3, -7], policyRejectedLogps: [-5, -2] },
+      { beta: 0.5, referenceFree: true, lossType: "nca_pair" },
+    );
+    const zeros = dpoLoss(
+      {
+        ...pair(0, 0),
+        policyChosenLogps: [-3, -7],
+        policyRejectedLogps: [-5, -2],
+        referenceChosenLogps: [0, 0],
+        referenceRejectedLogps: [0, 0],
+      },
+      { beta: 0.5, lossType: "nca_pair" },
+    );
     expect(Array.from(free.losses)).toEqual(Array.from(zeros.losses));
     expect(Array.from(free.chosenRewards)).toEqual([-1.5, -3.5]);
   });
@@ -98,12 +117,24 @@ describe("dpoLoss: closed forms, limits and metrics", () => {
     expect(r.losses[0]).toBe((1 - 2) ** 2);
   });
   it("aot_pair is aot_unpaired", () => {
-    const inputs = { policyChosenLogps: [-3, -1, -4], policyRejectedLogps: [-2, -6, -5], referenceChosenLogps: [-1, -2, -2], referenceRejectedLogps: [-3, -3, -1] };
-    expect(dpoLoss(inputs, { beta: 0.3, lossType: "aot_pair" })).toEqual(dpoLoss(inputs, { beta: 0.3, lossType: "aot_unpaired" }));
+    const inputs = {
+      policyChosenLogps: [-3, -1, -4],
+      policyRejectedLogps: [-2, -6, -5],
+      referenceChosenLogps: [-1, -2, -2],
+      referenceRejectedLogps: [-3, -3, -1],
+    };
+    expect(dpoLoss(inputs, { beta: 0.3, lossType: "aot_pair" })).toEqual(
+      dpoLoss(inputs, { beta: 0.3, lossType: "aot_unpaired" }),
+    );
   });
   it("metrics follow TRL's names; ties are counted and scored as wrong", () => {
     const r = dpoLoss(
-      { policyChosenLogps: [-1, -2, -3], policyRejectedLogps: [-2, -2, -1], referenceChosenLogps: [0, 0, 0], referenceRejectedLogps: [0, 0, 0] },
+      {
+        policyChosenLogps: [-1, -2, -3],
+        policyRejectedLogps: [-2, -2, -1],
+        referenceChosenLogps: [0, 0, 0],
+        referenceRejectedLogps: [0, 0, 0],
+      },
       { beta: 1 },
     );
     expect(r.metrics["rewards/chosen"]).toBe(-2);
@@ -113,71 +144,128 @@ describe("dpoLoss: closed forms, limits and metrics", () => {
     expect(r.metrics["rewards/ties"]).toBe(1);
   });
   const logp = fc.double({ min: -1e3, max: -0.01, noNaN: true });
-  const types: DpoLossType[] = ["sigmoid", "hinge", "ipo", "exo_pair", "nca_pair", "robust", "bco_pair", "sppo_hard", "apo_zero", "apo_down", "discopop", "aot", "aot_unpaired"];
-  fcTest.prop([fc.constantFrom(...types), fc.array(fc.tuple(logp, logp, logp, logp), { minLength: 1, maxLength: 5 }), fc.constantFrom(0.05, 0.1, 0.5)])(
-    "gradients of the summed loss match finite differences",
-    (lossType, rows, beta) => {
-      const n = rows.length;
-      const total = (x: number[]) => {
-        const r = dpoLoss(
-          { policyChosenLogps: x.slice(0, n), policyRejectedLogps: x.slice(n), referenceChosenLogps: rows.map((q) => q[2]), referenceRejectedLogps: rows.map((q) => q[3]) },
-          { beta, lossType },
-        );
-        return r.losses.reduce((a, b) => a + b, 0);
-      };
-      const x = [...rows.map((q) => q[0]), ...rows.map((q) => q[1])];
+  const types: DpoLossType[] = [
+    "sigmoid",
+    "hinge",
+    "ipo",
+    "exo_pair",
+    "nca_pair",
+    "robust",
+    "bco_pair",
+    "sppo_hard",
+    "apo_zero",
+    "apo_down",
+    "discopop",
+    "aot",
+    "aot_unpaired",
+  ];
+  fcTest.prop([
+    fc.constantFrom(...types),
+    fc.array(fc.tuple(logp, logp, logp, logp), { minLength: 1, maxLength: 5 }),
+    fc.constantFrom(0.05, 0.1, 0.5),
+  ])("gradients of the summed loss match finite differences", (lossType, rows, beta) => {
+    const n = rows.length;
+    const total = (x: number[]) => {
       const r = dpoLoss(
-        { policyChosenLogps: x.slice(0, n), policyRejectedLogps: x.slice(n), referenceChosenLogps: rows.map((q) => q[2]), referenceRejectedLogps: rows.map((q) => q[3]) },
+        {
+          policyChosenLogps: x.slice(0, n),
+          policyRejectedLogps: x.slice(n),
+          referenceChosenLogps: rows.map((q) => q[2]),
+          referenceRejectedLogps: rows.map((q) => q[3]),
+        },
         { beta, lossType },
       );
-      const fd = finiteDifferenceGradient(total, x, 1e-6);
-      const grad = [...r.gradPolicyChosen, ...r.gradPolicyRejected];
-      const kinkOrTie = lossType === "hinge" || lossType.startsWith("aot");
-      grad.forEach((g, i) => {
-        if (kinkOrTie && Math.abs(g - fd[i]) > 1e-4) return; // a kink or a sort swap within h; checked on the fixtures
-        // truncation (h² times the third derivative) plus cancellation (EPS·|total|/h)
-        expectClose(g, fd[i], { abs: 1e-5 * (1 + Math.abs(g)) * n + (4 * EPS * Math.abs(total(x))) / 1e-6 });
-      });
-    },
-  );
+      return r.losses.reduce((a, b) => a + b, 0);
+    };
+    const x = [...rows.map((q) => q[0]), ...rows.map((q) => q[1])];
+    const r = dpoLoss(
+      {
+        policyChosenLogps: x.slice(0, n),
+        policyRejectedLogps: x.slice(n),
+        referenceChosenLogps: rows.map((q) => q[2]),
+        referenceRejectedLogps: rows.map((q) => q[3]),
+      },
+      { beta, lossType },
+    );
+    const fd = finiteDifferenceGradient(total, x, 1e-6);
+    const grad = [...r.gradPolicyChosen, ...r.gradPolicyRejected];
+    const kinkOrTie = lossType === "hinge" || lossType.startsWith("aot");
+    grad.forEach((g, i) => {
+      if (kinkOrTie && Math.abs(g - fd[i]) > 1e-4) return; // a kink or a sort swap within h; checked on the fixtures
+      // truncation (h² times the third derivative) plus cancellation (EPS·|total|/h)
+      expectClose(g, fd[i], { abs: 1e-5 * (1 + Math.abs(g)) * n + (4 * EPS * Math.abs(total(x))) / 1e-6 });
+    });
+  });
 });
 
 describe("plackettLuceDpoLoss", () => {
   it.each(fixtures.plackettLuce.map((c, i) => [i, c] as const))("60-digit reference %i", (_i, c) => {
-    const r = plackettLuceDpoLoss({ policyLogps: [c.policyLogps], referenceLogps: [c.referenceLogps], rankings: [c.ranking] }, { beta: c.beta });
+    const r = plackettLuceDpoLoss(
+      { policyLogps: [c.policyLogps], referenceLogps: [c.referenceLogps], rankings: [c.ranking] },
+      { beta: c.beta },
+    );
     const rhatScale = c.policyLogps.reduce((a, p, k) => a + c.beta * (Math.abs(p) + Math.abs(c.referenceLogps[k])), 0);
     // inputs' rounding: each r̂ carries EPS·β(|log π| + |log π_ref|); the loss is 1-Lipschitz per factor in r̂
     expectClose(r.losses[0], num(c.loss), { rel: 1e-12, abs: 8 * EPS * c.ranking.length * rhatScale * 1e-3 + 1e-300 });
     c.gradPolicy.forEach((g, k) => expectClose(r.gradPolicy[0][k], num(g), { rel: 1e-12, abs: 1e-300 }, `grad ${k}`));
   });
   const logp = fc.double({ min: -500, max: -0.01, noNaN: true });
-  fcTest.prop([logp, logp, logp, logp, fc.constantFrom(0.1, 1, 5)])("K = 2 equals sigmoid dpoLoss", (pc, pr, rc, rr, beta) => {
-    const pl = plackettLuceDpoLoss({ policyLogps: [[pc, pr]], referenceLogps: [[rc, rr]], rankings: [[0, 1]] }, { beta });
-    const bt = dpoLoss({ policyChosenLogps: [pc], policyRejectedLogps: [pr], referenceChosenLogps: [rc], referenceRejectedLogps: [rr] }, { beta });
-    const scale = beta * (Math.abs(pc - rc) + Math.abs(pr - rr));
-    expectClose(pl.losses[0], bt.losses[0], { rel: 8 * EPS, abs: 8 * EPS * scale });
-    expectClose(pl.gradPolicy[0][0], bt.gradPolicyChosen[0], { rel: 8 * EPS, abs: 8 * EPS * beta * scale });
-    expectClose(pl.gradPolicy[0][1], bt.gradPolicyRejected[0], { rel: 8 * EPS, abs: 8 * EPS * beta * scale });
-  });
-  fcTest.prop([fc.array(fc.tuple(logp, logp), { minLength: 2, maxLength: 8 }), fc.integer({ min: -64, max: 64 }).map((k) => k / 4), fc.constantFrom(0.1, 1)])(
-    "adding a constant to all of one example's log-ratios changes nothing (Lemma 1)",
-    (rows, c, beta) => {
-      const policy = rows.map((q) => q[0]);
-      const ranking = rows.map((_, k) => k);
-      const base = plackettLuceDpoLoss({ policyLogps: [policy], referenceLogps: [rows.map((q) => q[1])], rankings: [ranking] }, { beta });
-      const shifted = plackettLuceDpoLoss({ policyLogps: [policy], referenceLogps: [rows.map((q) => q[1] - c)], rankings: [ranking] }, { beta });
-      const scale = rows.reduce((a, q) => a + beta * (Math.abs(q[0]) + Math.abs(q[1]) + Math.abs(c)), 0);
-      expectClose(shifted.losses[0], base.losses[0], { rel: 16 * EPS, abs: 16 * EPS * scale });
+  fcTest.prop([logp, logp, logp, logp, fc.constantFrom(0.1, 1, 5)])(
+    "K = 2 equals sigmoid dpoLoss",
+    (pc, pr, rc, rr, beta) => {
+      const pl = plackettLuceDpoLoss(
+        { policyLogps: [[pc, pr]], referenceLogps: [[rc, rr]], rankings: [[0, 1]] },
+        { beta },
+      );
+      const bt = dpoLoss(
+        {
+          policyChosenLogps: [pc],
+          policyRejectedLogps: [pr],
+          referenceChosenLogps: [rc],
+          referenceRejectedLogps: [rr],
+        },
+        { beta },
+      );
+      const scale = beta * (Math.abs(pc - rc) + Math.abs(pr - rr));
+      expectClose(pl.losses[0], bt.losses[0], { rel: 8 * EPS, abs: 8 * EPS * scale });
+      expectClose(pl.gradPolicy[0][0], bt.gradPolicyChosen[0], { rel: 8 * EPS, abs: 8 * EPS * beta * scale });
+      expectClose(pl.gradPolicy[0][1], bt.gradPolicyRejected[0], { rel: 8 * EPS, abs: 8 * EPS * beta * scale });
     },
   );
+  fcTest.prop([
+    fc.array(fc.tuple(logp, logp), { minLength: 2, maxLength: 8 }),
+    fc.integer({ min: -64, max: 64 }).map((k) => k / 4),
+    fc.constantFrom(0.1, 1),
+  ])("adding a constant to all of one example's log-ratios changes nothing (Lemma 1)", (rows, c, beta) => {
+    const policy = rows.map((q) => q[0]);
+    const ranking = rows.map((_, k) => k);
+    const base = plackettLuceDpoLoss(
+      { policyLogps: [policy], referenceLogps: [rows.map((q) => q[1])], rankings: [ranking] },
+      { beta },
+    );
+    const shifted = plackettLuceDpoLoss(
+      { policyLogps: [policy], referenceLogps: [rows.map((q) => q[1] - c)], rankings: [ranking] },
+      { beta },
+    );
+    const scale = rows.reduce((a, q) => a + beta * (Math.abs(q[0]) + Math.abs(q[1]) + Math.abs(c)), 0);
+    expectClose(shifted.losses[0], base.losses[0], { rel: 16 * EPS, abs: 16 * EPS * scale });
+  });
   it("stays accurate when implicit rewards lie hundreds apart", () => {
-    const r = plackettLuceDpoLoss({ policyLogps: [[0, -300, -600]], referenceLogps: [[0, 0, 0]], rankings: [[0, 1, 2]] }, { beta: 1 });
+    const r = plackettLuceDpoLoss(
+      { policyLogps: [[0, -300, -600]], referenceLogps: [[0, 0, 0]], rankings: [[0, 1, 2]] },
+      { beta: 1 },
+    );
     expectClose(r.losses[0], Math.exp(-300) + Math.exp(-600) + Math.exp(-300), { rel: 8 * EPS });
   });
 });
 
 describe("bad input", () => {
-  const ok = { policyChosenLogps: [-1, -2], policyRejectedLogps: [-2, -3], referenceChosenLogps: [-1, -1], referenceRejectedLogps: [-2, -2] };
+  const ok = {
+    policyChosenLogps: [-1, -2],
+    policyRejectedLogps: [-2, -3],
+    referenceChosenLogps: [-1, -1],
+    referenceRejectedLogps: [-2, -2],
+  };
   it("dpoLoss names the argument", () => {
     expectLuceError(() => dpoLoss(ok, { beta: 0 }), "options.beta");
     expectLuceError(() => dpoLoss(ok, { beta: Number.NaN }), "options.beta");
@@ -189,23 +277,60 @@ describe("bad input", () => {
     expectLuceError(() => dpoLoss(ok, { beta: 1, lossType: "hinge", labelSmoothing: 0.1 }), "options.labelSmoothing");
     expectLuceError(() => dpoLoss(ok, { beta: 1, lossType: "discopop", discopopTau: 0 }), "options.discopopTau");
     expectLuceError(() => dpoLoss(ok, { beta: 1, lossType: "bco_pair", bcoDelta: Infinity }), "options.bcoDelta");
-    expectLuceError(() => dpoLoss({ ...ok, policyChosenLogps: [Number.NaN, -1] }, { beta: 1 }), "inputs.policyChosenLogps[0]");
-    expectLuceError(() => dpoLoss({ ...ok, referenceRejectedLogps: [-1, -Infinity] }, { beta: 1 }), "inputs.referenceRejectedLogps[1]");
+    expectLuceError(
+      () => dpoLoss({ ...ok, policyChosenLogps: [Number.NaN, -1] }, { beta: 1 }),
+      "inputs.policyChosenLogps[0]",
+    );
+    expectLuceError(
+      () => dpoLoss({ ...ok, referenceRejectedLogps: [-1, -Infinity] }, { beta: 1 }),
+      "inputs.referenceRejectedLogps[1]",
+    );
     expectLuceError(() => dpoLoss({ ...ok, policyRejectedLogps: [-1] }, { beta: 1 }), "inputs.policyRejectedLogps");
-    expectLuceError(() => dpoLoss({ ...ok, referenceChosenLogps: undefined }, { beta: 1 }), "inputs.referenceChosenLogps");
-    expectLuceError(() => dpoLoss({ ...ok, policyChosenLogps: [], policyRejectedLogps: [], referenceChosenLogps: [], referenceRejectedLogps: [] }, { beta: 1 }), "inputs.policyChosenLogps");
+    expectLuceError(
+      () => dpoLoss({ ...ok, referenceChosenLogps: undefined }, { beta: 1 }),
+      "inputs.referenceChosenLogps",
+    );
+    expectLuceError(
+      () =>
+        dpoLoss(
+          {
+            ...ok,
+            policyChosenLogps: [],
+            policyRejectedLogps: [],
+            referenceChosenLogps: [],
+            referenceRejectedLogps: [],
+          },
+          { beta: 1 },
+        ),
+      "inputs.policyChosenLogps",
+    );
     expectLuceError(() => dpoLoss(ok, { beta: 1, lossType: "sigmoid_norm" }), "inputs.chosenLengths");
-    expectLuceError(() => dpoLoss({ ...ok, chosenLengths: [1, 0], rejectedLengths: [1, 1] }, { beta: 1, lossType: "ipo" }), "inputs.chosenLengths[1]");
-    expectLuceError(() => dpoLoss({ ...ok, chosenLengths: [1, 2] }, { beta: 1, lossType: "ipo" }), "inputs.rejectedLengths");
+    expectLuceError(
+      () => dpoLoss({ ...ok, chosenLengths: [1, 0], rejectedLengths: [1, 1] }, { beta: 1, lossType: "ipo" }),
+      "inputs.chosenLengths[1]",
+    );
+    expectLuceError(
+      () => dpoLoss({ ...ok, chosenLengths: [1, 2] }, { beta: 1, lossType: "ipo" }),
+      "inputs.rejectedLengths",
+    );
     expectLuceError(() => dpoLoss(null as unknown as typeof ok, { beta: 1 }), "inputs");
     expectLuceError(() => dpoLoss(ok, null as unknown as { beta: number }), "options");
   });
   it("plackettLuceDpoLoss names the argument", () => {
     const good = { policyLogps: [[-1, -2, -3]], referenceLogps: [[-1, -1, -1]], rankings: [[2, 0, 1]] };
     expectLuceError(() => plackettLuceDpoLoss(good, { beta: 0 }), "options.beta");
-    expectLuceError(() => plackettLuceDpoLoss({ ...good, policyLogps: [[-1]] , referenceLogps: [[-1]], rankings: [[0]] }, { beta: 1 }), "inputs.policyLogps[0]");
-    expectLuceError(() => plackettLuceDpoLoss({ ...good, referenceLogps: [[-1, -1]] }, { beta: 1 }), "inputs.referenceLogps[0]");
-    expectLuceError(() => plackettLuceDpoLoss({ ...good, policyLogps: [[-1, Number.NaN, -3]] }, { beta: 1 }), "inputs.policyLogps[0][1]");
+    expectLuceError(
+      () => plackettLuceDpoLoss({ ...good, policyLogps: [[-1]], referenceLogps: [[-1]], rankings: [[0]] }, { beta: 1 }),
+      "inputs.policyLogps[0]",
+    );
+    expectLuceError(
+      () => plackettLuceDpoLoss({ ...good, referenceLogps: [[-1, -1]] }, { beta: 1 }),
+      "inputs.referenceLogps[0]",
+    );
+    expectLuceError(
+      () => plackettLuceDpoLoss({ ...good, policyLogps: [[-1, Number.NaN, -3]] }, { beta: 1 }),
+      "inputs.policyLogps[0][1]",
+    );
     expectLuceError(() => plackettLuceDpoLoss({ ...good, rankings: [[0, 0]] }, { beta: 1 }), "inputs.rankings[0][1]");
     expectLuceError(() => plackettLuceDpoLoss({ ...good, rankings: [[3]] }, { beta: 1 }), "inputs.rankings[0][0]");
     expectLuceError(() => plackettLuceDpoLoss({ ...good, rankings: [[]] }, { beta: 1 }), "inputs.rankings[0]");
@@ -215,7 +340,10 @@ describe("bad input", () => {
 
 describe("known limits of each loss", () => {
   const at = (lossType: DpoLossType, d: number, beta = 1, extra: Record<string, number> = {}) =>
-    dpoLoss({ policyChosenLogps: [d], policyRejectedLogps: [0], referenceChosenLogps: [0], referenceRejectedLogps: [0] }, { beta, lossType, ...extra }).losses[0];
+    dpoLoss(
+      { policyChosenLogps: [d], policyRejectedLogps: [0], referenceChosenLogps: [0], referenceRejectedLogps: [0] },
+      { beta, lossType, ...extra },
+    ).losses[0];
   it("sigmoid: → 0 for a large positive margin, ≈ −βd for a large negative one, log 2 at 0", () => {
     expect(at("sigmoid", 1e4)).toBe(0);
     expect(at("sigmoid", -1e4)).toBe(1e4);
@@ -227,7 +355,12 @@ describe("known limits of each loss", () => {
   });
   it("ipo and sppo_hard: zero exactly at their targets", () => {
     expect(at("ipo", 1 / (2 * 0.25), 0.25)).toBe(0);
-    expect(dpoLoss({ policyChosenLogps: [2], policyRejectedLogps: [-2], referenceChosenLogps: [0], referenceRejectedLogps: [0] }, { beta: 0.25, lossType: "sppo_hard" }).losses[0]).toBe(0);
+    expect(
+      dpoLoss(
+        { policyChosenLogps: [2], policyRejectedLogps: [-2], referenceChosenLogps: [0], referenceRejectedLogps: [0] },
+        { beta: 0.25, lossType: "sppo_hard" },
+      ).losses[0],
+    ).toBe(0);
   });
   it("exo_pair: zero where σ(βd) = 1 − ε, positive elsewhere", () => {
     const eps = 0.25;

@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { test as fcTest, fc } from "@fast-check/vitest";
 import fixtures from "../fixtures/numerics.json" with { type: "json" };
-import { log1mExp, log1pExp, logDiffExp, logSigmoid, logSumExp, sigmoid, softplus, suffixLogSumExp } from "../../src/index.js";
+import {
+  log1mExp,
+  log1pExp,
+  logDiffExp,
+  logSigmoid,
+  logSumExp,
+  sigmoid,
+  softplus,
+  suffixLogSumExp,
+} from "../../src/index.js";
 import { EPS, expectClose, expectLuceError, num } from "../helpers/close.js";
 
 // Bounds: each primitive is a few correctly rounded operations (exp, log1p, one add), so 4 EPS
@@ -80,14 +89,14 @@ describe("logSumExp and suffixLogSumExp", () => {
       expectClose(logSumExp(xs), naive, { rel: 1e-13, abs: 1e-13 * (scale + 1) });
     },
   );
-  fcTest.prop([fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 20 }), fc.double({ min: -1e4, max: 1e4, noNaN: true })])(
-    "shifting every term shifts the result (up to rounding of the shifted inputs)",
-    (xs, c) => {
-      const shifted = logSumExp(xs.map((x) => x + c));
-      const scale = Math.max(...xs.map(Math.abs)) + Math.abs(c);
-      expectClose(shifted, logSumExp(xs) + c, { abs: 16 * EPS * scale + 8 * EPS * Math.log(xs.length + 1) });
-    },
-  );
+  fcTest.prop([
+    fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 20 }),
+    fc.double({ min: -1e4, max: 1e4, noNaN: true }),
+  ])("shifting every term shifts the result (up to rounding of the shifted inputs)", (xs, c) => {
+    const shifted = logSumExp(xs.map((x) => x + c));
+    const scale = Math.max(...xs.map(Math.abs)) + Math.abs(c);
+    expectClose(shifted, logSumExp(xs) + c, { abs: 16 * EPS * scale + 8 * EPS * Math.log(xs.length + 1) });
+  });
 });
 
 describe("sigmoid", () => {

@@ -39,9 +39,15 @@ describe("checkStatement verdicts", () => {
     expect(a.worst).toEqual(b.worst);
   });
   it("checks one given instance", () => {
-    const report = checkInstance(lemma2(), { problem: { beta: 1, reward: [[1, 0]], logReference: [[-Math.LN2, -Math.LN2]] }, shift: [[3, 3]] });
+    const report = checkInstance(lemma2(), {
+      problem: { beta: 1, reward: [[1, 0]], logReference: [[-Math.LN2, -Math.LN2]] },
+      shift: [[3, 3]],
+    });
     expect(report.verdict).toBe("holds");
-    const broken = checkInstance(lemma2(), { problem: { beta: 1, reward: [[1, 0]], logReference: [[-Math.LN2, -Math.LN2]] }, shift: [[3, 2]] });
+    const broken = checkInstance(lemma2(), {
+      problem: { beta: 1, reward: [[1, 0]], logReference: [[-Math.LN2, -Math.LN2]] },
+      shift: [[3, 2]],
+    });
     expect(broken.verdict).toBe("refuted");
     // the reward gap goes from 1 to 2: log π moves most at the worse response, log σ(−1) → log σ(−2)
     expect(Number(broken.preciseResidual)).toBeCloseTo(Math.log1p(Math.exp(2)) - Math.log1p(Math.exp(1)), 3);

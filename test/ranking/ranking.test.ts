@@ -19,7 +19,8 @@ import {
 import { EPS, expectClose, expectLuceError, num } from "../helpers/close.js";
 import { finiteDifferenceGradient, permutations } from "../helpers/permutations.js";
 
-const scoresArb = (min: number, max: number) => fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: min, maxLength: max });
+const scoresArb = (min: number, max: number) =>
+  fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: min, maxLength: max });
 
 describe("Plackett–Luce log-probabilities against 60-digit references", () => {
   it.each(fixtures.plackettLuce.map((c, i) => [i, c] as const))("case %i", (_i, c) => {
@@ -28,7 +29,10 @@ describe("Plackett–Luce log-probabilities against 60-digit references", () => 
     // few EPS of Σ|factors| ≤ k·|scores spread|, which the tighter check states.
     expectClose(plackettLuceLogProbability(c.scores, c.ranking), ref, { rel: 1e-12, abs: 1e-300 });
     const spread = Math.max(...c.scores) - Math.min(...c.scores);
-    expectClose(plackettLuceLogProbability(c.scores, c.ranking), ref, { rel: 16 * EPS, abs: 16 * EPS * c.ranking.length * spread });
+    expectClose(plackettLuceLogProbability(c.scores, c.ranking), ref, {
+      rel: 16 * EPS,
+      abs: 16 * EPS * c.ranking.length * spread,
+    });
   });
   it("keeps the dominated factor: [1000, 880] in order is -7.66e-53, not 0", () => {
     const v = plackettLuceLogProbability([1000, 880], [0, 1]);
@@ -38,14 +42,22 @@ describe("Plackett–Luce log-probabilities against 60-digit references", () => 
     const scores = [0.3, -1.2, 2.5, 0.7];
     const local = plackettLuceLogProbability([0.3, 2.5, 0.7], [1, 0]);
     expectClose(plackettLuceLogLikelihood(scores, [{ ranking: [2, 0], of: [0, 2, 3] }]), local, { rel: 4 * EPS });
-    expectClose(plackettLuceLogLikelihood(scores, [[2, 0, 3]]), plackettLuceLogProbability([0.3, 2.5, 0.7], [1, 0, 2]), { rel: 4 * EPS });
-    expectClose(plackettLuceLogLikelihood(scores, [[3, [1, 2]]]), plackettLuceLogProbability([-1.2, 2.5, 0.7], [2]), { rel: 4 * EPS });
+    expectClose(
+      plackettLuceLogLikelihood(scores, [[2, 0, 3]]),
+      plackettLuceLogProbability([0.3, 2.5, 0.7], [1, 0, 2]),
+      { rel: 4 * EPS },
+    );
+    expectClose(plackettLuceLogLikelihood(scores, [[3, [1, 2]]]), plackettLuceLogProbability([-1.2, 2.5, 0.7], [2]), {
+      rel: 4 * EPS,
+    });
   });
 });
 
 describe("Bradley–Terry", () => {
   it.each(fixtures.bradleyTerry.map((c, i) => [i, c] as const))("log-likelihood case %i", (_i, c) => {
-    expectClose(bradleyTerryLogLikelihood(c.scores, c.comparisons as unknown as Comparison[]), num(c.logLikelihood), { rel: 8 * EPS });
+    expectClose(bradleyTerryLogLikelihood(c.scores, c.comparisons as unknown as Comparison[]), num(c.logLikelihood), {
+      rel: 8 * EPS,
+    });
   });
   it("probability is the logistic of the score difference", () => {
     expectClose(bradleyTerryProbability(1, 0), 1 / (1 + Math.exp(-1)), { rel: 2 * EPS });
@@ -62,56 +74,96 @@ describe("properties", () => {
   fcTest.prop([fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: -1e3, max: 1e3, noNaN: true })])(
     "K = 2 is Bradley–Terry",
     (a, b) => {
-      expectClose(plackettLuceLogProbability([a, b], [0, 1]), logSigmoid(a - b), { rel: 4 * EPS, abs: 4 * EPS * Math.abs(a - b) });
-      expectClose(plackettLuceLogLikelihood([a, b], [[1, 0]]), bradleyTerryLogLikelihood([a, b], [[1, 0]]), { rel: 4 * EPS, abs: 4 * EPS * Math.abs(a - b) });
+      expectClose(plackettLuceLogProbability([a, b], [0, 1]), logSigmoid(a - b), {
+        rel: 4 * EPS,
+        abs: 4 * EPS * Math.abs(a - b),
+      });
+      expectClose(plackettLuceLogLikelihood([a, b], [[1, 0]]), bradleyTerryLogLikelihood([a, b], [[1, 0]]), {
+        rel: 4 * EPS,
+        abs: 4 * EPS * Math.abs(a - b),
+      });
     },
   );
-  fcTest.prop([scoresArb(2, 6).chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray(s.map((_, i) => i), { minLength: 1, maxLength: s.length })))])(
-    "a top-k probability is the sum over its completions",
-    ([scores, prefix]) => {
-      const completions = permutations(scores.length).filter((p) => prefix.every((item, i) => p[i] === item));
-      const total = completions.reduce((a, p) => a + Math.exp(plackettLuceLogProbability(scores, p)), 0);
-      expectClose(Math.exp(plackettLuceLogProbability(scores, prefix)), total, { rel: 1e-12, abs: 1e-300 });
-    },
-  );
+  fcTest.prop([
+    scoresArb(2, 6).chain((s) =>
+      fc.tuple(
+        fc.constant(s),
+        fc.shuffledSubarray(
+          s.map((_, i) => i),
+          { minLength: 1, maxLength: s.length },
+        ),
+      ),
+    ),
+  ])("a top-k probability is the sum over its completions", ([scores, prefix]) => {
+    const completions = permutations(scores.length).filter((p) => prefix.every((item, i) => p[i] === item));
+    const total = completions.reduce((a, p) => a + Math.exp(plackettLuceLogProbability(scores, p)), 0);
+    expectClose(Math.exp(plackettLuceLogProbability(scores, prefix)), total, { rel: 1e-12, abs: 1e-300 });
+  });
   fcTest.prop([scoresArb(1, 8), fc.integer({ min: -1000, max: 1000 }).map((k) => k / 8)])(
     "adding a constant to every score changes nothing (Lemma 1, simplest form)",
     (scores, c) => {
       const ranking = scores.map((_, i) => i).reverse();
       const shifted = scores.map((s) => s + c);
       const scale = 8 * EPS * scores.length * (Math.max(...scores.map(Math.abs)) + Math.abs(c));
-      expectClose(plackettLuceLogProbability(shifted, ranking), plackettLuceLogProbability(scores, ranking), { rel: 16 * EPS, abs: scale });
+      expectClose(plackettLuceLogProbability(shifted, ranking), plackettLuceLogProbability(scores, ranking), {
+        rel: 16 * EPS,
+        abs: scale,
+      });
     },
   );
   const observationsArb = (n: number) =>
     fc.array(
       fc.oneof(
-        fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: 2 }),
-        fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: 2 }).chain((of) =>
-          fc.integer({ min: 1, max: of.length }).map((k) => ({ ranking: of.slice(0, k), of: [...of].sort() })),
+        fc.shuffledSubarray(
+          Array.from({ length: n }, (_, i) => i),
+          { minLength: 2 },
         ),
-        fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: 2 }).map(([c, ...others]) => [c, others] as const),
+        fc
+          .shuffledSubarray(
+            Array.from({ length: n }, (_, i) => i),
+            { minLength: 2 },
+          )
+          .chain((of) =>
+            fc.integer({ min: 1, max: of.length }).map((k) => ({ ranking: of.slice(0, k), of: [...of].sort() })),
+          ),
+        fc
+          .shuffledSubarray(
+            Array.from({ length: n }, (_, i) => i),
+            { minLength: 2 },
+          )
+          .map(([c, ...others]) => [c, others] as const),
       ) as fc.Arbitrary<PlackettLuceObservation>,
       { minLength: 1, maxLength: 8 },
     );
-  fcTest.prop([fc.integer({ min: 2, max: 6 }).chain((n) => fc.tuple(fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: n, maxLength: n }), observationsArb(n)))])(
-    "Plackett–Luce gradient and Hessian match finite differences",
-    ([scores, obs]) => {
-      const fd = finiteDifferenceGradient((s) => plackettLuceLogLikelihood(s, obs), scores);
-      const grad = plackettLuceLogLikelihoodGradient(scores, obs);
-      grad.forEach((g, i) => expectClose(g, fd[i], { abs: 1e-6 * obs.length }));
-      const hess = plackettLuceLogLikelihoodHessian(scores, obs);
-      for (let i = 0; i < scores.length; i++) {
-        const fdRow = finiteDifferenceGradient((s) => plackettLuceLogLikelihoodGradient(s, obs)[i], scores);
-        hess[i].forEach((h, j) => expectClose(h, fdRow[j], { abs: 1e-6 * obs.length }));
-      }
-    },
-  );
+  fcTest.prop([
+    fc
+      .integer({ min: 2, max: 6 })
+      .chain((n) =>
+        fc.tuple(
+          fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: n, maxLength: n }),
+          observationsArb(n),
+        ),
+      ),
+  ])("Plackett–Luce gradient and Hessian match finite differences", ([scores, obs]) => {
+    const fd = finiteDifferenceGradient((s) => plackettLuceLogLikelihood(s, obs), scores);
+    const grad = plackettLuceLogLikelihoodGradient(scores, obs);
+    grad.forEach((g, i) => expectClose(g, fd[i], { abs: 1e-6 * obs.length }));
+    const hess = plackettLuceLogLikelihoodHessian(scores, obs);
+    for (let i = 0; i < scores.length; i++) {
+      const fdRow = finiteDifferenceGradient((s) => plackettLuceLogLikelihoodGradient(s, obs)[i], scores);
+      hess[i].forEach((h, j) => expectClose(h, fdRow[j], { abs: 1e-6 * obs.length }));
+    }
+  });
   fcTest.prop([
     fc.integer({ min: 2, max: 6 }).chain((n) =>
       fc.tuple(
         fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: n, maxLength: n }),
-        fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1), fc.double({ min: 0, max: 3, noNaN: true })).filter(([w, l]) => w !== l), { minLength: 1, maxLength: 10 }),
+        fc.array(
+          fc
+            .tuple(fc.nat(n - 1), fc.nat(n - 1), fc.double({ min: 0, max: 3, noNaN: true }))
+            .filter(([w, l]) => w !== l),
+          { minLength: 1, maxLength: 10 },
+        ),
       ),
     ),
   ])("Bradley–Terry gradient and Hessian match finite differences", ([scores, comps]) => {
@@ -159,7 +211,9 @@ describe("sampling", () => {
     expect(chiSquared(counts, probs, n)).toBeLessThan(13.82);
   });
   it("is reproducible from a seed and stays sane at extreme spreads", () => {
-    expect(Array.from(samplePlackettLuce([3, 1, 2, 0], { seed: 5 }))).toEqual(Array.from(samplePlackettLuce([3, 1, 2, 0], { seed: 5 })));
+    expect(Array.from(samplePlackettLuce([3, 1, 2, 0], { seed: 5 }))).toEqual(
+      Array.from(samplePlackettLuce([3, 1, 2, 0], { seed: 5 })),
+    );
     expect(Array.from(samplePlackettLuce([1e4, 0, -1e4], { seed: 1 }))).toEqual([0, 1, 2]);
   });
   it("createRandom gives uniforms in [0, 1) with the right mean", () => {

@@ -5,7 +5,8 @@ import fc from "fast-check";
 import { beforeEach } from "vitest";
 
 const fromEnv = process.env.LUCE_SEED;
-const seed = fromEnv !== undefined && fromEnv !== "" ? Number(fromEnv) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+const seed =
+  fromEnv !== undefined && fromEnv !== "" ? Number(fromEnv) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
 if (!Number.isInteger(seed)) throw new Error(`LUCE_SEED must be an integer, got '${fromEnv}'`);
 fc.configureGlobal({ seed, numRuns: Number(process.env.LUCE_RUNS ?? 100) });
 

@@ -26,18 +26,41 @@ describe("theory functions against 60-digit references", () => {
     const terms = Math.max(...c.reward.map((r, y) => Math.abs(r / c.beta) + Math.abs(c.logReference[y])));
     const abs = 16 * EPS * terms;
     expectClose(logPartition([c.reward], ref, c.beta)[0], num(c.logPartition), { rel: 1e-12, abs }, "log Z");
-    logOptimalPolicy([c.reward], ref, c.beta)[0].forEach((v, y) => expectClose(v, num(c.logOptimalPolicy[y]), { rel: 1e-12, abs }, `log pi_r ${y}`));
-    optimalPolicy([c.reward], ref, c.beta)[0].forEach((v, y) => expectClose(v, Math.exp(num(c.logOptimalPolicy[y])), { rel: 1e-12, abs: abs + 1e-300 }, `pi_r ${y}`));
-    projectReward([c.reward], ref, c.beta)[0].forEach((v, y) => expectClose(v, num(c.projectReward[y]), { rel: 1e-12, abs: abs * c.beta }, `f(r) ${y}`));
+    logOptimalPolicy([c.reward], ref, c.beta)[0].forEach((v, y) =>
+      expectClose(v, num(c.logOptimalPolicy[y]), { rel: 1e-12, abs }, `log pi_r ${y}`),
+    );
+    optimalPolicy([c.reward], ref, c.beta)[0].forEach((v, y) =>
+      expectClose(v, Math.exp(num(c.logOptimalPolicy[y])), { rel: 1e-12, abs: abs + 1e-300 }, `pi_r ${y}`),
+    );
+    projectReward([c.reward], ref, c.beta)[0].forEach((v, y) =>
+      expectClose(v, num(c.projectReward[y]), { rel: 1e-12, abs: abs * c.beta }, `f(r) ${y}`),
+    );
     const pol = logSpace([c.logPolicy]);
     const policyTerms = Math.max(...c.logPolicy.map((p, y) => Math.abs(p) + Math.abs(c.logReference[y])));
-    impliedReward(pol, ref, c.beta)[0].forEach((v, y) => expectClose(v, num(c.impliedReward[y]), { rel: 1e-12, abs: 4 * EPS * c.beta * policyTerms }, `implied ${y}`));
-    expectClose(klDivergence(pol, ref)[0], num(c.klPolicyReference), { rel: 1e-12, abs: 16 * EPS * (1 + policyTerms) }, "KL");
+    impliedReward(pol, ref, c.beta)[0].forEach((v, y) =>
+      expectClose(v, num(c.impliedReward[y]), { rel: 1e-12, abs: 4 * EPS * c.beta * policyTerms }, `implied ${y}`),
+    );
+    expectClose(
+      klDivergence(pol, ref)[0],
+      num(c.klPolicyReference),
+      { rel: 1e-12, abs: 16 * EPS * (1 + policyTerms) },
+      "KL",
+    );
     const rewardScale = Math.max(...c.reward.map(Math.abs));
-    expectClose(klRegularizedObjective(pol, [c.reward], ref, c.beta)[0], num(c.objective), { rel: 1e-12, abs: 16 * EPS * (rewardScale + c.beta * (1 + policyTerms)) }, "objective");
+    expectClose(
+      klRegularizedObjective(pol, [c.reward], ref, c.beta)[0],
+      num(c.objective),
+      { rel: 1e-12, abs: 16 * EPS * (rewardScale + c.beta * (1 + policyTerms)) },
+      "objective",
+    );
     const [y1, y2] = c.pair;
     const diff = Math.abs(c.reward[y1] - c.reward[y2]);
-    expectClose(preferenceLogProbability({ reward: [c.reward] }, 0, [y1, y2]), num(c.pairLogProbability), { rel: 1e-12, abs: 4 * EPS * diff }, "BT");
+    expectClose(
+      preferenceLogProbability({ reward: [c.reward] }, 0, [y1, y2]),
+      num(c.pairLogProbability),
+      { rel: 1e-12, abs: 4 * EPS * diff },
+      "BT",
+    );
   });
 });
 
@@ -55,7 +78,18 @@ describe("closed forms and properties", () => {
     expectClose(out[0][1], -Math.LN2, { rel: 2 * EPS });
   });
   it("equivalence: shifts per prompt are equivalent, per response are not", () => {
-    expect(areEquivalentRewards([[1, 2], [0, 5]], [[4, 5], [-1, 4]])).toBe(true);
+    expect(
+      areEquivalentRewards(
+        [
+          [1, 2],
+          [0, 5],
+        ],
+        [
+          [4, 5],
+          [-1, 4],
+        ],
+      ),
+    ).toBe(true);
     expect(areEquivalentRewards([[1, 2]], [[1, 3]])).toBe(false);
     expect(areEquivalentRewards([[1, 2]], [[1, 2.5]], { absoluteTolerance: 0.6 })).toBe(true);
   });
@@ -71,13 +105,15 @@ describe("closed forms and properties", () => {
     expect(canonicalReward([[1, 2, 6], [3]]).map((r) => Array.from(r))).toEqual([[-2, -1, 3], [0]]);
   });
   fcTest.prop([
-    fc.integer({ min: 2, max: 6 }).chain((k) =>
-      fc.tuple(
-        fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: k, maxLength: k }),
-        fc.array(fc.double({ min: -5, max: 0, noNaN: true }), { minLength: k, maxLength: k }),
-        fc.double({ min: 0.05, max: 5, noNaN: true }),
+    fc
+      .integer({ min: 2, max: 6 })
+      .chain((k) =>
+        fc.tuple(
+          fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: k, maxLength: k }),
+          fc.array(fc.double({ min: -5, max: 0, noNaN: true }), { minLength: k, maxLength: k }),
+          fc.double({ min: 0.05, max: 5, noNaN: true }),
+        ),
       ),
-    ),
   ])("π_r's implied reward is the projection, and the projection has Z = 1", ([reward, logits, beta]) => {
     const z = Math.log(logits.reduce((a, l) => a + Math.exp(l), 0));
     const ref = logSpace([logits.map((l) => l - z)]);
@@ -93,7 +129,11 @@ describe("closed forms and properties", () => {
     const policy = optimalPolicy(reward, reference, 0.7);
     const obs = [[3, 0, 2], { ranking: [1], of: [0, 1, 2, 3] }, [2, [0, 1]], [0, 1]] as const;
     for (const o of obs) {
-      expectClose(preferenceProbability({ policy, reference, beta: 0.7 }, 0, o), preferenceProbability({ reward }, 0, o), { rel: 1e-14 });
+      expectClose(
+        preferenceProbability({ policy, reference, beta: 0.7 }, 0, o),
+        preferenceProbability({ reward }, 0, o),
+        { rel: 1e-14 },
+      );
     }
   });
 });
@@ -125,7 +165,10 @@ describe("bad input", () => {
     expectLuceError(() => areEquivalentRewards([[1]], [[1, 2]]), "r2[0]");
     expectLuceError(() => areEquivalentRewards([[1]], [[Infinity]]), "r2[0][0]");
     expectLuceError(() => areEquivalentRewards([[1]], [[1]], { absoluteTolerance: -1 }), "options.absoluteTolerance");
-    expectLuceError(() => areEquivalentRewards([[1]], [[1]], { relativeTolerance: Number.NaN }), "options.relativeTolerance");
+    expectLuceError(
+      () => areEquivalentRewards([[1]], [[1]], { relativeTolerance: Number.NaN }),
+      "options.relativeTolerance",
+    );
     expectLuceError(() => canonicalReward([[Number.NaN]]), "reward[0][0]");
     expectLuceError(() => preferenceLogProbability({ reward }, 1, [0, 1]), "prompt");
     expectLuceError(() => preferenceLogProbability({ reward }, 0, [0, 0]), "observation[1]");

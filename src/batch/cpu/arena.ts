@@ -19,7 +19,10 @@ function ensureInitialised(): void {
   }
 }
 
-/** Reserves `bytes` of the arena (64-byte aligned), growing it when needed; returns the start, or null past 4 GiB. @internal */
+/**
+ * Reserves `bytes` of the arena (64-byte aligned), growing it when needed; returns the start, or null past 4 GiB.
+ * @internal
+ */
 export function arenaAllocate(bytes: number): number | null {
   ensureInitialised();
   const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
@@ -51,8 +54,10 @@ export function arenaRelease(start: number): boolean {
   if (index < 0) index = free.length;
   free.splice(index, 0, [start, start + size]);
   // merge with the neighbours
-  if (index + 1 < free.length && free[index][1] === free[index + 1][0]) free.splice(index, 2, [free[index][0], free[index + 1][1]]);
-  if (index > 0 && free[index - 1][1] === free[index][0]) free.splice(index - 1, 2, [free[index - 1][0], free[index][1]]);
+  if (index + 1 < free.length && free[index][1] === free[index + 1][0])
+    free.splice(index, 2, [free[index][0], free[index + 1][1]]);
+  if (index > 0 && free[index - 1][1] === free[index][0])
+    free.splice(index - 1, 2, [free[index - 1][0], free[index][1]]);
   return true;
 }
 
@@ -94,10 +99,16 @@ export interface ArenaLogits extends ArrayView<Float32Array> {
  */
 export function allocateLogits(shape: readonly number[]): ArenaLogits {
   const fn = "allocateLogits";
-  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new LuceError(fn, "shape", "must be a non-empty array of non-negative integers");
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw new LuceError(fn, "shape", "must be a non-empty array of non-negative integers");
   const length = shape.reduce((a, d) => a * d, 1);
   const start = length * 4 <= LIMIT ? arenaAllocate(length * 4) : null;
-  if (start === null) throw new LuceError(fn, "shape", `needs ${length * 4} bytes; the arena holds 4 GiB in all, ${[...allocated.values()].reduce((a, b) => a + b, 0)} of them in use`);
+  if (start === null)
+    throw new LuceError(
+      fn,
+      "shape",
+      `needs ${length * 4} bytes; the arena holds 4 GiB in all, ${[...allocated.values()].reduce((a, b) => a + b, 0)} of them in use`,
+    );
   return { data: arenaFloats(start, length), shape: [...shape] };
 }
 
@@ -113,5 +124,6 @@ export function allocateLogits(shape: readonly number[]): ArenaLogits {
 export function releaseLogits(logits: { readonly data: Float32Array }): void {
   const fn = "releaseLogits";
   const start = logits !== null && typeof logits === "object" ? arenaOffset(logits.data) : null;
-  if (start === null || !arenaRelease(start)) throw new LuceError(fn, "logits", "was not allocated by allocateLogits, or was released already");
+  if (start === null || !arenaRelease(start))
+    throw new LuceError(fn, "logits", "was not allocated by allocateLogits, or was released already");
 }

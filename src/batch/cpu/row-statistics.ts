@@ -31,7 +31,10 @@ const JOB_CHUNKS = 4;
  */
 export function rowsPerJob(rowBytes: number, extraBytes = 0): number {
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
-  return Math.max(1, Math.min(chunkRows * JOB_CHUNKS, Math.floor((INBOX_BYTES / SLOTS - 1024) / (rowBytes + extraBytes))));
+  return Math.max(
+    1,
+    Math.min(chunkRows * JOB_CHUNKS, Math.floor((INBOX_BYTES / SLOTS - 1024) / (rowBytes + extraBytes))),
+  );
 }
 
 /** What {@link shareRows} does with the rows it has written into a worker's inbox or the calling thread's memory. */
@@ -42,19 +45,34 @@ interface RowWork {
   reclaim?(worker: PoolWorker): void;
   /** Hands `worker` the job on rows first..first+rows−1, written into its inbox from byte `at`. */
   post(worker: PoolWorker, at: number, first: number, rows: number): void;
-  /** Works on rows first..first+rows−1, written into the calling thread's kernel memory from 0 (`chunkBytes` past them is its own). */
+  /**
+   * Works on rows first..first+rows−1, written into the calling thread's kernel memory from 0 (`chunkBytes` past them
+   * is its own).
+   */
   local(first: number, rows: number, chunkBytes: number): void;
 }
 
 /** The bytes of −∞ as float32 and as float64 (little-endian), the rows' padding. */
-const NEGATIVE_INFINITY_BYTES = { float32: new Uint8Array(Float32Array.of(-Infinity).buffer), float64: new Uint8Array(Float64Array.of(-Infinity).buffer) };
+const NEGATIVE_INFINITY_BYTES = {
+  float32: new Uint8Array(Float32Array.of(-Infinity).buffer),
+  float64: new Uint8Array(Float64Array.of(-Infinity).buffer),
+};
 
 /**
  * Writes rows first..first+rows−1 of `source` into `target` from byte `at`, each padded with −∞ to
  * `rowLength`: as float32 (float64 with `float64`). A row already in that type is copied from
  * where it lies; any other goes through `staging` (the calling thread's, a row long).
  */
-function writeRows(source: RowSource, first: number, rows: number, target: Buffer, at: number, rowLength: number, float64: boolean, staging: Float32Array | Float64Array): void {
+function writeRows(
+  source: RowSource,
+  first: number,
+  rows: number,
+  target: Buffer,
+  at: number,
+  rowLength: number,
+  float64: boolean,
+  staging: Float32Array | Float64Array,
+): void {
   const bytes = float64 ? 8 : 4;
   const stagingBytes = new Uint8Array(staging.buffer, staging.byteOffset, source.vocabulary * bytes);
   for (let r = 0; r < rows; r++) {
@@ -65,7 +83,12 @@ function writeRows(source: RowSource, first: number, rows: number, target: Buffe
       source.copyRow(first + r, staging, 0);
       writeBytes(target, rowAt, stagingBytes);
     }
-    if (rowLength > source.vocabulary) target.fill(NEGATIVE_INFINITY_BYTES[float64 ? "float64" : "float32"], rowAt + source.vocabulary * bytes, rowAt + rowLength * bytes);
+    if (rowLength > source.vocabulary)
+      target.fill(
+        NEGATIVE_INFINITY_BYTES[float64 ? "float64" : "float32"],
+        rowAt + source.vocabulary * bytes,
+        rowAt + rowLength * bytes,
+      );
   }
 }
 
@@ -77,7 +100,15 @@ function writeRows(source: RowSource, first: number, rows: number, target: Buffe
  * chunk itself (`work.local`) when they are all busy; it returns when every row is done.
  * `localBytes` more bytes of the calling thread's memory follow its chunk.
  */
-function shareRows(source: RowSource, rowLength: number, jobRows: number, threads: number, localBytes: (chunkRows: number) => number, work: RowWork, float64: boolean): void {
+function shareRows(
+  source: RowSource,
+  rowLength: number,
+  jobRows: number,
+  threads: number,
+  localBytes: (chunkRows: number) => number,
+  work: RowWork,
+  float64: boolean,
+): void {
   const pool = kernelPool();
   const { count, vocabulary } = source;
   const rowBytes = rowLength * (float64 ? 8 : 4);
@@ -117,7 +148,11 @@ function shareRows(source: RowSource, rowLength: number, jobRows: number, thread
  * bit for bit, for any number of threads.
  * @internal
  */
-export function rowStatistics(source: RowSource, threads: number, precision: "float32" | "float64" = "float32"): Float64Array {
+export function rowStatistics(
+  source: RowSource,
+  threads: number,
+  precision: "float32" | "float64" = "float32",
+): Float64Array {
   const pool = kernelPool();
   const float64 = precision === "float64";
   // float32 rows in whole blocks of the kernel, float64 rows in pairs
@@ -136,7 +171,16 @@ export function rowStatistics(source: RowSource, threads: number, precision: "fl
     {
       slotBytes: padded(jobRows * (rowBytes + 24) + 512, 64), // the rows, their statistics, a scratch block
       post(worker, at, first, rows) {
-        pool.post(worker, { kind: "statistics", float64, at, rows, rowLength, outAt: at + rows * rowBytes, stats: shared, statsAt: first * 24 });
+        pool.post(worker, {
+          kind: "statistics",
+          float64,
+          at,
+          rows,
+          rowLength,
+          outAt: at + rows * rowBytes,
+          stats: shared,
+          statsAt: first * 24,
+        });
         posted.push(first, rows);
       },
       local(first, rows, chunkBytes) {
@@ -147,7 +191,8 @@ export function rowStatistics(source: RowSource, threads: number, precision: "fl
     },
     float64,
   );
-  for (let j = 0; j < posted.length; j += 2) stats.set(new Float64Array(shared, posted[j] * 24, 3 * posted[j + 1]), 3 * posted[j]);
+  for (let j = 0; j < posted.length; j += 2)
+    stats.set(new Float64Array(shared, posted[j] * 24, 3 * posted[j + 1]), 3 * posted[j]);
   return stats;
 }
 
@@ -173,9 +218,21 @@ export function rowStatisticsInPlace(offsets: Int32Array, vocabulary: number, th
     const chunk = Math.max(1, Math.floor(ARENA_CHUNK_BYTES / (vocabulary * 4)));
     const chunks = Math.ceil(count / chunk);
     Atomics.store(pool.control, ARENA_COUNTER, 0);
-    const job = { kind: "arena" as const, offsetsAt: work, count, rowLength: vocabulary, statsAt, chunk, counter: ARENA_COUNTER };
+    const job = {
+      kind: "arena" as const,
+      offsetsAt: work,
+      count,
+      rowLength: vocabulary,
+      statsAt,
+      chunk,
+      counter: ARENA_COUNTER,
+    };
     for (const worker of pool.workersFor(Math.max(0, Math.min(threads - 1, chunks - 1)))) pool.post(worker, job);
-    for (let i = Atomics.add(pool.control, ARENA_COUNTER, 1); i < chunks; i = Atomics.add(pool.control, ARENA_COUNTER, 1)) {
+    for (
+      let i = Atomics.add(pool.control, ARENA_COUNTER, 1);
+      i < chunks;
+      i = Atomics.add(pool.control, ARENA_COUNTER, 1)
+    ) {
       const first = i * chunk;
       pool.arena.rowStatisticsAt(work + 4 * first, Math.min(chunk, count - first), vocabulary, statsAt + 24 * first, 0);
     }
@@ -194,7 +251,14 @@ export function rowStatisticsInPlace(offsets: Int32Array, vocabulary: number, th
  * result depends on that row alone, so it is the same for any number of threads.
  * @internal
  */
-export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: Float64Array, threads: number, write: (i: number, bytes: Uint8Array) => void, precision: "float32" | "float64" = "float32"): void {
+export function scaledExpRows(
+  source: RowSource,
+  maxima: Float64Array,
+  scales: Float64Array,
+  threads: number,
+  write: (i: number, bytes: Uint8Array) => void,
+  precision: "float32" | "float64" = "float32",
+): void {
   const pool = kernelPool();
   const { vocabulary } = source;
   const float64 = precision === "float64";
@@ -209,7 +273,8 @@ export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: F
     const jobs = pending.get(worker) ?? [];
     while (jobs.length > 0 && jobs[0].post < upTo) {
       const { at, first, rows } = jobs.shift()!;
-      for (let r = 0; r < rows; r++) write(first + r, worker.inboxBytes.subarray(at + r * rowBytes, at + r * rowBytes + vocabulary * bytes));
+      for (let r = 0; r < rows; r++)
+        write(first + r, worker.inboxBytes.subarray(at + r * rowBytes, at + r * rowBytes + vocabulary * bytes));
     }
   };
   shareRows(
@@ -225,11 +290,21 @@ export function scaledExpRows(source: RowSource, maxima: Float64Array, scales: F
       post(worker, at, first, rows) {
         if (!pending.has(worker)) pending.set(worker, []);
         pending.get(worker)!.push({ post: worker.posted, at, first, rows });
-        pool.post(worker, { kind: "scale", float64, at, rows, rowLength, maxima: maxima.slice(first, first + rows), scales: scales.slice(first, first + rows) });
+        pool.post(worker, {
+          kind: "scale",
+          float64,
+          at,
+          rows,
+          rowLength,
+          maxima: maxima.slice(first, first + rows),
+          scales: scales.slice(first, first + rows),
+        });
       },
       local(first, rows, chunkBytes) {
-        for (let r = 0; r < rows; r++) scaledExp(r * rowBytes, rowLength, maxima[first + r], scales[first + r], chunkBytes + r * rowBytes);
-        for (let r = 0; r < rows; r++) write(first + r, new Uint8Array(pool.local.memory.buffer, chunkBytes + r * rowBytes, vocabulary * bytes));
+        for (let r = 0; r < rows; r++)
+          scaledExp(r * rowBytes, rowLength, maxima[first + r], scales[first + r], chunkBytes + r * rowBytes);
+        for (let r = 0; r < rows; r++)
+          write(first + r, new Uint8Array(pool.local.memory.buffer, chunkBytes + r * rowBytes, vocabulary * bytes));
       },
     },
     float64,

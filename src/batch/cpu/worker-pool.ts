@@ -30,13 +30,21 @@ interface KernelMemory {
 }
 const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
-/** The kernel's export: statistics of `count` consecutive rows of `n` float32 from byte `p`, 24 bytes per row to `out`. */
+/**
+ * The kernel's export: statistics of `count` consecutive rows of `n` float32 from byte `p`, 24 bytes per row to `out`.
+ */
 export type RowStatistics = (p: number, n: number, count: number, out: number, scratch: number) => void;
 /** The kernel's export for rows where they lie: row i at the byte offset in the i32 at `offsets` + 4i. */
 export type RowStatisticsAt = (offsets: number, count: number, n: number, out: number, scratch: number) => void;
-/** The kernel's export for float64 rows: statistics of `count` consecutive rows of `n` float64 (n even) from byte `p`, 24 bytes per row to `out`. */
+/**
+ * The kernel's export for float64 rows: statistics of `count` consecutive rows of `n` float64 (n even) from byte `p`,
+ * 24 bytes per row to `out`.
+ */
 export type RowStatistics64 = (p: number, n: number, count: number, out: number) => void;
-/** The kernel's exports for the logits gradient: `scale`·exp(x − `max`) for `n` float32 (n a multiple of 4), or float64 (n even), from byte `p` to `out`. */
+/**
+ * The kernel's exports for the logits gradient: `scale`·exp(x − `max`) for `n` float32 (n a multiple of 4), or float64
+ * (n even), from byte `p` to `out`.
+ */
 export type ScaledExp = (p: number, n: number, max: number, scale: number, out: number) => void;
 /** Bytes at the start of the arena: one 512-byte scratch block per thread, for a row's last partial block. */
 export const ARENA_SCRATCH_BYTES = (MAX_WORKERS + 1) * 512;
@@ -190,8 +198,12 @@ function instantiate(module: object, memory: KernelMemory): KernelInstance {
  */
 function compileKernel(): { kernel: "fused" | "portable"; module: object; sharedModule: object } {
   const asked = process.env.LUCE_KERNEL;
-  if (asked !== undefined && asked !== "" && asked !== "fused" && asked !== "portable") throw new Error(`luce: LUCE_KERNEL must be "fused" or "portable", not "${asked}"`);
-  const compile = (bytes: Uint8Array) => ({ module: new wasm.Module(bytes), sharedModule: new wasm.Module(sharedVariant(bytes)) });
+  if (asked !== undefined && asked !== "" && asked !== "fused" && asked !== "portable")
+    throw new Error(`luce: LUCE_KERNEL must be "fused" or "portable", not "${asked}"`);
+  const compile = (bytes: Uint8Array) => ({
+    module: new wasm.Module(bytes),
+    sharedModule: new wasm.Module(sharedVariant(bytes)),
+  });
   if (asked !== "portable") {
     const fused = new Uint8Array(Buffer.from(logSumExpFusedWasm, "base64"));
     if (wasm.validate(fused)) return { kernel: "fused", ...compile(fused) };
@@ -257,7 +269,19 @@ export class KernelPool {
       const { port1, port2 } = new MessageChannel();
       const index = this.workers.length;
       const inbox = new wasm.Memory({ initial: 1, maximum: 65536, shared: true });
-      const worker = new Worker(workerSource, { eval: true, workerData: { sharedModule: this.sharedModule, arena: this.arena.memory, inbox, control: this.control.buffer, base, index, port: port2 }, transferList: [port2] });
+      const worker = new Worker(workerSource, {
+        eval: true,
+        workerData: {
+          sharedModule: this.sharedModule,
+          arena: this.arena.memory,
+          inbox,
+          control: this.control.buffer,
+          base,
+          index,
+          port: port2,
+        },
+        transferList: [port2],
+      });
       worker.unref();
       port1.unref();
       this.workers.push({ base, port: port1, inbox, inboxBytes: Buffer.from(inbox.buffer), posted: 0 });
@@ -293,10 +317,16 @@ export class KernelPool {
   /** Blocks until every posted job is done; throws if a worker failed or stopped answering. */
   drain(): void {
     for (const worker of this.workers) {
-      for (let done = Atomics.load(this.control, worker.base + 1); done !== worker.posted; done = Atomics.load(this.control, worker.base + 1)) {
-        if (Atomics.wait(this.control, worker.base + 1, done, 60_000) === "timed-out") throw new Error("luce: a CPU worker thread stopped answering");
+      for (
+        let done = Atomics.load(this.control, worker.base + 1);
+        done !== worker.posted;
+        done = Atomics.load(this.control, worker.base + 1)
+      ) {
+        if (Atomics.wait(this.control, worker.base + 1, done, 60_000) === "timed-out")
+          throw new Error("luce: a CPU worker thread stopped answering");
       }
-      if (Atomics.exchange(this.control, worker.base + 2, 0) !== 0) throw new Error("luce: the CPU kernel failed in a worker thread");
+      if (Atomics.exchange(this.control, worker.base + 2, 0) !== 0)
+        throw new Error("luce: the CPU kernel failed in a worker thread");
     }
   }
 }
@@ -309,7 +339,10 @@ export function kernelPool(): KernelPool {
   return pool;
 }
 
-/** Threads the float32 path uses by default: the machine's parallelism, at most 4 (the main thread copies rows for the others). */
+/**
+ * Threads the float32 path uses by default: the machine's parallelism, at most 4 (the main thread copies rows for the
+ * others).
+ */
 export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 4));
 }

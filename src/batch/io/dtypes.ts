@@ -36,8 +36,10 @@ export function decode(dtype: TensorDtype, bytes: Uint8Array, out: Float32Array 
   const n = bytes.byteLength / DTYPE_BYTES[dtype];
   const aligned = bytes.byteOffset % DTYPE_BYTES[dtype] === 0;
   // on little-endian hosts (all Node platforms in practice) float32 and float64 are copied as typed arrays
-  if (LITTLE_ENDIAN && aligned && dtype === "float32") return out.set(new Float32Array(bytes.buffer, bytes.byteOffset, n), at);
-  if (LITTLE_ENDIAN && aligned && dtype === "float64") return out.set(new Float64Array(bytes.buffer, bytes.byteOffset, n), at);
+  if (LITTLE_ENDIAN && aligned && dtype === "float32")
+    return out.set(new Float32Array(bytes.buffer, bytes.byteOffset, n), at);
+  if (LITTLE_ENDIAN && aligned && dtype === "float64")
+    return out.set(new Float64Array(bytes.buffer, bytes.byteOffset, n), at);
   switch (dtype) {
     case "float32":
       for (let i = 0; i < n; i++) out[at + i] = view.getFloat32(4 * i, true);

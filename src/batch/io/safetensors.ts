@@ -13,10 +13,15 @@ const MAX_HEADER = 100 * 2 ** 20;
  * section, matching the shape's size, not overlapping another tensor).
  * @internal
  */
-export async function safetensorsHeader(fn: string, size: number, readAt: (position: number, length: number) => Promise<Uint8Array>): Promise<TensorInfo[]> {
+export async function safetensorsHeader(
+  fn: string,
+  size: number,
+  readAt: (position: number, length: number) => Promise<Uint8Array>,
+): Promise<TensorInfo[]> {
   if (size < 8) throw new LuceError(fn, "path", "is too short for a safetensors file");
   const n = new DataView((await readAt(0, 8)).buffer).getBigUint64(0, true);
-  if (n > BigInt(Math.min(MAX_HEADER, size - 8))) throw new LuceError(fn, "header size", `is ${n} bytes, beyond the file (${size} bytes) or the 100 MB limit`);
+  if (n > BigInt(Math.min(MAX_HEADER, size - 8)))
+    throw new LuceError(fn, "header size", `is ${n} bytes, beyond the file (${size} bytes) or the 100 MB limit`);
   const headerLength = Number(n);
   const raw = await readAt(8, headerLength);
   let header: unknown;
@@ -25,7 +30,8 @@ export async function safetensorsHeader(fn: string, size: number, readAt: (posit
   } catch {
     throw new LuceError(fn, "header", "is not valid UTF-8 JSON");
   }
-  if (header === null || typeof header !== "object" || Array.isArray(header)) throw new LuceError(fn, "header", "must be a JSON object");
+  if (header === null || typeof header !== "object" || Array.isArray(header))
+    throw new LuceError(fn, "header", "must be a JSON object");
   const dataStart = 8 + headerLength;
   const available = size - dataStart;
   const out: TensorInfo[] = [];
@@ -33,16 +39,27 @@ export async function safetensorsHeader(fn: string, size: number, readAt: (posit
     if (name === "__metadata__") continue;
     const where = `header["${name}"]`;
     if (entry === null || typeof entry !== "object") throw new LuceError(fn, where, "must be an object");
-    const { dtype: code, shape, data_offsets: offsets } = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const {
+      dtype: code,
+      shape,
+      data_offsets: offsets,
+    } = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const dtype = typeof code === "string" ? DTYPES[code] : undefined;
-    if (dtype === undefined) throw new LuceError(fn, `${where}.dtype`, `is ${JSON.stringify(code)}: luce reads F32, F16, BF16 and F64`);
+    if (dtype === undefined)
+      throw new LuceError(fn, `${where}.dtype`, `is ${JSON.stringify(code)}: luce reads F32, F16, BF16 and F64`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
       throw new LuceError(fn, `${where}.data_offsets`, "must be [begin, end] with non-negative integers");
     }
     const [begin, end] = offsets as [number, number];
-    if (begin > end || end > available) throw new LuceError(fn, `${where}.data_offsets`, `[${begin}, ${end}] is not inside the ${available}-byte data section`);
+    if (begin > end || end > available)
+      throw new LuceError(
+        fn,
+        `${where}.data_offsets`,
+        `[${begin}, ${end}] is not inside the ${available}-byte data section`,
+      );
     const byteLength = shapeBytes(fn, `${where}.shape`, shape, DTYPE_BYTES[dtype], available);
-    if (byteLength !== end - begin) throw new LuceError(fn, `${where}.shape`, `gives ${byteLength} bytes, but data_offsets span ${end - begin}`);
+    if (byteLength !== end - begin)
+      throw new LuceError(fn, `${where}.shape`, `gives ${byteLength} bytes, but data_offsets span ${end - begin}`);
     out.push({ name, dtype, shape: shape as number[], byteOffset: dataStart + begin, byteLength });
   }
   const sorted = [...out].sort((a, b) => a.byteOffset - b.byteOffset);

@@ -9,9 +9,11 @@ export function shapeBytes(fn: string, argument: string, shape: unknown, element
   if (!Array.isArray(shape)) throw new LuceError(fn, argument, "must be a list of dimensions");
   let count = 1;
   shape.forEach((d, i) => {
-    if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) throw new LuceError(fn, `${argument}[${i}]`, `must be a non-negative integer, got ${String(d)}`);
+    if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0)
+      throw new LuceError(fn, `${argument}[${i}]`, `must be a non-negative integer, got ${String(d)}`);
     count *= d;
-    if (count * element > available) throw new LuceError(fn, argument, `needs more data than the file holds (${available} bytes)`);
+    if (count * element > available)
+      throw new LuceError(fn, argument, `needs more data than the file holds (${available} bytes)`);
   });
   return count * element;
 }

@@ -55,7 +55,8 @@ export async function tensorFileInfo(path: string): Promise<TensorInfo[]> {
     const readAt = async (position: number, length: number): Promise<Uint8Array> => {
       const buffer = new Uint8Array(length);
       const { bytesRead } = await file.read(buffer, 0, length, position);
-      if (bytesRead !== length) throw new LuceError(fn, "path", `ends after ${position + bytesRead} bytes, inside its header`);
+      if (bytesRead !== length)
+        throw new LuceError(fn, "path", `ends after ${position + bytesRead} bytes, inside its header`);
       return buffer;
     };
     if (path.endsWith(".npy")) return [await npyHeader(fn, path, size, readAt)];
@@ -86,11 +87,13 @@ export async function readTensorFile(path: string, name?: string): Promise<Tenso
   const infos = await tensorFileInfo(path);
   let info: TensorInfo | undefined;
   if (name === undefined) {
-    if (infos.length !== 1) throw new LuceError(fn, "name", `is needed: the file holds ${infos.map((t) => t.name).join(", ")}`);
+    if (infos.length !== 1)
+      throw new LuceError(fn, "name", `is needed: the file holds ${infos.map((t) => t.name).join(", ")}`);
     info = infos[0];
   } else {
     info = infos.find((t) => t.name === name);
-    if (info === undefined) throw new LuceError(fn, "name", `'${name}' is not in the file (it holds ${infos.map((t) => t.name).join(", ")})`);
+    if (info === undefined)
+      throw new LuceError(fn, "name", `'${name}' is not in the file (it holds ${infos.map((t) => t.name).join(", ")})`);
   }
   const count = info.byteLength / DTYPE_BYTES[info.dtype];
   const data = info.dtype === "float64" ? new Float64Array(count) : new Float32Array(count);
@@ -99,7 +102,7 @@ export async function readTensorFile(path: string, name?: string): Promise<Tenso
     const element = DTYPE_BYTES[info.dtype];
     const piece = Math.floor(PIECE / element) * element;
     const buffer = new Uint8Array(Math.min(piece, info.byteLength));
-    for (let done = 0; done < info.byteLength; ) {
+    for (let done = 0; done < info.byteLength;) {
       const length = Math.min(piece, info.byteLength - done);
       const { bytesRead } = await file.read(buffer, 0, length, info.byteOffset + done);
       if (bytesRead !== length) throw new LuceError(fn, "path", `ends inside tensor '${info.name}'`);

@@ -4,7 +4,13 @@ import { readFields, stringField } from "./protobuf-reader.js";
 import { rowStatisticsNodes } from "./row-statistics-graph.js";
 
 /** Names of what {@link withRowStatistics} adds to a model. @internal */
-export const APPENDED = { labels: "luce_labels", max: "luce_max", rest: "luce_rest", ties: "luce_ties", labelLogit: "luce_label_logit" } as const;
+export const APPENDED = {
+  labels: "luce_labels",
+  max: "luce_max",
+  rest: "luce_rest",
+  ties: "luce_ties",
+  labelLogit: "luce_label_logit",
+} as const;
 
 /**
  * A causal language model with the row statistics appended to its graph: its `logits` output
@@ -17,7 +23,10 @@ export const APPENDED = { labels: "luce_labels", max: "luce_max", rest: "luce_re
  * default-domain opset is below 13.
  * @internal
  */
-export function withRowStatistics(model: Uint8Array, logits: string): { readonly model: Uint8Array; readonly vocabulary: number | null } {
+export function withRowStatistics(
+  model: Uint8Array,
+  logits: string,
+): { readonly model: Uint8Array; readonly vocabulary: number | null } {
   const fields = readFields(model);
   const graph = fields.find((f) => f.field === 7 && f.wireType === 2);
   if (graph === undefined) throw new RangeError("not an ONNX model: it has no graph");
@@ -30,7 +39,8 @@ export function withRowStatistics(model: Uint8Array, logits: string): { readonly
   if (opset < 13) throw new RangeError(`the model's opset is ${opset}: luce needs 13 or later`);
 
   const graphFields = readFields(graph.payload);
-  const isLogitsOutput = (f: (typeof graphFields)[number]) => f.field === 12 && f.wireType === 2 && stringField(f.payload, 1) === logits;
+  const isLogitsOutput = (f: (typeof graphFields)[number]) =>
+    f.field === 12 && f.wireType === 2 && stringField(f.payload, 1) === logits;
   if (!graphFields.some(isLogitsOutput)) {
     const names = graphFields.filter((f) => f.field === 12).map((f) => stringField(f.payload, 1));
     throw new RangeError(`the model has no output named '${logits}' (its outputs: ${names.join(", ")})`);
@@ -39,11 +49,15 @@ export function withRowStatistics(model: Uint8Array, logits: string): { readonly
   const flat = "luce_logits_2d";
   const parts = rowStatisticsNodes({ logits: flat, labels: APPENDED.labels, prefix: "luce_", opset });
   const appended = new ProtoWriter();
-  appended.message(1, encodeNode({ op: "Flatten", inputs: [logits], outputs: [flat], attributes: { axis: { int: 2 } } }, "luce_flatten"));
+  appended.message(
+    1,
+    encodeNode({ op: "Flatten", inputs: [logits], outputs: [flat], attributes: { axis: { int: 2 } } }, "luce_flatten"),
+  );
   parts.nodes.forEach((node, i) => appended.message(1, encodeNode(node, `luce_node_${i}`)));
   for (const init of parts.initializers) appended.message(5, encodeTensor(init));
   appended.message(11, encodeValueInfo({ name: APPENDED.labels, type: "int64", shape: ["luce_rows", 1] }));
-  for (const name of parts.outputs) appended.message(12, encodeValueInfo({ name, type: "float32", shape: ["luce_rows", 1] }));
+  for (const name of parts.outputs)
+    appended.message(12, encodeValueInfo({ name, type: "float32", shape: ["luce_rows", 1] }));
 
   const kept = graphFields.filter((f) => !isLogitsOutput(f)).map((f) => f.raw);
   const newGraph = concat([...kept, appended.finish()]);
@@ -51,13 +65,20 @@ export function withRowStatistics(model: Uint8Array, logits: string): { readonly
   return { model: concat([...rest, new ProtoWriter().bytes(7, newGraph).finish()]), vocabulary };
 }
 
-/** The last dimension of a ValueInfoProto's tensor shape when it is a number (ValueInfo.type.tensor_type.shape.dim[-1].dim_value). */
+/**
+ * The last dimension of a ValueInfoProto's tensor shape when it is a number
+ * (ValueInfo.type.tensor_type.shape.dim[-1].dim_value).
+ */
 function lastDimension(valueInfo: Uint8Array): number | null {
-  const sub = (bytes: Uint8Array | undefined, field: number) => (bytes === undefined ? undefined : readFields(bytes).find((f) => f.field === field && f.wireType === 2)?.payload);
+  const sub = (bytes: Uint8Array | undefined, field: number) =>
+    bytes === undefined ? undefined : readFields(bytes).find((f) => f.field === field && f.wireType === 2)?.payload;
   const shape = sub(sub(sub(valueInfo, 2), 1), 2);
   if (shape === undefined) return null;
   const dims = readFields(shape).filter((f) => f.field === 1);
-  const last = dims.length === 0 ? undefined : readFields(dims[dims.length - 1].payload).find((f) => f.field === 1 && f.wireType === 0);
+  const last =
+    dims.length === 0
+      ? undefined
+      : readFields(dims[dims.length - 1].payload).find((f) => f.field === 1 && f.wireType === 0);
   return last === undefined ? null : Number(last.value);
 }
 

@@ -21,7 +21,13 @@ export interface InitializerSpec {
 }
 
 /** An attribute value, tagged with its ONNX kind. @internal */
-export type AttributeValue = { readonly int: number } | { readonly float: number } | { readonly ints: readonly number[] } | { readonly floats: readonly number[] } | { readonly string: string } | { readonly tensor: InitializerSpec };
+export type AttributeValue =
+  | { readonly int: number }
+  | { readonly float: number }
+  | { readonly ints: readonly number[] }
+  | { readonly floats: readonly number[] }
+  | { readonly string: string }
+  | { readonly tensor: InitializerSpec };
 
 /** One operator. @internal */
 export interface NodeSpec {
@@ -50,7 +56,8 @@ export function encodeTensor(t: InitializerSpec): ProtoWriter {
 /** A ValueInfoProto. @internal */
 export function encodeValueInfo(v: ValueSpec): ProtoWriter {
   const shape = new ProtoWriter();
-  for (const d of v.shape) shape.message(1, typeof d === "number" ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
+  for (const d of v.shape)
+    shape.message(1, typeof d === "number" ? new ProtoWriter().int(1, d) : new ProtoWriter().string(2, d));
   const tensorType = new ProtoWriter().int(1, ONNX_TYPES[v.type]).message(2, shape);
   return new ProtoWriter().string(1, v.name).message(2, new ProtoWriter().message(1, tensorType));
 }

@@ -42,7 +42,8 @@ export function readFields(bytes: Uint8Array): ProtoField[] {
     else if (wireType === 5) at += 4;
     else if (wireType === 2) {
       const [length, afterLength] = readVarint(bytes, at);
-      if (afterLength + Number(length) > bytes.length) throw new RangeError("malformed protobuf: a field's length runs past its message");
+      if (afterLength + Number(length) > bytes.length)
+        throw new RangeError("malformed protobuf: a field's length runs past its message");
       payload = bytes.subarray(afterLength, afterLength + Number(length));
       at = afterLength + Number(length);
     } else throw new RangeError(`malformed protobuf: wire type ${wireType}`);

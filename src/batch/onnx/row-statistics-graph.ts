@@ -8,7 +8,8 @@ import { encodeModel, type GraphSpec, type InitializerSpec, type NodeSpec } from
  * peaked row's digits.
  *
  * exp is the WebAssembly kernel's, spelled in ONNX operators: Cody–Waite reduction r = d − k·ln 2
- * with k = round(d·log2 e) (by the 1.5·2^23 trick), the zero-mean degree-5 polynomial for e^r, times 2^k (Pow of 2 to an
+ * with k = round(d·log2 e) (by the 1.5·2^23 trick), the zero-mean degree-5 polynomial for e^r, times 2^k (Pow of 2 to
+ * an
  * integer, exact). WGSL's own exp may err by 3 + 2|x| ULP, which on peaked rows (terms 16 or
  * more below M) costs more than the 1e-7 the float32 path promises; additions and
  * multiplications are correctly rounded. Every operator here runs on ONNX Runtime's WebGPU
@@ -17,7 +18,11 @@ import { encodeModel, type GraphSpec, type InitializerSpec, type NodeSpec } from
  * @internal
  */
 function rowStatisticsGraph(): GraphSpec {
-  const rows = (name: string, type: "float32" | "int64", ...rest: number[]) => ({ name, type, shape: ["rows", ...rest] });
+  const rows = (name: string, type: "float32" | "int64", ...rest: number[]) => ({
+    name,
+    type,
+    shape: ["rows", ...rest],
+  });
   const parts = rowStatisticsNodes({ logits: "logits", labels: "labels", prefix: "", opset: 17 });
   return {
     name: "luce_row_statistics",
@@ -35,9 +40,24 @@ function rowStatisticsGraph(): GraphSpec {
  * language model's own graph, so that its logits never leave the device.
  * @internal
  */
-export function rowStatisticsNodes({ logits, labels, prefix, opset }: { logits: string; labels: string; prefix: string; opset: number }): { nodes: NodeSpec[]; initializers: InitializerSpec[]; outputs: string[] } {
+export function rowStatisticsNodes({
+  logits,
+  labels,
+  prefix,
+  opset,
+}: {
+  logits: string;
+  labels: string;
+  prefix: string;
+  opset: number;
+}): { nodes: NodeSpec[]; initializers: InitializerSpec[]; outputs: string[] } {
   const n = (name: string) => prefix + name;
-  const scalar = (name: string, value: number) => ({ name: n(name), type: "float32" as const, dims: [], data: Float32Array.of(value) });
+  const scalar = (name: string, value: number) => ({
+    name: n(name),
+    type: "float32" as const,
+    dims: [],
+    data: Float32Array.of(value),
+  });
   const axis = { name: n("axis"), type: "int64" as const, dims: [1], data: BigInt64Array.of(-1n) };
   // the constants of src/batch/cpu/log-sum-exp.wat
   const constants = [
@@ -55,7 +75,12 @@ export function rowStatisticsNodes({ logits, labels, prefix, opset }: { logits: 
     scalar("c4", 4.18907702e-2),
     scalar("c5", 8.15856643e-3),
   ];
-  const op = (type: string, inputs: string[], output: string, attributes?: NodeSpec["attributes"]): NodeSpec => ({ op: type, inputs, outputs: [output], ...(attributes ? { attributes } : {}) });
+  const op = (type: string, inputs: string[], output: string, attributes?: NodeSpec["attributes"]): NodeSpec => ({
+    op: type,
+    inputs,
+    outputs: [output],
+    ...(attributes ? { attributes } : {}),
+  });
   // Horner: ((((c5 r + c4) r + c3) r + c2) r + c1) r + 1
   const horner: NodeSpec[] = [];
   let acc = n("c5");
@@ -63,7 +88,10 @@ export function rowStatisticsNodes({ logits, labels, prefix, opset }: { logits: 
     horner.push(op("Mul", [acc, n("r")], n(`p${i}_times_r`)), op("Add", [n(`p${i}_times_r`), n(c)], n(`p${i + 1}`)));
     acc = n(`p${i + 1}`);
   });
-  const reduceMax = opset >= 18 ? op("ReduceMax", [logits, n("axis")], n("max"), { keepdims: { int: 1 } }) : op("ReduceMax", [logits], n("max"), { axes: { ints: [-1] }, keepdims: { int: 1 } });
+  const reduceMax =
+    opset >= 18
+      ? op("ReduceMax", [logits, n("axis")], n("max"), { keepdims: { int: 1 } })
+      : op("ReduceMax", [logits], n("max"), { axes: { ints: [-1] }, keepdims: { int: 1 } });
   return {
     initializers: [axis, ...constants],
     outputs: [n("max"), n("rest"), n("ties"), n("label_logit")],

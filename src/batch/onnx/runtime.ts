@@ -31,7 +31,11 @@ export async function onnxRuntime(fn: string, argument: string): Promise<OrtModu
     return await ort;
   } catch (error) {
     ort = null;
-    throw new LuceError(fn, argument, `needs the optional peer dependency onnxruntime-node (npm install onnxruntime-node): ${(error as Error).message}`);
+    throw new LuceError(
+      fn,
+      argument,
+      `needs the optional peer dependency onnxruntime-node (npm install onnxruntime-node): ${(error as Error).message}`,
+    );
   }
 }
 
@@ -45,11 +49,19 @@ const sessions = new Map<string, Promise<OrtSession>>();
  * graphs have free dimensions, so one session serves every shape).
  * @internal
  */
-export function graphSession(fn: string, argument: string, key: string, model: () => Uint8Array, provider: ExecutionProvider): Promise<OrtSession> {
+export function graphSession(
+  fn: string,
+  argument: string,
+  key: string,
+  model: () => Uint8Array,
+  provider: ExecutionProvider,
+): Promise<OrtSession> {
   const id = `${key}@${provider}`;
   let session = sessions.get(id);
   if (session === undefined) {
-    session = onnxRuntime(fn, argument).then((runtime) => runtime.InferenceSession.create(model(), { executionProviders: [provider], graphOptimizationLevel: "all" }));
+    session = onnxRuntime(fn, argument).then((runtime) =>
+      runtime.InferenceSession.create(model(), { executionProviders: [provider], graphOptimizationLevel: "all" }),
+    );
     session.catch(() => sessions.delete(id));
     sessions.set(id, session);
   }

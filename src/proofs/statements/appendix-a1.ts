@@ -48,11 +48,12 @@ function preciseExpected(logP: readonly Precise[], r: readonly Precise[]): Preci
  * ```
  */
 export function appendixA1(assumptions: Assumptions = {}): Statement<AppendixA1Instance> {
-  const instances = finiteProblemArbitrary({ zeros: assumptions.referenceZeros, sign: assumptions.betaSign }).chain((problem) =>
-    fc.record({
-      problem: fc.constant(problem),
-      logPolicy: fc.tuple(...problem.logReference.map((ref) => logPolicyArbitrary(ref.length, { supportOf: ref }))),
-    }),
+  const instances = finiteProblemArbitrary({ zeros: assumptions.referenceZeros, sign: assumptions.betaSign }).chain(
+    (problem) =>
+      fc.record({
+        problem: fc.constant(problem),
+        logPolicy: fc.tuple(...problem.logReference.map((ref) => logPolicyArbitrary(ref.length, { supportOf: ref }))),
+      }),
   );
   return {
     id: "appendix-a1",
@@ -74,7 +75,12 @@ export function appendixA1(assumptions: Assumptions = {}): Statement<AppendixA1I
         const lhs = expected - beta * klRef;
         const rhs = beta * logZ - beta * klOpt;
         const entropyScale = pi.reduce((a, v) => a + (v === -Infinity ? 0 : Math.exp(v) * Math.abs(v)), 0);
-        const bound = 16 * EPS * (Math.abs(expected) + Math.abs(beta) * (klRef + klOpt + Math.abs(logZ) + entropyScale + maxAbs(ref) + maxAbs(r) / Math.abs(beta)));
+        const bound =
+          16 *
+          EPS *
+          (Math.abs(expected) +
+            Math.abs(beta) *
+              (klRef + klOpt + Math.abs(logZ) + entropyScale + maxAbs(ref) + maxAbs(r) / Math.abs(beta)));
         out.push({ name: `prompt ${x}: Gibbs identity`, residual: Math.abs(lhs - rhs), bound });
         const objectiveOpt = expectedRewardRow(logPiR, r) - beta * klRow(logPiR, ref);
         out.push({ name: `prompt ${x}: π_r maximises eq. 3`, residual: Math.max(0, lhs - objectiveOpt), bound });
@@ -102,6 +108,7 @@ export function appendixA1(assumptions: Assumptions = {}): Statement<AppendixA1I
       });
       return preciseMax(parts);
     },
-    show: ({ problem, logPolicy }) => show({ beta: problem.beta, reward: problem.reward, logReference: problem.logReference, logPolicy }),
+    show: ({ problem, logPolicy }) =>
+      show({ beta: problem.beta, reward: problem.reward, logReference: problem.logReference, logPolicy }),
   };
 }

@@ -34,13 +34,17 @@ export interface AppendixA2Instance {
  */
 export function appendixA2A3(assumptions: Assumptions = {}): Statement<AppendixA2Instance> {
   const instances = finiteProblemArbitrary({ sign: assumptions.betaSign }).chain((problem) =>
-    fc.record({ problem: fc.constant(problem), observations: fc.tuple(...problem.reward.map((r) => observationArbitrary(r.length))) }),
+    fc.record({
+      problem: fc.constant(problem),
+      observations: fc.tuple(...problem.reward.map((r) => observationArbitrary(r.length))),
+    }),
   );
   return {
     id: "appendix-a2-a3",
     title: "Preferences from β log π_r/π_ref equal preferences from r (Z cancels), Bradley–Terry and Plackett–Luce",
     reference: "Appendix A.2, A.3 (eq. 6)",
-    definition: "|log p_r(τ) − log p_{β log π_r/π_ref}(τ)|; bound 8·EPS·k·(max|r| + |β|(max|log π_ref| + max|log π_r| + |log Z|))",
+    definition:
+      "|log p_r(τ) − log p_{β log π_r/π_ref}(τ)|; bound 8·EPS·k·(max|r| + |β|(max|log π_ref| + max|log π_r| + |log Z|))",
     instances,
     float64({ problem, observations }) {
       const { beta } = problem;
@@ -50,8 +54,13 @@ export function appendixA2A3(assumptions: Assumptions = {}): Statement<AppendixA
         const implied = impliedRewardRow(logPi, ref, beta);
         const a = observationLogProbabilities(r, observations[x]);
         const b = observationLogProbabilities(implied, observations[x]);
-        const size = maxAbs(r) + Math.abs(beta) * (maxAbs(ref) + maxAbs(logPi) + Math.abs(logPartitionRow(r, ref, beta)));
-        return { name: `prompt ${x}`, residual: Math.abs(a.float64 - b.float64), bound: 8 * EPS * a.length * size + 8 * EPS * Math.abs(a.float64) };
+        const size =
+          maxAbs(r) + Math.abs(beta) * (maxAbs(ref) + maxAbs(logPi) + Math.abs(logPartitionRow(r, ref, beta)));
+        return {
+          name: `prompt ${x}`,
+          residual: Math.abs(a.float64 - b.float64),
+          bound: 8 * EPS * a.length * size + 8 * EPS * Math.abs(a.float64),
+        };
       });
     },
     precise({ problem, observations }) {
@@ -66,6 +75,7 @@ export function appendixA2A3(assumptions: Assumptions = {}): Statement<AppendixA
         }),
       );
     },
-    show: ({ problem, observations }) => show({ beta: problem.beta, reward: problem.reward, logReference: problem.logReference, observations }),
+    show: ({ problem, observations }) =>
+      show({ beta: problem.beta, reward: problem.reward, logReference: problem.logReference, observations }),
   };
 }

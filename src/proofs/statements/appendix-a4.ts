@@ -26,10 +26,14 @@ const symbolic = new Map<string, { float: EvalFunction[]; precise: EvalFunction[
 /** The DPO loss written in the logits, as mathjs text; the log-normaliser is written out, not cancelled. */
 function lossExpression(k: number, pairs: [number, number][]): string {
   const lse = `log(${Array.from({ length: k }, (_, j) => `exp(t${j})`).join(" + ")})`;
-  return pairs.map(([w, l]) => `-log(1 / (1 + exp(-(b * ((t${w} - ${lse}) - r${w}) - b * ((t${l} - ${lse}) - r${l})))))`).join(" + ");
+  return pairs
+    .map(([w, l]) => `-log(1 / (1 + exp(-(b * ((t${w} - ${lse}) - r${w}) - b * ((t${l} - ${lse}) - r${l})))))`)
+    .join(" + ");
 }
 
-/** mathjs's symbolic derivatives of the loss in each logit, compiled for float64 and for 50 digits (cached per shape). */
+/**
+ * mathjs's symbolic derivatives of the loss in each logit, compiled for float64 and for 50 digits (cached per shape).
+ */
 function derivatives(k: number, pairs: [number, number][]): { float: EvalFunction[]; precise: EvalFunction[] } {
   const key = `${k}:${pairs.map((p) => p.join("-")).join(",")}`;
   let d = symbolic.get(key);
@@ -61,7 +65,8 @@ function luceLoss(instance: AppendixA4Instance, logits: number[]): { value: numb
   const gradient = new Float64Array(logits.length);
   pairs.forEach(([w, l], p) => {
     for (let k = 0; k < logits.length; k++) {
-      gradient[k] += r.gradPolicyChosen[p] * ((k === w ? 1 : 0) - pi[k]) + r.gradPolicyRejected[p] * ((k === l ? 1 : 0) - pi[k]);
+      gradient[k] +=
+        r.gradPolicyChosen[p] * ((k === w ? 1 : 0) - pi[k]) + r.gradPolicyRejected[p] * ((k === l ? 1 : 0) - pi[k]);
     }
   });
   return { value: r.losses.reduce((a, v) => a + v, 0), gradient };
@@ -109,14 +114,18 @@ export function appendixA4(): Statement<AppendixA4Instance> {
         const z = logSumExp(row);
         return row.map((v) => v - z);
       }),
-      pairs: fc.array(fc.tuple(fc.nat(k - 1), fc.nat(k - 1)).filter(([w, l]) => w !== l), { minLength: 1, maxLength: 4 }),
+      pairs: fc.array(
+        fc.tuple(fc.nat(k - 1), fc.nat(k - 1)).filter(([w, l]) => w !== l),
+        { minLength: 1, maxLength: 4 },
+      ),
     }),
   );
   return {
     id: "appendix-a4",
     title: "The DPO gradient in tabular logits equals the derivative of the loss",
     reference: "Section 4 and appendix A.4 (gradient of eq. 7)",
-    definition: "luce vs the paper's formula, vs Richardson central differences, vs mathjs's symbolic derivative; at 50 digits, the formula vs the symbolic derivative",
+    definition:
+      "luce vs the paper's formula, vs Richardson central differences, vs mathjs's symbolic derivative; at 50 digits, the formula vs the symbolic derivative",
     instances,
     runsFraction: 0.3,
     float64(instance) {
@@ -139,9 +148,21 @@ export function appendixA4(): Statement<AppendixA4Instance> {
         };
         const richardson = (4 * at(H / 2) - at(H)) / 3;
         const symbolicValue = d.float[k].evaluate(scope) as number;
-        out.push({ name: `θ${k}: paper's formula`, residual: Math.abs(gradient[k] - paper[k]), bound: 16 * EPS * beta * n });
-        out.push({ name: `θ${k}: finite differences`, residual: Math.abs(gradient[k] - richardson), bound: 1e-11 * n * (1 + beta) ** 5 + (64 * EPS * (1 + Math.abs(value))) / H });
-        out.push({ name: `θ${k}: symbolic derivative`, residual: Math.abs(gradient[k] - symbolicValue), bound: 64 * EPS * n * beta * (1 + beta * (maxAbs(logits) + maxAbs(logReference))) });
+        out.push({
+          name: `θ${k}: paper's formula`,
+          residual: Math.abs(gradient[k] - paper[k]),
+          bound: 16 * EPS * beta * n,
+        });
+        out.push({
+          name: `θ${k}: finite differences`,
+          residual: Math.abs(gradient[k] - richardson),
+          bound: 1e-11 * n * (1 + beta) ** 5 + (64 * EPS * (1 + Math.abs(value))) / H,
+        });
+        out.push({
+          name: `θ${k}: symbolic derivative`,
+          residual: Math.abs(gradient[k] - symbolicValue),
+          bound: 64 * EPS * n * beta * (1 + beta * (maxAbs(logits) + maxAbs(logReference))),
+        });
       }
       return out;
     },

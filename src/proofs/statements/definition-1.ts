@@ -31,20 +31,19 @@ export interface Definition1Instance {
  */
 export function definition1(): Statement<Definition1Instance> {
   const dyadic = fc.integer({ min: -4000 * 256, max: 4000 * 256 }).map((k) => k / 256);
-  const instances = fc
-    .array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 3 })
-    .chain((shape) =>
-      fc.record({
-        reward: fc.tuple(...shape.map((k) => fc.array(dyadic, { minLength: k, maxLength: k }))),
-        f: shiftArbitrary(shape, { dyadic: true, max: 4000 }),
-        g: shiftArbitrary(shape, { dyadic: true, max: 4000 }),
-      }),
-    );
+  const instances = fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 3 }).chain((shape) =>
+    fc.record({
+      reward: fc.tuple(...shape.map((k) => fc.array(dyadic, { minLength: k, maxLength: k }))),
+      f: shiftArbitrary(shape, { dyadic: true, max: 4000 }),
+      g: shiftArbitrary(shape, { dyadic: true, max: 4000 }),
+    }),
+  );
   return {
     id: "definition-1",
     title: "Reward equivalence (r − r′ a function of x alone) is an equivalence relation",
     reference: "Section 5, Definition 1",
-    definition: "on exact dyadic shifts: spread(r₁ − r₁), |spread(r₁ − r₂) − spread(r₂ − r₁)|, the transitivity excess, and areEquivalentRewards' answers; bound 0",
+    definition:
+      "on exact dyadic shifts: spread(r₁ − r₁), |spread(r₁ − r₂) − spread(r₂ − r₁)|, the transitivity excess, and areEquivalentRewards' answers; bound 0",
     instances,
     float64({ reward, f, g }) {
       const r2 = reward.map((row, x) => row.map((v, y) => v + f[x][y]));
@@ -53,10 +52,20 @@ export function definition1(): Statement<Definition1Instance> {
       const wrong = (claim: boolean) => (claim ? 0 : 1);
       const out: Residual[] = [
         { name: "reflexive", residual: spread(reward, reward) + wrong(areEquivalentRewards(reward, reward)), bound: 0 },
-        { name: "symmetric", residual: Math.abs(spread(reward, r2) - spread(r2, reward)) + wrong(areEquivalentRewards(reward, r2) === areEquivalentRewards(r2, reward)), bound: 0 },
+        {
+          name: "symmetric",
+          residual:
+            Math.abs(spread(reward, r2) - spread(r2, reward)) +
+            wrong(areEquivalentRewards(reward, r2) === areEquivalentRewards(r2, reward)),
+          bound: 0,
+        },
         {
           name: "transitive",
-          residual: Math.max(0, spread(reward, r3) - spread(reward, r2) - spread(r2, r3)) + wrong(!(areEquivalentRewards(reward, r2) && areEquivalentRewards(r2, r3)) || areEquivalentRewards(reward, r3)),
+          residual:
+            Math.max(0, spread(reward, r3) - spread(reward, r2) - spread(r2, r3)) +
+            wrong(
+              !(areEquivalentRewards(reward, r2) && areEquivalentRewards(r2, r3)) || areEquivalentRewards(reward, r3),
+            ),
           bound: 0,
         },
         { name: "shifted rewards are equivalent", residual: spread(reward, r2) + spread(r2, r3), bound: 0 },
@@ -72,7 +81,13 @@ export function definition1(): Statement<Definition1Instance> {
           const s12 = preciseSpread(row, r2[x]);
           const s23 = preciseSpread(r2[x], r3[x]);
           const excess = preciseSpread(row, r3[x]).minus(s12).minus(s23);
-          return [preciseSpread(row, row), s12.minus(preciseSpread(r2[x], row)).abs(), excess.gt(0) ? excess : exact(0), s12, s23];
+          return [
+            preciseSpread(row, row),
+            s12.minus(preciseSpread(r2[x], row)).abs(),
+            excess.gt(0) ? excess : exact(0),
+            s12,
+            s23,
+          ];
         }),
       );
     },

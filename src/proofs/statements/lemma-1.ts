@@ -35,25 +35,31 @@ export interface Lemma1Instance {
  * ```
  */
 export function lemma1(assumptions: Assumptions = {}): Statement<Lemma1Instance> {
-  const instances = finiteProblemArbitrary({ zeros: assumptions.referenceZeros, sign: assumptions.betaSign }).chain((problem) =>
-    fc.record({
-      problem: fc.constant(problem),
-      shift: shiftArbitrary(problem.reward.map((r) => r.length), { dependsOn: assumptions.shiftDependsOn, dyadic: assumptions.shiftDependsOn === "response" }),
-      observations: fc.tuple(...problem.reward.map((r) => observationArbitrary(r.length))),
-    }),
+  const instances = finiteProblemArbitrary({ zeros: assumptions.referenceZeros, sign: assumptions.betaSign }).chain(
+    (problem) =>
+      fc.record({
+        problem: fc.constant(problem),
+        shift: shiftArbitrary(
+          problem.reward.map((r) => r.length),
+          { dependsOn: assumptions.shiftDependsOn, dyadic: assumptions.shiftDependsOn === "response" },
+        ),
+        observations: fc.tuple(...problem.reward.map((r) => observationArbitrary(r.length))),
+      }),
   );
   return {
     id: "lemma-1",
     title: "Equivalent rewards induce the same Bradley–Terry and Plackett–Luce preferences",
     reference: "Section 5, Lemma 1; appendix A.5",
-    definition: "max over prompts of |log p_r(τ) − log p_{r+f}(τ)|; bound 4·EPS·k·(max|r| + max|r+f|) + 8·EPS·(|log p| + |log p′|)",
+    definition:
+      "max over prompts of |log p_r(τ) − log p_{r+f}(τ)|; bound 4·EPS·k·(max|r| + max|r+f|) + 8·EPS·(|log p| + |log p′|)",
     instances,
     float64({ problem, shift, observations }) {
       return problem.reward.map((r, x) => {
         const shifted = r.map((v, y) => v + shift[x][y]);
         const a = observationLogProbabilities(r, observations[x]);
         const b = observationLogProbabilities(shifted, observations[x]);
-        const bound = 4 * EPS * a.length * (maxAbs(r) + maxAbs(shifted)) + 8 * EPS * (Math.abs(a.float64) + Math.abs(b.float64));
+        const bound =
+          4 * EPS * a.length * (maxAbs(r) + maxAbs(shifted)) + 8 * EPS * (Math.abs(a.float64) + Math.abs(b.float64));
         return { name: `prompt ${x}`, residual: Math.abs(a.float64 - b.float64), bound };
       });
     },

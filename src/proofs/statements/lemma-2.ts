@@ -15,7 +15,11 @@ export interface Lemma2Instance {
 }
 
 /** log π_r at 50 digits: log π_ref + r/β − log Z. @internal */
-export function preciseLogOptimalPolicy(reward: readonly Precise[], logReference: readonly Precise[], beta: Precise): Precise[] {
+export function preciseLogOptimalPolicy(
+  reward: readonly Precise[],
+  logReference: readonly Precise[],
+  beta: Precise,
+): Precise[] {
   const a = reward.map((r, y) => (logReference[y].isFinite() ? logReference[y].plus(r.div(beta)) : logReference[y]));
   const logZ = preciseLogSumExp(a);
   return a.map((v) => (v.isFinite() ? v.minus(logZ) : v));
@@ -37,8 +41,15 @@ export function preciseLogOptimalPolicy(reward: readonly Precise[], logReference
  * ```
  */
 export function lemma2(assumptions: Assumptions = {}): Statement<Lemma2Instance> {
-  const instances = finiteProblemArbitrary({ zeros: assumptions.referenceZeros, sign: assumptions.betaSign }).chain((problem) =>
-    fc.record({ problem: fc.constant(problem), shift: shiftArbitrary(problem.reward.map((r) => r.length), { dependsOn: assumptions.shiftDependsOn, dyadic: assumptions.shiftDependsOn === "response" }) }),
+  const instances = finiteProblemArbitrary({ zeros: assumptions.referenceZeros, sign: assumptions.betaSign }).chain(
+    (problem) =>
+      fc.record({
+        problem: fc.constant(problem),
+        shift: shiftArbitrary(
+          problem.reward.map((r) => r.length),
+          { dependsOn: assumptions.shiftDependsOn, dyadic: assumptions.shiftDependsOn === "response" },
+        ),
+      }),
   );
   return {
     id: "lemma-2",
@@ -52,7 +63,11 @@ export function lemma2(assumptions: Assumptions = {}): Statement<Lemma2Instance>
         const ref = problem.logReference[x];
         const shifted = r.map((v, y) => v + shift[x][y]);
         const residual = maxAbsDiff(logOptimalPolicyRow(r, ref, beta), logOptimalPolicyRow(shifted, ref, beta));
-        return { name: `prompt ${x}`, residual, bound: 8 * EPS * (maxAbs(ref) + (maxAbs(r) + maxAbs(shifted)) / Math.abs(beta)) };
+        return {
+          name: `prompt ${x}`,
+          residual,
+          bound: 8 * EPS * (maxAbs(ref) + (maxAbs(r) + maxAbs(shifted)) / Math.abs(beta)),
+        };
       });
     },
     precise({ problem, shift }) {
@@ -66,6 +81,7 @@ export function lemma2(assumptions: Assumptions = {}): Statement<Lemma2Instance>
         }),
       );
     },
-    show: ({ problem, shift }) => show({ beta: problem.beta, reward: problem.reward, logReference: problem.logReference, shift }),
+    show: ({ problem, shift }) =>
+      show({ beta: problem.beta, reward: problem.reward, logReference: problem.logReference, shift }),
   };
 }

@@ -26,7 +26,10 @@ export interface PopulationDpoInstance {
 }
 
 /** Population DPO loss, gradient and Hessian in v = β log π/π_ref (reward units). */
-function lossParts(v: Float64Array, instance: PopulationDpoInstance): { loss: number; grad: Float64Array; hess: Float64Array[] } {
+function lossParts(
+  v: Float64Array,
+  instance: PopulationDpoInstance,
+): { loss: number; grad: Float64Array; hess: Float64Array[] } {
   const k = v.length;
   const grad = new Float64Array(k);
   const hess = Array.from({ length: k }, () => new Float64Array(k));
@@ -57,7 +60,10 @@ function lossParts(v: Float64Array, instance: PopulationDpoInstance): { loss: nu
  */
 function solveLaplacian(h: Float64Array[], b: Float64Array, label: number[]): Float64Array {
   const index = label.map((c, y) => (label.indexOf(c) !== y ? y : -1)).filter((y) => y >= 0);
-  const reduced = solveDense(index.map((i) => index.map((j) => h[i][j])), index.map((i) => b[i]));
+  const reduced = solveDense(
+    index.map((i) => index.map((j) => h[i][j])),
+    index.map((i) => b[i]),
+  );
   const x = new Float64Array(b.length);
   index.forEach((y, k) => (x[y] = reduced[k]));
   return x;
@@ -78,7 +84,11 @@ export function newtonPopulationDpo(instance: PopulationDpoInstance): Float64Arr
     const { loss, grad, hess } = lossParts(v, instance);
     // the minimum-norm Newton step: H's null space is spanned by the components' indicator
     // vectors, so remove the step's mean on each component
-    const step = solveLaplacian(hess, grad.map((g) => -g), label);
+    const step = solveLaplacian(
+      hess,
+      grad.map((g) => -g),
+      label,
+    );
     removeComponentMeans(step, label);
     // a trust region on the reward differences: a Newton step from the flat tail of the logistic
     // would jump far past the minimiser into a flatter tail, where the Hessian underflows
@@ -153,7 +163,10 @@ export function populationDpo(assumptions: Assumptions = {}): Statement<Populati
   const instances = fc.integer({ min: 2, max: 6 }).chain((k) =>
     fc.record({
       beta: betaArbitrary({ min: 0.1, max: 10 }),
-      reward: fc.array(fc.oneof(fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -8, max: 8, noNaN: true })), { minLength: k, maxLength: k }),
+      reward: fc.array(
+        fc.oneof(fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -8, max: 8, noNaN: true })),
+        { minLength: k, maxLength: k },
+      ),
       logReference: logReferenceArbitrary({ responses: k }),
       graph: comparisonGraphArbitrary(k, { connected }),
       start: fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: k, maxLength: k }),
@@ -161,7 +174,8 @@ export function populationDpo(assumptions: Assumptions = {}): Statement<Populati
   );
   return {
     id: "population-dpo",
-    title: "With a connected comparison graph, the population DPO loss is minimised at π_r* (Newton reaches KL < 1e−10)",
+    title:
+      "With a connected comparison graph, the population DPO loss is minimised at π_r* (Newton reaches KL < 1e−10)",
     reference: "Section 4 and 5 (eq. 7 at the population level)",
     definition: "KL(π_Newton ‖ π_r*) ≤ 1e−10; at 50 digits, |∇L| and KL at the minimiser Newton identifies",
     instances,
@@ -191,7 +205,11 @@ export function populationDpo(assumptions: Assumptions = {}): Statement<Populati
       for (const [i, j, mu] of instance.graph.edges) {
         const target = r[i].minus(r[j]);
         const d = s[i].minus(s[j]);
-        const g = exact(mu).times(preciseSigmoid(target.neg()).times(preciseSigmoid(d)).minus(preciseSigmoid(target).times(preciseSigmoid(d.neg()))));
+        const g = exact(mu).times(
+          preciseSigmoid(target.neg())
+            .times(preciseSigmoid(d))
+            .minus(preciseSigmoid(target).times(preciseSigmoid(d.neg()))),
+        );
         grad[i] = grad[i].plus(g);
         grad[j] = grad[j].minus(g);
       }

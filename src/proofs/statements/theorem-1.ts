@@ -28,7 +28,10 @@ export interface Theorem1Instance {
 /** Spread of a − b over the responses where `support` is finite. */
 function spreadOn(a: ArrayLike<number>, b: ArrayLike<number>, support: ArrayLike<number>): number {
   const keep = Array.from(support, (v, y) => (v === -Infinity ? -1 : y)).filter((y) => y >= 0);
-  return rewardShiftSpread(keep.map((y) => a[y]), keep.map((y) => b[y]));
+  return rewardShiftSpread(
+    keep.map((y) => a[y]),
+    keep.map((y) => b[y]),
+  );
 }
 
 /**
@@ -55,25 +58,49 @@ function spreadOn(a: ArrayLike<number>, b: ArrayLike<number>, support: ArrayLike
  */
 export function theorem1(assumptions: Assumptions = {}): Statement<Theorem1Instance> {
   const zeros = assumptions.referenceZeros ?? false;
-  const instances = finiteProblemArbitrary({ zeros, sign: assumptions.betaSign }).chain((problem) => {
-    const shape = problem.reward.map((r) => r.length);
-    // with zeros, the second reward differs from r only where π_ref = 0: a different class, same π_r
-    const other = zeros
-      ? fc.tuple(...problem.reward.map((r, x) => fc.double({ min: 1, max: 100, noNaN: true }).map((bump) => r.map((v, y) => (problem.logReference[x][y] === -Infinity ? v + bump : v)))))
-      : fc.tuple(...problem.reward.map((r) => fc.array(fc.double({ min: -4000 * Math.abs(problem.beta), max: 4000 * Math.abs(problem.beta), noNaN: true }), { minLength: r.length, maxLength: r.length })));
-    return fc.record({
-      problem: fc.constant(problem),
-      shift: shiftArbitrary(shape, { dependsOn: assumptions.shiftDependsOn, dyadic: assumptions.shiftDependsOn === "response" }),
-      otherReward: other,
-      logPolicy: fc.tuple(...problem.logReference.map((ref) => logPolicyArbitrary(ref.length, { supportOf: ref.map((v) => (v === -Infinity ? -Infinity : 0)) }))),
-    });
-  }).filter(({ problem }) => !zeros || problem.logReference.some((row) => row.includes(-Infinity)));
+  const instances = finiteProblemArbitrary({ zeros, sign: assumptions.betaSign })
+    .chain((problem) => {
+      const shape = problem.reward.map((r) => r.length);
+      // with zeros, the second reward differs from r only where π_ref = 0: a different class, same π_r
+      const other = zeros
+        ? fc.tuple(
+            ...problem.reward.map((r, x) =>
+              fc
+                .double({ min: 1, max: 100, noNaN: true })
+                .map((bump) => r.map((v, y) => (problem.logReference[x][y] === -Infinity ? v + bump : v))),
+            ),
+          )
+        : fc.tuple(
+            ...problem.reward.map((r) =>
+              fc.array(
+                fc.double({ min: -4000 * Math.abs(problem.beta), max: 4000 * Math.abs(problem.beta), noNaN: true }),
+                { minLength: r.length, maxLength: r.length },
+              ),
+            ),
+          );
+      return fc.record({
+        problem: fc.constant(problem),
+        shift: shiftArbitrary(shape, {
+          dependsOn: assumptions.shiftDependsOn,
+          dyadic: assumptions.shiftDependsOn === "response",
+        }),
+        otherReward: other,
+        logPolicy: fc.tuple(
+          ...problem.logReference.map((ref) =>
+            logPolicyArbitrary(ref.length, { supportOf: ref.map((v) => (v === -Infinity ? -Infinity : 0)) }),
+          ),
+        ),
+      });
+    })
+    .filter(({ problem }) => !zeros || problem.logReference.some((row) => row.includes(-Infinity)));
 
   return {
     id: "theorem-1",
-    title: "f(r) = r − β log Z is in r's class, equals β log π_r/π_ref, is the unique member with Z = 1; classes ↔ policies one-to-one",
+    title:
+      "f(r) = r − β log Z is in r's class, equals β log π_r/π_ref, is the unique member with Z = 1; classes ↔ policies one-to-one",
     reference: "Section 5, Theorem 1; appendix A.6",
-    definition: "five residuals (class, representation, Z = 1, uniqueness, one-to-one); bound 16·EPS·(|β|·max|log π_ref| + max|r| + |β log Z|)",
+    definition:
+      "five residuals (class, representation, Z = 1, uniqueness, one-to-one); bound 16·EPS·(|β|·max|log π_ref| + max|r| + |β log Z|)",
     instances,
     float64({ problem, shift, otherReward, logPolicy }) {
       const { beta } = problem;
@@ -82,22 +109,54 @@ export function theorem1(assumptions: Assumptions = {}): Statement<Theorem1Insta
         const ref = problem.logReference[x];
         const logZ = logPartitionRow(r, ref, beta);
         const shifted = r.map((v, y) => v + shift[x][y]);
-        const size = Math.abs(beta) * maxAbs(ref) + maxAbs(r) + maxAbs(shifted) + maxAbs(otherReward[x]) + Math.abs(beta * logZ) + Math.abs(beta) * maxAbs(logPolicy[x]);
+        const size =
+          Math.abs(beta) * maxAbs(ref) +
+          maxAbs(r) +
+          maxAbs(shifted) +
+          maxAbs(otherReward[x]) +
+          Math.abs(beta * logZ) +
+          Math.abs(beta) * maxAbs(logPolicy[x]);
         const bound = 16 * EPS * size;
         const f = projectRewardRow(r, ref, beta);
         const logPi = logOptimalPolicyRow(r, ref, beta);
         const represented = impliedRewardRow(logPi, ref, beta);
         out.push({ name: `prompt ${x}: f(r) − r constant`, residual: spreadOn(f, r, ref), bound });
-        out.push({ name: `prompt ${x}: f(r) = β log π_r/π_ref`, residual: maxAbsDiff(f.filter((_, y) => ref[y] !== -Infinity), represented.filter((_, y) => ref[y] !== -Infinity)), bound });
-        out.push({ name: `prompt ${x}: Z(f(r)) = 1`, residual: Math.abs(logPartitionRow(f, ref, beta)), bound: bound / Math.abs(beta) });
-        out.push({ name: `prompt ${x}: unique representative`, residual: maxAbsDiff(projectRewardRow(shifted, ref, beta), f), bound });
+        out.push({
+          name: `prompt ${x}: f(r) = β log π_r/π_ref`,
+          residual: maxAbsDiff(
+            f.filter((_, y) => ref[y] !== -Infinity),
+            represented.filter((_, y) => ref[y] !== -Infinity),
+          ),
+          bound,
+        });
+        out.push({
+          name: `prompt ${x}: Z(f(r)) = 1`,
+          residual: Math.abs(logPartitionRow(f, ref, beta)),
+          bound: bound / Math.abs(beta),
+        });
+        out.push({
+          name: `prompt ${x}: unique representative`,
+          residual: maxAbsDiff(projectRewardRow(shifted, ref, beta), f),
+          bound,
+        });
         const other = impliedRewardRow(logOptimalPolicyRow(otherReward[x], ref, beta), ref, beta);
-        out.push({ name: `prompt ${x}: one-to-one`, residual: Math.abs(rewardShiftSpread(r, otherReward[x]) - spreadOn(represented, other, ref)), bound });
+        out.push({
+          name: `prompt ${x}: one-to-one`,
+          residual: Math.abs(rewardShiftSpread(r, otherReward[x]) - spreadOn(represented, other, ref)),
+          bound,
+        });
         const rPi = impliedRewardRow(logPolicy[x], ref, beta).map((v, y) => (ref[y] === -Infinity ? 0 : v));
         // π_{r_π} is π renormalised: compare with π / Σπ, as float64 rows sum to 1 only to rounding
         const roundTrip = logOptimalPolicyRow(rPi, ref, beta);
         const total = logSumExp(logPolicy[x]);
-        out.push({ name: `prompt ${x}: onto full-support policies`, residual: maxAbsDiff(roundTrip, logPolicy[x].map((v) => v - total)), bound: 16 * EPS * (maxAbs(logPolicy[x]) + maxAbs(ref)) });
+        out.push({
+          name: `prompt ${x}: onto full-support policies`,
+          residual: maxAbsDiff(
+            roundTrip,
+            logPolicy[x].map((v) => v - total),
+          ),
+          bound: 16 * EPS * (maxAbs(logPolicy[x]) + maxAbs(ref)),
+        });
       });
       return out;
     },
@@ -113,21 +172,45 @@ export function theorem1(assumptions: Assumptions = {}): Statement<Theorem1Insta
         const logPi = preciseLogOptimalPolicy(r, ref, beta);
         const represented = logPi.map((v, y) => beta.times(v.minus(ref[y])));
         parts.push(preciseSpread(f, r, refRow));
-        parts.push(preciseMaxAbsDiff(f.filter((_, y) => refRow[y] !== -Infinity), represented.filter((_, y) => refRow[y] !== -Infinity)));
+        parts.push(
+          preciseMaxAbsDiff(
+            f.filter((_, y) => refRow[y] !== -Infinity),
+            represented.filter((_, y) => refRow[y] !== -Infinity),
+          ),
+        );
         parts.push(preciseLogSumExp(f.map((v, y) => ref[y].plus(v.div(beta)))).abs());
         const shifted = r.map((v, y) => v.plus(exact(shift[x][y])));
         const shiftedZ = preciseLogSumExp(shifted.map((v, y) => ref[y].plus(v.div(beta))));
-        parts.push(preciseMaxAbsDiff(shifted.map((v) => v.minus(beta.times(shiftedZ))), f));
+        parts.push(
+          preciseMaxAbsDiff(
+            shifted.map((v) => v.minus(beta.times(shiftedZ))),
+            f,
+          ),
+        );
         const other = preciseRow(otherReward[x]);
         const otherRepresented = preciseLogOptimalPolicy(other, ref, beta).map((v, y) => beta.times(v.minus(ref[y])));
-        parts.push(preciseSpread(r, other, r.map(() => 0)).minus(preciseSpread(represented, otherRepresented, refRow)).abs());
+        parts.push(
+          preciseSpread(
+            r,
+            other,
+            r.map(() => 0),
+          )
+            .minus(preciseSpread(represented, otherRepresented, refRow))
+            .abs(),
+        );
         const pi = preciseRow(logPolicy[x]);
         const rPi = pi.map((v, y) => (refRow[y] === -Infinity ? exact(0) : beta.times(v.minus(ref[y]))));
         const total = preciseLogSumExp(pi);
-        parts.push(preciseMaxAbsDiff(preciseLogOptimalPolicy(rPi, ref, beta), pi.map((v) => v.minus(total))));
+        parts.push(
+          preciseMaxAbsDiff(
+            preciseLogOptimalPolicy(rPi, ref, beta),
+            pi.map((v) => v.minus(total)),
+          ),
+        );
       });
       return preciseMax(parts);
     },
-    show: ({ problem, shift, otherReward }) => show({ beta: problem.beta, reward: problem.reward, logReference: problem.logReference, shift, otherReward }),
+    show: ({ problem, shift, otherReward }) =>
+      show({ beta: problem.beta, reward: problem.reward, logReference: problem.logReference, shift, otherReward }),
   };
 }
