@@ -25,9 +25,18 @@ export class LuceError extends Error {
    * @param problem - what is wrong with it, as a sentence fragment
    */
   constructor(fn: string, argument: string, problem: string) {
-    super(`${fn}: argument '${argument}' ${problem}`);
+    // String(): a Symbol or a null-prototype object in a message must not turn the error into a TypeError
+    super(`${safeString(fn)}: argument '${safeString(argument)}' ${safeString(problem)}`);
     this.name = "LuceError";
-    this.function = fn;
-    this.argument = argument;
+    this.function = safeString(fn);
+    this.argument = safeString(argument);
+  }
+}
+
+function safeString(x: unknown): string {
+  try {
+    return typeof x === "string" ? x : String(x);
+  } catch {
+    return Object.prototype.toString.call(x);
   }
 }

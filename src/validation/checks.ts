@@ -50,24 +50,72 @@ export function requireFiniteArray(fn: string, name: string, a: unknown, minLeng
   return arr as ArrayLike<number>;
 }
 
-/** An array or typed array (anything with a numeric length, not a string). */
+/**
+ * The longest array-like luce accepts: 2^32 − 1, JavaScript's own array limit. A `length` past it,
+ * negative, fractional or NaN is a lie that would otherwise surface as a RangeError or a long loop.
+ */
+export const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
+
+/** An array or typed array (anything with a numeric length in [0, 2^32 − 1], not a string). */
 export function requireArrayLike(fn: string, name: string, a: unknown): ArrayLike<unknown> {
   if (a === null || typeof a !== "object" || typeof (a as { length?: unknown }).length !== "number") {
     throw new LuceError(fn, name, `must be an array or typed array, got ${describe(a)}`);
   }
+  const length = (a as { length: number }).length;
+  if (!Number.isInteger(length) || length < 0 || length > MAX_ARRAY_LENGTH) {
+    throw new LuceError(fn, name, `has length ${String(length)}, not an integer in [0, 2^32 − 1]`);
+  }
   return a as ArrayLike<unknown>;
 }
 
+/**
+ * An options object: `undefined` (no options) or a plain object whose every key is one of `known`.
+ * In JavaScript a misspelt option (`{ lossTyp: "ipo" }`) would otherwise become a silent default,
+ * so unknown keys are an error that lists the known ones.
+ */
+export function requireOptions<T extends object>(
+  fn: string,
+  name: string,
+  options: T | undefined,
+  known: readonly string[],
+): Partial<T> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new LuceError(fn, name, `must be an options object, got ${describe(options)}`);
+  }
+  for (const key of Reflect.ownKeys(options)) {
+    if (typeof key !== "string" || !known.includes(key)) {
+      const list = known.length === 0 ? "it takes none" : `known: ${known.join(", ")}`;
+      throw new LuceError(fn, `${name}.${String(key)}`, `is not an option of ${fn} (${list})`);
+    }
+  }
+  return options;
+}
+
+/** A boolean (not a truthy or falsy stand-in: `"no"` or `0` would silently mean the opposite). */
+export function requireBoolean(fn: string, name: string, x: unknown): boolean {
+  if (typeof x !== "boolean") throw new LuceError(fn, name, `must be true or false, got ${describe(x)}`);
+  return x;
+}
+
 /** Two array-likes of the same length. */
-export function requireSameLength(fn: string, name: string, a: ArrayLike<unknown>, expected: number, expectedName: string): void {
+export function requireSameLength(
+  fn: string,
+  name: string,
+  a: ArrayLike<unknown>,
+  expected: number,
+  expectedName: string,
+): void {
   if (a.length !== expected) {
     throw new LuceError(fn, name, `has length ${a.length}, but '${expectedName}' has length ${expected}`);
   }
 }
 
-/** Short description of a bad value for messages. */
+/** Short description of a bad value for messages; never throws (Symbols, BigInts, null prototypes). */
 export function describe(x: unknown): string {
   if (typeof x === "number") return String(x);
+  if (typeof x === "bigint") return `the BigInt ${x}n`;
+  if (typeof x === "string") return x.length <= 40 ? JSON.stringify(x) : `a string of length ${x.length}`;
   if (x === null) return "null";
   if (Array.isArray(x)) return `an array of length ${x.length}`;
   return typeof x;
@@ -75,15 +123,17 @@ export function describe(x: unknown): string {
 
 /** A safe integer (any sign). */
 export function requireInteger(fn: string, name: string, x: unknown): number {
-  if (typeof x !== "number" || !Number.isSafeInteger(x)) throw new LuceError(fn, name, `must be an integer, got ${describe(x)}`);
+  if (typeof x !== "number" || !Number.isSafeInteger(x))
+    throw new LuceError(fn, name, `must be an integer, got ${describe(x)}`);
   return x;
 }
 
-/** An integer count ≥ `min`. */
-export function requireCount(fn: string, name: string, x: unknown, min: number): number {
+/** An integer count ≥ `min` (and ≤ `max`, where a larger count could not finish or fit in memory). */
+export function requireCount(fn: string, name: string, x: unknown, min: number, max?: number): number {
   if (typeof x !== "number" || !Number.isSafeInteger(x) || x < min) {
     throw new LuceError(fn, name, `must be an integer >= ${min}, got ${describe(x)}`);
   }
+  if (max !== undefined && x > max) throw new LuceError(fn, name, `is ${x}, more than the ${max} luce accepts`);
   return x;
 }
 
