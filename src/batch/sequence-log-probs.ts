@@ -1,6 +1,6 @@
 import { LuceError } from "../errors.js";
-import { scoreFloat32 } from "./float32-scoring.js";
-import { scoreFloat64 } from "./float64-scoring.js";
+import { runBlocking, runInSlices } from "./cpu/row-statistics.js";
+import { scoreOnCpu } from "./cpu-scoring.js";
 import { scoreOnnx } from "./onnx-scoring.js";
 import { readScoring, type ScoredBatch, type Scoring } from "./scoring.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
@@ -46,14 +46,20 @@ export interface TokenLogProbs {
   readonly counts: Int32Array;
 }
 
-/** Scores every position on the CPU with the kernel `precision` names (synchronously). @internal */
-export function scoreOnCpu(fn: string, s: Scoring): ScoredBatch {
-  return s.precision === "float64" ? scoreFloat64(fn, s) : scoreFloat32(fn, s);
+/**
+ * Scores every position on the CPU, blocking the calling thread until done: the synchronous variant, for callers
+ * that cannot await (a tfjs kernel). @internal
+ */
+export function scoreOnCpuSync(fn: string, s: Scoring): ScoredBatch {
+  return runBlocking(fn, scoreOnCpu(fn, s));
 }
 
-/** Scores every position with the backend and kernel the options name. @internal */
+/**
+ * Scores every position with the backend and kernel the options name; on the CPU the event loop keeps running
+ * meanwhile (the calling thread works in short slices and waits for the workers asynchronously). @internal
+ */
 export async function scoreAll(fn: string, s: Scoring): Promise<ScoredBatch> {
-  return s.backend === "webgpu" ? scoreOnnx(fn, s, "webgpu") : scoreOnCpu(fn, s);
+  return s.backend === "webgpu" ? scoreOnnx(fn, s, "webgpu") : runInSlices(fn, scoreOnCpu(fn, s));
 }
 
 /**
