@@ -13,6 +13,8 @@ const free: [number, number][] = [];
 const allocated = new Map<number, number>();
 /** The arena's buffers as handed out (a shared memory's `buffer` is a new object after it grows). */
 const buffers = new WeakSet<object>();
+/** The views releaseLogits was given: using one again is an error, even once its memory has a new owner. */
+const released = new WeakSet<Float32Array>();
 /** Ranges in use by calls in flight that read them in place: start → calls; releasing one of them is an error. */
 const reading = new Map<number, number>();
 
@@ -87,7 +89,7 @@ function rangeHolding(data: Float32Array): number | null {
  */
 export function arenaPlace(fn: string, argument: string, data: unknown): { offset: number; range: number } | null {
   if (!(data instanceof Float32Array) || !buffers.has(data.buffer)) return null;
-  const range = rangeHolding(data);
+  const range = released.has(data) ? null : rangeHolding(data);
   if (range === null)
     throw new LuceError(fn, argument, "lies in arena memory given back with releaseLogits: it must not be used after");
   return { offset: data.byteOffset, range };
@@ -163,6 +165,7 @@ export function releaseLogits(logits: { readonly data: Float32Array }): void {
   const start = data instanceof Float32Array && buffers.has(data.buffer) ? data.byteOffset : null;
   if (start !== null && reading.has(start))
     throw new LuceError(fn, "logits", "are being read by a call in flight: release them once it has settled");
-  if (start === null || !allocated.has(start) || !arenaRelease(start))
+  if (start === null || released.has(data as Float32Array) || !allocated.has(start) || !arenaRelease(start))
     throw new LuceError(fn, "logits", "was not allocated by allocateLogits, or was released already");
+  released.add(data as Float32Array);
 }

@@ -49,24 +49,34 @@ function roundUp(n: number, multiple: number): number {
   return Math.ceil(n / multiple) * multiple;
 }
 
+/** The question a run asks its driver first: whether the calling thread scores rows too (see {@link Pause}). */
+const ASK_WHO_WORKS = "does the calling thread score rows?";
 /**
- * What a transport run hands its driver at each step: null where the event loop may run, or a worker's job that
- * must be finished before the run goes on. @internal
+ * What a transport run hands its driver at each step: null where the event loop may run; a worker's job that must
+ * be finished before the run goes on; or, once at its start, ASK_WHO_WORKS, answered by the next `next(answer)`:
+ * true when the driver blocks anyway (the calling thread then scores rows beside the workers), false when it keeps
+ * the event loop free (the workers score every row; the calling thread only stages them, unless no worker runs).
+ * @internal
  */
-export type Pause = { readonly worker: PoolWorker; readonly post: number } | null;
+export type Pause = { readonly worker: PoolWorker; readonly post: number } | typeof ASK_WHO_WORKS | null;
 /** A transport run: a generator of {@link Pause}s that returns its result. @internal */
-export type RowRun<T> = Generator<Pause, T, void>;
+export type RowRun<T> = Generator<Pause, T, boolean | undefined>;
 
 /**
  * Runs `run` to its end on the calling thread, blocking while it waits for workers (the synchronous variant, for
- * callers that cannot await, such as a tfjs kernel). @internal
+ * callers that cannot await, such as a tfjs kernel); the calling thread scores rows too. @internal
  */
 export function runBlocking<T>(fn: string, run: RowRun<T>): T {
   const pool = kernelPool(fn);
   try {
-    for (let step = run.next(); ; step = run.next()) {
+    for (let step = run.next(); ;) {
       if (step.done === true) return step.value;
+      if (step.value === ASK_WHO_WORKS) {
+        step = run.next(true);
+        continue;
+      }
       if (step.value !== null) pool.waitSync(fn, step.value.worker, step.value.post);
+      step = run.next();
     }
   } catch (error) {
     run.return(undefined as T);
@@ -75,16 +85,21 @@ export function runBlocking<T>(fn: string, run: RowRun<T>): T {
 }
 
 /**
- * Runs `run` to its end, letting the event loop run at least every SLICE_MS of the calling thread's work and while it
- * waits for workers (Atomics.waitAsync); the workers hold the process open meanwhile. @internal
+ * Runs `run` to its end, the workers scoring the rows while the calling thread stages them, letting the event loop
+ * run at least every SLICE_MS of its work and while it waits for workers (Atomics.waitAsync); the workers hold the
+ * process open meanwhile. @internal
  */
 export async function runInSlices<T>(fn: string, run: RowRun<T>): Promise<T> {
   const pool = kernelPool(fn);
   pool.hold();
   try {
     let sliceStart = performance.now();
-    for (let step = run.next(); ; step = run.next()) {
+    for (let step = run.next(); ;) {
       if (step.done === true) return step.value;
+      if (step.value === ASK_WHO_WORKS) {
+        step = run.next(false);
+        continue;
+      }
       if (step.value !== null) {
         await pool.waitAsync(fn, step.value.worker, step.value.post);
         sliceStart = performance.now();
@@ -92,6 +107,7 @@ export async function runInSlices<T>(fn: string, run: RowRun<T>): Promise<T> {
         await nextTurn();
         sliceStart = performance.now();
       }
+      step = run.next();
     }
   } catch (error) {
     run.return(undefined as T);
@@ -116,17 +132,13 @@ interface Transport {
 /**
  * The one transport from rows to the kernel, for every job: each row is found in the arena (in place when it lies
  * there, else copied once into a staging slot, padded with −∞ to `rowLength`), listed in the call's offset table,
- * and scored by a job of {@link RowJob}'s one shape on a worker, or by the calling thread itself when every worker
- * has SLOTS jobs in flight. `out` is the call's `outBytes`-per-row region, its factors written before (scale jobs).
- * Each row's result depends on that row alone, so the results are the same, bit for bit, for any thread count.
+ * and scored by a job of {@link RowJob}'s one shape on a worker. When every worker has SLOTS jobs in flight, the
+ * calling thread scores a chunk itself where its driver blocks anyway (or no worker runs), else waits for the
+ * oldest job. `threads` threads score in all. `out` is the call's `outBytes`-per-row region, its factors written
+ * before (scale jobs). Each row's result depends on that row alone: the same bits for any thread count.
  */
-function* shareRows(
-  fn: string,
-  source: RowSource,
-  threads: number,
-  transport: Transport,
-  out: number,
-): Generator<Pause, void, void> {
+function* shareRows(fn: string, source: RowSource, threads: number, transport: Transport, out: number): RowRun<void> {
+  const callerScores = (yield ASK_WHO_WORKS) === true;
   const pool = kernelPool(fn);
   const { count, vocabulary } = source;
   const { op, float64, rowLength, outBytes } = transport;
@@ -135,7 +147,9 @@ function* shareRows(
   const inPlace = source.arenaOffset !== undefined && op === "statistics" && !float64;
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
   let jobRows = chunkRows * JOB_CHUNKS;
-  const workers = pool.workersFor(Math.max(0, Math.min(threads - 1, Math.ceil(count / chunkRows) - 1)));
+  // a call of one chunk is scored at once on the calling thread: handing it over would cost more
+  const chunks = Math.ceil(count / chunkRows);
+  const workers = pool.workersFor(chunks <= 1 ? 0 : Math.min(callerScores ? threads - 1 : threads, chunks));
   // staging: SLOTS slots per worker and one for the calling thread, fewer workers where it would not fit
   const slotBytes = () => roundUp(jobRows * rowBytes, SLOT_ALIGN);
   const stagingBytes = () => (inPlace ? 0 : (workers.length * SLOTS + 1) * slotBytes());
@@ -143,7 +157,9 @@ function* shareRows(
   if (stagingBytes() > STAGING_LIMIT_BYTES) jobRows = 1;
   const table = arenaAllocate(count * OFFSET_BYTES);
   const staging = inPlace ? 0 : arenaAllocate(stagingBytes());
-  const posted = workers.map(() => [] as { post: number; first: number; rows: number; stagedAt: number }[]);
+  const posted = workers.map(
+    () => [] as { post: number; order: number; first: number; rows: number; stagedAt: number }[],
+  );
   try {
     if (table === null || staging === null)
       throw new LuceError(fn, "logits", "has rows that luce's arena (4 GiB in all) has no room left to stage");
@@ -187,6 +203,7 @@ function* shareRows(
     };
     const ownSlot = staging + workers.length * SLOTS * slotBytes();
     const postCounts = workers.map(() => 0);
+    let order = 0; // jobs posted by this call, in order
     let next = 0;
     while (next < count) {
       for (let w = 0; w < workers.length && next < count; w++) {
@@ -198,9 +215,16 @@ function* shareRows(
           const rows = Math.min(jobRows, count - next);
           const stagedAt = staging + (w * SLOTS + (postCounts[w]++ % SLOTS)) * slotBytes();
           stage(next, rows, stagedAt);
-          posted[w].push({ post: pool.post(worker, job(next, rows)), first: next, rows, stagedAt });
+          posted[w].push({ post: pool.post(worker, job(next, rows)), order: order++, first: next, rows, stagedAt });
           next += rows;
         }
+      }
+      if (next < count && !callerScores && workers.length > 0) {
+        // every worker is busy: wait for the job posted first of those in flight (jobs are alike: it ends first)
+        let w = 0;
+        for (let v = 1; v < workers.length; v++) if (posted[v][0].order < posted[w][0].order) w = v;
+        yield { worker: workers[w], post: posted[w][0].post };
+        continue;
       }
       if (next < count) {
         const rows = Math.min(chunkRows, count - next);

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
@@ -166,7 +167,28 @@ const waitAsync = (
 /** The worker module, next to this file both in dist/ and in src/ (see kernel-worker.js). */
 const WORKER_URL = new URL("./kernel-worker.js", import.meta.url);
 
-/** Milliseconds a blocking wait allows a worker before it gives up: only a thread that never started takes this long. */
+/**
+ * Bytes of address space a worker thread reserves (its V8 isolate: code range and heap). V8 aborts the whole
+ * process when it cannot reserve them, so a worker is started only where this much is left under the limit.
+ */
+const WORKER_ADDRESS_SPACE = 1.5 * 2 ** 30;
+
+/**
+ * Bytes of address space left to this process under its limit (`ulimit -v`), from /proc on Linux; Infinity where
+ * there is no limit or it cannot be read.
+ */
+function addressSpaceLeft(): number {
+  try {
+    const limit = /^Max address space\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1];
+    if (limit === undefined || limit === "unlimited") return Infinity;
+    const used = /^VmSize:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
+    return used === undefined ? Infinity : Number(limit) - 1024 * Number(used);
+  } catch {
+    return Infinity;
+  }
+}
+
+/** Milliseconds a blocking wait gives a worker before it gives up: only a thread that never started takes this long. */
 const SYNC_WAIT_LIMIT_MS = 60_000;
 
 /**
@@ -219,12 +241,14 @@ export class KernelPool {
 
   /**
    * Up to `count` live workers (at most MAX_WORKERS), started as needed. Fewer where the process forbids threads
-   * (the permission model without --allow-worker) or cannot start more: the calling thread then does their share.
+   * (the permission model without --allow-worker) or has too little address space left for another (`ulimit -v`):
+   * the calling thread then does their share.
    */
   workersFor(count: number): PoolWorker[] {
     const wanted = Math.min(count, MAX_WORKERS);
     for (let index = 0; index < wanted && this.workerStartFailure === null; index++) {
       if (this.workers[index] !== undefined) continue;
+      if (addressSpaceLeft() < WORKER_ADDRESS_SPACE) break;
       try {
         this.workers[index] = this.startWorker(index);
       } catch (error) {
