@@ -258,7 +258,7 @@ export function scoreFromStatistics(
     const b = positions.b[i];
     const t = positions.t[i];
     if (!isValidRow(max, rest)) {
-      tokenLogp[i] = scorePosition(fn, s, b, t, positions.label[i], scanned);
+      tokenLogp[i] = scorePosition(fn, s.logits, b, t, positions.label[i], scanned);
       if (float32)
         throw new LuceError(fn, `logits[${b}][${t}]`, 'has values beyond the float32 range: use precision: "float64"');
       lse[i] = scanned[0];

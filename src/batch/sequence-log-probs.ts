@@ -24,8 +24,8 @@ export interface SequenceLogProbsOptions {
    */
   readonly precision?: "float32" | "float64";
   /**
-   * Threads of the float32 path, the calling one included; default: the machine's parallelism, at most 4. Results do
-   * not depend on it.
+   * Worker threads that score the rows (the calling thread stages rows for them and keeps its event loop running);
+   * default: the machine's parallelism, at most 4. Results do not depend on it.
    */
   readonly threads?: number;
   /**

@@ -55,9 +55,9 @@ describe("the fast pass and the mask", () => {
 });
 
 describe("rows handed to worker threads", () => {
-  // Worker threads score rows the main thread wrote into their inboxes (copied from where they lie,
-  // or through a staging row when they must be converted, padded with −∞); with one thread every
-  // row goes through the main thread's own copy instead: the bits must agree for every kind of source.
+  // Worker threads score rows the calling thread wrote into staging slots of the arena (copied from where they lie,
+  // or through a row of the kernel's type when they must be converted, padded with −∞ where the kernel needs it);
+  // the bits must agree for every kind of source and any number of threads.
   // 1200 rows: several jobs per worker, slots reused; rows padded on both paths (V odd)
   const [B, T, V] = [4, 300, 1001];
   const values = new Float32Array(B * T * V);
@@ -89,7 +89,7 @@ describe("rows handed to worker threads", () => {
   const scanned = (logits: Parameters<typeof sequenceLogProbs>[0], precision: "float32" | "float64") => {
     const s = readScoring("test", logits, labels, { shift: false, precision });
     return Array.from({ length: B * T }, (_, i) =>
-      scorePosition("test", s, Math.floor(i / T), i % T, labels.data[i], new Float64Array(1)),
+      scorePosition("test", s.logits, Math.floor(i / T), i % T, labels.data[i], new Float64Array(1)),
     );
   };
   for (const [name, [logits, precision]] of Object.entries(sources)) {
@@ -110,7 +110,7 @@ describe("rows handed to worker threads", () => {
     });
   }
   for (const precision of ["float32", "float64"] as const) {
-    it(`the logits gradient (${precision}), read back from the workers' inboxes: the same bits on 1, 2 and 3 threads`, async () => {
+    it(`the logits gradient (${precision}), read back from the staging slots: the same bits on 1, 2 and 3 threads`, async () => {
       const policyLogits =
         precision === "float32"
           ? { data: values, shape: [B, T, V] }
@@ -139,7 +139,7 @@ describe("rows handed to worker threads", () => {
           continue;
         }
         const label = labels.data[i + 1];
-        scorePosition("test", s, b, t, label, lse);
+        scorePosition("test", s.logits, b, t, label, lse);
         for (let v = 0; v < V; v++) {
           const want = g[b] * ((v === label ? 1 : 0) - Math.exp(values[i * V + v] - lse[0]));
           if (Math.abs(grad[v] - want) > (precision === "float32" ? 1e-6 : 1e-14) * Math.abs(g[b]))
@@ -393,7 +393,7 @@ describe("the float64 path's kernel (WebAssembly f64x2)", () => {
         readScoring("test", { data: Float64Array.from(row), shape: [1, 1, row.length] }, [[labels[r]]], {
           shift: false,
           precision: "float64",
-        }),
+        }).logits,
         0,
         0,
         labels[r],

@@ -35,6 +35,8 @@ const JOB_CHUNKS = 4;
 const STAGING_LIMIT_BYTES = 2 ** 31;
 /** Alignment of staging slots in the arena (a cache line). */
 const SLOT_ALIGN = 64;
+/** Milliseconds a failed call waits for its jobs still running on other workers before it returns its memory. */
+const SETTLE_MS = 5000;
 /** Milliseconds the calling thread works before it lets the event loop run (asynchronous calls). */
 const SLICE_MS = 4;
 
@@ -141,11 +143,12 @@ function* shareRows(fn: string, source: RowSource, threads: number, transport: T
   const callerScores = (yield ASK_WHO_WORKS) === true;
   const pool = kernelPool(fn);
   const { count, vocabulary } = source;
+  if (count === 0) return;
   const { op, float64, rowLength, outBytes } = transport;
   const bytes = float64 ? 8 : 4;
   const rowBytes = rowLength * bytes;
   const inPlace = source.arenaOffset !== undefined && op === "statistics" && !float64;
-  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
+  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(1, rowBytes)));
   let jobRows = chunkRows * JOB_CHUNKS;
   // a call of one chunk is scored at once on the calling thread: handing it over would cost more
   const chunks = Math.ceil(count / chunkRows);
@@ -242,19 +245,22 @@ function* shareRows(fn: string, source: RowSource, threads: number, transport: T
       }
     }
   } finally {
-    // jobs of this call still running (a failure elsewhere) read and write these regions: let them finish first
+    // jobs of this call still running (a failure elsewhere) read and write these regions: they are released once
+    // those jobs are done, and kept (lost to the arena) rather than risk another call's data where that takes long
+    let settled = true;
     for (let w = 0; w < workers.length; w++) {
       const last = posted[w].at(-1);
-      if (last !== undefined && pool.failure(fn, workers[w]) === null) {
-        try {
-          pool.waitSync(fn, workers[w], last.post);
-        } catch {
-          // that worker failed too; its error is the pool's to report to its next caller
-        }
+      if (last === undefined || pool.failure(fn, workers[w]) !== null) continue;
+      try {
+        pool.waitSync(fn, workers[w], last.post, SETTLE_MS);
+      } catch {
+        settled = false;
       }
     }
-    if (staging !== null && !inPlace) arenaRelease(staging);
-    if (table !== null) arenaRelease(table);
+    if (settled) {
+      if (staging !== null && !inPlace) arenaRelease(staging);
+      if (table !== null) arenaRelease(table);
+    }
   }
 }
 

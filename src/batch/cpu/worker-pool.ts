@@ -11,8 +11,8 @@ export const PAGE = 65536;
 export const MAX_PAGES = 65536;
 /** Worker threads at most, beside the calling thread. @internal */
 export const MAX_WORKERS = 16;
-/** Logits in a block of the float32 kernel (log-sum-exp.wat): a row's last partial block is padded to it. @internal */
-export const KERNEL_BLOCK = 128;
+/** Logits in a block of the float32 kernel (log-sum-exp.wat): a row's last partial block is padded to it. */
+const KERNEL_BLOCK = 128;
 /** Bytes of a thread's scratch block, where the float32 kernel pads a row's last partial block with −∞. */
 const SCRATCH_BLOCK_BYTES = KERNEL_BLOCK * 4;
 /** Bytes at the start of the arena: one scratch block per thread (the calling thread's first). @internal */
@@ -188,7 +188,7 @@ function addressSpaceLeft(): number {
   }
 }
 
-/** Milliseconds a blocking wait gives a worker before it gives up: only a thread that never started takes this long. */
+/** Milliseconds a blocking wait gives a worker's job before it gives up on the worker. */
 const SYNC_WAIT_LIMIT_MS = 60_000;
 
 /**
@@ -325,15 +325,18 @@ export class KernelPool {
     );
   }
 
-  /** Blocks until `worker` has finished its job number `post`; throws the LuceError of {@link failure}. */
-  waitSync(fn: string, worker: PoolWorker, post: number): void {
+  /**
+   * Blocks until `worker` has finished its job number `post`; throws the LuceError of {@link failure}, or one after
+   * `limitMs`, ending the worker (only a thread that never started, or hangs, takes that long).
+   */
+  waitSync(fn: string, worker: PoolWorker, post: number, limitMs = SYNC_WAIT_LIMIT_MS): void {
     const start = Date.now();
     for (let done = Atomics.load(worker.state, WORDS.done); done <= post;) {
       const error = this.failure(fn, worker);
       if (error !== null) throw error;
-      if (Date.now() - start > SYNC_WAIT_LIMIT_MS) {
+      if (Date.now() - start > limitMs) {
         void worker.thread.terminate();
-        throw new LuceError(fn, "options.threads", "asked for worker threads, and one of them did not start");
+        throw new LuceError(fn, "options.threads", "asked for worker threads, and one of them stopped answering");
       }
       Atomics.wait(worker.state, WORDS.done, done, 100);
       done = Atomics.load(worker.state, WORDS.done);
@@ -381,8 +384,8 @@ export function kernelPool(fn?: string): KernelPool {
 }
 
 /**
- * Threads the float32 path uses by default: the machine's parallelism, at most 4 (the calling thread copies rows for
- * the others).
+ * Worker threads that score a call's rows by default: the machine's parallelism, at most 4 (past that, the calling
+ * thread's copying of rows into the arena limits the speed).
  */
 export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 4));
