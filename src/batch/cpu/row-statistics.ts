@@ -26,7 +26,7 @@ export interface RowSource {
 }
 
 /** Jobs in flight per worker: each has its own staging slot, so the calling thread fills one while others run. */
-export const SLOTS = 4;
+export const SLOTS = 8;
 /** Bytes of rows the calling thread scores at a time: they stay in its L2 cache between the copy and the kernel. */
 const CHUNK_BYTES = 1 << 18;
 /** Chunks per worker job: larger jobs spend less on handing jobs over. */
