@@ -232,7 +232,7 @@ function* shareRows(fn: string, source: RowSource, threads: number, transport: T
       if (next < count) {
         const rows = Math.min(chunkRows, count - next);
         stage(next, rows, ownSlot);
-        runJob(pool.arena, memory, job(next, rows), 0, STATISTICS_BYTES);
+        runJob(pool.arena.exports, memory, job(next, rows), 0, STATISTICS_BYTES);
         transport.finished?.(next, rows, ownSlot);
         next += rows;
       }

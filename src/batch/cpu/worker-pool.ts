@@ -42,23 +42,10 @@ interface KernelMemory {
   grow(pages: number): number;
 }
 
-/** The float32 kernel's statistics of `count` rows of `n` logits, row i at the Int32 byte offset at `offsets` + 4i. */
-export type RowStatisticsAt = (offsets: number, count: number, n: number, out: number, scratch: number) => void;
-/** The float64 kernel's statistics of `count` consecutive rows of `n` float64 (n even) from byte `p`. */
-export type RowStatistics64 = (p: number, n: number, count: number, out: number) => void;
-/**
- * The logits gradient's kernels: `scale`·exp(x − `max`) for `n` float32 (n a multiple of 4), or float64 (n even),
- * from byte `p` to `out`.
- */
-export type ScaledExp = (p: number, n: number, max: number, scale: number, out: number) => void;
-
-/** The kernel on the arena, as the calling thread runs it. @internal */
+/** The kernel on the arena, as the calling thread runs it: its exports (see row-job.js). @internal */
 export interface KernelInstance {
   readonly memory: KernelMemory;
-  readonly rowStatisticsAt: RowStatisticsAt;
-  readonly rowStatistics64: RowStatistics64;
-  readonly scaledExp: ScaledExp;
-  readonly scaledExp64: ScaledExp;
+  readonly exports: Record<string, unknown>;
 }
 
 /**
@@ -104,23 +91,6 @@ function webAssembly(fn: string): WebAssemblyApi {
 }
 
 /**
- * The kernel's bytes with its memory import made shared: the import's limits flag goes from 0x01
- * (a maximum) to 0x03 (a maximum, shared), the one byte in which the two modules differ.
- * @internal
- */
-export function sharedVariant(bytes: Uint8Array): Uint8Array {
-  const name = [0x06, ...new TextEncoder().encode("memory"), 0x02]; // "memory", import kind: memory
-  for (let i = 0; i + name.length < bytes.length; i++) {
-    if (name.every((b, j) => bytes[i + j] === b) && bytes[i + name.length] === 0x01) {
-      const out = bytes.slice();
-      out[i + name.length] = 0x03;
-      return out;
-    }
-  }
-  throw new Error("luce: the kernel's memory import was not found");
-}
-
-/**
  * The kernel's module on a shared memory, in the build to run: "fused" where the engine validates relaxed SIMD
  * (Node 22 and later), else "portable"; `LUCE_KERNEL=portable` in the environment asks for the portable build
  * everywhere (the same bits on every CPU, FMA or not). Node 20's V8 (11.3) has relaxed SIMD complete but behind
@@ -131,7 +101,7 @@ function compileKernel(wasm: WebAssemblyApi): { kernel: "fused" | "portable"; mo
   const asked = process.env.LUCE_KERNEL;
   if (asked !== undefined && asked !== "" && asked !== "fused" && asked !== "portable")
     throw new Error(`luce: LUCE_KERNEL must be "fused" or "portable", not "${asked}"`);
-  const compile = (bytes: Uint8Array) => new wasm.Module(sharedVariant(bytes));
+  const compile = (bytes: Uint8Array) => new wasm.Module(bytes);
   if (asked !== "portable") {
     const fused = new Uint8Array(Buffer.from(logSumExpFusedWasm, "base64"));
     if (wasm.validate(fused)) return { kernel: "fused", module: compile(fused) };
@@ -230,13 +200,7 @@ export class KernelPool {
       );
     }
     const { exports } = new wasm.Instance(module, { env: { memory }, math: { exp: Math.exp } });
-    this.arena = {
-      memory,
-      rowStatisticsAt: exports.rowStatisticsAt as RowStatisticsAt,
-      rowStatistics64: exports.rowStatistics64 as RowStatistics64,
-      scaledExp: exports.scaledExp as ScaledExp,
-      scaledExp64: exports.scaledExp64 as ScaledExp,
-    };
+    this.arena = { memory, exports };
   }
 
   /**
@@ -365,13 +329,6 @@ export class KernelPool {
   /** Ends what {@link hold} began. */
   release(): void {
     if (--this.held === 0) for (const w of this.workers) w?.thread.unref();
-  }
-
-  /** Ends every worker thread (tests: a pool as on first use). */
-  async close(): Promise<void> {
-    const threads = this.workers.filter((w): w is PoolWorker => w !== undefined).map((w) => w.thread);
-    this.workers.length = 0;
-    await Promise.all(threads.map((t) => t.terminate()));
   }
 }
 
