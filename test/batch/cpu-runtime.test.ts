@@ -98,6 +98,23 @@ describe("launch modes: the same log-probs whatever runs the batch path", () => 
     writeFileSync(file, scoreAndPrint);
     await expectSame(node(["--experimental-permission", `--allow-fs-read=*`, "--no-warnings", file]));
   });
+  it("under an address-space limit (ulimit -v): fewer threads, or a LuceError saying what to raise; never an abort", async () => {
+    const file = join(scratch, "score.mjs");
+    writeFileSync(file, scoreAndPrint);
+    // the arena reserves about 10 GiB of address space and each worker about 1: 12 GiB leaves room for no worker
+    const limited = (kib: number) =>
+      spawnSync("bash", ["-c", `ulimit -v ${kib} && exec "${process.execPath}" "${file}"`], {
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+    for (const kib of [12_000_000, 4_000_000]) {
+      const child = limited(kib);
+      expect(child.signal).toBeNull();
+      if (child.status === 0) await expectSame(child.stdout);
+      else
+        expect(child.stderr).toMatch(/LuceError: sequenceLogProbs: argument 'options.backend' .*address-space limit/);
+    }
+  });
   it("with --jitless (no WebAssembly): a LuceError saying so", () => {
     const child = spawnSync(process.execPath, ["--jitless", "--input-type=module", "-e", scoreAndPrint], {
       encoding: "utf8",
