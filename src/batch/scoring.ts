@@ -3,7 +3,7 @@ import { NeumaierSum } from "../numerics/sum.js";
 import { defaultThreads } from "./cpu/worker-pool.js";
 import { scorePosition } from "./row-scan.js";
 import type { RowSource } from "./cpu/row-statistics.js";
-import type { SequenceLogProbsOptions, TokenLogProbs } from "./sequence-log-probs.js";
+import type { SequenceLogProbsOptions, TokenLogProbs } from "./scoring-options.js";
 import { readMatrix, readView, type ReadableView } from "./tensor-view.js";
 
 /** The validated problem, shared by the log-prob and gradient passes. @internal */

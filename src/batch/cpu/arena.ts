@@ -140,6 +140,7 @@ export function allocateLogits(shape: readonly number[]): ArenaLogits {
   if (dims.length === 0 || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
     throw new LuceError(fn, "shape", "must be a non-empty array of non-negative integers");
   const length = (dims as number[]).reduce((a, d) => a * d, 1);
+  kernelPool(fn); // the arena is the kernel's memory: a process without WebAssembly gets a LuceError naming this call
   const start = length * 4 <= LIMIT ? arenaAllocate(length * 4) : null;
   if (start === null)
     throw new LuceError(
