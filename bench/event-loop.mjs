@@ -3,8 +3,10 @@
 // timer whose callback records the gaps between its ticks: the longest gap is the longest stall of the event loop.
 // Then the five calls' wall time with that timer busy (each tick spends BUSY_MS working, as a server or a data loader
 // would) against without a timer, interleaved, best of ROUNDS each: the throughput cost of keeping the loop free.
+// On Linux it also splits the longest stall into the calling thread's time on a CPU and its time waiting for one.
 // Run: npm run build && node bench/event-loop.mjs (LUCE_DIST=/path/to/dist compares another build;
 // SHAPE=8x512x32000, PRECISION=float64, ROUNDS=5 and BUSY_MS=0.2 override the defaults).
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -24,31 +26,55 @@ const fiveCalls = async () => {
   for (let k = 0; k < CALLS; k++) await sequenceLogProbs(logits, labels, { precision });
 };
 
+/**
+ * The calling thread's time on a CPU and waiting for one, in ms, from Linux's schedstat (the main thread's id is the
+ * process id): a stall during which the thread waited for a CPU is the machine's contention, not the code's.
+ */
+const schedstat = `/proc/self/task/${process.pid}/schedstat`;
+const cpuTimes = existsSync(schedstat)
+  ? () =>
+      readFileSync(schedstat, "utf8")
+        .split(" ")
+        .slice(0, 2)
+        .map((ns) => Number(ns) / 1e6)
+  : () => [NaN, NaN];
+
 /** Runs `work` beside a 1 ms interval timer spending `busyMs` per tick; returns the wall time and the longest gap. */
 async function withTimer(work, busyMs) {
   let last = performance.now();
+  let lastTimes = cpuTimes();
   let longest = 0;
+  let longestSplit = [NaN, NaN];
   const gaps = [];
+  const tick = (now) => {
+    const times = cpuTimes();
+    gaps.push(now - last);
+    if (now - last > longest) {
+      longest = now - last;
+      longestSplit = [times[0] - lastTimes[0], times[1] - lastTimes[1]];
+    }
+    lastTimes = times;
+  };
   const timer = setInterval(() => {
     const now = performance.now();
-    gaps.push(now - last);
-    longest = Math.max(longest, now - last);
+    tick(now);
     while (performance.now() - now < busyMs);
     last = performance.now();
+    lastTimes = cpuTimes();
   }, 1);
   await new Promise((r) => setTimeout(r, 20));
   last = performance.now();
+  lastTimes = cpuTimes();
   longest = 0;
   gaps.length = 0;
   const start = performance.now();
   await work();
   const wall = performance.now() - start;
   clearInterval(timer);
-  // the gap still open when the work ended (the whole run where the timer never ticked)
-  gaps.push(performance.now() - last);
-  longest = Math.max(longest, performance.now() - last);
+  tick(performance.now()); // the gap still open when the work ended (the whole run where the timer never ticked)
   gaps.sort((a, b) => a - b);
-  return { wall, longest, p99: gaps[Math.floor(0.99 * (gaps.length - 1))] ?? 0, ticks: gaps.length };
+  const [ran, waited] = longestSplit;
+  return { wall, longest, ran, waited, p99: gaps[Math.floor(0.99 * (gaps.length - 1))] ?? 0, ticks: gaps.length };
 }
 
 await fiveCalls(); // warm-up: starts the worker threads, tiers the code up
@@ -69,6 +95,7 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 console.log(
   `${dist}: ${CALLS} calls on [${B}, ${T}, ${V}] ${precision}: longest event-loop stall ${stall.longest.toFixed(1)} ms ` +
+    `(the calling thread ran ${stall.ran.toFixed(1)} ms of it and waited ${stall.waited.toFixed(1)} ms for a CPU) ` +
     `(99th percentile ${stall.p99.toFixed(1)} ms, ${stall.ticks} ticks of a 1 ms timer in ${stall.wall.toFixed(0)} ms); ` +
     `best wall time ${quiet.toFixed(0)} ms without a timer, ${busy.toFixed(0)} ms with a busy one ` +
     `(${BUSY_MS} ms a tick): ${((busy / quiet - 1) * 100).toFixed(1)}% slower`,

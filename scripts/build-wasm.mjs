@@ -4,9 +4,9 @@
 // multiply-adds where the CPU has them (relaxed SIMD: on by default from Node 22, behind
 // --experimental-wasm-relaxed-simd on Node 20), and "portable", in which each of them is lowered
 // to a multiply and an add (plain SIMD, every Node the package supports). Both import a shared
-// memory (the arena that every thread of src/batch/cpu/worker-pool.ts works in). The source's macros (`;; define` / `;; expand`) and
-// unrolled blocks (`;; unroll N`) are written out first (expandMacros, expandUnrolls). Run after editing the .wat: npm
-// run build:wasm.
+// memory (the arena that every thread of src/batch/cpu/worker-pool.ts works in). The source's
+// macros (`;; define` / `;; expand`) and unrolled blocks (`;; unroll N`) are written out first
+// (expandMacros, expandUnrolls). Run after editing the .wat: npm run build:wasm.
 // test/batch/wasm-kernel.test.ts fails when the file and the source disagree.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
