@@ -95,6 +95,8 @@ export async function runInSlices<T>(fn: string, run: RowRun<T>): Promise<T> {
   const pool = kernelPool(fn);
   pool.hold();
   try {
+    // a turn of the event loop first: calls awaited back to back would otherwise chain their work in microtasks
+    await nextTurn();
     let sliceStart = performance.now();
     for (let step = run.next(); ;) {
       if (step.done === true) return step.value;
@@ -220,6 +222,7 @@ function* shareRows(fn: string, source: RowSource, threads: number, transport: T
           stage(next, rows, stagedAt);
           posted[w].push({ post: pool.post(worker, job(next, rows)), order: order++, first: next, rows, stagedAt });
           next += rows;
+          yield null;
         }
       }
       if (next < count && !callerScores && workers.length > 0) {
