@@ -51,16 +51,17 @@ function roundUp(n: number, multiple: number): number {
   return Math.ceil(n / multiple) * multiple;
 }
 
-/** The question a run asks its driver first: whether the calling thread scores rows too (see {@link Pause}). */
-const ASK_WHO_WORKS = "does the calling thread score rows?";
+/** The question a run asks its driver first: whether it blocks the calling thread (see {@link Pause}). */
+const ASK_BLOCKING = "does the driver block the calling thread?";
 /**
  * What a transport run hands its driver at each step: null where the event loop may run; a worker's job that must
- * be finished before the run goes on; or, once at its start, ASK_WHO_WORKS, answered by the next `next(answer)`:
- * true when the driver blocks anyway (the calling thread then scores rows beside the workers), false when it keeps
- * the event loop free (the workers score every row; the calling thread only stages them, unless no worker runs).
+ * be finished before the run goes on; or, once at its start, ASK_BLOCKING, answered by the next `next(answer)`:
+ * true when the driver blocks (the calling thread is then one of the `threads` that score), false when it keeps the
+ * event loop running (`threads` workers score, and the calling thread, between its turns of the event loop, stages
+ * their rows and scores chunks of its own while they are busy).
  * @internal
  */
-export type Pause = { readonly worker: PoolWorker; readonly post: number } | typeof ASK_WHO_WORKS | null;
+export type Pause = { readonly worker: PoolWorker; readonly post: number } | typeof ASK_BLOCKING | null;
 /** A transport run: a generator of {@link Pause}s that returns its result. @internal */
 export type RowRun<T> = Generator<Pause, T, boolean | undefined>;
 
@@ -73,7 +74,7 @@ export function runBlocking<T>(fn: string, run: RowRun<T>): T {
   try {
     for (let step = run.next(); ;) {
       if (step.done === true) return step.value;
-      if (step.value === ASK_WHO_WORKS) {
+      if (step.value === ASK_BLOCKING) {
         step = run.next(true);
         continue;
       }
@@ -87,9 +88,8 @@ export function runBlocking<T>(fn: string, run: RowRun<T>): T {
 }
 
 /**
- * Runs `run` to its end, the workers scoring the rows while the calling thread stages them, letting the event loop
- * run at least every SLICE_MS of its work and while it waits for workers (Atomics.waitAsync); the workers hold the
- * process open meanwhile. @internal
+ * Runs `run` to its end, letting the event loop run at least every SLICE_MS of the calling thread's work and while
+ * it waits for workers (Atomics.waitAsync); the workers hold the process open meanwhile. @internal
  */
 export async function runInSlices<T>(fn: string, run: RowRun<T>): Promise<T> {
   const pool = kernelPool(fn);
@@ -100,7 +100,7 @@ export async function runInSlices<T>(fn: string, run: RowRun<T>): Promise<T> {
     let sliceStart = performance.now();
     for (let step = run.next(); ;) {
       if (step.done === true) return step.value;
-      if (step.value === ASK_WHO_WORKS) {
+      if (step.value === ASK_BLOCKING) {
         step = run.next(false);
         continue;
       }
@@ -136,13 +136,13 @@ interface Transport {
 /**
  * The one transport from rows to the kernel, for every job: each row is found in the arena (in place when it lies
  * there, else copied once into a staging slot, padded with −∞ to `rowLength`), listed in the call's offset table,
- * and scored by a job of {@link RowJob}'s one shape on a worker. When every worker has SLOTS jobs in flight, the
- * calling thread scores a chunk itself where its driver blocks anyway (or no worker runs), else waits for the
- * oldest job. `threads` threads score in all. `out` is the call's `outBytes`-per-row region, its factors written
- * before (scale jobs). Each row's result depends on that row alone: the same bits for any thread count.
+ * and scored by a job of {@link RowJob}'s one shape on a worker, or, while every worker has SLOTS jobs in flight, by
+ * the calling thread itself, a chunk at a time (right after copying it, so it is read from cache). `out` is the
+ * call's `outBytes`-per-row region, its factors written before (scale jobs). Each row's result depends on that row
+ * alone: the same bits for any thread count.
  */
 function* shareRows(fn: string, source: RowSource, threads: number, transport: Transport, out: number): RowRun<void> {
-  const callerScores = (yield ASK_WHO_WORKS) === true;
+  const blocking = (yield ASK_BLOCKING) === true;
   const pool = kernelPool(fn);
   const { count, vocabulary } = source;
   if (count === 0) return;
@@ -154,7 +154,7 @@ function* shareRows(fn: string, source: RowSource, threads: number, transport: T
   let jobRows = chunkRows * JOB_CHUNKS;
   // a call of one chunk is scored at once on the calling thread: handing it over would cost more
   const chunks = Math.ceil(count / chunkRows);
-  const workers = pool.workersFor(chunks <= 1 ? 0 : Math.min(callerScores ? threads - 1 : threads, chunks));
+  const workers = pool.workersFor(chunks <= 1 ? 0 : Math.min(blocking ? threads - 1 : threads, chunks));
   // staging: SLOTS slots per worker and one for the calling thread, fewer workers where it would not fit
   const slotBytes = () => roundUp(jobRows * rowBytes, SLOT_ALIGN);
   const stagingBytes = () => (inPlace ? 0 : (workers.length * SLOTS + 1) * slotBytes());
@@ -162,9 +162,7 @@ function* shareRows(fn: string, source: RowSource, threads: number, transport: T
   if (stagingBytes() > STAGING_LIMIT_BYTES) jobRows = 1;
   const table = arenaAllocate(count * OFFSET_BYTES);
   const staging = inPlace ? 0 : arenaAllocate(stagingBytes());
-  const posted = workers.map(
-    () => [] as { post: number; order: number; first: number; rows: number; stagedAt: number }[],
-  );
+  const posted = workers.map(() => [] as { post: number; first: number; rows: number; stagedAt: number }[]);
   try {
     if (table === null || staging === null)
       throw new LuceError(fn, "logits", "has rows that luce's arena (4 GiB in all) has no room left to stage");
@@ -208,7 +206,6 @@ function* shareRows(fn: string, source: RowSource, threads: number, transport: T
     };
     const ownSlot = staging + workers.length * SLOTS * slotBytes();
     const postCounts = workers.map(() => 0);
-    let order = 0; // jobs posted by this call, in order
     let next = 0;
     while (next < count) {
       for (let w = 0; w < workers.length && next < count; w++) {
@@ -220,17 +217,10 @@ function* shareRows(fn: string, source: RowSource, threads: number, transport: T
           const rows = Math.min(jobRows, count - next);
           const stagedAt = staging + (w * SLOTS + (postCounts[w]++ % SLOTS)) * slotBytes();
           stage(next, rows, stagedAt);
-          posted[w].push({ post: pool.post(worker, job(next, rows)), order: order++, first: next, rows, stagedAt });
+          posted[w].push({ post: pool.post(worker, job(next, rows)), first: next, rows, stagedAt });
           next += rows;
           yield null;
         }
-      }
-      if (next < count && !callerScores && workers.length > 0) {
-        // every worker is busy: wait for the job posted first of those in flight (jobs are alike: it ends first)
-        let w = 0;
-        for (let v = 1; v < workers.length; v++) if (posted[v][0].order < posted[w][0].order) w = v;
-        yield { worker: workers[w], post: posted[w][0].post };
-        continue;
       }
       if (next < count) {
         const rows = Math.min(chunkRows, count - next);
