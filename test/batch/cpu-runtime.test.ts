@@ -131,9 +131,11 @@ describe("a worker thread that fails", () => {
 
   it("killed mid-job: the call rejects with a LuceError, and the next call succeeds", async () => {
     const { logits, labels } = syntheticBatch(3, [4, 128, 32000], 0);
-    const pending = sequenceLogProbs(logits, labels, { threads: 2 }); // its first slice has posted jobs
-    const [worker] = kernelPool().workersFor(1);
-    void worker.thread.terminate();
+    const [worker] = kernelPool().workersFor(2); // the workers the call will use
+    const before = worker.posted;
+    const pending = sequenceLogProbs(logits, labels, { threads: 2 });
+    while (worker.posted === before) await new Promise((r) => setImmediate(r));
+    void worker.thread.terminate(); // with jobs of the call in flight
     const error = await pending.then(
       () => expect.fail("the call should have failed"),
       (e: unknown) => e,

@@ -95,10 +95,12 @@ export async function runInSlices<T>(fn: string, run: RowRun<T>): Promise<T> {
   const pool = kernelPool(fn);
   pool.hold();
   try {
-    // a turn of the event loop first: calls awaited back to back would otherwise chain their work in microtasks
+    // the run starts at once (its logits are in use from the call on), then the event loop gets a turn: calls
+    // awaited back to back would otherwise chain their work in microtasks
+    let step = run.next();
     await nextTurn();
     let sliceStart = performance.now();
-    for (let step = run.next(); ;) {
+    for (;;) {
       if (step.done === true) return step.value;
       if (step.value === ASK_BLOCKING) {
         step = run.next(false);
