@@ -19,8 +19,8 @@ export interface SequenceLogProbsOptions {
    */
   readonly precision?: "float32" | "float64";
   /**
-   * Worker threads that score the rows; the calling thread copies rows in for them and scores some too, between turns
-   * of its event loop. Default: the machine's parallelism, at most 4. Results do not depend on it.
+   * Threads that score the rows, the calling one included (it copies rows in for the workers and scores chunks of its
+   * own, between turns of its event loop); default: the machine's parallelism, at most 4. Results do not depend on it.
    */
   readonly threads?: number;
   /**

@@ -51,35 +51,25 @@ function roundUp(n: number, multiple: number): number {
   return Math.ceil(n / multiple) * multiple;
 }
 
-/** The question a run asks its driver first: whether it blocks the calling thread (see {@link Pause}). */
-const ASK_BLOCKING = "does the driver block the calling thread?";
 /**
- * What a transport run hands its driver at each step: null where the event loop may run; a worker's job that must
- * be finished before the run goes on; or, once at its start, ASK_BLOCKING, answered by the next `next(answer)`:
- * true when the driver blocks (the calling thread is then one of the `threads` that score), false when it keeps the
- * event loop running (`threads` workers score, and the calling thread, between its turns of the event loop, stages
- * their rows and scores chunks of its own while they are busy).
+ * What a transport run hands its driver at each step: null where the event loop may run, or a worker's job that must
+ * be finished before the run goes on.
  * @internal
  */
-export type Pause = { readonly worker: PoolWorker; readonly post: number } | typeof ASK_BLOCKING | null;
+export type Pause = { readonly worker: PoolWorker; readonly post: number } | null;
 /** A transport run: a generator of {@link Pause}s that returns its result. @internal */
-export type RowRun<T> = Generator<Pause, T, boolean | undefined>;
+export type RowRun<T> = Generator<Pause, T, void>;
 
 /**
  * Runs `run` to its end on the calling thread, blocking while it waits for workers (the synchronous variant, for
- * callers that cannot await, such as a tfjs kernel); the calling thread scores rows too. @internal
+ * callers that cannot await, such as a tfjs kernel). @internal
  */
 export function runBlocking<T>(fn: string, run: RowRun<T>): T {
   const pool = kernelPool(fn);
   try {
-    for (let step = run.next(); ;) {
+    for (let step = run.next(); ; step = run.next()) {
       if (step.done === true) return step.value;
-      if (step.value === ASK_BLOCKING) {
-        step = run.next(true);
-        continue;
-      }
       if (step.value !== null) pool.waitSync(fn, step.value.worker, step.value.post);
-      step = run.next();
     }
   } catch (error) {
     run.return(undefined as T);
@@ -102,10 +92,6 @@ export async function runInSlices<T>(fn: string, run: RowRun<T>): Promise<T> {
     let sliceStart = performance.now();
     for (;;) {
       if (step.done === true) return step.value;
-      if (step.value === ASK_BLOCKING) {
-        step = run.next(false);
-        continue;
-      }
       if (step.value !== null) {
         await pool.waitAsync(fn, step.value.worker, step.value.post);
         sliceStart = performance.now();
@@ -138,13 +124,12 @@ interface Transport {
 /**
  * The one transport from rows to the kernel, for every job: each row is found in the arena (in place when it lies
  * there, else copied once into a staging slot, padded with −∞ to `rowLength`), listed in the call's offset table,
- * and scored by a job of {@link RowJob}'s one shape on a worker, or, while every worker has SLOTS jobs in flight, by
- * the calling thread itself, a chunk at a time (right after copying it, so it is read from cache). `out` is the
- * call's `outBytes`-per-row region, its factors written before (scale jobs). Each row's result depends on that row
- * alone: the same bits for any thread count.
+ * and scored by a job of {@link RowJob}'s one shape on one of `threads` − 1 workers, or, while every worker has
+ * SLOTS jobs in flight, by the calling thread itself, a chunk at a time (right after copying it, so it is read from
+ * cache). `out` is the call's `outBytes`-per-row region, its factors written before (scale jobs). Each row's result
+ * depends on that row alone: the same bits for any thread count.
  */
 function* shareRows(fn: string, source: RowSource, threads: number, transport: Transport, out: number): RowRun<void> {
-  const blocking = (yield ASK_BLOCKING) === true;
   const pool = kernelPool(fn);
   const { count, vocabulary } = source;
   if (count === 0) return;
@@ -156,7 +141,7 @@ function* shareRows(fn: string, source: RowSource, threads: number, transport: T
   let jobRows = chunkRows * JOB_CHUNKS;
   // a call of one chunk is scored at once on the calling thread: handing it over would cost more
   const chunks = Math.ceil(count / chunkRows);
-  const workers = pool.workersFor(chunks <= 1 ? 0 : Math.min(blocking ? threads - 1 : threads, chunks));
+  const workers = pool.workersFor(chunks <= 1 ? 0 : Math.min(threads - 1, chunks - 1));
   // staging: SLOTS slots per worker and one for the calling thread, fewer workers where it would not fit
   const slotBytes = () => roundUp(jobRows * rowBytes, SLOT_ALIGN);
   const stagingBytes = () => (inPlace ? 0 : (workers.length * SLOTS + 1) * slotBytes());

@@ -341,8 +341,8 @@ export function kernelPool(fn?: string): KernelPool {
 }
 
 /**
- * Worker threads that score a call's rows by default: the machine's parallelism, at most 4 (past that, the calling
- * thread's copying of rows into the arena limits the speed).
+ * Threads that score a call's rows by default, the calling one included: the machine's parallelism, at most 4 (past
+ * that, the calling thread's copying of rows into the arena limits the speed).
  */
 export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 4));
