@@ -103,9 +103,14 @@ function readViewFields(
   const dtype = ort ? ortDtype(fields.type) : fields.dtype;
   if (data === null || typeof data !== "object" || typeof (data as { length?: unknown }).length !== "number")
     throw new LuceError(fn, `${name}.data`, `must be a typed array or an array, got ${describe(data)}`);
-  const shape = Array.from(givenShape);
-  if (shape.length !== rank || !shape.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0))
-    throw new LuceError(fn, shapeName, `must have ${rank} non-negative integer dimensions, got ${formatShape(shape)}`);
+  // the length first: a shape claiming billions of entries is refused before it is copied
+  const shape = givenShape.length === rank ? Array.from(givenShape) : null;
+  if (shape === null || !shape.every((d) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0))
+    throw new LuceError(
+      fn,
+      shapeName,
+      `must have ${rank} non-negative integer dimensions, got ${formatShape(shape ?? givenShape)}`,
+    );
   const dims = shape as number[];
   if (expectedShape !== undefined) {
     expectedShape.forEach((d, i) => {
@@ -149,9 +154,10 @@ function rowMajorStrides(fn: string, shapeName: string, shape: readonly number[]
 }
 
 function readStrides(fn: string, name: string, stride: unknown, rank: number): number[] {
-  const given = Array.from(requireArrayLike(fn, `${name}.stride`, stride));
-  if (given.length !== rank || !given.every((s) => typeof s === "number" && Number.isSafeInteger(s)))
-    throw new LuceError(fn, `${name}.stride`, `must have ${rank} integer entries, got ${formatShape(given)}`);
+  const array = requireArrayLike(fn, `${name}.stride`, stride);
+  const given = array.length === rank ? Array.from(array) : null;
+  if (given === null || !given.every((s) => typeof s === "number" && Number.isSafeInteger(s)))
+    throw new LuceError(fn, `${name}.stride`, `must have ${rank} integer entries, got ${formatShape(given ?? array)}`);
   return given as number[];
 }
 

@@ -145,6 +145,14 @@ describe("logits", () => {
     const shape = await rejection(sequenceLogProbs({ data, shape: null } as never, labels));
     expect(shape.argument).toBe("logits.shape");
   });
+  it("shapes and strides whose length lies are refused before they are copied", async () => {
+    const shape = await rejection(sequenceLogProbs({ data, shape: { length: 4e9 } } as never, labels));
+    expect(shape.argument).toBe("logits.shape");
+    const stride = await rejection(
+      sequenceLogProbs({ data, shape: [2, 3, 5], stride: { length: 2 ** 32 - 1 } } as never, labels),
+    );
+    expect(stride.argument).toBe("logits.stride");
+  });
   it("a shape whose elements cannot be indexed names the shape, not a stride the caller never gave", async () => {
     const error = await rejection(sequenceLogProbs({ data, shape: [0, 2 ** 52, 5] }, []));
     expect(error.argument).toBe("logits.shape");
