@@ -48,7 +48,10 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
  * integers), the shape's product against the data size, and (safetensors) offsets inside the file
  * and not overlapping. Reads only the header, so a hostile file cannot cause a large allocation.
  * The path must name a regular file with one of the two extensions; anything else (a directory,
- * a FIFO, a device) is refused before it is read.
+ * a FIFO, a device) is refused before it is read. A .npy header must be the dict literal numpy
+ * writes, at most 10,000 bytes (numpy's own default limit); a key given twice is refused where
+ * numpy would keep the last, and so is a tensor name given twice in a safetensors header, since
+ * readers disagree on which one counts.
  *
  * @param path - a `.npy` or `.safetensors` file
  * @returns the tensors it holds, with their places in the file
