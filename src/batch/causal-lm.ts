@@ -15,6 +15,7 @@ import {
   readLabels,
   readMask,
   requireFiniteSequenceLogps,
+  requireScoredTokens,
   snapshotOptions,
 } from "./batch-validation.js";
 
@@ -284,6 +285,12 @@ export async function dpoModelBatch(
   requireFiniteSequenceLogps(fn, "inputs.policy", policy.logps);
   requireFiniteSequenceLogps(fn, "inputs.reference", reference.logps);
   const lossOptions = pickOptions<DpoLossOptions>(given, DPO_LOSS_OPTION_KEYS);
+  requireScoredTokens(
+    fn,
+    inputs.labels === undefined ? "inputs.inputIds" : "inputs.labels",
+    lossOptions.lossType,
+    policy.counts,
+  );
   const result = asCaller(fn, () => dpoOnHalves(policy.logps, reference.logps, policy.counts, lossOptions));
   return { ...result, policyLogps: policy.logps, referenceLogps: reference.logps };
 }

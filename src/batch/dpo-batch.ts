@@ -7,6 +7,7 @@ import {
   readPolicyBatchInputs,
   requireFiniteSequenceLogps,
   requireGradientOption,
+  requireScoredTokens,
   snapshotOptions,
 } from "./batch-validation.js";
 import type { DpoLossOptions, DpoLossResult } from "../losses/dpo.js";
@@ -74,6 +75,7 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
     (policyLogps, referenceLogps, counts) => {
       requireFiniteSequenceLogps(fn, "inputs.policyLogits", policyLogps);
       requireFiniteSequenceLogps(fn, "inputs.referenceLogits", referenceLogps);
+      requireScoredTokens(fn, "inputs.labels", lossOptions.lossType, counts);
       const n = policyLogps.length / 2;
       const result = asCaller(fn, () => dpoOnHalves(policyLogps, referenceLogps, counts, lossOptions));
       return {

@@ -273,6 +273,14 @@ describe("the batch losses' inputs and errors", () => {
     );
     expect(reference.argument).toBe("inputs.referenceLogits");
   });
+  it("a sequence with no scored token under ipo names the caller's labels, not dpoLoss's lengths", async () => {
+    const unscored = [
+      [0, -100, -100],
+      [3, 4, 1],
+    ];
+    const error = await rejection(dpoBatch({ ...inputs, labels: unscored }, { beta: 0.1, lossType: "ipo" }));
+    expect([error.function, error.argument]).toEqual(["dpoBatch", "inputs.labels[0]"]);
+  });
   it("responses must be an integer of at least 2; both reference forms at once are refused", async () => {
     for (const responses of [1, 2.5, "2", null]) {
       const error = await rejection(
