@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import {
   closeSync,
@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
+  rmSync,
   symlinkSync,
   truncateSync,
   writeFileSync,
@@ -31,6 +32,7 @@ interface HostileCase {
 const corpus = fileURLToPath(new URL("../fixtures/hostile-tensors/", import.meta.url));
 const cases = JSON.parse(readFileSync(join(corpus, "expected.json"), "utf8")) as HostileCase[];
 const tmp = mkdtempSync(join(tmpdir(), "luce-hostile-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The case's file as the reader must see it: a sparse copy extended to its declared size where it has one. */
 function materialise(c: HostileCase): string {
