@@ -2,7 +2,7 @@ import { LuceError } from "../errors.js";
 import { scaledExpRows } from "./cpu/row-statistics.js";
 import { writeBytes } from "./cpu/worker-pool.js";
 import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
-import { requireArrayLike } from "../validation/checks.js";
+import { readSequenceLogps } from "./batch-validation.js";
 import { readScoring, rowSource, type ScoredBatch, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
@@ -91,12 +91,7 @@ async function referenceLogpsOf(
     return (await scoreAll(fn, reference)).logps;
   }
   if (inputs.referenceLogps !== undefined) {
-    const given = Float64Array.from(
-      requireArrayLike(fn, "inputs.referenceLogps", inputs.referenceLogps) as ArrayLike<number>,
-    );
-    if (given.length !== batch)
-      throw new LuceError(fn, "inputs.referenceLogps", `has ${given.length} entries for a batch of ${batch}`);
-    return given;
+    return readSequenceLogps(fn, "inputs.referenceLogps", inputs.referenceLogps, batch);
   }
   throw new LuceError(fn, "inputs.referenceLogits", "or inputs.referenceLogps is required");
 }

@@ -1,4 +1,5 @@
-import { LuceError } from "../errors.js";
+import { requireBoolean } from "../validation/checks.js";
+import { SCORING_OPTION_KEYS, snapshotOptions } from "./batch-validation.js";
 import { scoreFloat32 } from "./float32-scoring.js";
 import { scoreFloat64 } from "./float64-scoring.js";
 import { scoreOnnx } from "./onnx-scoring.js";
@@ -7,7 +8,10 @@ import type { LabelsView, LogitsView } from "./tensor-view.js";
 
 /** Options of {@link sequenceLogProbs}. */
 export interface SequenceLogProbsOptions {
-  /** Which positions count, shape [B, T]: 1 scores the label at that position, 0 skips it. */
+  /**
+   * Which positions count, shape [B, T]: 1 scores the label at that position, 0 skips it. Entries must be 0 or 1
+   * (booleans, and int64 0n/1n in a BigInt64Array as tokenizers give `attention_mask`, are read as such).
+   */
   readonly mask?: LabelsView | ArrayLike<number>[];
   /** Label value that is never scored; default −100, as PyTorch and TRL. */
   readonly ignoreIndex?: number;
@@ -113,10 +117,9 @@ export async function sequenceLogProbs(
   options: SequenceLogProbsOptions & { readonly perToken?: boolean } = {},
 ): Promise<Float64Array | TokenLogProbs> {
   const fn = "sequenceLogProbs";
-  const perToken = options?.perToken ?? false;
-  if (typeof perToken !== "boolean")
-    throw new LuceError(fn, "options.perToken", `must be true or false, got ${String(perToken)}`);
-  const { logps, tokenLogps, counts } = await scoreAll(fn, readScoring(fn, logits, labels, options));
+  const given = snapshotOptions(fn, options, [...SCORING_OPTION_KEYS, "perToken"]);
+  const perToken = given.perToken === undefined ? false : requireBoolean(fn, "options.perToken", given.perToken);
+  const { logps, tokenLogps, counts } = await scoreAll(fn, readScoring(fn, logits, labels, given));
   return perToken ? { logps, tokenLogps, counts } : logps;
 }
 
@@ -140,6 +143,7 @@ export async function sequenceTokenLogProbs(
   options: SequenceLogProbsOptions = {},
 ): Promise<TokenLogProbs> {
   const fn = "sequenceTokenLogProbs";
-  const { logps, tokenLogps, counts } = await scoreAll(fn, readScoring(fn, logits, labels, options));
+  const given = snapshotOptions(fn, options, SCORING_OPTION_KEYS);
+  const { logps, tokenLogps, counts } = await scoreAll(fn, readScoring(fn, logits, labels, given));
   return { logps, tokenLogps, counts };
 }
