@@ -74,18 +74,45 @@ export async function fitCommand(args: string[]): Promise<number> {
     nItems: data.items.length,
   };
   const pairwise = data.columns !== undefined;
-  const fit =
-    data.columns !== undefined
-      ? fitBradleyTerry(
-          { winners: data.columns.winners, losers: data.columns.losers, counts: data.columns.counts },
-          options,
-        )
-      : fitPlackettLuce(data.observations ?? [], options);
+  let fit: FitResult;
+  try {
+    fit =
+      data.columns !== undefined
+        ? fitBradleyTerry(
+            { winners: data.columns.winners, losers: data.columns.losers, counts: data.columns.counts },
+            options,
+          )
+        : fitPlackettLuce(data.observations ?? [], options);
+  } catch (e) {
+    throw e instanceof LuceError ? inCommandTerms(e, command, file, data.items) : e;
+  }
   console.log(
     values.json ? JSON.stringify(asJson(data.items, fit, pairwise), null, 2) : render(data.items, fit, pairwise),
   );
   return fit.converged ? 0 : 1;
 }
+/** The flags that set the library's options, for errors that name an option. */
+const FLAG_OF_OPTION: Record<string, string> = {
+  "options.prior": "--prior",
+  "options.reference": "--reference",
+  "options.method": "--method",
+};
+
+/**
+ * A fitting error in the words of the command line: an option named by its flag, the data by the
+ * file, and items by their names rather than their indices.
+ */
+function inCommandTerms(e: LuceError, command: string, file: string, items: string[]): LuceError {
+  const prefix = `${e.function}: argument '${e.argument}' `;
+  let problem = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+  for (const [option, flag] of Object.entries(FLAG_OF_OPTION)) problem = problem.split(option).join(flag);
+  problem = problem.replace(/\bitem (\d+)\b/g, (whole, i: string) =>
+    Number(i) < items.length ? `item '${items[Number(i)]}'` : whole,
+  );
+  const option = Object.keys(FLAG_OF_OPTION).find((o) => e.argument === o || e.argument.startsWith(`${o}.`));
+  return new LuceError(command, option === undefined ? file : FLAG_OF_OPTION[option], problem);
+}
+
 function asJson(items: string[], fit: FitResult, pairwise: boolean): object {
   return {
     model: pairwise ? "bradley-terry" : "plackett-luce",

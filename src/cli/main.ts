@@ -54,7 +54,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const sub = subcommands[name];
   if (sub === undefined) {
-    console.error(`luce: unknown command '${name}'\n\n${usage()}`);
+    console.error(
+      `luce: unknown command '${name}' (commands: ${Object.keys(subcommands).join(", ")}; see luce --help)`,
+    );
     return 2;
   }
   try {

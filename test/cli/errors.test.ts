@@ -152,6 +152,28 @@ describe("every CLI misuse is one line naming the flag or file, and exit code 2"
   });
 });
 
+describe("errors outside the flags", () => {
+  it("an unknown command is one line listing the commands", () => {
+    const r = luce("frobnicate");
+    expect(r.status).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      "luce: unknown command 'frobnicate' (commands: verify, fit, frontier; see luce --help)",
+    ]);
+  });
+  it("a fit the data cannot identify names the file, the item by name and the flag that fixes it", () => {
+    const data = file("one-way.csv", "winner,loser\nalice,bob\nbob,carol\n");
+    const r = luce("fit", data);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^luce fit: argument '.*one-way\.csv' /);
+    expect(lines[0]).toContain("item 'alice' never loses");
+    expect(lines[0]).toContain("--prior");
+    expect(lines[0]).not.toContain("options.");
+    expect(luce("fit", data, "--prior", "1").status).toBe(0);
+  });
+});
+
 describe("values that look like options", () => {
   it("a negative seed is a value: --seed -5 and --seed=-5 give the same report", () => {
     const a = luce("verify", "--runs", "2", "--seed", "-5", "--json");
