@@ -17,16 +17,18 @@ function stat(path: string): Stats | undefined {
 }
 
 /**
- * A path to an existing regular file (not a directory, FIFO or device).
+ * A path to an existing regular file (not a directory or device), or a pipe or socket where `allowPipe` says
+ * the reader streams it with bounded lines (`luce fit /dev/stdin < games.csv`).
  * @param command - e.g. `"luce fit"`
  * @param what - how the usage names the file, e.g. `"FILE"`
  * @throws {@link LuceError} naming the path
  */
-export function requireInputFile(command: string, what: string, path: string): string {
+export function requireInputFile(command: string, what: string, path: string, allowPipe = false): string {
   const s = stat(path);
   if (s === undefined) throw new LuceError(command, path, `does not exist (${what} must be a readable file)`);
   if (s.isDirectory()) throw new LuceError(command, path, `is a directory (${what} must be a file)`);
-  if (!s.isFile()) throw new LuceError(command, path, `is not a regular file (${what} must be a file)`);
+  if (!s.isFile() && !(allowPipe && (s.isFIFO() || s.isSocket())))
+    throw new LuceError(command, path, `is not a regular file (${what} must be a file)`);
   return path;
 }
 

@@ -60,7 +60,7 @@ export async function fitCommand(args: string[]): Promise<number> {
     values.prior === undefined
       ? undefined
       : { variance: positiveFlag(command, "--prior", values.prior as string, "a variance") };
-  const file = requireInputFile(command, "FILE", positionals[0]);
+  const file = requireInputFile(command, "FILE", positionals[0], true);
 
   const data = await readPreferenceFile(command, file, format);
   const reference = values.reference === undefined ? undefined : data.items.indexOf(values.reference as string);

@@ -98,6 +98,15 @@ describe("luce fit reads the format from the content", () => {
       expectClose(item.logStrength, fit.logStrength[names.indexOf(item.name)], { abs: 1e-9 }, item.name);
     }
   });
+  it("reads a pipe: luce fit /dev/stdin", () => {
+    const r = spawnSync(process.execPath, [bin, "fit", "/dev/stdin", "--json"], {
+      encoding: "utf8",
+      input: "winner,loser\na,b\nb,a\nb,c\nc,b\n",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { items: unknown[] }).items).toHaveLength(3);
+    expect(luce("fit", "/dev/null").stderr).toContain("is not a regular file");
+  });
   it("JSON Lines with a byte-order mark and any name; --format forces a format", () => {
     const path = join(dir, "rankings.data");
     writeFileSync(path, '\uFEFF{"ranking": ["a", "b", "c"]}\n{"ranking": ["b", "a"]}\n["c", "a"]\n');
