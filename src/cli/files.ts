@@ -17,7 +17,7 @@ function stat(path: string): Stats | undefined {
 }
 
 /**
- * A path to an existing regular file (not a directory or device), or a pipe or socket where `allowPipe` says
+ * A path to an existing regular file (not a directory or device), or a pipe where `allowPipe` says
  * the reader streams it with bounded lines (`luce fit /dev/stdin < games.csv`).
  * @param command - e.g. `"luce fit"`
  * @param what - how the usage names the file, e.g. `"FILE"`
@@ -27,7 +27,7 @@ export function requireInputFile(command: string, what: string, path: string, al
   const s = stat(path);
   if (s === undefined) throw new LuceError(command, path, `does not exist (${what} must be a readable file)`);
   if (s.isDirectory()) throw new LuceError(command, path, `is a directory (${what} must be a file)`);
-  if (!s.isFile() && !(allowPipe && (s.isFIFO() || s.isSocket())))
+  if (!s.isFile() && !(allowPipe && s.isFIFO()))
     throw new LuceError(command, path, `is not a regular file (${what} must be a file)`);
   return path;
 }

@@ -99,9 +99,11 @@ describe("luce fit reads the format from the content", () => {
     }
   });
   it("reads a pipe: luce fit /dev/stdin", () => {
-    const r = spawnSync(process.execPath, [bin, "fit", "/dev/stdin", "--json"], {
+    // a shell pipe is a FIFO (Node's own stdio pipes are sockets, which /dev/stdin cannot open)
+    const data = join(dir, "piped.csv");
+    writeFileSync(data, "winner,loser\na,b\nb,a\nb,c\nc,b\n");
+    const r = spawnSync("sh", ["-c", 'cat "$1" | "$2" "$3" fit /dev/stdin --json', "sh", data, process.execPath, bin], {
       encoding: "utf8",
-      input: "winner,loser\na,b\nb,a\nb,c\nc,b\n",
     });
     expect(r.status, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { items: unknown[] }).items).toHaveLength(3);
