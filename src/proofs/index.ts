@@ -1,8 +1,8 @@
 /**
  * Checkers for the statements of the DPO paper's section 5 and appendix A: each generates
  * instances with `luce/arbitraries`, evaluates float64 residuals of luce's implementation against
- * stated bounds, shrinks counterexamples, and re-evaluates at 50 digits with mathjs BigNumber.
- * Import from `luce/proofs` (needs fast-check, a peer dependency, and mathjs).
+ * stated bounds, shrinks counterexamples, and re-evaluates at 50 digits with decimal.js.
+ * Import from `luce/proofs` (needs fast-check, a peer dependency).
  * @packageDocumentation
  * @module luce/proofs
  */

@@ -1,16 +1,16 @@
-import { all, create, type BigNumber } from "mathjs";
+import { Decimal } from "decimal.js";
+import type { Arithmetic } from "./forward-derivative.js";
 
 /**
- * 50-digit arithmetic for re-evaluating residuals: mathjs BigNumber (decimal.js) at 50
- * significant digits. Inputs enter exactly: a double's decimal expansion to 60 digits, so the
- * re-evaluation is of the very instance float64 saw, not of its shortest decimal rendering.
- * decimal.js has an exponent range of ±9e15, so e^{−5000} and e^{4000} are ordinary numbers.
+ * 50-digit arithmetic for re-evaluating residuals: decimal.js at 50 significant digits. Inputs
+ * enter exactly: a double's decimal expansion to 60 digits, so the re-evaluation is of the very
+ * instance float64 saw, not of its shortest decimal rendering. decimal.js has an exponent range of
+ * ±9e15, so e^{−5000} and e^{4000} are ordinary numbers.
  */
-const math = create(all, { number: "BigNumber", precision: 50 });
-const B = (math as unknown as { BigNumber: new (v: string | number) => BigNumber }).BigNumber;
+const B = Decimal.clone({ precision: 50 });
 
 /** A 50-digit number. */
-export type Precise = BigNumber;
+export type Precise = Decimal;
 
 /** The exact value of a double (to 60 digits), or −Infinity. */
 export function exact(x: number): Precise {
@@ -61,5 +61,13 @@ export function precisePlackettLuce(
   return total;
 }
 
-/** The mathjs instance configured for BigNumber at 50 digits (for symbolic derivatives). */
-export const preciseMath = math;
+/** 50-digit arithmetic in the form forward differentiation takes; constants enter exactly. */
+export const preciseArithmetic: Arithmetic<Precise> = {
+  constant: exact,
+  add: (a, b) => a.plus(b),
+  sub: (a, b) => a.minus(b),
+  mul: (a, b) => a.times(b),
+  div: (a, b) => a.div(b),
+  exp: (a) => a.exp(),
+  log: (a) => a.ln(),
+};
