@@ -40,14 +40,20 @@ export function requireIndex(fn: string, name: string, x: unknown, size?: number
   return x;
 }
 
-/** An array-like of numbers of at least `minLength`, every entry finite. */
-export function requireFiniteArray(fn: string, name: string, a: unknown, minLength = 0): ArrayLike<number> {
+/**
+ * An array-like of numbers of at least `minLength`, every entry finite, read once (its length
+ * and each entry) into a Float64Array copy: callers compute on the copy, so a getter or Proxy
+ * that answers differently on a second read cannot turn a validated value into NaN.
+ */
+export function requireFiniteArray(fn: string, name: string, a: unknown, minLength = 0): Float64Array {
   const arr = requireArrayLike(fn, name, a);
-  if (arr.length < minLength) {
-    throw new LuceError(fn, name, `must have at least ${minLength} entries, got ${arr.length}`);
+  const length = arr.length;
+  if (length < minLength) {
+    throw new LuceError(fn, name, `must have at least ${minLength} entries, got ${length}`);
   }
-  for (let i = 0; i < arr.length; i++) requireFinite(fn, `${name}[${i}]`, arr[i]);
-  return arr as ArrayLike<number>;
+  const copy = new Float64Array(length);
+  for (let i = 0; i < length; i++) copy[i] = requireFinite(fn, `${name}[${i}]`, arr[i]);
+  return copy;
 }
 
 /**
