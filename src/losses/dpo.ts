@@ -1,7 +1,7 @@
 import { LuceError } from "../errors.js";
 import {
   describe,
-  requireArrayLike,
+  requireArrayLength,
   requireBoolean,
   requireFinite,
   requireOptions,
@@ -108,7 +108,6 @@ export const DPO_LOSS_OPTION_KEYS: readonly string[] = [
   "discopopTau",
   "bcoDelta",
 ];
-
 
 /**
  * The DPO loss family (eq. 7 and its descendants in TRL) with exact gradients,
@@ -353,8 +352,8 @@ function lengthsFor(
 /** Positive lengths, read once into a copy. */
 function positiveLengths(fn: string, values: unknown, name: string, n: number): Float64Array {
   if (values === undefined) throw new LuceError(fn, name, "is missing: give both chosen and rejected lengths");
-  const arr = requireArrayLike(fn, name, values) as ArrayLike<unknown>;
-  requireSameLength(fn, name, { length: arr.length }, n, "inputs.policyChosenLogps");
+  requireSameLength(fn, name, { length: requireArrayLength(fn, name, values) }, n, "inputs.policyChosenLogps");
+  const arr = values as ArrayLike<unknown>;
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = requirePositive(fn, `${name}[${i}]`, arr[i]);
   return out;
@@ -366,8 +365,8 @@ function positiveLengths(fn: string, values: unknown, name: string, n: number): 
  */
 function logps(fn: string, values: unknown, name: string, n?: number): Float64Array {
   if (values === undefined) throw new LuceError(fn, name, "is missing (or set options.referenceFree)");
-  const arr = requireArrayLike(fn, name, values) as ArrayLike<unknown>;
-  const length = arr.length;
+  const length = requireArrayLength(fn, name, values);
+  const arr = values as ArrayLike<unknown>;
   if (n !== undefined) requireSameLength(fn, name, { length }, n, "inputs.policyChosenLogps");
   const out = new Float64Array(length);
   for (let i = 0; i < length; i++) {

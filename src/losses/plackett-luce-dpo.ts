@@ -113,6 +113,10 @@ function logProbabilityRow(name: string, row: unknown, minLength: number): Float
   const copy = requireFiniteArray(FN, name, row, minLength);
   const y = copy.findIndex((v) => v > 0);
   if (y >= 0)
-    throw new LuceError(FN, `${name}[${y}]`, `is ${copy[y]}, above 0: a log-probability is <= 0 (a probability passed?)`);
+    throw new LuceError(
+      FN,
+      `${name}[${y}]`,
+      `is ${copy[y]}, above 0: a log-probability is <= 0 (a probability passed?)`,
+    );
   return copy;
 }

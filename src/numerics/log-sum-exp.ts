@@ -1,4 +1,4 @@
-import { requireArrayLike, requireLogProbability } from "../validation/checks.js";
+import { requireArrayLength, requireLogProbability } from "../validation/checks.js";
 import { NeumaierSum } from "./sum.js";
 
 /**
@@ -36,8 +36,8 @@ export function logSumExp(values: ArrayLike<number>): number {
  * @internal
  */
 export function readLogTerms(fn: string, values: unknown): Float64Array {
-  const arr = requireArrayLike(fn, "values", values);
-  const length = arr.length;
+  const length = requireArrayLength(fn, "values", values);
+  const arr = values as ArrayLike<unknown>;
   const copy = new Float64Array(length);
   for (let i = 0; i < length; i++) copy[i] = requireLogProbability(fn, `values[${i}]`, arr[i]);
   return copy;

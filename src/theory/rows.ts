@@ -1,6 +1,12 @@
 import { LuceError } from "../errors.js";
 import { logSumExpParts } from "../numerics/log-sum-exp.js";
-import { requireArrayLike, requireFiniteArray, requirePositive, describe } from "../validation/checks.js";
+import {
+  requireArrayLength,
+  requireArrayLike,
+  requireFiniteArray,
+  requirePositive,
+  describe,
+} from "../validation/checks.js";
 
 /**
  * A quantity over a finite preference problem: one row per prompt x, one entry per response y.
@@ -54,8 +60,8 @@ export function isLogSpace(policy: unknown): policy is LogProbabilities {
  * the caller computes on. @internal
  */
 export function readReward(fn: string, name: string, reward: unknown): Float64Array[] {
-  const rows = requireArrayLike(fn, name, reward);
-  const prompts = rows.length;
+  const prompts = requireArrayLength(fn, name, reward);
+  const rows = reward as ArrayLike<unknown>;
   if (prompts === 0) throw new LuceError(fn, name, "has no prompts (rows)");
   const out: Float64Array[] = [];
   for (let x = 0; x < prompts; x++) {
@@ -80,8 +86,9 @@ export function readPolicy(
 ): Float64Array[] {
   const isLog = isLogSpace(policy);
   const label = isLog ? `${name}.log` : name;
-  const rows = requireArrayLike(fn, label, isLog ? (policy as LogProbabilities).log : policy);
-  const prompts = rows.length;
+  const given = isLog ? (policy as LogProbabilities).log : policy;
+  const prompts = requireArrayLength(fn, label, given);
+  const rows = given as ArrayLike<unknown>;
   if (prompts === 0) throw new LuceError(fn, label, "has no prompts (rows)");
   if (shapeOf !== undefined && prompts !== shapeOf.rows.length) {
     throw new LuceError(fn, label, `has ${prompts} prompts, but '${shapeOf.name}' has ${shapeOf.rows.length}`);
@@ -89,8 +96,8 @@ export function readPolicy(
   const out: Float64Array[] = [];
   for (let x = 0; x < prompts; x++) {
     const rowName = `${label}[${x}]`;
-    const row = requireArrayLike(fn, rowName, rows[x]) as ArrayLike<unknown>;
-    const responses = row.length;
+    const row = rows[x] as ArrayLike<unknown>;
+    const responses = requireArrayLength(fn, rowName, row);
     if (responses === 0) throw new LuceError(fn, rowName, "has no responses");
     if (shapeOf !== undefined && responses !== shapeOf.rows[x].length) {
       throw new LuceError(

@@ -367,9 +367,7 @@ describe("known limits of each loss", () => {
   });
   it("ipo and sppo_hard: zero exactly at their targets", () => {
     expect(at("ipo", 1 / (2 * 0.25), 0.25)).toBe(0);
-    expect(
-      dpoLoss(nonPositivePair(2, -2, 0, 0), { beta: 0.25, lossType: "sppo_hard" }).losses[0],
-    ).toBe(0);
+    expect(dpoLoss(nonPositivePair(2, -2, 0, 0), { beta: 0.25, lossType: "sppo_hard" }).losses[0]).toBe(0);
   });
   it("exo_pair: zero where σ(βd) = 1 − ε, positive elsewhere", () => {
     const eps = 0.25;
