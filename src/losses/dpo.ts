@@ -139,7 +139,8 @@ export const DPO_LOSS_OPTION_KEYS: readonly string[] = [
  * gives the loss's limit where that is finite (`sigmoid` → 0 as βd → +∞), and a loss, gradient or
  * implicit reward that is itself beyond the float64 range is an error, never ±Infinity or NaN.
  * Accuracy: a few ulp relative to the loss; for the types that cross zero (ipo, sppo_hard, robust,
- * exo_pair, hinge) absolute, a few EPS times the size of the cancelling terms. The inputs' own rounding enters as EPS·(|log π_θ| + |log π_ref|)·|∂loss/∂d|.
+ * exo_pair, hinge) absolute, a few EPS times the size of the cancelling terms. The inputs' own
+ * rounding enters as EPS·(|log π_θ| + |log π_ref|)·|∂loss/∂d|.
  *
  * @param inputs - sequence log-probabilities per pair (and lengths where the type uses them)
  * @param options - β, the loss type and its parameters
