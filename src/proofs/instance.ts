@@ -43,7 +43,11 @@ function copyValue(
   if (value === null || typeof value !== "object")
     throw new LuceError(fn, path, `must be a number, an array or an object, got ${describe(value)}`);
   if (depth >= MAX_INSTANCE_DEPTH) throw new LuceError(fn, path, `is nested deeper than ${MAX_INSTANCE_DEPTH} levels`);
-  if (Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))) {
+  // an object with a length is read as the array-like it claims to be, so a lying length is refused
+  // here instead of being looped over by the statement
+  const isArrayLike =
+    Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView)) || "length" in value;
+  if (isArrayLike) {
     const length: unknown = (value as { length: unknown }).length;
     if (typeof length !== "number" || !Number.isInteger(length) || length < 0 || length > MAX_ARRAY_LENGTH)
       throw new LuceError(fn, path, `has length ${describe(length)}, not an array length`);
