@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  areEquivalentRewards,
   frontierRewardAtKl,
   impliedReward,
   logOptimalPolicy,
@@ -157,5 +158,17 @@ describe("theory inputs are read once", () => {
 describe("preferenceProbability names itself in its errors", () => {
   it("a bad prompt index", () => {
     expectLuceError(() => preferenceProbability({ reward: [[1, 0]] }, 3, [0, 1]), "prompt", "preferenceProbability");
+  });
+});
+
+describe("areEquivalentRewards options", () => {
+  it("null and unknown keys are LuceErrors naming it", () => {
+    expectLuceError(() => areEquivalentRewards([[1]], [[2]], null as never), "options", "areEquivalentRewards");
+    expectLuceError(
+      () => areEquivalentRewards([[1]], [[2]], { relativeTolerence: 1 } as never),
+      "options.relativeTolerence",
+      "areEquivalentRewards",
+    );
+    expect(areEquivalentRewards([[1, 2]], [[4, 5]], { absoluteTolerance: 0 })).toBe(true);
   });
 });
