@@ -3,6 +3,7 @@ import {
   areEquivalentRewards,
   frontierRewardAtKl,
   impliedReward,
+  klRegularizedObjective,
   logOptimalPolicy,
   logPartition,
   logSpace,
@@ -170,5 +171,13 @@ describe("areEquivalentRewards options", () => {
       "areEquivalentRewards",
     );
     expect(areEquivalentRewards([[1, 2]], [[4, 5]], { absoluteTolerance: 0 })).toBe(true);
+  });
+});
+
+describe("klRegularizedObjective beyond the float64 range", () => {
+  it("β·KL past 1.8e308 is a LuceError; π outside π_ref's support is −Infinity", () => {
+    // KL([1, 0] ‖ [½, ½]) = log 2 ≈ 0.69 and 1.7e308·0.69 is finite, but KL([1, 0] ‖ [0.01, 0.99]) = log 100 is not
+    expectLuceError(() => klRegularizedObjective([[1, 0]], [[0, 0]], [[0.01, 0.99]], 1.7e308), "beta");
+    expect(klRegularizedObjective([[0, 1]], [[0, 0]], [[1, 0]], 1)[0]).toBe(-Infinity);
   });
 });
