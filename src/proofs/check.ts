@@ -105,6 +105,8 @@ function worstOf(residuals: Residual[]): { worst: Residual; ratio: number } {
  * @param statement - the statement (e.g. `lemma1()`)
  * @param options - runs and seed
  * @returns the report
+ * @throws {@link luce!LuceError} for a value that is not a Statement, an options object that is null
+ *   or has an unknown key, runs outside 1..{@link MAX_RUNS}, a seed that is not an integer
  * @example
  * ```ts
  * const r = await checkStatement(lemma2(), { runs: 100, seed: 7 });
@@ -201,7 +203,7 @@ export async function checkStatementWith<I>(
  * @param instance - the instance to check: plain data (objects, arrays, finite numbers; −Infinity only
  *   in log-probabilities), read once into a copy
  * @returns the report for that instance
- * @throws {@link LuceError} for an instance that is not plain data of the statement's shape, holds
+ * @throws {@link luce!LuceError} for an instance that is not plain data of the statement's shape, holds
  *   NaN or ±Infinity, is larger than a check can hold, or gives a NaN residual
  * @example
  * ```ts
