@@ -222,7 +222,8 @@ export function checkInstance<I>(statement: Statement<I>, instance: I): Statemen
     residuals = statement.float64(copy);
     precise = statement.precise(copy);
   } catch (e) {
-    if (e instanceof LuceError) throw e;
+    // the statement's own computations name themselves; the caller called checkInstance
+    if (e instanceof LuceError && e.function === fn) throw e;
     const problem = `does not fit statement '${statement.id}' (${e instanceof Error ? e.message : String(e)})`;
     throw new LuceError(fn, "instance", problem);
   }

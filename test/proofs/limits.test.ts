@@ -95,3 +95,11 @@ describe("checkInstance validates its instance", () => {
     expectLuceError(() => checkInstance(lemma2(), { problem } as never), "instance", "checkInstance");
   });
 });
+
+describe("checkInstance names itself for an instance the statement cannot read", () => {
+  it("an observation that repeats an item", () => {
+    const problem = { beta: 1, reward: [[1, 0]], logReference: [[-Math.LN2, -Math.LN2]] };
+    const instance = { problem, shift: [[0, 0]], observations: [[0, 0]] };
+    expectLuceError(() => checkInstance(lemma1(), instance as never), "instance", "checkInstance");
+  });
+});
