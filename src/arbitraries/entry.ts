@@ -11,6 +11,7 @@ import { requirePeer } from "../peer-dependency.js";
 await requirePeer("luce/arbitraries", "fast-check");
 
 export const {
+  MAX_DRAWN_SIZE,
   betaArbitrary,
   comparisonGraphArbitrary,
   equivalentRewardsArbitrary,

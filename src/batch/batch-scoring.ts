@@ -1,7 +1,7 @@
 import { LuceError } from "../errors.js";
 import { scaledExpRows } from "./cpu/row-statistics.js";
 import { writeBytes } from "./cpu/worker-pool.js";
-import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
+import { dpoLossOf, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { readSequenceLogps } from "./batch-validation.js";
 import { readScoring, rowSource, type ScoredBatch, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
@@ -167,7 +167,8 @@ export function dpoOnHalves(
 ): DpoLossResult {
   const n = policyLogps.length / 2;
   const lengths = (from: number) => Float64Array.from({ length: n }, (_, i) => counts[from + i]);
-  return dpoLoss(
+  return dpoLossOf(
+    "dpoLoss",
     {
       policyChosenLogps: policyLogps.subarray(0, n),
       policyRejectedLogps: policyLogps.subarray(n),

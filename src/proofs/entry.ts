@@ -11,6 +11,8 @@ import { requirePeer } from "../peer-dependency.js";
 await requirePeer("luce/proofs", "fast-check");
 
 export const {
+  MAX_INSTANCE_NUMBERS,
+  MAX_RUNS,
   PRECISE_THRESHOLD,
   appendixA1,
   appendixA2A3,
@@ -19,11 +21,18 @@ export const {
   checkInstance,
   checkStatement,
   checkVariant,
+  constant,
   definition1,
+  exact,
   lemma1,
   lemma2,
   paperStatements,
   populationDpo,
+  preciseLogSumExp,
+  preciseMax,
+  precisePlackettLuce,
+  preciseRow,
+  preciseSigmoid,
   theorem1,
   verifyPaper,
 } = await import("./index.js");

@@ -1,7 +1,7 @@
 import { LuceError } from "../errors.js";
 import { NeumaierSum } from "../numerics/sum.js";
 import { SuffixAccumulator } from "../numerics/suffix-log-sum-exp.js";
-import { requireArrayLike, requireFiniteArray, requireIndex } from "../validation/checks.js";
+import { requireArrayLength, requireFiniteArray, requireIndex } from "../validation/checks.js";
 import { normalizeObservations, type NormalizedObservation, type PlackettLuceObservation } from "./observations.js";
 
 /**
@@ -38,11 +38,13 @@ export function plackettLuceLogProbability(scores: ArrayLike<number>, ranking: A
 
 /** Validates a ranking of local indices 0..K−1; the items it leaves out are unranked. @internal */
 export function localObservation(fn: string, name: string, ranking: unknown, nItems: number): NormalizedObservation {
-  const r = requireArrayLike(fn, name, ranking);
-  if (r.length === 0) throw new LuceError(fn, name, "is an empty ranking");
+  const length = requireArrayLength(fn, name, ranking);
+  const r = ranking as ArrayLike<unknown>;
+  if (length === 0) throw new LuceError(fn, name, "is an empty ranking");
+  if (length > nItems) throw new LuceError(fn, name, `has ${length} entries for ${nItems} items: one repeats`);
   const isRanked = new Uint8Array(nItems);
-  const ranked = new Int32Array(r.length);
-  for (let i = 0; i < r.length; i++) {
+  const ranked = new Int32Array(length);
+  for (let i = 0; i < length; i++) {
     const item = requireIndex(fn, `${name}[${i}]`, r[i], nItems);
     if (isRanked[item]) throw new LuceError(fn, `${name}[${i}]`, `repeats item ${item}`);
     isRanked[item] = 1;
