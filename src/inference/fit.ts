@@ -1,6 +1,12 @@
 import { LuceError } from "../errors.js";
 import type { Comparison, PlackettLuceObservation } from "../ranking/observations.js";
-import { requireArrayLike, requireIndex, requirePositive } from "../validation/checks.js";
+import {
+  requireArrayLike,
+  requireBoolean,
+  requireIndex,
+  requireOptions,
+  requirePositive,
+} from "../validation/checks.js";
 import { gaugeCovariance, information } from "./covariance.js";
 import {
   iterativeLuceSpectralRanking,
@@ -9,7 +15,13 @@ import {
   type Estimate,
   type EstimatorSettings,
 } from "./estimators.js";
-import { comparisonFactors, observationFactors, type ComparisonColumns, type Factors } from "./factors.js";
+import {
+  comparisonFactors,
+  observationFactors,
+  readNumberColumn,
+  type ComparisonColumns,
+  type Factors,
+} from "./factors.js";
 import { requireIdentifiable } from "./identifiability.js";
 import { evaluateGroups } from "./groups.js";
 import { centre } from "./stopping-rule.js";
@@ -27,7 +39,10 @@ export interface GaussianPrior {
 
 /** Options of {@link fitBradleyTerry} and {@link fitPlackettLuce}. */
 export interface FitOptions {
-  /** Number of items (default: the largest index in the data plus one). */
+  /**
+   * Number of items, at most 2^24 (default: the largest index in the data plus one, which may be at most
+   * twice the number of distinct items in the data, or 1024: a larger gap needs `nItems`).
+   */
   readonly nItems?: number;
   /** Report log-strengths with this item fixed at 0 (BradleyTerry2's `refcat`); default: centred to mean zero. */
   readonly reference?: number;
@@ -107,6 +122,24 @@ export interface FitResult {
 
 const ELO = 400 / Math.LN10;
 
+/** The keys of {@link FitOptions}: any other key is a misspelling, refused rather than ignored. */
+const FIT_OPTION_KEYS = [
+  "nItems",
+  "reference",
+  "prior",
+  "method",
+  "tolerance",
+  "maxIterations",
+  "standardErrors",
+  "scale",
+] as const;
+
+/** The keys of {@link BradleyTerryFitOptions}. */
+const BRADLEY_TERRY_OPTION_KEYS = [...FIT_OPTION_KEYS, "orderEffect", "ties", "tieOrderEffect"] as const;
+
+/** The keys of {@link GaussianPrior}. */
+const PRIOR_KEYS = ["variance"] as const;
+
 /**
  * Maximum-likelihood (or MAP) Bradley–Terry strengths from pairwise comparisons:
  * P(i beats j) = σ(θ_i − θ_j) (eq. 1).
@@ -131,7 +164,8 @@ export function fitBradleyTerry(
   options: BradleyTerryFitOptions = {},
 ): FitResult {
   const fn = "fitBradleyTerry";
-  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
+  // one read of every option into a plain object: getters cannot change a value after its check
+  options = { ...requireOptions(fn, "options", options, BRADLEY_TERRY_OPTION_KEYS) };
   const factors = comparisonFactors(fn, comparisons, options.nItems);
   if (options.orderEffect !== undefined || options.ties !== undefined || options.tieOrderEffect !== undefined)
     return fitExtendedModel(fn, factors, options);
@@ -141,13 +175,14 @@ export function fitBradleyTerry(
 function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFitOptions): FitResult {
   const n = factors.nItems;
   const advantage = (values: unknown, name: string, count: number): Float64Array => {
-    const h = Float64Array.from(requireArrayLike(fn, name, values) as ArrayLike<number>);
-    if (h.length !== count)
+    const length = requireArrayLike(fn, name, values).length;
+    if (length !== count)
       throw new LuceError(
         fn,
         name,
-        `has ${h.length} entries for ${count} ${name.includes("tie") ? "ties" : "comparisons"}`,
+        `has ${length} entries for ${count} ${name.includes("tie") ? "ties" : "comparisons"}`,
       );
+    const h = readNumberColumn(fn, name, values, count);
     h.forEach((v, c) => {
       if (v !== 1 && v !== -1 && v !== 0) throw new LuceError(fn, `${name}[${c}]`, `must be +1, -1 or 0, got ${v}`);
     });
@@ -253,7 +288,10 @@ function commonOptions(fn: string, factors: Factors, options: FitOptions) {
   const scale = options.scale ?? "log";
   if (scale !== "log" && scale !== "elo")
     throw new LuceError(fn, "options.scale", `must be "log" or "elo", got '${String(scale)}'`);
-  const wantErrors = options.standardErrors ?? factors.nItems <= 2000;
+  const wantErrors =
+    options.standardErrors === undefined
+      ? factors.nItems <= 2000
+      : requireBoolean(fn, "options.standardErrors", options.standardErrors);
   return { method, reference, tolerance, maxIterations, factor: scale === "elo" ? ELO : 1, wantErrors };
 }
 
@@ -274,7 +312,7 @@ function commonOptions(fn: string, factors: Factors, options: FitOptions) {
  */
 export function fitPlackettLuce(observations: readonly PlackettLuceObservation[], options: FitOptions = {}): FitResult {
   const fn = "fitPlackettLuce";
-  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
+  options = { ...requireOptions(fn, "options", options, FIT_OPTION_KEYS) };
   return fit(fn, "observations", observationFactors(fn, observations, options.nItems), options);
 }
 
@@ -282,8 +320,9 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
   const { method, reference, tolerance, maxIterations, factor, wantErrors } = commonOptions(fn, factors, options);
   if (method !== "newton" && method !== "mm" && method !== "ilsr")
     throw new LuceError(fn, "options.method", `must be "newton", "mm" or "ilsr", got '${String(method)}'`);
-  const priorVariance =
-    options.prior === undefined ? undefined : requirePositive(fn, "options.prior.variance", options.prior?.variance);
+  const prior =
+    options.prior === undefined ? undefined : requireOptions(fn, "options.prior", options.prior, PRIOR_KEYS);
+  const priorVariance = prior === undefined ? undefined : requirePositive(fn, "options.prior.variance", prior.variance);
   if (priorVariance !== undefined && method !== "newton")
     throw new LuceError(fn, "options.method", "must be 'newton' with a prior (MAP is fitted by Newton)");
   if (priorVariance === undefined) requireIdentifiable(fn, argument, factors);

@@ -39,7 +39,9 @@ export function requireIdentifiable(fn: string, argument: string, groups: Factor
     for (let m = start[f] + 1; m < start[f + 1]; m++) targets[next[members[m]]++] = chosen;
   }
   const component = stronglyConnectedComponents(n, degree, targets);
-  const count = Math.max(...component) + 1;
+  // a loop, not Math.max(...component): spreading one argument per item overflows the stack
+  let count = 0;
+  for (const c of component) count = Math.max(count, c + 1);
   if (count > 1) {
     const groups = new Map<number, number[]>();
     component.forEach((c, i) => {
