@@ -55,7 +55,10 @@ export interface FitOptions {
    * involving item i: scaled to the data, so reachable in float64. Default 1e−12.
    */
   readonly tolerance?: number;
-  /** Iteration cap; default 100 for Newton, 100000 for MM and ILSR. */
+  /**
+   * Iteration cap; default 100 for Newton, 100000 for MM, 1000 for ILSR. MM and ILSR also stop early,
+   * not converged, when their scaled gradient has stopped decreasing (see {@link FitResult.warning}).
+   */
   readonly maxIterations?: number;
   /** Compute standard errors and the covariance (dense, O(n³)); default: when nItems ≤ 2000. */
   readonly standardErrors?: boolean;
@@ -108,8 +111,13 @@ export interface FitResult {
   readonly logLikelihood: number;
   /** Iterations the estimator took. */
   readonly iterations: number;
-  /** Whether the stopping rule was met. */
+  /**
+   * Whether the stopping rule was met: the scaled gradient within the tolerance, and for Newton also its
+   * last step within √tolerance (a flat tail of the likelihood has a tiny gradient far from the maximum).
+   */
   readonly converged: boolean;
+  /** Why the result is not to be trusted as it stands (no convergence, no standard errors), when it is not. */
+  readonly warning?: string;
   /** The estimator used. */
   readonly method: FitMethod;
   /** The multiplier applied to log-strengths: 1, or 400 / ln 10 on the Elo scale. */
@@ -233,6 +241,7 @@ function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFit
     logLikelihood: est.logLikelihood,
     iterations: est.iterations,
     converged: est.converged,
+    ...notConverged(fn, "newton", est.stopped),
     method: "newton",
     scaleFactor: factor,
     ...(winAdvantage === null ? {} : { orderEffect: { estimate: est.alpha * factor, ...se(n) } }),
@@ -270,6 +279,13 @@ function withTiesBothWays(wins: Factors, ties: NonNullable<ExtendedData["ties"]>
   };
 }
 
+/** The warning of an estimator that stopped without converging. */
+function notConverged(fn: string, method: FitMethod, stopped: string | undefined): { warning?: string } {
+  return stopped === undefined
+    ? {}
+    : { warning: `${fn}: the ${method} estimator did not converge (${stopped}); the estimate is its last iterate` };
+}
+
 /** Validates the options every fit shares. */
 function commonOptions(fn: string, factors: Factors, options: FitOptions) {
   const method = options.method ?? "newton";
@@ -283,7 +299,9 @@ function commonOptions(fn: string, factors: Factors, options: FitOptions) {
     options.maxIterations === undefined
       ? method === "newton"
         ? 100
-        : 100_000
+        : method === "mm"
+          ? 100_000
+          : 1_000
       : requireIndex(fn, "options.maxIterations", options.maxIterations);
   const scale = options.scale ?? "log";
   if (scale !== "log" && scale !== "elo")
@@ -359,6 +377,7 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
     logLikelihood,
     iterations: estimate.iterations,
     converged: estimate.converged,
+    ...notConverged(fn, method, estimate.stopped),
     method,
     scaleFactor: factor,
   };

@@ -1,3 +1,4 @@
+import { addCompensated, settleCompensated } from "./compensated.js";
 import type { Factors } from "./factors.js";
 
 /** Groups are the fitting data as built (see {@link Factors}). @internal */
@@ -15,6 +16,8 @@ export interface GroupState {
   readonly prefixInverse: Float64Array;
   /** Work space of the information products, one entry per member slot. */
   readonly scratch: Float64Array;
+  /** The rounding errors of the gradient's per-item sums (see {@link addCompensated}), one per item. */
+  readonly compensation: Float64Array;
 }
 
 /**
@@ -32,6 +35,7 @@ export function evaluateGroups(
   const inverseSuffix = reuse?.inverseSuffix ?? new Float64Array(members.length);
   const prefixInverse = reuse?.prefixInverse ?? new Float64Array(members.length);
   const gradient = reuse?.gradient.fill(0) ?? new Float64Array(theta.length);
+  const gradientCompensation = reuse?.compensation.fill(0) ?? new Float64Array(theta.length);
   let logLikelihood = 0;
   let compensation = 0;
   for (let g = 0; g + 1 < start.length; g++) {
@@ -50,8 +54,8 @@ export function evaluateGroups(
       prefixInverse[a] = inverse;
       prefixInverse[a + 1] = inverse;
       const flow = w * e[a + 1] * inverse; // w·σ(−d)
-      gradient[members[a]] += flow;
-      gradient[members[a + 1]] -= flow;
+      addCompensated(gradient, gradientCompensation, members[a], flow);
+      addCompensated(gradient, gradientCompensation, members[a + 1], -flow);
       if (!withLogLikelihood) continue;
       const logChosen = (d >= 0 ? 0 : d) - Math.log1p(tail);
       const term = w * logChosen - compensation;
@@ -73,16 +77,16 @@ export function evaluateGroups(
       inverseSuffix[a + j] = 1 / suffix;
       // log p = log(e_j / S_j); the chosen item's 1 − p is S_{j+1}/S_j, without cancellation
       if (withLogLikelihood) groupLog += Math.log(e[a + j]) - Math.log(suffix);
-      gradient[members[a + j]] += (w * tail) / suffix;
+      addCompensated(gradient, gradientCompensation, members[a + j], (w * tail) / suffix);
     }
     let running = 0;
     for (let m = a; m < b; m++) {
       if (m < a + k) {
         running += inverseSuffix[m];
         // item j's own factor contributes its 1 − p above; its earlier factors −e·Σ_{i<j} 1/S_i
-        gradient[members[m]] -= w * e[m] * (running - inverseSuffix[m]);
+        addCompensated(gradient, gradientCompensation, members[m], -w * e[m] * (running - inverseSuffix[m]));
       } else {
-        gradient[members[m]] -= w * e[m] * running;
+        addCompensated(gradient, gradientCompensation, members[m], -w * e[m] * running);
       }
       prefixInverse[m] = running;
     }
@@ -91,6 +95,7 @@ export function evaluateGroups(
     compensation = total - logLikelihood - term;
     logLikelihood = total;
   }
+  settleCompensated(gradient, gradientCompensation);
   return {
     logLikelihood: withLogLikelihood ? logLikelihood : Number.NaN,
     gradient,
@@ -98,6 +103,7 @@ export function evaluateGroups(
     inverseSuffix,
     prefixInverse,
     scratch: reuse?.scratch ?? new Float64Array(members.length),
+    compensation: gradientCompensation,
   };
 }
 
