@@ -22,7 +22,7 @@ import {
   type ComparisonColumns,
   type Factors,
 } from "./factors.js";
-import { requireIdentifiable } from "./identifiability.js";
+import { requireExtendedIdentifiable, requireIdentifiable } from "./identifiability.js";
 import { evaluateGroups } from "./groups.js";
 import { centre } from "./stopping-rule.js";
 import { fitExtended, type ExtendedData } from "./bradley-terry-extended.js";
@@ -225,14 +225,15 @@ function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFit
     throw new LuceError(fn, "options.method", "must be 'newton' with an order effect or ties");
   const { reference, tolerance, maxIterations, factor, wantErrors } = commonOptions(fn, factors, options);
   requireIdentifiable(fn, "comparisons", ties === null ? factors : withTiesBothWays(factors, ties));
+  requireExtendedIdentifiable(fn, "comparisons", factors, winAdvantage, ties);
   const est = fitExtended({ wins: factors, winAdvantage, ties }, tolerance, maxIterations);
   const size = est.information.length;
   const cov = wantErrors ? gaugeCovariance(est.information, n, reference, false) : undefined;
   const theta = reference === undefined ? est.theta : est.theta.map((t) => t - est.theta[reference]);
-  const se = (i: number) => (cov === undefined ? {} : { stdError: Math.sqrt(Math.max(0, cov[i][i])) * factor });
+  const se = (i: number) => (cov == null ? {} : { stdError: Math.sqrt(Math.max(0, cov[i][i])) * factor });
   return {
     logStrength: theta.map((t) => t * factor),
-    ...(cov === undefined
+    ...(cov == null
       ? {}
       : {
           stdError: Float64Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(0, cov![i][i])) * factor),
@@ -240,8 +241,7 @@ function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFit
         }),
     logLikelihood: est.logLikelihood,
     iterations: est.iterations,
-    converged: est.converged,
-    ...notConverged(fn, "newton", est.stopped),
+    ...outcome(fn, "newton", est.converged, est.stopped, cov),
     method: "newton",
     scaleFactor: factor,
     ...(winAdvantage === null ? {} : { orderEffect: { estimate: est.alpha * factor, ...se(n) } }),
@@ -250,7 +250,7 @@ function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFit
       : {
           tieParameter: {
             estimate: est.delta,
-            ...(cov === undefined ? {} : { stdError: Math.sqrt(cov[size - 1][size - 1]) }),
+            ...(cov == null ? {} : { stdError: Math.sqrt(Math.max(0, cov[size - 1][size - 1])) }),
           },
         }),
   };
@@ -279,11 +279,29 @@ function withTiesBothWays(wins: Factors, ties: NonNullable<ExtendedData["ties"]>
   };
 }
 
-/** The warning of an estimator that stopped without converging. */
-function notConverged(fn: string, method: FitMethod, stopped: string | undefined): { warning?: string } {
-  return stopped === undefined
-    ? {}
-    : { warning: `${fn}: the ${method} estimator did not converge (${stopped}); the estimate is its last iterate` };
+/**
+ * `converged` and `warning` of a fit: not converged when the estimator stopped early, or when standard
+ * errors were asked for and the information at the estimate is not numerically positive definite (a
+ * NaN, infinite or negative variance is never reported as a number: the errors are left out instead).
+ */
+function outcome(
+  fn: string,
+  method: FitMethod,
+  converged: boolean,
+  stopped: string | undefined,
+  cov: Float64Array[] | null | undefined,
+): { converged: boolean; warning?: string } {
+  const reasons: string[] = [];
+  if (stopped !== undefined)
+    reasons.push(`the ${method} estimator did not converge (${stopped}); the estimate is its last iterate`);
+  if (cov === null)
+    reasons.push(
+      "no standard errors: the observed information at the estimate is numerically singular " +
+        "(the data barely identify it, or counts are too extreme for float64)",
+    );
+  return reasons.length === 0
+    ? { converged }
+    : { converged: converged && cov !== null, warning: `${fn}: ${reasons.join("; ")}` };
 }
 
 /** Validates the options every fit shares. */
@@ -368,7 +386,7 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
   const reported = reference === undefined ? theta : theta.map((t) => t - theta[reference]);
   return {
     logStrength: reported.map((t) => t * factor),
-    ...(cov === undefined
+    ...(cov == null
       ? {}
       : {
           stdError: Float64Array.from(cov, (row, i) => Math.sqrt(Math.max(0, row[i])) * factor),
@@ -376,8 +394,7 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
         }),
     logLikelihood,
     iterations: estimate.iterations,
-    converged: estimate.converged,
-    ...notConverged(fn, method, estimate.stopped),
+    ...outcome(fn, method, estimate.converged, estimate.stopped, cov),
     method,
     scaleFactor: factor,
   };
