@@ -56,13 +56,18 @@ export function newton(factors: Factors, settings: EstimatorSettings): Estimate 
     },
     gradient: (state) => state.gradient,
     value: (state) => state.value,
-    direction(state) {
+    direction(state, x) {
       const g = state.gradient;
       const diagonal = groupInformationDiagonal(groups, state.groups);
       if (variance !== undefined) for (let i = 0; i < n; i++) diagonal[i] += 1 / variance;
       // inexact Newton (Eisenstat–Walker forcing): solve only as far as the gradient is small,
-      // which keeps superlinear convergence at a fraction of the conjugate-gradient work
-      const forcing = Math.min(0.1, Math.sqrt(Math.sqrt(dot(g, g))));
+      // which keeps superlinear convergence at a fraction of the conjugate-gradient work; once the
+      // gradient meets the rule the step only has to be measured (and taken: the point is already
+      // within the tolerance), so a tenth of its size in residual is enough
+      const forcing =
+        scaledGradientNorm(state.groups.gradient, exposure, x, variance) <= settings.tolerance
+          ? 0.1
+          : Math.min(0.1, Math.sqrt(Math.sqrt(dot(g, g))));
       return conjugateGradient(
         n,
         (v, out) => {
