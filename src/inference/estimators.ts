@@ -141,6 +141,15 @@ function conjugateGradient(
   // solve for b / max|b_i| and scale back: on a flat tail |b| can be 1e-254, whose square underflows
   const size = largest(b);
   if (size === 0 || !Number.isFinite(size)) return new Float64Array(n);
+  // and A by its largest diagonal entry: a diagonal of 1e-309 would overflow the preconditioner's 1/d
+  const scale = largest(diagonal);
+  if (!(scale > 0 && scale < Infinity)) return new Float64Array(n);
+  diagonal = diagonal.map((v) => v / scale);
+  const unscaledTimes = times;
+  times = (v, out) => {
+    unscaledTimes(v, out);
+    for (let i = 0; i < n; i++) out[i] /= scale;
+  };
   const r = b.map((v) => v / size);
   project(r);
   const x = new Float64Array(n);
@@ -167,7 +176,7 @@ function conjugateGradient(
     for (let i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
   }
   project(x);
-  for (let i = 0; i < n; i++) x[i] *= size;
+  for (let i = 0; i < n; i++) x[i] *= size / scale;
   return x;
 }
 
@@ -225,6 +234,9 @@ const MM_CHECK_EVERY = 5;
 const MM_STALL_CHECKS = 200;
 /** ILSR stops as stalled after this many iterations without a new best scaled gradient. */
 const ILSR_STALL_ITERATIONS = 20;
+
+const ILSR_UNDERFLOW =
+  "its stationary distribution underflows float64 (strengths too far apart for ILSR): use Newton or MM";
 
 function stalled(best: number): string {
   return `it stalled: the scaled gradient stopped decreasing at ${best.toPrecision(3)}, above the tolerance`;
@@ -303,6 +315,10 @@ export function iterativeLuceSpectralRanking(groups: Factors, settings: Estimato
       for (let i = 0; i < n; i++) pi[i] /= total;
       if (change < 1e-13) break;
     }
+    // a stationary probability that underflows (strengths more than ~745 apart) has no logarithm:
+    // keep the last finite iterate and say so rather than return −∞ or NaN
+    if (!pi.every((p) => p > 0 && p < Infinity))
+      return { theta, iterations: iteration + 1, converged: false, stopped: ILSR_UNDERFLOW };
     for (let i = 0; i < n; i++) theta[i] = Math.log(pi[i]);
     centre(theta);
   }

@@ -28,6 +28,28 @@ describe("the three estimators reach the closed-form maximum on extreme counts",
       });
     }
   }
+  // beyond float64's exponent range for e^(−d) alone: log-odds 1381.6, and a subnormal count
+  for (const [a, b] of [
+    [1e300, 1e-300],
+    [1, 1e-320],
+  ]) {
+    for (const method of methods) {
+      it(`${method}: counts ${a} vs ${b} give the closed form or say they did not converge (never a silent miss)`, () => {
+        const fit = fitBradleyTerry(
+          [
+            [0, 1, a],
+            [1, 0, b],
+          ],
+          { method, standardErrors: false },
+        );
+        const exact = (Math.log(a) - Math.log(b)) / 2;
+        if (fit.converged) expectClose(fit.logStrength[0], exact, { rel: 1e-9 });
+        else expect(fit.warning).toMatch(/did not converge/);
+        expect(fit.logStrength.every(Number.isFinite)).toBe(true);
+        if (method !== "ilsr" && a === 1e300) expect(fit.converged).toBe(true);
+      });
+    }
+  }
   // a chain 0 – 1 – 2 (a tree): each edge fits its own odds, θ0 − θ1 = θ1 − θ2 = log(1 / ε)
   for (const epsilon of [1e-14, 1e-100]) {
     for (const method of methods) {
