@@ -97,7 +97,8 @@ export function bradleyTerryLogLikelihoodGradient(
  * @param scores - one finite score per item
  * @param comparisons - as for {@link bradleyTerryLogLikelihood}
  * @returns n rows of length n
- * @throws {@link LuceError} as {@link bradleyTerryLogLikelihood}, and for more than 2^14 scores (the matrix would not fit)
+ * @throws {@link LuceError} as {@link bradleyTerryLogLikelihood}, and for more than 2^14 scores (the matrix would
+ *   not fit)
  * @example
  * ```ts
  * bradleyTerryLogLikelihoodHessian([0, 0], [[0, 1]]); // [[-0.25, 0.25], [0.25, -0.25]]

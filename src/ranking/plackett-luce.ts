@@ -120,7 +120,8 @@ export function plackettLuceLogLikelihoodGradient(
  * @param scores - one finite score per item
  * @param observations - as for {@link plackettLuceLogLikelihood}
  * @returns n rows of length n
- * @throws {@link LuceError} as {@link plackettLuceLogLikelihood}, and for more than 2^14 scores (the matrix would not fit)
+ * @throws {@link LuceError} as {@link plackettLuceLogLikelihood}, and for more than 2^14 scores (the matrix would
+ *   not fit)
  * @example
  * ```ts
  * plackettLuceLogLikelihoodHessian([0, 0], [[0, 1]]); // [[-0.25, 0.25], [0.25, -0.25]]
