@@ -37,6 +37,13 @@ export interface NewtonResult {
 
 /** Armijo's sufficient-increase fraction of the predicted increase t·∇fᵀd. */
 const ARMIJO = 1e-4;
+/**
+ * A step is also accepted without evaluating f when the slope at its end is no worse than −½ of the
+ * initial slope: were f quadratic along d, f would have risen by at least a quarter of t·∇fᵀd (an exact
+ * Newton step ends at slope 0, one twice too long at −slope with no gain). Near the maximum, where
+ * f's rounding hides the gain, this saves evaluating f (its logarithms) twice per iteration.
+ */
+const QUADRATIC_OVERSHOOT = 0.5;
 /** Halvings of the step before the line search gives up (2^-60 of a step changes nothing in float64). */
 const MAX_HALVINGS = 60;
 /**
@@ -56,8 +63,9 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 /**
  * Damped Newton's method for a concave objective: at each point the Newton direction d, then a line
- * search along it: the step t·d is accepted when f's slope along d is still ≥ 0 at its end (f is concave,
- * so it rose all the way), else by Armijo's rule on f itself, halving t until one holds; a full step
+ * search along it: the step t·d is accepted when f's slope along d at its end is ≥ 0 (f is concave, so it
+ * rose all the way) or not below −½ of the initial slope (see {@link QUADRATIC_OVERSHOOT}), else by Armijo's
+ * rule on f itself, halving t until one holds; a full step
  * that still climbs steeply is doubled while f keeps rising. Stops when `problem.converged` holds (and
  * takes that last step), when no step increases f (`stopped` says so), or after `maxIterations`.
  * @internal
@@ -90,7 +98,7 @@ export function dampedNewton<State>(
       for (let i = 0; i < n; i++) trial[i] = x[i] + t * d[i];
       let next = problem.evaluate(trial, false, spare);
       along = dot(d, problem.gradient(next));
-      accepted = along >= 0;
+      accepted = along >= -QUADRATIC_OVERSHOOT * slope;
       if (!accepted) {
         if (Number.isNaN(value)) value = problem.value(problem.evaluate(x, true));
         next = problem.evaluate(trial, true, next);
