@@ -1,4 +1,5 @@
 import { LuceError } from "../errors.js";
+import { requireDenseHessianSize } from "./dense-size.js";
 import { NeumaierSum } from "../numerics/sum.js";
 import { SuffixAccumulator } from "../numerics/suffix-log-sum-exp.js";
 import { requireArrayLength, requireFiniteArray, requireIndex } from "../validation/checks.js";
@@ -121,7 +122,8 @@ export function plackettLuceLogLikelihoodGradient(
  * @param scores - one finite score per item
  * @param observations - as for {@link plackettLuceLogLikelihood}
  * @returns n rows of length n
- * @throws {@link LuceError} as {@link plackettLuceLogLikelihood}
+ * @throws {@link LuceError} as {@link plackettLuceLogLikelihood}, and for more than 2^14 scores (the matrix would
+ *   not fit)
  * @example
  * ```ts
  * plackettLuceLogLikelihoodHessian([0, 0], [[0, 1]]); // [[-0.25, 0.25], [0.25, -0.25]]
@@ -133,6 +135,7 @@ export function plackettLuceLogLikelihoodHessian(
 ): Float64Array[] {
   const fn = "plackettLuceLogLikelihoodHessian";
   const s = requireFiniteArray(fn, "scores", scores);
+  requireDenseHessianSize(fn, s.length);
   const h = Array.from({ length: s.length }, () => new Float64Array(s.length));
   for (const obs of normalizeObservations(fn, observations, s.length)) {
     forEachFactor(s, obs, (_chosen, inPlay, logNormalizer) => {
