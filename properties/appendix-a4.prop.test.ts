@@ -5,7 +5,7 @@ import { appendixA4, checkInstance } from "../src/proofs/index.js";
 
 const statement = appendixA4();
 test.prop([statement.instances], { numRuns: 25 })(
-  "paper's formula = finite differences = mathjs's symbolic derivative",
+  "paper's formula = finite differences = forward derivative",
   (instance) => {
     const report = checkInstance(statement, instance);
     expect(report.verdict, `${report.worst.name}: ${report.worst.residual} > ${report.worst.bound}`).toBe("holds");

@@ -34,3 +34,4 @@ export { shiftArbitrary, equivalentRewardsArbitrary, type ShiftOptions, type Equ
 export { rankingArbitrary, partialRankingArbitrary, observationArbitrary } from "./rankings.js";
 export { logPolicyArbitrary, type LogPolicyOptions } from "./policies.js";
 export { comparisonGraphArbitrary, type ComparisonGraph } from "./graphs.js";
+export { MAX_DRAWN_SIZE } from "./sizes.js";

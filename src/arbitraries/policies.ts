@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { LuceError } from "../errors.js";
-import { requireCount, requireFinite } from "../validation/checks.js";
+import { requireArrayLength, requireFinite, requireNumber, requireOptions } from "../validation/checks.js";
+import { requireDrawnCount } from "./sizes.js";
 import { normaliseLog } from "./problem.js";
 
 /** Options of {@link logPolicyArbitrary}. */
@@ -26,17 +27,14 @@ export interface LogPolicyOptions {
  */
 export function logPolicyArbitrary(k: number, options: LogPolicyOptions = {}): fc.Arbitrary<number[]> {
   const fn = "logPolicyArbitrary";
-  requireCount(fn, "k", k, 1);
+  requireDrawnCount(fn, "k", k, 1);
+  const { minLogProbability, supportOf: givenSupport } = requireOptions(fn, "options", options, [
+    "minLogProbability",
+    "supportOf",
+  ]);
   const floor =
-    options.minLogProbability === undefined
-      ? -800
-      : requireFinite(fn, "options.minLogProbability", options.minLogProbability);
-  if (
-    options.supportOf !== undefined &&
-    (options.supportOf.length !== k || options.supportOf.every((v) => v === -Infinity))
-  ) {
-    throw new LuceError(fn, "options.supportOf", `must have ${k} entries, not all -Infinity`);
-  }
+    minLogProbability === undefined ? -800 : requireFinite(fn, "options.minLogProbability", minLogProbability);
+  const supportOf = givenSupport === undefined ? undefined : readSupport(fn, givenSupport, k);
   const entry = fc.oneof(
     { weight: 3, arbitrary: fc.double({ min: -6, max: 0, noNaN: true }) },
     { weight: 1, arbitrary: fc.double({ min: floor, max: 0, noNaN: true }) },
@@ -44,9 +42,21 @@ export function logPolicyArbitrary(k: number, options: LogPolicyOptions = {}): f
   );
   return fc
     .array(entry, { minLength: k, maxLength: k })
-    .map((row) =>
-      row.map((v, y) => (options.supportOf !== undefined && options.supportOf[y] === -Infinity ? -Infinity : v)),
-    )
+    .map((row) => row.map((v, y) => (supportOf !== undefined && supportOf[y] === -Infinity ? -Infinity : v)))
     .filter((row) => row.some((v) => v > -Infinity))
     .map(normaliseLog);
+}
+
+/** A log π_ref row read once: k log-probabilities (≤ 0, −Infinity allowed), not all −Infinity. */
+function readSupport(fn: string, row: unknown, k: number): Float64Array {
+  const length = requireArrayLength(fn, "options.supportOf", row);
+  if (length !== k) throw new LuceError(fn, "options.supportOf", `has ${length} entries, not k = ${k}`);
+  const copy = new Float64Array(k);
+  for (let y = 0; y < k; y++) {
+    const v = requireNumber(fn, `options.supportOf[${y}]`, (row as ArrayLike<unknown>)[y]);
+    if (v > 0) throw new LuceError(fn, `options.supportOf[${y}]`, `is ${v}, not a log-probability (<= 0)`);
+    copy[y] = v;
+  }
+  if (copy.every((v) => v === -Infinity)) throw new LuceError(fn, "options.supportOf", "is -Infinity everywhere");
+  return copy;
 }

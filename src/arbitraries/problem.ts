@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { LuceError } from "../errors.js";
-import { requireCount, requireFinite, requirePositive } from "../validation/checks.js";
+import {
+  describe,
+  requireBoolean,
+  requireCount,
+  requireFinite,
+  requireOptions,
+  requirePositive,
+} from "../validation/checks.js";
+import { MAX_DRAWN_SIZE, requireDrawnCount, requireDrawnTotal } from "./sizes.js";
 
 /** A finite preference problem: per prompt x, the reward and log π_ref of each response y. */
 export interface FiniteProblem {
@@ -45,12 +53,23 @@ export interface BetaOptions {
  */
 export function betaArbitrary(options: BetaOptions = {}): fc.Arbitrary<number> {
   const fn = "betaArbitrary";
-  const min = options.min === undefined ? 1e-2 : requirePositive(fn, "options.min", options.min);
-  const max = options.max === undefined ? 1e2 : requirePositive(fn, "options.max", options.max);
+  return betaFrom(fn, requireOptions(fn, "options", options, BETA_KEYS));
+}
+
+const BETA_KEYS = ["min", "max", "sign"];
+
+/** {@link betaArbitrary} from read options, its errors naming `fn`. */
+function betaFrom(fn: string, options: BetaOptions): fc.Arbitrary<number> {
+  const { min: givenMin, max: givenMax, sign: givenSign } = options;
+  const min = givenMin === undefined ? 1e-2 : requirePositive(fn, "options.min", givenMin);
+  const max = givenMax === undefined ? 1e2 : requirePositive(fn, "options.max", givenMax);
   if (max < min) throw new LuceError(fn, "options.max", `is ${max}, below options.min ${min}`);
-  const sign = options.sign ?? 1;
-  if (sign !== 1 && sign !== -1) throw new LuceError(fn, "options.sign", "must be 1 or -1");
-  return fc.double({ min: Math.log(min), max: Math.log(max), noNaN: true }).map((t) => sign * Math.exp(t));
+  const sign = givenSign ?? 1;
+  if (sign !== 1 && sign !== -1) throw new LuceError(fn, "options.sign", `must be 1 or -1, got ${describe(sign)}`);
+  // e^{log max} may round a few ulp past max (e^{log 100} = 100.00000000000004): clamp into [min, max]
+  return fc
+    .double({ min: Math.log(min), max: Math.log(max), noNaN: true })
+    .map((t) => sign * Math.min(max, Math.max(min, Math.exp(t))));
 }
 
 /** Options of {@link logReferenceArbitrary}. */
@@ -80,19 +99,26 @@ export interface LogReferenceOptions {
  */
 export function logReferenceArbitrary(options: LogReferenceOptions = {}): fc.Arbitrary<number[]> {
   const fn = "logReferenceArbitrary";
+  return logReferenceFrom(fn, requireOptions(fn, "options", options, LOG_REFERENCE_KEYS));
+}
+
+const LOG_REFERENCE_KEYS = ["responses", "minLogProbability", "zeros"];
+
+/** {@link logReferenceArbitrary} from read options, its errors naming `fn`. */
+function logReferenceFrom(fn: string, options: LogReferenceOptions): fc.Arbitrary<number[]> {
   const [kMin, kMax] = countRange(fn, "options.responses", options.responses, [2, 8], 1);
+  const givenFloor = options.minLogProbability;
   const floor =
-    options.minLogProbability === undefined
-      ? Math.log(1e-300)
-      : requireFinite(fn, "options.minLogProbability", options.minLogProbability);
+    givenFloor === undefined ? Math.log(1e-300) : requireFinite(fn, "options.minLogProbability", givenFloor);
   if (floor >= 0) throw new LuceError(fn, "options.minLogProbability", `must be < 0, got ${floor}`);
+  const zeros = options.zeros === undefined ? false : requireBoolean(fn, "options.zeros", options.zeros);
   const entry = fc.oneof(
     { weight: 3, arbitrary: fc.double({ min: -5, max: 0, noNaN: true }) },
     { weight: 1, arbitrary: fc.double({ min: floor, max: 0, noNaN: true }) },
     { weight: 1, arbitrary: fc.constant(floor) },
   );
   const raw = fc.integer({ min: kMin, max: kMax }).chain((k) => fc.array(entry, { minLength: k, maxLength: k }));
-  const withZeros = options.zeros
+  const withZeros = zeros
     ? raw.chain((row) =>
         fc.array(fc.boolean(), { minLength: row.length, maxLength: row.length }).map((zero) => {
           const out = row.map((v, y) => (zero[y] && y > 0 ? -Infinity : v));
@@ -124,13 +150,18 @@ export interface RewardOptions {
  */
 export function rewardArbitrary(responses: number, beta: number, options: RewardOptions = {}): fc.Arbitrary<number[]> {
   const fn = "rewardArbitrary";
-  requireCount(fn, "responses", responses, 1);
+  requireDrawnCount(fn, "responses", responses, 1);
+  return rewardFrom(fn, responses, beta, requireOptions(fn, "options", options, REWARD_KEYS));
+}
+
+const REWARD_KEYS = ["maxRewardOverBeta"];
+
+/** {@link rewardArbitrary} from read options, its errors naming `fn`. */
+function rewardFrom(fn: string, responses: number, beta: number, options: RewardOptions): fc.Arbitrary<number[]> {
   requireFinite(fn, "beta", beta);
   if (beta === 0) throw new LuceError(fn, "beta", "must not be 0");
-  const limit =
-    options.maxRewardOverBeta === undefined
-      ? 4000
-      : requirePositive(fn, "options.maxRewardOverBeta", options.maxRewardOverBeta);
+  const givenLimit = options.maxRewardOverBeta;
+  const limit = givenLimit === undefined ? 4000 : requirePositive(fn, "options.maxRewardOverBeta", givenLimit);
   const scale = Math.abs(beta);
   const entry = fc.oneof(
     { weight: 3, arbitrary: fc.double({ min: -Math.min(limit, 5), max: Math.min(limit, 5), noNaN: true }) },
@@ -163,19 +194,38 @@ export interface FiniteProblemOptions extends BetaOptions, RewardOptions, Omit<L
  * ```
  */
 export function finiteProblemArbitrary(options: FiniteProblemOptions = {}): fc.Arbitrary<FiniteProblem> {
-  const [pMin, pMax] = countRange("finiteProblemArbitrary", "options.prompts", options.prompts, [1, 3], 1);
-  return betaArbitrary(options).chain((beta) =>
-    fc
-      .array(logReferenceArbitrary({ ...options, responses: options.responses ?? { min: 2, max: 8 } }), {
-        minLength: pMin,
-        maxLength: pMax,
-      })
-      .chain((logReference) =>
-        fc
-          .tuple(...logReference.map((row) => rewardArbitrary(row.length, beta, options)))
-          .map((reward) => ({ beta, reward, logReference })),
-      ),
+  const fn = "finiteProblemArbitrary";
+  const o = requireOptions(fn, "options", options, [...BETA_KEYS, ...LOG_REFERENCE_KEYS, ...REWARD_KEYS, "prompts"]);
+  const [pMin, pMax] = countRange(fn, "options.prompts", o.prompts, [1, 3], 1);
+  const responses = o.responses ?? { min: 2, max: 8 };
+  const [, kMax] = countRange(fn, "options.responses", responses, [2, 8], 1);
+  requireDrawnTotal(fn, "options", pMax * kMax, "rewards (prompts × responses)");
+  const betas = betaFrom(fn, { min: o.min, max: o.max, sign: o.sign });
+  const rows = logReferenceFrom(fn, { responses, minLogProbability: o.minLogProbability, zeros: o.zeros });
+  rewardFrom(fn, 1, 1, { maxRewardOverBeta: o.maxRewardOverBeta }); // validates the option now, not at the first draw
+  return betas.chain((beta) =>
+    fc.array(rows, { minLength: pMin, maxLength: pMax }).chain((logReference) =>
+      // one flat draw split into rows: a tuple of one arbitrary per prompt would spread a
+      // data-sized argument list
+      rewardFrom(fn, sumOfLengths(logReference), beta, o).map((flat) => ({
+        beta,
+        reward: splitRows(flat, logReference),
+        logReference,
+      })),
+    ),
   );
+}
+
+function sumOfLengths(rows: readonly (readonly number[])[]): number {
+  let total = 0;
+  for (const row of rows) total += row.length;
+  return total;
+}
+
+/** `flat` cut into rows of the lengths of `shape`'s rows. */
+function splitRows(flat: number[], shape: readonly (readonly number[])[]): number[][] {
+  let at = 0;
+  return shape.map((row) => flat.slice(at, (at += row.length)));
 }
 
 /**
@@ -200,9 +250,11 @@ export function countRange(
   least: number,
 ): [number, number] {
   if (r === undefined) return fallback;
-  if (typeof r === "number") return [requireCount(fn, name, r, least), r];
-  if (r === null || typeof r !== "object") throw new LuceError(fn, name, "must be a count or { min, max }");
-  const min = requireCount(fn, `${name}.min`, r.min, least);
-  const max = requireCount(fn, `${name}.max`, r.max, min);
+  if (typeof r === "number") return [requireDrawnCount(fn, name, r, least), r];
+  if (r === null || typeof r !== "object")
+    throw new LuceError(fn, name, `must be a count or { min, max }, got ${describe(r)}`);
+  const { min: givenMin, max: givenMax } = requireOptions(fn, name, r, ["min", "max"]);
+  const min = requireDrawnCount(fn, `${name}.min`, givenMin, least);
+  const max = requireCount(fn, `${name}.max`, givenMax, min, MAX_DRAWN_SIZE);
   return [min, max];
 }

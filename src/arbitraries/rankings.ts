@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { requireCount } from "../validation/checks.js";
+import { requireDrawnCount } from "./sizes.js";
 import type { PlackettLuceObservation } from "../ranking/observations.js";
 
 /**
@@ -13,7 +13,7 @@ import type { PlackettLuceObservation } from "../ranking/observations.js";
  * ```
  */
 export function rankingArbitrary(k: number): fc.Arbitrary<number[]> {
-  requireCount("rankingArbitrary", "k", k, 1);
+  requireDrawnCount("rankingArbitrary", "k", k, 1);
   return fc.shuffledSubarray(
     Array.from({ length: k }, (_, i) => i),
     { minLength: k, maxLength: k },
@@ -32,7 +32,7 @@ export function rankingArbitrary(k: number): fc.Arbitrary<number[]> {
  * ```
  */
 export function partialRankingArbitrary(k: number): fc.Arbitrary<number[]> {
-  requireCount("partialRankingArbitrary", "k", k, 1);
+  requireDrawnCount("partialRankingArbitrary", "k", k, 1);
   return rankingArbitrary(k).chain((order) => fc.integer({ min: 1, max: k }).map((len) => order.slice(0, len)));
 }
 
@@ -49,7 +49,7 @@ export function partialRankingArbitrary(k: number): fc.Arbitrary<number[]> {
  * ```
  */
 export function observationArbitrary(k: number): fc.Arbitrary<PlackettLuceObservation> {
-  requireCount("observationArbitrary", "k", k, 2);
+  requireDrawnCount("observationArbitrary", "k", k, 2);
   const items = Array.from({ length: k }, (_, i) => i);
   return fc.oneof(
     fc.shuffledSubarray(items, { minLength: 2, maxLength: 2 }),

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { LuceError } from "../errors.js";
-import { requireArrayLike, requireCount, requirePositive } from "../validation/checks.js";
+import { describe, requireArrayLength, requireBoolean, requireOptions, requirePositive } from "../validation/checks.js";
+import { requireDrawnCount, requireDrawnTotal } from "./sizes.js";
 import type { FiniteProblem } from "./problem.js";
 
 /** Options of {@link shiftArbitrary}. */
@@ -31,22 +32,63 @@ export interface ShiftOptions {
  */
 export function shiftArbitrary(shape: readonly number[], options: ShiftOptions = {}): fc.Arbitrary<number[][]> {
   const fn = "shiftArbitrary";
-  requireArrayLike(fn, "shape", shape);
-  shape.forEach((k, x) => requireCount(fn, `shape[${x}]`, k, 1));
-  if (options.dependsOn === "response" && !shape.some((k) => k > 1))
+  return shiftFrom(fn, readShape(fn, shape), requireOptions(fn, "options", options, SHIFT_KEYS));
+}
+
+const SHIFT_KEYS = ["max", "dependsOn", "dyadic"];
+
+/** Row lengths read once into a copy, each a count, their total within one draw. */
+function readShape(fn: string, shape: unknown): number[] {
+  const length = requireArrayLength(fn, "shape", shape);
+  const given = shape as ArrayLike<unknown>;
+  requireDrawnCount(fn, "shape.length", length, 0);
+  const rows: number[] = [];
+  let total = 0;
+  for (let x = 0; x < length; x++) {
+    rows.push(requireDrawnCount(fn, `shape[${x}]`, given[x], 1));
+    total += rows[x];
+  }
+  requireDrawnTotal(fn, "shape", total, "shift values");
+  return rows;
+}
+
+/** {@link shiftArbitrary} on a read shape, its errors naming `fn`. */
+function shiftFrom(fn: string, shape: number[], options: ShiftOptions): fc.Arbitrary<number[][]> {
+  const { max: givenMax, dependsOn: givenDependsOn, dyadic: givenDyadic } = options;
+  const dependsOn = givenDependsOn ?? "prompt";
+  if (dependsOn !== "prompt" && dependsOn !== "response")
+    throw new LuceError(fn, "options.dependsOn", `must be "prompt" or "response", got ${describe(dependsOn)}`);
+  if (dependsOn === "response" && !shape.some((k) => k > 1))
     throw new LuceError(fn, "shape", "needs a row of 2 or more responses for a shift that varies with y");
-  const max = options.max === undefined ? 1e3 : requirePositive(fn, "options.max", options.max);
-  const value = options.dyadic
-    ? fc.integer({ min: -Math.round(max * 256), max: Math.round(max * 256) }).map((k) => k / 256)
-    : fc.oneof(fc.double({ min: -max, max, noNaN: true }), fc.double({ min: -1, max: 1, noNaN: true }));
-  if (options.dependsOn === "response") {
+  const max = givenMax === undefined ? 1e3 : requirePositive(fn, "options.max", givenMax);
+  const dyadic = givenDyadic === undefined ? false : requireBoolean(fn, "options.dyadic", givenDyadic);
+  // floor: k/256 ≤ max for every drawn k (rounding max·256 up would step past max)
+  const steps = Math.floor(max * DYADIC_STEPS);
+  const value = dyadic
+    ? fc.integer({ min: -steps, max: steps }).map((k) => k / DYADIC_STEPS)
+    : fc.oneof(
+        fc.double({ min: -max, max, noNaN: true }),
+        fc.double({ min: -Math.min(1, max), max: Math.min(1, max), noNaN: true }),
+      );
+  // flat draws cut into rows: a tuple of one arbitrary per prompt would spread a data-sized argument list
+  if (dependsOn === "response") {
     // at least two responses in some prompt get different shifts
+    const total = shape.reduce((a, k) => a + k, 0);
     return fc
-      .tuple(...shape.map((k) => fc.array(value, { minLength: k, maxLength: k })))
+      .array(value, { minLength: total, maxLength: total })
+      .map((flat) => {
+        let at = 0;
+        return shape.map((k) => flat.slice(at, (at += k)));
+      })
       .filter((rows) => rows.some((row) => new Set(row).size > 1));
   }
-  return fc.tuple(...shape.map((k) => value.map((v) => Array.from({ length: k }, () => v))));
+  return fc
+    .array(value, { minLength: shape.length, maxLength: shape.length })
+    .map((perPrompt) => shape.map((k, x) => Array.from({ length: k }, () => perPrompt[x])));
 }
+
+/** Dyadic shifts are multiples of 1/256, so r + f is exact in float64 for dyadic r. */
+const DYADIC_STEPS = 256;
 
 /** A problem, a shift f(x), and the shifted reward r + f. */
 export interface EquivalentRewards {
@@ -75,10 +117,19 @@ export function equivalentRewardsArbitrary(
   problem: fc.Arbitrary<FiniteProblem>,
   options: ShiftOptions = {},
 ): fc.Arbitrary<EquivalentRewards> {
+  const fn = "equivalentRewardsArbitrary";
+  if (problem === null || typeof problem !== "object" || typeof (problem as { chain?: unknown }).chain !== "function")
+    throw new LuceError(fn, "problem", `must be a fast-check arbitrary of problems, got ${describe(problem)}`);
+  const read = requireOptions(fn, "options", options, SHIFT_KEYS);
+  shiftFrom(fn, [2], read); // validates the options now, not at the first draw
   return problem.chain((p) =>
-    shiftArbitrary(
-      p.reward.map((row) => row.length),
-      options,
+    shiftFrom(
+      fn,
+      readShape(
+        fn,
+        p.reward.map((row) => row.length),
+      ),
+      read,
     ).map((shift) => ({
       problem: p,
       shift,

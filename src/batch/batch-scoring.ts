@@ -2,8 +2,8 @@ import { LuceError } from "../errors.js";
 import { runBlocking, runInSlices, scaledExpRows, type RowRun } from "./cpu/row-statistics.js";
 import { writeBytes } from "./cpu/worker-pool.js";
 import { withArenaLogits } from "./cpu-scoring.js";
-import { dpoLoss, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
-import { requireArrayLike } from "../validation/checks.js";
+import { dpoLossOf, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
+import { readSequenceLogps } from "./batch-validation.js";
 import { readScoring, rowSource, type ScoredBatch, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
@@ -93,12 +93,7 @@ async function referenceLogpsOf(
     return (await scoreAll(fn, reference)).logps;
   }
   if (inputs.referenceLogps !== undefined) {
-    const given = Float64Array.from(
-      requireArrayLike(fn, "inputs.referenceLogps", inputs.referenceLogps) as ArrayLike<number>,
-    );
-    if (given.length !== batch)
-      throw new LuceError(fn, "inputs.referenceLogps", `has ${given.length} entries for a batch of ${batch}`);
-    return given;
+    return readSequenceLogps(fn, "inputs.referenceLogps", inputs.referenceLogps, batch);
   }
   throw new LuceError(fn, "inputs.referenceLogits", "or inputs.referenceLogps is required");
 }
@@ -183,7 +178,8 @@ export function dpoOnHalves(
 ): DpoLossResult {
   const n = policyLogps.length / 2;
   const lengths = (from: number) => Float64Array.from({ length: n }, (_, i) => counts[from + i]);
-  return dpoLoss(
+  return dpoLossOf(
+    "dpoLoss",
     {
       policyChosenLogps: policyLogps.subarray(0, n),
       policyRejectedLogps: policyLogps.subarray(n),

@@ -3,10 +3,21 @@ import { LuceError } from "../errors.js";
 import type { DpoLossOptions, DpoLossResult } from "../losses/dpo.js";
 import { dpoOnHalves } from "./batch-scoring.js";
 import { APPENDED, withRowStatistics } from "./onnx/append-statistics.js";
-import { onnxRuntime, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
+import { onnxRuntime, sessionError, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
 import { collectSequences, isValidRow, logTiesPlusRest, scoredPositions, type PositionSource } from "./scoring.js";
 import type { TokenLogProbs } from "./sequence-log-probs.js";
 import { readMatrix, type LabelsView } from "./tensor-view.js";
+import { requireBoolean, requireInteger } from "../validation/checks.js";
+import {
+  asCaller,
+  DPO_LOSS_OPTION_KEYS,
+  pickOptions,
+  readLabels,
+  readMask,
+  requireFiniteSequenceLogps,
+  requireScoredTokens,
+  snapshotOptions,
+} from "./batch-validation.js";
 
 /** Options of {@link CausalLanguageModel.load}. */
 export interface CausalLanguageModelOptions {
@@ -22,6 +33,9 @@ export interface CausalLanguageModelOptions {
    */
   readonly attentionMask?: string;
 }
+
+/** The keys of {@link ModelLogProbsOptions}. */
+const MODEL_LOG_PROBS_OPTION_KEYS = ["attentionMask", "labels", "ignoreIndex", "shift", "average"];
 
 /** Options of {@link CausalLanguageModel.sequenceLogProbs}. */
 export interface ModelLogProbsOptions {
@@ -78,6 +92,7 @@ export class CausalLanguageModel {
     options: CausalLanguageModelOptions = {},
   ): Promise<CausalLanguageModel> {
     const fn = "CausalLanguageModel.load";
+    options = snapshotOptions(fn, options, ["backend", "logits", "inputIds", "attentionMask"]);
     const backend = options.backend ?? "cpu";
     if (backend !== "cpu" && backend !== "webgpu")
       throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${String(backend)}`);
@@ -98,7 +113,10 @@ export class CausalLanguageModel {
         graphOptimizationLevel: "all",
       });
     } catch (error) {
-      throw new LuceError(fn, "model", `ONNX Runtime could not load it: ${(error as Error).message}`);
+      throw sessionError(fn, "options.backend", backend, error, {
+        argument: "model",
+        problem: "ONNX Runtime could not load it",
+      });
     }
     const inputIds = options.inputIds ?? "input_ids";
     if (!session.inputNames.includes(inputIds))
@@ -131,7 +149,7 @@ export class CausalLanguageModel {
     options: ModelLogProbsOptions = {},
   ): Promise<TokenLogProbs> {
     const fn = "CausalLanguageModel.sequenceLogProbs";
-    if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
+    options = snapshotOptions(fn, options, MODEL_LOG_PROBS_OPTION_KEYS);
     const ids = readMatrix(fn, "inputIds", inputIds);
     const [batch, length] = ids.shape;
     if (batch === 0 || length === 0)
@@ -139,12 +157,14 @@ export class CausalLanguageModel {
     const mask =
       options.attentionMask === undefined
         ? null
-        : readMatrix(fn, "options.attentionMask", options.attentionMask, [batch, length]);
-    const labels =
-      options.labels === undefined ? ids : readMatrix(fn, "options.labels", options.labels, [batch, length]);
-    const ignoreIndex = options.ignoreIndex ?? -100;
-    if (!Number.isInteger(ignoreIndex)) throw new LuceError(fn, "options.ignoreIndex", "must be an integer");
+        : readMask(fn, "options.attentionMask", options.attentionMask, [batch, length]);
+    const ignoreIndex =
+      options.ignoreIndex === undefined ? -100 : requireInteger(fn, "options.ignoreIndex", options.ignoreIndex);
     const vocabulary = this.vocabulary ?? Number.MAX_SAFE_INTEGER;
+    const labels =
+      options.labels === undefined
+        ? ids
+        : readLabels(fn, "options.labels", options.labels, [batch, length], vocabulary, ignoreIndex);
     const at = (v: typeof ids, b: number, t: number) => v.read(v.offset + b * v.stride[0] + t * v.stride[1]);
     const idData = new BigInt64Array(batch * length);
     const maskData = new BigInt64Array(batch * length);
@@ -163,8 +183,8 @@ export class CausalLanguageModel {
       labels,
       mask,
       ignoreIndex,
-      shift: options.shift ?? true,
-      average: options.average ?? false,
+      shift: options.shift === undefined ? true : requireBoolean(fn, "options.shift", options.shift),
+      average: options.average === undefined ? false : requireBoolean(fn, "options.average", options.average),
       logits: { shape: [batch, length, vocabulary] },
     };
     const positions = scoredPositions(fn, source);
@@ -243,6 +263,8 @@ export async function dpoModelBatch(
   options: DpoLossOptions & Pick<ModelLogProbsOptions, "average" | "shift" | "ignoreIndex">,
 ): Promise<DpoModelBatchResult> {
   const fn = "dpoModelBatch";
+  const given = snapshotOptions(fn, options, [...DPO_LOSS_OPTION_KEYS, "average", "shift", "ignoreIndex"]);
+  if (options === undefined) throw new LuceError(fn, "options", "is required (at least beta)");
   if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
   if (!(inputs.policy instanceof CausalLanguageModel))
     throw new LuceError(fn, "inputs.policy", "must be a CausalLanguageModel");
@@ -251,9 +273,7 @@ export async function dpoModelBatch(
   const scoring = {
     ...(inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask }),
     ...(inputs.labels === undefined ? {} : { labels: inputs.labels }),
-    average: options.average,
-    shift: options.shift,
-    ignoreIndex: options.ignoreIndex,
+    ...pickOptions<ModelLogProbsOptions>(given, ["average", "shift", "ignoreIndex"]),
   };
   const [policy, reference] = await Promise.all([
     inputs.policy.sequenceLogProbs(inputs.inputIds, scoring),
@@ -262,6 +282,15 @@ export async function dpoModelBatch(
   const batch = policy.logps.length;
   if (batch % 2 !== 0)
     throw new LuceError(fn, "inputs.inputIds", `has ${batch} sequences: chosen and rejected halves need an even batch`);
-  const result = dpoOnHalves(policy.logps, reference.logps, policy.counts, options);
+  requireFiniteSequenceLogps(fn, "inputs.policy", policy.logps);
+  requireFiniteSequenceLogps(fn, "inputs.reference", reference.logps);
+  const lossOptions = pickOptions<DpoLossOptions>(given, DPO_LOSS_OPTION_KEYS);
+  requireScoredTokens(
+    fn,
+    inputs.labels === undefined ? "inputs.inputIds" : "inputs.labels",
+    lossOptions.lossType,
+    policy.counts,
+  );
+  const result = asCaller(fn, () => dpoOnHalves(policy.logps, reference.logps, policy.counts, lossOptions));
   return { ...result, policyLogps: policy.logps, referenceLogps: reference.logps };
 }

@@ -1,4 +1,15 @@
 import { LuceError } from "../errors.js";
+import {
+  asCaller,
+  DPO_LOSS_OPTION_KEYS,
+  pickOptions,
+  POLICY_BATCH_OPTION_KEYS,
+  readPolicyBatchInputs,
+  requireFiniteSequenceLogps,
+  requireGradientOption,
+  requireScoredTokens,
+  snapshotOptions,
+} from "./batch-validation.js";
 import type { DpoLossOptions, DpoLossResult } from "../losses/dpo.js";
 import {
   dpoOnHalves,
@@ -44,10 +55,15 @@ export interface DpoBatchResult extends DpoLossResult, PolicyBatchLogps {}
  */
 export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions): Promise<DpoBatchResult> {
   const fn = "dpoBatch";
+  const given = snapshotOptions(fn, options, [...DPO_LOSS_OPTION_KEYS, ...POLICY_BATCH_OPTION_KEYS]);
+  if (options === undefined) throw new LuceError(fn, "options", "is required (at least beta)");
+  requireGradientOption(fn, given.gradient);
+  const lossOptions = pickOptions<DpoLossOptions>(given, DPO_LOSS_OPTION_KEYS);
+  const batchInputs = readPolicyBatchInputs(fn, inputs);
   return lossOnPolicyBatch(
     fn,
-    inputs,
-    options,
+    batchInputs,
+    given,
     (batch) => {
       if (batch % 2 !== 0 || batch === 0)
         throw new LuceError(
@@ -57,8 +73,11 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
         );
     },
     (policyLogps, referenceLogps, counts) => {
+      requireFiniteSequenceLogps(fn, "inputs.policyLogits", policyLogps);
+      requireFiniteSequenceLogps(fn, "inputs.referenceLogits", referenceLogps);
+      requireScoredTokens(fn, "inputs.labels", lossOptions.lossType, counts);
       const n = policyLogps.length / 2;
-      const result = dpoOnHalves(policyLogps, referenceLogps, counts, options);
+      const result = asCaller(fn, () => dpoOnHalves(policyLogps, referenceLogps, counts, lossOptions));
       return {
         result,
         sequenceGradient: (b) => (b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n]),

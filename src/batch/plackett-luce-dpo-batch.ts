@@ -1,6 +1,14 @@
 import { LuceError } from "../errors.js";
 import { plackettLuceDpoLoss, type PlackettLuceDpoResult } from "../losses/plackett-luce-dpo.js";
-import { requireArrayLike, requireIndex } from "../validation/checks.js";
+import { MAX_ARRAY_LENGTH, requireArrayLike, requireCount } from "../validation/checks.js";
+import {
+  asCaller,
+  POLICY_BATCH_OPTION_KEYS,
+  readPolicyBatchInputs,
+  requireFiniteSequenceLogps,
+  requireGradientOption,
+  snapshotOptions,
+} from "./batch-validation.js";
 import {
   lossOnPolicyBatch,
   type PolicyBatchInputs,
@@ -56,30 +64,37 @@ export async function plackettLuceDpoBatch(
   options: PlackettLuceDpoBatchOptions,
 ): Promise<PlackettLuceDpoBatchResult> {
   const fn = "plackettLuceDpoBatch";
+  const given = snapshotOptions(fn, options, ["beta", ...POLICY_BATCH_OPTION_KEYS]);
+  if (options === undefined) throw new LuceError(fn, "options", "is required (at least beta)");
+  requireGradientOption(fn, given.gradient);
+  const batchInputs = readPolicyBatchInputs(fn, inputs);
+  // read once: the batch check and the loss must see the same K and rankings
+  const k = requireCount(fn, "inputs.responses", inputs.responses, 2, MAX_ARRAY_LENGTH);
+  const rankings = Array.from(requireArrayLike(fn, "inputs.rankings", inputs.rankings)) as ArrayLike<number>[];
   return lossOnPolicyBatch(
     fn,
-    inputs,
-    options,
+    batchInputs,
+    given,
     (batch) => {
-      const k = requireIndex(fn, "inputs.responses", inputs.responses);
-      if (k < 2) throw new LuceError(fn, "inputs.responses", "must be at least 2");
       if (batch === 0 || batch % k !== 0)
         throw new LuceError(
           fn,
           "inputs.policyLogits.shape",
           `has batch ${batch}, not a non-zero multiple of ${k} responses`,
         );
-      const rankings = requireArrayLike(fn, "inputs.rankings", inputs.rankings);
       if (rankings.length !== batch / k)
         throw new LuceError(fn, "inputs.rankings", `has ${rankings.length} rankings for ${batch / k} prompts`);
     },
     (policyLogps, referenceLogps) => {
-      const k = inputs.responses; // validated above
+      requireFiniteSequenceLogps(fn, "inputs.policyLogits", policyLogps);
+      requireFiniteSequenceLogps(fn, "inputs.referenceLogits", referenceLogps);
       const rows = (values: Float64Array) =>
         Array.from({ length: values.length / k }, (_, i) => values.subarray(i * k, (i + 1) * k));
-      const result = plackettLuceDpoLoss(
-        { policyLogps: rows(policyLogps), referenceLogps: rows(referenceLogps), rankings: inputs.rankings },
-        { beta: options.beta },
+      const result = asCaller(fn, () =>
+        plackettLuceDpoLoss(
+          { policyLogps: rows(policyLogps), referenceLogps: rows(referenceLogps), rankings },
+          { beta: given.beta },
+        ),
       );
       return { result, sequenceGradient: (b) => result.gradPolicy[Math.floor(b / k)][b % k] };
     },

@@ -2,7 +2,10 @@ import type { LabelsView } from "./tensor-view.js";
 
 /** Options of {@link luce/batch!sequenceLogProbs}. */
 export interface SequenceLogProbsOptions {
-  /** Which positions count, shape [B, T]: 1 scores the label at that position, 0 skips it. */
+  /**
+   * Which positions count, shape [B, T]: 1 scores the label at that position, 0 skips it. Entries must be 0 or 1
+   * (booleans, and int64 0n/1n in a BigInt64Array as tokenizers give `attention_mask`, are read as such).
+   */
   readonly mask?: LabelsView | ArrayLike<number>[];
   /** Label value that is never scored; default −100, as PyTorch and TRL. */
   readonly ignoreIndex?: number;

@@ -4,7 +4,8 @@ import { defaultThreads } from "./cpu/worker-pool.js";
 import { scorePosition } from "./row-scan.js";
 import type { RowSource } from "./cpu/row-statistics.js";
 import type { SequenceLogProbsOptions, TokenLogProbs } from "./scoring-options.js";
-import { readMatrix, readView, type ReadableView } from "./tensor-view.js";
+import { readLabels, readMask, readScoringOptions } from "./batch-validation.js";
+import { readView, type ReadableView } from "./tensor-view.js";
 
 /** The validated problem, shared by the log-prob and gradient passes. @internal */
 export interface Scoring {
@@ -19,40 +20,24 @@ export interface Scoring {
   readonly backend: "cpu" | "webgpu";
 }
 
-/** Validates the inputs of a log-prob computation. @internal */
+/** Validates the inputs of a log-prob computation (each read once; labels and mask copied). @internal */
 export function readScoring(fn: string, logits: unknown, labels: unknown, options: SequenceLogProbsOptions): Scoring {
-  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
+  const o = readScoringOptions(fn, options);
   const l = readView(fn, "logits", logits, 3);
-  const [b, t] = l.shape;
-  const lab = readMatrix(fn, "labels", labels, [b, t]);
-  const mask = options.mask === undefined ? null : readMatrix(fn, "options.mask", options.mask, [b, t]);
-  const ignoreIndex = options.ignoreIndex ?? -100;
-  if (!Number.isInteger(ignoreIndex)) throw new LuceError(fn, "options.ignoreIndex", "must be an integer");
-  const precision = options.precision ?? (l.float64 ? "float64" : "float32");
-  if (precision !== "float32" && precision !== "float64")
-    throw new LuceError(fn, "options.precision", `must be "float32" or "float64", got ${String(precision)}`);
-  const threads = options.threads ?? defaultThreads();
-  if (!Number.isInteger(threads) || threads < 1)
-    throw new LuceError(fn, "options.threads", `must be a positive integer, got ${String(threads)}`);
-  const backend = options.backend ?? "cpu";
-  if (backend !== "cpu" && backend !== "webgpu")
-    throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${String(backend)}`);
-  if (backend === "webgpu" && options.precision === "float64")
-    throw new LuceError(
-      fn,
-      "options.precision",
-      'must be "float32" with backend "webgpu" (the GPU computes in float32)',
-    );
+  const [b, t, vocabulary] = l.shape;
+  const lab = readLabels(fn, "labels", labels, [b, t], vocabulary, o.ignoreIndex);
+  const mask = o.mask === undefined ? null : readMask(fn, "options.mask", o.mask, [b, t]);
+  const precision = o.precision ?? (l.float64 ? "float64" : "float32");
   return {
     logits: l,
     labels: lab,
     mask,
-    ignoreIndex,
-    shift: options.shift ?? true,
-    average: options.average ?? false,
-    precision: backend === "webgpu" ? "float32" : precision,
-    threads,
-    backend,
+    ignoreIndex: o.ignoreIndex,
+    shift: o.shift,
+    average: o.average,
+    precision: o.backend === "webgpu" ? "float32" : precision,
+    threads: o.threads ?? defaultThreads(),
+    backend: o.backend,
   };
 }
 

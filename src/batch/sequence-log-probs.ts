@@ -1,4 +1,5 @@
-import { LuceError } from "../errors.js";
+import { requireBoolean } from "../validation/checks.js";
+import { SCORING_OPTION_KEYS, snapshotOptions } from "./batch-validation.js";
 import { runBlocking, runInSlices } from "./cpu/row-statistics.js";
 import { scoreOnCpu } from "./cpu-scoring.js";
 import { scoreOnnx } from "./onnx-scoring.js";
@@ -81,10 +82,9 @@ export async function sequenceLogProbs(
   options: SequenceLogProbsOptions & { readonly perToken?: boolean } = {},
 ): Promise<Float64Array | TokenLogProbs> {
   const fn = "sequenceLogProbs";
-  const perToken = options?.perToken ?? false;
-  if (typeof perToken !== "boolean")
-    throw new LuceError(fn, "options.perToken", `must be true or false, got ${String(perToken)}`);
-  const { logps, tokenLogps, counts } = await scoreAll(fn, readScoring(fn, logits, labels, options));
+  const given = snapshotOptions(fn, options, [...SCORING_OPTION_KEYS, "perToken"]);
+  const perToken = given.perToken === undefined ? false : requireBoolean(fn, "options.perToken", given.perToken);
+  const { logps, tokenLogps, counts } = await scoreAll(fn, readScoring(fn, logits, labels, given));
   return perToken ? { logps, tokenLogps, counts } : logps;
 }
 
@@ -108,6 +108,7 @@ export async function sequenceTokenLogProbs(
   options: SequenceLogProbsOptions = {},
 ): Promise<TokenLogProbs> {
   const fn = "sequenceTokenLogProbs";
-  const { logps, tokenLogps, counts } = await scoreAll(fn, readScoring(fn, logits, labels, options));
+  const given = snapshotOptions(fn, options, SCORING_OPTION_KEYS);
+  const { logps, tokenLogps, counts } = await scoreAll(fn, readScoring(fn, logits, labels, given));
   return { logps, tokenLogps, counts };
 }

@@ -1,21 +1,27 @@
-import { readFileSync } from "node:fs";
-import { extname } from "node:path";
-import { parseArgs } from "node:util";
 import { LuceError } from "../errors.js";
 import { fitBradleyTerry, fitPlackettLuce, type FitMethod, type FitResult } from "../inference/fit.js";
-import { parsePreferenceData } from "../inference/read-data.js";
+import { parseCommandLine, positiveFlag } from "./arguments.js";
+import { requireInputFile } from "./files.js";
+import { readPreferenceFile } from "./read-preferences.js";
 
-const HELP = `usage: luce fit FILE [--reference NAME] [--prior VARIANCE] [--method newton|mm|ilsr] [--elo] [--json]
+const METHODS: readonly FitMethod[] = ["newton", "mm", "ilsr"];
+
+const HELP = `usage: luce fit FILE [--format csv|jsonl] [--reference NAME] [--prior VARIANCE]
+                [--method newton|mm|ilsr] [--elo] [--json]
 
 Fits Bradley–Terry strengths (pairwise data) or Plackett–Luce strengths (rankings) by maximum
 likelihood and prints log-strengths, standard errors and the log-likelihood.
 
-FILE: .csv with a header naming winner, loser (and count), or .jsonl with one observation per line:
+FILE: CSV with a header naming winner, loser (and count), or JSON Lines with one observation per line:
   {"winner": "a", "loser": "b", "count": 2}   {"ranking": ["a", "b", "c"]}
   {"ranking": ["a"], "of": ["a", "b", "c"]}   {"chosen": "a", "others": ["b", "c"]}   ["a", "b", "c"]
+The format is read from the content, whatever the file's name: a first line starting with { or [
+is JSON Lines, anything else a CSV header. The file is streamed, so its size is limited by memory
+for the rows (16 bytes a comparison), not by the file.
 
+  --format F         csv or jsonl: read the file as this format instead of detecting it
   --reference NAME   fix this item at 0 (as BradleyTerry2's refcat); default: centred to mean zero
-  --prior VARIANCE   Gaussian prior N(0, VARIANCE) on log-strengths (MAP; fits any data)
+  --prior VARIANCE   Gaussian prior N(0, VARIANCE) on log-strengths, VARIANCE > 0 (MAP; fits any data)
   --method M         newton (default), mm or ilsr: all give the same estimate
   --elo              report on the Elo scale (400 / ln 10 per unit)
   --json             print the result as JSON`;
@@ -25,58 +31,86 @@ FILE: .csv with a header naming winner, loser (and count), or .jsonl with one ob
  * @internal
  */
 export async function fitCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const command = "luce fit";
+  const { values, positionals } = parseCommandLine(
+    command,
     args,
-    allowPositionals: true,
-    options: {
-      reference: { type: "string" },
-      prior: { type: "string" },
-      method: { type: "string" },
+    {
+      format: { type: "string", value: "csv|jsonl" },
+      reference: { type: "string", value: "NAME" },
+      prior: { type: "string", value: "VARIANCE" },
+      method: { type: "string", value: "newton|mm|ilsr" },
       elo: { type: "boolean" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
-  });
+    { min: 1, max: 1, name: "FILE" },
+  );
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  if (positionals.length !== 1) {
-    console.error(`luce fit: give one data file\n\n${HELP}`);
-    return 2;
-  }
-  const file = positionals[0];
-  const format = extname(file).toLowerCase() === ".csv" ? "csv" : "jsonl";
+  const format = values.format as string | undefined;
+  if (format !== undefined && format !== "csv" && format !== "jsonl")
+    throw new LuceError(command, "--format", `must be csv or jsonl, got '${format}'`);
+  const method = values.method as string | undefined;
+  if (method !== undefined && !METHODS.includes(method as FitMethod))
+    throw new LuceError(command, "--method", `must be one of ${METHODS.join(", ")}, got '${method}'`);
+  const prior =
+    values.prior === undefined
+      ? undefined
+      : { variance: positiveFlag(command, "--prior", values.prior as string, "a variance") };
+  const file = requireInputFile(command, "FILE", positionals[0], true);
+
+  const data = await readPreferenceFile(command, file, format);
+  const reference = values.reference === undefined ? undefined : data.items.indexOf(values.reference as string);
+  if (reference === -1)
+    throw new LuceError(command, "--reference", `names '${values.reference as string}', which is not in ${file}`);
+  const options = {
+    reference,
+    prior,
+    method: method as FitMethod | undefined,
+    scale: values.elo ? ("elo" as const) : ("log" as const),
+    nItems: data.items.length,
+  };
+  const pairwise = data.columns !== undefined;
+  let fit: FitResult;
   try {
-    const data = parsePreferenceData(readFileSync(file, "utf8"), format);
-    const reference = values.reference === undefined ? undefined : data.items.indexOf(values.reference);
-    if (reference === -1)
-      throw new LuceError("luce fit", "--reference", `names '${values.reference}', which is not in the data`);
-    const prior = values.prior === undefined ? undefined : { variance: Number(values.prior) };
-    const options = {
-      reference,
-      prior,
-      method: values.method as FitMethod | undefined,
-      scale: values.elo ? ("elo" as const) : ("log" as const),
-      nItems: data.items.length,
-    };
-    const fit =
-      data.comparisons !== undefined
-        ? fitBradleyTerry(data.comparisons, options)
+    fit =
+      data.columns !== undefined
+        ? fitBradleyTerry(
+            { winners: data.columns.winners, losers: data.columns.losers, counts: data.columns.counts },
+            options,
+          )
         : fitPlackettLuce(data.observations ?? [], options);
-    console.log(
-      values.json
-        ? JSON.stringify(asJson(data.items, fit, data.comparisons !== undefined), null, 2)
-        : render(data.items, fit, data.comparisons !== undefined),
-    );
-    return fit.converged ? 0 : 1;
   } catch (e) {
-    if (e instanceof LuceError || (e as NodeJS.ErrnoException).code === "ENOENT") {
-      console.error(`luce fit: ${(e as Error).message}`);
-      return 2;
-    }
-    throw e;
+    throw e instanceof LuceError ? inCommandTerms(e, command, file, data.items) : e;
   }
+  console.log(
+    values.json ? JSON.stringify(asJson(data.items, fit, pairwise), null, 2) : render(data.items, fit, pairwise),
+  );
+  return fit.converged ? 0 : 1;
+}
+/** The flags that set the library's options, for errors that name an option. */
+const FLAG_OF_OPTION: Record<string, string> = {
+  "options.prior": "--prior",
+  "options.reference": "--reference",
+  "options.method": "--method",
+};
+
+/**
+ * A fitting error in the words of the command line: an option named by its flag, the data by the
+ * file, and items by their names rather than their indices.
+ */
+function inCommandTerms(e: LuceError, command: string, file: string, items: string[]): LuceError {
+  const prefix = `${e.function}: argument '${e.argument}' `;
+  let problem = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+  for (const [option, flag] of Object.entries(FLAG_OF_OPTION)) problem = problem.split(option).join(flag);
+  problem = problem.replace(/\bitem (\d+)\b/g, (whole, i: string) =>
+    Number(i) < items.length ? `item '${items[Number(i)]}'` : whole,
+  );
+  const option = Object.keys(FLAG_OF_OPTION).find((o) => e.argument === o || e.argument.startsWith(`${o}.`));
+  return new LuceError(command, option === undefined ? file : FLAG_OF_OPTION[option], problem);
 }
 
 function asJson(items: string[], fit: FitResult, pairwise: boolean): object {

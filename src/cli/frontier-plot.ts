@@ -1,3 +1,4 @@
+import { LuceError } from "../errors.js";
 import type { FrontierPoint } from "../theory/frontier.js";
 import type { DpoPoint } from "./frontier.js";
 
@@ -13,7 +14,7 @@ export async function frontierSvg(frontier: FrontierPoint[], dpo: DpoPoint[]): P
     vega = await import("vega");
     vl = await import("vega-lite");
   } catch {
-    throw new Error("luce frontier needs the packages vega and vega-lite: npm install vega vega-lite");
+    throw new LuceError("luce frontier", "vega", "and vega-lite are needed to plot: npm install vega vega-lite");
   }
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",

@@ -3,6 +3,7 @@
  * @internal
  */
 import { readFileSync } from "node:fs";
+import { LuceError } from "../errors.js";
 
 interface Subcommand {
   readonly summary: string;
@@ -53,8 +54,35 @@ export async function run(args: string[]): Promise<number> {
   }
   const sub = subcommands[name];
   if (sub === undefined) {
-    console.error(`luce: unknown command '${name}'\n\n${usage()}`);
+    console.error(
+      `luce: unknown command '${name}' (commands: ${Object.keys(subcommands).join(", ")}; see luce --help)`,
+    );
     return 2;
   }
-  return sub.run(rest);
+  try {
+    return await sub.run(rest);
+  } catch (e) {
+    const message = userErrorMessage(`luce ${name}`, e);
+    if (message === undefined) throw e;
+    console.error(message);
+    return 2;
+  }
+}
+
+/**
+ * The one line to print for an error the user's input caused, or undefined for an error in luce
+ * itself (which keeps its stack trace). A {@link LuceError} is the input's fault (a flag, a file, or
+ * data the library refused); so is a file the system would not open or write.
+ */
+function userErrorMessage(command: string, e: unknown): string | undefined {
+  if (e instanceof LuceError) return e.message.startsWith(`${command}: `) ? e.message : `${command}: ${e.message}`;
+  const { code, path, syscall } = e as { code?: unknown; path?: unknown; syscall?: unknown };
+  if (typeof code === "string" && typeof path === "string" && typeof syscall === "string") {
+    // Node's message is "CODE: what went wrong, syscall 'path'": keep what went wrong
+    const what = String((e as Error).message)
+      .replace(`${code}: `, "")
+      .replace(/, \w+ '.*'$/, "");
+    return `${command}: cannot ${syscall} '${path}': ${what}`;
+  }
+  return undefined;
 }

@@ -1,5 +1,9 @@
-import { parseArgs } from "node:util";
+import { requirePeer } from "../peer-dependency.js";
 import type { PaperReport } from "../proofs/verify.js";
+import { integerFlag, parseCommandLine } from "./arguments.js";
+
+/** The most instances per statement: more could not finish in reasonable time (the work is linear in it). */
+export const MAX_RUNS = 100_000;
 
 const HELP = `usage: luce verify [--runs N] [--seed S] [--json]
 
@@ -8,8 +12,8 @@ float64 residuals of luce's implementation against stated bounds, and the worst 
 re-evaluated at 50 digits. Then drops each assumption of the paper's table in turn and checks
 that exactly the predicted statements break, printing the shrunk counterexamples.
 
-  --runs N    instances per statement (default 100; expensive statements use a fraction)
-  --seed S    fast-check seed (default 42)
+  --runs N    instances per statement, 1 to ${MAX_RUNS} (default 100; expensive statements use a fraction)
+  --seed S    fast-check seed, an integer with |S| <= 2^53 - 1 (default 42; --seed -5 works)
   --json      print the full report as JSON
 Exits with 1 if a statement fails or a variant's verdicts differ from the prediction.`;
 
@@ -18,35 +22,32 @@ Exits with 1 if a statement fails or a variant's verdicts differ from the predic
  * @internal
  */
 export async function verifyCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const command = "luce verify";
+  const { values } = parseCommandLine(
+    command,
     args,
-    options: {
-      runs: { type: "string" },
-      seed: { type: "string" },
+    {
+      runs: { type: "string", value: "N" },
+      seed: { type: "string", value: "S" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
-  });
+    { min: 0, max: 0, name: "" },
+  );
   if (values.help) {
     console.log(HELP);
     return 0;
   }
-  const runs = values.runs === undefined ? 100 : Number(values.runs);
-  const seed = values.seed === undefined ? 42 : Number(values.seed);
-  if (!Number.isInteger(runs) || runs < 1) return usageError(`--runs must be a positive integer, got '${values.runs}'`);
-  if (!Number.isInteger(seed)) return usageError(`--seed must be an integer, got '${values.seed}'`);
+  const runs = values.runs === undefined ? 100 : integerFlag(command, "--runs", values.runs as string, 1, MAX_RUNS);
+  const seed = values.seed === undefined ? 42 : integerFlag(command, "--seed", values.seed as string);
 
+  await requirePeer(command, "fast-check");
   const { verifyPaper } = await import("../proofs/verify.js");
   const progress = values.json ? undefined : (what: string) => process.stderr.write(`  checked ${what}\n`);
   if (!values.json) process.stderr.write(`luce verify: ${runs} runs per statement, seed ${seed}\n`);
   const report = await verifyPaper({ runs, seed, onProgress: progress });
   console.log(values.json ? JSON.stringify(report, null, 2) : render(report));
   return report.ok ? 0 : 1;
-}
-
-function usageError(message: string): number {
-  console.error(`luce verify: ${message}\n\n${HELP}`);
-  return 2;
 }
 
 const sci = (x: number) => (x === 0 ? "0" : x.toExponential(2));

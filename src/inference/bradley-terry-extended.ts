@@ -1,3 +1,4 @@
+import { dampedNewton, type NewtonProblem } from "../numerics/damped-newton.js";
 import { solveDense } from "../numerics/dense-solve.js";
 import type { Factors } from "./factors.js";
 
@@ -34,6 +35,8 @@ export interface ExtendedEstimate {
   readonly delta: number;
   readonly iterations: number;
   readonly converged: boolean;
+  /** Why Newton stopped without converging, when it did. */
+  readonly stopped?: string;
   readonly logLikelihood: number;
   /** Observed information over the fitted parameters (θ, then α, then δ). */
   readonly information: Float64Array[];
@@ -69,9 +72,11 @@ function evaluate(data: ExtendedData, layout: Layout, x: Float64Array) {
     ll += w * ((tie ? delta : d / 2) - logZ);
     const gd = w * ((tie ? 0 : 0.5) - (pw - pl) / 2);
     const gt = w * ((tie ? 1 : 0) - pt);
-    const hdd = w * ((pw + pl) / 4 - ((pw - pl) * (pw - pl)) / 4);
+    // Var(d-score) and Var(tie) written without differences of near-equal terms (a count of 1e308
+    // or a tie probability near 1 would cancel to 0 or below): (pw + pl) − (pw − pl)² = 4 pw pl + pt (pw + pl)
+    const hdd = (w * (4 * pw * pl + pt * (pw + pl))) / 4;
     const hdt = (w * (-pt * (pw - pl))) / 2;
-    const htt = w * pt * (1 - pt);
+    const htt = w * pt * (pw + pl);
     // chain rule: ∂d/∂θ_a = 1, ∂d/∂θ_b = −1, ∂d/∂α = h
     const idx = [a, b, alphaAt];
     const coef = [1, -1, h];
@@ -99,9 +104,9 @@ function evaluate(data: ExtendedData, layout: Layout, x: Float64Array) {
 }
 
 /**
- * Fits the extended model by Newton's method with a backtracking line search. `scale` holds each
- * parameter's exposure (the weight of the observations it enters) for the stopping rule
- * max |∂ℓ/∂x_i| / (1 + exposure_i) ≤ tolerance.
+ * Fits the extended model by damped Newton ({@link dampedNewton}). It stops when
+ * max |∂ℓ/∂x_i| / (1 + exposure_i) ≤ tolerance, with exposure_i the weight of the observations
+ * parameter i enters, and the Newton step is within √tolerance.
  * @internal
  */
 export function fitExtended(data: ExtendedData, tolerance: number, maxIterations: number): ExtendedEstimate {
@@ -125,38 +130,42 @@ export function fitExtended(data: ExtendedData, tolerance: number, maxIterations
       exposure[deltaAt] += data.ties.weight[t];
     }
   }
-  const x = new Float64Array(layout.size);
-  let state = evaluate(data, layout, x);
-  const result = (iterations: number, converged: boolean): ExtendedEstimate => ({
+  const stepTolerance = Math.sqrt(tolerance);
+  const problem: NewtonProblem<ReturnType<typeof evaluate>> = {
+    evaluate: (x) => evaluate(data, layout, x),
+    gradient: (state) => state.g,
+    value: (state) => state.ll,
+    // the θ block is singular along the all-ones vector: adding 11ᵀ/n there makes it definite
+    // without changing the step orthogonal to it
+    direction: (state) =>
+      solveDense(
+        state.info.map((row, i) => row.map((v, j) => (i < n && j < n ? v + 1 / n : v))),
+        state.g,
+      ),
+    converged(state, _x, step) {
+      let worst = 0;
+      for (let i = 0; i < layout.size; i++) worst = Math.max(worst, Math.abs(state.g[i]) / (1 + exposure[i]));
+      let longest = 0;
+      for (const v of step) longest = Math.max(longest, Math.abs(v));
+      return worst <= tolerance && longest <= stepTolerance;
+    },
+    normalize(x) {
+      let mean = 0;
+      for (let i = 0; i < n; i++) mean += x[i];
+      for (let i = 0; i < n; i++) x[i] -= mean / n;
+    },
+  };
+  const result = dampedNewton(problem, new Float64Array(layout.size), maxIterations);
+  const x = result.x;
+  const state = evaluate(data, layout, x);
+  return {
     theta: x.slice(0, n),
     alpha: alphaAt >= 0 ? x[alphaAt] : 0,
     delta: deltaAt >= 0 ? x[deltaAt] : -Infinity,
-    iterations,
-    converged,
+    iterations: result.iterations,
+    converged: result.converged,
+    stopped: result.stopped,
     logLikelihood: state.ll,
     information: state.info,
-  });
-  for (let iteration = 0; iteration < maxIterations; iteration++) {
-    let worst = 0;
-    for (let i = 0; i < layout.size; i++) worst = Math.max(worst, Math.abs(state.g[i]) / (1 + exposure[i]));
-    if (worst <= tolerance) return result(iteration, true);
-    const a = state.info.map((row, i) => row.map((v, j) => (i < n && j < n ? v + 1 / n : v)));
-    const step = solveDense(a, state.g);
-    let t = 1;
-    let accepted = false;
-    for (let halvings = 0; halvings < 50 && !accepted; halvings++) {
-      const trialX = x.map((v, i) => v + t * step[i]);
-      const trial = evaluate(data, layout, trialX);
-      if (trial.ll >= state.ll - 1e-12 * Math.abs(state.ll)) {
-        x.set(trialX);
-        state = trial;
-        accepted = true;
-      } else t /= 2;
-    }
-    if (!accepted) return result(iteration + 1, false);
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += x[i];
-    for (let i = 0; i < n; i++) x[i] -= mean / n;
-  }
-  return result(maxIterations, false);
+  };
 }

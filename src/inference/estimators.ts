@@ -1,12 +1,16 @@
 import { expandFactors, type Factors } from "./factors.js";
+import { dampedNewton, type NewtonProblem } from "../numerics/damped-newton.js";
+import { addCompensated, settleCompensated } from "./compensated.js";
 import { evaluateGroups, groupInformationDiagonal, groupInformationTimes, type GroupState } from "./groups.js";
-import { centre, itemExposure, scaledGradientNorm } from "./stopping-rule.js";
+import { centre, itemExposure, scaledGradientNorm, stallDetector } from "./stopping-rule.js";
 
 /** What an estimator returns. @internal */
 export interface Estimate {
   readonly theta: Float64Array;
   readonly iterations: number;
   readonly converged: boolean;
+  /** Why the estimator stopped without converging, when it did. */
+  readonly stopped?: string;
 }
 
 /** Settings every estimator takes. @internal */
@@ -17,12 +21,21 @@ export interface EstimatorSettings {
   readonly priorVariance?: number;
 }
 
+/** Newton's state: the groups' sums at a point, and the objective's gradient (with the prior's term). */
+interface NewtonState {
+  readonly groups: GroupState;
+  readonly gradient: Float64Array;
+  readonly value: number;
+}
+
 /**
- * Newton's method on the log-likelihood (plus a Gaussian log-prior), with the Newton system solved
- * by conjugate gradients preconditioned by the information's diagonal, matrix-free (the
- * information is a sum over factors, so a product costs one pass over the data), and a
- * backtracking line search. Without a prior the information is singular along the all-ones
- * vector; the right-hand side and the step are kept orthogonal to it.
+ * Newton's method on the log-likelihood (plus a Gaussian log-prior) through {@link dampedNewton}, with
+ * the Newton system solved by conjugate gradients preconditioned by the information's diagonal,
+ * matrix-free (the information is a sum over factors, so a product costs one pass over the data).
+ * Without a prior the information is singular along the all-ones vector; the right-hand side and the
+ * step are kept orthogonal to it. It stops when the scaled gradient is within the tolerance and the
+ * Newton step is within √tolerance (then taken): on a flat tail of the likelihood the gradient is
+ * tiny far from the maximum, but the step, which measures the distance to it, is not.
  * @internal
  */
 export function newton(factors: Factors, settings: EstimatorSettings): Estimate {
@@ -30,70 +43,80 @@ export function newton(factors: Factors, settings: EstimatorSettings): Estimate 
   const variance = settings.priorVariance;
   const exposure = itemExposure(factors);
   const groups = factors;
-  const theta = new Float64Array(n);
-  const objective = (t: Float64Array, ll: number) =>
-    variance === undefined ? ll : ll - t.reduce((a, x) => a + x * x, 0) / (2 * variance);
-  // two work states, swapped when a trial step is accepted: no allocation per iteration
-  let state = evaluateGroups(groups, theta, undefined, false);
-  let spare: GroupState = {
-    ...state,
-    gradient: new Float64Array(n),
-    e: new Float64Array(state.e.length),
-    inverseSuffix: new Float64Array(state.e.length),
-    prefixInverse: new Float64Array(state.e.length),
-    scratch: new Float64Array(state.e.length),
-  };
-  for (let iteration = 0; iteration < settings.maxIterations; iteration++) {
-    const g = Float64Array.from(state.gradient, (x, i) => (variance === undefined ? x : x - theta[i] / variance));
-    if (scaledGradientNorm(state.gradient, exposure, theta, variance) <= settings.tolerance)
-      return { theta, iterations: iteration, converged: true };
-    const diagonal = groupInformationDiagonal(groups, state);
-    // inexact Newton (Eisenstat–Walker forcing): solve only as far as the gradient is small,
-    // which keeps superlinear convergence at a fraction of the conjugate-gradient work
-    const forcing = Math.min(0.1, Math.sqrt(Math.sqrt(g.reduce((a, x) => a + x * x, 0))));
-    const current = state;
-    const step = conjugateGradient(
-      n,
-      (v, out) => {
-        groupInformationTimes(groups, current, v, out);
-        if (variance !== undefined) for (let i = 0; i < n; i++) out[i] += v[i] / variance;
-      },
-      g,
-      diagonal.map((d) => d + (variance === undefined ? 0 : 1 / variance)),
-      variance === undefined,
-      forcing,
-    );
-    const slope = step.reduce((a, s, i) => a + s * g[i], 0);
-    const currentNorm = scaledGradientNorm(state.gradient, exposure, theta, variance);
-    let value = Number.NaN;
-    let t = 1;
-    for (let halvings = 0; halvings < 50; halvings++) {
-      const trial = theta.map((x, i) => x + t * step[i]);
-      // the objective is concave: if its slope along the step is still ≥ 0 at the trial point, it
-      // increased all the way there, and ℓ need not be computed (its logarithms are half the cost)
-      let next = evaluateGroups(groups, trial, spare, false);
-      let along = 0;
+  const stepTolerance = Math.sqrt(settings.tolerance);
+  const problem: NewtonProblem<NewtonState> = {
+    evaluate(x, withValue, reuse) {
+      const state = evaluateGroups(groups, x, reuse?.groups, withValue);
+      const gradient = reuse?.gradient ?? new Float64Array(n);
+      let value = state.logLikelihood;
       for (let i = 0; i < n; i++)
-        along += step[i] * (variance === undefined ? next.gradient[i] : next.gradient[i] - trial[i] / variance);
-      let accept = along >= 0 || scaledGradientNorm(next.gradient, exposure, trial, variance) < currentNorm;
-      if (!accept) {
-        // otherwise Armijo on the objective itself
-        if (Number.isNaN(value)) value = objective(theta, evaluateGroups(groups, theta, undefined, true).logLikelihood);
-        next = evaluateGroups(groups, trial, spare, true);
-        accept = objective(trial, next.logLikelihood) >= value + 1e-4 * t * slope;
-      }
-      if (accept) {
-        theta.set(trial);
-        spare = state;
-        state = next;
-        break;
-      }
-      t /= 2;
-    }
-    if (t < 2 ** -49) return { theta, iterations: iteration + 1, converged: false };
-    if (variance === undefined) centre(theta);
-  }
-  return { theta, iterations: settings.maxIterations, converged: false };
+        gradient[i] = variance === undefined ? state.gradient[i] : state.gradient[i] - x[i] / variance;
+      if (variance !== undefined && withValue) for (let i = 0; i < n; i++) value -= (x[i] * x[i]) / (2 * variance);
+      return { groups: state, gradient, value };
+    },
+    gradient: (state) => state.gradient,
+    value: (state) => state.value,
+    direction(state, x) {
+      const g = state.gradient;
+      const diagonal = groupInformationDiagonal(groups, state.groups);
+      if (variance !== undefined) for (let i = 0; i < n; i++) diagonal[i] += 1 / variance;
+      // inexact Newton (Eisenstat–Walker forcing): solve only as far as the gradient is small,
+      // which keeps superlinear convergence at a fraction of the conjugate-gradient work; once the
+      // gradient meets the rule the step only has to be measured (and taken: the point is already
+      // within the tolerance), so a tenth of its size in residual is enough
+      const forcing =
+        scaledGradientNorm(state.groups.gradient, exposure, x, variance) <= settings.tolerance
+          ? 0.1
+          : Math.min(0.1, Math.sqrt(Math.sqrt(dot(g, g))));
+      return conjugateGradient(
+        n,
+        (v, out) => {
+          groupInformationTimes(groups, state.groups, v, out);
+          if (variance !== undefined) for (let i = 0; i < n; i++) out[i] += v[i] / variance;
+        },
+        g,
+        diagonal,
+        variance === undefined,
+        forcing,
+      );
+    },
+    converged: (state, x, step) =>
+      scaledGradientNorm(state.groups.gradient, exposure, x, variance) <= settings.tolerance &&
+      largest(step) <= stepTolerance,
+    normalize: variance === undefined ? centre : undefined,
+  };
+  const result = dampedNewton(problem, new Float64Array(n), settings.maxIterations);
+  return { theta: result.x, iterations: result.iterations, converged: result.converged, stopped: result.stopped };
+}
+
+/**
+ * The stopping rule of MM and ILSR, the same as Newton's: the scaled gradient within the tolerance and
+ * the Newton step from θ within √tolerance. When it holds θ takes that step (a polish: the remaining
+ * error is second order in it) and true is returned. The step is computed only once the gradient is
+ * small, so it costs nothing on the way there.
+ */
+function polishedIfConverged(groups: Factors, theta: Float64Array, exposure: Float64Array, tolerance: number): boolean {
+  const state = evaluateGroups(groups, theta, undefined, false);
+  if (scaledGradientNorm(state.gradient, exposure, theta, undefined) > tolerance) return false;
+  const step = conjugateGradient(
+    theta.length,
+    (v, out) => groupInformationTimes(groups, state, v, out),
+    state.gradient,
+    groupInformationDiagonal(groups, state),
+    true,
+    0,
+  );
+  if (largest(step) > Math.sqrt(tolerance)) return false;
+  for (let i = 0; i < theta.length; i++) theta[i] += step[i];
+  centre(theta);
+  return true;
+}
+
+/** The largest |x_i|. @internal */
+export function largest(x: Float64Array): number {
+  let m = 0;
+  for (const v of x) m = Math.max(m, Math.abs(v));
+  return m;
 }
 
 /**
@@ -115,7 +138,19 @@ function conjugateGradient(
     mean /= n;
     for (let i = 0; i < n; i++) v[i] -= mean;
   };
-  const r = Float64Array.from(b);
+  // solve for b / max|b_i| and scale back: on a flat tail |b| can be 1e-254, whose square underflows
+  const size = largest(b);
+  if (size === 0 || !Number.isFinite(size)) return new Float64Array(n);
+  // and A by its largest diagonal entry: a diagonal of 1e-309 would overflow the preconditioner's 1/d
+  const scale = largest(diagonal);
+  if (!(scale > 0 && scale < Infinity)) return new Float64Array(n);
+  diagonal = diagonal.map((v) => v / scale);
+  const unscaledTimes = times;
+  times = (v, out) => {
+    unscaledTimes(v, out);
+    for (let i = 0; i < n; i++) out[i] /= scale;
+  };
+  const r = b.map((v) => v / size);
   project(r);
   const x = new Float64Array(n);
   const z = r.map((v, i) => (diagonal[i] > 0 ? v / diagonal[i] : v));
@@ -141,6 +176,7 @@ function conjugateGradient(
     for (let i = 0; i < n; i++) p[i] = z[i] + beta * p[i];
   }
   project(x);
+  for (let i = 0; i < n; i++) x[i] *= size / scale;
   return x;
 }
 
@@ -160,28 +196,54 @@ export function minorizeMaximize(groups: Factors, settings: EstimatorSettings): 
   const { start, members, weight, nItems: n } = factors;
   const exposure = itemExposure(groups);
   const wins = new Float64Array(n);
-  for (let f = 0; f + 1 < start.length; f++) wins[members[start[f]]] += weight[f];
+  const compensation = new Float64Array(n);
+  for (let f = 0; f + 1 < start.length; f++) addCompensated(wins, compensation, members[start[f]], weight[f]);
+  settleCompensated(wins, compensation);
   const theta = new Float64Array(n);
   const denominator = new Float64Array(n);
+  const stall = stallDetector(MM_STALL_CHECKS);
   for (let iteration = 0; iteration < settings.maxIterations; iteration++) {
-    if (
-      iteration % 5 === 0 &&
-      scaledGradientNorm(evaluateGroups(groups, theta, undefined, false).gradient, exposure, theta, undefined) <=
-        settings.tolerance
-    ) {
-      return { theta, iterations: iteration, converged: true };
+    if (iteration % MM_CHECK_EVERY === 0) {
+      const norm = scaledGradientNorm(
+        evaluateGroups(groups, theta, undefined, false).gradient,
+        exposure,
+        theta,
+        undefined,
+      );
+      if (norm <= settings.tolerance && polishedIfConverged(groups, theta, exposure, settings.tolerance))
+        return { theta, iterations: iteration, converged: true };
+      if (stall.observe(norm)) return { theta, iterations: iteration, converged: false, stopped: stalled(stall.best) };
     }
     denominator.fill(0);
     for (let f = 0; f + 1 < start.length; f++) {
       let sum = 0;
       for (let m = start[f]; m < start[f + 1]; m++) sum += Math.exp(theta[members[m]]);
       const share = weight[f] / sum;
-      for (let m = start[f]; m < start[f + 1]; m++) denominator[members[m]] += share;
+      for (let m = start[f]; m < start[f + 1]; m++) addCompensated(denominator, compensation, members[m], share);
     }
+    settleCompensated(denominator, compensation);
     for (let i = 0; i < n; i++) theta[i] = Math.log(wins[i]) - Math.log(denominator[i]);
     centre(theta);
   }
-  return { theta, iterations: settings.maxIterations, converged: false };
+  return { theta, iterations: settings.maxIterations, converged: false, stopped: capped(settings.maxIterations) };
+}
+
+/** MM checks its stopping rule every this many sweeps (a check costs about one sweep). */
+const MM_CHECK_EVERY = 5;
+/** MM stops as stalled after this many checks without a new best scaled gradient. */
+const MM_STALL_CHECKS = 200;
+/** ILSR stops as stalled after this many iterations without a new best scaled gradient. */
+const ILSR_STALL_ITERATIONS = 20;
+
+const ILSR_UNDERFLOW =
+  "its stationary distribution underflows float64 (strengths too far apart for ILSR): use Newton or MM";
+
+function stalled(best: number): string {
+  return `it stalled: the scaled gradient stopped decreasing at ${best.toPrecision(3)}, above the tolerance`;
+}
+
+function capped(maxIterations: number): string {
+  return `it reached maxIterations (${maxIterations}) before the stopping rule held`;
 }
 
 /**
@@ -212,27 +274,39 @@ export function iterativeLuceSpectralRanking(groups: Factors, settings: Estimato
     }
   }
   const rate = new Float64Array(start.length - 1);
+  const compensation = new Float64Array(n);
+  const inflow = new Float64Array(1);
+  const lost = new Float64Array(1);
+  const stall = stallDetector(ILSR_STALL_ITERATIONS);
   for (let iteration = 0; iteration < settings.maxIterations; iteration++) {
-    if (
-      scaledGradientNorm(evaluateGroups(groups, theta, undefined, false).gradient, exposure, theta, undefined) <=
-      settings.tolerance
-    )
+    const norm = scaledGradientNorm(
+      evaluateGroups(groups, theta, undefined, false).gradient,
+      exposure,
+      theta,
+      undefined,
+    );
+    if (norm <= settings.tolerance && polishedIfConverged(groups, theta, exposure, settings.tolerance))
       return { theta, iterations: iteration, converged: true };
+    if (stall.observe(norm)) return { theta, iterations: iteration, converged: false, stopped: stalled(stall.best) };
     outRate.fill(0);
     for (let f = 0; f + 1 < start.length; f++) {
       let sum = 0;
       for (let m = start[f]; m < start[f + 1]; m++) sum += Math.exp(theta[members[m]]);
       rate[f] = weight[f] / sum;
-      for (let m = start[f] + 1; m < start[f + 1]; m++) outRate[members[m]] += rate[f];
+      for (let m = start[f] + 1; m < start[f + 1]; m++) addCompensated(outRate, compensation, members[m], rate[f]);
     }
+    settleCompensated(outRate, compensation);
     // stationary distribution: π_i · out_i = Σ_{j → i} π_j · rate, by Gauss–Seidel from the current γ
     const pi = theta.map(Math.exp);
     for (let sweep = 0; sweep < 200; sweep++) {
       let change = 0;
       for (let i = 0; i < n; i++) {
-        let inflow = 0;
-        for (let e = inStart[i]; e < inStart[i + 1]; e++) inflow += pi[inFrom[e]] * rate[inFactor[e]];
-        const next = inflow / outRate[i];
+        // compensated: an item can have millions of incoming rates
+        inflow[0] = 0;
+        lost[0] = 0;
+        for (let e = inStart[i]; e < inStart[i + 1]; e++)
+          addCompensated(inflow, lost, 0, pi[inFrom[e]] * rate[inFactor[e]]);
+        const next = (inflow[0] + lost[0]) / outRate[i];
         change = Math.max(change, Math.abs(next - pi[i]) / next);
         pi[i] = next;
       }
@@ -241,8 +315,12 @@ export function iterativeLuceSpectralRanking(groups: Factors, settings: Estimato
       for (let i = 0; i < n; i++) pi[i] /= total;
       if (change < 1e-13) break;
     }
+    // a stationary probability that underflows (strengths more than ~745 apart) has no logarithm:
+    // keep the last finite iterate and say so rather than return −∞ or NaN
+    if (!pi.every((p) => p > 0 && p < Infinity))
+      return { theta, iterations: iteration + 1, converged: false, stopped: ILSR_UNDERFLOW };
     for (let i = 0; i < n; i++) theta[i] = Math.log(pi[i]);
     centre(theta);
   }
-  return { theta, iterations: settings.maxIterations, converged: false };
+  return { theta, iterations: settings.maxIterations, converged: false, stopped: capped(settings.maxIterations) };
 }

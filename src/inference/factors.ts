@@ -5,7 +5,7 @@ import {
   type Comparison,
   type PlackettLuceObservation,
 } from "../ranking/observations.js";
-import { requireIndex } from "../validation/checks.js";
+import { describe, MAX_ARRAY_LENGTH, requireArrayLike, requireCount } from "../validation/checks.js";
 
 /**
  * Data for fitting, as groups of Plackett–Luce factors: a group lists its items ranked first, then
@@ -58,11 +58,61 @@ export function expandFactors(groups: Factors): Factors {
   };
 }
 
-function itemCount(fn: string, given: number | undefined, maxIndex: number): number {
-  if (given === undefined) return maxIndex + 1;
-  const n = requireIndex(fn, "options.nItems", given);
-  if (n <= maxIndex) throw new LuceError(fn, "options.nItems", `is ${n}, but the data use item ${maxIndex}`);
-  return n;
+/**
+ * The most items a fit allocates for. A fit keeps about a dozen float64 vectors per item (and the
+ * data's item indices are stored as Int32), so 2^24 items already take over a gigabyte of working
+ * memory; beyond this the arrays could not be allocated or would exhaust the heap.
+ * @internal
+ */
+export const MAX_FIT_ITEMS = 2 ** 24;
+
+/**
+ * Without `options.nItems` the item count is the largest index plus one. Items that appear nowhere
+ * still cost memory and time, so an index may exceed the number of distinct items in the data by
+ * at most this factor (or stay below {@link IMPLIED_ITEMS_FLOOR}): two comparisons naming item 10^8
+ * must not allocate gigabytes. Larger gaps are a mistake or need an explicit `options.nItems`.
+ */
+const IMPLIED_ITEMS_PER_DISTINCT = 2;
+
+/** Item counts up to this need no justification from the data (a small fit costs nothing). */
+const IMPLIED_ITEMS_FLOOR = 1024;
+
+/** The validated `options.nItems`, or undefined when not given. */
+function givenItemCount(fn: string, given: unknown): number | undefined {
+  return given === undefined ? undefined : requireCount(fn, "options.nItems", given, 1, MAX_FIT_ITEMS);
+}
+
+/**
+ * The item count of the data: `given` (validated), or the largest index plus one when that is not far
+ * above the number of distinct items (see {@link IMPLIED_ITEMS_PER_DISTINCT}).
+ */
+function itemCount(
+  fn: string,
+  argument: string,
+  given: number | undefined,
+  maxIndex: number,
+  items: () => Iterable<number>,
+): number {
+  if (given !== undefined) {
+    if (given <= maxIndex) throw new LuceError(fn, "options.nItems", `is ${given}, but the data use item ${maxIndex}`);
+    return given;
+  }
+  const implied = maxIndex + 1;
+  if (implied > IMPLIED_ITEMS_FLOOR) {
+    const distinct = new Set(items()).size;
+    if (implied > IMPLIED_ITEMS_PER_DISTINCT * distinct)
+      throw new LuceError(
+        fn,
+        argument,
+        `uses item ${maxIndex} but only ${distinct} distinct items: give options.nItems to fit ${implied} items`,
+      );
+  }
+  return implied;
+}
+
+/** The error for an index past what a fit can hold (checked before anything is allocated for it). */
+function tooLarge(fn: string, name: string, index: number): LuceError {
+  return new LuceError(fn, name, `is ${index}, above the largest item index a fit accepts (${MAX_FIT_ITEMS - 1})`);
 }
 
 /**
@@ -78,12 +128,44 @@ export interface ComparisonColumns {
   readonly counts?: Float64Array | readonly number[];
 }
 
+/** One column of item indices, read once into Int32 storage; every entry an integer in [0, bound). */
+function readIndexColumn(fn: string, name: string, column: unknown) {
+  const values = requireArrayLike(fn, name, column);
+  const out = new Int32Array(values.length);
+  for (let c = 0; c < out.length; c++) {
+    const v = values[c];
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0)
+      throw new LuceError(fn, `${name}[${c}]`, `must be a non-negative integer index, got ${describe(v)}`);
+    if (v >= MAX_FIT_ITEMS) throw tooLarge(fn, `${name}[${c}]`, v);
+    out[c] = v;
+  }
+  return out;
+}
+
+/**
+ * A column of counts or weights, read once: each entry must be a number (no `null`, `''`, `true` or
+ * Date that `Float64Array.from` would silently turn into 0 or 1).
+ * @internal
+ */
+export function readNumberColumn(fn: string, name: string, column: unknown, length: number): Float64Array {
+  const values = requireArrayLike(fn, name, column);
+  if (values.length !== length) throw new LuceError(fn, name, `has ${values.length} entries for ${length}`);
+  const out = new Float64Array(length);
+  for (let c = 0; c < length; c++) {
+    const v = values[c];
+    if (typeof v !== "number" || Number.isNaN(v))
+      throw new LuceError(fn, `${name}[${c}]`, `must be a number, got ${describe(v)}`);
+    out[c] = v;
+  }
+  return out;
+}
+
 function readColumns(
   fn: string,
   columns: ComparisonColumns,
 ): { winners: Int32Array; losers: Int32Array; counts: Float64Array } {
-  const winners = Int32Array.from(columns.winners);
-  const losers = Int32Array.from(columns.losers);
+  const winners = readIndexColumn(fn, "comparisons.winners", columns.winners);
+  const losers = readIndexColumn(fn, "comparisons.losers", columns.losers);
   if (losers.length !== winners.length)
     throw new LuceError(
       fn,
@@ -91,26 +173,10 @@ function readColumns(
       `has ${losers.length} entries, but 'comparisons.winners' has ${winners.length}`,
     );
   const counts =
-    columns.counts === undefined ? new Float64Array(winners.length).fill(1) : Float64Array.from(columns.counts);
-  if (counts.length !== winners.length)
-    throw new LuceError(
-      fn,
-      "comparisons.counts",
-      `has ${counts.length} entries, but 'comparisons.winners' has ${winners.length}`,
-    );
+    columns.counts === undefined
+      ? new Float64Array(winners.length).fill(1)
+      : readNumberColumn(fn, "comparisons.counts", columns.counts, winners.length);
   for (let c = 0; c < winners.length; c++) {
-    if (winners[c] !== columns.winners[c] || winners[c] < 0)
-      throw new LuceError(
-        fn,
-        `comparisons.winners[${c}]`,
-        `must be a non-negative integer index, got ${String(columns.winners[c])}`,
-      );
-    if (losers[c] !== columns.losers[c] || losers[c] < 0)
-      throw new LuceError(
-        fn,
-        `comparisons.losers[${c}]`,
-        `must be a non-negative integer index, got ${String(columns.losers[c])}`,
-      );
     if (winners[c] === losers[c])
       throw new LuceError(fn, `comparisons.winners[${c}]`, `compares item ${winners[c]} with itself`);
     if (!(counts[c] >= 0 && counts[c] < Infinity))
@@ -127,13 +193,17 @@ export function comparisonFactors(
 ): Factors {
   const isColumns =
     comparisons !== null && typeof comparisons === "object" && !Array.isArray(comparisons) && "winners" in comparisons;
+  const given = givenItemCount(fn, nItems);
   const { winners, losers, counts } = isColumns
     ? readColumns(fn, comparisons as ComparisonColumns)
-    : normalizeComparisons(fn, comparisons, Number.MAX_SAFE_INTEGER);
+    : normalizeComparisons(fn, comparisons, MAX_FIT_ITEMS, "comparisons", (name, index) => tooLarge(fn, name, index));
   if (winners.length === 0) throw new LuceError(fn, "comparisons", "is empty");
   let max = 0;
   for (let c = 0; c < winners.length; c++) max = Math.max(max, winners[c], losers[c]);
-  const n = itemCount(fn, nItems, max);
+  const n = itemCount(fn, "comparisons", given, max, function* () {
+    yield* winners;
+    yield* losers;
+  });
   const start = new Int32Array(winners.length + 1);
   const members = new Int32Array(2 * winners.length);
   for (let c = 0; c < winners.length; c++) {
@@ -150,7 +220,9 @@ export function observationFactors(
   observations: readonly PlackettLuceObservation[],
   nItems: number | undefined,
 ): Factors {
-  const normalized = normalizeObservations(fn, observations, nItems ?? maxItem(observations) + 1);
+  const given = givenItemCount(fn, nItems);
+  const bound = given ?? impliedObservationItems(fn, observations);
+  const normalized = normalizeObservations(fn, observations, bound);
   if (normalized.length === 0) throw new LuceError(fn, "observations", "is empty");
   let max = 0;
   let slots = 0;
@@ -164,7 +236,7 @@ export function observationFactors(
       slots += total;
     }
   }
-  const n = itemCount(fn, nItems, max);
+  const n = given ?? max + 1;
   const start = new Int32Array(groups + 1);
   const members = new Int32Array(slots);
   const factors = new Int32Array(groups);
@@ -183,13 +255,48 @@ export function observationFactors(
   return { nItems: n, start, members, factors, weight: new Float64Array(groups).fill(1) };
 }
 
-function maxItem(observations: readonly PlackettLuceObservation[]): number {
+/**
+ * The item count implied by observations without `options.nItems`: one pass over the documented
+ * fields only (a ranking's entries, `ranking` and `of`, a choice's item and others; never other
+ * keys, and without recursion, so cyclic or deeply nested objects are harmless), checked as
+ * {@link itemCount} does before anything of that size is allocated. Entries that are not indices
+ * are left to the validation that follows.
+ */
+function impliedObservationItems(fn: string, observations: unknown): number {
+  const list = requireArrayLike(fn, "observations", observations);
+  const lists: { name: string; items: ArrayLike<unknown> }[] = [];
+  for (let o = 0; o < list.length; o++) {
+    const obs = list[o];
+    const name = `observations[${o}]`;
+    if (Array.isArray(obs) && obs.length === 2 && Array.isArray(obs[1])) {
+      lists.push({ name, items: [obs[0]] }, { name: `${name}[1]`, items: obs[1] as unknown[] });
+    } else if (obs !== null && typeof obs === "object" && !Array.isArray(obs) && "ranking" in obs) {
+      const { ranking, of } = obs as { ranking: unknown; of: unknown };
+      for (const [key, items] of [
+        ["ranking", ranking],
+        ["of", of],
+      ] as const)
+        if (isArrayLike(items)) lists.push({ name: `${name}.${key}`, items });
+    } else if (isArrayLike(obs)) {
+      lists.push({ name, items: obs });
+    }
+  }
   let max = 0;
-  const visit = (v: unknown): void => {
-    if (typeof v === "number" && Number.isInteger(v) && v > max) max = v;
-    else if (Array.isArray(v)) v.forEach(visit);
-    else if (v !== null && typeof v === "object") Object.values(v).forEach(visit);
-  };
-  if (Array.isArray(observations)) observations.forEach(visit);
-  return max;
+  for (const { name, items } of lists)
+    for (let i = 0; i < items.length; i++) {
+      const v = items[i];
+      if (typeof v !== "number" || !Number.isInteger(v) || v <= max) continue;
+      if (v >= MAX_FIT_ITEMS) throw tooLarge(fn, `${name}[${i}]`, v);
+      max = v;
+    }
+  return itemCount(fn, "observations", undefined, max, function* () {
+    for (const { items } of lists)
+      for (let i = 0; i < items.length; i++) if (typeof items[i] === "number") yield items[i] as number;
+  });
+}
+
+function isArrayLike(x: unknown): x is ArrayLike<unknown> {
+  if (x === null || typeof x !== "object") return false;
+  const length = (x as { length?: unknown }).length;
+  return typeof length === "number" && Number.isInteger(length) && length >= 0 && length <= MAX_ARRAY_LENGTH;
 }

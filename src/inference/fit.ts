@@ -1,6 +1,12 @@
 import { LuceError } from "../errors.js";
 import type { Comparison, PlackettLuceObservation } from "../ranking/observations.js";
-import { requireArrayLike, requireIndex, requirePositive } from "../validation/checks.js";
+import {
+  requireArrayLike,
+  requireBoolean,
+  requireIndex,
+  requireOptions,
+  requirePositive,
+} from "../validation/checks.js";
 import { gaugeCovariance, information } from "./covariance.js";
 import {
   iterativeLuceSpectralRanking,
@@ -9,8 +15,14 @@ import {
   type Estimate,
   type EstimatorSettings,
 } from "./estimators.js";
-import { comparisonFactors, observationFactors, type ComparisonColumns, type Factors } from "./factors.js";
-import { requireIdentifiable } from "./identifiability.js";
+import {
+  comparisonFactors,
+  observationFactors,
+  readNumberColumn,
+  type ComparisonColumns,
+  type Factors,
+} from "./factors.js";
+import { requireExtendedIdentifiable, requireIdentifiable } from "./identifiability.js";
 import { evaluateGroups } from "./groups.js";
 import { centre } from "./stopping-rule.js";
 import { fitExtended, type ExtendedData } from "./bradley-terry-extended.js";
@@ -27,7 +39,10 @@ export interface GaussianPrior {
 
 /** Options of {@link fitBradleyTerry} and {@link fitPlackettLuce}. */
 export interface FitOptions {
-  /** Number of items (default: the largest index in the data plus one). */
+  /**
+   * Number of items, at most 2^24 (default: the largest index in the data plus one, which may be at most
+   * twice the number of distinct items in the data, or 1024: a larger gap needs `nItems`).
+   */
   readonly nItems?: number;
   /** Report log-strengths with this item fixed at 0 (BradleyTerry2's `refcat`); default: centred to mean zero. */
   readonly reference?: number;
@@ -40,7 +55,10 @@ export interface FitOptions {
    * involving item i: scaled to the data, so reachable in float64. Default 1e−12.
    */
   readonly tolerance?: number;
-  /** Iteration cap; default 100 for Newton, 100000 for MM and ILSR. */
+  /**
+   * Iteration cap; default 100 for Newton, 100000 for MM, 1000 for ILSR. MM and ILSR also stop early,
+   * not converged, when their scaled gradient has stopped decreasing (see {@link FitResult.warning}).
+   */
   readonly maxIterations?: number;
   /** Compute standard errors and the covariance (dense, O(n³)); default: when nItems ≤ 2000. */
   readonly standardErrors?: boolean;
@@ -93,8 +111,13 @@ export interface FitResult {
   readonly logLikelihood: number;
   /** Iterations the estimator took. */
   readonly iterations: number;
-  /** Whether the stopping rule was met. */
+  /**
+   * Whether the stopping rule was met: the scaled gradient within the tolerance, and for Newton also its
+   * last step within √tolerance (a flat tail of the likelihood has a tiny gradient far from the maximum).
+   */
   readonly converged: boolean;
+  /** Why the result is not to be trusted as it stands (no convergence, no standard errors), when it is not. */
+  readonly warning?: string;
   /** The estimator used. */
   readonly method: FitMethod;
   /** The multiplier applied to log-strengths: 1, or 400 / ln 10 on the Elo scale. */
@@ -106,6 +129,24 @@ export interface FitResult {
 }
 
 const ELO = 400 / Math.LN10;
+
+/** The keys of {@link FitOptions}: any other key is a misspelling, refused rather than ignored. */
+const FIT_OPTION_KEYS = [
+  "nItems",
+  "reference",
+  "prior",
+  "method",
+  "tolerance",
+  "maxIterations",
+  "standardErrors",
+  "scale",
+] as const;
+
+/** The keys of {@link BradleyTerryFitOptions}. */
+const BRADLEY_TERRY_OPTION_KEYS = [...FIT_OPTION_KEYS, "orderEffect", "ties", "tieOrderEffect"] as const;
+
+/** The keys of {@link GaussianPrior}. */
+const PRIOR_KEYS = ["variance"] as const;
 
 /**
  * Maximum-likelihood (or MAP) Bradley–Terry strengths from pairwise comparisons:
@@ -131,7 +172,8 @@ export function fitBradleyTerry(
   options: BradleyTerryFitOptions = {},
 ): FitResult {
   const fn = "fitBradleyTerry";
-  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
+  // one read of every option into a plain object: getters cannot change a value after its check
+  options = { ...requireOptions(fn, "options", options, BRADLEY_TERRY_OPTION_KEYS) };
   const factors = comparisonFactors(fn, comparisons, options.nItems);
   if (options.orderEffect !== undefined || options.ties !== undefined || options.tieOrderEffect !== undefined)
     return fitExtendedModel(fn, factors, options);
@@ -141,13 +183,14 @@ export function fitBradleyTerry(
 function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFitOptions): FitResult {
   const n = factors.nItems;
   const advantage = (values: unknown, name: string, count: number): Float64Array => {
-    const h = Float64Array.from(requireArrayLike(fn, name, values) as ArrayLike<number>);
-    if (h.length !== count)
+    const length = requireArrayLike(fn, name, values).length;
+    if (length !== count)
       throw new LuceError(
         fn,
         name,
-        `has ${h.length} entries for ${count} ${name.includes("tie") ? "ties" : "comparisons"}`,
+        `has ${length} entries for ${count} ${name.includes("tie") ? "ties" : "comparisons"}`,
       );
+    const h = readNumberColumn(fn, name, values, count);
     h.forEach((v, c) => {
       if (v !== 1 && v !== -1 && v !== 0) throw new LuceError(fn, `${name}[${c}]`, `must be +1, -1 or 0, got ${v}`);
     });
@@ -182,14 +225,15 @@ function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFit
     throw new LuceError(fn, "options.method", "must be 'newton' with an order effect or ties");
   const { reference, tolerance, maxIterations, factor, wantErrors } = commonOptions(fn, factors, options);
   requireIdentifiable(fn, "comparisons", ties === null ? factors : withTiesBothWays(factors, ties));
+  requireExtendedIdentifiable(fn, "comparisons", factors, winAdvantage, ties);
   const est = fitExtended({ wins: factors, winAdvantage, ties }, tolerance, maxIterations);
   const size = est.information.length;
   const cov = wantErrors ? gaugeCovariance(est.information, n, reference, false) : undefined;
   const theta = reference === undefined ? est.theta : est.theta.map((t) => t - est.theta[reference]);
-  const se = (i: number) => (cov === undefined ? {} : { stdError: Math.sqrt(Math.max(0, cov[i][i])) * factor });
+  const se = (i: number) => (cov == null ? {} : { stdError: Math.sqrt(Math.max(0, cov[i][i])) * factor });
   return {
     logStrength: theta.map((t) => t * factor),
-    ...(cov === undefined
+    ...(cov == null
       ? {}
       : {
           stdError: Float64Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(0, cov![i][i])) * factor),
@@ -197,7 +241,7 @@ function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFit
         }),
     logLikelihood: est.logLikelihood,
     iterations: est.iterations,
-    converged: est.converged,
+    ...outcome(fn, "newton", est.converged, est.stopped, cov),
     method: "newton",
     scaleFactor: factor,
     ...(winAdvantage === null ? {} : { orderEffect: { estimate: est.alpha * factor, ...se(n) } }),
@@ -206,7 +250,7 @@ function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFit
       : {
           tieParameter: {
             estimate: est.delta,
-            ...(cov === undefined ? {} : { stdError: Math.sqrt(cov[size - 1][size - 1]) }),
+            ...(cov == null ? {} : { stdError: Math.sqrt(Math.max(0, cov[size - 1][size - 1])) }),
           },
         }),
   };
@@ -235,6 +279,31 @@ function withTiesBothWays(wins: Factors, ties: NonNullable<ExtendedData["ties"]>
   };
 }
 
+/**
+ * `converged` and `warning` of a fit: not converged when the estimator stopped early, or when standard
+ * errors were asked for and the information at the estimate is not numerically positive definite (a
+ * NaN, infinite or negative variance is never reported as a number: the errors are left out instead).
+ */
+function outcome(
+  fn: string,
+  method: FitMethod,
+  converged: boolean,
+  stopped: string | undefined,
+  cov: Float64Array[] | null | undefined,
+): { converged: boolean; warning?: string } {
+  const reasons: string[] = [];
+  if (stopped !== undefined)
+    reasons.push(`the ${method} estimator did not converge (${stopped}); the estimate is its last iterate`);
+  if (cov === null)
+    reasons.push(
+      "no standard errors: the observed information at the estimate is numerically singular " +
+        "(the data barely identify it, or counts are too extreme for float64)",
+    );
+  return reasons.length === 0
+    ? { converged }
+    : { converged: converged && cov !== null, warning: `${fn}: ${reasons.join("; ")}` };
+}
+
 /** Validates the options every fit shares. */
 function commonOptions(fn: string, factors: Factors, options: FitOptions) {
   const method = options.method ?? "newton";
@@ -248,12 +317,17 @@ function commonOptions(fn: string, factors: Factors, options: FitOptions) {
     options.maxIterations === undefined
       ? method === "newton"
         ? 100
-        : 100_000
+        : method === "mm"
+          ? 100_000
+          : 1_000
       : requireIndex(fn, "options.maxIterations", options.maxIterations);
   const scale = options.scale ?? "log";
   if (scale !== "log" && scale !== "elo")
     throw new LuceError(fn, "options.scale", `must be "log" or "elo", got '${String(scale)}'`);
-  const wantErrors = options.standardErrors ?? factors.nItems <= 2000;
+  const wantErrors =
+    options.standardErrors === undefined
+      ? factors.nItems <= 2000
+      : requireBoolean(fn, "options.standardErrors", options.standardErrors);
   return { method, reference, tolerance, maxIterations, factor: scale === "elo" ? ELO : 1, wantErrors };
 }
 
@@ -274,7 +348,7 @@ function commonOptions(fn: string, factors: Factors, options: FitOptions) {
  */
 export function fitPlackettLuce(observations: readonly PlackettLuceObservation[], options: FitOptions = {}): FitResult {
   const fn = "fitPlackettLuce";
-  if (options === null || typeof options !== "object") throw new LuceError(fn, "options", "must be an object");
+  options = { ...requireOptions(fn, "options", options, FIT_OPTION_KEYS) };
   return fit(fn, "observations", observationFactors(fn, observations, options.nItems), options);
 }
 
@@ -282,8 +356,9 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
   const { method, reference, tolerance, maxIterations, factor, wantErrors } = commonOptions(fn, factors, options);
   if (method !== "newton" && method !== "mm" && method !== "ilsr")
     throw new LuceError(fn, "options.method", `must be "newton", "mm" or "ilsr", got '${String(method)}'`);
-  const priorVariance =
-    options.prior === undefined ? undefined : requirePositive(fn, "options.prior.variance", options.prior?.variance);
+  const prior =
+    options.prior === undefined ? undefined : requireOptions(fn, "options.prior", options.prior, PRIOR_KEYS);
+  const priorVariance = prior === undefined ? undefined : requirePositive(fn, "options.prior.variance", prior.variance);
   if (priorVariance !== undefined && method !== "newton")
     throw new LuceError(fn, "options.method", "must be 'newton' with a prior (MAP is fitted by Newton)");
   if (priorVariance === undefined) requireIdentifiable(fn, argument, factors);
@@ -311,7 +386,7 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
   const reported = reference === undefined ? theta : theta.map((t) => t - theta[reference]);
   return {
     logStrength: reported.map((t) => t * factor),
-    ...(cov === undefined
+    ...(cov == null
       ? {}
       : {
           stdError: Float64Array.from(cov, (row, i) => Math.sqrt(Math.max(0, row[i])) * factor),
@@ -319,7 +394,7 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
         }),
     logLikelihood,
     iterations: estimate.iterations,
-    converged: estimate.converged,
+    ...outcome(fn, method, estimate.converged, estimate.stopped, cov),
     method,
     scaleFactor: factor,
   };

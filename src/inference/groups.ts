@@ -1,4 +1,8 @@
+import { addCompensated, settleCompensated } from "./compensated.js";
 import type { Factors } from "./factors.js";
+
+/** The smallest normal float64: below it e^(−|d|) has lost digits (or is 0). */
+const MIN_NORMAL = 2 ** -1022;
 
 /** Groups are the fitting data as built (see {@link Factors}). @internal */
 export type Groups = Factors;
@@ -15,6 +19,14 @@ export interface GroupState {
   readonly prefixInverse: Float64Array;
   /** Work space of the information products, one entry per member slot. */
   readonly scratch: Float64Array;
+  /**
+   * w·σ(d)σ(−d) of each pairwise group (unused for larger groups): the information of one comparison,
+   * kept from the log-odds so that it neither cancels (p − p²) nor underflows while w·e^(−|d|) is
+   * representable (a count of 1e300 at a log-odds of 1000).
+   */
+  readonly curvature: Float64Array;
+  /** The rounding errors of the gradient's per-item sums (see {@link addCompensated}), one per item. */
+  readonly compensation: Float64Array;
 }
 
 /**
@@ -32,6 +44,8 @@ export function evaluateGroups(
   const inverseSuffix = reuse?.inverseSuffix ?? new Float64Array(members.length);
   const prefixInverse = reuse?.prefixInverse ?? new Float64Array(members.length);
   const gradient = reuse?.gradient.fill(0) ?? new Float64Array(theta.length);
+  const gradientCompensation = reuse?.compensation.fill(0) ?? new Float64Array(theta.length);
+  const curvature = reuse?.curvature ?? new Float64Array(start.length - 1);
   let logLikelihood = 0;
   let compensation = 0;
   for (let g = 0; g + 1 < start.length; g++) {
@@ -49,9 +63,12 @@ export function evaluateGroups(
       inverseSuffix[a] = inverse;
       prefixInverse[a] = inverse;
       prefixInverse[a + 1] = inverse;
-      const flow = w * e[a + 1] * inverse; // w·σ(−d)
-      gradient[members[a]] += flow;
-      gradient[members[a + 1]] -= flow;
+      // w·σ(−d) and w·σ(d)σ(−d); past float64's exponent range for e^(−|d|) alone, as exp(log w − |d|)
+      const tiny = tail < MIN_NORMAL;
+      const flow = d >= 0 && tiny ? Math.exp(Math.log(w) - d) : w * e[a + 1] * inverse;
+      curvature[g] = tiny ? Math.exp(Math.log(w) - Math.abs(d)) : w * tail * inverse * inverse;
+      addCompensated(gradient, gradientCompensation, members[a], flow);
+      addCompensated(gradient, gradientCompensation, members[a + 1], -flow);
       if (!withLogLikelihood) continue;
       const logChosen = (d >= 0 ? 0 : d) - Math.log1p(tail);
       const term = w * logChosen - compensation;
@@ -73,16 +90,16 @@ export function evaluateGroups(
       inverseSuffix[a + j] = 1 / suffix;
       // log p = log(e_j / S_j); the chosen item's 1 − p is S_{j+1}/S_j, without cancellation
       if (withLogLikelihood) groupLog += Math.log(e[a + j]) - Math.log(suffix);
-      gradient[members[a + j]] += (w * tail) / suffix;
+      addCompensated(gradient, gradientCompensation, members[a + j], (w * tail) / suffix);
     }
     let running = 0;
     for (let m = a; m < b; m++) {
       if (m < a + k) {
         running += inverseSuffix[m];
         // item j's own factor contributes its 1 − p above; its earlier factors −e·Σ_{i<j} 1/S_i
-        gradient[members[m]] -= w * e[m] * (running - inverseSuffix[m]);
+        addCompensated(gradient, gradientCompensation, members[m], -w * e[m] * (running - inverseSuffix[m]));
       } else {
-        gradient[members[m]] -= w * e[m] * running;
+        addCompensated(gradient, gradientCompensation, members[m], -w * e[m] * running);
       }
       prefixInverse[m] = running;
     }
@@ -91,6 +108,7 @@ export function evaluateGroups(
     compensation = total - logLikelihood - term;
     logLikelihood = total;
   }
+  settleCompensated(gradient, gradientCompensation);
   return {
     logLikelihood: withLogLikelihood ? logLikelihood : Number.NaN,
     gradient,
@@ -98,6 +116,8 @@ export function evaluateGroups(
     inverseSuffix,
     prefixInverse,
     scratch: reuse?.scratch ?? new Float64Array(members.length),
+    compensation: gradientCompensation,
+    curvature,
   };
 }
 
@@ -108,6 +128,11 @@ export function groupInformationDiagonal(groups: Groups, state: GroupState): Flo
   for (let g = 0; g + 1 < start.length; g++) {
     const a = start[g];
     const k = factors[g];
+    if (start[g + 1] - a === 2) {
+      d[members[a]] += state.curvature[g];
+      d[members[a + 1]] += state.curvature[g];
+      continue;
+    }
     let squares = 0;
     for (let m = a; m < start[g + 1]; m++) {
       if (m < a + k) squares += state.inverseSuffix[m] ** 2;
@@ -132,8 +157,7 @@ export function groupInformationTimes(groups: Groups, state: GroupState, v: Floa
       // one pairwise factor: w p_a p_b (v_a − v_b)
       const i = members[a];
       const j = members[a + 1];
-      const s = inverseSuffix[a];
-      const flow = w * e[a] * e[a + 1] * s * s * (v[i] - v[j]);
+      const flow = state.curvature[g] * (v[i] - v[j]);
       out[i] += flow;
       out[j] -= flow;
       continue;

@@ -39,7 +39,9 @@ export function requireIdentifiable(fn: string, argument: string, groups: Factor
     for (let m = start[f] + 1; m < start[f + 1]; m++) targets[next[members[m]]++] = chosen;
   }
   const component = stronglyConnectedComponents(n, degree, targets);
-  const count = Math.max(...component) + 1;
+  // a loop, not Math.max(...component): spreading one argument per item overflows the stack
+  let count = 0;
+  for (const c of component) count = Math.max(count, c + 1);
   if (count > 1) {
     const groups = new Map<number, number[]>();
     component.forEach((c, i) => {
@@ -101,4 +103,109 @@ function stronglyConnectedComponents(n: number, offsets: Int32Array, targets: In
     }
   }
   return component;
+}
+
+/** Directed edges with a weight each, for the cycle tests of the extended models. */
+interface WeightedEdges {
+  readonly from: number[];
+  readonly to: number[];
+  readonly weight: number[];
+}
+
+/**
+ * Whether some directed cycle has a negative total weight (Bellman–Ford from a virtual source joined
+ * to every vertex: a relaxation still possible after n passes proves such a cycle). O(n · edges).
+ */
+function hasNegativeCycle(n: number, edges: WeightedEdges): boolean {
+  const distance = new Float64Array(n);
+  for (let pass = 0; pass <= n; pass++) {
+    let changed = false;
+    for (let e = 0; e < edges.from.length; e++) {
+      const through = distance[edges.from[e]] + edges.weight[e];
+      if (through < distance[edges.to[e]]) {
+        distance[edges.to[e]] = through;
+        changed = true;
+      }
+    }
+    if (!changed) return false;
+  }
+  return true;
+}
+
+/**
+ * Throws unless the data identify an order effect and/or Davidson's tie parameter (on top of
+ * {@link requireIdentifiable}'s graph condition, checked first by the caller). By Gordan's alternative,
+ * the estimate exists exactly when no direction of the parameters makes every observation at least
+ * as likely. With an order effect α (advantage h = ±1, 0 per comparison), that is: around the cycles of
+ * results (loser → winner, each tie both ways with ∓h), some cycle must have more advantaged wins than
+ * losses and some fewer; if all have more, α = +∞ (or −∞); if all balance, α is confounded with the
+ * strengths. With ties (δ = log ν), some comparison must be won and some tied, and the difference
+ * constraints "each winner ≥ its loser + 1, each tied pair within 1" must be infeasible (a cycle with
+ * more wins than ties): otherwise the strengths spread apart while δ grows, approaching a higher
+ * likelihood without attaining it. For the two together the tie condition is checked at α = 0.
+ * @internal
+ */
+export function requireExtendedIdentifiable(
+  fn: string,
+  argument: string,
+  wins: Factors,
+  winAdvantage: Float64Array | null,
+  ties: { a: Int32Array; b: Int32Array; weight: Float64Array; advantage: Float64Array } | null,
+): void {
+  const n = wins.nItems;
+  const { start, members, weight } = wins;
+  const why = (cause: string) =>
+    new LuceError(fn, argument, `does not identify ${cause} (fit without it, or gather more varied data)`);
+  if (winAdvantage !== null) {
+    const edges: WeightedEdges = { from: [], to: [], weight: [] };
+    for (let c = 0; c + 1 < start.length; c++) {
+      if (weight[c] === 0) continue;
+      edges.from.push(members[start[c] + 1]);
+      edges.to.push(members[start[c]]);
+      edges.weight.push(winAdvantage[c]);
+    }
+    if (ties !== null)
+      for (let t = 0; t < ties.a.length; t++) {
+        if (ties.weight[t] === 0) continue;
+        edges.from.push(ties.a[t], ties.b[t]);
+        edges.to.push(ties.b[t], ties.a[t]);
+        edges.weight.push(-ties.advantage[t], ties.advantage[t]);
+      }
+    const fewer = hasNegativeCycle(n, edges);
+    const more = hasNegativeCycle(n, { ...edges, weight: edges.weight.map((h) => -h) });
+    if (!fewer && !more)
+      throw why(
+        "the order effect: it is confounded with the strengths (every cycle of results has as many " +
+          "advantaged wins as losses, as when the advantage always goes to the same item)",
+      );
+    if (!fewer || !more)
+      throw why(
+        `the order effect: the ${more ? "advantaged" : "disadvantaged"} side wins more than it loses around ` +
+          `every cycle of results, so its maximum-likelihood estimate is ${more ? "+" : "−"}∞`,
+      );
+  }
+  if (ties !== null) {
+    const tied = ties.weight.some((w) => w > 0);
+    const won = weight.some((w) => w > 0);
+    if (!won) throw why("the tie parameter: no comparison has a winner, so its maximum-likelihood estimate is +∞");
+    if (!tied) throw why("the tie parameter: every tie has count 0, so its maximum-likelihood estimate is −∞");
+    const edges: WeightedEdges = { from: [], to: [], weight: [] };
+    for (let c = 0; c + 1 < start.length; c++) {
+      if (weight[c] === 0) continue;
+      edges.from.push(members[start[c]]);
+      edges.to.push(members[start[c] + 1]);
+      edges.weight.push(-1);
+    }
+    for (let t = 0; t < ties.a.length; t++) {
+      if (ties.weight[t] === 0) continue;
+      edges.from.push(ties.a[t], ties.b[t]);
+      edges.to.push(ties.b[t], ties.a[t]);
+      edges.weight.push(1, 1);
+    }
+    if (!hasNegativeCycle(n, edges))
+      throw why(
+        "the tie parameter and the strengths: no cycle of results has more wins than ties, so the " +
+          "strengths can spread apart while the tie parameter grows, and the likelihood has no maximum",
+      );
+  }
 }

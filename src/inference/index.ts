@@ -9,5 +9,5 @@ export {
   type OrderEffect,
   type TieParameter,
 } from "./fit.js";
-export { parsePreferenceData, type PreferenceData } from "./read-data.js";
+export { parsePreferenceData, detectPreferenceFormat, type PreferenceData } from "./read-data.js";
 export type { ComparisonColumns } from "./factors.js";

@@ -35,3 +35,28 @@ export function centre(theta: Float64Array): void {
   mean /= theta.length;
   for (let i = 0; i < theta.length; i++) theta[i] -= mean;
 }
+
+/**
+ * Watches the scaled gradient norm of an iterative estimator: `observe` returns true once `window`
+ * observations in a row have not improved on the best so far. An estimator whose rule cannot be met
+ * (its fixed point is off by more rounding than the rule allows, or it crawls) then stops at once,
+ * not after its iteration cap, and reports that it did not converge.
+ * @internal
+ */
+export function stallDetector(window: number): { observe(norm: number): boolean; readonly best: number } {
+  let best = Infinity;
+  let since = 0;
+  return {
+    observe(norm: number): boolean {
+      if (norm < best) {
+        best = norm;
+        since = 0;
+        return false;
+      }
+      return ++since >= window;
+    },
+    get best() {
+      return best;
+    },
+  };
+}

@@ -1,7 +1,15 @@
 import { LuceError } from "../errors.js";
-import { requireArrayLike, requireFinite, requirePositive, requireSameLength } from "../validation/checks.js";
+import {
+  describe,
+  requireArrayLength,
+  requireBoolean,
+  requireFinite,
+  requireOptions,
+  requirePositive,
+  requireSameLength,
+} from "../validation/checks.js";
 import { rewardMetrics, type RewardMetrics } from "./metrics.js";
-import { conservativeSigmoid, pairKernels, type KernelParameters } from "./pairwise-kernels.js";
+import { conservativeSigmoid, pairKernels, scaledDifference, type KernelParameters } from "./pairwise-kernels.js";
 
 /**
  * The loss types of TRL's `DPOTrainer` (and the original DPO code), by their TRL names.
@@ -91,6 +99,16 @@ const EPS_RANGES: Record<string, { default: number; ok: (e: number) => boolean; 
 
 const FN = "dpoLoss";
 
+/** The keys of {@link DpoLossOptions}; any other key is a misspelling. @internal */
+export const DPO_LOSS_OPTION_KEYS: readonly string[] = [
+  "beta",
+  "lossType",
+  "labelSmoothing",
+  "referenceFree",
+  "discopopTau",
+  "bcoDelta",
+];
+
 /**
  * The DPO loss family (eq. 7 and its descendants in TRL) with exact gradients,
  * implicit rewards and TRL's training metrics, in float64. The default is eq. 7:
@@ -117,16 +135,20 @@ const FN = "dpoLoss";
  *
  * Stability: log σ through softplus branches; 1 − σ(x) written σ(−x); DiscoPOP's w·e^{−l}
  * (0·∞ in TRL at l = −1e4) as exp(log σ(l/τ) − l). Finite for |βd| up to 1e4 and log-probs
- * to −1e5. Accuracy: a few ulp relative to the loss; for the types that cross zero (ipo,
- * sppo_hard, robust, exo_pair, hinge) absolute, a few EPS times the size of the cancelling
- * terms. The inputs' own rounding enters as EPS·(|log π_θ| + |log π_ref|)·|∂loss/∂d|.
+ * to −1e5; beyond, βd is formed as βu − βv where u − v would overflow, a βd beyond the float64 range
+ * gives the loss's limit where that is finite (`sigmoid` → 0 as βd → +∞), and a loss, gradient or
+ * implicit reward that is itself beyond the float64 range is an error, never ±Infinity or NaN.
+ * Accuracy: a few ulp relative to the loss; for the types that cross zero (ipo, sppo_hard, robust,
+ * exo_pair, hinge) absolute, a few EPS times the size of the cancelling terms. The inputs' own
+ * rounding enters as EPS·(|log π_θ| + |log π_ref|)·|∂loss/∂d|.
  *
  * @param inputs - sequence log-probabilities per pair (and lengths where the type uses them)
  * @param options - β, the loss type and its parameters
  * @returns losses, implicit rewards, gradients of the summed loss, and metrics
- * @throws {@link LuceError} for an unknown lossType, β ≤ 0 or not finite, ε outside its range
- *   or given to a type that ignores it, non-finite log-probs, zero or missing lengths, length
- *   mismatches, an empty batch
+ * @throws {@link LuceError} for an unknown lossType or option key, β ≤ 0 or not finite, ε outside its
+ *   range or given to a type that ignores it, log-probs that are not finite or are above 0 (a
+ *   probability passed by mistake), zero or missing lengths, length mismatches, an empty batch, and
+ *   a loss, gradient or implicit reward beyond the float64 range
  * @example
  * ```ts
  * const { losses, gradPolicyChosen, metrics } = dpoLoss(
@@ -137,26 +159,41 @@ const FN = "dpoLoss";
  * ```
  */
 export function dpoLoss(inputs: DpoInputs, options: DpoLossOptions): DpoLossResult {
-  if (inputs === null || typeof inputs !== "object")
-    throw new LuceError(FN, "inputs", "must be an object of log-prob arrays");
   if (options === null || typeof options !== "object")
-    throw new LuceError(FN, "options", "must be an object with at least beta");
-  const beta = requirePositive(FN, "options.beta", options.beta);
-  const lossType = normalizeLossType(options.lossType);
-  const eps = labelSmoothingFor(lossType, options.labelSmoothing);
-  const tau =
-    options.discopopTau === undefined ? 0.05 : requirePositive(FN, "options.discopopTau", options.discopopTau);
-  const delta = options.bcoDelta === undefined ? 0 : requireFinite(FN, "options.bcoDelta", options.bcoDelta);
-  const referenceFree = options.referenceFree ?? false;
-  if (typeof referenceFree !== "boolean") throw new LuceError(FN, "options.referenceFree", "must be a boolean");
+    throw new LuceError(FN, "options", `must be an object with at least beta, got ${describe(options)}`);
+  requireOptions(FN, "options", options, DPO_LOSS_OPTION_KEYS);
+  return dpoLossOf(FN, inputs, options);
+}
 
-  const pc = logps(inputs.policyChosenLogps, "inputs.policyChosenLogps");
+/**
+ * {@link dpoLoss} without the check for unknown option keys, for callers that pass their own
+ * options object through (`dpoBatch`); its errors name `fn`.
+ * @internal
+ */
+export function dpoLossOf(fn: string, inputs: DpoInputs, options: DpoLossOptions): DpoLossResult {
+  if (inputs === null || typeof inputs !== "object")
+    throw new LuceError(fn, "inputs", `must be an object of log-prob arrays, got ${describe(inputs)}`);
+  if (options === null || typeof options !== "object")
+    throw new LuceError(fn, "options", `must be an object with at least beta, got ${describe(options)}`);
+  // each option and input array is read once: a getter that changes between reads cannot
+  // make a validated value a different one
+  const beta = requirePositive(fn, "options.beta", options.beta);
+  const lossType = normalizeLossType(fn, options.lossType);
+  const eps = labelSmoothingFor(fn, lossType, options.labelSmoothing);
+  const givenTau = options.discopopTau;
+  const tau = givenTau === undefined ? 0.05 : requirePositive(fn, "options.discopopTau", givenTau);
+  const givenDelta = options.bcoDelta;
+  const delta = givenDelta === undefined ? 0 : requireFinite(fn, "options.bcoDelta", givenDelta);
+  const givenFree = options.referenceFree;
+  const referenceFree = givenFree === undefined ? false : requireBoolean(fn, "options.referenceFree", givenFree);
+
+  const pc = logps(fn, inputs.policyChosenLogps, "inputs.policyChosenLogps");
   const n = pc.length;
-  if (n === 0) throw new LuceError(FN, "inputs.policyChosenLogps", "is empty: a batch needs at least one pair");
-  const pr = logps(inputs.policyRejectedLogps, "inputs.policyRejectedLogps", n);
-  const rc = referenceFree ? null : logps(inputs.referenceChosenLogps, "inputs.referenceChosenLogps", n);
-  const rr = referenceFree ? null : logps(inputs.referenceRejectedLogps, "inputs.referenceRejectedLogps", n);
-  const lengths = lengthsFor(lossType, inputs, n);
+  if (n === 0) throw new LuceError(fn, "inputs.policyChosenLogps", "is empty: a batch needs at least one pair");
+  const pr = logps(fn, inputs.policyRejectedLogps, "inputs.policyRejectedLogps", n);
+  const rc = referenceFree ? null : logps(fn, inputs.referenceChosenLogps, "inputs.referenceChosenLogps", n);
+  const rr = referenceFree ? null : logps(fn, inputs.referenceRejectedLogps, "inputs.referenceRejectedLogps", n);
+  const lengths = lengthsFor(fn, lossType, inputs, n);
 
   const u = new Float64Array(n);
   const v = new Float64Array(n);
@@ -166,6 +203,10 @@ export function dpoLoss(inputs: DpoInputs, options: DpoLossOptions): DpoLossResu
   }
   const chosenRewards = u.map((x) => beta * x);
   const rejectedRewards = v.map((x) => beta * x);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(chosenRewards[i]) || !Number.isFinite(rejectedRewards[i]))
+      throw new LuceError(fn, "options.beta", `makes the implicit reward β·log π/π_ref of pair ${i} ${overflows}`);
+  }
   const losses = new Float64Array(n);
   const gradPolicyChosen = new Float64Array(n);
   const gradPolicyRejected = new Float64Array(n);
@@ -184,6 +225,10 @@ export function dpoLoss(inputs: DpoInputs, options: DpoLossOptions): DpoLossResu
       gradPolicyChosen[i] = out[1] / cl;
       gradPolicyRejected[i] = out[2] / rl;
     }
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(losses[i]) || !Number.isFinite(gradPolicyChosen[i]) || !Number.isFinite(gradPolicyRejected[i]))
+      throw new LuceError(fn, "options.beta", `makes the ${lossType} loss or gradient of pair ${i} ${overflows}`);
   }
   return {
     losses,
@@ -233,7 +278,7 @@ function alignedSigmoid(
   const orderB = ascendingOrder(b);
   const out = new Float64Array(2);
   for (let k = 0; k < n; k++) {
-    conservativeSigmoid(beta * (a[orderA[k]] - b[orderB[k]]), eps, out, 0);
+    conservativeSigmoid(scaledDifference(beta, a[orderA[k]], b[orderB[k]]), eps, out, 0);
     losses[k] = out[0];
     const g = beta * out[1];
     if (lossType === "aot") {
@@ -252,29 +297,31 @@ function ascendingOrder(values: Float64Array): Int32Array {
   return order.sort((i, j) => values[i] - values[j] || i - j);
 }
 
-function normalizeLossType(lossType: unknown): Exclude<DpoLossType, "aot_pair"> {
+const overflows = "beyond the float64 range (about ±1.8e308)";
+
+function normalizeLossType(fn: string, lossType: unknown): Exclude<DpoLossType, "aot_pair"> {
   if (lossType === undefined) return "sigmoid";
   if (lossType === "aot_pair") return "aot_unpaired";
   if (lossType === "aot" || lossType === "aot_unpaired") return lossType;
   if (typeof lossType === "string" && Object.hasOwn(pairKernels, lossType))
     return lossType as Exclude<DpoLossType, "aot_pair">;
   const known = [...Object.keys(pairKernels), "aot", "aot_unpaired", "aot_pair"].join(", ");
-  throw new LuceError(FN, "options.lossType", `is '${String(lossType)}', not one of: ${known}`);
+  throw new LuceError(fn, "options.lossType", `is ${describe(lossType)}, not one of: ${known}`);
 }
 
-function labelSmoothingFor(lossType: string, given: unknown): number {
+function labelSmoothingFor(fn: string, lossType: string, given: unknown): number {
   const range = EPS_RANGES[lossType];
   if (range === undefined) {
     if (given !== undefined && given !== 0) {
-      throw new LuceError(FN, "options.labelSmoothing", `is not used by lossType '${lossType}'; leave it out`);
+      throw new LuceError(fn, "options.labelSmoothing", `is not used by lossType '${lossType}'; leave it out`);
     }
     return 0;
   }
   if (given === undefined) return range.default;
-  const eps = requireFinite(FN, "options.labelSmoothing", given);
+  const eps = requireFinite(fn, "options.labelSmoothing", given);
   if (!range.ok(eps))
     throw new LuceError(
-      FN,
+      fn,
       "options.labelSmoothing",
       `must satisfy ${range.range} for lossType '${lossType}', got ${eps}`,
     );
@@ -282,36 +329,52 @@ function labelSmoothingFor(lossType: string, given: unknown): number {
 }
 
 function lengthsFor(
+  fn: string,
   lossType: string,
   inputs: DpoInputs,
   n: number,
-): { chosen: ArrayLike<number>; rejected: ArrayLike<number> } | null {
-  const given = inputs.chosenLengths !== undefined || inputs.rejectedLengths !== undefined;
+): { chosen: Float64Array; rejected: Float64Array } | null {
+  const chosenGiven = inputs.chosenLengths;
+  const rejectedGiven = inputs.rejectedLengths;
+  const given = chosenGiven !== undefined || rejectedGiven !== undefined;
   if (lossType === "sigmoid_norm" && !given) {
     throw new LuceError(
-      FN,
+      fn,
       "inputs.chosenLengths",
       "is required by lossType 'sigmoid_norm' (with inputs.rejectedLengths)",
     );
   }
   if (!given) return null;
-  const chosen = positiveLengths(inputs.chosenLengths, "inputs.chosenLengths", n);
-  const rejected = positiveLengths(inputs.rejectedLengths, "inputs.rejectedLengths", n);
+  const chosen = positiveLengths(fn, chosenGiven, "inputs.chosenLengths", n);
+  const rejected = positiveLengths(fn, rejectedGiven, "inputs.rejectedLengths", n);
   return lossType === "ipo" || lossType === "sigmoid_norm" ? { chosen, rejected } : null;
 }
 
-function positiveLengths(values: unknown, name: string, n: number): ArrayLike<number> {
-  if (values === undefined) throw new LuceError(FN, name, "is missing: give both chosen and rejected lengths");
-  const arr = requireArrayLike(FN, name, values) as ArrayLike<number>;
-  requireSameLength(FN, name, arr, n, "inputs.policyChosenLogps");
-  for (let i = 0; i < n; i++) requirePositive(FN, `${name}[${i}]`, arr[i]);
-  return arr;
+/** Positive lengths, read once into a copy. */
+function positiveLengths(fn: string, values: unknown, name: string, n: number): Float64Array {
+  if (values === undefined) throw new LuceError(fn, name, "is missing: give both chosen and rejected lengths");
+  requireSameLength(fn, name, { length: requireArrayLength(fn, name, values) }, n, "inputs.policyChosenLogps");
+  const arr = values as ArrayLike<unknown>;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = requirePositive(fn, `${name}[${i}]`, arr[i]);
+  return out;
 }
 
-function logps(values: unknown, name: string, n?: number): ArrayLike<number> {
-  if (values === undefined) throw new LuceError(FN, name, "is missing (or set options.referenceFree)");
-  const arr = requireArrayLike(FN, name, values) as ArrayLike<number>;
-  if (n !== undefined) requireSameLength(FN, name, arr, n, "inputs.policyChosenLogps");
-  for (let i = 0; i < arr.length; i++) requireFinite(FN, `${name}[${i}]`, arr[i]);
-  return arr;
+/**
+ * Sequence log-probabilities, read once into a copy: finite and ≤ 0. A value above 0 is not the
+ * log of a probability; it is most often a probability (or a logit) passed by mistake.
+ */
+function logps(fn: string, values: unknown, name: string, n?: number): Float64Array {
+  if (values === undefined) throw new LuceError(fn, name, "is missing (or set options.referenceFree)");
+  const length = requireArrayLength(fn, name, values);
+  const arr = values as ArrayLike<unknown>;
+  if (n !== undefined) requireSameLength(fn, name, { length }, n, "inputs.policyChosenLogps");
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    const x = requireFinite(fn, `${name}[${i}]`, arr[i]);
+    if (x > 0)
+      throw new LuceError(fn, `${name}[${i}]`, `is ${x}, above 0: a log-probability is <= 0 (a probability passed?)`);
+    out[i] = x;
+  }
+  return out;
 }

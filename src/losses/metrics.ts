@@ -23,7 +23,9 @@ export interface RewardMetrics {
 /**
  * The reward metrics of a batch of pairs (the `metrics` of `dpoLoss`).
  * Means are compensated sums divided by the number of pairs; an empty batch
- * gives NaN means, as an empty mean is undefined (dpoLoss rejects empty batches).
+ * gives NaN means, as an empty mean is undefined (dpoLoss rejects empty batches). The margins
+ * are summed as halves, (c − r)/2, so that two finite rewards near ±1e308 never make an infinite
+ * term, and the mean margin is ±Infinity only where it is itself beyond the float64 range.
  * @internal
  */
 export function rewardMetrics(chosenRewards: Float64Array, rejectedRewards: Float64Array): RewardMetrics {
@@ -36,7 +38,7 @@ export function rewardMetrics(chosenRewards: Float64Array, rejectedRewards: Floa
   for (let i = 0; i < n; i++) {
     chosen.add(chosenRewards[i]);
     rejected.add(rejectedRewards[i]);
-    margins.add(chosenRewards[i] - rejectedRewards[i]);
+    margins.add(chosenRewards[i] / 2 - rejectedRewards[i] / 2);
     if (chosenRewards[i] > rejectedRewards[i]) correct++;
     else if (chosenRewards[i] === rejectedRewards[i]) ties++;
   }
@@ -44,7 +46,7 @@ export function rewardMetrics(chosenRewards: Float64Array, rejectedRewards: Floa
     "rewards/chosen": chosen.value() / n,
     "rewards/rejected": rejected.value() / n,
     "rewards/accuracies": correct / n,
-    "rewards/margins": margins.value() / n,
+    "rewards/margins": (margins.value() / n) * 2,
     "rewards/ties": ties,
   };
 }

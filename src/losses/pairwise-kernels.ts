@@ -23,6 +23,21 @@ const ls = logSigmoidUnchecked;
 const sig = sigmoidUnchecked;
 const softplus = log1pExpUnchecked;
 
+/**
+ * β·(u − v) where u − v itself may pass the float64 range (log-ratios near ±1e308): then it is
+ * βu − βv, which is finite whenever the exact product is (|β| < 1 there). ±Infinity only where
+ * the exact β·(u − v) is beyond the float64 range; the kernels take its limits. @internal
+ */
+export function scaledDifference(beta: number, u: number, v: number): number {
+  const d = u - v;
+  return Number.isFinite(d) ? beta * d : beta * u - beta * v;
+}
+
+/** w·t where a zero weight makes the term 0 even when t is infinite (the limit of e^{−x}·x). */
+function weighted(w: number, t: number): number {
+  return w === 0 ? 0 : w * t;
+}
+
 /** −(1−ε) log σ(x) − ε log σ(−x) and its derivative in x: the sigmoid (and cDPO) loss. @internal */
 export function conservativeSigmoid(x: number, eps: number, out: Float64Array, at: number): void {
   out[at] = eps === 0 ? -ls(x) : -(1 - eps) * ls(x) - eps * ls(-x);
@@ -37,13 +52,13 @@ export function conservativeSigmoid(x: number, eps: number, out: Float64Array, a
 export const pairKernels: Record<string, PairKernel> = {
   // −(1−ε) log σ(βd) − ε log σ(−βd): log σ through softplus branches
   sigmoid(u, v, { beta, eps }, out) {
-    conservativeSigmoid(beta * (u - v), eps, out, 0);
+    conservativeSigmoid(scaledDifference(beta, u, v), eps, out, 0);
     out[1] *= beta;
     out[2] = -out[1];
   },
   // max(0, 1 − βd); the gradient at the kink βd = 1 is the one-sided value 0
   hinge(u, v, { beta }, out) {
-    const slack = 1 - beta * (u - v);
+    const slack = 1 - scaledDifference(beta, u, v);
     out[0] = slack > 0 ? slack : 0;
     out[1] = slack > 0 ? -beta : 0;
     out[2] = -out[1];
@@ -57,19 +72,19 @@ export const pairKernels: Record<string, PairKernel> = {
   },
   // −log σ(β d) on length-normalised log-ratios (the normalisation is done by the caller)
   sigmoid_norm(u, v, { beta }, out) {
-    const x = beta * (u - v);
+    const x = scaledDifference(beta, u, v);
     out[0] = -ls(x);
     out[1] = -beta * sig(-x);
     out[2] = -out[1];
   },
-  // KL(Bernoulli(σ(βd)) ‖ Bernoulli(1−ε)); every product is of finite factors;
-  // derivative in x = βd: σ(x)σ(−x)(x − log((1−ε)/ε))
+  // KL(Bernoulli(σ(βd)) ‖ Bernoulli(1−ε)); a weight σ(±x) that underflows to 0 makes its term 0,
+  // the limit of σ(−x)·log σ(−x) as x → ∞ (not 0·∞); derivative in x = βd: σ(x)σ(−x)(x − log((1−ε)/ε))
   exo_pair(u, v, { beta, eps }, out) {
-    const x = beta * (u - v);
+    const x = scaledDifference(beta, u, v);
     const p = sig(x);
     const q = sig(-x);
-    out[0] = p * (ls(x) - Math.log1p(-eps)) + q * (ls(-x) - Math.log(eps));
-    out[1] = beta * p * q * (x - (Math.log1p(-eps) - Math.log(eps)));
+    out[0] = weighted(p, ls(x) - Math.log1p(-eps)) + weighted(q, ls(-x) - Math.log(eps));
+    out[1] = beta * weighted(p * q, x - (Math.log1p(-eps) - Math.log(eps)));
     out[2] = -out[1];
   },
   // −log σ(βu) − ½ log σ(−βu) − ½ log σ(−βv)
@@ -82,7 +97,7 @@ export const pairKernels: Record<string, PairKernel> = {
   },
   // (−(1−ε) log σ(βd) + ε log σ(−βd)) / (1 − 2ε): may be negative, absolute bound near zero
   robust(u, v, { beta, eps }, out) {
-    const x = beta * (u - v);
+    const x = scaledDifference(beta, u, v);
     const scale = 1 / (1 - 2 * eps);
     out[0] = (-(1 - eps) * ls(x) + eps * ls(-x)) * scale;
     out[1] = -beta * scale * ((1 - eps) * sig(-x) + eps * sig(x));
@@ -115,7 +130,7 @@ export const pairKernels: Record<string, PairKernel> = {
   // σ(βu) + 1 − σ(βd), written σ(βu) + σ(−βd)
   apo_down(u, v, { beta }, out) {
     const a = beta * u;
-    const x = beta * (u - v);
+    const x = scaledDifference(beta, u, v);
     const curvature = sig(x) * sig(-x);
     out[0] = sig(a) + sig(-x);
     out[1] = beta * (sig(a) * sig(-a) - curvature);
@@ -124,7 +139,7 @@ export const pairKernels: Record<string, PairKernel> = {
   // with l = βd, w = σ(l/τ): (1 − w)(−log σ(l)) + w e^{−l}. TRL's w·e^{−l} is 0·∞ = NaN at
   // l = −1e4; here (1 − w) = σ(−l/τ) and w e^{−l} = exp(log σ(l/τ) − l), finite wherever the loss is.
   discopop(u, v, { beta, tau }, out) {
-    const l = beta * (u - v);
+    const l = scaledDifference(beta, u, v);
     const oneMinusW = sig(-l / tau);
     const logistic = softplus(-l);
     const weightedExp = Math.exp(ls(l / tau) - l);

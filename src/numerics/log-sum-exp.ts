@@ -1,4 +1,4 @@
-import { requireArrayLike, requireLogProbability } from "../validation/checks.js";
+import { requireArrayLength, requireLogProbability } from "../validation/checks.js";
 import { NeumaierSum } from "./sum.js";
 
 /**
@@ -25,10 +25,22 @@ import { NeumaierSum } from "./sum.js";
  * ```
  */
 export function logSumExp(values: ArrayLike<number>): number {
-  const arr = requireArrayLike("logSumExp", "values", values) as ArrayLike<number>;
-  for (let i = 0; i < arr.length; i++) requireLogProbability("logSumExp", `values[${i}]`, arr[i]);
-  const { max, rest } = logSumExpParts(arr);
+  const { max, rest } = logSumExpParts(readLogTerms("logSumExp", values));
   return max + Math.log1p(rest);
+}
+
+/**
+ * Log-terms read once (the length and each entry) into a Float64Array: NaN and +Infinity are
+ * rejected, and the copy is what is computed on, so a getter or Proxy cannot change a value after
+ * it was checked.
+ * @internal
+ */
+export function readLogTerms(fn: string, values: unknown): Float64Array {
+  const length = requireArrayLength(fn, "values", values);
+  const arr = values as ArrayLike<unknown>;
+  const copy = new Float64Array(length);
+  for (let i = 0; i < length; i++) copy[i] = requireLogProbability(fn, `values[${i}]`, arr[i]);
+  return copy;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { requireArrayLike, requireLogProbability } from "../validation/checks.js";
+import { readLogTerms } from "./log-sum-exp.js";
 import { NeumaierSum } from "./sum.js";
 
 /**
@@ -22,8 +22,7 @@ import { NeumaierSum } from "./sum.js";
  * ```
  */
 export function suffixLogSumExp(values: ArrayLike<number>): Float64Array {
-  const arr = requireArrayLike("suffixLogSumExp", "values", values) as ArrayLike<number>;
-  for (let i = 0; i < arr.length; i++) requireLogProbability("suffixLogSumExp", `values[${i}]`, arr[i]);
+  const arr = readLogTerms("suffixLogSumExp", values);
   const out = new Float64Array(arr.length);
   const acc = new SuffixAccumulator();
   for (let i = arr.length - 1; i >= 0; i--) {

@@ -1,7 +1,13 @@
 import { LuceError } from "../errors.js";
 import { logPartition } from "../theory/optimal-policy.js";
 import { logSpace } from "../theory/rows.js";
-import { checkStatement, type CheckOptions, type StatementReport, type Verdict } from "./check.js";
+import {
+  checkStatementWith,
+  readCheckOptions,
+  type CheckOptions,
+  type StatementReport,
+  type Verdict,
+} from "./check.js";
 import type { Statement } from "./statement.js";
 import { appendixA1 } from "./statements/appendix-a1.js";
 import { appendixA2A3 } from "./statements/appendix-a2-a3.js";
@@ -204,13 +210,23 @@ function divergingPartition(): DomainCheck {
  * ```
  */
 export async function checkVariant(variant: AssumptionVariant, options: CheckOptions = {}): Promise<VariantReport> {
+  return checkVariantWith(variant, readCheckOptions("checkVariant", options, []));
+}
+
+/** {@link checkVariant} with read options. @internal */
+export async function checkVariantWith(
+  variant: AssumptionVariant,
+  options: Required<CheckOptions>,
+): Promise<VariantReport> {
+  if (variant === null || typeof variant !== "object" || !Array.isArray(variant.statements))
+    throw new LuceError("checkVariant", "variant", "must be one of assumptionVariants()");
   const results: VariantResult[] = [];
   if (variant.domain !== undefined) {
     const { verdict, evidence } = variant.domain();
     results.push({ report: null, id: variant.id, verdict, expected: "domain error", evidence });
   }
   for (const { statement, expected } of variant.statements) {
-    const report = await checkStatement(statement, options);
+    const report = await checkStatementWith(statement, options);
     results.push({ report, id: statement.id, verdict: report.verdict, expected });
   }
   return {

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { LuceError } from "../errors.js";
-import { requireCount, requireInteger } from "../validation/checks.js";
+import { requireCount, requireInteger, requireOptions } from "../validation/checks.js";
+import { readInstance } from "./instance.js";
 import type { Precise } from "./precise.js";
 import type { Residual, Statement } from "./statement.js";
 
@@ -42,9 +43,16 @@ export interface StatementReport {
   readonly seed: number;
 }
 
+/**
+ * The most instances one check generates. Each instance is evaluated in float64 and the worst again
+ * at 50 digits; a million runs of the heaviest statement take hours, so a larger count is refused
+ * rather than left to run.
+ */
+export const MAX_RUNS = 1_000_000;
+
 /** Options of {@link checkStatement}. */
 export interface CheckOptions {
-  /** Instances to generate (times the statement's runsFraction); default 100. */
+  /** Instances to generate (times the statement's runsFraction); default 100, at most {@link MAX_RUNS}. */
   readonly runs?: number;
   /** fast-check seed; default 42, so the report is reproducible. */
   readonly seed?: number;
@@ -97,6 +105,8 @@ function worstOf(residuals: Residual[]): { worst: Residual; ratio: number } {
  * @param statement - the statement (e.g. `lemma1()`)
  * @param options - runs and seed
  * @returns the report
+ * @throws {@link luce!LuceError} for a value that is not a Statement, an options object that is null
+ *   or has an unknown key, runs outside 1..{@link MAX_RUNS}, a seed that is not an integer
  * @example
  * ```ts
  * const r = await checkStatement(lemma2(), { runs: 100, seed: 7 });
@@ -105,11 +115,32 @@ function worstOf(residuals: Residual[]): { worst: Residual; ratio: number } {
  */
 export async function checkStatement<I>(statement: Statement<I>, options: CheckOptions = {}): Promise<StatementReport> {
   requireStatement("checkStatement", statement);
-  if (options === null || typeof options !== "object")
-    throw new LuceError("checkStatement", "options", "must be an object");
+  return checkStatementWith(statement, readCheckOptions("checkStatement", options, []));
+}
+
+/**
+ * Check options read once and validated, with `extraKeys` the caller's own options (e.g. verifyPaper's
+ * `onProgress`) that may sit beside them.
+ * @internal
+ */
+export function readCheckOptions(
+  fn: string,
+  options: CheckOptions | undefined,
+  extraKeys: readonly string[],
+): Required<CheckOptions> {
+  const { runs, seed } = requireOptions(fn, "options", options, ["runs", "seed", ...extraKeys]);
+  return {
+    seed: seed === undefined ? 42 : requireInteger(fn, "options.seed", seed),
+    runs: runs === undefined ? 100 : requireCount(fn, "options.runs", runs, 1, MAX_RUNS),
+  };
+}
+
+/** {@link checkStatement} with read options. @internal */
+export async function checkStatementWith<I>(
+  statement: Statement<I>,
+  { runs: requested, seed }: Required<CheckOptions>,
+): Promise<StatementReport> {
   const started = performance.now();
-  const seed = options.seed === undefined ? 42 : requireInteger("checkStatement", "options.seed", options.seed);
-  const requested = options.runs === undefined ? 100 : requireCount("checkStatement", "options.runs", options.runs, 1);
   const runs = Math.max(1, Math.round(requested * (statement.runsFraction ?? 1)));
   let count = 0;
   let worstInstance: I | undefined;
@@ -169,8 +200,11 @@ export async function checkStatement<I>(statement: Statement<I>, options: CheckO
  * Checks a statement on one given instance (no generation, no shrinking).
  *
  * @param statement - the statement
- * @param instance - the instance to check
+ * @param instance - the instance to check: plain data (objects, arrays, finite numbers; −Infinity only
+ *   in log-probabilities), read once into a copy
  * @returns the report for that instance
+ * @throws {@link luce!LuceError} for an instance that is not plain data of the statement's shape, holds
+ *   NaN or ±Infinity, is larger than a check can hold, or gives a NaN residual
  * @example
  * ```ts
  * checkInstance(lemma2(), { problem: { beta: 1, reward: [[1, 0]], logReference: [[-Math.LN2, -Math.LN2]] }, shift: [[3,
@@ -178,10 +212,29 @@ export async function checkStatement<I>(statement: Statement<I>, options: CheckO
  * ```
  */
 export function checkInstance<I>(statement: Statement<I>, instance: I): StatementReport {
-  requireStatement("checkInstance", statement);
+  const fn = "checkInstance";
+  requireStatement(fn, statement);
+  const copy = readInstance(fn, instance) as I;
   const started = performance.now();
-  const { worst, ratio: q } = worstOf(statement.float64(instance));
-  const precise = statement.precise(instance);
+  let residuals: Residual[];
+  let precise: Precise;
+  try {
+    residuals = statement.float64(copy);
+    precise = statement.precise(copy);
+  } catch (e) {
+    // the statement's own computations name themselves; the caller called checkInstance
+    if (e instanceof LuceError && e.function === fn) throw e;
+    const problem = `does not fit statement '${statement.id}' (${e instanceof Error ? e.message : String(e)})`;
+    throw new LuceError(fn, "instance", problem);
+  }
+  const nan = residuals.find((r) => Number.isNaN(r.residual) || Number.isNaN(r.bound));
+  if (nan !== undefined || precise.isNaN())
+    throw new LuceError(
+      fn,
+      "instance",
+      `gives statement '${statement.id}' a NaN residual: it is not one of its instances`,
+    );
+  const { worst, ratio: q } = worstOf(residuals);
   const realError = precise.gte(PRECISE_THRESHOLD);
   const verdict: Verdict = realError ? "refuted" : q === Infinity ? "inaccurate" : "holds";
   return report(statement, {
@@ -189,7 +242,7 @@ export function checkInstance<I>(statement: Statement<I>, instance: I): Statemen
     worst,
     precise,
     verdict,
-    counterexample: verdict === "holds" ? undefined : statement.show(instance),
+    counterexample: verdict === "holds" ? undefined : statement.show(copy),
     started,
     seed: 0,
   });

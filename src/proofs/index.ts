@@ -1,8 +1,10 @@
 /**
  * Checkers for the statements of the DPO paper's section 5 and appendix A: each generates
  * instances with `luce/arbitraries`, evaluates float64 residuals of luce's implementation against
- * stated bounds, shrinks counterexamples, and re-evaluates at 50 digits with mathjs BigNumber.
- * Import from `luce/proofs` (needs fast-check, a peer dependency, and mathjs).
+ * stated bounds, shrinks counterexamples, and re-evaluates at 50 digits with decimal.js.
+ * Import from `luce/proofs` (needs fast-check, a peer dependency). A checker of your own
+ * is a {@link Statement}: its `precise` re-evaluation uses the 50-digit helpers exported here
+ * ({@link Precise}, {@link exact}, {@link preciseLogSumExp}, …), the ones the built-in statements use.
  * @packageDocumentation
  * @module luce/proofs
  */
@@ -15,6 +17,18 @@ export {
   type CheckOptions,
 } from "./check.js";
 export type { Statement, Residual, Assumptions } from "./statement.js";
+export {
+  type Precise,
+  exact,
+  constant,
+  preciseRow,
+  preciseLogSumExp,
+  preciseSigmoid,
+  preciseMax,
+  precisePlackettLuce,
+} from "./precise.js";
+export { MAX_RUNS } from "./check.js";
+export { MAX_INSTANCE_NUMBERS } from "./instance.js";
 export {
   assumptionVariants,
   checkVariant,

@@ -33,10 +33,7 @@ export function preciseMaxAbsDiff(a: readonly Precise[], b: readonly Precise[]):
   return m;
 }
 
-/** Exact 50-digit copies of a row. @internal */
-export function preciseRow(row: ArrayLike<number>): Precise[] {
-  return Array.from(row, exact);
-}
+export { preciseRow } from "./precise.js";
 
 /** Plackett–Luce log-probability of an observation over a score row, float64 (luce) and 50-digit. @internal */
 export function observationLogProbabilities(

@@ -1,4 +1,6 @@
 import type fc from "fast-check";
+import { LuceError } from "../errors.js";
+import { describe, requireBoolean, requireOptions } from "../validation/checks.js";
 import type { Precise } from "./precise.js";
 
 /** One float64 residual of a checked statement and its bound (EPS times a stated condition number). */
@@ -49,4 +51,31 @@ export interface Assumptions {
   readonly betaSign?: 1 | -1;
   /** `false`: comparison graphs with several components (drops connectivity, population DPO). */
   readonly connectedGraph?: boolean;
+}
+
+/**
+ * Assumptions given to a statement factory, checked: an options object with only the keys of
+ * {@link Assumptions} (a misspelt key would silently check the statement under all assumptions),
+ * each of its documented type.
+ * @internal
+ */
+export function readAssumptions(fn: string, assumptions: Assumptions | undefined): Assumptions {
+  const read = requireOptions(fn, "assumptions", assumptions, [
+    "referenceZeros",
+    "shiftDependsOn",
+    "betaSign",
+    "connectedGraph",
+  ]);
+  const { referenceZeros, shiftDependsOn, betaSign, connectedGraph } = read;
+  if (referenceZeros !== undefined) requireBoolean(fn, "assumptions.referenceZeros", referenceZeros);
+  if (connectedGraph !== undefined) requireBoolean(fn, "assumptions.connectedGraph", connectedGraph);
+  if (shiftDependsOn !== undefined && shiftDependsOn !== "prompt" && shiftDependsOn !== "response")
+    throw new LuceError(
+      fn,
+      "assumptions.shiftDependsOn",
+      `must be "prompt" or "response", got ${describe(shiftDependsOn)}`,
+    );
+  if (betaSign !== undefined && betaSign !== 1 && betaSign !== -1)
+    throw new LuceError(fn, "assumptions.betaSign", `must be 1 or -1, got ${describe(betaSign)}`);
+  return { referenceZeros, shiftDependsOn, betaSign, connectedGraph };
 }

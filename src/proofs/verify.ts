@@ -1,5 +1,7 @@
-import { assumptionVariants, checkVariant, type VariantReport } from "./assumptions.js";
-import { checkStatement, type CheckOptions, type StatementReport } from "./check.js";
+import { LuceError } from "../errors.js";
+import { describe } from "../validation/checks.js";
+import { assumptionVariants, checkVariantWith, type VariantReport } from "./assumptions.js";
+import { checkStatementWith, readCheckOptions, type CheckOptions, type StatementReport } from "./check.js";
 import type { Statement } from "./statement.js";
 import { appendixA1 } from "./statements/appendix-a1.js";
 import { appendixA2A3 } from "./statements/appendix-a2-a3.js";
@@ -57,15 +59,20 @@ export interface PaperReport {
 export async function verifyPaper(
   options: CheckOptions & { readonly onProgress?: (what: string) => void } = {},
 ): Promise<PaperReport> {
+  const fn = "verifyPaper";
+  const check = readCheckOptions(fn, options, ["onProgress"]);
+  const onProgress = options?.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== "function")
+    throw new LuceError(fn, "options.onProgress", `must be a function, got ${describe(onProgress)}`);
   const statements: StatementReport[] = [];
   for (const s of paperStatements()) {
-    statements.push(await checkStatement(s, options));
-    options.onProgress?.(s.id);
+    statements.push(await checkStatementWith(s, check));
+    onProgress?.(s.id);
   }
   const variants: VariantReport[] = [];
   for (const v of assumptionVariants()) {
-    variants.push(await checkVariant(v, options));
-    options.onProgress?.(v.id);
+    variants.push(await checkVariantWith(v, check));
+    onProgress?.(v.id);
   }
   const ok = statements.every((s) => s.verdict === "holds") && variants.every((v) => v.asPredicted);
   return { statements, variants, ok };

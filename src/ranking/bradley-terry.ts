@@ -1,4 +1,5 @@
 import { logSigmoidUnchecked } from "../numerics/log-sigmoid.js";
+import { requireDenseHessianSize } from "./dense-size.js";
 import { sigmoidUnchecked } from "../numerics/sigmoid.js";
 import { NeumaierSum } from "../numerics/sum.js";
 import { requireFinite, requireFiniteArray } from "../validation/checks.js";
@@ -96,7 +97,8 @@ export function bradleyTerryLogLikelihoodGradient(
  * @param scores - one finite score per item
  * @param comparisons - as for {@link bradleyTerryLogLikelihood}
  * @returns n rows of length n
- * @throws {@link LuceError} as {@link bradleyTerryLogLikelihood}
+ * @throws {@link LuceError} as {@link bradleyTerryLogLikelihood}, and for more than 2^14 scores (the matrix would
+ *   not fit)
  * @example
  * ```ts
  * bradleyTerryLogLikelihoodHessian([0, 0], [[0, 1]]); // [[-0.25, 0.25], [0.25, -0.25]]
@@ -108,6 +110,7 @@ export function bradleyTerryLogLikelihoodHessian(
 ): Float64Array[] {
   const fn = "bradleyTerryLogLikelihoodHessian";
   const s = requireFiniteArray(fn, "scores", scores);
+  requireDenseHessianSize(fn, s.length);
   const { winners, losers, counts } = normalizeComparisons(fn, comparisons, s.length);
   const h = Array.from({ length: s.length }, () => new Float64Array(s.length));
   for (let c = 0; c < winners.length; c++) {

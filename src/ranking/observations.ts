@@ -121,7 +121,8 @@ export function normalizeObservation(
 }
 
 /**
- * Validates pairwise comparisons over `nItems` items.
+ * Validates pairwise comparisons over `nItems` items (at most 2^31, the Int32 storage: larger
+ * indices could not be stored without wrapping). `outOfRange` words the error for an index ≥ nItems.
  * @internal
  */
 export function normalizeComparisons(
@@ -129,7 +130,13 @@ export function normalizeComparisons(
   comparisons: unknown,
   nItems: number,
   argument = "comparisons",
+  outOfRange?: (name: string, index: number) => LuceError,
 ): { winners: Int32Array; losers: Int32Array; counts: Float64Array } {
+  const index = (name: string, x: unknown): number => {
+    if (outOfRange !== undefined && typeof x === "number" && Number.isInteger(x) && x >= nItems)
+      throw outOfRange(name, x);
+    return requireIndex(fn, name, x, nItems);
+  };
   const list = requireArrayLike(fn, argument, comparisons);
   const winners = new Int32Array(list.length);
   const losers = new Int32Array(list.length);
@@ -140,8 +147,8 @@ export function normalizeComparisons(
     if (!Array.isArray(comparison) || (comparison.length !== 2 && comparison.length !== 3)) {
       throw new LuceError(fn, name, `must be [winner, loser] or [winner, loser, count], got ${describe(comparison)}`);
     }
-    winners[c] = requireIndex(fn, `${name}[0]`, comparison[0], nItems);
-    losers[c] = requireIndex(fn, `${name}[1]`, comparison[1], nItems);
+    winners[c] = index(`${name}[0]`, comparison[0]);
+    losers[c] = index(`${name}[1]`, comparison[1]);
     if (winners[c] === losers[c]) throw new LuceError(fn, name, `compares item ${winners[c]} with itself`);
     const count = comparison.length === 3 ? requireFinite(fn, `${name}[2]`, comparison[2]) : 1;
     if (count < 0) throw new LuceError(fn, `${name}[2]`, `is a count and must be >= 0, got ${count}`);

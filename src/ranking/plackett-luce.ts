@@ -1,7 +1,8 @@
 import { LuceError } from "../errors.js";
+import { requireDenseHessianSize } from "./dense-size.js";
 import { NeumaierSum } from "../numerics/sum.js";
 import { SuffixAccumulator } from "../numerics/suffix-log-sum-exp.js";
-import { requireArrayLike, requireFiniteArray, requireIndex } from "../validation/checks.js";
+import { requireArrayLength, requireFiniteArray, requireIndex } from "../validation/checks.js";
 import { normalizeObservations, type NormalizedObservation, type PlackettLuceObservation } from "./observations.js";
 
 /**
@@ -38,11 +39,13 @@ export function plackettLuceLogProbability(scores: ArrayLike<number>, ranking: A
 
 /** Validates a ranking of local indices 0..K−1; the items it leaves out are unranked. @internal */
 export function localObservation(fn: string, name: string, ranking: unknown, nItems: number): NormalizedObservation {
-  const r = requireArrayLike(fn, name, ranking);
-  if (r.length === 0) throw new LuceError(fn, name, "is an empty ranking");
+  const length = requireArrayLength(fn, name, ranking);
+  const r = ranking as ArrayLike<unknown>;
+  if (length === 0) throw new LuceError(fn, name, "is an empty ranking");
+  if (length > nItems) throw new LuceError(fn, name, `has ${length} entries for ${nItems} items: one repeats`);
   const isRanked = new Uint8Array(nItems);
-  const ranked = new Int32Array(r.length);
-  for (let i = 0; i < r.length; i++) {
+  const ranked = new Int32Array(length);
+  for (let i = 0; i < length; i++) {
     const item = requireIndex(fn, `${name}[${i}]`, r[i], nItems);
     if (isRanked[item]) throw new LuceError(fn, `${name}[${i}]`, `repeats item ${item}`);
     isRanked[item] = 1;
@@ -119,7 +122,8 @@ export function plackettLuceLogLikelihoodGradient(
  * @param scores - one finite score per item
  * @param observations - as for {@link plackettLuceLogLikelihood}
  * @returns n rows of length n
- * @throws {@link LuceError} as {@link plackettLuceLogLikelihood}
+ * @throws {@link LuceError} as {@link plackettLuceLogLikelihood}, and for more than 2^14 scores (the matrix would
+ *   not fit)
  * @example
  * ```ts
  * plackettLuceLogLikelihoodHessian([0, 0], [[0, 1]]); // [[-0.25, 0.25], [0.25, -0.25]]
@@ -131,6 +135,7 @@ export function plackettLuceLogLikelihoodHessian(
 ): Float64Array[] {
   const fn = "plackettLuceLogLikelihoodHessian";
   const s = requireFiniteArray(fn, "scores", scores);
+  requireDenseHessianSize(fn, s.length);
   const h = Array.from({ length: s.length }, () => new Float64Array(s.length));
   for (const obs of normalizeObservations(fn, observations, s.length)) {
     forEachFactor(s, obs, (_chosen, inPlay, logNormalizer) => {

@@ -1,6 +1,6 @@
 import { LuceError } from "../errors.js";
 import { createRandom, type RandomSource } from "../numerics/random.js";
-import { requireFiniteArray, requireIndex } from "../validation/checks.js";
+import { describe, requireFinite, requireFiniteArray, requireIndex, requireOptions } from "../validation/checks.js";
 
 /** Options for {@link samplePlackettLuce}. */
 export interface SamplePlackettLuceOptions {
@@ -23,7 +23,8 @@ export interface SamplePlackettLuceOptions {
  * @param scores - the K finite scores
  * @param options - generator, seed and ranking length
  * @returns item indices best first (an Int32Array of length k)
- * @throws {@link LuceError} for non-finite scores or k outside 1..K
+ * @throws {@link LuceError} for non-finite scores, k outside 1..K, a seed that is not finite, an
+ *   unknown option key, or a `random` that returns a value outside [0, 1)
  * @example
  * ```ts
  * samplePlackettLuce([2, 1, 0], { seed: 7 }); // e.g. Int32Array [0, 1, 2]
@@ -32,20 +33,39 @@ export interface SamplePlackettLuceOptions {
 export function samplePlackettLuce(scores: ArrayLike<number>, options: SamplePlackettLuceOptions = {}): Int32Array {
   const fn = "samplePlackettLuce";
   const s = requireFiniteArray(fn, "scores", scores, 1);
-  const k = options.k === undefined ? s.length : requireIndex(fn, "options.k", options.k, s.length + 1);
+  const { k: givenK, random: givenRandom, seed } = requireOptions(fn, "options", options, ["random", "seed", "k"]);
+  const k = givenK === undefined ? s.length : requireIndex(fn, "options.k", givenK, s.length + 1);
   if (k < 1) throw new LuceError(fn, "options.k", "must be at least 1");
-  if (options.random !== undefined && typeof options.random !== "function") {
-    throw new LuceError(fn, "options.random", "must be a function returning uniforms in [0, 1)");
+  if (givenRandom !== undefined && typeof givenRandom !== "function") {
+    throw new LuceError(
+      fn,
+      "options.random",
+      `must be a function returning uniforms in [0, 1), got ${describe(givenRandom)}`,
+    );
   }
-  const random = options.random ?? createRandom(options.seed ?? 0);
+  const random = givenRandom ?? createRandom(seed === undefined ? 0 : requireFinite(fn, "options.seed", seed));
   const perturbed = new Float64Array(s.length);
   for (let j = 0; j < s.length; j++) {
-    let u = random();
-    while (u <= 0) u = random(); // −log(−log 0) is −Infinity: redraw
-    if (!(u < 1)) throw new LuceError(fn, "options.random", `returned ${u}, outside [0, 1)`);
-    perturbed[j] = s[j] - Math.log(-Math.log(u));
+    perturbed[j] = s[j] - Math.log(-Math.log(positiveUniform(fn, random)));
   }
   const order = Int32Array.from({ length: s.length }, (_, j) => j);
   order.sort((a, b) => perturbed[b] - perturbed[a] || a - b);
   return order.slice(0, k);
+}
+
+/**
+ * Zero draws redrawn before a source counts as broken: a uniform source gives 0 with probability
+ * 2^−53 per draw, so this many zeros in a row means it returns nothing else.
+ */
+const MAX_ZERO_DRAWS = 64;
+
+/** A draw in (0, 1): −log(−log 0) is −Infinity, so a 0 is redrawn; anything outside [0, 1) is an error. */
+function positiveUniform(fn: string, random: RandomSource): number {
+  for (let draw = 0; draw < MAX_ZERO_DRAWS; draw++) {
+    const u: unknown = random();
+    if (typeof u !== "number" || !(u >= 0 && u < 1))
+      throw new LuceError(fn, "options.random", `returned ${describe(u)}, not a number in [0, 1)`);
+    if (u > 0) return u;
+  }
+  throw new LuceError(fn, "options.random", `returned 0 ${MAX_ZERO_DRAWS} times in a row: not a uniform source`);
 }

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { LuceError } from "../errors.js";
 import { plackettLuceDpoLoss } from "../losses/plackett-luce-dpo.js";
+import { requireOptions } from "../validation/checks.js";
 import {
   asOp,
   reducedLosses,
@@ -53,6 +54,7 @@ export function plackettLuceDpoLossOp(
 ): tf.Tensor {
   if (typeof inputs !== "object" || inputs === null) throw new LuceError(OP, "inputs", "must be an object");
   if (typeof options !== "object" || options === null) throw new LuceError(OP, "options", "must be an object");
+  requireOptions(OP, "options", options, ["beta", "reduction"]);
   const policy = requireTensor(OP, "inputs.policyLogps", inputs.policyLogps, 2);
   const [n, K] = policy.shape;
   const reduction = requireReduction(OP, options.reduction ?? "mean");

@@ -5,8 +5,11 @@ import { readScoring } from "../batch/scoring.js";
 import { scoreOnCpuSync } from "../batch/sequence-log-probs.js";
 import type { LabelsView } from "../batch/tensor-view.js";
 import { isTensor, requireTensor } from "./tensors.js";
+import { SCORING_OPTION_KEYS, snapshotOptions } from "../batch/batch-validation.js";
 
 const OP = "sequenceLogProbsOp";
+/** The options the op takes: the batch path's scoring options less `backend` (the op runs on the CPU kernels). */
+const OP_OPTION_KEYS = SCORING_OPTION_KEYS.filter((key) => key !== "backend");
 
 /** Options of {@link sequenceLogProbsOp}: those of {@link luce/batch!sequenceLogProbs} on the CPU. */
 export interface SequenceLogProbsOpOptions {
@@ -65,6 +68,7 @@ export function sequenceLogProbsOp(
   options: SequenceLogProbsOpOptions = {},
 ): tf.Tensor1D {
   if (typeof options !== "object" || options === null) throw new LuceError(OP, "options", "must be an object");
+  options = snapshotOptions(OP, options, OP_OPTION_KEYS);
   const input = requireTensor(OP, "logits", logits, 3);
   const labelsView = matrixOf(OP, "labels", labels);
   const mask = options.mask === undefined ? undefined : matrixOf(OP, "options.mask", options.mask);

@@ -1,6 +1,6 @@
 import { LuceError } from "../errors.js";
 import { NeumaierSum } from "../numerics/sum.js";
-import { requireFinite } from "../validation/checks.js";
+import { requireFinite, requireOptions } from "../validation/checks.js";
 import { readReward, type Rows } from "./rows.js";
 
 /** Tolerances of {@link areEquivalentRewards}. */
@@ -28,7 +28,8 @@ export interface EquivalenceOptions {
  * @param r2 - a reward of the same shape
  * @param options - tolerances
  * @returns whether every prompt's difference is constant within the tolerance
- * @throws {@link LuceError} for non-finite rewards, shape mismatches, negative or non-finite tolerances
+ * @throws {@link LuceError} for non-finite rewards, shape mismatches, negative or non-finite tolerances,
+ *   an options object that is null or has an unknown key
  * @example
  * ```ts
  * areEquivalentRewards([[1, 2], [0, 5]], [[4, 5], [-1, 4]]); // true: f = (-3, 1)
@@ -39,14 +40,15 @@ export function areEquivalentRewards(r1: Rows, r2: Rows, options: EquivalenceOpt
   const fn = "areEquivalentRewards";
   const a = readReward(fn, "r1", r1);
   const b = readReward(fn, "r2", r2);
+  const { relativeTolerance, absoluteTolerance } = requireOptions(fn, "options", options, [
+    "relativeTolerance",
+    "absoluteTolerance",
+  ]);
   const rel =
-    options.relativeTolerance === undefined
+    relativeTolerance === undefined
       ? 8 * Number.EPSILON
-      : requireFinite(fn, "options.relativeTolerance", options.relativeTolerance);
-  const abs =
-    options.absoluteTolerance === undefined
-      ? 0
-      : requireFinite(fn, "options.absoluteTolerance", options.absoluteTolerance);
+      : requireFinite(fn, "options.relativeTolerance", relativeTolerance);
+  const abs = absoluteTolerance === undefined ? 0 : requireFinite(fn, "options.absoluteTolerance", absoluteTolerance);
   if (rel < 0) throw new LuceError(fn, "options.relativeTolerance", "must be >= 0");
   if (abs < 0) throw new LuceError(fn, "options.absoluteTolerance", "must be >= 0");
   if (a.length !== b.length) throw new LuceError(fn, "r2", `has ${b.length} prompts, but 'r1' has ${a.length}`);

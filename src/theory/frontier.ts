@@ -1,6 +1,6 @@
 import { LuceError } from "../errors.js";
 import { NeumaierSum } from "../numerics/sum.js";
-import { requireArrayLike, requireFinite } from "../validation/checks.js";
+import { describe, requireArrayLike, requireFinite, requireFiniteArray, requireOptions } from "../validation/checks.js";
 import { logOptimalPolicyRow } from "./kernels.js";
 import { expectedRewardRow, klRow } from "./kl.js";
 import { readPolicy, readReward, requireSameShape, type Policy, type Rows } from "./rows.js";
@@ -35,26 +35,36 @@ interface ReadProblem {
   w: Float64Array;
 }
 
+/** The keys of {@link WeightedProblem}; another key is a misspelling (`promptWeight`). */
+const PROBLEM_KEYS = ["reward", "reference", "promptWeights"];
+
+/** A weighted problem read once (each field, row and entry) into copies. */
 function readWeighted(fn: string, problem: WeightedProblem): ReadProblem {
   if (problem === null || typeof problem !== "object")
-    throw new LuceError(fn, "problem", "must be { reward, reference, promptWeights? }");
+    throw new LuceError(fn, "problem", `must be { reward, reference, promptWeights? }, got ${describe(problem)}`);
+  requireOptions(fn, "problem", problem, PROBLEM_KEYS);
   const r = readReward(fn, "problem.reward", problem.reward);
   const logRef = readPolicy(fn, "problem.reference", problem.reference, { rows: r, name: "problem.reward" });
-  let w = new Float64Array(r.length).fill(1 / r.length);
-  if (problem.promptWeights !== undefined) {
-    const given = requireArrayLike(fn, "problem.promptWeights", problem.promptWeights) as ArrayLike<number>;
-    if (given.length !== r.length)
-      throw new LuceError(fn, "problem.promptWeights", `has ${given.length} entries for ${r.length} prompts`);
-    let total = 0;
-    for (let x = 0; x < given.length; x++) {
-      const v = requireFinite(fn, `problem.promptWeights[${x}]`, given[x]);
-      if (v < 0) throw new LuceError(fn, `problem.promptWeights[${x}]`, "must be >= 0");
-      total += v;
-    }
-    if (!(total > 0)) throw new LuceError(fn, "problem.promptWeights", "must not all be 0");
-    w = Float64Array.from(given, (v) => v / total);
+  const promptWeights = problem.promptWeights;
+  if (promptWeights === undefined) return { r, logRef, w: new Float64Array(r.length).fill(1 / r.length) };
+  const given = requireFiniteArray(fn, "problem.promptWeights", promptWeights);
+  if (given.length !== r.length)
+    throw new LuceError(fn, "problem.promptWeights", `has ${given.length} entries for ${r.length} prompts`);
+  let total = 0;
+  for (let x = 0; x < given.length; x++) {
+    if (given[x] < 0) throw new LuceError(fn, `problem.promptWeights[${x}]`, "must be >= 0");
+    total += given[x];
   }
-  return { r, logRef, w };
+  if (!(total > 0)) throw new LuceError(fn, "problem.promptWeights", "must not all be 0");
+  if (!Number.isFinite(total)) throw new LuceError(fn, "problem.promptWeights", "sum past the float64 range");
+  return { r, logRef, w: given.map((v) => v / total) };
+}
+
+/** The largest reward of a row among the responses π_ref gives mass (a loop: rows may be long). */
+function bestSupportedReward(reward: Float64Array, logReference: Float64Array): number {
+  let best = -Infinity;
+  for (let y = 0; y < reward.length; y++) if (logReference[y] > -Infinity && reward[y] > best) best = reward[y];
+  return best;
 }
 
 function pointOf(p: ReadProblem, logPolicy: Float64Array[]): RewardKlPoint {
@@ -152,7 +162,7 @@ export function frontierRewardAtKl(problem: WeightedProblem, kl: number): number
   let hi = Math.log(1e16); // large β: KL ≈ Var(r)/(2β²) ≈ 0
   if (at(lo).kl <= kl) {
     const best = new NeumaierSum();
-    p.r.forEach((row, x) => best.add(p.w[x] * Math.max(...row.filter((_, y) => p.logRef[x][y] > -Infinity))));
+    p.r.forEach((row, x) => best.add(p.w[x] * bestSupportedReward(row, p.logRef[x])));
     return best.value();
   }
   if (kl === 0) return pointOf(p, p.logRef).expectedReward; // only π_ref itself has KL 0

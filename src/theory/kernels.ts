@@ -7,35 +7,76 @@ import { logSumExpParts } from "../numerics/log-sum-exp.js";
  * @internal
  */
 
-/** The terms log π_ref(y) + r(y)/β whose log-sum-exp is log Z (eq. 4). */
-function tiltedTerms(reward: ArrayLike<number>, logReference: ArrayLike<number>, beta: number): Float64Array {
-  const a = new Float64Array(reward.length);
-  for (let y = 0; y < a.length; y++)
-    a[y] = logReference[y] === -Infinity ? -Infinity : logReference[y] + reward[y] / beta;
-  return a;
+/**
+ * The terms a_y = log π_ref(y) + r(y)/β of log Z (eq. 4), written a_y = pivot/β + terms[y] so that
+ * every entry of `terms` is finite or −Infinity even where r/β passes the float64 range.
+ *
+ * While the largest a_y is finite, pivot is 0 and terms[y] = a_y: an a_y that overflowed to
+ * −Infinity is more than 1e308 below that maximum, so its share e^{a_y − max} is 0 in float64
+ * as it is exactly. When the largest a_y is ±Infinity (r/β overflowed for the leading responses,
+ * which needs |β| < 1), the terms are measured from the reward r* that leads under β (the largest
+ * supported reward for β > 0, the smallest for β < 0): terms[y] = log π_ref(y) + (r(y) − r*)/β ≤
+ * log π_ref(y). Then the responses tied with r* share the mass in proportion to π_ref, which is
+ * the limit of π_r, and a difference r(y) − r* that overflows means a share of exactly 0.
+ */
+interface TiltedTerms {
+  /** r*, or 0 when no shift was needed; log Z = pivot/β + log Σ e^{terms}. */
+  readonly pivot: number;
+  /** The terms relative to pivot/β. */
+  readonly terms: Float64Array;
 }
 
-/** log Z(x) = log Σ_y π_ref(y) e^{r(y)/β}. @internal */
+function tiltedTerms(reward: ArrayLike<number>, logReference: ArrayLike<number>, beta: number): TiltedTerms {
+  const terms = new Float64Array(reward.length);
+  let largest = -Infinity;
+  let supported = false;
+  for (let y = 0; y < terms.length; y++) {
+    if (logReference[y] === -Infinity) {
+      terms[y] = -Infinity;
+      continue;
+    }
+    supported = true;
+    terms[y] = logReference[y] + reward[y] / beta;
+    if (terms[y] > largest) largest = terms[y];
+  }
+  if (!supported || Number.isFinite(largest)) return { pivot: 0, terms };
+  let pivot = NaN;
+  for (let y = 0; y < terms.length; y++) {
+    if (logReference[y] === -Infinity) continue;
+    if (Number.isNaN(pivot) || (beta > 0 ? reward[y] > pivot : reward[y] < pivot)) pivot = reward[y];
+  }
+  for (let y = 0; y < terms.length; y++)
+    if (logReference[y] !== -Infinity) terms[y] = logReference[y] + (reward[y] - pivot) / beta;
+  return { pivot, terms };
+}
+
+/**
+ * log Z(x) = log Σ_y π_ref(y) e^{r(y)/β}; ±Infinity only where log Z itself passes the float64
+ * range (|r/β| above about 1.8e308). @internal
+ */
 export function logPartitionRow(reward: ArrayLike<number>, logReference: ArrayLike<number>, beta: number): number {
-  const { max, rest } = logSumExpParts(tiltedTerms(reward, logReference, beta));
-  return max + Math.log1p(rest);
+  const { pivot, terms } = tiltedTerms(reward, logReference, beta);
+  const { max, rest } = logSumExpParts(terms);
+  const logSum = max + Math.log1p(rest);
+  return pivot === 0 ? logSum : pivot / beta + logSum;
 }
 
 /**
  * log π_r(y) = log π_ref(y) + r(y)/β − log Z, computed as (a_y − m) − log1p(t) with
  * m the largest term, so the dominant response's log-probability is −log1p(t) exactly
- * rounded instead of the difference of two large numbers. @internal
+ * rounded instead of the difference of two large numbers. Finite or −Infinity for every finite
+ * reward and β ≠ 0: the pivot of {@link tiltedTerms} cancels. @internal
  */
 export function logOptimalPolicyRow(
   reward: ArrayLike<number>,
   logReference: ArrayLike<number>,
   beta: number,
 ): Float64Array {
-  const a = tiltedTerms(reward, logReference, beta);
-  const { max, rest } = logSumExpParts(a);
+  const { terms } = tiltedTerms(reward, logReference, beta);
+  const { max, rest } = logSumExpParts(terms);
   const shift = Math.log1p(rest);
-  for (let y = 0; y < a.length; y++) a[y] = a[y] - max - shift;
-  return a;
+  for (let y = 0; y < terms.length; y++) terms[y] = terms[y] - max - shift;
+  return terms;
 }
 
 /** β (log π(y) − log π_ref(y)). @internal */
@@ -49,12 +90,18 @@ export function impliedRewardRow(
   return r;
 }
 
-/** f(r; π_ref, β)(y) = r(y) − β log Z (Theorem 1's projection). @internal */
+/**
+ * f(r; π_ref, β)(y) = r(y) − β log Z (Theorem 1's projection), computed as
+ * (r(y) − r*) − β log Σ e^{terms} with the pivot r* of {@link tiltedTerms}, so it stays finite
+ * where r/β overflows but f does not. @internal
+ */
 export function projectRewardRow(
   reward: ArrayLike<number>,
   logReference: ArrayLike<number>,
   beta: number,
 ): Float64Array {
-  const shift = beta * logPartitionRow(reward, logReference, beta);
-  return Float64Array.from(reward, (r) => r - shift);
+  const { pivot, terms } = tiltedTerms(reward, logReference, beta);
+  const { max, rest } = logSumExpParts(terms);
+  const shift = beta * (max + Math.log1p(rest));
+  return Float64Array.from(reward, (r) => r - pivot - shift);
 }

@@ -1,3 +1,4 @@
+import { LuceError } from "../errors.js";
 import { NeumaierSum } from "../numerics/sum.js";
 import { readPolicy, readReward, readBeta, requireSameShape, type Policy, type Rows } from "./rows.js";
 
@@ -39,7 +40,7 @@ export function klDivergence(policy: Policy, reference: Policy): Float64Array {
  * @param beta - β > 0
  * @returns the objective per prompt (−Infinity where π puts mass outside π_ref's support)
  * @throws {@link LuceError} for rows that are not distributions, non-finite rewards, shape
- *   mismatches, β ≤ 0 or not finite
+ *   mismatches, β ≤ 0 or not finite, and an objective beyond the float64 range (β·KL near 1e308)
  * @example
  * ```ts
  * klRegularizedObjective([[0.5, 0.5]], [[1, 0]], [[0.5, 0.5]], 1); // [0.5]
@@ -52,7 +53,14 @@ export function klRegularizedObjective(policy: Policy, reward: Rows, reference: 
   const logRef = readPolicy(fn, "reference", reference, { rows: logPi, name: "policy" });
   const b = readBeta(fn, beta);
   requireSameShape(fn, "reward", r, logPi, "policy");
-  return Float64Array.from(logPi, (row, x) => expectedRewardRow(row, r[x]) - b * klRow(row, logRef[x]));
+  return Float64Array.from(logPi, (row, x) => {
+    const kl = klRow(row, logRef[x]);
+    const objective = expectedRewardRow(row, r[x]) - b * kl;
+    // −Infinity is the answer where π leaves π_ref's support (KL = ∞); elsewhere it would be overflow
+    if (!Number.isFinite(objective) && Number.isFinite(kl))
+      throw new LuceError(fn, "beta", `makes E r − β·KL of prompt ${x} beyond the float64 range`);
+    return objective;
+  });
 }
 
 /** Σ π log(π/π_ref) over one prompt, from log-probabilities. @internal */

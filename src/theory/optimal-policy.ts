@@ -1,3 +1,4 @@
+import { LuceError } from "../errors.js";
 import { logOptimalPolicyRow, logPartitionRow } from "./kernels.js";
 import { readBeta, readPolicy, readReward, type Policy, type Rows } from "./rows.js";
 
@@ -7,8 +8,10 @@ import { readBeta, readPolicy, readReward, type Policy, type Rows } from "./rows
  * $$\pi_r(y \mid x) = \frac{1}{Z(x)}\, \pi_{\mathrm{ref}}(y \mid x) \exp\!\Big(\frac{r(x, y)}{\beta}\Big).$$
  *
  * Computed in log space through {@link logOptimalPolicy} and exponentiated, so it is finite for
- * |r/β| in the thousands; entries below the smallest double are 0 (use
- * {@link logOptimalPolicy} to keep them).
+ * |r/β| in the thousands and beyond; entries below the smallest double are 0 (use
+ * {@link logOptimalPolicy} to keep them). Where r/β passes the float64 range (β = 5e−324, or
+ * rewards near ±1e308) the result is the limit: all mass on the best responses, shared among
+ * exact ties in proportion to π_ref.
  *
  * @param reward - r(x, y), finite, one row per prompt
  * @param reference - π_ref, as probabilities or {@link logSpace}
@@ -31,7 +34,10 @@ export function optimalPolicy(reward: Rows, reference: Policy, beta: number): Fl
  * Stability: the terms a_y = log π_ref(y) + r(y)/β are shifted by their maximum m and
  * log π_r(y) = (a_y − m) − log1p(Σ_{j≠argmax} e^{a_j − m}), so a reference probability of
  * e^{−5000} or a reward 4000β above the rest loses no digits; responses with π_ref = 0 get
- * −Infinity. Error: a few EPS·(|r/β| + |log π_ref|) absolute.
+ * −Infinity. Where r/β passes the float64 range the terms are measured from the best reward,
+ * log π_ref(y) + (r(y) − r_max)/β, so the best responses keep finite log-probabilities (ties share
+ * in proportion to π_ref) and a log-probability below −1.8e308 is −Infinity.
+ * Error: a few EPS·(|r/β| + |log π_ref|) absolute.
  *
  * @param reward - r(x, y), finite
  * @param reference - π_ref, as probabilities or {@link logSpace}
@@ -52,13 +58,15 @@ export function logOptimalPolicy(reward: Rows, reference: Policy, beta: number):
  *
  * $$\log Z(x) = \log \sum_y \pi_{\mathrm{ref}}(y \mid x) \exp\!\Big(\frac{r(x, y)}{\beta}\Big).$$
  *
- * Stability: a max-shifted log-sum-exp of log π_ref + r/β with a log1p tail.
+ * Stability: a max-shifted log-sum-exp of log π_ref + r/β with a log1p tail, measured from the best
+ * reward where r/β overflows, so log Z is finite wherever it is below about 1.8e308 in size.
  *
  * @param reward - r(x, y), finite
  * @param reference - π_ref, as probabilities or {@link logSpace}
  * @param beta - β > 0
  * @returns log Z(x) per prompt
- * @throws {@link LuceError} as {@link optimalPolicy}
+ * @throws {@link LuceError} as {@link optimalPolicy}, and where log Z(x) itself is beyond the float64
+ *   range (|r/β| above about 1.8e308: use {@link logOptimalPolicy} or `projectReward`, which stay finite)
  * @example
  * ```ts
  * logPartition([[1, 0]], [[0.5, 0.5]], 1); // [log((e + 1)/2)]
@@ -67,7 +75,12 @@ export function logOptimalPolicy(reward: Rows, reference: Policy, beta: number):
 export function logPartition(reward: Rows, reference: Policy, beta: number): Float64Array {
   const fn = "logPartition";
   const { r, logRef, b } = readProblem(fn, reward, reference, beta);
-  return Float64Array.from(r, (row, x) => logPartitionRow(row, logRef[x], b));
+  return Float64Array.from(r, (row, x) => {
+    const logZ = logPartitionRow(row, logRef[x], b);
+    if (!Number.isFinite(logZ))
+      throw new LuceError(fn, "beta", `makes log Z(x) of prompt ${x} larger than the float64 range (r/β overflows)`);
+    return logZ;
+  });
 }
 
 function logOptimalPolicyChecked(fn: string, reward: Rows, reference: Policy, beta: number): Float64Array[] {

@@ -59,7 +59,15 @@ export function preferenceLogProbability(
   prompt: number,
   observation: PlackettLuceObservation,
 ): number {
-  const fn = "preferenceLogProbability";
+  return preferenceLogProbabilityOf("preferenceLogProbability", source, prompt, observation);
+}
+
+function preferenceLogProbabilityOf(
+  fn: string,
+  source: PreferenceSource,
+  prompt: number,
+  observation: PlackettLuceObservation,
+): number {
   const scores = scoresOf(fn, source, prompt);
   const obs = normalizeObservation(fn, "observation", observation, scores.length);
   for (const y of [...obs.ranked, ...obs.unranked]) {
@@ -93,7 +101,7 @@ export function preferenceProbability(
   prompt: number,
   observation: PlackettLuceObservation,
 ): number {
-  return Math.exp(preferenceLogProbability(source, prompt, observation));
+  return Math.exp(preferenceLogProbabilityOf("preferenceProbability", source, prompt, observation));
 }
 
 function scoresOf(fn: string, source: PreferenceSource, prompt: number): Float64Array {
@@ -107,5 +115,11 @@ function scoresOf(fn: string, source: PreferenceSource, prompt: number): Float64
   const logRef = readPolicy(fn, "source.reference", source.reference, { rows: logPi, name: "source.policy" });
   const beta = readBeta(fn, source.beta);
   const x = requireIndex(fn, "prompt", prompt, logPi.length);
-  return impliedRewardRow(logPi[x], logRef[x], beta);
+  const scores = impliedRewardRow(logPi[x], logRef[x], beta);
+  const y = scores.findIndex((v, j) => !Number.isFinite(v) && Number.isFinite(logPi[x][j]) && logRef[x][j] > -Infinity);
+  if (y >= 0) {
+    const problem = `makes the implied reward β log π/π_ref of prompt ${x}, response ${y} beyond the float64 range`;
+    throw new LuceError(fn, "source.beta", problem);
+  }
+  return scores;
 }

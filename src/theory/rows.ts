@@ -1,6 +1,12 @@
 import { LuceError } from "../errors.js";
 import { logSumExpParts } from "../numerics/log-sum-exp.js";
-import { requireArrayLike, requireFinite, requirePositive, describe } from "../validation/checks.js";
+import {
+  requireArrayLength,
+  requireArrayLike,
+  requireFiniteArray,
+  requirePositive,
+  describe,
+} from "../validation/checks.js";
 
 /**
  * A quantity over a finite preference problem: one row per prompt x, one entry per response y.
@@ -49,16 +55,18 @@ export function isLogSpace(policy: unknown): policy is LogProbabilities {
   return policy !== null && typeof policy === "object" && !Array.isArray(policy) && "log" in policy;
 }
 
-/** Validated reward rows. @internal */
+/**
+ * Validated reward rows, read once (each length, row and entry) into Float64Array copies that
+ * the caller computes on. @internal
+ */
 export function readReward(fn: string, name: string, reward: unknown): Float64Array[] {
-  const rows = requireArrayLike(fn, name, reward);
-  if (rows.length === 0) throw new LuceError(fn, name, "has no prompts (rows)");
+  const prompts = requireArrayLength(fn, name, reward);
+  const rows = reward as ArrayLike<unknown>;
+  if (prompts === 0) throw new LuceError(fn, name, "has no prompts (rows)");
   const out: Float64Array[] = [];
-  for (let x = 0; x < rows.length; x++) {
-    const row = requireArrayLike(fn, `${name}[${x}]`, rows[x]) as ArrayLike<unknown>;
-    if (row.length === 0) throw new LuceError(fn, `${name}[${x}]`, "has no responses");
-    const r = new Float64Array(row.length);
-    for (let y = 0; y < row.length; y++) r[y] = requireFinite(fn, `${name}[${x}][${y}]`, row[y]);
+  for (let x = 0; x < prompts; x++) {
+    const r = requireFiniteArray(fn, `${name}[${x}]`, rows[x]);
+    if (r.length === 0) throw new LuceError(fn, `${name}[${x}]`, "has no responses");
     out.push(r);
   }
   return out;
@@ -78,25 +86,28 @@ export function readPolicy(
 ): Float64Array[] {
   const isLog = isLogSpace(policy);
   const label = isLog ? `${name}.log` : name;
-  const rows = requireArrayLike(fn, label, isLog ? (policy as LogProbabilities).log : policy);
-  if (rows.length === 0) throw new LuceError(fn, label, "has no prompts (rows)");
-  if (shapeOf !== undefined && rows.length !== shapeOf.rows.length) {
-    throw new LuceError(fn, label, `has ${rows.length} prompts, but '${shapeOf.name}' has ${shapeOf.rows.length}`);
+  const given = isLog ? (policy as LogProbabilities).log : policy;
+  const prompts = requireArrayLength(fn, label, given);
+  const rows = given as ArrayLike<unknown>;
+  if (prompts === 0) throw new LuceError(fn, label, "has no prompts (rows)");
+  if (shapeOf !== undefined && prompts !== shapeOf.rows.length) {
+    throw new LuceError(fn, label, `has ${prompts} prompts, but '${shapeOf.name}' has ${shapeOf.rows.length}`);
   }
   const out: Float64Array[] = [];
-  for (let x = 0; x < rows.length; x++) {
+  for (let x = 0; x < prompts; x++) {
     const rowName = `${label}[${x}]`;
-    const row = requireArrayLike(fn, rowName, rows[x]) as ArrayLike<unknown>;
-    if (row.length === 0) throw new LuceError(fn, rowName, "has no responses");
-    if (shapeOf !== undefined && row.length !== shapeOf.rows[x].length) {
+    const row = rows[x] as ArrayLike<unknown>;
+    const responses = requireArrayLength(fn, rowName, row);
+    if (responses === 0) throw new LuceError(fn, rowName, "has no responses");
+    if (shapeOf !== undefined && responses !== shapeOf.rows[x].length) {
       throw new LuceError(
         fn,
         rowName,
-        `has ${row.length} responses, but '${shapeOf.name}[${x}]' has ${shapeOf.rows[x].length}`,
+        `has ${responses} responses, but '${shapeOf.name}[${x}]' has ${shapeOf.rows[x].length}`,
       );
     }
-    const logRow = new Float64Array(row.length);
-    for (let y = 0; y < row.length; y++) {
+    const logRow = new Float64Array(responses);
+    for (let y = 0; y < responses; y++) {
       const v = row[y];
       if (typeof v !== "number" || Number.isNaN(v))
         throw new LuceError(fn, `${rowName}[${y}]`, `must be a number, got ${describe(v)}`);

@@ -40,14 +40,20 @@ export function requireIndex(fn: string, name: string, x: unknown, size?: number
   return x;
 }
 
-/** An array-like of numbers of at least `minLength`, every entry finite. */
-export function requireFiniteArray(fn: string, name: string, a: unknown, minLength = 0): ArrayLike<number> {
-  const arr = requireArrayLike(fn, name, a);
-  if (arr.length < minLength) {
-    throw new LuceError(fn, name, `must have at least ${minLength} entries, got ${arr.length}`);
+/**
+ * An array-like of numbers of at least `minLength`, every entry finite, read once (its length
+ * and each entry) into a Float64Array copy: callers compute on the copy, so a getter or Proxy
+ * that answers differently on a second read cannot turn a validated value into NaN.
+ */
+export function requireFiniteArray(fn: string, name: string, a: unknown, minLength = 0): Float64Array {
+  const length = requireArrayLength(fn, name, a);
+  const arr = a as ArrayLike<unknown>;
+  if (length < minLength) {
+    throw new LuceError(fn, name, `must have at least ${minLength} entries, got ${length}`);
   }
-  for (let i = 0; i < arr.length; i++) requireFinite(fn, `${name}[${i}]`, arr[i]);
-  return arr as ArrayLike<number>;
+  const copy = new Float64Array(length);
+  for (let i = 0; i < length; i++) copy[i] = requireFinite(fn, `${name}[${i}]`, arr[i]);
+  return copy;
 }
 
 /**
@@ -58,14 +64,24 @@ export const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
 
 /** An array or typed array (anything with a numeric length in [0, 2^32 − 1], not a string). */
 export function requireArrayLike(fn: string, name: string, a: unknown): ArrayLike<unknown> {
-  if (a === null || typeof a !== "object" || typeof (a as { length?: unknown }).length !== "number") {
+  requireArrayLength(fn, name, a);
+  return a as ArrayLike<unknown>;
+}
+
+/**
+ * The length of an array-like, read once and checked as {@link requireArrayLike} does. Callers that
+ * loop use this value, not a second read of `length` (a getter could answer differently).
+ */
+export function requireArrayLength(fn: string, name: string, a: unknown): number {
+  if (a === null || typeof a !== "object") {
     throw new LuceError(fn, name, `must be an array or typed array, got ${describe(a)}`);
   }
-  const length = (a as { length: number }).length;
+  const length: unknown = (a as { length?: unknown }).length;
+  if (typeof length !== "number") throw new LuceError(fn, name, `must be an array or typed array, got ${describe(a)}`);
   if (!Number.isInteger(length) || length < 0 || length > MAX_ARRAY_LENGTH) {
     throw new LuceError(fn, name, `has length ${String(length)}, not an integer in [0, 2^32 − 1]`);
   }
-  return a as ArrayLike<unknown>;
+  return length;
 }
 
 /**

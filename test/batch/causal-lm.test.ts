@@ -130,7 +130,7 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
     labels[0][20] = VOCABULARY + 3;
     await expectLuceRejection(
       policy.sequenceLogProbs(batch.inputIds, { attentionMask: batch.attentionMask, labels }),
-      "labels[0][20]",
+      "options.labels[0][20]",
     );
     await expectLuceRejection(policy.sequenceLogProbs([]), "inputIds");
     await expectLuceRejection(CausalLanguageModel.load(42 as never), "model");

@@ -1,5 +1,6 @@
-// Runs every @example of the public API's TSDoc, and the TypeScript blocks of the README and the
-// guides, with the public exports in scope (imports are stripped): an example that throws fails.
+// Runs every @example of the public API's TSDoc with the public exports in scope (imports are
+// stripped): an example that throws fails. The README's and the guides' blocks run as written in
+// examples.test.ts.
 import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -13,8 +14,6 @@ import * as batch from "../../src/batch/index.js";
 import * as tfjsOps from "../../src/tfjs/index.js";
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
-// the guides' tfjs example differentiates tf.split; tfjs-core alone registers no op gradients
-import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { tinyCausalLm, tinyWeights } from "../helpers/tiny-transformer.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -51,26 +50,10 @@ function examples(): [string, string][] {
       if (code !== undefined) out.push([`${relative(root, file)}: ${code.split("\n")[0].slice(0, 60)}`, code]);
     }
   }
-  for (const doc of [
-    "README.md",
-    ...readdirSync(join(root, "docs"))
-      .filter((f) => f.endsWith(".md"))
-      .map((f) => `docs/${f}`),
-  ]) {
-    const text = readFileSync(join(root, doc), "utf8");
-    for (const m of text.matchAll(/```ts\n([\s\S]*?)```/g))
-      out.push([
-        `${doc}: ${m[1]
-          .split("\n")
-          .find((l) => !l.startsWith("import"))
-          ?.slice(0, 60)}`,
-        m[1],
-      ]);
-  }
   return out;
 }
 
-// In the README and guides, these names stand for the reader's own data.
+// In the TSDoc examples, these names stand for the reader's own data.
 const readerData: Record<string, unknown> = {
   modelBytes: tinyCausalLm(tinyWeights(7)),
   policyChosenLogps: [-10, -20],

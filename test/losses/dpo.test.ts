@@ -71,13 +71,23 @@ describe("dpoLoss against 60-digit references", () => {
   });
 });
 
+/**
+ * One pair with the given log-ratios u = pc − rc and v = pr − rr, shifted so that every log-probability is ≤ 0
+ * (the shift is by an integer or by the value itself, so u and v are exact).
+ */
+function nonPositivePair(pc: number, pr: number, rc: number, rr: number) {
+  const c = Math.max(pc, rc, 0);
+  const r = Math.max(pr, rr, 0);
+  return {
+    policyChosenLogps: [pc - c],
+    policyRejectedLogps: [pr - r],
+    referenceChosenLogps: [rc - c],
+    referenceRejectedLogps: [rr - r],
+  };
+}
+
 describe("dpoLoss: closed forms, limits and metrics", () => {
-  const pair = (pc: number, pr: number, rc = 0, rr = 0) => ({
-    policyChosenLogps: [pc],
-    policyRejectedLogps: [pr],
-    referenceChosenLogps: [rc],
-    referenceRejectedLogps: [rr],
-  });
+  const pair = (pc: number, pr: number, rc = 0, rr = 0) => nonPositivePair(pc, pr, rc, rr);
   it("sigmoid is -log σ(β d) and equals TRL's default", () => {
     const r = dpoLoss(pair(-10, -12, -11, -11), { beta: 0.1 });
     expectClose(r.losses[0], -logSigmoid(0.2), { rel: 2 * EPS });
@@ -243,8 +253,13 @@ describe("plackettLuceDpoLoss", () => {
       { policyLogps: [policy], referenceLogps: [rows.map((q) => q[1])], rankings: [ranking] },
       { beta },
     );
+    // c is added to every log-ratio by lowering the reference (c > 0) or the policy (c < 0): log-probs stay ≤ 0
     const shifted = plackettLuceDpoLoss(
-      { policyLogps: [policy], referenceLogps: [rows.map((q) => q[1] - c)], rankings: [ranking] },
+      {
+        policyLogps: [policy.map((p) => (c < 0 ? p + c : p))],
+        referenceLogps: [rows.map((q) => (c > 0 ? q[1] - c : q[1]))],
+        rankings: [ranking],
+      },
       { beta },
     );
     const scale = rows.reduce((a, q) => a + beta * (Math.abs(q[0]) + Math.abs(q[1]) + Math.abs(c)), 0);
@@ -340,10 +355,7 @@ describe("bad input", () => {
 
 describe("known limits of each loss", () => {
   const at = (lossType: DpoLossType, d: number, beta = 1, extra: Record<string, number> = {}) =>
-    dpoLoss(
-      { policyChosenLogps: [d], policyRejectedLogps: [0], referenceChosenLogps: [0], referenceRejectedLogps: [0] },
-      { beta, lossType, ...extra },
-    ).losses[0];
+    dpoLoss(nonPositivePair(d, 0, 0, 0), { beta, lossType, ...extra }).losses[0];
   it("sigmoid: → 0 for a large positive margin, ≈ −βd for a large negative one, log 2 at 0", () => {
     expect(at("sigmoid", 1e4)).toBe(0);
     expect(at("sigmoid", -1e4)).toBe(1e4);
@@ -355,12 +367,7 @@ describe("known limits of each loss", () => {
   });
   it("ipo and sppo_hard: zero exactly at their targets", () => {
     expect(at("ipo", 1 / (2 * 0.25), 0.25)).toBe(0);
-    expect(
-      dpoLoss(
-        { policyChosenLogps: [2], policyRejectedLogps: [-2], referenceChosenLogps: [0], referenceRejectedLogps: [0] },
-        { beta: 0.25, lossType: "sppo_hard" },
-      ).losses[0],
-    ).toBe(0);
+    expect(dpoLoss(nonPositivePair(2, -2, 0, 0), { beta: 0.25, lossType: "sppo_hard" }).losses[0]).toBe(0);
   });
   it("exo_pair: zero where σ(βd) = 1 − ε, positive elsewhere", () => {
     const eps = 0.25;

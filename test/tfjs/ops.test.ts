@@ -173,6 +173,7 @@ describe("dpoLossOp", () => {
       "dpoLossOp",
     );
     expectLuceError(() => dpoLossOp(ok, { beta: -1 }), "options.beta", "dpoLossOp");
+    expectLuceError(() => dpoLossOp(ok, { beta: 0.1, lossTyp: "ipo" } as never), "options.lossTyp", "dpoLossOp");
     expectLuceError(
       () => dpoLossOp({ ...ok, referenceChosenLogps: [1] }, { beta: 0.1 }),
       "inputs.referenceChosenLogps",
@@ -290,6 +291,15 @@ describe("plackettLuceDpoLossOp", () => {
     );
     expectLuceError(
       () =>
+        plackettLuceDpoLossOp({ policyLogps: tf.tensor2d(policy), referenceLogps: reference, rankings }, {
+          beta: 0.5,
+          reductoin: "sum",
+        } as never),
+      "options.reductoin",
+      "plackettLuceDpoLossOp",
+    );
+    expectLuceError(
+      () =>
         plackettLuceDpoLossOp(
           {
             policyLogps: tf.tensor2d(policy),
@@ -400,12 +410,17 @@ describe("sequenceLogProbsOp", () => {
     );
     expectLuceError(() => sequenceLogProbsOp(logits, [[1, 2]]), "labels.shape", "sequenceLogProbsOp");
     expectLuceError(
+      () => sequenceLogProbsOp(logits, labels, { averge: true } as never),
+      "options.averge",
+      "sequenceLogProbsOp",
+    );
+    expectLuceError(
       () =>
         sequenceLogProbsOp(
           logits,
           labels.map((row) => row.map(() => 99)),
         ),
-      "labels[0][1]",
+      "labels[0][0]", // every label is checked, also the one the shift never scores
       "sequenceLogProbsOp",
     );
     expectLuceError(

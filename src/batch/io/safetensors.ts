@@ -1,16 +1,23 @@
 import { LuceError } from "../../errors.js";
 import { DTYPE_BYTES, type TensorDtype } from "./dtypes.js";
+import { jsonObjectKeys } from "./json-object-keys.js";
 import { shapeBytes } from "./shape.js";
 import type { TensorInfo } from "./tensor-file.js";
 
 const DTYPES: Record<string, TensorDtype> = { F32: "float32", F16: "float16", BF16: "bfloat16", F64: "float64" };
 /** A header larger than this is refused before it is read (the format's own limit is 100 MB). */
 const MAX_HEADER = 100 * 2 ** 20;
+/** The header's one key that is not a tensor: a map of strings to strings. */
+const METADATA = "__metadata__";
+/** Characters of a tensor name quoted in a message; longer names are cut, so a message stays short. */
+const NAME_CHARS = 80;
 
 /**
  * Parses and validates a safetensors header: the 8-byte little-endian size (within the file and
- * 100 MB), the JSON, and for every tensor its dtype, shape, and data_offsets (inside the data
- * section, matching the shape's size, not overlapping another tensor).
+ * 100 MB), the JSON (no key twice: `JSON.parse` would keep the last silently, where another reader
+ * may keep the first), `__metadata__` (string values only, as the format defines it), and for every
+ * tensor its dtype, shape, and data_offsets (inside the data section, matching the shape's size,
+ * not overlapping another tensor).
  * @internal
  */
 export async function safetensorsHeader(
@@ -25,19 +32,28 @@ export async function safetensorsHeader(
   const headerLength = Number(n);
   const raw = await readAt(8, headerLength);
   let header: unknown;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(raw));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(raw);
+    header = JSON.parse(text);
   } catch {
     throw new LuceError(fn, "header", "is not valid UTF-8 JSON");
   }
   if (header === null || typeof header !== "object" || Array.isArray(header))
     throw new LuceError(fn, "header", "must be a JSON object");
+  const keys = jsonObjectKeys(text);
+  if (keys.length !== Object.keys(header).length) {
+    const seen = new Set<string>();
+    const repeated = keys.find((key) => seen.has(key) || !seen.add(key));
+    throw new LuceError(fn, `header[${quote(repeated ?? "")}]`, "is given twice");
+  }
+  requireMetadata(fn, (header as Record<string, unknown>)[METADATA]);
   const dataStart = 8 + headerLength;
   const available = size - dataStart;
   const out: TensorInfo[] = [];
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
-    if (name === "__metadata__") continue;
-    const where = `header["${name}"]`;
+    if (name === METADATA) continue;
+    const where = `header[${quote(name)}]`;
     if (entry === null || typeof entry !== "object") throw new LuceError(fn, where, "must be an object");
     const {
       dtype: code,
@@ -65,8 +81,27 @@ export async function safetensorsHeader(
   const sorted = [...out].sort((a, b) => a.byteOffset - b.byteOffset);
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i].byteOffset < sorted[i - 1].byteOffset + sorted[i - 1].byteLength) {
-      throw new LuceError(fn, `header["${sorted[i].name}"].data_offsets`, `overlaps tensor '${sorted[i - 1].name}'`);
+      throw new LuceError(
+        fn,
+        `header[${quote(sorted[i].name)}].data_offsets`,
+        `overlaps tensor ${quote(sorted[i - 1].name)}`,
+      );
     }
   }
   return out;
+}
+
+/** `__metadata__`, where present: an object of string values (the format's text-to-text map). */
+function requireMetadata(fn: string, metadata: unknown): void {
+  if (metadata === undefined) return;
+  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata))
+    throw new LuceError(fn, `header[${quote(METADATA)}]`, "must be an object of strings");
+  for (const [key, value] of Object.entries(metadata))
+    if (typeof value !== "string")
+      throw new LuceError(fn, `header[${quote(METADATA)}][${quote(key)}]`, "must be a string");
+}
+
+/** A tensor name for a message: JSON-quoted, cut after {@link NAME_CHARS} characters. @internal */
+export function quote(name: string): string {
+  return name.length <= NAME_CHARS ? JSON.stringify(name) : `${JSON.stringify(name.slice(0, NAME_CHARS))}…`;
 }

@@ -31,12 +31,55 @@ export async function onnxRuntime(fn: string, argument: string): Promise<OrtModu
     return await ort;
   } catch (error) {
     ort = null;
-    throw new LuceError(
-      fn,
-      argument,
-      `needs the optional peer dependency onnxruntime-node (npm install onnxruntime-node): ${(error as Error).message}`,
-    );
+    throw new LuceError(fn, argument, `${MISSING_RUNTIME} (loading it failed: ${messageOf(error)})`);
   }
+}
+
+/**
+ * What to do when onnxruntime-node is absent. Its install script downloads CUDA binaries, which fails offline and is
+ * not needed (luce uses its CPU and WebGPU providers): the flag skips it, and npm 11 can deny the script outright.
+ */
+const MISSING_RUNTIME =
+  "needs the optional peer dependency onnxruntime-node: install it with " +
+  "`npm install onnxruntime-node --onnxruntime-node-install=skip` (the flag skips its CUDA download, so it installs " +
+  'offline; with npm 11, `"allowScripts": { "onnxruntime-node": false }` in package.json does the same)';
+
+/**
+ * What to do when ONNX Runtime finds no WebGPU adapter: a GPU with a Vulkan (or Metal, D3D12) driver, or on a machine
+ * without one, Mesa's lavapipe, a Vulkan driver on the CPU, as docs/batches.md ("The GPU") sets it up.
+ */
+const NO_ADAPTER =
+  'is "webgpu", but no WebGPU adapter was found: a GPU with a Vulkan, Metal or D3D12 driver provides one; on a ' +
+  "machine without, Mesa's lavapipe runs Vulkan on the CPU (the recipe is \"The GPU\" in luce's docs/batches.md: " +
+  'eval "$(scripts/lavapipe.sh .cache/lavapipe)" in a clone of luce); or use backend "cpu"';
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * ONNX Runtime's failure to create a session as a LuceError: a missing WebGPU adapter names `argument` (the option
+ * that asked for WebGPU) and says how to get one; other failures name `other` with ONNX Runtime's message.
+ * @internal
+ */
+export function sessionError(
+  fn: string,
+  argument: string,
+  provider: ExecutionProvider,
+  error: unknown,
+  other: { argument: string; problem: string },
+): LuceError {
+  if (error instanceof LuceError) return error;
+  const message = messageOf(error);
+  if (provider === "webgpu" && /adapter/i.test(message))
+    return new LuceError(fn, argument, `${NO_ADAPTER} (ONNX Runtime: ${adapterReason(message)})`);
+  return new LuceError(fn, other.argument, `${other.problem}: ${message}`);
+}
+
+/** ONNX Runtime's reason without its source path: "Failed to get a WebGPU adapter: …" where it says so. */
+function adapterReason(message: string): string {
+  const reason = /Failed to get a WebGPU adapter[^\n]*/.exec(message);
+  return reason === null ? (message.split("\n")[0] ?? message) : reason[0];
 }
 
 /** Execution providers luce runs graphs on. */
@@ -60,7 +103,14 @@ export function graphSession(
   let session = sessions.get(id);
   if (session === undefined) {
     session = onnxRuntime(fn, argument).then((runtime) =>
-      runtime.InferenceSession.create(model(), { executionProviders: [provider], graphOptimizationLevel: "all" }),
+      runtime.InferenceSession.create(model(), { executionProviders: [provider], graphOptimizationLevel: "all" }).catch(
+        (error: unknown) => {
+          throw sessionError(fn, argument, provider, error, {
+            argument,
+            problem: `asked for ONNX Runtime's ${provider} provider, which could not start`,
+          });
+        },
+      ),
     );
     session.catch(() => sessions.delete(id));
     sessions.set(id, session);

@@ -5,7 +5,7 @@ import { logOptimalPolicyRow, logPartitionRow } from "../../theory/kernels.js";
 import { expectedRewardRow, klRow } from "../../theory/kl.js";
 import { exact, preciseLogSumExp, preciseMax, type Precise } from "../precise.js";
 import { EPS, maxAbs, preciseRow, show } from "../residuals.js";
-import type { Assumptions, Residual, Statement } from "../statement.js";
+import { readAssumptions, type Assumptions, type Residual, type Statement } from "../statement.js";
 import { preciseLogOptimalPolicy } from "./lemma-2.js";
 
 /** An instance of appendix A.1: a problem and a policy π ≪ π_ref per prompt. */
@@ -48,6 +48,7 @@ function preciseExpected(logP: readonly Precise[], r: readonly Precise[]): Preci
  * ```
  */
 export function appendixA1(assumptions: Assumptions = {}): Statement<AppendixA1Instance> {
+  assumptions = readAssumptions("appendixA1", assumptions);
   const instances = finiteProblemArbitrary({ zeros: assumptions.referenceZeros, sign: assumptions.betaSign }).chain(
     (problem) =>
       fc.record({

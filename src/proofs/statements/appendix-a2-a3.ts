@@ -5,7 +5,7 @@ import type { PlackettLuceObservation } from "../../ranking/observations.js";
 import { impliedRewardRow, logOptimalPolicyRow, logPartitionRow } from "../../theory/kernels.js";
 import { exact, preciseMax } from "../precise.js";
 import { EPS, maxAbs, observationLogProbabilities, preciseRow, show } from "../residuals.js";
-import type { Assumptions, Statement } from "../statement.js";
+import { type Assumptions, type Statement, readAssumptions } from "../statement.js";
 import { preciseLogOptimalPolicy } from "./lemma-2.js";
 
 /** An instance of appendix A.2–A.3: a problem and one observation per prompt. */
@@ -33,6 +33,7 @@ export interface AppendixA2Instance {
  * ```
  */
 export function appendixA2A3(assumptions: Assumptions = {}): Statement<AppendixA2Instance> {
+  assumptions = readAssumptions("appendixA2A3", assumptions);
   const instances = finiteProblemArbitrary({ sign: assumptions.betaSign }).chain((problem) =>
     fc.record({
       problem: fc.constant(problem),

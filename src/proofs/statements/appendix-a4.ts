@@ -1,10 +1,10 @@
 import fc from "fast-check";
-import { all, create, type EvalFunction } from "mathjs";
 import { betaArbitrary } from "../../arbitraries/problem.js";
 import { dpoLoss } from "../../losses/dpo.js";
 import { logSumExp } from "../../numerics/log-sum-exp.js";
 import { sigmoidUnchecked } from "../../numerics/sigmoid.js";
-import { exact, preciseMath, preciseMax, preciseSigmoid, type Precise } from "../precise.js";
+import { floatArithmetic, gradientOf, type Arithmetic } from "../forward-derivative.js";
+import { exact, preciseArithmetic, preciseMax, preciseSigmoid } from "../precise.js";
 import { EPS, maxAbs, show } from "../residuals.js";
 import type { Residual, Statement } from "../statement.js";
 
@@ -20,30 +20,31 @@ export interface AppendixA4Instance {
   readonly pairs: [number, number][];
 }
 
-const floatMath = create(all);
-const symbolic = new Map<string, { float: EvalFunction[]; precise: EvalFunction[] }>();
-
-/** The DPO loss written in the logits, as mathjs text; the log-normaliser is written out, not cancelled. */
-function lossExpression(k: number, pairs: [number, number][]): string {
-  const lse = `log(${Array.from({ length: k }, (_, j) => `exp(t${j})`).join(" + ")})`;
-  return pairs
-    .map(([w, l]) => `-log(1 / (1 + exp(-(b * ((t${w} - ${lse}) - r${w}) - b * ((t${l} - ${lse}) - r${l})))))`)
-    .join(" + ");
+/**
+ * The summed DPO loss as an expression in the logits t, over any arithmetic: the log-normaliser is
+ * written out, not cancelled, so its derivative is taken too; β and log π_ref enter as constants.
+ */
+function lossInLogits<T>({ beta, logReference, pairs }: AppendixA4Instance, ar: Arithmetic<T>, t: readonly T[]): T {
+  const b = ar.constant(beta);
+  const r = logReference.map(ar.constant);
+  const one = ar.constant(1);
+  const zero = ar.constant(0);
+  let sumExp = ar.exp(t[0]);
+  for (let j = 1; j < t.length; j++) sumExp = ar.add(sumExp, ar.exp(t[j]));
+  const lse = ar.log(sumExp);
+  let total = zero;
+  for (const [w, l] of pairs) {
+    const margin = ar.sub(ar.mul(b, ar.sub(ar.sub(t[w], lse), r[w])), ar.mul(b, ar.sub(ar.sub(t[l], lse), r[l])));
+    // −log σ(margin), with σ(x) = 1 / (1 + e^{−x})
+    const sigma = ar.div(one, ar.add(one, ar.exp(ar.sub(zero, margin))));
+    total = ar.sub(total, ar.log(sigma));
+  }
+  return total;
 }
 
-/**
- * mathjs's symbolic derivatives of the loss in each logit, compiled for float64 and for 50 digits (cached per shape).
- */
-function derivatives(k: number, pairs: [number, number][]): { float: EvalFunction[]; precise: EvalFunction[] } {
-  const key = `${k}:${pairs.map((p) => p.join("-")).join(",")}`;
-  let d = symbolic.get(key);
-  if (d === undefined) {
-    const expression = floatMath.parse(lossExpression(k, pairs));
-    const nodes = Array.from({ length: k }, (_, j) => floatMath.derivative(expression, `t${j}`, { simplify: false }));
-    d = { float: nodes.map((n) => n.compile()), precise: nodes.map((n) => preciseMath.parse(n.toString()).compile()) };
-    symbolic.set(key, d);
-  }
-  return d;
+/** The loss's derivative in each logit by forward differentiation of {@link lossInLogits}, over `ar`. */
+function forwardGradient<T>(instance: AppendixA4Instance, ar: Arithmetic<T>): T[] {
+  return gradientOf(ar, (dual, t) => lossInLogits(instance, dual, t), instance.logits.map(ar.constant));
 }
 
 /** The summed DPO loss as a function of the logits (float64, through luce's dpoLoss). */
@@ -92,9 +93,9 @@ const H = 1e-3;
  * Appendix A.4 and section 4: the DPO gradient with respect to a tabular policy's logits,
  * −β Σ σ(r̂_l − r̂_w)(∇log π(y_w) − ∇log π(y_l)), equals the derivative of the loss. Checked three
  * ways in float64 — luce's dpoLoss gradients chained through the softmax against (1) the paper's
- * formula, (2) Richardson-extrapolated central differences with h = 1e−3, (3) mathjs's symbolic
- * derivative of the loss written in the logits — and at 50 digits, the paper's formula against
- * the symbolic derivative.
+ * formula, (2) Richardson-extrapolated central differences with h = 1e−3, (3) the derivative of the
+ * loss written in the logits by forward (dual-number) differentiation — and at 50 digits, the
+ * paper's formula against that forward derivative.
  *
  * Bounds: (1) 16·EPS·β·n (n pairs); (2) truncation 1e−11·n·(1 + β)⁵ plus rounding
  * 64·EPS·(1 + |L|)/h; (3) 64·EPS·n·β·(1 + β(max|θ| + max|log π_ref|)).
@@ -125,7 +126,7 @@ export function appendixA4(): Statement<AppendixA4Instance> {
     title: "The DPO gradient in tabular logits equals the derivative of the loss",
     reference: "Section 4 and appendix A.4 (gradient of eq. 7)",
     definition:
-      "luce vs the paper's formula, vs Richardson central differences, vs mathjs's symbolic derivative; at 50 digits, the formula vs the symbolic derivative",
+      "luce vs the paper's formula, vs Richardson central differences, vs forward differentiation of the loss; at 50 digits, the formula vs the forward derivative",
     instances,
     runsFraction: 0.3,
     float64(instance) {
@@ -133,10 +134,7 @@ export function appendixA4(): Statement<AppendixA4Instance> {
       const n = pairs.length;
       const { value, gradient } = luceLoss(instance, logits);
       const paper = paperGradient(instance);
-      const d = derivatives(logits.length, pairs);
-      const scope: Record<string, number> = { b: beta };
-      logits.forEach((t, j) => (scope[`t${j}`] = t));
-      logReference.forEach((r, j) => (scope[`r${j}`] = r));
+      const forward = forwardGradient(instance, floatArithmetic);
       const out: Residual[] = [];
       for (let k = 0; k < logits.length; k++) {
         const at = (h: number) => {
@@ -147,7 +145,6 @@ export function appendixA4(): Statement<AppendixA4Instance> {
           return (luceLoss(instance, plus).value - luceLoss(instance, minus).value) / (2 * h);
         };
         const richardson = (4 * at(H / 2) - at(H)) / 3;
-        const symbolicValue = d.float[k].evaluate(scope) as number;
         out.push({
           name: `θ${k}: paper's formula`,
           residual: Math.abs(gradient[k] - paper[k]),
@@ -159,21 +156,18 @@ export function appendixA4(): Statement<AppendixA4Instance> {
           bound: 1e-11 * n * (1 + beta) ** 5 + (64 * EPS * (1 + Math.abs(value))) / H,
         });
         out.push({
-          name: `θ${k}: symbolic derivative`,
-          residual: Math.abs(gradient[k] - symbolicValue),
+          name: `θ${k}: forward derivative`,
+          residual: Math.abs(gradient[k] - forward[k]),
           bound: 64 * EPS * n * beta * (1 + beta * (maxAbs(logits) + maxAbs(logReference))),
         });
       }
       return out;
     },
-    precise({ beta, logits, logReference, pairs }) {
-      const d = derivatives(logits.length, pairs);
+    precise(instance) {
+      const { beta, logits, logReference, pairs } = instance;
       const b = exact(beta);
       const t = logits.map(exact);
       const ref = logReference.map(exact);
-      const scope: Record<string, Precise> = { b };
-      t.forEach((v, j) => (scope[`t${j}`] = v));
-      ref.forEach((v, j) => (scope[`r${j}`] = v));
       let lse = exact(0);
       for (const v of t) lse = lse.plus(v.exp());
       lse = lse.ln();
@@ -185,7 +179,8 @@ export function appendixA4(): Statement<AppendixA4Instance> {
         paper[w] = paper[w].minus(s);
         paper[l] = paper[l].plus(s);
       }
-      return preciseMax(paper.map((g, k) => g.minus(d.precise[k].evaluate(scope) as Precise).abs()));
+      const forward = forwardGradient(instance, preciseArithmetic);
+      return preciseMax(paper.map((g, k) => g.minus(forward[k]).abs()));
     },
     show: (instance) => show(instance),
   };

@@ -5,7 +5,7 @@ import { observationArbitrary } from "../../arbitraries/rankings.js";
 import type { PlackettLuceObservation } from "../../ranking/observations.js";
 import { exact, preciseMax } from "../precise.js";
 import { EPS, maxAbs, observationLogProbabilities, preciseRow, show } from "../residuals.js";
-import type { Assumptions, Statement } from "../statement.js";
+import { type Assumptions, type Statement, readAssumptions } from "../statement.js";
 
 /** An instance of Lemma 1: a problem, a shift, and one preference observation per prompt. */
 export interface Lemma1Instance {
@@ -35,6 +35,7 @@ export interface Lemma1Instance {
  * ```
  */
 export function lemma1(assumptions: Assumptions = {}): Statement<Lemma1Instance> {
+  assumptions = readAssumptions("lemma1", assumptions);
   const instances = finiteProblemArbitrary({ zeros: assumptions.referenceZeros, sign: assumptions.betaSign }).chain(
     (problem) =>
       fc.record({

@@ -4,7 +4,7 @@ import { shiftArbitrary } from "../../arbitraries/rewards.js";
 import { logOptimalPolicyRow } from "../../theory/kernels.js";
 import { exact, preciseLogSumExp, preciseMax, type Precise } from "../precise.js";
 import { EPS, maxAbs, maxAbsDiff, preciseMaxAbsDiff, preciseRow, show } from "../residuals.js";
-import type { Assumptions, Statement } from "../statement.js";
+import { type Assumptions, type Statement, readAssumptions } from "../statement.js";
 
 /** An instance of Lemma 2: a problem and a shift of its reward. */
 export interface Lemma2Instance {
@@ -41,6 +41,7 @@ export function preciseLogOptimalPolicy(
  * ```
  */
 export function lemma2(assumptions: Assumptions = {}): Statement<Lemma2Instance> {
+  assumptions = readAssumptions("lemma2", assumptions);
   const instances = finiteProblemArbitrary({ zeros: assumptions.referenceZeros, sign: assumptions.betaSign }).chain(
     (problem) =>
       fc.record({

@@ -8,7 +8,7 @@ import { logOptimalPolicyRow } from "../../theory/kernels.js";
 import { klRow } from "../../theory/kl.js";
 import { exact, preciseMax, preciseSigmoid, type Precise } from "../precise.js";
 import { preciseRow, show } from "../residuals.js";
-import type { Assumptions, Statement } from "../statement.js";
+import { type Assumptions, type Statement, readAssumptions } from "../statement.js";
 import { preciseLogOptimalPolicy } from "./lemma-2.js";
 
 /** An instance of population DPO: one prompt, the true reward, π_ref, β, the pair distribution μ and Newton's start. */
@@ -159,6 +159,7 @@ function components(graph: ComparisonGraph): number[] {
  * ```
  */
 export function populationDpo(assumptions: Assumptions = {}): Statement<PopulationDpoInstance> {
+  assumptions = readAssumptions("populationDpo", assumptions);
   const connected = assumptions.connectedGraph ?? true;
   const instances = fc.integer({ min: 2, max: 6 }).chain((k) =>
     fc.record({

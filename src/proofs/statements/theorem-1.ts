@@ -7,7 +7,7 @@ import { rewardShiftSpread } from "../../theory/equivalence.js";
 import { impliedRewardRow, logOptimalPolicyRow, logPartitionRow, projectRewardRow } from "../../theory/kernels.js";
 import { exact, preciseLogSumExp, preciseMax, type Precise } from "../precise.js";
 import { EPS, maxAbs, maxAbsDiff, preciseMaxAbsDiff, preciseRow, preciseSpread, show } from "../residuals.js";
-import type { Assumptions, Residual, Statement } from "../statement.js";
+import { readAssumptions, type Assumptions, type Residual, type Statement } from "../statement.js";
 import { preciseLogOptimalPolicy } from "./lemma-2.js";
 
 /**
@@ -57,6 +57,7 @@ function spreadOn(a: ArrayLike<number>, b: ArrayLike<number>, support: ArrayLike
  * ```
  */
 export function theorem1(assumptions: Assumptions = {}): Statement<Theorem1Instance> {
+  assumptions = readAssumptions("theorem1", assumptions);
   const zeros = assumptions.referenceZeros ?? false;
   const instances = finiteProblemArbitrary({ zeros, sign: assumptions.betaSign })
     .chain((problem) => {

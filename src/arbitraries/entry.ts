@@ -1,0 +1,26 @@
+/**
+ * The runtime entry of `luce/arbitraries` (package.json points its import here, its types at index.ts). The
+ * subpath's modules import fast-check statically, and Node resolves a module's whole static import
+ * graph before running any of it, so a missing peer could only surface as Node's "Cannot find
+ * package". This entry checks for the peer first and then loads index.ts dynamically, re-exporting
+ * each of its values by name (a test keeps this list equal to index.ts's exports).
+ * @internal
+ */
+import { requirePeer } from "../peer-dependency.js";
+
+await requirePeer("luce/arbitraries", "fast-check");
+
+export const {
+  MAX_DRAWN_SIZE,
+  betaArbitrary,
+  comparisonGraphArbitrary,
+  equivalentRewardsArbitrary,
+  finiteProblemArbitrary,
+  logPolicyArbitrary,
+  logReferenceArbitrary,
+  observationArbitrary,
+  partialRankingArbitrary,
+  rankingArbitrary,
+  rewardArbitrary,
+  shiftArbitrary,
+} = await import("./index.js");

@@ -1,0 +1,38 @@
+/**
+ * The runtime entry of `luce/proofs` (package.json points its import here, its types at index.ts). The
+ * subpath's modules import fast-check statically, and Node resolves a module's whole static import
+ * graph before running any of it, so a missing peer could only surface as Node's "Cannot find
+ * package". This entry checks for the peer first and then loads index.ts dynamically, re-exporting
+ * each of its values by name (a test keeps this list equal to index.ts's exports).
+ * @internal
+ */
+import { requirePeer } from "../peer-dependency.js";
+
+await requirePeer("luce/proofs", "fast-check");
+
+export const {
+  MAX_INSTANCE_NUMBERS,
+  MAX_RUNS,
+  PRECISE_THRESHOLD,
+  appendixA1,
+  appendixA2A3,
+  appendixA4,
+  assumptionVariants,
+  checkInstance,
+  checkStatement,
+  checkVariant,
+  constant,
+  definition1,
+  exact,
+  lemma1,
+  lemma2,
+  paperStatements,
+  populationDpo,
+  preciseLogSumExp,
+  preciseMax,
+  precisePlackettLuce,
+  preciseRow,
+  preciseSigmoid,
+  theorem1,
+  verifyPaper,
+} = await import("./index.js");
