@@ -1,6 +1,7 @@
 import { LuceError } from "../errors.js";
-import { scaledExpRows } from "./cpu/row-statistics.js";
+import { runBlocking, runInSlices, scaledExpRows, type RowRun } from "./cpu/row-statistics.js";
 import { writeBytes } from "./cpu/worker-pool.js";
+import { withArenaLogits } from "./cpu-scoring.js";
 import { dpoLossOf, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { readSequenceLogps } from "./batch-validation.js";
 import { readScoring, rowSource, type ScoredBatch, type Scoring } from "./scoring.js";
@@ -69,7 +70,8 @@ export async function lossOnPolicyBatch<R>(
   const { result, sequenceGradient } = loss(scores.logps, referenceLogps, scores.counts);
   const logps = { policyLogps: scores.logps, referenceLogps };
   if (!options.gradient) return { ...result, ...logps };
-  return { ...result, ...logps, gradLogits: logitsGradient(fn, policy, scores, sequenceGradient, options.gradient) };
+  const gradLogits = await runInSlices(fn, logitsGradient(fn, policy, scores, sequenceGradient, options.gradient));
+  return { ...result, ...logps, gradLogits };
 }
 
 /**
@@ -101,7 +103,8 @@ async function referenceLogpsOf(
  * g_b · (onehot(y) − softmax(logits[b, t])), where g_b is the loss's gradient for sequence b's
  * log-prob (divided by its token count when the log-probs were averaged). The softmax reuses the
  * scoring pass's statistics: the kernel's threads write c·exp(x − M) with c = −g_b·exp(M − lse)
- * (= −g_b/(n + s)), float32 on the float32 path and float64 on the float64 path.
+ * (= −g_b/(n + s), formed from log(n + s) kept apart from M, so that it holds for any M), float32 on the float32
+ * path and float64 on the float64 path. A run: drive it with runInSlices, or {@link logitsGradientSync}.
  * @internal
  */
 export function logitsGradient(
@@ -110,7 +113,7 @@ export function logitsGradient(
   scores: ScoredBatch,
   sequenceGradient: (b: number) => number,
   into: unknown = true,
-): Float32Array | Float64Array {
+): RowRun<Float32Array | Float64Array> {
   const [batch, length, vocabulary] = policy.logits.shape;
   const float32 = policy.precision === "float32";
   const size = batch * length * vocabulary;
@@ -126,8 +129,9 @@ export function logitsGradient(
       "options.gradient",
       `must be true or a ${float32 ? "Float32Array (the float32 path)" : "Float64Array (the float64 path)"} of the logits' length`,
     );
-  const { positions, lse, max } = scores;
-  if (max === undefined) throw new Error("luce: the scoring pass kept no row maxima for the gradient");
+  const { positions, max, aboveMax } = scores;
+  if (max === undefined || aboveMax === undefined)
+    throw new Error("luce: the scoring pass kept no row maxima for the gradient");
   const gradientOf = (b: number) => (policy.average ? sequenceGradient(b) / scores.counts[b] : sequenceGradient(b));
   const rowOf = (i: number) => (positions.b[i] * length + positions.t[i]) * vocabulary;
   if (into !== true) {
@@ -139,19 +143,26 @@ export function logitsGradient(
   }
   const scales = Float64Array.from(
     { length: positions.count },
-    (_, i) => -gradientOf(positions.b[i]) * Math.exp(max[i] - lse[i]),
+    (_, i) => -gradientOf(positions.b[i]) * Math.exp(-aboveMax[i]),
   );
   const gradBytes = Buffer.from(grad.buffer, grad.byteOffset, grad.byteLength);
-  scaledExpRows(
-    rowSource(policy, positions),
-    max,
-    scales,
-    policy.threads,
-    (i, row) => writeBytes(gradBytes, rowOf(i) * grad.BYTES_PER_ELEMENT, row),
-    policy.precision,
-  );
-  for (let i = 0; i < positions.count; i++) grad[rowOf(i) + positions.label[i]] += gradientOf(positions.b[i]);
-  return grad;
+  const write = (i: number, row: Uint8Array) => writeBytes(gradBytes, rowOf(i) * grad.BYTES_PER_ELEMENT, row);
+  return withArenaLogits(fn, policy, function* () {
+    const source = rowSource(policy, positions);
+    yield* scaledExpRows(fn, source, max, scales, policy.threads, write, policy.precision);
+    for (let i = 0; i < positions.count; i++) grad[rowOf(i) + positions.label[i]] += gradientOf(positions.b[i]);
+    return grad;
+  });
+}
+
+/** {@link logitsGradient} blocking the calling thread until done, for callers that cannot await (tfjs). @internal */
+export function logitsGradientSync(
+  fn: string,
+  policy: Scoring,
+  scores: ScoredBatch,
+  sequenceGradient: (b: number) => number,
+): Float32Array | Float64Array {
+  return runBlocking(fn, logitsGradient(fn, policy, scores, sequenceGradient));
 }
 
 /**

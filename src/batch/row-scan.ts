@@ -1,16 +1,23 @@
 import { LuceError } from "../errors.js";
-import type { Scoring } from "./scoring.js";
+import type { ReadableView } from "./tensor-view.js";
 
 /**
  * Scores one position with a scalar scan, for the rows the kernels flag: log
  * softmax(logits[b, t])[label] by one pass over the vocabulary with an online log-sum-exp (a
  * running maximum, rescaling the sum when it grows; `Math.exp`). −Infinity logits are valid
  * (masked vocabulary); NaN, +Infinity or a row of only −Infinity is an error naming the position.
- * Returns the log-probability and writes the row's log-normaliser to `lse[0]`.
+ * Returns the log-probability and writes the row's log-normaliser to `lse[0]`. `logits` is the validated view.
  * @internal
  */
-export function scorePosition(fn: string, s: Scoring, b: number, t: number, label: number, lse: Float64Array): number {
-  const { read, stride, offset, shape, contiguous } = s.logits;
+export function scorePosition(
+  fn: string,
+  logits: ReadableView,
+  b: number,
+  t: number,
+  label: number,
+  lse: Float64Array,
+): number {
+  const { read, stride, offset, shape, contiguous } = logits;
   const vocabulary = shape[2];
   const base = offset + b * stride[0] + t * stride[1];
   if (contiguous !== null) return scoreRow(fn, contiguous, base, vocabulary, label, b, t, lse);

@@ -3,7 +3,7 @@ import { NeumaierSum } from "../numerics/sum.js";
 import { defaultThreads } from "./cpu/worker-pool.js";
 import { scorePosition } from "./row-scan.js";
 import type { RowSource } from "./cpu/row-statistics.js";
-import type { SequenceLogProbsOptions, TokenLogProbs } from "./sequence-log-probs.js";
+import type { SequenceLogProbsOptions, TokenLogProbs } from "./scoring-options.js";
 import { readLabels, readMask, readScoringOptions } from "./batch-validation.js";
 import { readView, type ReadableView } from "./tensor-view.js";
 
@@ -76,6 +76,11 @@ export type ScoredBatch = TokenLogProbs & {
    * c·exp(x − M) exactly; the model path keeps none.
    */
   readonly max?: Float64Array;
+  /**
+   * Each position's log-normaliser above its maximum, log(n + s) (0 for rows the float64 scan scored), kept apart
+   * from M so that the gradient's exp(M − lse) = 1/(n + s) keeps its digits however large M is; with `max`.
+   */
+  readonly aboveMax?: Float64Array;
 };
 
 /** The scored positions of a batch, in (b, t) order, with their labels. @internal */
@@ -117,6 +122,7 @@ export function collectSequences(
   tokenLogp: Float64Array,
   lse: Float64Array,
   max?: Float64Array,
+  aboveMax?: Float64Array,
 ): ScoredBatch {
   const [batch, length] = s.logits.shape;
   const counts = new Int32Array(batch);
@@ -135,7 +141,7 @@ export function collectSequences(
       throw new LuceError(fn, `labels[${b}]`, "has no scored token: its average log-probability is undefined");
     logps[b] = s.average ? sums[b].value() / counts[b] : sums[b].value();
   }
-  return { logps, tokenLogps, counts, positions, lse, ...(max === undefined ? {} : { max }) };
+  return { logps, tokenLogps, counts, positions, lse, ...(max === undefined ? {} : { max, aboveMax }) };
 }
 
 /**
@@ -175,17 +181,20 @@ export function rowCopier(
 }
 
 /**
- * The scored rows as the CPU kernels read them: copied on demand by {@link rowCopier}, and, where
- * the logits lie contiguously in the element type the kernel computes in (Float32Array for
- * `precision` "float32", Float64Array for "float64"), as their bytes where they lie.
+ * The scored rows as the CPU kernels read them: copied on demand by {@link rowCopier}; where the logits lie
+ * contiguously in the element type the kernel computes in (Float32Array for `precision` "float32", Float64Array for
+ * "float64"), as their bytes where they lie; and where they lie in the arena from byte `inArena`, by their offsets
+ * there.
  * @internal
  */
-export function rowSource(s: Scoring, positions: ScoredPositions): RowSource {
+export function rowSource(s: Scoring, positions: ScoredPositions, inArena: number | null = null): RowSource {
   const { stride, offset, shape, contiguous } = s.logits;
   const vocabulary = shape[2];
   const kernelType = s.precision === "float64" ? Float64Array : Float32Array;
   const raw = contiguous instanceof kernelType ? contiguous : null;
+  const rowStart = (i: number) => offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
   return {
+    ...(inArena === null || stride[2] !== 1 ? {} : { arenaOffset: (i: number) => inArena + 4 * rowStart(i) }),
     count: positions.count,
     vocabulary,
     copyRow: rowCopier(s, positions),
@@ -193,7 +202,7 @@ export function rowSource(s: Scoring, positions: ScoredPositions): RowSource {
       raw === null
         ? undefined
         : (i) => {
-            const base = offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
+            const base = rowStart(i);
             return new Uint8Array(
               raw.buffer,
               raw.byteOffset + base * raw.BYTES_PER_ELEMENT,
@@ -223,8 +232,9 @@ export function scoreFromStatistics(
   const float32 = s.precision === "float32";
   const tokenLogp = new Float64Array(positions.count);
   const lse = new Float64Array(positions.count);
-  // for the gradient: each row's M (the scan's rows: their log-normaliser)
+  // for the gradient: each row's M and log(n + s) (the scan's rows: their log-normaliser and 0)
   const maxima = new Float64Array(positions.count);
+  const aboveMax = new Float64Array(positions.count);
   const scanned = new Float64Array(1);
   for (let i = 0; i < positions.count; i++) {
     const max = stats[3 * i];
@@ -233,7 +243,7 @@ export function scoreFromStatistics(
     const b = positions.b[i];
     const t = positions.t[i];
     if (!isValidRow(max, rest)) {
-      tokenLogp[i] = scorePosition(fn, s, b, t, positions.label[i], scanned);
+      tokenLogp[i] = scorePosition(fn, s.logits, b, t, positions.label[i], scanned);
       if (float32)
         throw new LuceError(fn, `logits[${b}][${t}]`, 'has values beyond the float32 range: use precision: "float64"');
       lse[i] = scanned[0];
@@ -245,6 +255,7 @@ export function scoreFromStatistics(
     tokenLogp[i] = (float32 ? Math.fround(label) : label) - max - shift;
     lse[i] = max + shift;
     maxima[i] = max;
+    aboveMax[i] = shift;
   }
-  return collectSequences(fn, s, positions, tokenLogp, lse, maxima);
+  return collectSequences(fn, s, positions, tokenLogp, lse, maxima, aboveMax);
 }

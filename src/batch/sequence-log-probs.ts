@@ -1,63 +1,28 @@
 import { requireBoolean } from "../validation/checks.js";
 import { SCORING_OPTION_KEYS, snapshotOptions } from "./batch-validation.js";
-import { scoreFloat32 } from "./float32-scoring.js";
-import { scoreFloat64 } from "./float64-scoring.js";
+import { runBlocking, runInSlices } from "./cpu/row-statistics.js";
+import { scoreOnCpu } from "./cpu-scoring.js";
 import { scoreOnnx } from "./onnx-scoring.js";
 import { readScoring, type ScoredBatch, type Scoring } from "./scoring.js";
+import type { SequenceLogProbsOptions, TokenLogProbs } from "./scoring-options.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
 
-/** Options of {@link sequenceLogProbs}. */
-export interface SequenceLogProbsOptions {
-  /**
-   * Which positions count, shape [B, T]: 1 scores the label at that position, 0 skips it. Entries must be 0 or 1
-   * (booleans, and int64 0n/1n in a BigInt64Array as tokenizers give `attention_mask`, are read as such).
-   */
-  readonly mask?: LabelsView | ArrayLike<number>[];
-  /** Label value that is never scored; default −100, as PyTorch and TRL. */
-  readonly ignoreIndex?: number;
-  /** Score labels[:, t + 1] with logits[:, t] (causal models, as TRL and the original DPO code); default true. */
-  readonly shift?: boolean;
-  /** Divide each sum by its number of scored tokens (TRL's `ipo` and length-normalised losses); default false. */
-  readonly average?: boolean;
-  /**
-   * `"float32"`: the fast path, a WebAssembly SIMD kernel on worker threads that rounds logits to
-   * float32 and sums each token's exponentials in float32 (within 1e−7 relative of float64 per
-   * sequence on model-like logits; fused multiply-adds through relaxed SIMD, or
-   * `LUCE_KERNEL=portable` for the same bits on every CPU); `"float64"`: a float64 kernel
-   * throughout (1e−12 relative). Default `"float32"`, or `"float64"` for Float64Array logits.
-   */
-  readonly precision?: "float32" | "float64";
-  /**
-   * Threads of the float32 path, the calling one included; default: the machine's parallelism, at most 4. Results do
-   * not depend on it.
-   */
-  readonly threads?: number;
-  /**
-   * `"cpu"` (default): luce's own kernels. `"webgpu"`: ONNX Runtime's WebGPU execution provider
-   * (the optional peer onnxruntime-node) runs the row statistics in float32, in chunks under the
-   * 128 MiB binding limit; the same accuracy contract as the float32 path.
-   */
-  readonly backend?: "cpu" | "webgpu";
+export type { SequenceLogProbsOptions, TokenLogProbs };
+
+/**
+ * Scores every position on the CPU, blocking the calling thread until done: the synchronous variant, for callers
+ * that cannot await (a tfjs kernel). @internal
+ */
+export function scoreOnCpuSync(fn: string, s: Scoring): ScoredBatch {
+  return runBlocking(fn, scoreOnCpu(fn, s));
 }
 
-/** What {@link sequenceTokenLogProbs} returns. */
-export interface TokenLogProbs {
-  /** Per sequence: the sum (or mean) of the scored tokens' log-probabilities. */
-  readonly logps: Float64Array;
-  /** Per sequence, per position: the token's log-probability (0 where not scored). */
-  readonly tokenLogps: Float64Array[];
-  /** Per sequence: the number of scored tokens. */
-  readonly counts: Int32Array;
-}
-
-/** Scores every position on the CPU with the kernel `precision` names (synchronously). @internal */
-export function scoreOnCpu(fn: string, s: Scoring): ScoredBatch {
-  return s.precision === "float64" ? scoreFloat64(fn, s) : scoreFloat32(fn, s);
-}
-
-/** Scores every position with the backend and kernel the options name. @internal */
+/**
+ * Scores every position with the backend and kernel the options name; on the CPU the event loop keeps running
+ * meanwhile (the calling thread works in short slices and waits for the workers asynchronously). @internal
+ */
 export async function scoreAll(fn: string, s: Scoring): Promise<ScoredBatch> {
-  return s.backend === "webgpu" ? scoreOnnx(fn, s, "webgpu") : scoreOnCpu(fn, s);
+  return s.backend === "webgpu" ? scoreOnnx(fn, s, "webgpu") : runInSlices(fn, scoreOnCpu(fn, s));
 }
 
 /**

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { LuceError } from "../errors.js";
-import { logitsGradient } from "../batch/batch-scoring.js";
+import { logitsGradientSync } from "../batch/batch-scoring.js";
 import { readScoring } from "../batch/scoring.js";
-import { scoreOnCpu } from "../batch/sequence-log-probs.js";
+import { scoreOnCpuSync } from "../batch/sequence-log-probs.js";
 import type { LabelsView } from "../batch/tensor-view.js";
 import { isTensor, requireTensor } from "./tensors.js";
 import { SCORING_OPTION_KEYS, snapshotOptions } from "../batch/batch-validation.js";
@@ -79,11 +79,11 @@ export function sequenceLogProbsOp(
       mask,
       backend: "cpu",
     });
-    const scores = scoreOnCpu(OP, scoring);
+    const scores = scoreOnCpuSync(OP, scoring);
     const value = tf.tensor1d(Float32Array.from(scores.logps), "float32");
     const gradFunc = (dy: tf.Tensor): tf.Tensor => {
       const upstream = dy.dataSync();
-      const grad = logitsGradient(OP, scoring, scores, (b) => upstream[b]);
+      const grad = logitsGradientSync(OP, scoring, scores, (b) => upstream[b]);
       return tf.tensor(grad instanceof Float32Array ? grad : Float32Array.from(grad), z.shape, "float32");
     };
     return { value, gradFunc };

@@ -1,9 +1,11 @@
 import { LuceError } from "../../errors.js";
 import type { ArrayView } from "../tensor-view.js";
-import { ARENA_SCRATCH_BYTES, PAGE, kernelPool } from "./worker-pool.js";
+import { ARENA_SCRATCH_BYTES, MAX_PAGES, PAGE, kernelPool } from "./worker-pool.js";
 
+/** Alignment of every range handed out (a cache line). */
 const ALIGN = 64;
-const LIMIT = 65536 * PAGE; // a 32-bit WebAssembly memory: 4 GiB
+/** Bytes the arena can hold: a 32-bit WebAssembly memory's 4 GiB. */
+const LIMIT = MAX_PAGES * PAGE;
 
 /** Free byte ranges [start, end) of the arena, sorted and merged. */
 const free: [number, number][] = [];
@@ -11,6 +13,10 @@ const free: [number, number][] = [];
 const allocated = new Map<number, number>();
 /** The arena's buffers as handed out (a shared memory's `buffer` is a new object after it grows). */
 const buffers = new WeakSet<object>();
+/** The views releaseLogits was given: using one again is an error, even once its memory has a new owner. */
+const released = new WeakSet<Float32Array>();
+/** Ranges in use by calls in flight that read them in place: start → calls; releasing one of them is an error. */
+const reading = new Map<number, number>();
 
 function ensureInitialised(): void {
   if (allocated.size === 0 && free.length === 0) {
@@ -68,9 +74,39 @@ function arenaFloats(start: number, length: number): Float32Array {
   return new Float32Array(buffer, start, length);
 }
 
-/** The byte offset in the arena of data that lies in it, else null. @internal */
-export function arenaOffset(data: ArrayLike<number>): number | null {
-  return data instanceof Float32Array && buffers.has(data.buffer) ? data.byteOffset : null;
+/** The allocated range [start, start + size) that holds `data`'s bytes, else null. */
+function rangeHolding(data: Float32Array): number | null {
+  for (const [start, size] of allocated)
+    if (data.byteOffset >= start && data.byteOffset + data.byteLength <= start + size) return start;
+  return null;
+}
+
+/**
+ * Where `data` lies in the arena: null for an array elsewhere, else the byte offset of its start and the start of
+ * the allocated range that holds it. An array on the arena outside every allocated range (logits given back with
+ * releaseLogits) is a LuceError for the caller `fn`: its memory may hold another caller's data by now.
+ * @internal
+ */
+export function arenaPlace(fn: string, argument: string, data: unknown): { offset: number; range: number } | null {
+  if (!(data instanceof Float32Array) || !buffers.has(data.buffer)) return null;
+  const range = released.has(data) ? null : rangeHolding(data);
+  if (range === null)
+    throw new LuceError(fn, argument, "lies in arena memory given back with releaseLogits: it must not be used after");
+  return { offset: data.byteOffset, range };
+}
+
+/**
+ * Marks the arena range starting at `range` as read in place by a call in flight until the returned function is
+ * called: releaseLogits on it meanwhile is a LuceError (the call's workers are reading it).
+ * @internal
+ */
+export function readInPlace(range: number): () => void {
+  reading.set(range, (reading.get(range) ?? 0) + 1);
+  return () => {
+    const calls = reading.get(range)! - 1;
+    if (calls === 0) reading.delete(range);
+    else reading.set(range, calls);
+  };
 }
 
 /** Logits in the arena: a Float32Array view and its shape. */
@@ -99,9 +135,12 @@ export interface ArenaLogits extends ArrayView<Float32Array> {
  */
 export function allocateLogits(shape: readonly number[]): ArenaLogits {
   const fn = "allocateLogits";
-  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+  // read once, holes included (a sparse array's holes are undefined here, and rejected)
+  const dims = Array.isArray(shape) ? Array.from(shape as unknown[]) : [];
+  if (dims.length === 0 || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
     throw new LuceError(fn, "shape", "must be a non-empty array of non-negative integers");
-  const length = shape.reduce((a, d) => a * d, 1);
+  const length = (dims as number[]).reduce((a, d) => a * d, 1);
+  kernelPool(fn); // the arena is the kernel's memory: a process without WebAssembly gets a LuceError naming this call
   const start = length * 4 <= LIMIT ? arenaAllocate(length * 4) : null;
   if (start === null)
     throw new LuceError(
@@ -109,7 +148,7 @@ export function allocateLogits(shape: readonly number[]): ArenaLogits {
       "shape",
       `needs ${length * 4} bytes; the arena holds 4 GiB in all, ${[...allocated.values()].reduce((a, b) => a + b, 0)} of them in use`,
     );
-  return { data: arenaFloats(start, length), shape: [...shape] };
+  return { data: arenaFloats(start, length), shape: dims as number[] };
 }
 
 /**
@@ -123,7 +162,11 @@ export function allocateLogits(shape: readonly number[]): ArenaLogits {
  */
 export function releaseLogits(logits: { readonly data: Float32Array }): void {
   const fn = "releaseLogits";
-  const start = logits !== null && typeof logits === "object" ? arenaOffset(logits.data) : null;
-  if (start === null || !arenaRelease(start))
+  const data: unknown = logits !== null && typeof logits === "object" ? logits.data : null;
+  const start = data instanceof Float32Array && buffers.has(data.buffer) ? data.byteOffset : null;
+  if (start !== null && reading.has(start))
+    throw new LuceError(fn, "logits", "are being read by a call in flight: release them once it has settled");
+  if (start === null || released.has(data as Float32Array) || !allocated.has(start) || !arenaRelease(start))
     throw new LuceError(fn, "logits", "was not allocated by allocateLogits, or was released already");
+  released.add(data as Float32Array);
 }

@@ -242,17 +242,6 @@
     (f64.store offset=8 (local.get $out) (local.get $s))
     (f64.store offset=16 (local.get $out) (f64.convert_i32_u (global.get $ties))))
 
-    ;; $count rows of $n float32 each from $p, one after another; statistics to $out (24 bytes per row).
-  (func (export "rowStatistics") (param $p i32) (param $n i32) (param $count i32) (param $out i32) (param $scratch i32)
-    (block $done
-      (loop $rows
-        (br_if $done (i32.eqz (local.get $count)))
-        (call $row (local.get $p) (local.get $n) (local.get $out) (local.get $scratch))
-        (local.set $p (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
-        (local.set $out (i32.add (local.get $out) (i32.const 24)))
-        (local.set $count (i32.sub (local.get $count) (i32.const 1)))
-        (br $rows))))
-
   ;; $count rows of $n float32 each, row i at the byte offset in the i32 at $offsets + 4i (rows read
   ;; where they lie); statistics to $out (24 bytes per row).
   (func (export "rowStatisticsAt") (param $offsets i32) (param $count i32) (param $n i32) (param $out i32) (param $scratch i32)

@@ -1,7 +1,19 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { LuceError } from "../../errors.js";
 import { arenaAllocate, arenaRelease } from "./arena.js";
-import { ARENA_COUNTER, INBOX_BYTES, SLOTS, kernelPool, reserve, writeBytes, type PoolWorker } from "./worker-pool.js";
+// plain JavaScript, shared with the worker threads (see kernel-worker.js)
+import { runJob } from "./row-job.js";
+import {
+  FACTOR_BYTES,
+  OFFSET_BYTES,
+  STATISTICS_BYTES,
+  kernelPool,
+  writeBytes,
+  type PoolWorker,
+  type RowJob,
+} from "./worker-pool.js";
 
-/** Logits the kernel reads: `count` rows of `vocabulary` values, each copied on demand. @internal */
+/** Logits the kernel reads: `count` rows of `vocabulary` values. @internal */
 export interface RowSource {
   readonly count: number;
   readonly vocabulary: number;
@@ -9,48 +21,24 @@ export interface RowSource {
   copyRow(i: number, into: Float32Array | Float64Array, at: number): void;
   /** Row `i`'s bytes where they lie, when they are already the kernel's element type (else absent). */
   readonly rowBytes?: (i: number) => Uint8Array;
+  /** Row `i`'s byte offset in the arena, when the rows lie there as float32 (read in place, never copied). */
+  readonly arenaOffset?: (i: number) => number;
 }
 
-/** Logits per block of the float32 kernel's statistics: rows are padded with −∞ to a multiple of it. */
-const BLOCK = 128;
-
-/** `vocabulary` rounded up to a multiple of `multiple`: a row's length in the kernel's memory. */
-function padded(vocabulary: number, multiple: number): number {
-  return Math.ceil(vocabulary / multiple) * multiple;
-}
-
-/** Bytes of rows per job: a few rows that stay in the core's L2 cache between the copy and the kernel. */
+/** Jobs in flight per worker: each has its own staging slot, so the calling thread fills one while others run. */
+export const SLOTS = 8;
+/** Bytes of rows the calling thread scores at a time: they stay in its L2 cache between the copy and the kernel. */
 const CHUNK_BYTES = 1 << 18;
 /** Chunks per worker job: larger jobs spend less on handing jobs over. */
 const JOB_CHUNKS = 4;
-
-/**
- * Rows per worker job for rows of `rowBytes` (each with `extraBytes` of results beside it): JOB_CHUNKS
- * chunks, or fewer where SLOTS such jobs would not fit an inbox (rows of over 48 MiB).
- * @internal
- */
-export function rowsPerJob(rowBytes: number, extraBytes = 0): number {
-  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
-  return Math.max(
-    1,
-    Math.min(chunkRows * JOB_CHUNKS, Math.floor((INBOX_BYTES / SLOTS - 1024) / (rowBytes + extraBytes))),
-  );
-}
-
-/** What {@link shareRows} does with the rows it has written into a worker's inbox or the calling thread's memory. */
-interface RowWork {
-  /** Bytes of an inbox slot: a job's rows and what the job writes beside them. */
-  readonly slotBytes: number;
-  /** Called when one of `worker`'s slots is free, before it is written again (for results to be read back first). */
-  reclaim?(worker: PoolWorker): void;
-  /** Hands `worker` the job on rows first..first+rows−1, written into its inbox from byte `at`. */
-  post(worker: PoolWorker, at: number, first: number, rows: number): void;
-  /**
-   * Works on rows first..first+rows−1, written into the calling thread's kernel memory from 0 (`chunkBytes` past them
-   * is its own).
-   */
-  local(first: number, rows: number, chunkBytes: number): void;
-}
+/** Bytes of staging a call may take in the arena (of its 4 GiB); past it, fewer workers take part. */
+const STAGING_LIMIT_BYTES = 2 ** 31;
+/** Alignment of staging slots in the arena (a cache line). */
+const SLOT_ALIGN = 64;
+/** Milliseconds a failed call waits for its jobs still running on other workers before it returns its memory. */
+const SETTLE_MS = 5000;
+/** Milliseconds the calling thread works before it lets the event loop run (asynchronous calls). */
+const SLICE_MS = 4;
 
 /** The bytes of −∞ as float32 and as float64 (little-endian), the rows' padding. */
 const NEGATIVE_INFINITY_BYTES = {
@@ -58,256 +46,269 @@ const NEGATIVE_INFINITY_BYTES = {
   float64: new Uint8Array(Float64Array.of(-Infinity).buffer),
 };
 
+/** `n` rounded up to a multiple of `multiple`. */
+function roundUp(n: number, multiple: number): number {
+  return Math.ceil(n / multiple) * multiple;
+}
+
 /**
- * Writes rows first..first+rows−1 of `source` into `target` from byte `at`, each padded with −∞ to
- * `rowLength`: as float32 (float64 with `float64`). A row already in that type is copied from
- * where it lies; any other goes through `staging` (the calling thread's, a row long).
+ * What a transport run hands its driver at each step: null where the event loop may run, or a worker's job that must
+ * be finished before the run goes on.
+ * @internal
  */
-function writeRows(
-  source: RowSource,
-  first: number,
-  rows: number,
-  target: Buffer,
-  at: number,
-  rowLength: number,
-  float64: boolean,
-  staging: Float32Array | Float64Array,
-): void {
-  const bytes = float64 ? 8 : 4;
-  const stagingBytes = new Uint8Array(staging.buffer, staging.byteOffset, source.vocabulary * bytes);
-  for (let r = 0; r < rows; r++) {
-    const rowAt = at + r * rowLength * bytes;
-    if (source.rowBytes !== undefined) {
-      writeBytes(target, rowAt, source.rowBytes(first + r));
-    } else {
-      source.copyRow(first + r, staging, 0);
-      writeBytes(target, rowAt, stagingBytes);
+export type Pause = { readonly worker: PoolWorker; readonly post: number } | null;
+/** A transport run: a generator of {@link Pause}s that returns its result. @internal */
+export type RowRun<T> = Generator<Pause, T, void>;
+
+/**
+ * Runs `run` to its end on the calling thread, blocking while it waits for workers (the synchronous variant, for
+ * callers that cannot await, such as a tfjs kernel). @internal
+ */
+export function runBlocking<T>(fn: string, run: RowRun<T>): T {
+  const pool = kernelPool(fn);
+  try {
+    for (let step = run.next(); ; step = run.next()) {
+      if (step.done === true) return step.value;
+      if (step.value !== null) pool.waitSync(fn, step.value.worker, step.value.post);
     }
-    if (rowLength > source.vocabulary)
-      target.fill(
-        NEGATIVE_INFINITY_BYTES[float64 ? "float64" : "float32"],
-        rowAt + source.vocabulary * bytes,
-        rowAt + rowLength * bytes,
-      );
+  } catch (error) {
+    run.return(undefined as T);
+    throw error;
   }
 }
 
 /**
- * Shares `source`'s rows between the worker threads and the calling one: the kernel reads only
- * its own memory, so each row is written in ({@link writeRows}), as float32 (or float64 with
- * `float64`), padded with −∞ to `rowLength`. The calling thread writes a job of `jobRows` rows into
- * the free slot of each worker's inbox that has one and posts it (`work.post`), and works on a
- * chunk itself (`work.local`) when they are all busy; it returns when every row is done.
- * `localBytes` more bytes of the calling thread's memory follow its chunk.
+ * Runs `run` to its end, letting the event loop run at least every SLICE_MS of the calling thread's work and while
+ * it waits for workers (Atomics.waitAsync); the workers hold the process open meanwhile. @internal
  */
-function shareRows(
-  source: RowSource,
-  rowLength: number,
-  jobRows: number,
-  threads: number,
-  localBytes: (chunkRows: number) => number,
-  work: RowWork,
-  float64: boolean,
-): void {
-  const pool = kernelPool();
+export async function runInSlices<T>(fn: string, run: RowRun<T>): Promise<T> {
+  const pool = kernelPool(fn);
+  pool.hold();
+  try {
+    // the run starts at once (its logits are in use from the call on), then the event loop gets a turn: calls
+    // awaited back to back would otherwise chain their work in microtasks
+    let step = run.next();
+    await nextTurn();
+    let sliceStart = performance.now();
+    for (;;) {
+      if (step.done === true) return step.value;
+      if (step.value !== null) {
+        await pool.waitAsync(fn, step.value.worker, step.value.post);
+        sliceStart = performance.now();
+      } else if (performance.now() - sliceStart > SLICE_MS) {
+        await nextTurn();
+        sliceStart = performance.now();
+      }
+      step = run.next();
+    }
+  } catch (error) {
+    run.return(undefined as T);
+    throw error;
+  } finally {
+    pool.release();
+  }
+}
+
+/** What {@link shareRows} does: the job's operation, element type and row length, and each finished row's reading. */
+interface Transport {
+  readonly op: RowJob["op"];
+  readonly float64: boolean;
+  /** Elements per row as the kernel reads it (the vocabulary, padded with −∞ where the kernel needs it). */
+  readonly rowLength: number;
+  /** Bytes per row of the job's `outAt` region: statistics written, or factors read. */
+  readonly outBytes: number;
+  /** Called once rows first..first+rows−1 are done, staged from `stagedAt` (for results left in place). */
+  finished?(first: number, rows: number, stagedAt: number): void;
+}
+
+/**
+ * The one transport from rows to the kernel, for every job: each row is found in the arena (in place when it lies
+ * there, else copied once into a staging slot, padded with −∞ to `rowLength`), listed in the call's offset table,
+ * and scored by a job of {@link RowJob}'s one shape on one of `threads` − 1 workers, or, while every worker has
+ * SLOTS jobs in flight, by the calling thread itself, a chunk at a time (right after copying it, so it is read from
+ * cache). `out` is the call's `outBytes`-per-row region, its factors written before (scale jobs). Each row's result
+ * depends on that row alone: the same bits for any thread count.
+ */
+function* shareRows(fn: string, source: RowSource, threads: number, transport: Transport, out: number): RowRun<void> {
+  const pool = kernelPool(fn);
   const { count, vocabulary } = source;
-  const rowBytes = rowLength * (float64 ? 8 : 4);
-  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
-  const chunkBytes = chunkRows * rowBytes;
-  const workers = pool.workersFor(Math.max(0, Math.min(threads - 1, Math.ceil(count / chunkRows) - 1)));
-  const local = Buffer.from(reserve(pool.local.memory, chunkBytes + localBytes(chunkRows)));
-  const staging = float64 ? new Float64Array(vocabulary) : new Float32Array(vocabulary);
-  let next = 0;
-  while (next < count) {
-    for (const worker of workers) {
-      while (next < count) {
-        const at = pool.freeSlot(worker, work.slotBytes);
-        if (at === null) break;
-        work.reclaim?.(worker);
-        const rows = Math.min(jobRows, count - next);
-        writeRows(source, next, rows, worker.inboxBytes, at, rowLength, float64, staging);
-        work.post(worker, at, next, rows);
+  if (count === 0) return;
+  const { op, float64, rowLength, outBytes } = transport;
+  const bytes = float64 ? 8 : 4;
+  const rowBytes = rowLength * bytes;
+  const inPlace = source.arenaOffset !== undefined && op === "statistics" && !float64;
+  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(1, rowBytes)));
+  let jobRows = chunkRows * JOB_CHUNKS;
+  // a call of one chunk is scored at once on the calling thread: handing it over would cost more
+  const chunks = Math.ceil(count / chunkRows);
+  const workers = pool.workersFor(chunks <= 1 ? 0 : Math.min(threads - 1, chunks - 1));
+  // staging: SLOTS slots per worker and one for the calling thread, fewer workers where it would not fit
+  const slotBytes = () => roundUp(jobRows * rowBytes, SLOT_ALIGN);
+  const stagingBytes = () => (inPlace ? 0 : (workers.length * SLOTS + 1) * slotBytes());
+  while (stagingBytes() > STAGING_LIMIT_BYTES && workers.length > 0) workers.pop();
+  if (stagingBytes() > STAGING_LIMIT_BYTES) jobRows = 1;
+  const table = arenaAllocate(count * OFFSET_BYTES);
+  const staging = inPlace ? 0 : arenaAllocate(stagingBytes());
+  const posted = workers.map(() => [] as { post: number; first: number; rows: number; stagedAt: number }[]);
+  try {
+    if (table === null || staging === null)
+      throw new LuceError(fn, "logits", "has rows that luce's arena (4 GiB in all) has no room left to stage");
+    const memory = pool.arena.memory;
+    const arenaBytes = Buffer.from(memory.buffer);
+    const offsets = new Int32Array(memory.buffer, table, count);
+    const row = float64 ? new Float64Array(vocabulary) : new Float32Array(vocabulary);
+    const rowAsBytes = new Uint8Array(row.buffer, 0, vocabulary * bytes);
+    const padding = NEGATIVE_INFINITY_BYTES[float64 ? "float64" : "float32"];
+    /** Lists rows first..first+rows−1 in the offset table, copying them to `stagedAt` unless they lie in the arena. */
+    const stage = (first: number, rows: number, stagedAt: number) => {
+      for (let r = 0; r < rows; r++) {
+        if (inPlace) {
+          offsets[first + r] = source.arenaOffset!(first + r);
+          continue;
+        }
+        const at = stagedAt + r * rowBytes;
+        offsets[first + r] = at;
+        if (source.rowBytes !== undefined) writeBytes(arenaBytes, at, source.rowBytes(first + r));
+        else {
+          source.copyRow(first + r, row, 0);
+          writeBytes(arenaBytes, at, rowAsBytes);
+        }
+        if (rowLength > vocabulary) arenaBytes.fill(padding, at + vocabulary * bytes, at + rowBytes);
+      }
+    };
+    const job = (first: number, rows: number): RowJob => ({
+      op,
+      float64,
+      offsetsAt: table + first * OFFSET_BYTES,
+      count: rows,
+      rowLength,
+      outAt: out + first * outBytes,
+    });
+    const retire = (w: number, upTo: (post: number) => boolean) => {
+      const queue = posted[w];
+      while (queue.length > 0 && upTo(queue[0].post)) {
+        const { first, rows, stagedAt } = queue.shift()!;
+        transport.finished?.(first, rows, stagedAt);
+      }
+    };
+    const ownSlot = staging + workers.length * SLOTS * slotBytes();
+    const postCounts = workers.map(() => 0);
+    let next = 0;
+    while (next < count) {
+      for (let w = 0; w < workers.length && next < count; w++) {
+        const worker = workers[w];
+        const error = pool.failure(fn, worker);
+        if (error !== null) throw error;
+        retire(w, (post) => pool.isDone(worker, post));
+        while (posted[w].length < SLOTS && next < count) {
+          const rows = Math.min(jobRows, count - next);
+          const stagedAt = staging + (w * SLOTS + (postCounts[w]++ % SLOTS)) * slotBytes();
+          stage(next, rows, stagedAt);
+          posted[w].push({ post: pool.post(worker, job(next, rows)), first: next, rows, stagedAt });
+          next += rows;
+          yield null;
+        }
+      }
+      if (next < count) {
+        const rows = Math.min(chunkRows, count - next);
+        stage(next, rows, ownSlot);
+        runJob(pool.arena.exports, memory, job(next, rows), 0, STATISTICS_BYTES);
+        transport.finished?.(next, rows, ownSlot);
         next += rows;
       }
+      yield null;
     }
-    if (next < count) {
-      const rows = Math.min(chunkRows, count - next);
-      writeRows(source, next, rows, local, 0, rowLength, float64, staging);
-      work.local(next, rows, chunkBytes);
-      next += rows;
+    for (let w = 0; w < workers.length; w++) {
+      for (const { post } of [...posted[w]]) {
+        if (!pool.isDone(workers[w], post)) yield { worker: workers[w], post };
+        retire(w, (p) => p <= post);
+      }
+    }
+  } finally {
+    // jobs of this call still running (a failure elsewhere) read and write these regions: they are released once
+    // those jobs are done, and kept (lost to the arena) rather than risk another call's data where that takes long
+    let settled = true;
+    for (let w = 0; w < workers.length; w++) {
+      const last = posted[w].at(-1);
+      if (last === undefined || pool.failure(fn, workers[w]) !== null) continue;
+      try {
+        pool.waitSync(fn, workers[w], last.post, SETTLE_MS);
+      } catch {
+        settled = false;
+      }
+    }
+    if (settled) {
+      if (staging !== null && !inPlace) arenaRelease(staging);
+      if (table !== null) arenaRelease(table);
     }
   }
-  pool.drain();
+}
+
+/** The arena region of `bytes` for a call's results, or a LuceError naming the logits. */
+function resultRegion(fn: string, bytes: number): number {
+  const at = arenaAllocate(bytes);
+  if (at === null)
+    throw new LuceError(fn, "logits", "has more rows than luce's arena (4 GiB in all) has room left for");
+  return at;
 }
 
 /**
- * Statistics of every row, three float64 per row: the maximum M, the rest s = Σ_{x≠M} exp(x − M)
- * and the number of ties x = M (see log-sum-exp.wat), on the kernel's threads, rows copied in as
- * float32, or as float64 for the float64 path: the workers' rows into their inboxes, where they
- * score them in place. Each row's statistics depend on that row alone, so the result is the same,
- * bit for bit, for any number of threads.
+ * Statistics of every row, three float64 per row: the maximum M, the rest s = Σ_{x≠M} exp(x − M) and the number of
+ * ties x = M (see log-sum-exp.wat), from the float32 kernel (rows rounded to float32, read in place when they lie in
+ * the arena) or the float64 one (rows widened to float64, padded to an even length).
  * @internal
  */
-export function rowStatistics(
+export function* rowStatistics(
+  fn: string,
   source: RowSource,
   threads: number,
-  precision: "float32" | "float64" = "float32",
-): Float64Array {
-  const pool = kernelPool();
+  precision: "float32" | "float64",
+): RowRun<Float64Array> {
   const float64 = precision === "float64";
-  // float32 rows in whole blocks of the kernel, float64 rows in pairs
-  const rowLength = padded(source.vocabulary, float64 ? 2 : BLOCK);
-  const rowBytes = rowLength * (float64 ? 8 : 4);
-  const jobRows = rowsPerJob(rowBytes, 24);
-  const stats = new Float64Array(3 * source.count);
-  const shared = new SharedArrayBuffer(source.count * 24); // the workers' statistics
-  const posted: number[] = []; // first row and row count of each worker job
-  shareRows(
-    source,
-    rowLength,
-    jobRows,
-    threads,
-    (chunkRows) => chunkRows * 24 + 512,
-    {
-      slotBytes: padded(jobRows * (rowBytes + 24) + 512, 64), // the rows, their statistics, a scratch block
-      post(worker, at, first, rows) {
-        pool.post(worker, {
-          kind: "statistics",
-          float64,
-          at,
-          rows,
-          rowLength,
-          outAt: at + rows * rowBytes,
-          stats: shared,
-          statsAt: first * 24,
-        });
-        posted.push(first, rows);
-      },
-      local(first, rows, chunkBytes) {
-        if (float64) pool.local.rowStatistics64(0, rowLength, rows, chunkBytes);
-        else pool.local.rowStatistics(0, rowLength, rows, chunkBytes, chunkBytes + rows * 24);
-        stats.set(new Float64Array(pool.local.memory.buffer, chunkBytes, 3 * rows), 3 * first);
-      },
-    },
-    float64,
-  );
-  for (let j = 0; j < posted.length; j += 2)
-    stats.set(new Float64Array(shared, posted[j] * 24, 3 * posted[j + 1]), 3 * posted[j]);
-  return stats;
-}
-
-/** Rows per chunk of an arena job: enough to make taking a chunk cheap, few enough to share out evenly. */
-const ARENA_CHUNK_BYTES = 1 << 20;
-
-/**
- * {@link rowStatistics} for rows that lie in the arena, read in place: `offsets` holds each row's
- * byte offset there. Every thread takes chunks of rows from one atomic counter until none are
- * left, so the work is shared evenly and nothing is copied; the statistics are the same, bit for
- * bit, as for copied rows (the same blocks, the last one padded with −∞ in a scratch block).
- * Returns null when the arena cannot hold the call's bookkeeping (the caller copies instead).
- * @internal
- */
-export function rowStatisticsInPlace(offsets: Int32Array, vocabulary: number, threads: number): Float64Array | null {
-  const pool = kernelPool();
-  const count = offsets.length;
-  const work = arenaAllocate(count * 28 + 8);
-  if (work === null) return null;
+  const out = resultRegion(fn, Math.max(1, source.count) * STATISTICS_BYTES);
   try {
-    const statsAt = Math.ceil((work + count * 4) / 8) * 8;
-    new Int32Array(pool.arena.memory.buffer, work, count).set(offsets);
-    const chunk = Math.max(1, Math.floor(ARENA_CHUNK_BYTES / (vocabulary * 4)));
-    const chunks = Math.ceil(count / chunk);
-    Atomics.store(pool.control, ARENA_COUNTER, 0);
-    const job = {
-      kind: "arena" as const,
-      offsetsAt: work,
-      count,
-      rowLength: vocabulary,
-      statsAt,
-      chunk,
-      counter: ARENA_COUNTER,
-    };
-    for (const worker of pool.workersFor(Math.max(0, Math.min(threads - 1, chunks - 1)))) pool.post(worker, job);
-    for (
-      let i = Atomics.add(pool.control, ARENA_COUNTER, 1);
-      i < chunks;
-      i = Atomics.add(pool.control, ARENA_COUNTER, 1)
-    ) {
-      const first = i * chunk;
-      pool.arena.rowStatisticsAt(work + 4 * first, Math.min(chunk, count - first), vocabulary, statsAt + 24 * first, 0);
-    }
-    pool.drain();
-    return new Float64Array(pool.arena.memory.buffer, statsAt, 3 * count).slice();
+    const rowLength = float64 ? roundUp(source.vocabulary, 2) : source.vocabulary;
+    yield* shareRows(fn, source, threads, { op: "statistics", float64, rowLength, outBytes: STATISTICS_BYTES }, out);
+    return new Float64Array(kernelPool(fn).arena.memory.buffer, out, 3 * source.count).slice();
   } finally {
-    arenaRelease(work);
+    arenaRelease(out);
   }
 }
 
 /**
- * The logits gradient's softmax part on the kernel's threads: for each row i of `source`,
- * scales[i]·exp(x − maxima[i]) (float32, exactly 0 below float32's normal range; or float64, 0
- * below e^-708), its bytes handed to `write(i, bytes)` (the calling thread's rows at once, a
- * worker's rows from its inbox once its job is done, before the slot is written again). Each row's
- * result depends on that row alone, so it is the same for any number of threads.
+ * The logits gradient's softmax part: for each row i of `source`, scales[i]·exp(x − maxima[i]) (float32, exactly 0
+ * below float32's normal range; or float64, 0 below e^-708), its bytes handed to `write(i, bytes)` once its job is
+ * done. Each row's result depends on that row alone, so it is the same for any number of threads.
  * @internal
  */
-export function scaledExpRows(
+export function* scaledExpRows(
+  fn: string,
   source: RowSource,
   maxima: Float64Array,
   scales: Float64Array,
   threads: number,
   write: (i: number, bytes: Uint8Array) => void,
-  precision: "float32" | "float64" = "float32",
-): void {
-  const pool = kernelPool();
-  const { vocabulary } = source;
+  precision: "float32" | "float64",
+): RowRun<void> {
   const float64 = precision === "float64";
   const bytes = float64 ? 8 : 4;
-  const rowLength = padded(vocabulary, float64 ? 2 : 4); // whole vectors
-  const rowBytes = rowLength * bytes;
-  const jobRows = rowsPerJob(rowBytes);
-  const scaledExp = float64 ? pool.local.scaledExp64 : pool.local.scaledExp;
-  /** Each worker's jobs not yet read back, in the order posted: post number, slot, first row, rows. */
-  const pending = new Map<PoolWorker, { post: number; at: number; first: number; rows: number }[]>();
-  const readBack = (worker: PoolWorker, upTo: number): void => {
-    const jobs = pending.get(worker) ?? [];
-    while (jobs.length > 0 && jobs[0].post < upTo) {
-      const { at, first, rows } = jobs.shift()!;
-      for (let r = 0; r < rows; r++)
-        write(first + r, worker.inboxBytes.subarray(at + r * rowBytes, at + r * rowBytes + vocabulary * bytes));
+  // whole vectors of the kernel: four float32, two float64
+  const rowLength = roundUp(source.vocabulary, float64 ? 2 : 4);
+  const out = resultRegion(fn, Math.max(1, source.count) * FACTOR_BYTES);
+  try {
+    const factors = new Float64Array(kernelPool(fn).arena.memory.buffer, out, 2 * source.count);
+    for (let i = 0; i < source.count; i++) {
+      factors[2 * i] = maxima[i];
+      factors[2 * i + 1] = scales[i];
     }
-  };
-  shareRows(
-    source,
-    rowLength,
-    jobRows,
-    threads,
-    (chunkRows) => chunkRows * rowBytes,
-    {
-      slotBytes: padded(jobRows * rowBytes, 64),
-      // the slot's last job is among those done: it was done before freeSlot gave the slot out
-      reclaim: (worker) => readBack(worker, pool.done(worker)),
-      post(worker, at, first, rows) {
-        if (!pending.has(worker)) pending.set(worker, []);
-        pending.get(worker)!.push({ post: worker.posted, at, first, rows });
-        pool.post(worker, {
-          kind: "scale",
-          float64,
-          at,
-          rows,
-          rowLength,
-          maxima: maxima.slice(first, first + rows),
-          scales: scales.slice(first, first + rows),
-        });
-      },
-      local(first, rows, chunkBytes) {
-        for (let r = 0; r < rows; r++)
-          scaledExp(r * rowBytes, rowLength, maxima[first + r], scales[first + r], chunkBytes + r * rowBytes);
-        for (let r = 0; r < rows; r++)
-          write(first + r, new Uint8Array(pool.local.memory.buffer, chunkBytes + r * rowBytes, vocabulary * bytes));
-      },
-    },
-    float64,
-  );
-  for (const worker of pending.keys()) readBack(worker, Infinity);
+    const finished = (first: number, rows: number, stagedAt: number) => {
+      const buffer = kernelPool(fn).arena.memory.buffer;
+      for (let r = 0; r < rows; r++)
+        write(first + r, new Uint8Array(buffer, stagedAt + r * rowLength * bytes, source.vocabulary * bytes));
+    };
+    const transport: Transport = { op: "scale", float64, rowLength, outBytes: FACTOR_BYTES, finished };
+    yield* shareRows(fn, { ...source, arenaOffset: undefined }, threads, transport, out);
+  } finally {
+    arenaRelease(out);
+  }
 }
