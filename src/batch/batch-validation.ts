@@ -33,8 +33,8 @@ export const DPO_LOSS_OPTION_KEYS = [
 ] as const;
 
 /**
- * More threads than this is not a thread count but a mistake: each worker reserves a WebAssembly memory, and no
- * machine luce runs on has this many cores.
+ * More threads than this is not a thread count but a mistake: each worker is an operating-system thread with a
+ * V8 isolate of its own, and no machine luce runs on has this many cores.
  */
 const MAX_THREADS = 1024;
 
