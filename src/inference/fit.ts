@@ -269,8 +269,8 @@ function stdErrors(errors: GaugeErrors | null | undefined, n: number, factor: nu
 
 /**
  * The result with `covariance` (the log-strengths' block, on the reported scale) as an enumerable
- * getter when errors were computed: formed on its first read, then kept. It costs as much as the
- * factorisation the standard errors took, which most callers never need.
+ * getter when errors were computed: formed on its first read, then kept. It costs half as much again as
+ * the factorisation the standard errors took, which callers who read only `stdError` never pay.
  */
 function withCovariance(
   errors: GaugeErrors | null | undefined,
