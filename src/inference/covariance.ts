@@ -1,5 +1,6 @@
 import { expandFactors, type Factors } from "./factors.js";
 import { evaluateGroups } from "./groups.js";
+import { inverse, inverseCholeskyFactor, inverseDiagonal, inverseTimes } from "../numerics/cholesky.js";
 
 /**
  * The observed Fisher information of the log-strengths (the negative Hessian of the
@@ -29,6 +30,18 @@ export function information(groups: Factors, theta: Float64Array): Float64Array[
 }
 
 /**
+ * What the fit reports of the covariance: the variances of every parameter (the diagonal), and the
+ * full covariance when it is read.
+ * @internal
+ */
+export interface GaugeErrors {
+  /** The variances of all parameters in the reported gauge (0 for a reference item); finite. */
+  readonly variance: Float64Array;
+  /** The full covariance in the same gauge, computed when called: size³/6 multiply-adds. */
+  covariance(): Float64Array[];
+}
+
+/**
  * The covariance in the reported gauge from an information matrix whose first `nItems` rows and
  * columns belong to the log-strengths (any further ones to other parameters: an order effect, a
  * tie parameter). With `identified` (a prior) it is the inverse (the Laplace approximation),
@@ -37,44 +50,99 @@ export function information(groups: Factors, theta: Float64Array): Float64Array[
  * (item k then has variance 0), as BradleyTerry2 reports; centred log-strengths get the same with the
  * best-conditioned item grounded, then projected to mean zero (P C Pᵀ with P = I − 11ᵀ/n on the
  * log-strengths): the pseudo-inverse, without adding 11ᵀ/n to entries of 2^53 where it would be lost.
+ *
+ * One Cholesky factorisation A = L Lᵀ of the (reduced) information and W = L⁻¹ give the variances
+ * as column sums of squares of W, and the projection's terms as A⁻¹ applied to one vector:
+ * size³/3 multiply-adds. The full covariance Wᵀ W is formed only when asked for.
  * Returns null when the matrix is not numerically positive definite there (a pivot ≤ 0 or not finite)
- * or an entry of the result is not finite: such errors are not reported as numbers.
- * Dense: O(n²) memory, O(n³) time.
+ * or a variance is not finite: such errors are not reported as numbers. With every variance finite,
+ * every covariance is too (|C_ij| ≤ √(C_ii C_jj)).
  * @internal
  */
-export function gaugeCovariance(
+export function gaugeErrors(
   info: Float64Array[],
   nItems: number,
   reference: number | undefined,
   identified: boolean,
-): Float64Array[] | null {
+): GaugeErrors | null {
   const size = info.length;
   if (identified) {
-    const c = invertSymmetric(info);
-    return finite(c === null || reference === undefined ? c : relativeTo(c, reference));
+    const factor = inverseCholeskyFactor(flatten(info, allIndices(size)), size);
+    if (factor === null) return null;
+    const diagonal = inverseDiagonal(factor);
+    if (reference === undefined) return finiteErrors(diagonal, () => inverse(factor));
+    // Var(θ_i − θ_k) = C_ii − 2 C_ik + C_kk, with column k of C = A⁻¹ e_k
+    const unit = new Float64Array(size);
+    unit[reference] = 1;
+    const column = inverseTimes(factor, unit);
+    const variance = diagonal.map((d, i) => d - 2 * column[i] + diagonal[reference]);
+    variance[reference] = 0;
+    return finiteErrors(variance, () => relativeTo(inverse(factor), reference));
   }
   let grounded = reference ?? 0;
   if (reference === undefined) for (let i = 1; i < nItems; i++) if (info[i][i] > info[grounded][grounded]) grounded = i;
-  const keep = Array.from({ length: size }, (_, i) => i).filter((i) => i !== grounded);
-  const reduced = invertSymmetric(keep.map((i) => Float64Array.from(keep, (j) => info[i][j])));
-  if (reduced === null) return null;
-  const c = Array.from({ length: size }, () => new Float64Array(size));
-  keep.forEach((i, a) => keep.forEach((j, b) => (c[i][j] = reduced[a][b])));
-  if (reference !== undefined) return finite(c);
-  // centre: subtract the log-strengths' mean from each side
-  const columnMean = new Float64Array(size);
-  for (let i = 0; i < nItems; i++) for (let j = 0; j < size; j++) columnMean[j] += c[i][j] / nItems;
-  for (let i = 0; i < nItems; i++) for (let j = 0; j < size; j++) c[i][j] -= columnMean[j];
-  for (let i = 0; i < size; i++) {
-    let rowMean = 0;
-    for (let j = 0; j < nItems; j++) rowMean += c[i][j] / nItems;
-    for (let j = 0; j < nItems; j++) c[i][j] -= rowMean;
-  }
-  return finite(c);
+  const keep = allIndices(size).filter((i) => i !== grounded);
+  const factor = inverseCholeskyFactor(flatten(info, keep), keep.length);
+  if (factor === null) return null;
+  const reducedDiagonal = inverseDiagonal(factor);
+  const expand = (reduced: ArrayLike<number>) => {
+    const out = new Float64Array(size);
+    keep.forEach((i, a) => (out[i] = reduced[a]));
+    return out;
+  };
+  const groundedCovariance = () => {
+    const reduced = inverse(factor);
+    const c = Array.from({ length: size }, () => new Float64Array(size));
+    keep.forEach((i, a) => keep.forEach((j, b) => (c[i][j] = reduced[a][b])));
+    return c;
+  };
+  if (reference !== undefined) return finiteErrors(expand(reducedDiagonal), groundedCovariance);
+  // centring: with m_i = Σ_{j<nItems} C_ij / nItems and μ = Σ_{i,j<nItems} C_ij / nItems², P C Pᵀ has
+  // C_ii − 2 m_i + μ on the log-strengths' diagonal and C_ii on the other parameters'
+  const rowMean = expand(
+    inverseTimes(
+      factor,
+      Float64Array.from(keep, (i) => (i < nItems ? 1 / nItems : 0)),
+    ),
+  );
+  let grandMean = 0;
+  for (let i = 0; i < nItems; i++) grandMean += rowMean[i] / nItems;
+  const diagonal = expand(reducedDiagonal);
+  const variance = diagonal.map((d, i) => (i < nItems ? d - 2 * rowMean[i] + grandMean : d));
+  return finiteErrors(variance, () => centred(groundedCovariance(), nItems));
 }
 
-function finite(c: Float64Array[] | null): Float64Array[] | null {
-  return c !== null && c.every((row) => row.every(Number.isFinite)) ? c : null;
+function allIndices(size: number): number[] {
+  return Array.from({ length: size }, (_, i) => i);
+}
+
+/** The rows and columns `keep` of a matrix, flat and row-major. */
+function flatten(a: Float64Array[], keep: readonly number[]): Float64Array {
+  const m = keep.length;
+  const out = new Float64Array(m * m);
+  keep.forEach((i, r) => {
+    const row = a[i];
+    keep.forEach((j, c) => (out[r * m + c] = row[j]));
+  });
+  return out;
+}
+
+function finiteErrors(variance: Float64Array, covariance: () => Float64Array[]): GaugeErrors | null {
+  return variance.every(Number.isFinite) ? { variance, covariance } : null;
+}
+
+/** P C Pᵀ with P = I − 11ᵀ/n on the first n rows and columns: each side's log-strength mean subtracted. */
+function centred(c: Float64Array[], n: number): Float64Array[] {
+  const size = c.length;
+  const columnMean = new Float64Array(size);
+  for (let i = 0; i < n; i++) for (let j = 0; j < size; j++) columnMean[j] += c[i][j] / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < size; j++) c[i][j] -= columnMean[j];
+  for (let i = 0; i < size; i++) {
+    let rowMean = 0;
+    for (let j = 0; j < n; j++) rowMean += c[i][j] / n;
+    for (let j = 0; j < n; j++) c[i][j] -= rowMean;
+  }
+  return c;
 }
 
 /** Covariance of θ_i − θ_k (for a MAP fit reported relative to a reference item k). */
@@ -83,44 +151,4 @@ function relativeTo(c: Float64Array[], k: number): Float64Array[] {
   return Array.from({ length: n }, (_, i) =>
     Float64Array.from({ length: n }, (_, j) => c[i][j] - c[i][k] - c[k][j] + c[k][k]),
   );
-}
-
-/** Inverse of a symmetric positive-definite matrix by Cholesky factorisation; null if a pivot is ≤ 0 or not finite. */
-function invertSymmetric(a: Float64Array[]): Float64Array[] | null {
-  const n = a.length;
-  const l = Array.from({ length: n }, () => new Float64Array(n));
-  for (let j = 0; j < n; j++) {
-    let d = a[j][j];
-    const lj = l[j];
-    for (let k = 0; k < j; k++) d -= lj[k] * lj[k];
-    if (!(d > 0 && d < Infinity)) return null;
-    const root = Math.sqrt(d);
-    lj[j] = root;
-    for (let i = j + 1; i < n; i++) {
-      const li = l[i];
-      let s = a[i][j];
-      for (let k = 0; k < j; k++) s -= li[k] * lj[k];
-      li[j] = s / root;
-    }
-  }
-  // inverse of L (lower triangular), then L⁻ᵀ L⁻¹
-  const inv = Array.from({ length: n }, () => new Float64Array(n));
-  for (let i = 0; i < n; i++) {
-    inv[i][i] = 1 / l[i][i];
-    for (let j = 0; j < i; j++) {
-      let s = 0;
-      for (let k = j; k < i; k++) s -= l[i][k] * inv[k][j];
-      inv[i][j] = s / l[i][i];
-    }
-  }
-  const out = Array.from({ length: n }, () => new Float64Array(n));
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = i; k < n; k++) s += inv[k][i] * inv[k][j];
-      out[i][j] = s;
-      out[j][i] = s;
-    }
-  }
-  return out;
 }

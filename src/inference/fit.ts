@@ -7,7 +7,7 @@ import {
   requireOptions,
   requirePositive,
 } from "../validation/checks.js";
-import { gaugeCovariance, information } from "./covariance.js";
+import { gaugeErrors, information, type GaugeErrors } from "./covariance.js";
 import {
   iterativeLuceSpectralRanking,
   minorizeMaximize,
@@ -60,7 +60,10 @@ export interface FitOptions {
    * not converged, when their scaled gradient has stopped decreasing (see {@link FitResult.warning}).
    */
   readonly maxIterations?: number;
-  /** Compute standard errors and the covariance (dense, O(n³)); default: when nItems ≤ 2000. */
+  /**
+   * Compute standard errors (one dense Cholesky factorisation, O(n³)) and offer the covariance; default:
+   * when nItems ≤ 2000.
+   */
   readonly standardErrors?: boolean;
   /** `"elo"` reports log-strengths and errors times 400 / ln 10 (Elo points); default `"log"`. */
   readonly scale?: "log" | "elo";
@@ -105,7 +108,11 @@ export interface FitResult {
   readonly logStrength: Float64Array;
   /** Standard errors from the observed Fisher information (Laplace with a prior); absent when not computed. */
   readonly stdError?: Float64Array;
-  /** Covariance of the log-strengths in the reported gauge; absent when not computed. */
+  /**
+   * Covariance of the log-strengths in the reported gauge, on the requested scale; present exactly when
+   * `stdError` is. Formed when first read (O(n³), from the factorisation the standard errors came from,
+   * which the result holds until then: O(n²) memory) and the same arrays on every later read.
+   */
   readonly covariance?: Float64Array[];
   /** The log-likelihood at the estimate (without the prior). */
   readonly logLikelihood: number;
@@ -228,32 +235,59 @@ function fitExtendedModel(fn: string, factors: Factors, options: BradleyTerryFit
   requireExtendedIdentifiable(fn, "comparisons", factors, winAdvantage, ties);
   const est = fitExtended({ wins: factors, winAdvantage, ties }, tolerance, maxIterations);
   const size = est.information.length;
-  const cov = wantErrors ? gaugeCovariance(est.information, n, reference, false) : undefined;
+  const errors = wantErrors ? gaugeErrors(est.information, n, reference, false) : undefined;
   const theta = reference === undefined ? est.theta : est.theta.map((t) => t - est.theta[reference]);
-  const se = (i: number) => (cov == null ? {} : { stdError: Math.sqrt(Math.max(0, cov[i][i])) * factor });
-  return {
+  const se = (i: number, scale = factor) => (errors == null ? {} : { stdError: standardError(errors, i) * scale });
+  return withCovariance(errors, n, factor, {
     logStrength: theta.map((t) => t * factor),
-    ...(cov == null
-      ? {}
-      : {
-          stdError: Float64Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(0, cov![i][i])) * factor),
-          covariance: cov.slice(0, n).map((row) => row.slice(0, n).map((v) => v * factor * factor)),
-        }),
+    ...stdErrors(errors, n, factor),
     logLikelihood: est.logLikelihood,
     iterations: est.iterations,
-    ...outcome(fn, "newton", est.converged, est.stopped, cov),
+    ...outcome(fn, "newton", est.converged, est.stopped, errors),
     method: "newton",
     scaleFactor: factor,
     ...(winAdvantage === null ? {} : { orderEffect: { estimate: est.alpha * factor, ...se(n) } }),
     ...(ties === null
       ? {}
       : {
-          tieParameter: {
-            estimate: est.delta,
-            ...(cov == null ? {} : { stdError: Math.sqrt(Math.max(0, cov[size - 1][size - 1])) }),
-          },
+          tieParameter: { estimate: est.delta, ...se(size - 1, 1) },
         }),
-  };
+  });
+}
+
+/** √variance of parameter i; a variance rounded below zero (a true one of about 0) reads as 0. */
+function standardError(errors: GaugeErrors, i: number): number {
+  return Math.sqrt(Math.max(0, errors.variance[i]));
+}
+
+/** The log-strengths' standard errors on the reported scale, when computed. */
+function stdErrors(errors: GaugeErrors | null | undefined, n: number, factor: number): { stdError?: Float64Array } {
+  return errors == null
+    ? {}
+    : { stdError: Float64Array.from({ length: n }, (_, i) => standardError(errors, i) * factor) };
+}
+
+/**
+ * The result with `covariance` (the log-strengths' block, on the reported scale) as an enumerable
+ * getter when errors were computed: formed on its first read, then kept. It costs half as much again as
+ * the factorisation the standard errors took, which callers who read only `stdError` never pay.
+ */
+function withCovariance(
+  errors: GaugeErrors | null | undefined,
+  n: number,
+  factor: number,
+  result: FitResult,
+): FitResult {
+  if (errors == null) return result;
+  let covariance: Float64Array[] | undefined;
+  return Object.defineProperty(result, "covariance", {
+    enumerable: true,
+    get: () =>
+      (covariance ??= errors
+        .covariance()
+        .slice(0, n)
+        .map((row) => row.slice(0, n).map((v) => v * factor * factor))),
+  });
 }
 
 /** Wins plus each tie as a win both ways: the graph whose strong connectivity identifies the Davidson model. */
@@ -289,19 +323,19 @@ function outcome(
   method: FitMethod,
   converged: boolean,
   stopped: string | undefined,
-  cov: Float64Array[] | null | undefined,
+  errors: GaugeErrors | null | undefined,
 ): { converged: boolean; warning?: string } {
   const reasons: string[] = [];
   if (stopped !== undefined)
     reasons.push(`the ${method} estimator did not converge (${stopped}); the estimate is its last iterate`);
-  if (cov === null)
+  if (errors === null)
     reasons.push(
       "no standard errors: the observed information at the estimate is numerically singular " +
         "(the data barely identify it, or counts are too extreme for float64)",
     );
   return reasons.length === 0
     ? { converged }
-    : { converged: converged && cov !== null, warning: `${fn}: ${reasons.join("; ")}` };
+    : { converged: converged && errors !== null, warning: `${fn}: ${reasons.join("; ")}` };
 }
 
 /** Validates the options every fit shares. */
@@ -373,8 +407,8 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
   const theta = estimate.theta;
   if (priorVariance === undefined) centre(theta);
   const logLikelihood = evaluateGroups(factors, theta).logLikelihood;
-  const cov = wantErrors
-    ? gaugeCovariance(
+  const errors = wantErrors
+    ? gaugeErrors(
         information(factors, theta).map((row, i) =>
           priorVariance === undefined ? row : row.map((v, j) => (i === j ? v + 1 / priorVariance : v)),
         ),
@@ -384,18 +418,13 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
       )
     : undefined;
   const reported = reference === undefined ? theta : theta.map((t) => t - theta[reference]);
-  return {
+  return withCovariance(errors, factors.nItems, factor, {
     logStrength: reported.map((t) => t * factor),
-    ...(cov == null
-      ? {}
-      : {
-          stdError: Float64Array.from(cov, (row, i) => Math.sqrt(Math.max(0, row[i])) * factor),
-          covariance: cov.map((row) => row.map((v) => v * factor * factor)),
-        }),
+    ...stdErrors(errors, factors.nItems, factor),
     logLikelihood,
     iterations: estimate.iterations,
-    ...outcome(fn, method, estimate.converged, estimate.stopped, cov),
+    ...outcome(fn, method, estimate.converged, estimate.stopped, errors),
     method,
     scaleFactor: factor,
-  };
+  });
 }
