@@ -22,16 +22,6 @@ export const SCORING_OPTION_KEYS = ["mask", "ignoreIndex", "shift", "average", "
 /** The options of a batch loss on logits besides its loss's own: the scoring options and `gradient`. @internal */
 export const POLICY_BATCH_OPTION_KEYS = [...SCORING_OPTION_KEYS, "gradient"];
 
-/** dpoLoss's options, which dpoBatch and dpoModelBatch pass on to it. @internal */
-export const DPO_LOSS_OPTION_KEYS = [
-  "beta",
-  "lossType",
-  "labelSmoothing",
-  "referenceFree",
-  "discopopTau",
-  "bcoDelta",
-] as const;
-
 /**
  * More threads than this is not a thread count but a mistake: each worker is an operating-system thread with a
  * V8 isolate of its own, and no machine luce runs on has this many cores.

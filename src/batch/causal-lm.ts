@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { LuceError } from "../errors.js";
-import type { DpoLossOptions, DpoLossResult } from "../losses/dpo.js";
+import { DPO_LOSS_OPTION_KEYS, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { dpoOnHalves } from "./batch-scoring.js";
 import { APPENDED, withRowStatistics } from "./onnx/append-statistics.js";
 import { onnxRuntime, sessionError, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
@@ -10,7 +10,6 @@ import { readMatrix, type LabelsView } from "./tensor-view.js";
 import { requireBoolean, requireInteger } from "../validation/checks.js";
 import {
   asCaller,
-  DPO_LOSS_OPTION_KEYS,
   pickOptions,
   readLabels,
   readMask,

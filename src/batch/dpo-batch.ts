@@ -1,7 +1,6 @@
 import { LuceError } from "../errors.js";
 import {
   asCaller,
-  DPO_LOSS_OPTION_KEYS,
   pickOptions,
   POLICY_BATCH_OPTION_KEYS,
   readPolicyBatchInputs,
@@ -10,7 +9,7 @@ import {
   requireScoredTokens,
   snapshotOptions,
 } from "./batch-validation.js";
-import type { DpoLossOptions, DpoLossResult } from "../losses/dpo.js";
+import { DPO_LOSS_OPTION_KEYS, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import {
   dpoOnHalves,
   lossOnPolicyBatch,

@@ -2,7 +2,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { LuceError } from "../errors.js";
 import { logSumExp } from "../numerics/log-sum-exp.js";
 import { requirePeer } from "../peer-dependency.js";
-import { describe } from "../validation/checks.js";
+import { describe, requireOptions } from "../validation/checks.js";
 import { DISTRIBUTION_TOLERANCE } from "../theory/rows.js";
 import { rewardKlFrontier, rewardKlPoint, type FrontierPoint, type RewardKlPoint } from "../theory/frontier.js";
 import { logSpace } from "../theory/rows.js";
@@ -82,10 +82,13 @@ export function frontierData(
 /** The largest PROBLEM.json read: a finite problem is small, and the file is read whole. @internal */
 export const MAX_PROBLEM_BYTES = 64 * 1024 * 1024;
 
+/** The fields of a prompt in PROBLEM.json; any other is a misspelling that would otherwise be ignored. */
+const PROMPT_KEYS = ["weight", "reward", "reference", "logReference"];
+
 /**
  * Reads and checks a problem file: every prompt an object with at least two responses, finite
  * rewards, a reference distribution with every probability > 0 (pairs are sampled from it), and a
- * weight > 0. Errors name the field as `PROBLEM.prompts[x].field[k]`.
+ * weight > 0, and no field it does not read. Errors name the field as `PROBLEM.prompts[x].field[k]`.
  * @internal
  */
 export function readProblemFile(path: string): FrontierProblem {
@@ -103,6 +106,8 @@ export function readProblemFile(path: string): FrontierProblem {
   } catch (e) {
     throw new LuceError(fn, path, `is not valid JSON (${(e as Error).message})`);
   }
+  if (json !== null && typeof json === "object" && !Array.isArray(json))
+    requireOptions(fn, "PROBLEM", json, ["prompts"]);
   const prompts = (json as { prompts?: unknown } | null)?.prompts;
   if (!Array.isArray(prompts) || prompts.length === 0)
     throw new LuceError(fn, "PROBLEM.prompts", "must be a non-empty array of prompts");
@@ -113,7 +118,9 @@ export function readProblemFile(path: string): FrontierProblem {
     const name = `PROBLEM.prompts[${x}]`;
     if (p === null || typeof p !== "object" || Array.isArray(p))
       throw new LuceError(fn, name, `must be an object with reward and reference, got ${describe(p)}`);
-    const prompt = p as Record<string, unknown>;
+    const prompt = requireOptions(fn, name, p as Record<string, unknown>, PROMPT_KEYS);
+    if (prompt.reference !== undefined && prompt.logReference !== undefined)
+      throw new LuceError(fn, name, "gives both reference and logReference: give one of them");
     const r = finiteRow(fn, `${name}.reward`, prompt.reward);
     if (r.length < 2)
       throw new LuceError(fn, `${name}.reward`, "must have at least two responses (DPO compares pairs)");

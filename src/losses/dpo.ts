@@ -2,6 +2,7 @@ import { LuceError } from "../errors.js";
 import {
   describe,
   requireArrayLength,
+  requireLastEntry,
   requireBoolean,
   requireFinite,
   requireOptions,
@@ -369,6 +370,7 @@ function logps(fn: string, values: unknown, name: string, n?: number): Float64Ar
   const length = requireArrayLength(fn, name, values);
   const arr = values as ArrayLike<unknown>;
   if (n !== undefined) requireSameLength(fn, name, { length }, n, "inputs.policyChosenLogps");
+  requireLastEntry(fn, name, values, length);
   const out = new Float64Array(length);
   for (let i = 0; i < length; i++) {
     const x = requireFinite(fn, `${name}[${i}]`, arr[i]);

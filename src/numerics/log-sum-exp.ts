@@ -1,4 +1,4 @@
-import { requireArrayLength, requireLogProbability } from "../validation/checks.js";
+import { requireArrayLength, requireLastEntry, requireLogProbability } from "../validation/checks.js";
 import { NeumaierSum } from "./sum.js";
 
 /**
@@ -38,6 +38,7 @@ export function logSumExp(values: ArrayLike<number>): number {
 export function readLogTerms(fn: string, values: unknown): Float64Array {
   const length = requireArrayLength(fn, "values", values);
   const arr = values as ArrayLike<unknown>;
+  requireLastEntry(fn, "values", values, length);
   const copy = new Float64Array(length);
   for (let i = 0; i < length; i++) copy[i] = requireLogProbability(fn, `values[${i}]`, arr[i]);
   return copy;

@@ -8,45 +8,39 @@ import { logSumExpParts } from "../numerics/log-sum-exp.js";
  */
 
 /**
- * The terms a_y = log π_ref(y) + r(y)/β of log Z (eq. 4), written a_y = pivot/β + terms[y] so that
- * every entry of `terms` is finite or −Infinity even where r/β passes the float64 range.
+ * The terms a_y = log π_ref(y) + r(y)/β of log Z (eq. 4), written a_y = pivot/β + terms[y] with
+ * the pivot r* the reward that leads under β (the largest supported reward for β > 0, the smallest
+ * for β < 0): terms[y] = log π_ref(y) + (r(y) − r*)/β ≤ log π_ref(y).
  *
- * While the largest a_y is finite, pivot is 0 and terms[y] = a_y: an a_y that overflowed to
- * −Infinity is more than 1e308 below that maximum, so its share e^{a_y − max} is 0 in float64
- * as it is exactly. When the largest a_y is ±Infinity (r/β overflowed for the leading responses,
- * which needs |β| < 1), the terms are measured from the reward r* that leads under β (the largest
- * supported reward for β > 0, the smallest for β < 0): terms[y] = log π_ref(y) + (r(y) − r*)/β ≤
- * log π_ref(y). Then the responses tied with r* share the mass in proportion to π_ref, which is
- * the limit of π_r, and a difference r(y) − r* that overflows means a share of exactly 0.
+ * Measuring from r* keeps π_ref in the terms wherever r/β is large: a_y itself would round
+ * log π_ref(y) away once |r/β| passes 2^53 |log π_ref(y)| (equal rewards of 1 at β = 1e−200 would
+ * give a uniform policy instead of π_ref), and would overflow where r/β passes the float64 range.
+ * Responses tied with r* keep their share in proportion to π_ref, which is the limit of π_r, and a
+ * term (r(y) − r*)/β that overflows means a share of exactly 0. Every term is finite or −Infinity.
  */
 interface TiltedTerms {
-  /** r*, or 0 when no shift was needed; log Z = pivot/β + log Σ e^{terms}. */
+  /** r*, or 0 when no response is supported; log Z = pivot/β + log Σ e^{terms}. */
   readonly pivot: number;
   /** The terms relative to pivot/β. */
   readonly terms: Float64Array;
 }
 
 function tiltedTerms(reward: ArrayLike<number>, logReference: ArrayLike<number>, beta: number): TiltedTerms {
-  const terms = new Float64Array(reward.length);
-  let largest = -Infinity;
-  let supported = false;
-  for (let y = 0; y < terms.length; y++) {
-    if (logReference[y] === -Infinity) {
-      terms[y] = -Infinity;
-      continue;
-    }
-    supported = true;
-    terms[y] = logReference[y] + reward[y] / beta;
-    if (terms[y] > largest) largest = terms[y];
-  }
-  if (!supported || Number.isFinite(largest)) return { pivot: 0, terms };
+  const terms = new Float64Array(reward.length).fill(-Infinity);
   let pivot = NaN;
   for (let y = 0; y < terms.length; y++) {
     if (logReference[y] === -Infinity) continue;
     if (Number.isNaN(pivot) || (beta > 0 ? reward[y] > pivot : reward[y] < pivot)) pivot = reward[y];
   }
-  for (let y = 0; y < terms.length; y++)
-    if (logReference[y] !== -Infinity) terms[y] = logReference[y] + (reward[y] - pivot) / beta;
+  if (Number.isNaN(pivot)) return { pivot: 0, terms };
+  for (let y = 0; y < terms.length; y++) {
+    if (logReference[y] === -Infinity) continue;
+    // r(y) and r* of opposite signs may differ by more than the float64 range while the difference
+    // over a large β is finite: then the two quotients, of opposite signs, add without cancelling
+    const difference = reward[y] - pivot;
+    const tilt = Number.isFinite(difference) ? difference / beta : reward[y] / beta - pivot / beta;
+    terms[y] = logReference[y] + tilt;
+  }
   return { pivot, terms };
 }
 

@@ -2,6 +2,7 @@ import { LuceError } from "../errors.js";
 import { logSumExpParts } from "../numerics/log-sum-exp.js";
 import {
   requireArrayLength,
+  requireLastEntry,
   requireArrayLike,
   requireFiniteArray,
   requirePositive,
@@ -106,6 +107,7 @@ export function readPolicy(
         `has ${responses} responses, but '${shapeOf.name}[${x}]' has ${shapeOf.rows[x].length}`,
       );
     }
+    requireLastEntry(fn, rowName, row, responses);
     const logRow = new Float64Array(responses);
     for (let y = 0; y < responses; y++) {
       const v = row[y];

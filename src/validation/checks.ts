@@ -51,6 +51,7 @@ export function requireFiniteArray(fn: string, name: string, a: unknown, minLeng
   if (length < minLength) {
     throw new LuceError(fn, name, `must have at least ${minLength} entries, got ${length}`);
   }
+  requireLastEntry(fn, name, a, length);
   const copy = new Float64Array(length);
   for (let i = 0; i < length; i++) copy[i] = requireFinite(fn, `${name}[${i}]`, arr[i]);
   return copy;
@@ -82,6 +83,16 @@ export function requireArrayLength(fn: string, name: string, a: unknown): number
     throw new LuceError(fn, name, `has length ${String(length)}, not an integer in [0, 2^32 − 1]`);
   }
   return length;
+}
+
+/**
+ * Refuses an array-like whose last claimed entry is missing, before a caller allocates a copy of
+ * `length` entries: `{ length: 2 ** 32 - 1 }` would otherwise cost a 32 GiB allocation (a RangeError)
+ * before its first entry is read. Arrays, typed arrays and honest array-likes pass with one lookup.
+ */
+export function requireLastEntry(fn: string, name: string, a: unknown, length: number): void {
+  if (length > 0 && !(length - 1 in (a as object)))
+    throw new LuceError(fn, `${name}[${length - 1}]`, `is missing: ${name} claims ${length} entries`);
 }
 
 /**
