@@ -1,0 +1,31 @@
+import { numericsOracles } from "./numerics.js";
+import { checkOracle, type FunctionOracle, type OracleReport } from "./oracle.js";
+import { rankingOracles } from "./ranking.js";
+import { theoryOracles } from "./theory.js";
+
+export { checkOracle, FEW, type FunctionOracle, type OracleComparison, type OracleReport } from "./oracle.js";
+
+/**
+ * Every oracle of luce's own public functions: numerics, then theory, then ranking.
+ *
+ * @returns the oracles
+ * @internal
+ */
+export function ownFunctionOracles(): FunctionOracle<never>[] {
+  return [...numericsOracles(), ...theoryOracles(), ...rankingOracles()];
+}
+
+/**
+ * Checks each public numerics, theory and ranking function against a 50-digit evaluation of its defining formula on
+ * generated instances, within the error bound its documentation states (the "luce's own functions" section of
+ * `luce verify`).
+ *
+ * @param options - instances per function and the fast-check seed
+ * @returns one report per function
+ * @internal
+ */
+export function checkOwnFunctions(options: { runs?: number; seed?: number } = {}): OracleReport[] {
+  const runs = options.runs ?? 100;
+  const seed = options.seed ?? 42;
+  return ownFunctionOracles().map((o) => checkOracle(o, { runs, seed }));
+}
