@@ -1,5 +1,6 @@
 import { assumptionVariants, checkVariant, type VariantReport } from "./assumptions.js";
 import { checkStatement, type CheckOptions, type StatementReport } from "./check.js";
+import { checkOwnFunctions, type OracleReport } from "./oracles/index.js";
 import type { Statement } from "./statement.js";
 import { appendixA1 } from "./statements/appendix-a1.js";
 import { appendixA2A3 } from "./statements/appendix-a2-a3.js";
@@ -33,19 +34,27 @@ export function paperStatements(): Statement<never>[] {
   ] as unknown as Statement<never>[];
 }
 
+/**
+ * Instances per function for the oracles, as a fraction of the statements' runs: 24 functions at 50 digits cost about
+ * as much as the eight statements together, and the test suite runs them at full count.
+ */
+const ORACLE_RUNS_FRACTION = 0.5;
+
 /** What `verifyPaper` found. */
 export interface PaperReport {
   /** One report per statement, in the paper's order. */
   readonly statements: StatementReport[];
   /** One report per assumption variant, in the table's order. */
   readonly variants: VariantReport[];
-  /** Every statement holds and every variant gives the predicted verdicts. */
+  /** luce's own public functions against their 50-digit oracles, one report per function. */
+  readonly functions: OracleReport[];
+  /** Every statement holds, every variant gives the predicted verdicts and every function is within its bound. */
   readonly ok: boolean;
 }
 
 /**
- * Checks every statement of section 5 and appendix A, then every assumption variant (the main job
- * of `npx luce verify`).
+ * Checks luce's own public functions against their 50-digit oracles, every statement of section 5 and appendix A,
+ * then every assumption variant (the main job of `npx luce verify`).
  *
  * @param options - runs and seed, and a callback told of each finished check
  * @returns the reports and the overall verdict
@@ -57,6 +66,9 @@ export interface PaperReport {
 export async function verifyPaper(
   options: CheckOptions & { readonly onProgress?: (what: string) => void } = {},
 ): Promise<PaperReport> {
+  const runs = options.runs ?? 100;
+  const functions = checkOwnFunctions({ ...options, runs: Math.max(1, Math.round(runs * ORACLE_RUNS_FRACTION)) });
+  options.onProgress?.("luce's own functions");
   const statements: StatementReport[] = [];
   for (const s of paperStatements()) {
     statements.push(await checkStatement(s, options));
@@ -67,6 +79,9 @@ export async function verifyPaper(
     variants.push(await checkVariant(v, options));
     options.onProgress?.(v.id);
   }
-  const ok = statements.every((s) => s.verdict === "holds") && variants.every((v) => v.asPredicted);
-  return { statements, variants, ok };
+  const ok =
+    functions.every((f) => f.held) &&
+    statements.every((s) => s.verdict === "holds") &&
+    variants.every((v) => v.asPredicted);
+  return { statements, variants, functions, ok };
 }
