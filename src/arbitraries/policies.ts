@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { LuceError } from "../errors.js";
+import { uniformDouble } from "./uniform.js";
 import { requireCount, requireFinite } from "../validation/checks.js";
 import { normaliseLog } from "./problem.js";
 
@@ -38,8 +39,8 @@ export function logPolicyArbitrary(k: number, options: LogPolicyOptions = {}): f
     throw new LuceError(fn, "options.supportOf", `must have ${k} entries, not all -Infinity`);
   }
   const entry = fc.oneof(
-    { weight: 3, arbitrary: fc.double({ min: -6, max: 0, noNaN: true }) },
-    { weight: 1, arbitrary: fc.double({ min: floor, max: 0, noNaN: true }) },
+    { weight: 3, arbitrary: uniformDouble(-6, 0) },
+    { weight: 1, arbitrary: uniformDouble(floor, 0) },
     { weight: 1, arbitrary: fc.constant(-Infinity) },
   );
   return fc
