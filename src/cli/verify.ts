@@ -3,9 +3,10 @@ import type { PaperReport } from "../proofs/verify.js";
 
 const HELP = `usage: luce verify [--runs N] [--seed S] [--json]
 
-Checks luce's own public functions against 50-digit oracles, then every statement of the DPO paper's section 5 and appendix A on generated instances:
+Checks luce's own public functions against 50-digit evaluations of their defining formulas,
+then every statement of the DPO paper's section 5 and appendix A on generated instances:
 float64 residuals of luce's implementation against stated bounds, and the worst instance
-re-evaluated at 50 digits. Then drops each assumption of the paper's table in turn and checks
+(and a sample of the others) re-evaluated at 50 digits. Then drops each assumption of the paper's table in turn and checks
 that exactly the predicted statements break, printing the shrunk counterexamples.
 
   --runs N    instances per statement (default 100; expensive statements use a fraction)
