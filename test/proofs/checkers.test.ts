@@ -161,3 +161,40 @@ describe("checkVariant compares every verdict with the prediction", () => {
     expect(named.verdict).toBe("domain error");
   });
 });
+
+describe("the bounds are the derived ones, not looser", () => {
+  // β = 1, π_ref uniform over two responses, r = (1, 0): log Z = log((e + 1)/2); the bounds of theorem1()'s
+  // documentation, recomputed here from the instance
+  const EPS = Number.EPSILON;
+  const logZ = Math.log((Math.E + 1) / 2);
+  const instance = {
+    problem: { beta: 1, reward: [[1, 0]], logReference: [[-Math.LN2, -Math.LN2]] },
+    shift: [[3, 3]],
+    otherReward: [[0, 2]],
+    logPolicy: [[Math.log(0.25), Math.log(0.75)]],
+  };
+  it("Theorem 1", async () => {
+    const { theorem1 } = await import("../../src/proofs/index.js");
+    const bounds = Object.fromEntries(
+      theorem1()
+        .float64(instance)
+        .map((r) => [r.name.replace("prompt 0: ", ""), r.bound]),
+    );
+    const s = Math.LN2 + 1 + logZ; // |β|·max|log π_ref| + max|r| + |β log Z|
+    const logZOther = Math.log((1 + Math.exp(2)) / 2);
+    const sOther = Math.LN2 + 2 + logZOther;
+    const close = (actual: number, expected: number) => expect(actual / expected).toBeCloseTo(1, 12);
+    close(bounds["f(r) − r constant"], 4 * EPS * (1 + logZ));
+    close(bounds["f(r) = β log π_r/π_ref"], 8 * EPS * s);
+    close(bounds["Z(f(r)) = 1"], 8 * EPS * s);
+    close(bounds["unique representative"], 16 * EPS * (s + 1 + 4));
+    close(bounds["one-to-one"], 16 * EPS * (s + sOther));
+    close(bounds["onto full-support policies"], 16 * EPS * (Math.log(4) + Math.LN2));
+  });
+  it("Lemma 2", async () => {
+    const { lemma2 } = await import("../../src/proofs/index.js");
+    const [r] = lemma2().float64({ problem: instance.problem, shift: instance.shift });
+    // 8·EPS·(max|log π_ref| + (max|r| + max|r + f|)/|β|)
+    expect(r.bound / (8 * EPS * (Math.LN2 + 1 + 4))).toBeCloseTo(1, 12);
+  });
+});
