@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { LuceError } from "../errors.js";
 import { requireArrayLength, requireFinite, requireNumber, requireOptions } from "../validation/checks.js";
 import { requireDrawnCount } from "./sizes.js";
+import { uniformDouble } from "./uniform.js";
 import { normaliseLog } from "./problem.js";
 
 /** Options of {@link logPolicyArbitrary}. */
@@ -36,8 +37,8 @@ export function logPolicyArbitrary(k: number, options: LogPolicyOptions = {}): f
     minLogProbability === undefined ? -800 : requireFinite(fn, "options.minLogProbability", minLogProbability);
   const supportOf = givenSupport === undefined ? undefined : readSupport(fn, givenSupport, k);
   const entry = fc.oneof(
-    { weight: 3, arbitrary: fc.double({ min: -6, max: 0, noNaN: true }) },
-    { weight: 1, arbitrary: fc.double({ min: floor, max: 0, noNaN: true }) },
+    { weight: 3, arbitrary: uniformDouble(-6, 0) },
+    { weight: 1, arbitrary: uniformDouble(floor, 0) },
     { weight: 1, arbitrary: fc.constant(-Infinity) },
   );
   return fc

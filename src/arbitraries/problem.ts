@@ -9,6 +9,7 @@ import {
   requirePositive,
 } from "../validation/checks.js";
 import { MAX_DRAWN_SIZE, requireDrawnCount, requireDrawnTotal } from "./sizes.js";
+import { uniformDouble } from "./uniform.js";
 
 /** A finite preference problem: per prompt x, the reward and log π_ref of each response y. */
 export interface FiniteProblem {
@@ -42,7 +43,8 @@ export interface BetaOptions {
 }
 
 /**
- * β drawn log-uniformly in [min, max] (so 0.01 and 100 are as likely as 1), with the given sign.
+ * β drawn log-uniformly in [min, max] (so 0.01 and 100 are as likely as 1), and the ends themselves one draw in
+ * seven, with the given sign.
  *
  * @param options - range and sign
  * @returns an arbitrary of β
@@ -66,10 +68,16 @@ function betaFrom(fn: string, options: BetaOptions): fc.Arbitrary<number> {
   if (max < min) throw new LuceError(fn, "options.max", `is ${max}, below options.min ${min}`);
   const sign = givenSign ?? 1;
   if (sign !== 1 && sign !== -1) throw new LuceError(fn, "options.sign", `must be 1 or -1, got ${describe(sign)}`);
-  // e^{log max} may round a few ulp past max (e^{log 100} = 100.00000000000004): clamp into [min, max]
-  return fc
-    .double({ min: Math.log(min), max: Math.log(max), noNaN: true })
-    .map((t) => sign * Math.min(max, Math.max(min, Math.exp(t))));
+  // uniform in value: fast-check's doubles crowd at 0 and would make log β = 0 (β = 1) most draws; the ends as
+  // constants. e^{log max} may round a few ulp past max (e^{log 100} = 100.00000000000004): clamp into [min, max]
+  const magnitude = fc.oneof(
+    {
+      weight: 6,
+      arbitrary: uniformDouble(Math.log(min), Math.log(max)).map((t) => Math.min(max, Math.max(min, Math.exp(t)))),
+    },
+    { weight: 1, arbitrary: fc.constantFrom(min, max) },
+  );
+  return magnitude.map((b) => sign * b);
 }
 
 /** Options of {@link logReferenceArbitrary}. */
@@ -112,9 +120,10 @@ function logReferenceFrom(fn: string, options: LogReferenceOptions): fc.Arbitrar
     givenFloor === undefined ? Math.log(1e-300) : requireFinite(fn, "options.minLogProbability", givenFloor);
   if (floor >= 0) throw new LuceError(fn, "options.minLogProbability", `must be < 0, got ${floor}`);
   const zeros = options.zeros === undefined ? false : requireBoolean(fn, "options.zeros", options.zeros);
+  // mostly ordinary log-probabilities, uniform in [−5, 0]; now and then anywhere down to the floor, or at it
   const entry = fc.oneof(
-    { weight: 3, arbitrary: fc.double({ min: -5, max: 0, noNaN: true }) },
-    { weight: 1, arbitrary: fc.double({ min: floor, max: 0, noNaN: true }) },
+    { weight: 12, arbitrary: uniformDouble(-5, 0) },
+    { weight: 3, arbitrary: uniformDouble(floor, 0) },
     { weight: 1, arbitrary: fc.constant(floor) },
   );
   const raw = fc.integer({ min: kMin, max: kMax }).chain((k) => fc.array(entry, { minLength: k, maxLength: k }));
@@ -163,16 +172,25 @@ function rewardFrom(fn: string, responses: number, beta: number, options: Reward
   const givenLimit = options.maxRewardOverBeta;
   const limit = givenLimit === undefined ? 4000 : requirePositive(fn, "options.maxRewardOverBeta", givenLimit);
   const scale = Math.abs(beta);
+  // r/β: mostly ordinary (uniform in ±5), then magnitudes log-uniform from 1e−3 up to the limit, and the
+  // limit itself or 0 in about one entry in 30 (so a few entries of an instance rarely all sit at the extremes)
+  const ordinary = Math.min(limit, 5);
+  const wide = fc
+    .tuple(uniformDouble(Math.log(1e-3), Math.log(limit)), fc.boolean())
+    .map(([t, negative]) => (negative ? -1 : 1) * Math.exp(t));
   const entry = fc.oneof(
-    { weight: 3, arbitrary: fc.double({ min: -Math.min(limit, 5), max: Math.min(limit, 5), noNaN: true }) },
-    { weight: 1, arbitrary: fc.double({ min: -limit, max: limit, noNaN: true }) },
-    { weight: 1, arbitrary: fc.constantFrom(-limit, limit) },
+    { weight: 20, arbitrary: uniformDouble(-ordinary, ordinary) },
+    { weight: 8, arbitrary: wide },
+    { weight: 1, arbitrary: fc.constantFrom(-limit, limit, 0) },
   );
   return fc.array(
     entry.map((t) => t * scale),
     { minLength: responses, maxLength: responses },
   );
 }
+
+/** The smallest log π_ref a whole problem draws by default: e^{−5000}, a sequence-level probability. */
+const SEQUENCE_LEVEL_FLOOR = -5000;
 
 /** Options of {@link finiteProblemArbitrary}. */
 export interface FiniteProblemOptions extends BetaOptions, RewardOptions, Omit<LogReferenceOptions, "responses"> {
@@ -184,7 +202,8 @@ export interface FiniteProblemOptions extends BetaOptions, RewardOptions, Omit<L
 
 /**
  * A whole finite preference problem: β, and per prompt a reference policy (log space) and
- * rewards of the same length. Defaults reach K = 8 responses, |r/β| = 4000 and π_ref = 1e−300.
+ * rewards of the same length. Defaults reach K = 8 responses, |r/β| = 4000 and π_ref = e^{−5000} (a sequence-level
+ * probability), with ordinary values most of the time.
  *
  * @param options - the options of the component arbitraries, plus the number of prompts
  * @returns an arbitrary of {@link FiniteProblem}
@@ -201,7 +220,11 @@ export function finiteProblemArbitrary(options: FiniteProblemOptions = {}): fc.A
   const [, kMax] = countRange(fn, "options.responses", responses, [2, 8], 1);
   requireDrawnTotal(fn, "options", pMax * kMax, "rewards (prompts × responses)");
   const betas = betaFrom(fn, { min: o.min, max: o.max, sign: o.sign });
-  const rows = logReferenceFrom(fn, { responses, minLogProbability: o.minLogProbability, zeros: o.zeros });
+  const rows = logReferenceFrom(fn, {
+    responses,
+    minLogProbability: o.minLogProbability ?? SEQUENCE_LEVEL_FLOOR,
+    zeros: o.zeros,
+  });
   rewardFrom(fn, 1, 1, { maxRewardOverBeta: o.maxRewardOverBeta }); // validates the option now, not at the first draw
   return betas.chain((beta) =>
     fc.array(rows, { minLength: pMin, maxLength: pMax }).chain((logReference) =>

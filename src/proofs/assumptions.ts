@@ -144,15 +144,7 @@ export function assumptionVariants(): AssumptionVariant[] {
       dropped: "β = 0",
       prediction: "eq. 4 is undefined: a domain error, not a counterexample",
       statements: [],
-      domain: () => {
-        try {
-          logPartition([[1, 0]], [[0.5, 0.5]], 0);
-          return { verdict: "holds", evidence: "logPartition accepted β = 0" };
-        } catch (e) {
-          if (e instanceof LuceError) return { verdict: "domain error", evidence: e.message };
-          throw e;
-        }
-      },
+      domain: () => betaDomainCheck(() => logPartition([[1, 0]], [[0.5, 0.5]], 0)),
     },
     {
       id: "connected-graph",
@@ -173,6 +165,24 @@ export function assumptionVariants(): AssumptionVariant[] {
       domain: divergingPartition,
     },
   ];
+}
+
+/**
+ * A domain error for β = 0 is a {@link LuceError} that names the argument `beta`; any other outcome (no error, or an
+ * error about another argument) is not the predicted one.
+ *
+ * @param attempt - a call with β = 0
+ * @returns the verdict and the error's message as evidence
+ * @internal
+ */
+export function betaDomainCheck(attempt: () => unknown): DomainCheck {
+  try {
+    attempt();
+    return { verdict: "holds", evidence: "β = 0 was accepted" };
+  } catch (e) {
+    if (!(e instanceof LuceError)) throw e;
+    return { verdict: e.argument === "beta" ? "domain error" : "holds", evidence: e.message };
+  }
 }
 
 /**

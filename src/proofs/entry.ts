@@ -20,6 +20,7 @@ export const {
   appendixA4,
   assumptionVariants,
   checkInstance,
+  checkOwnFunctions,
   checkStatement,
   checkVariant,
   constant,

@@ -40,6 +40,7 @@ export {
   type DomainCheck,
 } from "./assumptions.js";
 export { verifyPaper, paperStatements, type PaperReport } from "./verify.js";
+export { checkOwnFunctions, type OracleReport } from "./oracles/index.js";
 export { definition1, type Definition1Instance } from "./statements/definition-1.js";
 export { lemma1, type Lemma1Instance } from "./statements/lemma-1.js";
 export { lemma2, type Lemma2Instance } from "./statements/lemma-2.js";

@@ -2,6 +2,7 @@ import { LuceError } from "../errors.js";
 import { describe } from "../validation/checks.js";
 import { assumptionVariants, checkVariantWith, type VariantReport } from "./assumptions.js";
 import { checkStatementWith, readCheckOptions, type CheckOptions, type StatementReport } from "./check.js";
+import { checkOwnFunctions, type OracleReport } from "./oracles/index.js";
 import type { Statement } from "./statement.js";
 import { appendixA1 } from "./statements/appendix-a1.js";
 import { appendixA2A3 } from "./statements/appendix-a2-a3.js";
@@ -35,19 +36,27 @@ export function paperStatements(): Statement<never>[] {
   ] as unknown as Statement<never>[];
 }
 
+/**
+ * Instances per function for the oracles, as a fraction of the statements' runs: 24 functions at 50 digits cost about
+ * as much as the eight statements together, and the test suite runs them at full count.
+ */
+const ORACLE_RUNS_FRACTION = 0.5;
+
 /** What `verifyPaper` found. */
 export interface PaperReport {
   /** One report per statement, in the paper's order. */
   readonly statements: StatementReport[];
   /** One report per assumption variant, in the table's order. */
   readonly variants: VariantReport[];
-  /** Every statement holds and every variant gives the predicted verdicts. */
+  /** luce's own public functions against their 50-digit oracles, one report per function. */
+  readonly functions: OracleReport[];
+  /** Every statement holds, every variant gives the predicted verdicts and every function is within its bound. */
   readonly ok: boolean;
 }
 
 /**
- * Checks every statement of section 5 and appendix A, then every assumption variant (the main job
- * of `npx luce verify`).
+ * Checks luce's own public functions against their 50-digit oracles, every statement of section 5 and appendix A,
+ * then every assumption variant (the main job of `npx luce verify`).
  *
  * @param options - runs and seed, and a callback told of each finished check
  * @returns the reports and the overall verdict
@@ -64,6 +73,9 @@ export async function verifyPaper(
   const onProgress = options?.onProgress;
   if (onProgress !== undefined && typeof onProgress !== "function")
     throw new LuceError(fn, "options.onProgress", `must be a function, got ${describe(onProgress)}`);
+  const oracleRuns = Math.max(1, Math.round(check.runs * ORACLE_RUNS_FRACTION));
+  const functions = checkOwnFunctions({ runs: oracleRuns, seed: check.seed });
+  onProgress?.("luce's own functions");
   const statements: StatementReport[] = [];
   for (const s of paperStatements()) {
     statements.push(await checkStatementWith(s, check));
@@ -74,6 +86,9 @@ export async function verifyPaper(
     variants.push(await checkVariantWith(v, check));
     onProgress?.(v.id);
   }
-  const ok = statements.every((s) => s.verdict === "holds") && variants.every((v) => v.asPredicted);
-  return { statements, variants, ok };
+  const ok =
+    functions.every((f) => f.held) &&
+    statements.every((s) => s.verdict === "holds") &&
+    variants.every((v) => v.asPredicted);
+  return { statements, variants, functions, ok };
 }

@@ -53,7 +53,8 @@ export function impliedReward(policy: Policy, reference: Policy, beta: number): 
  * It subtracts a function of x alone, so it stays in r's class; it equals
  * β log π_r(y|x)/π_ref(y|x) (eq. 4); and it is the one member of the class whose partition
  * function is 1. Computed as (r − r_max) − β log Σ π_ref e^{(r − r_max)/β} where r/β overflows, so
- * it is finite wherever f is. Error: a few EPS·(|r| + β|log Z|) absolute.
+ * it is finite wherever f is. Error: a few EPS·(|r| + β|log Z| + β·max_y|log π_ref + r/β|) absolute
+ * (log Z cancels where it is near 0).
  *
  * @param reward - r(x, y), finite
  * @param reference - π_ref, as probabilities or {@link logSpace}

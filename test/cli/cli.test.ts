@@ -37,6 +37,8 @@ describe("the luce command (built dist/)", () => {
     const r = luce("verify", "--runs", "10");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("8 of 8 statements hold; 6 of 6 assumption variants behave as the table predicts.");
+    expect(r.stdout).toContain("luce's own functions");
+    expect(r.stdout).toMatch(/(\d+) of \1 functions within their bounds/);
   });
   it("verify rejects bad options", () => {
     expect(luce("verify", "--runs", "0").status).toBe(2);

@@ -178,7 +178,9 @@ describe("values that look like options", () => {
   it("a negative seed is a value: --seed -5 and --seed=-5 give the same report", () => {
     const a = luce("verify", "--runs", "2", "--seed", "-5", "--json");
     const b = luce("verify", "--runs", "2", "--seed=-5", "--json");
-    expect(a.status, a.stderr).toBe(0);
+    // with 2 runs an assumption variant may find no counterexample (exit 1); the seed is what is tested here
+    expect([0, 1], a.stderr).toContain(a.status);
+    expect(b.status).toBe(a.status);
     const seedsOf = (out: string) =>
       (JSON.parse(out) as { statements: { seed: number }[] }).statements.map((s) => s.seed);
     expect(seedsOf(a.stdout)).toEqual(seedsOf(b.stdout));

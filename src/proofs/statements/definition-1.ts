@@ -13,6 +13,8 @@ export interface Definition1Instance {
   readonly f: number[][];
   /** g(x): r₃ = r₂ + g. */
   readonly g: number[][];
+  /** h(x, y), varying with y in some prompt: r₁ + h is not equivalent to r₁. */
+  readonly h: number[][];
 }
 
 /**
@@ -31,13 +33,17 @@ export interface Definition1Instance {
  */
 export function definition1(): Statement<Definition1Instance> {
   const dyadic = fc.integer({ min: -4000 * 256, max: 4000 * 256 }).map((k) => k / 256);
-  const instances = fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 3 }).chain((shape) =>
-    fc.record({
+  // at least two responses in the first prompt, so that a shift varying with y exists
+  const shapes = fc.tuple(fc.integer({ min: 2, max: 8 }), fc.array(fc.integer({ min: 1, max: 8 }), { maxLength: 2 }));
+  const instances = shapes.chain(([first, rest]) => {
+    const shape = [first, ...rest];
+    return fc.record({
       reward: fc.tuple(...shape.map((k) => fc.array(dyadic, { minLength: k, maxLength: k }))),
       f: shiftArbitrary(shape, { dyadic: true, max: 4000 }),
       g: shiftArbitrary(shape, { dyadic: true, max: 4000 }),
-    }),
-  );
+      h: shiftArbitrary(shape, { dyadic: true, max: 4000, dependsOn: "response" }),
+    });
+  });
   return {
     id: "definition-1",
     title: "Reward equivalence (r − r′ a function of x alone) is an equivalence relation",
@@ -45,9 +51,10 @@ export function definition1(): Statement<Definition1Instance> {
     definition:
       "on exact dyadic shifts: spread(r₁ − r₁), |spread(r₁ − r₂) − spread(r₂ − r₁)|, the transitivity excess, and areEquivalentRewards' answers; bound 0",
     instances,
-    float64({ reward, f, g }) {
+    float64({ reward, f, g, h }) {
       const r2 = reward.map((row, x) => row.map((v, y) => v + f[x][y]));
       const r3 = r2.map((row, x) => row.map((v, y) => v + g[x][y]));
+      const rh = reward.map((row, x) => row.map((v, y) => v + h[x][y]));
       const spread = (a: number[][], b: number[][]) => Math.max(...a.map((row, x) => rewardShiftSpread(row, b[x])));
       const wrong = (claim: boolean) => (claim ? 0 : 1);
       const out: Residual[] = [
@@ -69,10 +76,18 @@ export function definition1(): Statement<Definition1Instance> {
           bound: 0,
         },
         { name: "shifted rewards are equivalent", residual: spread(reward, r2) + spread(r2, r3), bound: 0 },
+        {
+          name: "non-equivalent rewards are told apart",
+          residual:
+            Math.abs(spread(reward, rh) - Math.max(...h.map((row) => Math.max(...row) - Math.min(...row)))) +
+            wrong(!areEquivalentRewards(reward, rh)) +
+            wrong(!areEquivalentRewards(rh, reward)),
+          bound: 0,
+        },
       ];
       return out;
     },
-    precise({ reward, f, g }) {
+    precise({ reward, f, g, h }) {
       const r1 = reward.map(preciseRow);
       const r2 = r1.map((row, x) => row.map((v, y) => v.plus(exact(f[x][y]))));
       const r3 = r2.map((row, x) => row.map((v, y) => v.plus(exact(g[x][y]))));
@@ -87,6 +102,12 @@ export function definition1(): Statement<Definition1Instance> {
             excess.gt(0) ? excess : exact(0),
             s12,
             s23,
+            preciseSpread(
+              row,
+              preciseRow(h[x]).map((v, y) => row[y].plus(v)),
+            )
+              .minus(exact(Math.max(...h[x]) - Math.min(...h[x])))
+              .abs(),
           ];
         }),
       );

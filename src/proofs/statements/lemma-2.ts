@@ -1,7 +1,10 @@
 import fc from "fast-check";
 import { finiteProblemArbitrary, type FiniteProblem } from "../../arbitraries/problem.js";
 import { shiftArbitrary } from "../../arbitraries/rewards.js";
+import { logSumExpParts } from "../../numerics/log-sum-exp.js";
 import { logOptimalPolicyRow } from "../../theory/kernels.js";
+import { logOptimalPolicy } from "../../theory/optimal-policy.js";
+import { logSpace } from "../../theory/rows.js";
 import { exact, preciseLogSumExp, preciseMax, type Precise } from "../precise.js";
 import { EPS, maxAbs, maxAbsDiff, preciseMaxAbsDiff, preciseRow, show } from "../residuals.js";
 import { type Assumptions, type Statement, readAssumptions } from "../statement.js";
@@ -28,7 +31,10 @@ export function preciseLogOptimalPolicy(
 /**
  * Lemma 2: equivalent rewards induce the same optimal policy of the KL-constrained problem.
  *
- * Residual: max_y |log π_r(y) − log π_{r+f}(y)| (log space, so π_r below 1e−300 counts).
+ * Residual: max_y |log π_r(y) − log π_{r+f}(y)| (log space, so π_r below 1e−300 counts), the two sides through
+ * different code paths: log π_r from the public `logOptimalPolicy` (its row kernel for β < 0, which the public
+ * function refuses), log π_{r+f} as a_y − log Σ e^{a} with a_y = log π_ref + (r + f)/β written here, over the
+ * log-sum-exp that the public `logSumExp` (vouched for by the oracle section) uses.
  * Bound: log π_r(y) = (a_y − m) − log1p(t) with a_y = log π_ref + r/β; each a_y is rounded at
  * EPS·(|log π_ref| + |r/β|) and the shift adds EPS·|r+f|/|β|, so
  * 8·EPS·(max|log π_ref| + (max|r| + max|r+f|)/|β|).
@@ -63,7 +69,12 @@ export function lemma2(assumptions: Assumptions = {}): Statement<Lemma2Instance>
       return problem.reward.map((r, x) => {
         const ref = problem.logReference[x];
         const shifted = r.map((v, y) => v + shift[x][y]);
-        const residual = maxAbsDiff(logOptimalPolicyRow(r, ref, beta), logOptimalPolicyRow(shifted, ref, beta));
+        const tilted = shifted.map((v, y) => (ref[y] === -Infinity ? -Infinity : ref[y] + v / beta));
+        const { max, rest } = logSumExpParts(tilted);
+        const logZ = max + Math.log1p(rest);
+        const direct = tilted.map((v) => (v === -Infinity ? v : v - logZ));
+        const policy = beta > 0 ? logOptimalPolicy([r], logSpace([ref]), beta)[0] : logOptimalPolicyRow(r, ref, beta);
+        const residual = maxAbsDiff(policy, direct);
         return {
           name: `prompt ${x}`,
           residual,

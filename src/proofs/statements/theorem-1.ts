@@ -45,8 +45,11 @@ function spreadOn(a: ArrayLike<number>, b: ArrayLike<number>, support: ArrayLike
  * 5. one-to-one: |spread(r − r₂) − spread(β log π_r/π_ref − β log π_{r₂}/π_ref)| (different
  *    classes give different policies, and the policy recovers the class), and
  *    max_y |log π_{r_π} − log π| for r_π = β log π/π_ref (onto the full-support policies).
- * Bounds: 16·EPS·(|β|·max|log π_ref| + max|r| + |β log Z|) in reward units, the same over |β| in
- * log-probability units, with the largest reward of the instance.
+ * Bounds, per residual from the magnitudes its float64 operations round, with s(r) = |β|·max|log π_ref| + max|r| +
+ * |β log Z(r)|: 4·EPS·(max|r| + |β log Z|) for 1 (f − r subtracts one constant); 8·EPS·s(r) for 2 (log π_r rounds
+ * log π_ref + r/β, the log-sum-exp and two subtractions, each within EPS of those magnitudes); the same over |β| for 3;
+ * 16·EPS·(s(r) + max|r| + max|r + f′|) for 4 (two projections, with |β log Z(r + f′)| ≤ |β log Z(r)| + max|r| +
+ * max|r + f′|); 16·EPS·(s(r) + s(r₂)) for 5; 16·EPS·(max|log π| + max|log π_ref|) for the onto residual.
  *
  * @param assumptions - `referenceZeros: true` refutes item 5 (r and r₂ differ only where
  *   π_ref = 0); `shiftDependsOn: "response"` refutes item 4; `betaSign: -1` refutes nothing
@@ -101,7 +104,7 @@ export function theorem1(assumptions: Assumptions = {}): Statement<Theorem1Insta
       "f(r) = r − β log Z is in r's class, equals β log π_r/π_ref, is the unique member with Z = 1; classes ↔ policies one-to-one",
     reference: "Section 5, Theorem 1; appendix A.6",
     definition:
-      "five residuals (class, representation, Z = 1, uniqueness, one-to-one); bound 16·EPS·(|β|·max|log π_ref| + max|r| + |β log Z|)",
+      "five residuals (class, representation, Z = 1, uniqueness, one-to-one); bounds per residual, e.g. 8·EPS·(|β|·max|log π_ref| + max|r| + |β log Z|) for f(r) = β log π_r/π_ref",
     instances,
     float64({ problem, shift, otherReward, logPolicy }) {
       const { beta } = problem;
@@ -110,18 +113,21 @@ export function theorem1(assumptions: Assumptions = {}): Statement<Theorem1Insta
         const ref = problem.logReference[x];
         const logZ = logPartitionRow(r, ref, beta);
         const shifted = r.map((v, y) => v + shift[x][y]);
-        const size =
+        // per residual, EPS times the magnitudes that residual's float64 operations round (see the bounds above)
+        const scale = Math.abs(beta) * maxAbs(ref) + maxAbs(r) + Math.abs(beta * logZ);
+        const bound = 8 * EPS * scale;
+        const otherScale =
           Math.abs(beta) * maxAbs(ref) +
-          maxAbs(r) +
-          maxAbs(shifted) +
           maxAbs(otherReward[x]) +
-          Math.abs(beta * logZ) +
-          Math.abs(beta) * maxAbs(logPolicy[x]);
-        const bound = 16 * EPS * size;
+          Math.abs(beta * logPartitionRow(otherReward[x], ref, beta));
         const f = projectRewardRow(r, ref, beta);
         const logPi = logOptimalPolicyRow(r, ref, beta);
         const represented = impliedRewardRow(logPi, ref, beta);
-        out.push({ name: `prompt ${x}: f(r) − r constant`, residual: spreadOn(f, r, ref), bound });
+        out.push({
+          name: `prompt ${x}: f(r) − r constant`,
+          residual: spreadOn(f, r, ref),
+          bound: 4 * EPS * (maxAbs(r) + Math.abs(beta * logZ)),
+        });
         out.push({
           name: `prompt ${x}: f(r) = β log π_r/π_ref`,
           residual: maxAbsDiff(
@@ -138,13 +144,14 @@ export function theorem1(assumptions: Assumptions = {}): Statement<Theorem1Insta
         out.push({
           name: `prompt ${x}: unique representative`,
           residual: maxAbsDiff(projectRewardRow(shifted, ref, beta), f),
-          bound,
+          // |β log Z(r + f′)| ≤ |β log Z(r)| + max|r| + max|r + f′|
+          bound: 2 * bound + 16 * EPS * (maxAbs(r) + maxAbs(shifted)),
         });
         const other = impliedRewardRow(logOptimalPolicyRow(otherReward[x], ref, beta), ref, beta);
         out.push({
           name: `prompt ${x}: one-to-one`,
           residual: Math.abs(rewardShiftSpread(r, otherReward[x]) - spreadOn(represented, other, ref)),
-          bound,
+          bound: 2 * (bound + 8 * EPS * otherScale),
         });
         const rPi = impliedRewardRow(logPolicy[x], ref, beta).map((v, y) => (ref[y] === -Infinity ? 0 : v));
         // π_{r_π} is π renormalised: compare with π / Σπ, as float64 rows sum to 1 only to rounding

@@ -1,0 +1,367 @@
+// npm run mutants: a fixed list of one-line bugs ("mutants") of theory, ranking, numerics, losses and proofs code,
+// each applied to a temporary copy of the project (never to the working tree), each of which must be caught by the
+// test files of the mutated area or by `luce verify` (verifyPaper at 100 runs, seed 42). Prints caught/survived per
+// mutant and exits 1 when any survives (or when the unmutated copy does not pass).
+//
+//   node scripts/mutants.mjs [--rev <git revision>] [--only <id,id>] [--verify-only]
+//
+// --verify-only skips the area's tests, to count what `luce verify` alone catches.
+// --rev copies that revision (git archive) instead of the working tree, to count what an older tree catches; a
+// mutant whose line that tree lacks is reported "not applicable". Each mutant lists alternative lines to find (the
+// current one first, then the same line as older trees wrote it).
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
+const { values } = parseArgs({
+  options: { rev: { type: "string" }, only: { type: "string" }, "verify-only": { type: "boolean" } },
+});
+
+const TESTS = {
+  theory: ["test/theory", "test/proofs/oracles.test.ts", "test/proofs/wrong-kernels.test.ts"],
+  numerics: ["test/numerics", "test/proofs/oracles.test.ts"],
+  ranking: ["test/ranking", "test/proofs/oracles.test.ts"],
+  losses: ["test/losses"],
+  proofs: ["test/proofs"],
+};
+
+/** One-line mutants: file, the line as found (alternatives), its replacement, and the area whose tests run. */
+const MUTANTS = [
+  // theory
+  {
+    id: "kl-skips-outside-support",
+    area: "theory",
+    file: "src/theory/kl.ts",
+    find: ["    if (logRef[y] === -Infinity) return Infinity;"],
+    replace: "    if (logRef[y] === -Infinity) continue;",
+  },
+  {
+    id: "kl-objective-missing-beta",
+    area: "theory",
+    file: "src/theory/kl.ts",
+    find: ["expectedRewardRow(row, r[x]) - b * klRow(row, logRef[x])"],
+    replace: "expectedRewardRow(row, r[x]) - klRow(row, logRef[x])",
+  },
+  {
+    id: "tilted-missing-beta",
+    area: "theory",
+    file: "src/theory/kernels.ts",
+    find: ["logReference[y] + reward[y] / beta;"],
+    replace: "logReference[y] + reward[y];",
+  },
+  {
+    id: "tilted-sign",
+    area: "theory",
+    file: "src/theory/kernels.ts",
+    find: ["logReference[y] + reward[y] / beta;"],
+    replace: "logReference[y] - reward[y] / beta;",
+  },
+  {
+    id: "optimal-policy-dropped-log1p",
+    area: "theory",
+    file: "src/theory/kernels.ts",
+    find: ["for (let y = 0; y < a.length; y++) a[y] = a[y] - max - shift;"],
+    replace: "for (let y = 0; y < a.length; y++) a[y] = a[y] - max;",
+  },
+  {
+    id: "project-reward-1e3-eps",
+    area: "theory",
+    file: "src/theory/kernels.ts",
+    find: ["return Float64Array.from(reward, (r) => r - shift);"],
+    replace: "return Float64Array.from(reward, (r) => (r - shift) * (1 + 1e3 * Number.EPSILON));",
+  },
+  {
+    id: "project-reward-1e-9",
+    area: "theory",
+    file: "src/theory/kernels.ts",
+    find: ["return Float64Array.from(reward, (r) => r - shift);"],
+    replace: "return Float64Array.from(reward, (r) => (r - shift) * (1 + 1e-9));",
+  },
+  {
+    id: "implied-reward-missing-beta",
+    area: "theory",
+    file: "src/theory/kernels.ts",
+    find: ["for (let y = 0; y < r.length; y++) r[y] = beta * (logPolicy[y] - logReference[y]);"],
+    replace: "for (let y = 0; y < r.length; y++) r[y] = logPolicy[y] - logReference[y];",
+  },
+  {
+    id: "log-partition-wrong-prompt-row",
+    area: "theory",
+    file: "src/theory/optimal-policy.ts",
+    find: ["return Float64Array.from(r, (row, x) => logPartitionRow(row, logRef[x], b));"],
+    replace: "return Float64Array.from(r, (row) => logPartitionRow(row, logRef[0], b));",
+  },
+  {
+    id: "log-optimal-policy-wrong-prompt-row",
+    area: "theory",
+    file: "src/theory/optimal-policy.ts",
+    find: ["return r.map((row, x) => logOptimalPolicyRow(row, logRef[x], b));"],
+    replace: "return r.map((row) => logOptimalPolicyRow(row, logRef[0], b));",
+  },
+  {
+    id: "eq6-missing-beta",
+    area: "theory",
+    file: "src/theory/preference.ts",
+    find: ["return impliedRewardRow(logPi[x], logRef[x], beta);"],
+    replace: "return impliedRewardRow(logPi[x], logRef[x], 1);",
+  },
+  {
+    id: "canonical-reward-off-by-one",
+    area: "theory",
+    file: "src/theory/equivalence.ts",
+    find: ["const mean = sum.value() / row.length;"],
+    replace: "const mean = sum.value() / (row.length + 1);",
+  },
+  {
+    id: "equivalence-tolerance-1e6",
+    area: "theory",
+    file: "src/theory/equivalence.ts",
+    find: ["      ? 8 * Number.EPSILON"],
+    replace: "      ? 8e6 * Number.EPSILON",
+  },
+  // numerics
+  {
+    id: "log1p-exp-1e3-eps",
+    area: "numerics",
+    file: "src/numerics/log1p-exp.ts",
+    find: ["if (x <= 18) return Math.log1p(Math.exp(x));"],
+    replace: "if (x <= 18) return Math.log1p(Math.exp(x)) * (1 + 1e3 * Number.EPSILON);",
+  },
+  {
+    id: "log1p-exp-dropped-term",
+    area: "numerics",
+    file: "src/numerics/log1p-exp.ts",
+    find: ["if (x <= 33.3) return x + Math.exp(-x);"],
+    replace: "if (x <= 33.3) return x;",
+  },
+  {
+    id: "sigmoid-sign",
+    area: "numerics",
+    file: "src/numerics/sigmoid.ts",
+    find: ["  return e / (1 + e);"],
+    replace: "  return e / (1 - e);",
+  },
+  {
+    id: "log-sigmoid-sign",
+    area: "numerics",
+    file: "src/numerics/log-sigmoid.ts",
+    find: ["  return -log1pExpUnchecked(-x);"],
+    replace: "  return -log1pExpUnchecked(x);",
+  },
+  {
+    id: "log1m-exp-sign",
+    area: "numerics",
+    file: "src/numerics/log1m-exp.ts",
+    find: ["return a > -Math.LN2 ? Math.log(-Math.expm1(a)) : Math.log1p(-Math.exp(a));"],
+    replace: "return a > -Math.LN2 ? Math.log(-Math.expm1(a)) : Math.log1p(Math.exp(a));",
+  },
+  {
+    id: "log-sum-exp-wrong-index",
+    area: "numerics",
+    file: "src/numerics/log-sum-exp.ts",
+    find: ["    if (i !== argmax) rest.add(Math.exp(values[i] - max));"],
+    replace: "    if (i !== 0) rest.add(Math.exp(values[i] - max));",
+  },
+  {
+    id: "suffix-accumulator-dropped-term",
+    area: "numerics",
+    file: "src/numerics/suffix-log-sum-exp.ts",
+    find: ["      this.rest.add(shrink);"],
+    replace: "      // this.rest.add(shrink);",
+  },
+  // ranking
+  {
+    id: "plackett-luce-top-k-off-by-one",
+    area: "ranking",
+    file: "src/ranking/plackett-luce.ts",
+    find: ["  for (let j = 0; j < nItems; j++) if (!isRanked[j]) unranked.push(j);"],
+    replace: "  for (let j = 1; j < nItems; j++) if (!isRanked[j]) unranked.push(j);",
+  },
+  {
+    id: "plackett-luce-first-factor-dropped",
+    area: "ranking",
+    file: "src/ranking/plackett-luce.ts",
+    find: ["  for (let i = obs.ranked.length - 1; i >= 0; i--) {"],
+    replace: "  for (let i = obs.ranked.length - 1; i >= 1; i--) {",
+  },
+  {
+    id: "plackett-luce-gradient-dropped-term",
+    area: "ranking",
+    file: "src/ranking/plackett-luce.ts",
+    find: ["    grad[chosen] -= weight * Math.expm1(chosenLogShare);"],
+    replace: "    grad[chosen] -= 0;",
+  },
+  {
+    id: "bradley-terry-gradient-sign",
+    area: "ranking",
+    file: "src/ranking/bradley-terry.ts",
+    find: ["const g = counts[c] * sigmoidUnchecked(s[losers[c]] - s[winners[c]]);"],
+    replace: "const g = counts[c] * sigmoidUnchecked(s[winners[c]] - s[losers[c]]);",
+  },
+  // losses
+  {
+    id: "dpo-sigmoid-missing-beta",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    conservativeSigmoid(beta * (u - v), eps, out, 0);"],
+    replace: "    conservativeSigmoid(u - v, eps, out, 0);",
+  },
+  {
+    id: "ipo-wrong-margin",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    const r = u - v - 1 / (2 * beta);"],
+    replace: "    const r = u - v - 1 / beta;",
+  },
+  {
+    id: "plackett-luce-dpo-missing-beta",
+    area: "losses",
+    file: "src/losses/plackett-luce-dpo.ts",
+    find: ["for (let k = 0; k < p.length; k++) rhat[k] = beta * (p[k] - r[k]);"],
+    replace: "for (let k = 0; k < p.length; k++) rhat[k] = p[k] - r[k];",
+  },
+  // proofs (the checkers themselves)
+  {
+    id: "lemma-2-self-comparison",
+    area: "proofs",
+    file: "src/proofs/statements/lemma-2.ts",
+    find: [
+      "        const residual = maxAbsDiff(policy, direct);",
+      "        const residual = maxAbsDiff(logOptimalPolicyRow(r, ref, beta), logOptimalPolicyRow(shifted, ref, beta));",
+    ],
+    replace:
+      "        const residual = maxAbsDiff(logOptimalPolicyRow(r, ref, beta), logOptimalPolicyRow(r, ref, beta));",
+  },
+  {
+    id: "theorem-1-bound-1e6-looser",
+    area: "proofs",
+    file: "src/proofs/statements/theorem-1.ts",
+    find: ["        const bound = 8 * EPS * scale;", "        const bound = 16 * EPS * size;"],
+    replace: (line) => line.replace(/(\d+) \* EPS/, "$1e6 * EPS"),
+  },
+  {
+    id: "check-statement-evaluates-10",
+    area: "proofs",
+    file: "src/proofs/check.ts",
+    find: ["    { numRuns: runs, seed },"],
+    replace: "    { numRuns: Math.min(runs, 10), seed },",
+  },
+  {
+    id: "check-statement-nan-within-bound",
+    area: "proofs",
+    file: "src/proofs/check.ts",
+    find: ["  if (!(r.residual <= r.bound)) return Infinity;"],
+    replace: "  if (r.residual > r.bound) return Infinity;",
+  },
+  {
+    id: "check-statement-ignores-50-digits",
+    area: "proofs",
+    file: "src/proofs/check.ts",
+    find: ['    verdict: holds ? "holds" : "refuted",'],
+    replace: '    verdict: "holds",',
+  },
+  {
+    id: "beta-zero-accepts-any-error",
+    area: "proofs",
+    file: "src/proofs/assumptions.ts",
+    find: [
+      '    return { verdict: e.argument === "beta" ? "domain error" : "holds", evidence: e.message };',
+      '          if (e instanceof LuceError) return { verdict: "domain error", evidence: e.message };',
+    ],
+    replace: (line) =>
+      line.includes("instanceof") ? line : '    return { verdict: "domain error", evidence: e.message };',
+  },
+];
+
+/** The same check `luce verify` runs, as a test file dropped into the copy (vitest runs the TypeScript sources). */
+const VERIFY_TEST = `import { expect, it } from "vitest";
+import { verifyPaper } from "../src/proofs/verify.js";
+it("luce verify passes", async () => {
+  const report = await verifyPaper({ runs: 100, seed: 42 });
+  expect(report.ok).toBe(true);
+});
+`;
+
+function copyProject() {
+  const dir = mkdtempSync(join(tmpdir(), "luce-mutants-"));
+  if (values.rev !== undefined) {
+    const tar = execFileSync("git", ["-C", root, "archive", values.rev], { maxBuffer: 1 << 30 });
+    execFileSync("tar", ["-x", "-C", dir], { input: tar });
+  } else {
+    const list = execFileSync("git", ["-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+      .toString()
+      .split("\0")
+      .filter((f) => f !== "" && existsSync(join(root, f)));
+    for (const f of list) {
+      mkdirSync(dirname(join(dir, f)), { recursive: true });
+      cpSync(join(root, f), join(dir, f));
+    }
+  }
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  writeFileSync(join(dir, "test", "mutant-verify.test.ts"), VERIFY_TEST);
+  return dir;
+}
+
+/** Runs vitest on the given files in the copy; true when every test passed. */
+function passes(dir, files) {
+  const present = files.filter((f) => existsSync(join(dir, f)));
+  const run = spawnSync("npx", ["vitest", "run", "--bail", "1", ...present], {
+    cwd: dir,
+    env: { ...process.env, LUCE_SEED: process.env.LUCE_SEED ?? "20231129" },
+    encoding: "utf8",
+    timeout: 600_000,
+  });
+  return run.status === 0;
+}
+
+const dir = copyProject();
+const started = performance.now();
+try {
+  const chosen = values.only === undefined ? MUTANTS : MUTANTS.filter((m) => values.only.split(",").includes(m.id));
+  const areas = [...new Set(chosen.map((m) => m.area))];
+  process.stdout.write(`unmutated copy: `);
+  const clean = passes(dir, [...areas.flatMap((a) => TESTS[a]), "test/mutant-verify.test.ts"]);
+  console.log(clean ? "passes" : "FAILS");
+  if (!clean) {
+    console.log("the unmutated copy must pass its tests and verify before mutants mean anything");
+    process.exitCode = 1;
+  } else {
+    const counts = { caught: 0, survived: 0, "not applicable": 0 };
+    for (const m of chosen) {
+      const path = join(dir, m.file);
+      const original = readFileSync(path, "utf8");
+      const line = m.find.find((f) => original.split(f).length === 2);
+      let outcome;
+      if (line === undefined) {
+        outcome = "not applicable";
+      } else {
+        const replacement = typeof m.replace === "function" ? m.replace(line) : m.replace;
+        if (replacement === line) {
+          // the tree already has this bug, and its clean copy passed: it survives
+          outcome = "survived";
+        } else {
+          writeFileSync(path, original.replace(line, replacement));
+          try {
+            if (!values["verify-only"] && !passes(dir, TESTS[m.area])) outcome = "caught by tests";
+            else if (!passes(dir, ["test/mutant-verify.test.ts"])) outcome = "caught by verify";
+            else outcome = "survived";
+          } finally {
+            writeFileSync(path, original);
+          }
+        }
+      }
+      counts[outcome.startsWith("caught") ? "caught" : outcome]++;
+      console.log(`${outcome.padEnd(16)}  ${m.id}  (${m.file})`);
+    }
+    const seconds = ((performance.now() - started) / 1000).toFixed(0);
+    console.log(
+      `\n${counts.caught} caught, ${counts.survived} survived, ${counts["not applicable"]} not applicable, of ${chosen.length} mutants (${seconds} s)`,
+    );
+    if (counts.survived > 0) process.exitCode = 1;
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
