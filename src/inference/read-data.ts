@@ -88,6 +88,27 @@ export interface ReadComparisons extends ComparisonColumns {
   readonly countGiven: Uint8Array;
 }
 
+/** The CSV columns `luce fit` reads. */
+const CSV_COLUMNS = ["winner", "loser", "count"];
+
+/** The keys of each kind of JSON Lines object (pairs, rankings, choices), in the order the kinds are tried. */
+const JSON_KEYS = [
+  ["winner", "loser", "count"],
+  ["ranking", "of"],
+  ["chosen", "others"],
+];
+
+/**
+ * Why a column or key is refused: a field the reader does not know could carry the outcome (a `tie` or `draw`
+ * column), and ignoring it would count that row as a plain win.
+ */
+function unreadField(name: string, kind: "column" | "key"): string {
+  return (
+    `is a ${kind} the reader does not know ('${name}'); it reads winner, loser and count for pairs, ranking and ` +
+    `of for rankings, chosen and others for choices. Remove it (ties: fit them with fitBradleyTerry's ties option)`
+  );
+}
+
 /** A decimal count as written in a file: digits, an optional fraction and exponent (no hex, no blanks). */
 const DECIMAL = /^\s*\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
 
@@ -212,6 +233,8 @@ export class PreferenceReader {
           "must be a header naming the columns winner and loser (and optionally count); " +
             "JSON Lines rows start with { or [",
         );
+      const unknown = names.findIndex((name) => !CSV_COLUMNS.includes(name));
+      if (unknown >= 0) throw new LuceError(this.fn, `${where}[${unknown}]`, unreadField(cells[unknown], "column"));
       this.header = { winner, loser, count: names.indexOf("count"), fields: names.length };
       return;
     }
@@ -242,6 +265,10 @@ export class PreferenceReader {
     }
     if (row === null || typeof row !== "object") throw new LuceError(this.fn, where, "must be a JSON object or array");
     const r = row as Record<string, unknown>;
+    const keys = JSON_KEYS.find((known) => known.some((key) => key in r)) ?? [];
+    const unknown = Object.keys(r).find((key) => !keys.includes(key));
+    if (keys.length > 0 && unknown !== undefined)
+      throw new LuceError(this.fn, `${where}.${unknown}`, unreadField(unknown, "key"));
     if ("winner" in r || "loser" in r) {
       const count = r.count === undefined ? undefined : this.count(r.count, where);
       const winner = this.id(r.winner, `${where}.winner`);

@@ -24,6 +24,24 @@ describe("parsePreferenceData", () => {
     expect(d.items).toEqual(["a", "b", "c"]);
     expect(d.observations).toEqual([[0, 1, 2], { ranking: [2], of: [0, 1, 2] }, [1, [0]], [1, 0]]);
   });
+  it("refuses columns and keys it does not read: a tie or draw field would otherwise count as a win", () => {
+    expectLuceError(() => parsePreferenceData("winner,loser,tie\na,b,1\n", "csv"), "line 1[2]", "parsePreferenceData");
+    expectLuceError(
+      () => parsePreferenceData('{"winner": "a", "loser": "b", "tie": true}', "jsonl"),
+      "line 1.tie",
+      "parsePreferenceData",
+    );
+    expectLuceError(
+      () => parsePreferenceData('{"ranking": ["a", "b"], "weight": 2}', "jsonl"),
+      "line 1.weight",
+      "parsePreferenceData",
+    );
+    expectLuceError(
+      () => parsePreferenceData('{"chosen": "a", "others": ["b"], "draw": 1}', "jsonl"),
+      "line 1.draw",
+      "parsePreferenceData",
+    );
+  });
   it("reads JSON Lines pairs", () => {
     expect(
       parsePreferenceData('{"winner": "x", "loser": "y", "count": 3}\n{"winner": "y", "loser": "x"}', "jsonl")
