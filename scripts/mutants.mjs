@@ -3,8 +3,10 @@
 // test files of the mutated area or by `luce verify` (verifyPaper at 100 runs, seed 42). Prints caught/survived per
 // mutant and exits 1 when any survives (or when the unmutated copy does not pass).
 //
-//   node scripts/mutants.mjs [--rev <git revision>] [--only <id,id>] [--verify-only]
+//   node scripts/mutants.mjs [--rev <git revision>] [--only <id,id>] [--verify-only] [--check]
 //
+// --check only checks, in seconds, that every mutant's line occurs exactly once in the working tree and that its
+// replacement changes it (npm test runs it, so a refactor cannot leave a mutant that checks nothing).
 // --verify-only skips the area's tests, to count what `luce verify` alone catches.
 // --rev copies that revision (git archive) instead of the working tree, to count what an older tree catches; a
 // mutant whose line that tree lacks is reported "not applicable". Each mutant lists alternative lines to find (the
@@ -17,7 +19,12 @@ import { parseArgs } from "node:util";
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), "..");
 const { values } = parseArgs({
-  options: { rev: { type: "string" }, only: { type: "string" }, "verify-only": { type: "boolean" } },
+  options: {
+    rev: { type: "string" },
+    only: { type: "string" },
+    "verify-only": { type: "boolean" },
+    check: { type: "boolean" },
+  },
 });
 
 const TESTS = {
@@ -42,43 +49,87 @@ const MUTANTS = [
     id: "kl-objective-missing-beta",
     area: "theory",
     file: "src/theory/kl.ts",
-    find: ["expectedRewardRow(row, r[x]) - b * klRow(row, logRef[x])"],
-    replace: "expectedRewardRow(row, r[x]) - klRow(row, logRef[x])",
+    find: [
+      "const objective = expectedRewardRow(row, r[x]) - b * kl;",
+      "expectedRewardRow(row, r[x]) - b * klRow(row, logRef[x])",
+    ],
+    replace: (line) =>
+      ({
+        "const objective = expectedRewardRow(row, r[x]) - b * kl;":
+          "const objective = expectedRewardRow(row, r[x]) - kl;",
+        "expectedRewardRow(row, r[x]) - b * klRow(row, logRef[x])":
+          "expectedRewardRow(row, r[x]) - klRow(row, logRef[x])",
+      })[line],
   },
   {
     id: "tilted-missing-beta",
     area: "theory",
     file: "src/theory/kernels.ts",
-    find: ["logReference[y] + reward[y] / beta;"],
-    replace: "logReference[y] + reward[y];",
+    find: ["terms[y] = logReference[y] + tilt;", "logReference[y] + reward[y] / beta;"],
+    replace: (line) =>
+      ({
+        "terms[y] = logReference[y] + tilt;": "terms[y] = logReference[y] + tilt * beta;",
+        "logReference[y] + reward[y] / beta;": "logReference[y] + reward[y];",
+      })[line],
   },
   {
     id: "tilted-sign",
     area: "theory",
     file: "src/theory/kernels.ts",
-    find: ["logReference[y] + reward[y] / beta;"],
-    replace: "logReference[y] - reward[y] / beta;",
+    find: ["terms[y] = logReference[y] + tilt;", "logReference[y] + reward[y] / beta;"],
+    replace: (line) =>
+      ({
+        "terms[y] = logReference[y] + tilt;": "terms[y] = logReference[y] - tilt;",
+        "logReference[y] + reward[y] / beta;": "logReference[y] - reward[y] / beta;",
+      })[line],
   },
   {
     id: "optimal-policy-dropped-log1p",
     area: "theory",
     file: "src/theory/kernels.ts",
-    find: ["for (let y = 0; y < a.length; y++) a[y] = a[y] - max - shift;"],
-    replace: "for (let y = 0; y < a.length; y++) a[y] = a[y] - max;",
+    find: [
+      "for (let y = 0; y < terms.length; y++) terms[y] = terms[y] - max - shift;",
+      "for (let y = 0; y < a.length; y++) a[y] = a[y] - max - shift;",
+    ],
+    replace: (line) =>
+      ({
+        "for (let y = 0; y < terms.length; y++) terms[y] = terms[y] - max - shift;":
+          "for (let y = 0; y < terms.length; y++) terms[y] = terms[y] - max;",
+        "for (let y = 0; y < a.length; y++) a[y] = a[y] - max - shift;":
+          "for (let y = 0; y < a.length; y++) a[y] = a[y] - max;",
+      })[line],
   },
   {
     id: "project-reward-1e3-eps",
     area: "theory",
     file: "src/theory/kernels.ts",
-    find: ["return Float64Array.from(reward, (r) => r - shift);"],
-    replace: "return Float64Array.from(reward, (r) => (r - shift) * (1 + 1e3 * Number.EPSILON));",
+    find: [
+      "return Float64Array.from(reward, (r) => r - pivot - shift);",
+      "return Float64Array.from(reward, (r) => r - shift);",
+    ],
+    replace: (line) =>
+      ({
+        "return Float64Array.from(reward, (r) => r - pivot - shift);":
+          "return Float64Array.from(reward, (r) => (r - pivot - shift) * (1 + 1e3 * Number.EPSILON));",
+        "return Float64Array.from(reward, (r) => r - shift);":
+          "return Float64Array.from(reward, (r) => (r - shift) * (1 + 1e3 * Number.EPSILON));",
+      })[line],
   },
   {
     id: "project-reward-1e-9",
     area: "theory",
     file: "src/theory/kernels.ts",
-    find: ["return Float64Array.from(reward, (r) => r - shift);"],
-    replace: "return Float64Array.from(reward, (r) => (r - shift) * (1 + 1e-9));",
+    find: [
+      "return Float64Array.from(reward, (r) => r - pivot - shift);",
+      "return Float64Array.from(reward, (r) => r - shift);",
+    ],
+    replace: (line) =>
+      ({
+        "return Float64Array.from(reward, (r) => r - pivot - shift);":
+          "return Float64Array.from(reward, (r) => (r - pivot - shift) * (1 + 1e-9));",
+        "return Float64Array.from(reward, (r) => r - shift);":
+          "return Float64Array.from(reward, (r) => (r - shift) * (1 + 1e-9));",
+      })[line],
   },
   {
     id: "implied-reward-missing-beta",
@@ -91,8 +142,16 @@ const MUTANTS = [
     id: "log-partition-wrong-prompt-row",
     area: "theory",
     file: "src/theory/optimal-policy.ts",
-    find: ["return Float64Array.from(r, (row, x) => logPartitionRow(row, logRef[x], b));"],
-    replace: "return Float64Array.from(r, (row) => logPartitionRow(row, logRef[0], b));",
+    find: [
+      "const logZ = logPartitionRow(row, logRef[x], b);",
+      "return Float64Array.from(r, (row, x) => logPartitionRow(row, logRef[x], b));",
+    ],
+    replace: (line) =>
+      ({
+        "const logZ = logPartitionRow(row, logRef[x], b);": "const logZ = logPartitionRow(row, logRef[0], b);",
+        "return Float64Array.from(r, (row, x) => logPartitionRow(row, logRef[x], b));":
+          "return Float64Array.from(r, (row) => logPartitionRow(row, logRef[0], b));",
+      })[line],
   },
   {
     id: "log-optimal-policy-wrong-prompt-row",
@@ -105,8 +164,16 @@ const MUTANTS = [
     id: "eq6-missing-beta",
     area: "theory",
     file: "src/theory/preference.ts",
-    find: ["return impliedRewardRow(logPi[x], logRef[x], beta);"],
-    replace: "return impliedRewardRow(logPi[x], logRef[x], 1);",
+    find: [
+      "const scores = impliedRewardRow(logPi[x], logRef[x], beta);",
+      "return impliedRewardRow(logPi[x], logRef[x], beta);",
+    ],
+    replace: (line) =>
+      ({
+        "const scores = impliedRewardRow(logPi[x], logRef[x], beta);":
+          "const scores = impliedRewardRow(logPi[x], logRef[x], 1);",
+        "return impliedRewardRow(logPi[x], logRef[x], beta);": "return impliedRewardRow(logPi[x], logRef[x], 1);",
+      })[line],
   },
   {
     id: "canonical-reward-off-by-one",
@@ -206,8 +273,16 @@ const MUTANTS = [
     id: "dpo-sigmoid-missing-beta",
     area: "losses",
     file: "src/losses/pairwise-kernels.ts",
-    find: ["    conservativeSigmoid(beta * (u - v), eps, out, 0);"],
-    replace: "    conservativeSigmoid(u - v, eps, out, 0);",
+    find: [
+      "    conservativeSigmoid(scaledDifference(beta, u, v), eps, out, 0);",
+      "    conservativeSigmoid(beta * (u - v), eps, out, 0);",
+    ],
+    replace: (line) =>
+      ({
+        "    conservativeSigmoid(scaledDifference(beta, u, v), eps, out, 0);":
+          "    conservativeSigmoid(u - v, eps, out, 0);",
+        "    conservativeSigmoid(beta * (u - v), eps, out, 0);": "    conservativeSigmoid(u - v, eps, out, 0);",
+      })[line],
   },
   {
     id: "ipo-wrong-margin",
@@ -220,8 +295,13 @@ const MUTANTS = [
     id: "plackett-luce-dpo-missing-beta",
     area: "losses",
     file: "src/losses/plackett-luce-dpo.ts",
-    find: ["for (let k = 0; k < p.length; k++) rhat[k] = beta * (p[k] - r[k]);"],
-    replace: "for (let k = 0; k < p.length; k++) rhat[k] = p[k] - r[k];",
+    find: ["rhat[k] = beta * (p[k] - r[k]);", "for (let k = 0; k < p.length; k++) rhat[k] = beta * (p[k] - r[k]);"],
+    replace: (line) =>
+      ({
+        "rhat[k] = beta * (p[k] - r[k]);": "rhat[k] = p[k] - r[k];",
+        "for (let k = 0; k < p.length; k++) rhat[k] = beta * (p[k] - r[k]);":
+          "for (let k = 0; k < p.length; k++) rhat[k] = p[k] - r[k];",
+      })[line],
   },
   // proofs (the checkers themselves)
   {
@@ -317,6 +397,22 @@ function passes(dir, files) {
   return run.status === 0;
 }
 
+/** The mutants whose line is not exactly once in the working tree, or whose replacement leaves it as it is. */
+function unapplicable() {
+  return MUTANTS.filter((m) => {
+    const text = readFileSync(join(root, m.file), "utf8");
+    const line = m.find.find((f) => text.split(f).length === 2);
+    return line === undefined || (typeof m.replace === "function" ? m.replace(line) : m.replace) === line;
+  });
+}
+
+if (values.check) {
+  const stale = unapplicable();
+  for (const m of stale) console.log(`not applicable: ${m.id} (${m.file}): update its line`);
+  console.log(`${MUTANTS.length - stale.length} of ${MUTANTS.length} mutants apply to the working tree`);
+  process.exit(stale.length === 0 ? 0 : 1);
+}
+
 const dir = copyProject();
 const started = performance.now();
 try {
@@ -360,7 +456,8 @@ try {
     console.log(
       `\n${counts.caught} caught, ${counts.survived} survived, ${counts["not applicable"]} not applicable, of ${chosen.length} mutants (${seconds} s)`,
     );
-    if (counts.survived > 0) process.exitCode = 1;
+    // on the working tree every mutant must apply: one whose line is gone checks nothing and must be updated
+    if (counts.survived > 0 || (values.rev === undefined && counts["not applicable"] > 0)) process.exitCode = 1;
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
