@@ -2,7 +2,7 @@ import { LuceError } from "../../errors.js";
 import { DTYPE_BYTES, type TensorDtype } from "./dtypes.js";
 import { parseNpyHeaderLiteral, type NpyHeaderValue } from "./npy-header-literal.js";
 import { shapeBytes } from "./shape.js";
-import type { TensorInfo } from "./tensor-file.js";
+import type { TensorInfo } from "./tensor-info.js";
 
 const DESCR: Record<string, TensorDtype> = { "<f4": "float32", "<f2": "float16", "<f8": "float64", "|f2": "float16" };
 

@@ -2,7 +2,7 @@ import { LuceError } from "../../errors.js";
 import { DTYPE_BYTES, type TensorDtype } from "./dtypes.js";
 import { jsonObjectKeys } from "./json-object-keys.js";
 import { shapeBytes } from "./shape.js";
-import type { TensorInfo } from "./tensor-file.js";
+import type { TensorInfo } from "./tensor-info.js";
 
 const DTYPES: Record<string, TensorDtype> = { F32: "float32", F16: "float16", BF16: "bfloat16", F64: "float64" };
 /** A header larger than this is refused before it is read (the format's own limit is 100 MB). */

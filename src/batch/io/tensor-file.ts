@@ -5,20 +5,9 @@ import { describe, MAX_ARRAY_LENGTH } from "../../validation/checks.js";
 import { decode, DTYPE_BYTES, type TensorDtype } from "./dtypes.js";
 import { npyHeader } from "./npy.js";
 import { quote, safetensorsHeader } from "./safetensors.js";
+import type { TensorInfo } from "./tensor-info.js";
 
-/** Where one tensor lies in a file. */
-export interface TensorInfo {
-  /** The tensor's name (safetensors), or the file name (.npy). */
-  readonly name: string;
-  /** Element type. */
-  readonly dtype: TensorDtype;
-  /** Dimensions, row-major (C order). */
-  readonly shape: readonly number[];
-  /** Offset of the first byte of data in the file. */
-  readonly byteOffset: number;
-  /** Number of data bytes: the product of the shape times the element size. */
-  readonly byteLength: number;
-}
+export type { TensorInfo } from "./tensor-info.js";
 
 /** A tensor read into memory. */
 export interface Tensor {
