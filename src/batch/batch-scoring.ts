@@ -63,7 +63,10 @@ export async function lossOnPolicyBatch<R>(
   if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
   if (options === null || typeof options !== "object")
     throw new LuceError(fn, "options", "must be an object with beta");
-  const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options);
+  const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options, {
+    logits: "inputs.policyLogits",
+    labels: "inputs.labels",
+  });
   checkBatch(policy.logits.shape[0]);
   const scores = await scoreAll(fn, policy);
   const referenceLogps = await referenceLogpsOf(fn, inputs, options, policy.logits.shape);
@@ -87,7 +90,10 @@ async function referenceLogpsOf(
 ): Promise<Float64Array> {
   const [batch, , vocabulary] = policyShape;
   if (inputs.referenceLogits !== undefined) {
-    const reference = readScoring(fn, inputs.referenceLogits, inputs.labels, options);
+    const reference = readScoring(fn, inputs.referenceLogits, inputs.labels, options, {
+      logits: "inputs.referenceLogits",
+      labels: "inputs.labels",
+    });
     if (reference.logits.shape[0] !== batch || reference.logits.shape[2] !== vocabulary)
       throw new LuceError(fn, "inputs.referenceLogits.shape", "must equal the policy logits' shape");
     return (await scoreAll(fn, reference)).logps;

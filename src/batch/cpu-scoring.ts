@@ -15,7 +15,7 @@ const MAX_VOCABULARY = { float32: 2 ** 27, float64: 2 ** 26 } as const;
  * @internal
  */
 export function* withArenaLogits<T>(fn: string, s: Scoring, body: (inArena: number | null) => RowRun<T>): RowRun<T> {
-  const place = s.logits.contiguous === null ? null : arenaPlace(fn, "logits", s.logits.contiguous);
+  const place = s.logits.contiguous === null ? null : arenaPlace(fn, s.logits.name, s.logits.contiguous);
   const done = place === null ? null : readInPlace(place.range);
   try {
     return yield* body(place === null ? null : place.offset);
@@ -37,7 +37,7 @@ export function scoreOnCpu(fn: string, s: Scoring): RowRun<ScoredBatch> {
   if (vocabulary > MAX_VOCABULARY[s.precision])
     throw new LuceError(
       fn,
-      "logits.shape",
+      `${s.logits.name}.shape`,
       `has a vocabulary of ${vocabulary}, beyond the ${s.precision} kernel's 2^${Math.log2(MAX_VOCABULARY[s.precision])}`,
     );
   const positions = scoredPositions(fn, s);

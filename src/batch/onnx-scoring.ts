@@ -20,7 +20,7 @@ export async function scoreOnnx(fn: string, s: Scoring, provider: ExecutionProvi
   if (vocabulary * 4 > BINDING_BYTES)
     throw new LuceError(
       fn,
-      "logits.shape",
+      `${s.logits.name}.shape`,
       `has a vocabulary of ${vocabulary}: one float32 row exceeds the 128 MiB a WebGPU binding holds`,
     );
   const [runtime, session] = await Promise.all([

@@ -20,11 +20,11 @@ export function scorePosition(
   const { read, stride, offset, shape, contiguous } = logits;
   const vocabulary = shape[2];
   const base = offset + b * stride[0] + t * stride[1];
-  if (contiguous !== null) return scoreRow(fn, contiguous, base, vocabulary, label, b, t, lse);
+  if (contiguous !== null) return scoreRow(fn, logits.name, contiguous, base, vocabulary, label, b, t, lse);
   // a strided, half-precision or otherwise indirect row: gather it once, then the same kernel
   const row = rowScratch(vocabulary);
   for (let v = 0; v < vocabulary; v++) row[v] = read(base + v * stride[2]);
-  return scoreRow(fn, row, 0, vocabulary, label, b, t, lse);
+  return scoreRow(fn, logits.name, row, 0, vocabulary, label, b, t, lse);
 }
 
 let scratch = new Float64Array(0);
@@ -36,6 +36,7 @@ function rowScratch(length: number): Float64Array {
 /** The online log-sum-exp over one unit-stride row `data[base .. base + vocabulary)`. */
 function scoreRow(
   fn: string,
+  name: string,
   data: Float32Array | Float64Array,
   base: number,
   vocabulary: number,
@@ -50,7 +51,7 @@ function scoreRow(
   for (let i = base; i < end; i++) {
     const x = data[i];
     if (x > max) {
-      if (x === Infinity) throw new LuceError(fn, `logits[${b}][${t}][${i - base}]`, "is +Infinity");
+      if (x === Infinity) throw new LuceError(fn, `${name}[${b}][${t}][${i - base}]`, "is +Infinity");
       if (max !== -Infinity) {
         const shrink = Math.exp(max - x);
         rest = rest * shrink + shrink;
@@ -59,11 +60,11 @@ function scoreRow(
     } else if (x === x) {
       if (x !== -Infinity) rest += Math.exp(x - max);
     } else {
-      throw new LuceError(fn, `logits[${b}][${t}][${i - base}]`, "is NaN");
+      throw new LuceError(fn, `${name}[${b}][${t}][${i - base}]`, "is NaN");
     }
   }
   if (max === -Infinity)
-    throw new LuceError(fn, `logits[${b}][${t}]`, "is −Infinity everywhere: no token has probability");
+    throw new LuceError(fn, `${name}[${b}][${t}]`, "is −Infinity everywhere: no token has probability");
   const shift = Math.log1p(rest);
   lse[0] = max + shift;
   return data[base + label] - max - shift;

@@ -21,11 +21,17 @@ export interface Scoring {
 }
 
 /** Validates the inputs of a log-prob computation (each read once; labels and mask copied). @internal */
-export function readScoring(fn: string, logits: unknown, labels: unknown, options: SequenceLogProbsOptions): Scoring {
+export function readScoring(
+  fn: string,
+  logits: unknown,
+  labels: unknown,
+  options: SequenceLogProbsOptions,
+  names: { readonly logits: string; readonly labels: string } = { logits: "logits", labels: "labels" },
+): Scoring {
   const o = readScoringOptions(fn, options);
-  const l = readView(fn, "logits", logits, 3);
+  const l = readView(fn, names.logits, logits, 3);
   const [b, t, vocabulary] = l.shape;
-  const lab = readLabels(fn, "labels", labels, [b, t], vocabulary, o.ignoreIndex);
+  const lab = readLabels(fn, names.labels, labels, [b, t], vocabulary, o.ignoreIndex);
   const mask = o.mask === undefined ? null : readMask(fn, "options.mask", o.mask, [b, t]);
   const precision = o.precision ?? (l.float64 ? "float64" : "float32");
   return {
@@ -53,7 +59,7 @@ export function labelAt(fn: string, s: PositionSource, b: number, t: number): nu
   if (!Number.isInteger(label) || label < 0 || label >= s.logits.shape[2]) {
     throw new LuceError(
       fn,
-      `labels[${b}][${target}]`,
+      `${s.labels.name}[${b}][${target}]`,
       `is ${label}, not a token id in [0, ${s.logits.shape[2]}) or ignoreIndex ${s.ignoreIndex}`,
     );
   }
@@ -138,7 +144,11 @@ export function collectSequences(
   const logps = new Float64Array(batch);
   for (let b = 0; b < batch; b++) {
     if (s.average && counts[b] === 0)
-      throw new LuceError(fn, `labels[${b}]`, "has no scored token: its average log-probability is undefined");
+      throw new LuceError(
+        fn,
+        `${s.labels.name}[${b}]`,
+        "has no scored token: its average log-probability is undefined",
+      );
     logps[b] = s.average ? sums[b].value() / counts[b] : sums[b].value();
   }
   return { logps, tokenLogps, counts, positions, lse, ...(max === undefined ? {} : { max, aboveMax }) };
@@ -245,7 +255,11 @@ export function scoreFromStatistics(
     if (!isValidRow(max, rest)) {
       tokenLogp[i] = scorePosition(fn, s.logits, b, t, positions.label[i], scanned);
       if (float32)
-        throw new LuceError(fn, `logits[${b}][${t}]`, 'has values beyond the float32 range: use precision: "float64"');
+        throw new LuceError(
+          fn,
+          `${s.logits.name}[${b}][${t}]`,
+          'has values beyond the float32 range: use precision: "float64"',
+        );
       lse[i] = scanned[0];
       maxima[i] = scanned[0];
       continue;

@@ -47,6 +47,8 @@ export type LabelsView = ArrayView<ArrayLike<number> | BigInt64Array>;
 
 /** A validated view with a reader for one element. @internal */
 export interface ReadableView {
+  /** The argument it was read from, as the caller wrote it (`logits`, `inputs.policyLogits`): errors name it. */
+  readonly name: string;
   readonly shape: number[];
   readonly stride: number[];
   readonly offset: number;
@@ -196,7 +198,7 @@ export function readView(
   }
   const contiguous =
     stride[rank - 1] === 1 && (data instanceof Float32Array || data instanceof Float64Array) ? data : null;
-  return { shape, stride, offset, read, contiguous, float64: data instanceof Float64Array };
+  return { name, shape, stride, offset, read, contiguous, float64: data instanceof Float64Array };
 }
 
 /** What kind of array-like a value is, for messages (`Int8Array`, `BigInt64Array (int64)`, an array). */
@@ -247,6 +249,7 @@ export function readMatrix(
     for (let t = 0; t < width; t++) copy[b * width + t] = matrixEntry(fn, `${name}[${b}][${t}]`, entry(b, t), booleans);
   }
   return {
+    name,
     shape: [rows, width],
     stride: [width, 1],
     offset: 0,

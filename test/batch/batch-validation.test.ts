@@ -262,6 +262,19 @@ describe("the batch losses' inputs and errors", () => {
     );
     expect([ranking.function, ranking.argument]).toEqual(["plackettLuceDpoBatch", "inputs.rankings[0][1]"]);
   });
+  it("shape, label and row errors name the caller's arguments (inputs.policyLogits, inputs.labels, …)", async () => {
+    const nan = { data: data.slice(), shape: [B, T, V] };
+    nan.data[1] = Number.NaN; // logits[0][0][1]: a row the scan names
+    const row = await rejection(dpoBatch({ ...inputs, policyLogits: nan }, { beta: 0.1 }));
+    expect([row.function, row.argument]).toEqual(["dpoBatch", "inputs.policyLogits[0][0][1]"]);
+    const reference = await rejection(dpoBatch({ policyLogits: logits, referenceLogits: nan, labels }, { beta: 0.1 }));
+    expect([reference.function, reference.argument]).toEqual(["dpoBatch", "inputs.referenceLogits[0][0][1]"]);
+    const label = await rejection(dpoBatch({ ...inputs, labels: labels.map((r) => r.map(() => V)) }, { beta: 0.1 }));
+    expect(label.function).toBe("dpoBatch");
+    expect(label.argument.startsWith("inputs.labels[")).toBe(true);
+    const shape = await rejection(dpoBatch({ ...inputs, policyLogits: { data, shape: [B, T] } }, { beta: 0.1 }));
+    expect(shape.argument.startsWith("inputs.policyLogits")).toBe(true);
+  });
   it("a −Infinity label logit names the policy logits, not an argument of dpoLoss the caller never passed", async () => {
     const masked = { data: data.slice(), shape: [B, T, V] };
     masked.data[labels[0][1]] = -Infinity; // logits[0][0] scores labels[0][1]
