@@ -65,7 +65,11 @@ export interface CheckOptions {
   readonly seed?: number;
 }
 
-function requireStatement(fn: string, statement: unknown): void {
+/**
+ * A Statement's shape checked before it is run, so a malformed one is a LuceError naming `name`.
+ * @internal
+ */
+export function requireStatement(fn: string, statement: unknown, name = "statement"): void {
   const s = statement as Partial<Statement<unknown>> | null;
   if (
     s === null ||
@@ -73,14 +77,24 @@ function requireStatement(fn: string, statement: unknown): void {
     typeof s.float64 !== "function" ||
     typeof s.precise !== "function" ||
     typeof s.show !== "function" ||
-    s.instances === undefined
+    !isArbitrary(s.instances)
   ) {
-    throw new LuceError(
-      fn,
-      "statement",
-      "must be a Statement (e.g. lemma1()): { id, instances, float64, precise, show, … }",
-    );
+    throw new LuceError(fn, name, "must be a Statement (e.g. lemma1()): { id, instances, float64, precise, show, … }");
   }
+}
+
+/**
+ * An arbitrary by its shape, not `instanceof`: the caller's fast-check may be another copy than luce's.
+ */
+function isArbitrary(x: unknown): boolean {
+  const a = x as Partial<Record<"generate" | "shrink" | "canShrinkWithoutContext", unknown>> | null;
+  return (
+    a !== null &&
+    typeof a === "object" &&
+    typeof a.generate === "function" &&
+    typeof a.shrink === "function" &&
+    typeof a.canShrinkWithoutContext === "function"
+  );
 }
 
 /** residual / bound, or Infinity when the residual is beyond its bound or NaN (0 / 0 counts as 0). */
