@@ -247,7 +247,7 @@ export async function checkVariantWith(
     results.push({ report: null, id: variant.id, verdict, expected: "domain error", evidence });
   }
   for (const { statement, expected } of statements as VariantStatement[]) {
-    const report = await checkStatementWith(statement, options);
+    const report = await checkStatementWith(statement, options, "checkVariant");
     results.push({ report, id: statement.id, verdict: report.verdict, expected });
   }
   return {

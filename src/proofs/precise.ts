@@ -17,10 +17,21 @@ const B = Decimal.clone({ precision: 50 });
  */
 export type Precise = Decimal;
 
-/** A {@link Precise} argument, checked: any other value would surface as a TypeError deep in decimal.js. */
+/**
+ * A {@link Precise} argument, checked and read once into a fresh copy through its exact decimal
+ * string: any other value, or a Proxy whose digits change between reads, would otherwise surface as a
+ * TypeError or an endless recursion deep in decimal.js.
+ */
 function requirePrecise(fn: string, name: string, x: unknown): Precise {
-  if (!B.isDecimal(x)) throw new LuceError(fn, name, `must be a Precise (a decimal.js Decimal), got ${describe(x)}`);
-  return x;
+  const problem = `must be a Precise (a decimal.js Decimal), got ${describe(x)}`;
+  if (!B.isDecimal(x)) throw new LuceError(fn, name, problem);
+  let copy: Precise;
+  try {
+    copy = new B(String(x.toString()));
+  } catch {
+    throw new LuceError(fn, name, problem);
+  }
+  return copy;
 }
 
 /** An array of {@link Precise}, read once into a plain array. */
