@@ -1,7 +1,7 @@
 import { Decimal } from "decimal.js";
 import fc from "fast-check";
 import { LuceError } from "../errors.js";
-import { requireCount, requireInteger, requireOptions } from "../validation/checks.js";
+import { describe, requireCount, requireInteger, requireOptions } from "../validation/checks.js";
 import { readInstance } from "./instance.js";
 import type { Precise } from "./precise.js";
 import type { Residual, Statement } from "./statement.js";
@@ -231,8 +231,14 @@ export async function checkStatementWith<I>(
     }),
     { numRuns: runs, seed },
   );
-  if (empty !== undefined)
-    throw new LuceError(fn, "statement", `returned no residual for ${String(statement.show(empty))}`);
+  if (empty !== undefined) {
+    const shown: unknown = statement.show(empty);
+    throw new LuceError(
+      fn,
+      "statement",
+      `returned no residual for ${typeof shown === "string" ? shown : describe(shown)}`,
+    );
+  }
   if (details.failed && details.counterexample !== null) {
     const [instance] = details.counterexample;
     const failing = worstOf(residualsOf(fn, statement, instance)).worst;

@@ -1,13 +1,15 @@
+import fc from "fast-check";
 /**
  * What the fuzz suite found, one regression each: the caller gets a LuceError naming the public
  * function and the argument, never a raw TypeError, a fast-check error or an out-of-memory abort.
  */
 import { describe, expect, it } from "vitest";
 import { LuceError } from "../../src/errors.js";
-import { detectPreferenceFormat, parsePreferenceData, rewardKlFrontier } from "../../src/index.js";
-import { plackettLuceDpoBatch } from "../../src/batch/index.js";
+import { detectPreferenceFormat, fitBradleyTerry, parsePreferenceData, rewardKlFrontier } from "../../src/index.js";
+import { allocateLogits, plackettLuceDpoBatch, releaseLogits, sequenceLogProbs } from "../../src/batch/index.js";
 import {
   assumptionVariants,
+  checkInstance,
   checkStatement,
   checkVariant,
   constant,
@@ -135,5 +137,63 @@ describe("values that are not what they should be are LuceErrors, not TypeErrors
     } as unknown as typeof own;
     const report = await checkStatement({ ...statement, instances: foreign }, { runs: 2 });
     expect(report.verdict).toBe("holds");
+  });
+});
+
+describe("what a caller's Statement returns is checked", () => {
+  it("float64 returning a number, precise returning a number, a NaN reference: LuceErrors naming the statement", async () => {
+    const statement = lemma1();
+    expect(await named(() => checkStatement({ ...statement, float64: () => 1 } as never, { runs: 1 }))).toEqual([
+      "checkStatement",
+      "statement",
+    ]);
+    expect(await named(() => checkStatement({ ...statement, float64: () => [] } as never, { runs: 1 }))).toEqual([
+      "checkStatement",
+      "statement",
+    ]);
+    const instance = fc.sample(statement.instances, { numRuns: 1, seed: 1 })[0];
+    expect(await named(() => checkInstance({ ...statement, precise: () => 0 } as never, instance))).toEqual([
+      "checkInstance",
+      "statement",
+    ]);
+    expect(await named(() => checkStatement({ ...statement, reference: Number.NaN } as never))).toEqual([
+      "checkStatement",
+      "statement",
+    ]);
+  });
+});
+
+describe("a Proxy posing as a typed array is refused by name (its internal slots throw a TypeError)", () => {
+  it("sequenceLogProbs: logits data", async () => {
+    const data = new Proxy(new Float32Array(2 * 2 * 3), {});
+    expect(
+      await named(() =>
+        sequenceLogProbs({ data, shape: [2, 2, 3] }, [
+          [0, 1],
+          [1, 2],
+        ]),
+      ),
+    ).toEqual(["sequenceLogProbs", "logits.data"]);
+  });
+  it("releaseLogits: an arena tensor's data behind a Proxy", async () => {
+    const logits = allocateLogits([1, 1, 2]);
+    expect(await named(() => releaseLogits({ data: new Proxy(logits.data, {}) }))).toEqual(["releaseLogits", "logits"]);
+    releaseLogits(logits);
+  });
+});
+
+describe("options of fitBradleyTerry that are null-prototype objects", () => {
+  it("method and scale", async () => {
+    const comparisons = [
+      [0, 1],
+      [1, 0],
+      [1, 2],
+      [2, 1],
+    ] as const;
+    for (const key of ["method", "scale"])
+      expect(await named(() => fitBradleyTerry(comparisons, { [key]: Object.create(null) } as never))).toEqual([
+        "fitBradleyTerry",
+        `options.${key}`,
+      ]);
   });
 });
