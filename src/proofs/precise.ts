@@ -120,7 +120,7 @@ export function preciseMax(xs: readonly Precise[]): Precise {
  * @param scores - one score per item
  * @param ranked - the ranked items, best first
  * @param unranked - the items in play that were not ranked (a top-k observation)
- * @throws {@link LuceError} for scores that are not {@link Precise}, or indices out of range
+ * @throws {@link LuceError} for scores that are not {@link Precise}, indices out of range or repeated
  * @returns log p(ranking)
  */
 export function precisePlackettLuce(
@@ -133,7 +133,16 @@ export function precisePlackettLuce(
   const indices = (name: string, a: unknown) =>
     copyArrayLike(fn, name, a).map((j, i) => requireIndex(fn, `${name}[${i}]`, j, s.length));
   const top = indices("ranked", ranked);
-  const remaining = [...top, ...indices("unranked", unranked)];
+  const rest = indices("unranked", unranked);
+  // each item once: a repeated index is no observation, and n repeats would cost n² 50-digit exponentials
+  const seen = new Set<number>();
+  [...top.map((j, i) => [j, `ranked[${i}]`] as const), ...rest.map((j, i) => [j, `unranked[${i}]`] as const)].forEach(
+    ([j, name]) => {
+      if (seen.has(j)) throw new LuceError(fn, name, `repeats item ${j}`);
+      seen.add(j);
+    },
+  );
+  const remaining = [...top, ...rest];
   let total = new B(0);
   for (let i = 0; i < top.length; i++) {
     const denominator = preciseLogSumExp(remaining.slice(i).map((j) => s[j]));

@@ -90,6 +90,15 @@ describe("values that are not what they should be are LuceErrors, not TypeErrors
       "preciseRow",
       "row[1]",
     ]);
+    // 5000 repeats of one item ran 5000² 50-digit exponentials (minutes) before it was refused
+    expect(await named(() => precisePlackettLuce([exact(0), exact(1)], new Array(5000).fill(1), [0]))).toEqual([
+      "precisePlackettLuce",
+      "ranked[1]",
+    ]);
+    expect(await named(() => precisePlackettLuce([exact(0), exact(1)], [1], [1]))).toEqual([
+      "precisePlackettLuce",
+      "unranked[0]",
+    ]);
     expect(await named(() => precisePlackettLuce([exact(0), exact(1)], [2], [0]))).toEqual([
       "precisePlackettLuce",
       "ranked[0]",

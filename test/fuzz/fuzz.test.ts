@@ -21,6 +21,8 @@ const MEMORY_PER_INPUT_BYTE = 64;
 const MEMORY_SLACK_BYTES = 96 * 2 ** 20;
 /** Default runs per export; the seed comes from LUCE_SEED (test/setup/seed.ts). */
 const RUNS = 60;
+/** At most this long per export: fast-check stops generating (not a failure) once it is spent. */
+const EXPORT_TIME_LIMIT_MS = 5_000;
 
 /** Approximate bytes of an argument tree: 8 per number or element, the byte length of typed arrays. */
 function inputBytes(x: unknown, seen = new Set<unknown>()): number {
@@ -157,7 +159,8 @@ describe("hostile values, one place at a time", () => {
         if (known.some((k) => k.matches(path, hostile.kind, found))) return;
         throw new Error(`${call}: ${found}`);
       }),
-      { numRuns: entry.runs ?? RUNS },
+      // a time limit per export keeps the suite inside its CPU budget on a slow machine
+      { numRuns: entry.runs ?? RUNS, interruptAfterTimeLimit: EXPORT_TIME_LIMIT_MS },
     );
   });
 });
