@@ -44,7 +44,7 @@ function readPreciseArray(fn: string, name: string, xs: unknown): Precise[] {
  * enters a 50-digit re-evaluation, so it is the very instance float64 saw.
  *
  * @param x - a finite double or −Infinity
- * @throws {@link LuceError} when x is not a number, or NaN
+ * @throws {@link luce!LuceError} when x is not a number, or NaN
  * @returns the same value as a {@link Precise}
  * @example
  * ```ts
@@ -64,7 +64,7 @@ const DECIMAL = /^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|Infinity)$/i;
  * A small integer or a decimal constant, read as written (`constant("0.1")` is one tenth exactly).
  *
  * @param x - an integer, or a decimal string
- * @throws {@link LuceError} for anything else
+ * @throws {@link luce!LuceError} for anything else
  * @returns the constant at 50 digits
  */
 export function constant(x: number | string): Precise {
@@ -77,7 +77,7 @@ export function constant(x: number | string): Precise {
  * log Σ e^{x_i} at 50 digits, skipping −Infinity terms (−Infinity if all are).
  *
  * @param xs - the log-terms
- * @throws {@link LuceError} when xs is not an array of {@link Precise}
+ * @throws {@link luce!LuceError} when xs is not an array of {@link Precise}
  * @returns their log-sum-exp
  */
 export function preciseLogSumExp(xs: readonly Precise[]): Precise {
@@ -94,7 +94,7 @@ export function preciseLogSumExp(xs: readonly Precise[]): Precise {
  * σ(x) = 1/(1 + e^{−x}) at 50 digits.
  *
  * @param x - the argument
- * @throws {@link LuceError} when x is not a {@link Precise}
+ * @throws {@link luce!LuceError} when x is not a {@link Precise}
  * @returns σ(x)
  */
 export function preciseSigmoid(x: Precise): Precise {
@@ -105,7 +105,7 @@ export function preciseSigmoid(x: Precise): Precise {
  * The largest of non-negative residuals (0 for none): a statement's `precise` result over its parts.
  *
  * @param xs - the residuals
- * @throws {@link LuceError} when xs is not an array of {@link Precise}
+ * @throws {@link luce!LuceError} when xs is not an array of {@link Precise}
  * @returns their maximum
  */
 export function preciseMax(xs: readonly Precise[]): Precise {
@@ -120,7 +120,7 @@ export function preciseMax(xs: readonly Precise[]): Precise {
  * @param scores - one score per item
  * @param ranked - the ranked items, best first
  * @param unranked - the items in play that were not ranked (a top-k observation)
- * @throws {@link LuceError} for scores that are not {@link Precise}, indices out of range or repeated
+ * @throws {@link luce!LuceError} for scores that are not {@link Precise}, indices out of range or repeated
  * @returns log p(ranking)
  */
 export function precisePlackettLuce(
@@ -166,7 +166,7 @@ export const preciseArithmetic: Arithmetic<Precise> = {
  * Exact 50-digit copies of a row of doubles (see {@link exact}).
  *
  * @param row - finite doubles or −Infinity
- * @throws {@link LuceError} for an entry that is not a number, or NaN
+ * @throws {@link luce!LuceError} for an entry that is not a number, or NaN
  * @returns one {@link Precise} per entry
  */
 export function preciseRow(row: ArrayLike<number>): Precise[] {
