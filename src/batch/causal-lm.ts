@@ -7,7 +7,7 @@ import { onnxRuntime, sessionError, type ExecutionProvider, type OrtModule, type
 import { collectSequences, isValidRow, logTiesPlusRest, scoredPositions, type PositionSource } from "./scoring.js";
 import type { TokenLogProbs } from "./sequence-log-probs.js";
 import { readMatrix, type LabelsView } from "./tensor-view.js";
-import { requireBoolean, requireInteger } from "../validation/checks.js";
+import { describe, requireBoolean, requireInteger } from "../validation/checks.js";
 import {
   asCaller,
   pickOptions,
@@ -94,7 +94,7 @@ export class CausalLanguageModel {
     options = snapshotOptions(fn, options, ["backend", "logits", "inputIds", "attentionMask"]);
     const backend = options.backend ?? "cpu";
     if (backend !== "cpu" && backend !== "webgpu")
-      throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${String(backend)}`);
+      throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${describe(backend)}`);
     const runtime = await onnxRuntime(fn, "options.backend");
     const bytes = typeof model === "string" ? new Uint8Array(await readFile(model)) : model;
     if (!(bytes instanceof Uint8Array))

@@ -1,6 +1,6 @@
 import { LuceError } from "../errors.js";
 import { plackettLuceDpoLoss, type PlackettLuceDpoResult } from "../losses/plackett-luce-dpo.js";
-import { MAX_ARRAY_LENGTH, requireArrayLike, requireCount } from "../validation/checks.js";
+import { MAX_ARRAY_LENGTH, copyArrayLike, requireCount } from "../validation/checks.js";
 import {
   asCaller,
   POLICY_BATCH_OPTION_KEYS,
@@ -70,7 +70,7 @@ export async function plackettLuceDpoBatch(
   const batchInputs = readPolicyBatchInputs(fn, inputs);
   // read once: the batch check and the loss must see the same K and rankings
   const k = requireCount(fn, "inputs.responses", inputs.responses, 2, MAX_ARRAY_LENGTH);
-  const rankings = Array.from(requireArrayLike(fn, "inputs.rankings", inputs.rankings)) as ArrayLike<number>[];
+  const rankings = copyArrayLike(fn, "inputs.rankings", inputs.rankings) as ArrayLike<number>[];
   return lossOnPolicyBatch(
     fn,
     batchInputs,

@@ -77,6 +77,9 @@ function formatShape(shape: ArrayLike<unknown>): string {
   return `[${shown.join(", ")}${shape.length > LISTED_DIMENSIONS ? `, … (${shape.length} entries)` : ""}]`;
 }
 
+/** %TypedArray%, the constructor every typed array class extends. */
+const TYPED_ARRAY = Object.getPrototypeOf(Int8Array) as new () => ArrayBufferView;
+
 /**
  * Reads the fields of a view (or an ONNX Runtime tensor's `data`, `dims`, `type`) once each, so a getter or Proxy
  * that answers differently on a second read cannot change a validated value, and validates them: `rank`
@@ -103,6 +106,9 @@ function readViewFields(
   const stride = ort ? undefined : fields.stride;
   const offset = ort ? undefined : fields.offset;
   const dtype = ort ? ortDtype(fields.type) : fields.dtype;
+  // a Proxy of a typed array inherits its prototype but not its internal slots: its `length` throws
+  if (data instanceof TYPED_ARRAY && !ArrayBuffer.isView(data))
+    throw new LuceError(fn, `${name}.data`, "poses as a typed array (a Proxy?): pass the typed array itself");
   if (data === null || typeof data !== "object" || typeof (data as { length?: unknown }).length !== "number")
     throw new LuceError(fn, `${name}.data`, `must be a typed array or an array, got ${describe(data)}`);
   // the length first: a shape claiming billions of entries is refused before it is copied

@@ -1,6 +1,7 @@
 import { LuceError } from "../errors.js";
 import type { Comparison, PlackettLuceObservation } from "../ranking/observations.js";
 import {
+  describe,
   requireArrayLike,
   requireBoolean,
   requireIndex,
@@ -357,7 +358,7 @@ function commonOptions(fn: string, factors: Factors, options: FitOptions) {
       : requireIndex(fn, "options.maxIterations", options.maxIterations);
   const scale = options.scale ?? "log";
   if (scale !== "log" && scale !== "elo")
-    throw new LuceError(fn, "options.scale", `must be "log" or "elo", got '${String(scale)}'`);
+    throw new LuceError(fn, "options.scale", `must be "log" or "elo", got ${describe(scale)}`);
   const wantErrors =
     options.standardErrors === undefined
       ? factors.nItems <= 2000
@@ -389,7 +390,7 @@ export function fitPlackettLuce(observations: readonly PlackettLuceObservation[]
 function fit(fn: string, argument: string, factors: Factors, options: FitOptions): FitResult {
   const { method, reference, tolerance, maxIterations, factor, wantErrors } = commonOptions(fn, factors, options);
   if (method !== "newton" && method !== "mm" && method !== "ilsr")
-    throw new LuceError(fn, "options.method", `must be "newton", "mm" or "ilsr", got '${String(method)}'`);
+    throw new LuceError(fn, "options.method", `must be "newton", "mm" or "ilsr", got ${describe(method)}`);
   const prior =
     options.prior === undefined ? undefined : requireOptions(fn, "options.prior", options.prior, PRIOR_KEYS);
   const priorVariance = prior === undefined ? undefined : requirePositive(fn, "options.prior.variance", prior.variance);

@@ -1,4 +1,5 @@
 import { LuceError } from "../errors.js";
+import { describe } from "../validation/checks.js";
 import type { Comparison, PlackettLuceObservation } from "../ranking/observations.js";
 import type { ComparisonColumns } from "./factors.js";
 
@@ -39,7 +40,7 @@ export function parsePreferenceData(text: string, format: "csv" | "jsonl"): Pref
   const fn = "parsePreferenceData";
   if (typeof text !== "string") throw new LuceError(fn, "text", "must be a string");
   if (format !== "csv" && format !== "jsonl")
-    throw new LuceError(fn, "format", `must be "csv" or "jsonl", got '${String(format)}'`);
+    throw new LuceError(fn, "format", `must be "csv" or "jsonl", got ${describe(format)}`);
   const reader = new PreferenceReader(fn, format);
   for (const line of text.split(LINE_BREAK)) reader.line(line);
   const { items, columns, observations } = reader.finish("text");
@@ -58,6 +59,7 @@ export function parsePreferenceData(text: string, format: "csv" | "jsonl"): Pref
  *
  * @param firstLine - the first non-blank line (a leading byte-order mark is ignored)
  * @returns `"jsonl"` or `"csv"`
+ * @throws {@link LuceError} when `firstLine` is not a string
  * @example
  * ```ts
  * detectPreferenceFormat('{"winner": "a", "loser": "b"}'); // "jsonl"
@@ -65,6 +67,8 @@ export function parsePreferenceData(text: string, format: "csv" | "jsonl"): Pref
  * ```
  */
 export function detectPreferenceFormat(firstLine: string): "csv" | "jsonl" {
+  if (typeof firstLine !== "string")
+    throw new LuceError("detectPreferenceFormat", "firstLine", `must be a string, got ${describe(firstLine)}`);
   const start = firstLine.replace(BOM, "").trimStart()[0];
   return start === "{" || start === "[" ? "jsonl" : "csv";
 }

@@ -1,9 +1,11 @@
 import { LuceError } from "../errors.js";
+import { copyArrayLike, describe } from "../validation/checks.js";
 import { logPartition } from "../theory/optimal-policy.js";
 import { logSpace } from "../theory/rows.js";
 import {
   checkStatementWith,
   readCheckOptions,
+  requireStatement,
   type CheckOptions,
   type StatementReport,
   type Verdict,
@@ -230,13 +232,22 @@ export async function checkVariantWith(
 ): Promise<VariantReport> {
   if (variant === null || typeof variant !== "object" || !Array.isArray(variant.statements))
     throw new LuceError("checkVariant", "variant", "must be one of assumptionVariants()");
+  if (variant.domain !== undefined && typeof variant.domain !== "function")
+    throw new LuceError("checkVariant", "variant.domain", "must be a function when given");
+  const statements = copyArrayLike("checkVariant", "variant.statements", variant.statements);
+  statements.forEach((entry, i) => {
+    const name = `variant.statements[${i}]`;
+    if (entry === null || typeof entry !== "object")
+      throw new LuceError("checkVariant", name, `must be { statement, expected }, got ${describe(entry)}`);
+    requireStatement("checkVariant", (entry as VariantStatement).statement, `${name}.statement`);
+  });
   const results: VariantResult[] = [];
   if (variant.domain !== undefined) {
     const { verdict, evidence } = variant.domain();
     results.push({ report: null, id: variant.id, verdict, expected: "domain error", evidence });
   }
-  for (const { statement, expected } of variant.statements) {
-    const report = await checkStatementWith(statement, options);
+  for (const { statement, expected } of statements as VariantStatement[]) {
+    const report = await checkStatementWith(statement, options, "checkVariant");
     results.push({ report, id: statement.id, verdict: report.verdict, expected });
   }
   return {

@@ -1,6 +1,7 @@
+import { Decimal } from "decimal.js";
 import fc from "fast-check";
 import { LuceError } from "../errors.js";
-import { requireCount, requireInteger, requireOptions } from "../validation/checks.js";
+import { describe, requireCount, requireInteger, requireOptions } from "../validation/checks.js";
 import { readInstance } from "./instance.js";
 import type { Precise } from "./precise.js";
 import type { Residual, Statement } from "./statement.js";
@@ -65,7 +66,11 @@ export interface CheckOptions {
   readonly seed?: number;
 }
 
-function requireStatement(fn: string, statement: unknown): void {
+/**
+ * A Statement's shape checked before it is run, so a malformed one is a LuceError naming `name`.
+ * @internal
+ */
+export function requireStatement(fn: string, statement: unknown, name = "statement"): void {
   const s = statement as Partial<Statement<unknown>> | null;
   if (
     s === null ||
@@ -73,14 +78,52 @@ function requireStatement(fn: string, statement: unknown): void {
     typeof s.float64 !== "function" ||
     typeof s.precise !== "function" ||
     typeof s.show !== "function" ||
-    s.instances === undefined
+    typeof s.id !== "string" ||
+    typeof s.title !== "string" ||
+    typeof s.reference !== "string" ||
+    typeof s.definition !== "string" ||
+    !isArbitrary(s.instances) ||
+    !(s.runsFraction === undefined || (typeof s.runsFraction === "number" && s.runsFraction > 0 && s.runsFraction <= 1))
   ) {
-    throw new LuceError(
-      fn,
-      "statement",
-      "must be a Statement (e.g. lemma1()): { id, instances, float64, precise, show, … }",
-    );
+    throw new LuceError(fn, name, "must be a Statement (e.g. lemma1()): { id, instances, float64, precise, show, … }");
   }
+}
+
+/**
+ * What a Statement's `float64` returned, checked: an array of residuals with numeric `residual` and
+ * `bound`, so a statement of the caller's that returns something else is a LuceError, not a TypeError.
+ */
+function residualsOf<I>(fn: string, statement: Statement<I>, instance: I): Residual[] {
+  const value: unknown = statement.float64(instance);
+  const valid =
+    Array.isArray(value) &&
+    value.every(
+      (r: Partial<Residual> | null) =>
+        r !== null && typeof r === "object" && typeof r.residual === "number" && typeof r.bound === "number",
+    );
+  if (!valid) throw new LuceError(fn, "statement", "float64 must return an array of { name, residual, bound }");
+  return value as Residual[];
+}
+
+/** What a Statement's `precise` returned, checked to be a {@link Precise}. */
+function preciseOf<I>(fn: string, statement: Statement<I>, instance: I): Precise {
+  const value: unknown = statement.precise(instance);
+  if (!Decimal.isDecimal(value)) throw new LuceError(fn, "statement", "precise must return a Precise (a Decimal)");
+  return value;
+}
+
+/**
+ * An arbitrary by its shape, not `instanceof`: the caller's fast-check may be another copy than luce's.
+ */
+function isArbitrary(x: unknown): boolean {
+  const a = x as Partial<Record<"generate" | "shrink" | "canShrinkWithoutContext", unknown>> | null;
+  return (
+    a !== null &&
+    typeof a === "object" &&
+    typeof a.generate === "function" &&
+    typeof a.shrink === "function" &&
+    typeof a.canShrinkWithoutContext === "function"
+  );
 }
 
 /** residual / bound, or Infinity when the residual is beyond its bound or NaN (0 / 0 counts as 0). */
@@ -146,6 +189,7 @@ export function readCheckOptions(
 export async function checkStatementWith<I>(
   statement: Statement<I>,
   { runs: requested, seed }: Required<CheckOptions>,
+  fn = "checkStatement",
 ): Promise<StatementReport> {
   const started = performance.now();
   const runs = Math.max(1, Math.round(requested * (statement.runsFraction ?? 1)));
@@ -162,7 +206,7 @@ export async function checkStatementWith<I>(
   const details = fc.check(
     fc.property(statement.instances, (instance) => {
       if (shrinkEvaluations >= 0 && ++shrinkEvaluations > SHRINK_BUDGET) return true;
-      const residuals = statement.float64(instance);
+      const residuals = residualsOf(fn, statement, instance);
       if (residuals.length === 0) {
         // a statement that returns no residual checks nothing: an error of the statement, not a verdict
         empty ??= instance;
@@ -187,12 +231,18 @@ export async function checkStatementWith<I>(
     }),
     { numRuns: runs, seed },
   );
-  if (empty !== undefined)
-    throw new Error(`checking ${statement.id}: no residual returned for ${statement.show(empty)}`);
+  if (empty !== undefined) {
+    const shown: unknown = statement.show(empty);
+    throw new LuceError(
+      fn,
+      "statement",
+      `returned no residual for ${typeof shown === "string" ? shown : describe(shown)}`,
+    );
+  }
   if (details.failed && details.counterexample !== null) {
     const [instance] = details.counterexample;
-    const failing = worstOf(statement.float64(instance)).worst;
-    const precise = statement.precise(instance);
+    const failing = worstOf(residualsOf(fn, statement, instance)).worst;
+    const precise = preciseOf(fn, statement, instance);
     return report(statement, {
       instances: count,
       worst: failing,
@@ -206,11 +256,11 @@ export async function checkStatementWith<I>(
   }
   if (details.failed)
     throw details.errorInstance ?? new Error(`checking ${statement.id} failed without a counterexample`);
-  let precise = worstInstance === undefined ? null : statement.precise(worstInstance);
+  let precise = worstInstance === undefined ? null : preciseOf(fn, statement, worstInstance);
   let preciseInstance = worstInstance;
   for (const instance of sampled) {
     if (precise !== null && !precise.lt(PRECISE_THRESHOLD)) break;
-    const p = statement.precise(instance);
+    const p = preciseOf(fn, statement, instance);
     if (!p.lt(PRECISE_THRESHOLD)) {
       precise = p;
       preciseInstance = instance;
@@ -251,8 +301,8 @@ export function checkInstance<I>(statement: Statement<I>, instance: I): Statemen
   let residuals: Residual[];
   let precise: Precise;
   try {
-    residuals = statement.float64(copy);
-    precise = statement.precise(copy);
+    residuals = residualsOf(fn, statement, copy);
+    precise = preciseOf(fn, statement, copy);
   } catch (e) {
     // the statement's own computations name themselves; the caller called checkInstance
     if (e instanceof LuceError && e.function === fn) throw e;

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Tensor } from "@tensorflow/tfjs-core";
 import { LuceError } from "../errors.js";
 import { NeumaierSum } from "../numerics/sum.js";
+import { describe } from "../validation/checks.js";
 
 /** Whether `x` looks like a tfjs tensor (tfjs-core may be loaded more than once, so no instanceof). @internal */
 export function isTensor(x: unknown): x is Tensor {
@@ -46,7 +47,7 @@ export type Reduction = "mean" | "sum" | "none";
 /** The reduction option, validated. @internal */
 export function requireReduction(op: string, reduction: unknown): Reduction {
   if (reduction !== "mean" && reduction !== "sum" && reduction !== "none")
-    throw new LuceError(op, "options.reduction", `must be "mean", "sum" or "none", not ${String(reduction)}`);
+    throw new LuceError(op, "options.reduction", `must be "mean", "sum" or "none", not ${describe(reduction)}`);
   return reduction;
 }
 

@@ -1,6 +1,6 @@
 import { LuceError } from "../errors.js";
 import { NeumaierSum } from "../numerics/sum.js";
-import { describe, requireArrayLike, requireFinite, requireFiniteArray, requireOptions } from "../validation/checks.js";
+import { copyArrayLike, describe, requireFinite, requireFiniteArray, requireOptions } from "../validation/checks.js";
 import { logOptimalPolicyRow } from "./kernels.js";
 import { expectedRewardRow, klRow } from "./kl.js";
 import { readPolicy, readReward, requireSameShape, type Policy, type Rows } from "./rows.js";
@@ -99,10 +99,10 @@ export function rewardKlFrontier(problem: WeightedProblem, betas?: ArrayLike<num
   const grid =
     betas === undefined
       ? Array.from({ length: 200 }, (_, i) => 10 ** (3 - (6 * i) / 199))
-      : Array.from(requireArrayLike(fn, "betas", betas) as ArrayLike<number>);
+      : copyArrayLike(fn, "betas", betas);
   return grid.map((beta, i) => {
     if (!(typeof beta === "number" && Number.isFinite(beta) && beta > 0))
-      throw new LuceError(fn, `betas[${i}]`, `must be a finite β > 0, got ${String(beta)}`);
+      throw new LuceError(fn, `betas[${i}]`, `must be a finite β > 0, got ${describe(beta)}`);
     return {
       beta,
       ...pointOf(

@@ -58,6 +58,17 @@ export function requireFiniteArray(fn: string, name: string, a: unknown, minLeng
 }
 
 /**
+ * An array-like's entries read once into a plain array, its length checked first (lying lengths
+ * refused before the copy is allocated): `{ length: 1e9, 0: 1 }` would otherwise cost gigabytes.
+ */
+export function copyArrayLike(fn: string, name: string, a: unknown): unknown[] {
+  const length = requireArrayLength(fn, name, a);
+  requireLastEntry(fn, name, a, length);
+  const arr = a as ArrayLike<unknown>;
+  return Array.from({ length }, (_, i) => arr[i]);
+}
+
+/**
  * The longest array-like luce accepts: 2^32 − 1, JavaScript's own array limit. A `length` past it,
  * negative, fractional or NaN is a lie that would otherwise surface as a RangeError or a long loop.
  */

@@ -88,7 +88,7 @@ function rangeHolding(data: Float32Array): number | null {
  * @internal
  */
 export function arenaPlace(fn: string, argument: string, data: unknown): { offset: number; range: number } | null {
-  if (!(data instanceof Float32Array) || !buffers.has(data.buffer)) return null;
+  if (!(data instanceof Float32Array && ArrayBuffer.isView(data)) || !buffers.has(data.buffer)) return null;
   const range = released.has(data) ? null : rangeHolding(data);
   if (range === null)
     throw new LuceError(fn, argument, "lies in arena memory given back with releaseLogits: it must not be used after");
@@ -163,7 +163,8 @@ export function allocateLogits(shape: readonly number[]): ArenaLogits {
 export function releaseLogits(logits: { readonly data: Float32Array }): void {
   const fn = "releaseLogits";
   const data: unknown = logits !== null && typeof logits === "object" ? logits.data : null;
-  const start = data instanceof Float32Array && buffers.has(data.buffer) ? data.byteOffset : null;
+  const start =
+    data instanceof Float32Array && ArrayBuffer.isView(data) && buffers.has(data.buffer) ? data.byteOffset : null;
   if (start !== null && reading.has(start))
     throw new LuceError(fn, "logits", "are being read by a call in flight: release them once it has settled");
   if (start === null || released.has(data as Float32Array) || !allocated.has(start) || !arenaRelease(start))

@@ -1,0 +1,341 @@
+/**
+ * One valid call of every export of luce, luce/proofs, luce/arbitraries and luce/batch: the fuzz
+ * suite makes each call hostile one argument, field or element at a time, so validation deep
+ * inside is reached. `finite` names the results the documentation promises finite.
+ */
+import fc from "fast-check";
+import * as core from "../../src/index.js";
+import * as proofs from "../../src/proofs/index.js";
+import * as arbitraries from "../../src/arbitraries/index.js";
+import * as batch from "../../src/batch/index.js";
+
+/** A valid call of one export, built fresh for every run so a mutation never leaks into the next. */
+export interface FuzzEntry {
+  /** Fresh valid arguments. */
+  readonly args: () => unknown[];
+  /** Calls the export (a constructor is called with `new`). */
+  readonly call: (...args: unknown[]) => unknown;
+  /**
+   * The results the documentation promises finite for finite input (checked unless the hostile value
+   * is ±Infinity, where log1pExp(Infinity) = Infinity is the documented answer); others must hold no NaN.
+   */
+  readonly finite?: (result: unknown) => number[];
+  /**
+   * The log-probabilities among the results: never NaN or above 0, and −Infinity only where the true
+   * value lies below −Number.MAX_VALUE (a correctly rounded underflow, as with scores of ±1e308).
+   */
+  readonly logProbabilities?: (result: unknown) => number[];
+  /** True where the export wraps its input for later validation (it may hand a NaN back unread). */
+  readonly echoesInput?: boolean;
+  /** Runs the property makes; slow exports get fewer. */
+  readonly runs?: number;
+}
+
+const scores = () => [0.5, -1, 2];
+const rows = () => [
+  [1, 0, -1],
+  [0.5, 0.25, 2],
+];
+const policy = () => [
+  [0.2, 0.3, 0.5],
+  [0.1, 0.6, 0.3],
+];
+const comparisons = () => [
+  [0, 1],
+  [1, 2, 2],
+  [2, 0],
+];
+const observations = () => [[0, 1, 2], { ranking: [2, 0], of: [0, 1, 2] }];
+const [B, T, V] = [2, 3, 4];
+const logits = () => ({ data: Float32Array.from({ length: B * T * V }, (_, i) => Math.sin(i)), shape: [B, T, V] });
+const labels = () => [
+  [0, 1, 2],
+  [3, 1, 0],
+];
+const dpoInputs = () => ({
+  policyChosenLogps: [-1, -2],
+  policyRejectedLogps: [-1.5, -1],
+  referenceChosenLogps: [-1.2, -2],
+  referenceRejectedLogps: [-1.4, -1.1],
+});
+const one = (x: unknown): number[] => [x as number];
+const all = (x: unknown): number[] => Array.from(x as ArrayLike<number>);
+const allRows = (x: unknown): number[] => (x as ArrayLike<number>[]).flatMap((row) => Array.from(row));
+/** Draws one value from an arbitrary an export returned, so its validation at draw time is reached too. */
+const drawOne = (arbitrary: unknown) => fc.sample(arbitrary as fc.Arbitrary<unknown>, { numRuns: 1, seed: 1 });
+const fn =
+  (f: (...a: never[]) => unknown) =>
+  (...a: unknown[]) =>
+    f(...(a as never[]));
+
+const smallCheck = { runs: 2, seed: 1 };
+
+/** Every function export, keyed "module:name". */
+export const entries: Record<string, FuzzEntry> = {
+  "luce:LuceError": {
+    args: () => ["f", "a", "is wrong"],
+    call: (...a) => new core.LuceError(...(a as [string, string, string])),
+  },
+  "luce:areEquivalentRewards": {
+    args: () => [rows(), rows(), { tolerance: 1e-9 }],
+    call: fn(core.areEquivalentRewards),
+  },
+  "luce:bradleyTerryLogLikelihood": {
+    args: () => [scores(), comparisons()],
+    call: fn(core.bradleyTerryLogLikelihood),
+    logProbabilities: one,
+  },
+  "luce:bradleyTerryLogLikelihoodGradient": {
+    args: () => [scores(), comparisons()],
+    call: fn(core.bradleyTerryLogLikelihoodGradient),
+    finite: all,
+  },
+  "luce:bradleyTerryLogLikelihoodHessian": {
+    args: () => [scores(), comparisons()],
+    call: fn(core.bradleyTerryLogLikelihoodHessian),
+    finite: allRows,
+  },
+  "luce:bradleyTerryProbability": { args: () => [1, -2], call: fn(core.bradleyTerryProbability), finite: one },
+  "luce:canonicalReward": { args: () => [rows()], call: fn(core.canonicalReward), finite: allRows },
+  "luce:createRandom": {
+    args: () => [7],
+    call: (...a) => (core.createRandom as (s: unknown) => core.RandomSource)(a[0])(),
+  },
+  "luce:detectPreferenceFormat": { args: () => ["winner,loser"], call: fn(core.detectPreferenceFormat) },
+  "luce:dpoLoss": {
+    args: () => [dpoInputs(), { beta: 0.1, lossType: "sigmoid" }],
+    call: fn(core.dpoLoss),
+    finite: (r) => all((r as core.DpoLossResult).losses),
+  },
+  "luce:fitBradleyTerry": {
+    args: () => [comparisons(), { method: "newton" }],
+    call: fn(core.fitBradleyTerry),
+    finite: (r) => all((r as core.FitResult).logStrength),
+  },
+  "luce:fitPlackettLuce": {
+    args: () => [observations(), {}],
+    call: fn(core.fitPlackettLuce),
+    finite: (r) => all((r as core.FitResult).logStrength),
+  },
+  "luce:frontierRewardAtKl": {
+    args: () => [{ reward: rows(), reference: policy() }, 0.1],
+    call: fn(core.frontierRewardAtKl),
+    finite: one,
+  },
+  "luce:impliedReward": { args: () => [policy(), policy(), 0.5], call: fn(core.impliedReward), finite: allRows },
+  // KL is +Infinity, the objective −Infinity, where π puts mass off π_ref's support (documented)
+  "luce:klDivergence": { args: () => [policy(), policy()], call: fn(core.klDivergence) },
+  "luce:klRegularizedObjective": {
+    args: () => [policy(), rows(), policy(), 0.5],
+    call: fn(core.klRegularizedObjective),
+  },
+  "luce:log1mExp": { args: () => [-0.5], call: fn(core.log1mExp) },
+  "luce:log1pExp": { args: () => [3], call: fn(core.log1pExp), finite: one },
+  "luce:logDiffExp": { args: () => [1, 0.5], call: fn(core.logDiffExp) },
+  "luce:logOptimalPolicy": {
+    args: () => [rows(), policy(), 0.5],
+    call: fn(core.logOptimalPolicy),
+    logProbabilities: allRows,
+  },
+  "luce:logPartition": { args: () => [rows(), policy(), 0.5], call: fn(core.logPartition), finite: all },
+  "luce:logSigmoid": { args: () => [0.3], call: fn(core.logSigmoid), finite: one },
+  "luce:logSpace": { args: () => [[[-1, -0.5, -2]]], call: fn(core.logSpace), echoesInput: true },
+  // logSumExp([]) = −Infinity is documented (the log of an empty sum): no finite promise
+  "luce:logSumExp": { args: () => [scores()], call: fn(core.logSumExp) },
+  "luce:optimalPolicy": { args: () => [rows(), policy(), 0.5], call: fn(core.optimalPolicy), finite: allRows },
+  "luce:parsePreferenceData": { args: () => ["winner,loser\na,b\nb,c\n", "csv"], call: fn(core.parsePreferenceData) },
+  "luce:plackettLuceDpoLoss": {
+    args: () => [
+      { policyLogps: [[-1, -2, -3]], referenceLogps: [[-1.5, -2, -2.5]], rankings: [[2, 0, 1]] },
+      { beta: 0.1 },
+    ],
+    call: fn(core.plackettLuceDpoLoss),
+    finite: (r) => all((r as core.PlackettLuceDpoResult).losses),
+  },
+  "luce:plackettLuceLogLikelihood": {
+    args: () => [scores(), observations()],
+    call: fn(core.plackettLuceLogLikelihood),
+    logProbabilities: one,
+  },
+  "luce:plackettLuceLogLikelihoodGradient": {
+    args: () => [scores(), observations()],
+    call: fn(core.plackettLuceLogLikelihoodGradient),
+    finite: all,
+  },
+  "luce:plackettLuceLogLikelihoodHessian": {
+    args: () => [scores(), observations()],
+    call: fn(core.plackettLuceLogLikelihoodHessian),
+    finite: allRows,
+  },
+  "luce:plackettLuceLogProbability": {
+    args: () => [scores(), [2, 0, 1]],
+    call: fn(core.plackettLuceLogProbability),
+    logProbabilities: one,
+  },
+  "luce:preferenceLogProbability": {
+    args: () => [{ reward: rows() }, 1, [0, 2, 1]],
+    call: fn(core.preferenceLogProbability),
+    logProbabilities: one,
+  },
+  "luce:preferenceProbability": {
+    args: () => [{ policy: policy(), reference: policy(), beta: 0.5 }, 0, [0, 2]],
+    call: fn(core.preferenceProbability),
+    finite: one,
+  },
+  "luce:projectReward": { args: () => [rows(), policy(), 0.5], call: fn(core.projectReward), finite: allRows },
+  "luce:rewardKlFrontier": {
+    args: () => [{ reward: rows(), reference: policy(), promptWeights: [1, 2] }, [0.1, 1]],
+    call: fn(core.rewardKlFrontier),
+  },
+  "luce:rewardKlPoint": {
+    args: () => [{ reward: rows(), reference: policy() }, policy()],
+    call: fn(core.rewardKlPoint),
+  },
+  "luce:samplePlackettLuce": { args: () => [scores(), { seed: 3, k: 2 }], call: fn(core.samplePlackettLuce) },
+  "luce:sigmoid": { args: () => [0.3], call: fn(core.sigmoid), finite: one },
+  "luce:softplus": { args: () => [-2], call: fn(core.softplus), finite: one },
+  "luce:suffixLogSumExp": { args: () => [scores()], call: fn(core.suffixLogSumExp) },
+
+  "luce/proofs:appendixA1": { args: () => [{}], call: fn(proofs.appendixA1) },
+  "luce/proofs:appendixA2A3": { args: () => [{}], call: fn(proofs.appendixA2A3) },
+  "luce/proofs:appendixA4": { args: () => [], call: fn(proofs.appendixA4) },
+  "luce/proofs:definition1": { args: () => [], call: fn(proofs.definition1) },
+  "luce/proofs:lemma1": { args: () => [{ betaSign: 1 }], call: fn(proofs.lemma1) },
+  "luce/proofs:lemma2": { args: () => [{}], call: fn(proofs.lemma2) },
+  "luce/proofs:populationDpo": { args: () => [{}], call: fn(proofs.populationDpo) },
+  "luce/proofs:theorem1": { args: () => [{ shiftDependsOn: "prompt" }], call: fn(proofs.theorem1) },
+  "luce/proofs:assumptionVariants": { args: () => [], call: fn(proofs.assumptionVariants) },
+  "luce/proofs:paperStatements": { args: () => [], call: fn(proofs.paperStatements) },
+  "luce/proofs:checkStatement": {
+    args: () => [proofs.lemma1(), { ...smallCheck }],
+    call: fn(proofs.checkStatement),
+    runs: 8,
+  },
+  "luce/proofs:checkInstance": {
+    args: () => [proofs.definition1(), drawOne(proofs.definition1().instances)[0]],
+    call: fn(proofs.checkInstance),
+    runs: 8,
+  },
+  "luce/proofs:checkVariant": {
+    args: () => [proofs.assumptionVariants()[0], { ...smallCheck }],
+    call: fn(proofs.checkVariant),
+    runs: 5,
+  },
+  "luce/proofs:checkOwnFunctions": { args: () => [{ runs: 1, seed: 1 }], call: fn(proofs.checkOwnFunctions), runs: 3 },
+  "luce/proofs:verifyPaper": { args: () => [{ runs: 1, seed: 1 }], call: fn(proofs.verifyPaper), runs: 3 },
+  "luce/proofs:exact": { args: () => [0.25], call: fn(proofs.exact) },
+  "luce/proofs:constant": { args: () => ["0.1"], call: fn(proofs.constant) },
+  "luce/proofs:preciseLogSumExp": {
+    args: () => [[proofs.exact(1), proofs.exact(-2)]],
+    call: fn(proofs.preciseLogSumExp),
+  },
+  "luce/proofs:preciseMax": { args: () => [[proofs.exact(1), proofs.exact(-2)]], call: fn(proofs.preciseMax) },
+  "luce/proofs:preciseSigmoid": { args: () => [proofs.exact(0.5)], call: fn(proofs.preciseSigmoid) },
+  "luce/proofs:precisePlackettLuce": {
+    args: () => [[proofs.exact(1), proofs.exact(0), proofs.exact(-1)], [2], [0, 1]],
+    call: fn(proofs.precisePlackettLuce),
+  },
+  "luce/proofs:preciseRow": { args: () => [scores()], call: fn(proofs.preciseRow) },
+
+  "luce/arbitraries:betaArbitrary": {
+    args: () => [{ min: 0.1, max: 2 }],
+    call: (...a) => drawOne(fn(arbitraries.betaArbitrary)(...a)),
+  },
+  "luce/arbitraries:comparisonGraphArbitrary": {
+    args: () => [4, { connected: true }],
+    call: (...a) => drawOne(fn(arbitraries.comparisonGraphArbitrary)(...a)),
+  },
+  "luce/arbitraries:equivalentRewardsArbitrary": {
+    args: () => [arbitraries.finiteProblemArbitrary({ prompts: 1, responses: 2 }), {}],
+    call: (...a) => drawOne(fn(arbitraries.equivalentRewardsArbitrary)(...a)),
+  },
+  "luce/arbitraries:finiteProblemArbitrary": {
+    args: () => [{ prompts: 2, responses: [2, 3] }],
+    call: (...a) => drawOne(fn(arbitraries.finiteProblemArbitrary)(...a)),
+  },
+  "luce/arbitraries:logPolicyArbitrary": {
+    args: () => [3, {}],
+    call: (...a) => drawOne(fn(arbitraries.logPolicyArbitrary)(...a)),
+  },
+  "luce/arbitraries:logReferenceArbitrary": {
+    args: () => [{ responses: 3 }],
+    call: (...a) => drawOne(fn(arbitraries.logReferenceArbitrary)(...a)),
+  },
+  "luce/arbitraries:observationArbitrary": {
+    args: () => [3],
+    call: (...a) => drawOne(fn(arbitraries.observationArbitrary)(...a)),
+  },
+  "luce/arbitraries:partialRankingArbitrary": {
+    args: () => [3],
+    call: (...a) => drawOne(fn(arbitraries.partialRankingArbitrary)(...a)),
+  },
+  "luce/arbitraries:rankingArbitrary": {
+    args: () => [3],
+    call: (...a) => drawOne(fn(arbitraries.rankingArbitrary)(...a)),
+  },
+  "luce/arbitraries:rewardArbitrary": {
+    args: () => [3, 0.5, {}],
+    call: (...a) => drawOne(fn(arbitraries.rewardArbitrary)(...a)),
+  },
+  "luce/arbitraries:shiftArbitrary": {
+    args: () => [[2, 3], {}],
+    call: (...a) => drawOne(fn(arbitraries.shiftArbitrary)(...a)),
+  },
+
+  "luce/batch:sequenceLogProbs": {
+    args: () => [logits(), labels(), { average: false }],
+    call: fn(batch.sequenceLogProbs),
+    logProbabilities: all, // a −Infinity logit (float32 −1e308) at a label is a −Infinity log-probability
+    runs: 40,
+  },
+  "luce/batch:sequenceTokenLogProbs": {
+    args: () => [logits(), labels(), {}],
+    call: fn(batch.sequenceTokenLogProbs),
+    runs: 40,
+  },
+  "luce/batch:dpoBatch": {
+    args: () => [{ policyLogits: logits(), referenceLogps: [-1, -1], labels: labels() }, { beta: 0.1 }],
+    call: fn(batch.dpoBatch),
+    finite: (r) => all((r as batch.DpoBatchResult).losses),
+    runs: 40,
+  },
+  "luce/batch:plackettLuceDpoBatch": {
+    args: () => [
+      { policyLogits: logits(), referenceLogps: [-1, -1], labels: labels(), responses: 2, rankings: [[0, 1]] },
+      { beta: 0.1 },
+    ],
+    call: fn(batch.plackettLuceDpoBatch),
+    runs: 40,
+  },
+  "luce/batch:allocateLogits": {
+    args: () => [[2, 2, 3]],
+    call: (...a) => batch.releaseLogits(fn(batch.allocateLogits)(...a) as batch.ArenaLogits),
+  },
+  "luce/batch:releaseLogits": { args: () => [batch.allocateLogits([1, 1, 2])], call: fn(batch.releaseLogits) },
+  "luce/batch:tensorFileInfo": {
+    args: () => ["test/fixtures/tensors/logits-f4.npy"],
+    call: fn(batch.tensorFileInfo),
+    runs: 30,
+  },
+  "luce/batch:readTensorFile": {
+    args: () => ["test/fixtures/tensors/logits.safetensors", "logits"],
+    call: fn(batch.readTensorFile),
+    runs: 30,
+  },
+};
+
+/** Exports the suite does not fuzz, each with the reason. */
+export const excluded: Record<string, string> = {
+  "luce/batch:CausalLanguageModel":
+    "needs an ONNX model file and onnxruntime-node; its loader is covered by test/batch/causal-lm.test.ts",
+  "luce/batch:dpoModelBatch":
+    "needs a loaded CausalLanguageModel (an ONNX model file); covered by test/batch/causal-lm.test.ts",
+};
+
+/** The modules the suite enumerates, by their package specifier. */
+export const modules: Record<string, Record<string, unknown>> = {
+  luce: core,
+  "luce/proofs": proofs,
+  "luce/arbitraries": arbitraries,
+  "luce/batch": batch,
+};
