@@ -44,40 +44,11 @@ export function inverseCholeskyFactor(a: Float64Array, size: number): InverseFac
 function factorLower(l: Float64Array, s: number): boolean {
   for (let i0 = 0; i0 < s; i0 += ROWS) {
     const r0 = i0 * s;
-    const r1 = r0 + s;
-    const r2 = r1 + s;
-    const r3 = r2 + s;
     for (let j0 = 0; j0 < i0; j0 += 2) {
       const q0 = j0 * s;
       const q1 = q0 + s;
-      let s00 = 0;
-      let s01 = 0;
-      let s10 = 0;
-      let s11 = 0;
-      let s20 = 0;
-      let s21 = 0;
-      let s30 = 0;
-      let s31 = 0;
-      for (let k = 0; k < j0; k++) {
-        const b0 = l[q0 + k];
-        const b1 = l[q1 + k];
-        const a0 = l[r0 + k];
-        const a1 = l[r1 + k];
-        const a2 = l[r2 + k];
-        const a3 = l[r3 + k];
-        s00 += a0 * b0;
-        s01 += a0 * b1;
-        s10 += a1 * b0;
-        s11 += a1 * b1;
-        s20 += a2 * b0;
-        s21 += a2 * b1;
-        s30 += a3 * b0;
-        s31 += a3 * b1;
-      }
-      finishPair(l, r0, q0, q1, j0, s00, s01);
-      finishPair(l, r1, q0, q1, j0, s10, s11);
-      finishPair(l, r2, q0, q1, j0, s20, s21);
-      finishPair(l, r3, q0, q1, j0, s30, s31);
+      blockSums(l, r0, l, q0, s, 0, j0, SUMS);
+      for (let b = 0; b < ROWS; b++) finishPair(l, r0 + b * s, q0, q1, j0, SUMS[2 * b], SUMS[2 * b + 1]);
     }
     for (let i = i0; i < i0 + ROWS; i++) {
       const ri = i * s;
@@ -96,6 +67,59 @@ function factorLower(l: Float64Array, s: number): boolean {
   return true;
 }
 
+/** The eight sums of {@link blockSums}, rows of the block times its two columns (row-major). */
+const SUMS = new Float64Array(ROWS * 2);
+
+/**
+ * out[2b + c] = Σ_{from≤k<to} a[ra + b·s + k] · x[qx + c·s + k] for the four rows b of a block of `a` and two rows c
+ * of `x`: eight sums from six loads a step, the inner kernel of the factorisation and of the inversion.
+ */
+function blockSums(
+  a: Float64Array,
+  ra: number,
+  x: Float64Array,
+  qx: number,
+  s: number,
+  from: number,
+  to: number,
+  out: Float64Array,
+): void {
+  const [r0, r1, r2, r3] = [ra, ra + s, ra + 2 * s, ra + 3 * s];
+  const q1 = qx + s;
+  let s00 = 0;
+  let s01 = 0;
+  let s10 = 0;
+  let s11 = 0;
+  let s20 = 0;
+  let s21 = 0;
+  let s30 = 0;
+  let s31 = 0;
+  for (let k = from; k < to; k++) {
+    const b0 = x[qx + k];
+    const b1 = x[q1 + k];
+    const a0 = a[r0 + k];
+    const a1 = a[r1 + k];
+    const a2 = a[r2 + k];
+    const a3 = a[r3 + k];
+    s00 += a0 * b0;
+    s01 += a0 * b1;
+    s10 += a1 * b0;
+    s11 += a1 * b1;
+    s20 += a2 * b0;
+    s21 += a2 * b1;
+    s30 += a3 * b0;
+    s31 += a3 * b1;
+  }
+  out[0] = s00;
+  out[1] = s01;
+  out[2] = s10;
+  out[3] = s11;
+  out[4] = s20;
+  out[5] = s21;
+  out[6] = s30;
+  out[7] = s31;
+}
+
 /** L_{r,j0} and L_{r,j0+1} from their sums over k < j0: column j0 enters column j0 + 1. */
 function finishPair(l: Float64Array, r: number, q0: number, q1: number, j0: number, sum0: number, sum1: number): void {
   const x = (l[r + j0] - sum0) / l[q0 + j0];
@@ -110,54 +134,18 @@ function finishPair(l: Float64Array, r: number, q0: number, q1: number, j0: numb
  */
 function invertLowerTransposed(l: Float64Array, s: number): Float64Array {
   const v = new Float64Array(s * s);
-  const sums = new Float64Array(ROWS * 2);
   for (let i0 = 0; i0 < s; i0 += ROWS) {
     const r0 = i0 * s;
-    const r1 = r0 + s;
-    const r2 = r1 + s;
-    const r3 = r2 + s;
     for (let j0 = 0; j0 < i0; j0 += 2) {
       const q0 = j0 * s;
-      const q1 = q0 + s;
-      let s00 = 0;
-      let s01 = 0;
-      let s10 = 0;
-      let s11 = 0;
-      let s20 = 0;
-      let s21 = 0;
-      let s30 = 0;
-      let s31 = 0;
-      for (let k = j0; k < i0; k++) {
-        const b0 = v[q0 + k];
-        const b1 = v[q1 + k];
-        const a0 = l[r0 + k];
-        const a1 = l[r1 + k];
-        const a2 = l[r2 + k];
-        const a3 = l[r3 + k];
-        s00 += a0 * b0;
-        s01 += a0 * b1;
-        s10 += a1 * b0;
-        s11 += a1 * b1;
-        s20 += a2 * b0;
-        s21 += a2 * b1;
-        s30 += a3 * b0;
-        s31 += a3 * b1;
-      }
-      sums[0] = s00;
-      sums[1] = s01;
-      sums[2] = s10;
-      sums[3] = s11;
-      sums[4] = s20;
-      sums[5] = s21;
-      sums[6] = s30;
-      sums[7] = s31;
+      blockSums(l, r0, v, q0, s, j0, i0, SUMS);
       // rows inside the block add the terms k = i0, …, i − 1 from the rows of W just formed
       for (let b = 0; b < ROWS; b++) {
         const i = i0 + b;
         const ri = i * s;
         for (let c = 0; c < 2; c++) {
           const qj = q0 + c * s;
-          let x = sums[2 * b + c];
+          let x = SUMS[2 * b + c];
           for (let k = i0; k < i; k++) x += l[ri + k] * v[qj + k];
           v[qj + i] = -x / l[ri + i];
         }
