@@ -54,6 +54,18 @@ function tilted(r: readonly number[], ref: readonly number[], beta: Precise): Pr
   return r.map((v, y) => (ref[y] === -Infinity ? NEG_INF : exact(ref[y]).plus(exact(v).div(beta))));
 }
 
+/** log π_r(·|x) at 50 digits (eq. 4): the tilted row minus its log-sum-exp; −∞ outside π_ref's support. */
+function exactLogPolicy(r: readonly number[], ref: readonly number[], beta: Precise): Precise[] {
+  const a = tilted(r, ref, beta);
+  const z = preciseLogSumExpTail(a);
+  return a.map((v) => (v.isFinite() ? v.minus(z) : NEG_INF));
+}
+
+/** The largest magnitude among the finite entries (0 when none is finite). */
+function maxAbsFinite(values: readonly Precise[]): Precise {
+  return values.filter((v) => v.isFinite()).reduce((m, v) => (v.abs().gt(m) ? v.abs() : m), constant(0));
+}
+
 const maxAbsOf = (xs: readonly number[]) => exact(Math.max(0, ...xs.filter(Number.isFinite).map(Math.abs)));
 
 /** Rows of float64 results against rows of 50-digit values with one bound per row. */
@@ -103,8 +115,7 @@ export function theoryOracles(): FunctionOracle<never>[] {
         return p.reward.map((r, x) => {
           const a = tilted(r, p.logReference[x], exact(p.beta));
           const e = preciseLogSumExpTail(a);
-          const big = a.filter((v) => v.isFinite()).reduce((m, v) => (v.abs().gt(m) ? v.abs() : m), constant(0));
-          return { name: `prompt ${x}`, value: out[x], exact: e, bound: ulps(big, e) };
+          return { name: `prompt ${x}`, value: out[x], exact: e, bound: ulps(maxAbsFinite(a), e) };
         });
       },
       show,
@@ -115,11 +126,7 @@ export function theoryOracles(): FunctionOracle<never>[] {
       instances: anyInstances,
       compare: ({ problem: p }) => {
         const beta = exact(p.beta);
-        const exacts = p.reward.map((r, x) => {
-          const a = tilted(r, p.logReference[x], beta);
-          const z = preciseLogSumExpTail(a);
-          return a.map((v) => (v.isFinite() ? v.minus(z) : NEG_INF));
-        });
+        const exacts = p.reward.map((r, x) => exactLogPolicy(r, p.logReference[x], beta));
         return rows(logOptimalPolicy(p.reward, logSpace(p.logReference), p.beta), exacts, (x) =>
           ulps(maxAbsOf(p.reward[x]).div(beta), maxAbsOf(p.logReference[x])),
         );
@@ -132,11 +139,9 @@ export function theoryOracles(): FunctionOracle<never>[] {
       instances: anyInstances,
       compare: ({ problem: p }) => {
         const beta = exact(p.beta);
-        const exacts = p.reward.map((r, x) => {
-          const a = tilted(r, p.logReference[x], beta);
-          const z = preciseLogSumExpTail(a);
-          return a.map((v) => (v.isFinite() ? v.minus(z).exp() : constant(0)));
-        });
+        const exacts = p.reward.map((r, x) =>
+          exactLogPolicy(r, p.logReference[x], beta).map((v) => (v.isFinite() ? v.exp() : constant(0))),
+        );
         return rows(optimalPolicy(p.reward, logSpace(p.logReference), p.beta), exacts, (x, y) =>
           ulps(maxAbsOf(p.reward[x]).div(beta), maxAbsOf(p.logReference[x])).times(exacts[x][y]),
         );
@@ -151,11 +156,7 @@ export function theoryOracles(): FunctionOracle<never>[] {
         const beta = exact(p.beta);
         const logZ = p.reward.map((r, x) => preciseLogSumExpTail(tilted(r, p.logReference[x], beta)));
         const exacts = p.reward.map((r, x) => r.map((v) => exact(v).minus(beta.times(logZ[x]))));
-        const shifts = p.reward.map((r, x) =>
-          tilted(r, p.logReference[x], beta)
-            .filter((v) => v.isFinite())
-            .reduce((m, v) => (v.abs().gt(m) ? v.abs() : m), constant(0)),
-        );
+        const shifts = p.reward.map((r, x) => maxAbsFinite(tilted(r, p.logReference[x], beta)));
         return rows(projectReward(p.reward, logSpace(p.logReference), p.beta), exacts, (x, y) =>
           ulps(exact(p.reward[x][y]), beta.times(logZ[x]), beta.times(shifts[x])),
         );
