@@ -4,6 +4,7 @@ import fixtures from "../fixtures/losses.json" with { type: "json" };
 import { dpoLoss, logSigmoid, plackettLuceDpoLoss, type DpoLossType } from "../../src/index.js";
 import { EPS, expectClose, expectLuceError, num } from "../helpers/close.js";
 import { finiteDifferenceGradient } from "../helpers/permutations.js";
+import { DPO_LOSS_TYPES_WITHOUT_LENGTHS } from "../helpers/loss-types.js";
 
 type Case = (typeof fixtures.pairwise)[number];
 
@@ -154,21 +155,7 @@ describe("dpoLoss: closed forms, limits and metrics", () => {
     expect(r.metrics["rewards/ties"]).toBe(1);
   });
   const logp = fc.double({ min: -1e3, max: -0.01, noNaN: true });
-  const types: DpoLossType[] = [
-    "sigmoid",
-    "hinge",
-    "ipo",
-    "exo_pair",
-    "nca_pair",
-    "robust",
-    "bco_pair",
-    "sppo_hard",
-    "apo_zero",
-    "apo_down",
-    "discopop",
-    "aot",
-    "aot_unpaired",
-  ];
+  const types = DPO_LOSS_TYPES_WITHOUT_LENGTHS;
   fcTest.prop([
     fc.constantFrom(...types),
     fc.array(fc.tuple(logp, logp, logp, logp), { minLength: 1, maxLength: 5 }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dpoLoss, plackettLuceDpoLoss, softplus } from "../../src/index.js";
 import { EPS, expectClose, expectLuceError } from "../helpers/close.js";
+import { DPO_LOSS_TYPES_WITHOUT_LENGTHS } from "../helpers/loss-types.js";
 
 /** The smallest positive double. */
 const TINY = 5e-324;
@@ -68,21 +69,7 @@ describe("dpoLoss where β·d passes the float64 range", () => {
     expectLuceError(() => dpoLoss(far, { beta: 1e308 }), "options.beta", "dpoLoss");
   });
   it("every loss type gives a finite loss or a LuceError at β ∈ {5e−324, 1e308} and log-probs ±1e308", () => {
-    const types = [
-      "sigmoid",
-      "hinge",
-      "ipo",
-      "exo_pair",
-      "nca_pair",
-      "robust",
-      "bco_pair",
-      "sppo_hard",
-      "apo_zero",
-      "apo_down",
-      "discopop",
-      "aot",
-      "aot_unpaired",
-    ] as const;
+    const types = DPO_LOSS_TYPES_WITHOUT_LENGTHS;
     for (const lossType of types) {
       for (const beta of [TINY, 1e-300, 0.1, 1, 1e300, 1e308]) {
         for (const inputs of [pair, apart]) {

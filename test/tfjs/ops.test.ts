@@ -4,10 +4,11 @@ import "@tensorflow/tfjs-backend-cpu";
 // implementations below need them; luce's ops bring their own
 import "@tensorflow/tfjs-core/dist/register_all_gradients.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dpoLoss, LuceError, plackettLuceDpoLoss, type DpoLossType } from "../../src/index.js";
+import { dpoLoss, LuceError, plackettLuceDpoLoss } from "../../src/index.js";
 import { dpoBatch, sequenceLogProbs } from "../../src/batch/index.js";
 import { dpoLossOp, plackettLuceDpoLossOp, sequenceLogProbsOp } from "../../src/tfjs/index.js";
 import { expectLuceError } from "../helpers/close.js";
+import { DPO_LOSS_TYPES } from "../helpers/loss-types.js";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -39,22 +40,7 @@ const inputsOf = (c: tf.Tensor1D, r: tf.Tensor1D) => ({
 const typesWithLengths = new Set(["ipo", "sigmoid_norm"]);
 
 describe("dpoLossOp", () => {
-  const types: DpoLossType[] = [
-    "sigmoid",
-    "hinge",
-    "ipo",
-    "sigmoid_norm",
-    "exo_pair",
-    "nca_pair",
-    "robust",
-    "bco_pair",
-    "sppo_hard",
-    "apo_zero",
-    "apo_down",
-    "discopop",
-    "aot",
-    "aot_unpaired",
-  ];
+  const types = DPO_LOSS_TYPES;
   it.each(types)("%s: the mean of dpoLoss's losses, and its exact gradients through tf.grads", (lossType) => {
     const options = { beta: 0.3, lossType, ...(lossType === "robust" ? { labelSmoothing: 0.1 } : {}) };
     const expected = dpoLoss(
