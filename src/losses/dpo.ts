@@ -264,9 +264,8 @@ export function isBatchCoupled(lossType: unknown): boolean {
  *     referenceChosenLogps: [-11], referenceRejectedLogps: [-11] },
  *   { beta: 0.1 });
  * // losses[0] = -log σ(0.2) = 0.598139..., gradPolicyChosen[0] = -0.1 σ(-0.2)
- * ```
- * @example MPO's mixture of sigmoid, bco_pair and sft (TRL's `loss_type` list with `loss_weights`):
- * ```ts
+ *
+ * // MPO's mixture of sigmoid, bco_pair and sft (TRL's loss_type list with loss_weights)
  * const mpo = dpoLoss(
  *   { policyChosenLogps: [-10, -20], policyRejectedLogps: [-12, -18],
  *     referenceChosenLogps: [-11, -19], referenceRejectedLogps: [-11, -19], chosenLengths: [5, 8] },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { test as fcTest, fc } from "@fast-check/vitest";
 import fixtures from "../fixtures/losses.json" with { type: "json" };
-import { dpoLoss, logSigmoid, plackettLuceDpoLoss, type DpoLossType } from "../../src/index.js";
+import { dpoLoss, logSigmoid, plackettLuceDpoLoss, type DpoLossOptions, type DpoLossType } from "../../src/index.js";
 import { EPS, expectClose, expectLuceError, num } from "../helpers/close.js";
 import { finiteDifferenceGradient } from "../helpers/permutations.js";
 import { DPO_LOSS_TYPES_WITHOUT_LENGTHS } from "../helpers/loss-types.js";
@@ -37,7 +37,7 @@ function optionsOf(c: Case) {
  */
 function trl1OptionsOf(c: Case) {
   if (c.lossType === "bco_pair" && c.delta !== 0) return null;
-  const { semantics: _old, bcoDelta: _delta, ...rest } = optionsOf(c);
+  const rest: DpoLossOptions = { ...optionsOf(c), semantics: undefined, bcoDelta: undefined };
   if (c.lossType === "sigmoid" && c.eps !== 0) return { ...rest, lossType: "conservative_sigmoid" as const };
   return rest;
 }
