@@ -88,7 +88,8 @@ const FN = "orpoLoss";
  * are formed from log E (a two-term log-sum-exp of log-space products), so they are finite and correct
  * at p_w = 1 (ℓ_w = 0, where the loss is 0 and ∂L/∂ℓ_w = −λ odds(y_l)) and as ℓ → −1e3. The loss
  * is infinite at ℓ_l = 0 (p_l = 1): an error, as is every loss or gradient beyond the float64 range.
- * Accuracy: a few ulp relative to each loss, plus the inputs' rounding through the log odds.
+ * Accuracy: a few ulp relative to each loss, plus the inputs' rounding through the log odds; the
+ * gradients, formed as exp of log terms, a few EPS·(|ℓ| + |log(1 − p)|) relative (1e−13 at 1 − p = 1e−300).
  *
  * @param inputs - the policy's summed log-probs and token counts per pair, and optionally the prompts'
  * @param options - λ (`beta`) > 0
