@@ -125,7 +125,8 @@ const SIGMOID_FORM: readonly CpoLossType[] = ["sigmoid", "simpo", "alphapo"];
  * @example
  * ```ts
  * const r = cpoLoss(
- *   { policyChosenLogps: [-12, -20], policyRejectedLogps: [-15, -18], chosenLengths: [6, 10], rejectedLengths: [5, 9] },
+ *   { policyChosenLogps: [-12, -20], policyRejectedLogps: [-15, -18],
+ *     chosenLengths: [6, 10], rejectedLengths: [5, 9] },
  *   { beta: 2, lossType: "simpo", simpoGamma: 0.5, cpoAlpha: 0 });
  * // r.losses[0] = -log σ(2·(-12/6 + 15/5) - 0.5)
  * ```

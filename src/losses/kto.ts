@@ -86,7 +86,8 @@ const LOSS_TYPES: readonly KtoLossType[] = ["kto", "apo_zero_unpaired"];
  * Optimization", eq. 7, as TRL's `KTOTrainer` computes it) on unpaired examples, with exact gradients.
  * With r = log π_θ(y|x) − log π_ref(y|x) and the reference point
  *
- * $$z_0 = \max\Big(0, \tfrac{1}{m} \sum_j \big(\log \pi_\theta(y'_j \mid x_j) - \log \pi_{\mathrm{ref}}(y'_j \mid x_j)\big)\Big)$$
+ * $$z_0 = \max\Big(0, \tfrac{1}{m} \sum_j \big(\log \pi_\theta(y'_j \mid x_j)
+ * - \log \pi_{\mathrm{ref}}(y'_j \mid x_j)\big)\Big)$$
  *
  * estimated from mismatched pairs (y′_j another example's completion), each example's loss is
  * - desirable: λ_D (1 − σ(β(r − z₀))) = λ_D σ(−β(r − z₀));

@@ -65,7 +65,8 @@ const FN = "rewardModelLoss";
  * reward-centring term of Eisenstein et al. 2023 ("Helping or Herding?", TRL's
  * `center_rewards_coefficient`), with exact gradients:
  *
- * $$\mathcal{L} = -\frac{1}{n}\sum_i \log \sigma(r_{w,i} - r_{l,i} - m_i) + c\,\frac{1}{n}\sum_i (r_{w,i} + r_{l,i})^2.$$
+ * $$\mathcal{L} = -\frac{1}{n}\sum_i \log \sigma(r_{w,i} - r_{l,i} - m_i)
+ * + c\,\frac{1}{n}\sum_i (r_{w,i} + r_{l,i})^2.$$
  *
  * Gradient: ∂L/∂r_w,i = (−σ(−x_i) + 2c(r_w,i + r_l,i))/n and ∂L/∂r_l,i = (σ(−x_i) + 2c(r_w,i + r_l,i))/n,
  * x_i = r_w,i − r_l,i − m_i. The listwise form is {@link plackettLuceRewardModelLoss}.

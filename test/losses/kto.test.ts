@@ -22,7 +22,7 @@ function inputsOf(c: Case): KtoInputs {
  */
 function relativeBound(c: Case, i: number): number {
   const r = Math.abs(c.policyLogps[i] - c.referenceLogps[i]);
-  const kl = "policyKlLogps" in c ? Math.max(...c.policyKlLogps.map(Math.abs), ...c.referenceKlLogps.map(Math.abs)) : 0;
+  const kl = Math.max(0, ...[...(c.policyKlLogps ?? []), ...(c.referenceKlLogps ?? [])].map(Math.abs));
   return 1e-12 + 8 * EPS * c.beta * (r + Math.abs(c.policyLogps[i]) + num(c.z0) + kl);
 }
 
@@ -85,7 +85,11 @@ describe("ktoLoss: closed forms and TRL's conventions", () => {
     expectClose(r.losses[0], sigmoid(-0.5), { rel: 4 * EPS });
   });
   it("apo_zero_unpaired is 1 − σ(βr) and σ(βr), and refuses KL log-probs", () => {
-    const { policyKlLogps: _p, referenceKlLogps: _r, ...unpaired } = inputs;
+    const unpaired = {
+      policyLogps: inputs.policyLogps,
+      referenceLogps: inputs.referenceLogps,
+      desirable: inputs.desirable,
+    };
     const r = ktoLoss(unpaired, { beta: 0.5, lossType: "apo_zero_unpaired" });
     expectClose(r.losses[0], sigmoid(-0.5), { rel: 4 * EPS });
     expectClose(r.losses[1], sigmoid(-0.5), { rel: 4 * EPS });
