@@ -2,7 +2,7 @@ import { LuceError } from "../errors.js";
 import { logSigmoidUnchecked as ls } from "../numerics/log-sigmoid.js";
 import { describe, requireFinite, requireOptions, requirePositive } from "../validation/checks.js";
 import { rewardMetrics, type RewardMetrics } from "./metrics.js";
-import { conservativeSigmoid, pairKernels, scaledDifference, type KernelParameters } from "./pairwise-kernels.js";
+import { conservativeSigmoid, pairKernels, scaledDifference } from "./pairwise-kernels.js";
 import {
   OVERFLOWS,
   compensatedMean,
@@ -90,15 +90,16 @@ const AVERAGED: readonly CpoLossType[] = ["ipo", "simpo", "alphapo"];
 const SIGMOID_FORM: readonly CpoLossType[] = ["sigmoid", "simpo", "alphapo"];
 
 /**
- * Contrastive Preference Optimization (Xu et al. 2024, "Contrastive Preference Optimization", eq. 3 with
- * its NLL term, eq. 6) and the reference-free losses TRL's `CPOTrainer` groups with it, with exact
- * gradients. With ρ(y) a response's reward and h = ρ(y_w) − ρ(y_l):
+ * Contrastive Preference Optimization (Xu et al. 2024, "Contrastive Preference Optimization": the
+ * preference loss of its eq. 3, as TRL cites it, plus its behaviour-cloning NLL term) and the reference-free
+ * losses TRL's `CPOTrainer` groups with it, with exact gradients. With ρ(y) a response's reward and
+ * h = ρ(y_w) − ρ(y_l):
  * - `sigmoid`: −(1−ε) log σ(βh) − ε log σ(−βh);
  * - `hinge`: max(0, 1 − βh) (gradient 0 at the kink);
  * - `ipo`: (h − 1/(2β))² on token-averaged log-probs;
  * - `simpo` (Meng et al. 2024, "SimPO", eq. 6): −(1−ε) log σ(βh − γ) − ε log σ(−(βh − γ)) on
  *   token-averaged log-probs ℓ = log π_θ(y|x)/|y|;
- * - `alphapo` (Gupta et al. 2025, "AlphaPO", eq. 7): `simpo` with the reward ρ = (1 − p^{−α})/α,
+ * - `alphapo` (Gupta et al. 2025, "AlphaPO: Reward shape matters"): `simpo` with the reward ρ = (1 − p^{−α})/α,
  *   p = e^ℓ, and no NLL term (TRL's sugar: `loss_type="simpo"`, `cpo_alpha=0`).
  *
  * ρ is ℓ (the sum, or the token average for `ipo`, `simpo`, `alphapo`), or AlphaPO's reward whenever
@@ -264,18 +265,15 @@ function chainRule(slope: number, logSlope: number, l: number, alpha: number): n
  * it has a closed form that does not underflow (the sigmoid forms at ε = 0), NaN otherwise.
  */
 function pairLoss(o: CpoParameters, chosen: number, rejected: number, out: Float64Array): number {
-  if (o.lossType === "simpo" || o.lossType === "alphapo") {
-    // −(1−ε) log σ(z) − ε log σ(−z), z = βh − γ: SimPO's margin, in the cDPO form TRL smooths
-    const z = scaledDifference(o.beta, chosen, rejected) - o.gamma;
+  if (SIGMOID_FORM.includes(o.lossType)) {
+    // −(1−ε) log σ(z) − ε log σ(−z) with z = βh (sigmoid) or βh − γ (SimPO's margin), the cDPO form TRL smooths
+    const z = scaledDifference(o.beta, chosen, rejected) - (o.lossType === "sigmoid" ? 0 : o.gamma);
     conservativeSigmoid(z, o.eps, out, 0);
     out[1] *= o.beta;
     out[2] = -out[1];
     return o.eps === 0 ? Math.log(o.beta) + ls(-z) : NaN;
   }
-  // sigmoid, hinge and ipo are the DPO kernels on the rewards themselves (no reference model)
-  const params: KernelParameters = { beta: o.beta, eps: o.eps, tau: 0, delta: 0 };
-  pairKernels[o.lossType](chosen, rejected, params, out);
-  if (o.lossType === "sigmoid" && o.eps === 0)
-    return Math.log(o.beta) + ls(-scaledDifference(o.beta, chosen, rejected));
+  // hinge and ipo are the DPO kernels on the rewards themselves (no reference model)
+  pairKernels[o.lossType](chosen, rejected, { beta: o.beta, eps: 0, tau: 0, delta: 0 }, out);
   return NaN;
 }

@@ -73,8 +73,9 @@ const FN = "orpoLoss";
 
 /**
  * Odds Ratio Preference Optimization (Hong et al. 2024, "ORPO: Monolithic Preference Optimization without
- * Reference Model", eqs. 6–7), with exact gradients. With the token-averaged log-probs ℓ = log π_θ(y|x)/|y|,
- * p = e^ℓ and odds(y) = p/(1 − p):
+ * Reference Model": the odds of eq. 4 and the odds-ratio loss of eq. 7, as TRL cites them, with the SFT
+ * term), with exact gradients. With the token-averaged log-probs ℓ = log π_θ(y|x)/|y|, p = e^ℓ and
+ * odds(y) = p/(1 − p):
  *
  * $$\mathcal{L} = \mathcal{L}_{\mathrm{NLL}} - \lambda\,\frac{1}{n}\sum_i \log \sigma\Big(\log
  * \frac{\mathrm{odds}_\theta(y_{w,i})}{\mathrm{odds}_\theta(y_{l,i})}\Big),$$

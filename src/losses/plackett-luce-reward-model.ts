@@ -28,7 +28,7 @@ const FN = "plackettLuceRewardModelLoss";
 
 /**
  * The listwise reward-model loss: the Plackett–Luce negative log-likelihood of each row's ranking
- * under the rewards (the DPO paper's eq. 18, appendix A.3, with the rewards as scores), with the
+ * under the rewards (the DPO paper's section 3 and appendix A.3, with the rewards as scores), with the
  * reward-centring term of {@link rewardModelLoss} summed over each row's responses:
  *
  * $$\mathcal{L} = -\frac{1}{n}\sum_i \sum_{k} \log \frac{e^{r_{i,\tau_i(k)}}}{\sum_{j \ge k} e^{r_{i,\tau_i(j)}}}
