@@ -1,5 +1,4 @@
 import { LuceError } from "../errors.js";
-import { logSigmoidUnchecked as ls } from "../numerics/log-sigmoid.js";
 import { describe, requireFinite, requireOptions, requirePositive } from "../validation/checks.js";
 import { rewardMetrics, type RewardMetrics } from "./metrics.js";
 import { conservativeSigmoid, pairKernels, scaledDifference } from "./pairwise-kernels.js";
@@ -110,9 +109,10 @@ const SIGMOID_FORM: readonly CpoLossType[] = ["sigmoid", "simpo", "alphapo"];
  * factor only where the type averages), ρ′(ℓ) = p^{−α} = e^{−αℓ}; likewise −(1/n)·L′·ρ′(ℓ_l)/|y_l| for
  * the rejected responses.
  *
- * Stability: log σ through softplus branches; the AlphaPO reward is −expm1(−αℓ)/α (no cancellation
- * as α → 0), and the gradient's L′(h)·e^{−αℓ} is exp(log|L′(h)| − αℓ), so a saturated sigmoid times a
- * large p^{−α} stays finite and keeps its digits (log σ(−βh + γ) in closed form when ε = 0).
+ * Stability: log σ through softplus branches; the AlphaPO reward is −expm1(−αℓ)/α, formed in log space
+ * from ℓ without p = e^ℓ (which underflows to 0 below ℓ ≈ −745, where p^{−α} would be Infinity) and
+ * without cancellation as α → 0. Whenever the reward is finite so is e^{−αℓ}, and a slope L′(h) of 0 (a
+ * saturated sigmoid, a flat hinge) gives a gradient of 0, not 0·e^{−αℓ}.
  * A loss, gradient or reward beyond the float64 range is an error. Accuracy: a few ulp relative to
  * the loss (absolute near zero for `ipo` and `hinge`), plus the inputs' rounding through ρ′.
  *
@@ -166,12 +166,12 @@ export function cpoLoss(inputs: CpoInputs, options: CpoLossOptions): CpoLossResu
   const gradPolicyRejected = new Float64Array(n);
   const out = new Float64Array(3);
   for (let i = 0; i < n; i++) {
-    const logSlope = pairLoss(o, chosenRho[i], rejectedRho[i], out);
+    pairLoss(o, chosenRho[i], rejectedRho[i], out);
     losses[i] = out[0];
     const cl = averaged ? chosenLengths![i] : 1;
     const rl = averaged ? rejectedLengths![i] : 1;
-    gradPolicyChosen[i] = chainRule(out[1], logSlope, chosenLogps[i], o.alpha) / n / cl + nllSlope;
-    gradPolicyRejected[i] = chainRule(out[2], logSlope, rejectedLogps[i], o.alpha) / n / rl;
+    gradPolicyChosen[i] = chainRule(out[1], chosenLogps[i], o.alpha) / n / cl + nllSlope;
+    gradPolicyRejected[i] = chainRule(out[2], rejectedLogps[i], o.alpha) / n / rl;
   }
   requireFiniteResults(FN, "options.beta", `the ${o.lossType} loss of pair`, losses);
   requireFiniteResults(FN, "options.beta", "the gradient of chosen response", gradPolicyChosen);
@@ -252,28 +252,24 @@ function alphaReward(l: number, alpha: number): number {
 }
 
 /**
- * ∂loss/∂ℓ = slope·ρ′(ℓ) with ρ′(ℓ) = e^{−αℓ}: at α ≠ 0 formed as ±exp(log|slope| − αℓ), so that a
- * slope that has underflowed on its own (σ(−800)) times a large e^{−αℓ} keeps its value.
+ * ∂loss/∂ℓ = slope·ρ′(ℓ) with ρ′(ℓ) = e^{−αℓ}, finite where the reward is. A zero slope stays 0. Where
+ * the slope underflows (σ(−z) for z > 745), the product does too: with z ≈ β·e^{−αℓ}/α, the product
+ * β·σ(−z)·e^{−αℓ} is about α·z·e^{−z}.
  */
-function chainRule(slope: number, logSlope: number, l: number, alpha: number): number {
-  if (alpha === 0 || slope === 0) return slope;
-  return Math.sign(slope) * Math.exp((Number.isNaN(logSlope) ? Math.log(Math.abs(slope)) : logSlope) - alpha * l);
+function chainRule(slope: number, l: number, alpha: number): number {
+  return alpha === 0 || slope === 0 ? slope : slope * Math.exp(-alpha * l);
 }
 
-/**
- * One pair's loss and its derivatives in ρ_w and ρ_l, written into `out`. Returns log|∂loss/∂ρ_w| where
- * it has a closed form that does not underflow (the sigmoid forms at ε = 0), NaN otherwise.
- */
-function pairLoss(o: CpoParameters, chosen: number, rejected: number, out: Float64Array): number {
+/** One pair's loss and its derivatives in ρ_w and ρ_l, written into `out`. */
+function pairLoss(o: CpoParameters, chosen: number, rejected: number, out: Float64Array): void {
   if (SIGMOID_FORM.includes(o.lossType)) {
     // −(1−ε) log σ(z) − ε log σ(−z) with z = βh (sigmoid) or βh − γ (SimPO's margin), the cDPO form TRL smooths
     const z = scaledDifference(o.beta, chosen, rejected) - (o.lossType === "sigmoid" ? 0 : o.gamma);
     conservativeSigmoid(z, o.eps, out, 0);
     out[1] *= o.beta;
     out[2] = -out[1];
-    return o.eps === 0 ? Math.log(o.beta) + ls(-z) : NaN;
+    return;
   }
   // hinge and ipo are the DPO kernels on the rewards themselves (no reference model)
   pairKernels[o.lossType](chosen, rejected, { beta: o.beta, eps: 0, tau: 0, delta: 0 }, out);
-  return NaN;
 }

@@ -141,6 +141,8 @@ describe("cpoLoss: closed forms and TRL's conventions", () => {
     // h = 2(e^{500.5} − e^{500}) ≈ 1.9e217 > 0: the chosen is far better, loss 0 and gradient 0 (e^{−1e217})
     expect(r.losses[0]).toBe(0);
     expect(r.gradPolicyChosen[0] === 0).toBe(true);
+    // p = e^−1000 underflows to 0 (TRL's p^−α is then Infinity); from ℓ, ρ = (1 − e^500)/0.5
+    expectClose(r.chosenRewards[0], -2 * Math.expm1(500), { rel: 4 * EPS });
     const reversed = cpoLoss(
       { policyChosenLogps: [-1001], policyRejectedLogps: [-1000], chosenLengths: [1], rejectedLengths: [1] },
       { beta: 1, lossType: "alphapo", alpha: 0.5 },
