@@ -112,7 +112,7 @@ const LOSS_TYPES: readonly KtoLossType[] = ["kto", "apo_zero_unpaired"];
  * @throws {@link LuceError} for an unknown option key or loss type, β ≤ 0 or not finite, a negative or
  *   non-finite weight, log-probs that are not finite or are above 0, a flag that is not a boolean,
  *   arrays of unequal length, an empty batch, KL log-probs missing for `kto` or given to
- *   `apo_zero_unpaired`, and implicit rewards beyond the float64 range
+ *   `apo_zero_unpaired`, and implicit rewards or gradients beyond the float64 range
  * @example
  * ```ts
  * const r = ktoLoss(
@@ -157,6 +157,7 @@ export function ktoLoss(inputs: KtoInputs, options: KtoLossOptions): KtoLossResu
     }
   }
   requireFiniteResults(FN, "options.beta", "the implicit reward β·log π/π_ref of example", rewards);
+  requireFiniteResults(FN, "options.beta", "the gradient (λ·β·σ(x)σ(−x)/n) of example", gradPolicy);
   return {
     loss: compensatedMean(losses),
     losses,

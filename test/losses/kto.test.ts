@@ -154,6 +154,11 @@ describe("ktoLoss: bad input", () => {
     ["KL lengths differ", () => ktoLoss({ ...good(), referenceKlLogps: [-1] }, { beta: 1 }), "inputs.referenceKlLogps"],
     ["empty batch", () => ktoLoss({ ...good(), policyLogps: [] }, { beta: 1 }), "inputs.policyLogps"],
     ["reward overflow", () => ktoLoss({ ...good(), policyLogps: [-1e308, 0] }, { beta: 10 }), "options.beta"],
+    [
+      "gradient overflow",
+      () => ktoLoss({ ...good(), referenceKlLogps: [-3, -3] }, { beta: 1e10, undesirableWeight: 1e300 }),
+      "options.beta",
+    ],
     ["inputs not an object", () => ktoLoss(null as never, { beta: 1 }), "inputs"],
     ["options not an object", () => ktoLoss(good(), 3 as never), "options"],
   ];
