@@ -118,6 +118,43 @@ export const entries: Record<string, FuzzEntry> = {
     call: fn(core.dpoLoss),
     finite: (r) => [...all((r as core.DpoLossResult).losses), (r as core.DpoLossResult).loss],
   },
+  "luce:ktoLoss": {
+    args: () => [
+      {
+        policyLogps: [-1, -2, -3],
+        referenceLogps: [-1.5, -2, -2.5],
+        desirable: [true, false, true],
+        policyKlLogps: [-2, -3, -1],
+        referenceKlLogps: [-2.5, -3, -1.2],
+      },
+      { beta: 0.1, lossType: "kto", desirableWeight: 1.33, undesirableWeight: 1 },
+    ],
+    call: fn(core.ktoLoss),
+    finite: (r) => [(r as core.KtoLossResult).loss, ...all((r as core.KtoLossResult).gradPolicy)],
+  },
+  "luce:cpoLoss": {
+    args: () => [
+      { policyChosenLogps: [-3, -4], policyRejectedLogps: [-5, -4.5], chosenLengths: [3, 4], rejectedLengths: [5, 2] },
+      { beta: 2, lossType: "simpo", labelSmoothing: 0.1, cpoAlpha: 1, simpoGamma: 0.5, alpha: 0.25 },
+    ],
+    call: fn(core.cpoLoss),
+    finite: (r) => [(r as core.CpoLossResult).loss, ...all((r as core.CpoLossResult).gradPolicyChosen)],
+  },
+  "luce:orpoLoss": {
+    args: () => [
+      {
+        policyChosenLogps: [-1e-9, -4],
+        policyRejectedLogps: [-5, -4.5],
+        chosenLengths: [3, 4],
+        rejectedLengths: [5, 2],
+        chosenPromptLogps: [-2, -3],
+        chosenPromptLengths: [2, 2],
+      },
+      { beta: 0.1 },
+    ],
+    call: fn(core.orpoLoss),
+    finite: (r) => [(r as core.OrpoLossResult).loss, ...all((r as core.OrpoLossResult).gradPolicyChosen)],
+  },
   "luce:fitBradleyTerry": {
     args: () => [comparisons(), { method: "newton" }],
     call: fn(core.fitBradleyTerry),
@@ -163,6 +200,11 @@ export const entries: Record<string, FuzzEntry> = {
     call: fn(core.plackettLuceDpoLoss),
     finite: (r) => all((r as core.PlackettLuceDpoResult).losses),
   },
+  "luce:plackettLuceRewardModelLoss": {
+    args: () => [{ rewards: rows(), rankings: [[2, 0, 1], [1]] }, { centerRewardsCoefficient: 0.01 }],
+    call: fn(core.plackettLuceRewardModelLoss),
+    finite: (r) => [(r as core.PlackettLuceRewardModelResult).loss],
+  },
   "luce:plackettLuceLogLikelihood": {
     args: () => [scores(), observations()],
     call: fn(core.plackettLuceLogLikelihood),
@@ -201,6 +243,14 @@ export const entries: Record<string, FuzzEntry> = {
   "luce:rewardKlPoint": {
     args: () => [{ reward: rows(), reference: policy() }, policy()],
     call: fn(core.rewardKlPoint),
+  },
+  "luce:rewardModelLoss": {
+    args: () => [
+      { chosenRewards: [1.5, 0.2], rejectedRewards: [0.5, 0.4], margins: [0.5, 0] },
+      { centerRewardsCoefficient: 0.01 },
+    ],
+    call: fn(core.rewardModelLoss),
+    finite: (r) => [(r as core.RewardModelLossResult).loss, ...all((r as core.RewardModelLossResult).gradChosen)],
   },
   "luce:samplePlackettLuce": { args: () => [scores(), { seed: 3, k: 2 }], call: fn(core.samplePlackettLuce) },
   "luce:sigmoid": { args: () => [0.3], call: fn(core.sigmoid), finite: one },
