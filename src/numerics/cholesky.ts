@@ -1,3 +1,5 @@
+import { choleskyKernelWasm } from "./cholesky-kernel-wasm.js";
+
 /**
  * The inverse Cholesky factor of a symmetric positive-definite matrix, for what is read from the
  * inverse: A = L Lᵀ, A⁻¹ = Wᵀ W with W = L⁻¹, kept as V = Wᵀ = L⁻ᵀ (upper triangular, row-major),
@@ -21,19 +23,113 @@ export interface InverseFactor {
 const ROWS = 4;
 
 /**
+ * Which code computes the block sums that make up nearly all of the work: `"simd"`, the float64 SIMD
+ * WebAssembly kernel (cholesky-kernel.wat), or `"scalar"`, the same sums in JavaScript. Both add the same
+ * products; the kernel adds them in two interleaved partial sums (even and odd k), so results differ from
+ * the scalar loop's by rounding only: a relative change of order size · EPS in each sum, which the
+ * factorisation carries into A⁻¹ amplified at most by A's condition number (the backward stability of
+ * Cholesky, Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., thm. 10.3).
+ * @internal
+ */
+export type BlockKernel = "simd" | "scalar";
+
+/**
  * Factors A = L Lᵀ (the lower triangle of the flat `a` of order `size` is read) and forms L⁻ᵀ.
  * Returns null when a pivot is not positive and finite: A is not numerically positive definite
  * (a NaN or infinite entry reaches a later pivot through its row's sum of squares).
- * Cost: size³/3 multiply-adds.
+ * Cost: size³/3 multiply-adds, in the SIMD kernel unless `kernel` is `"scalar"` or the kernel's memory cannot hold
+ * the two matrices.
  * @internal
  */
-export function inverseCholeskyFactor(a: Float64Array, size: number): InverseFactor | null {
+export function inverseCholeskyFactor(
+  a: Float64Array,
+  size: number,
+  kernel: BlockKernel = "simd",
+): InverseFactor | null {
   const stride = Math.ceil(size / ROWS) * ROWS;
-  const l = new Float64Array(stride * stride);
+  const work = (kernel === "simd" ? simdWorkspace(stride) : null) ?? scalarWorkspace(stride);
+  const l = work.l;
   for (let i = 0; i < size; i++) for (let j = 0; j <= i; j++) l[i * stride + j] = a[i * size + j];
   for (let i = size; i < stride; i++) l[i * stride + i] = 1;
-  if (!factorLower(l, stride)) return null;
-  return { size, stride, v: invertLowerTransposed(l, stride) };
+  if (!factorLower(work)) return null;
+  invertLowerTransposed(work);
+  // the kernel's memory goes with its instance: V is copied out of it
+  return { size, stride, v: kernel === "simd" ? work.v.slice() : work.v };
+}
+
+/**
+ * The matrices of one factorisation and the block sums over them: `lByL(ra, qx, from, to)` writes
+ * sums[2b + c] = Σ_{from≤k<to} l[ra + b·s + k] · l[qx + c·s + k] for b < 4, c < 2, and `lByV` the same with
+ * rows of v in place of the second l.
+ */
+interface Workspace {
+  readonly stride: number;
+  readonly l: Float64Array;
+  readonly v: Float64Array;
+  readonly sums: Float64Array;
+  readonly lByL: BlockSums;
+  readonly lByV: BlockSums;
+}
+
+type BlockSums = (ra: number, qx: number, from: number, to: number) => void;
+
+function scalarWorkspace(s: number): Workspace {
+  const l = new Float64Array(s * s);
+  const v = new Float64Array(s * s);
+  const sums = new Float64Array(ROWS * 2);
+  return {
+    stride: s,
+    l,
+    v,
+    sums,
+    lByL: (ra, qx, from, to) => blockSums(l, ra, l, qx, s, from, to, sums),
+    lByV: (ra, qx, from, to) => blockSums(l, ra, v, qx, s, from, to, sums),
+  };
+}
+
+/** The parts of the WebAssembly API used here (TypeScript's ES libraries do not declare it). */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+}
+
+/** The compiled kernel, made on first use. */
+let kernelModule: object | undefined;
+
+/** The kernel's memory page. */
+const PAGE_BYTES = 65536;
+/** The kernel writes its eight sums to the first bytes of its memory; the matrices follow. */
+const SUMS_ELEMENTS = ROWS * 2;
+
+/**
+ * A fresh kernel instance whose memory holds the sums, then L, then V (zeroed, as a new memory is), or null
+ * when that memory cannot be had (WebAssembly memory is at most 4 GiB: order above about 16,000) or the process
+ * has no WebAssembly.
+ */
+function simdWorkspace(s: number): Workspace | null {
+  const elements = SUMS_ELEMENTS + 2 * s * s;
+  const pages = Math.ceil((elements * Float64Array.BYTES_PER_ELEMENT) / PAGE_BYTES);
+  const api = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  if (api === undefined) return null;
+  kernelModule ??= new api.Module(Buffer.from(choleskyKernelWasm, "base64"));
+  const instance = new api.Instance(kernelModule);
+  const memory = instance.exports.memory as { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  const run = instance.exports.blockSums as (a: number, x: number, s: number, from: number, to: number) => void;
+  try {
+    memory.grow(pages - memory.buffer.byteLength / PAGE_BYTES);
+  } catch {
+    return null;
+  }
+  const lBase = SUMS_ELEMENTS;
+  const vBase = lBase + s * s;
+  return {
+    stride: s,
+    l: new Float64Array(memory.buffer, lBase * Float64Array.BYTES_PER_ELEMENT, s * s),
+    v: new Float64Array(memory.buffer, vBase * Float64Array.BYTES_PER_ELEMENT, s * s),
+    sums: new Float64Array(memory.buffer, 0, SUMS_ELEMENTS),
+    lByL: (ra, qx, from, to) => run(lBase + ra, lBase + qx, s, from, to),
+    lByV: (ra, qx, from, to) => run(lBase + ra, vBase + qx, s, from, to),
+  };
 }
 
 /**
@@ -41,14 +137,14 @@ export function inverseCholeskyFactor(a: Float64Array, size: number): InverseFac
  * rows against two earlier rows at a time (eight sums from six loads a step), then the block's own
  * 4×4 corner one entry at a time.
  */
-function factorLower(l: Float64Array, s: number): boolean {
+function factorLower({ stride: s, l, sums, lByL }: Workspace): boolean {
   for (let i0 = 0; i0 < s; i0 += ROWS) {
     const r0 = i0 * s;
     for (let j0 = 0; j0 < i0; j0 += 2) {
       const q0 = j0 * s;
       const q1 = q0 + s;
-      blockSums(l, r0, l, q0, s, 0, j0, SUMS);
-      for (let b = 0; b < ROWS; b++) finishPair(l, r0 + b * s, q0, q1, j0, SUMS[2 * b], SUMS[2 * b + 1]);
+      lByL(r0, q0, 0, j0);
+      for (let b = 0; b < ROWS; b++) finishPair(l, r0 + b * s, q0, q1, j0, sums[2 * b], sums[2 * b + 1]);
     }
     for (let i = i0; i < i0 + ROWS; i++) {
       const ri = i * s;
@@ -67,12 +163,10 @@ function factorLower(l: Float64Array, s: number): boolean {
   return true;
 }
 
-/** The eight sums of {@link blockSums}, rows of the block times its two columns (row-major). */
-const SUMS = new Float64Array(ROWS * 2);
-
 /**
  * out[2b + c] = Σ_{from≤k<to} a[ra + b·s + k] · x[qx + c·s + k] for the four rows b of a block of `a` and two rows c
- * of `x`: eight sums from six loads a step, the inner kernel of the factorisation and of the inversion.
+ * of `x`: eight sums from six loads a step, the inner kernel of the factorisation and of the inversion (in scalar
+ * JavaScript; cholesky-kernel.wat computes the same in SIMD).
  */
 function blockSums(
   a: Float64Array,
@@ -132,20 +226,19 @@ function finishPair(l: Float64Array, r: number, q0: number, q1: number, j0: numb
  * stored transposed so that the sum is a dot product of row i of L and row j of V. Four rows of W
  * against two of V at a time over k below the block, then the terms from inside the block.
  */
-function invertLowerTransposed(l: Float64Array, s: number): Float64Array {
-  const v = new Float64Array(s * s);
+function invertLowerTransposed({ stride: s, l, v, sums, lByV }: Workspace): void {
   for (let i0 = 0; i0 < s; i0 += ROWS) {
     const r0 = i0 * s;
     for (let j0 = 0; j0 < i0; j0 += 2) {
       const q0 = j0 * s;
-      blockSums(l, r0, v, q0, s, j0, i0, SUMS);
+      lByV(r0, q0, j0, i0);
       // rows inside the block add the terms k = i0, …, i − 1 from the rows of W just formed
       for (let b = 0; b < ROWS; b++) {
         const i = i0 + b;
         const ri = i * s;
         for (let c = 0; c < 2; c++) {
           const qj = q0 + c * s;
-          let x = SUMS[2 * b + c];
+          let x = sums[2 * b + c];
           for (let k = i0; k < i; k++) x += l[ri + k] * v[qj + k];
           v[qj + i] = -x / l[ri + i];
         }
@@ -162,7 +255,6 @@ function invertLowerTransposed(l: Float64Array, s: number): Float64Array {
       }
     }
   }
-  return v;
 }
 
 /** Σ_{k<length} x[a+k]·x[b+k], with four partial sums (independent chains the CPU can overlap). */

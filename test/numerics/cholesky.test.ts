@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import fixtures from "../fixtures/cholesky.json" with { type: "json" };
+import {
+  inverse,
+  inverseCholeskyFactor,
+  inverseDiagonal,
+  inverseTimes,
+  type BlockKernel,
+} from "../../src/numerics/cholesky.js";
+import { choleskyKernelWasm } from "../../src/numerics/cholesky-kernel-wasm.js";
+import { assembleCholeskyKernel } from "../../scripts/build-cholesky-wasm.mjs";
+import { EPS, expectClose } from "../helpers/close.js";
+
+// References: the exact inverse of each float64 matrix (mpmath at 50 digits, test/fixtures/generate_cholesky.py).
+// Bound: Cholesky and the triangular inverse are backward stable, so each entry of the computed inverse is off by at
+// most c · order · EPS · κ(A) · max|A⁻¹| (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., thm. 10.3
+// and §14.2); c = 8 covers the two triangular stages and the products formed from them.
+const KERNELS: BlockKernel[] = ["simd", "scalar"];
+
+for (const kernel of KERNELS) {
+  describe(`the inverse Cholesky factor, ${kernel} block sums, against exact inverses`, () => {
+    it.each(fixtures.cases.map((c) => [c.order, c.condition, c] as const))("order %i (condition %d)", (n, kappa, c) => {
+      const a = Float64Array.from(c.a, Number);
+      const exact = c.inverse.map(Number);
+      const largest = Math.max(...exact.map(Math.abs));
+      const bound = { abs: 8 * n * EPS * kappa * largest };
+      const factor = inverseCholeskyFactor(a, n, kernel);
+      expect(factor).not.toBeNull();
+      const full = inverse(factor!);
+      const diagonal = inverseDiagonal(factor!);
+      const unit = new Float64Array(n);
+      unit[n - 1] = 1;
+      const lastColumn = inverseTimes(factor!, unit);
+      for (let i = 0; i < n; i++) {
+        expectClose(diagonal[i], exact[i * n + i], bound, `diagonal ${i}`);
+        expectClose(lastColumn[i], exact[i * n + n - 1], bound, `column ${i}`);
+        for (let j = 0; j < n; j++) expectClose(full[i][j], exact[i * n + j], bound, `entry ${i},${j}`);
+      }
+    });
+
+    it("returns null for a matrix that is not positive definite, and for a NaN entry", () => {
+      // [[1, 2], [2, 1]] has eigenvalues 3 and −1; diag(1, NaN) no finite pivot
+      expect(inverseCholeskyFactor(Float64Array.of(1, 2, 2, 1), 2, kernel)).toBeNull();
+      expect(inverseCholeskyFactor(Float64Array.of(1, 0, 0, NaN), 2, kernel)).toBeNull();
+      // a positive semi-definite 9×9 (rank 1): a zero pivot after the first
+      expect(inverseCholeskyFactor(new Float64Array(81).fill(1), 9, kernel)).toBeNull();
+    });
+  });
+}
+
+describe("the SIMD kernel's source", () => {
+  it("ships the bytes cholesky-kernel.wat assembles to (node scripts/build-cholesky-wasm.mjs after editing it)", async () => {
+    expect(choleskyKernelWasm).toBe(await assembleCholeskyKernel());
+  });
+});
