@@ -120,10 +120,10 @@ function allIndices(size: number): number[] {
 function flatten(a: Float64Array[], keep: readonly number[]): Float64Array {
   const m = keep.length;
   const out = new Float64Array(m * m);
-  keep.forEach((i, r) => {
-    const row = a[i];
-    keep.forEach((j, c) => (out[r * m + c] = row[j]));
-  });
+  for (let r = 0; r < m; r++) {
+    const row = a[keep[r]];
+    for (let c = 0; c < m; c++) out[r * m + c] = row[keep[c]];
+  }
   return out;
 }
 
