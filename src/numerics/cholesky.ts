@@ -24,37 +24,47 @@ const ROWS = 4;
 
 /**
  * Which code computes the block sums that make up nearly all of the work: `"simd"`, the float64 SIMD
- * WebAssembly kernel (cholesky-kernel.wat), or `"scalar"`, the same sums in JavaScript. Both add the same
- * products; the kernel adds them in two interleaved partial sums (even and odd k), so results differ from
- * the scalar loop's by rounding only: a relative change of order size · EPS in each sum, which the
- * factorisation carries into A⁻¹ amplified at most by A's condition number (the backward stability of
- * Cholesky, Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., thm. 10.3).
+ * WebAssembly kernel (cholesky-kernel.wat), or `"scalar"`, the same sums in JavaScript; `"auto"` takes the
+ * kernel from order {@link SIMD_MIN_ORDER} on. Both add the same products; the kernel adds them in two
+ * interleaved partial sums (even and odd k), so results differ from the scalar loop's by rounding only: a
+ * relative change of order size · EPS in each sum, which the factorisation carries into A⁻¹ amplified at most
+ * by A's condition number (the backward stability of Cholesky, Higham, Accuracy and Stability of Numerical
+ * Algorithms, 2nd ed., thm. 10.3).
  * @internal
  */
-export type BlockKernel = "simd" | "scalar";
+export type BlockKernel = "auto" | "simd" | "scalar";
+
+/**
+ * The order from which "auto" uses the SIMD kernel: a kernel instance and its memory cost about as much as
+ * the scalar factorisation of order 50 (tens of microseconds), and from order 128 on the kernel's halving of
+ * size³/3 multiply-adds repays it several times over.
+ */
+const SIMD_MIN_ORDER = 128;
 
 /**
  * Factors A = L Lᵀ (the lower triangle of the flat `a` of order `size` is read) and forms L⁻ᵀ.
  * Returns null when a pivot is not positive and finite: A is not numerically positive definite
  * (a NaN or infinite entry reaches a later pivot through its row's sum of squares).
- * Cost: size³/3 multiply-adds, in the SIMD kernel unless `kernel` is `"scalar"` or the kernel's memory cannot hold
- * the two matrices.
+ * Cost: size³/3 multiply-adds, in the SIMD kernel (see {@link BlockKernel}) unless the process has no
+ * WebAssembly or the kernel's memory cannot hold the two matrices.
  * @internal
  */
 export function inverseCholeskyFactor(
   a: Float64Array,
   size: number,
-  kernel: BlockKernel = "simd",
+  kernel: BlockKernel = "auto",
 ): InverseFactor | null {
   const stride = Math.ceil(size / ROWS) * ROWS;
-  const work = (kernel === "simd" ? simdWorkspace(stride) : null) ?? scalarWorkspace(stride);
+  const simd = kernel === "simd" || (kernel === "auto" && size >= SIMD_MIN_ORDER);
+  const simdWork = simd ? simdWorkspace(stride) : null;
+  const work = simdWork ?? scalarWorkspace(stride);
   const l = work.l;
   for (let i = 0; i < size; i++) for (let j = 0; j <= i; j++) l[i * stride + j] = a[i * size + j];
   for (let i = size; i < stride; i++) l[i * stride + i] = 1;
   if (!factorLower(work)) return null;
   invertLowerTransposed(work);
   // the kernel's memory goes with its instance: V is copied out of it
-  return { size, stride, v: kernel === "simd" ? work.v.slice() : work.v };
+  return { size, stride, v: simdWork === null ? work.v : work.v.slice() };
 }
 
 /**

@@ -15,7 +15,7 @@ import { EPS, expectClose } from "../helpers/close.js";
 // Bound: Cholesky and the triangular inverse are backward stable, so each entry of the computed inverse is off by at
 // most c · order · EPS · κ(A) · max|A⁻¹| (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., thm. 10.3
 // and §14.2); c = 8 covers the two triangular stages and the products formed from them.
-const KERNELS: BlockKernel[] = ["simd", "scalar"];
+const KERNELS: BlockKernel[] = ["simd", "scalar", "auto"];
 
 for (const kernel of KERNELS) {
   describe(`the inverse Cholesky factor, ${kernel} block sums, against exact inverses`, () => {
