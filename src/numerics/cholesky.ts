@@ -42,29 +42,60 @@ export type BlockKernel = "auto" | "simd" | "scalar";
 const SIMD_MIN_ORDER = 128;
 
 /**
- * Factors A = L Lᵀ (the lower triangle of the flat `a` of order `size` is read) and forms L⁻ᵀ.
- * Returns null when a pivot is not positive and finite: A is not numerically positive definite
- * (a NaN or infinite entry reaches a later pivot through its row's sum of squares).
+ * Factors A = L Lᵀ, A of order `size` given by `entry(i, j)` for j ≤ i (the lower triangle, read once each),
+ * forms L⁻ᵀ and hands the factor to `use`, returning what it returns; returns null (without calling `use`) when
+ * a pivot is not positive and finite: A is not numerically positive definite (a NaN or infinite entry reaches a
+ * later pivot through its row's sum of squares). The factor lives in a work space that the next factorisation
+ * reuses: `use` must not keep it (copy what it needs). Reusing the space spares the page faults that fresh
+ * memory of the two matrices' size costs the operating system on first touch (as much as the factorisation's
+ * arithmetic at order 1000).
  * Cost: size³/3 multiply-adds, in the SIMD kernel (see {@link BlockKernel}) unless the process has no
  * WebAssembly or the kernel's memory cannot hold the two matrices.
  * @internal
  */
+export function withInverseFactor<T>(
+  size: number,
+  entry: (i: number, j: number) => number,
+  use: (factor: InverseFactor) => T,
+  kernel: BlockKernel = "auto",
+): T | null {
+  const stride = Math.ceil(size / ROWS) * ROWS;
+  const simd = kernel === "simd" || (kernel === "auto" && size >= SIMD_MIN_ORDER);
+  const simdWork = simd && !busy ? simdWorkspace(stride) : null;
+  const work = simdWork ?? scalarWorkspace(stride);
+  const l = work.l;
+  // the whole lower triangle with the padding's identity rows: a reused space holds the last factor's values
+  for (let i = 0; i < stride; i++) {
+    const row = i * stride;
+    if (i < size) for (let j = 0; j <= i; j++) l[row + j] = entry(i, j);
+    else {
+      l.fill(0, row, row + i);
+      l[row + i] = 1;
+    }
+  }
+  if (simdWork !== null) work.v.fill(0);
+  if (simdWork !== null) busy = true;
+  try {
+    if (!factorLower(work)) return null;
+    invertLowerTransposed(work);
+    return use({ size, stride, v: work.v });
+  } finally {
+    if (simdWork !== null) busy = false;
+  }
+}
+
+/** {@link withInverseFactor} of the flat row-major `a`, the factor copied out to be kept. @internal */
 export function inverseCholeskyFactor(
   a: Float64Array,
   size: number,
   kernel: BlockKernel = "auto",
 ): InverseFactor | null {
-  const stride = Math.ceil(size / ROWS) * ROWS;
-  const simd = kernel === "simd" || (kernel === "auto" && size >= SIMD_MIN_ORDER);
-  const simdWork = simd ? simdWorkspace(stride) : null;
-  const work = simdWork ?? scalarWorkspace(stride);
-  const l = work.l;
-  for (let i = 0; i < size; i++) for (let j = 0; j <= i; j++) l[i * stride + j] = a[i * size + j];
-  for (let i = size; i < stride; i++) l[i * stride + i] = 1;
-  if (!factorLower(work)) return null;
-  invertLowerTransposed(work);
-  // the kernel's memory goes with its instance: V is copied out of it
-  return { size, stride, v: simdWork === null ? work.v : work.v.slice() };
+  return withInverseFactor(
+    size,
+    (i, j) => a[i * size + j],
+    (factor) => ({ ...factor, v: factor.v.slice() }),
+    kernel,
+  );
 }
 
 /**
@@ -111,22 +142,39 @@ const PAGE_BYTES = 65536;
 /** The kernel writes its eight sums to the first bytes of its memory; the matrices follow. */
 const SUMS_ELEMENTS = ROWS * 2;
 
+/** The kernel instance kept between factorisations, with its memory. */
+let kept: { readonly run: BlockSumsExport; readonly memory: KernelMemory } | undefined;
+/** True while a factor in the kept memory is in use: a factorisation inside `use` gets a space of its own. */
+let busy = false;
+/** The largest memory kept between factorisations (order about 2000); larger ones go with their instance. */
+const KEPT_BYTES = 64 * 2 ** 20;
+
+type BlockSumsExport = (a: number, x: number, s: number, from: number, to: number) => void;
+interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
 /**
- * A fresh kernel instance whose memory holds the sums, then L, then V (zeroed, as a new memory is), or null
- * when that memory cannot be had (WebAssembly memory is at most 4 GiB: order above about 16,000) or the process
- * has no WebAssembly.
+ * A kernel instance whose memory holds the sums, then L, then V: the kept one, grown if need be, or for a size
+ * past {@link KEPT_BYTES} a fresh one; null when that memory cannot be had (WebAssembly memory is at most 4 GiB:
+ * order above about 16,000) or the process has no WebAssembly.
  */
 function simdWorkspace(s: number): Workspace | null {
   const elements = SUMS_ELEMENTS + 2 * s * s;
-  const pages = Math.ceil((elements * Float64Array.BYTES_PER_ELEMENT) / PAGE_BYTES);
+  const bytes = elements * Float64Array.BYTES_PER_ELEMENT;
   const api = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   if (api === undefined) return null;
   kernelModule ??= new api.Module(Buffer.from(choleskyKernelWasm, "base64"));
-  const instance = new api.Instance(kernelModule);
-  const memory = instance.exports.memory as { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  const run = instance.exports.blockSums as (a: number, x: number, s: number, from: number, to: number) => void;
+  const fresh = () => {
+    const instance = new api.Instance(kernelModule!);
+    return { run: instance.exports.blockSums as BlockSumsExport, memory: instance.exports.memory as KernelMemory };
+  };
+  const kernel = bytes <= KEPT_BYTES ? (kept ??= fresh()) : fresh();
+  const { run, memory } = kernel;
   try {
-    memory.grow(pages - memory.buffer.byteLength / PAGE_BYTES);
+    const pages = Math.ceil(bytes / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
+    if (pages > 0) memory.grow(pages);
   } catch {
     return null;
   }
@@ -143,30 +191,53 @@ function simdWorkspace(s: number): Workspace | null {
 }
 
 /**
+ * The rows of a panel: the blocks of a panel take each earlier pair of rows in turn, so that the pair is read
+ * from memory once for the whole panel and then from cache (the factorisation streams every earlier row past
+ * every block: fetched anew for each block, the pairs' memory traffic, not the arithmetic, sets the pace).
+ * 32 rows of order 1000 are 256 KiB, within a core's level-2 cache.
+ */
+const PANEL_ROWS = 8 * ROWS;
+
+/**
  * Cholesky–Banachiewicz in place on the lower triangle, L_ij = (A_ij − Σ_{k<j} L_ik L_jk) / L_jj: four
  * rows against two earlier rows at a time (eight sums from six loads a step), then the block's own
- * 4×4 corner one entry at a time.
+ * 4×4 corner one entry at a time. Panels of blocks share each pair of rows above the panel; every entry is
+ * formed from the same sums, in the same order, as block by block.
  */
-function factorLower({ stride: s, l, sums, lByL }: Workspace): boolean {
-  for (let i0 = 0; i0 < s; i0 += ROWS) {
-    const r0 = i0 * s;
-    for (let j0 = 0; j0 < i0; j0 += 2) {
-      const q0 = j0 * s;
-      const q1 = q0 + s;
-      lByL(r0, q0, 0, j0);
-      for (let b = 0; b < ROWS; b++) finishPair(l, r0 + b * s, q0, q1, j0, sums[2 * b], sums[2 * b + 1]);
+function factorLower(work: Workspace): boolean {
+  const s = work.stride;
+  for (let p0 = 0; p0 < s; p0 += PANEL_ROWS) {
+    const end = Math.min(p0 + PANEL_ROWS, s);
+    for (let j0 = 0; j0 < p0; j0 += 2) for (let i0 = p0; i0 < end; i0 += ROWS) factorPair(work, i0, j0);
+    for (let i0 = p0; i0 < end; i0 += ROWS) {
+      for (let j0 = p0; j0 < i0; j0 += 2) factorPair(work, i0, j0);
+      if (!factorCorner(work, i0)) return false;
     }
-    for (let i = i0; i < i0 + ROWS; i++) {
-      const ri = i * s;
-      for (let j = i0; j <= i; j++) {
-        const rj = j * s;
-        const x = l[ri + j] - dot(l, ri, rj, j);
-        if (j < i) {
-          l[ri + j] = x / l[rj + j];
-        } else {
-          if (!(x > 0 && x < Infinity)) return false;
-          l[ri + i] = Math.sqrt(x);
-        }
+  }
+  return true;
+}
+
+/** Columns j0 and j0 + 1 of the block's four rows i0, …, i0 + 3 (j0 + 1 < i0). */
+function factorPair({ stride: s, l, sums, lByL }: Workspace, i0: number, j0: number): void {
+  const r0 = i0 * s;
+  const q0 = j0 * s;
+  const q1 = q0 + s;
+  lByL(r0, q0, 0, j0);
+  for (let b = 0; b < ROWS; b++) finishPair(l, r0 + b * s, q0, q1, j0, sums[2 * b], sums[2 * b + 1]);
+}
+
+/** The block's 4×4 corner, its columns left of it done; false when a pivot is not positive and finite. */
+function factorCorner({ stride: s, l }: Workspace, i0: number): boolean {
+  for (let i = i0; i < i0 + ROWS; i++) {
+    const ri = i * s;
+    for (let j = i0; j <= i; j++) {
+      const rj = j * s;
+      const x = l[ri + j] - dot(l, ri, rj, j);
+      if (j < i) {
+        l[ri + j] = x / l[rj + j];
+      } else {
+        if (!(x > 0 && x < Infinity)) return false;
+        l[ri + i] = Math.sqrt(x);
       }
     }
   }
@@ -234,35 +305,49 @@ function finishPair(l: Float64Array, r: number, q0: number, q1: number, j0: numb
 /**
  * V = L⁻ᵀ from the lower triangular L: W = L⁻¹ row by row, W_ij = −(Σ_{j≤k<i} L_ik W_kj) / L_ii,
  * stored transposed so that the sum is a dot product of row i of L and row j of V. Four rows of W
- * against two of V at a time over k below the block, then the terms from inside the block.
+ * against two of V at a time over k below the block, then the terms from inside the block; in panels as
+ * the factorisation (each entry from the same sums in the same order).
  */
-function invertLowerTransposed({ stride: s, l, v, sums, lByV }: Workspace): void {
-  for (let i0 = 0; i0 < s; i0 += ROWS) {
-    const r0 = i0 * s;
-    for (let j0 = 0; j0 < i0; j0 += 2) {
-      const q0 = j0 * s;
-      lByV(r0, q0, j0, i0);
-      // rows inside the block add the terms k = i0, …, i − 1 from the rows of W just formed
-      for (let b = 0; b < ROWS; b++) {
-        const i = i0 + b;
-        const ri = i * s;
-        for (let c = 0; c < 2; c++) {
-          const qj = q0 + c * s;
-          let x = sums[2 * b + c];
-          for (let k = i0; k < i; k++) x += l[ri + k] * v[qj + k];
-          v[qj + i] = -x / l[ri + i];
-        }
-      }
+function invertLowerTransposed(work: Workspace): void {
+  const s = work.stride;
+  for (let p0 = 0; p0 < s; p0 += PANEL_ROWS) {
+    const end = Math.min(p0 + PANEL_ROWS, s);
+    for (let j0 = 0; j0 < p0; j0 += 2) for (let i0 = p0; i0 < end; i0 += ROWS) invertPair(work, i0, j0);
+    for (let i0 = p0; i0 < end; i0 += ROWS) {
+      for (let j0 = p0; j0 < i0; j0 += 2) invertPair(work, i0, j0);
+      invertCorner(work, i0);
     }
-    for (let j = i0; j < i0 + ROWS; j++) {
-      const qj = j * s;
-      v[qj + j] = 1 / l[qj + j];
-      for (let i = j + 1; i < i0 + ROWS; i++) {
-        const ri = i * s;
-        let x = 0;
-        for (let k = j; k < i; k++) x += l[ri + k] * v[qj + k];
-        v[qj + i] = -x / l[ri + i];
-      }
+  }
+}
+
+/** W_ij for the block's rows i0, …, i0 + 3 and columns j0, j0 + 1 (j0 + 1 < i0), rows above i0 done. */
+function invertPair({ stride: s, l, v, sums, lByV }: Workspace, i0: number, j0: number): void {
+  const r0 = i0 * s;
+  const q0 = j0 * s;
+  lByV(r0, q0, j0, i0);
+  // rows inside the block add the terms k = i0, …, i − 1 from the rows of W just formed
+  for (let b = 0; b < ROWS; b++) {
+    const i = i0 + b;
+    const ri = i * s;
+    for (let c = 0; c < 2; c++) {
+      const qj = q0 + c * s;
+      let x = sums[2 * b + c];
+      for (let k = i0; k < i; k++) x += l[ri + k] * v[qj + k];
+      v[qj + i] = -x / l[ri + i];
+    }
+  }
+}
+
+/** W inside the block's 4×4 corner. */
+function invertCorner({ stride: s, l, v }: Workspace, i0: number): void {
+  for (let j = i0; j < i0 + ROWS; j++) {
+    const qj = j * s;
+    v[qj + j] = 1 / l[qj + j];
+    for (let i = j + 1; i < i0 + ROWS; i++) {
+      const ri = i * s;
+      let x = 0;
+      for (let k = j; k < i; k++) x += l[ri + k] * v[qj + k];
+      v[qj + i] = -x / l[ri + i];
     }
   }
 }

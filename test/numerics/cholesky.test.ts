@@ -5,6 +5,7 @@ import {
   inverseCholeskyFactor,
   inverseDiagonal,
   inverseTimes,
+  withInverseFactor,
   type BlockKernel,
 } from "../../src/numerics/cholesky.js";
 import { choleskyKernelWasm } from "../../src/numerics/cholesky-kernel-wasm.js";
@@ -47,6 +48,39 @@ for (const kernel of KERNELS) {
     });
   });
 }
+
+describe("the reused work space", () => {
+  const byOrder = (n: number) => fixtures.cases.find((c) => c.order === n)!;
+  const check = (c: (typeof fixtures.cases)[number], diagonal: Float64Array) => {
+    const exact = c.inverse.map(Number);
+    const bound = { abs: 8 * c.order * EPS * c.condition * Math.max(...exact.map(Math.abs)) };
+    diagonal.forEach((d, i) => expectClose(d, exact[i * c.order + i], bound, `diagonal ${i}`));
+  };
+  const diagonalOf = (c: (typeof fixtures.cases)[number]) => {
+    const a = c.a.map(Number);
+    return withInverseFactor(c.order, (i, j) => a[i * c.order + j], inverseDiagonal, "simd")!;
+  };
+
+  it("keeps nothing of a larger factorisation into a smaller one, nor of a failed one", () => {
+    check(byOrder(130), diagonalOf(byOrder(130)));
+    check(byOrder(9), diagonalOf(byOrder(9)));
+    expect(withInverseFactor(130, () => Number.NaN, inverseDiagonal, "simd")).toBeNull();
+    check(byOrder(37), diagonalOf(byOrder(37)));
+  });
+
+  it("gives a factorisation inside another's use a space of its own", () => {
+    const outer = byOrder(37);
+    const a = outer.a.map(Number);
+    const [inner, diagonal] = withInverseFactor(
+      outer.order,
+      (i, j) => a[i * outer.order + j],
+      (factor) => [diagonalOf(byOrder(22)), inverseDiagonal(factor)] as const,
+      "simd",
+    )!;
+    check(byOrder(22), inner);
+    check(outer, diagonal);
+  });
+});
 
 describe("the SIMD kernel's source", () => {
   it("ships the bytes cholesky-kernel.wat assembles to (node scripts/build-cholesky-wasm.mjs after editing it)", async () => {
