@@ -3,7 +3,8 @@
 // and runs in a python3 subprocess (numpy, scipy); its estimate on test/fixtures/choix/pairwise.json is checked
 // against the estimate choix itself recorded there. luce: the median of 7 warm runs in this process, estimates only
 // (as choix), then the default fit, which computes standard errors; choix: the median of 3 runs. The ratio is
-// choix's time over luce's default fit with errors. Rows:
+// choix's time over luce's default fit with errors; at 1000 items also in CPU time (the process's, all threads:
+// less sensitive than wall time to other processes' load on a shared machine). Rows:
 // - the choix fixtures (500 items / 50,000 comparisons; 150 items / 10,000 rankings, against choix's recorded time
 //   only: the same-run baseline is pairwise);
 // - 1000 items and 100,000 comparisons sampled from known strengths (the "fast standard errors" check).
@@ -21,24 +22,29 @@ const choixScript = new URL("./choix_ilsr.py", import.meta.url).pathname;
 const load = (name) =>
   JSON.parse(readFileSync(new URL(`../test/fixtures/choix/${name}.json`, import.meta.url), "utf8"));
 
-function median(run, repeats = 7) {
+const middle = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+/** The median wall time of `repeats` warm runs, in seconds; `cpu` adds the median CPU time of the process. */
+function median(run, repeats = 7, cpu = false) {
   run(); // warm-up (JIT)
   const times = [];
+  const cpuTimes = [];
   for (let r = 0; r < repeats; r++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     run();
     times.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpuTimes.push((used.user + used.system) / 1e6);
   }
-  times.sort((a, b) => a - b);
-  return times[repeats >> 1] / 1000;
+  return cpu ? { seconds: middle(times) / 1000, cpuSeconds: middle(cpuTimes) } : middle(times) / 1000;
 }
 
-/** choix's ILSR on [winner, loser] pairs, in python3: its estimate and the median of `repeats` wall times. */
+/** choix's ILSR on [winner, loser] pairs, in python3: its estimate and the median of `repeats` wall and CPU times. */
 function choix(nItems, comparisons, repeats = 3) {
   const input = JSON.stringify({ nItems, comparisons, tol: 1e-12, repeats });
   const out = JSON.parse(execFileSync("python3", [choixScript], { input, encoding: "utf8", maxBuffer: 1 << 28 }));
-  const seconds = [...out.seconds].sort((a, b) => a - b);
-  return { estimate: out.estimate, seconds: seconds[seconds.length >> 1] };
+  return { estimate: out.estimate, seconds: middle(out.seconds), cpuSeconds: middle(out.cpuSeconds) };
 }
 
 const maxAbsDifference = (a, b) => Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])));
@@ -89,12 +95,16 @@ if (!only1000) {
   const data = { winners, losers };
   const est = fitBradleyTerry(data, { nItems, standardErrors: false });
   const t = median(() => fitBradleyTerry(data, { nItems, standardErrors: false }));
-  const tSe = median(() => fitBradleyTerry(data, { nItems }).stdError);
+  const withErrors = median(() => fitBradleyTerry(data, { nItems }).stdError, 7, true);
   const run = choix(
     nItems,
     Array.from(winners, (w, c) => [w, losers[c]]),
   );
+  const tSe = withErrors.seconds;
   console.log(
     `${"Bradley–Terry, 1000 items".padEnd(28)} ${String(nComparisons).padEnd(9)} ${fixed(t, 8)} ${fixed(tSe, 10)} ${fixed(run.seconds, 18)} ${(run.seconds / tSe).toFixed(1).padStart(5)}x       ${maxAbsDifference(est.logStrength, run.estimate).toExponential(1)}`,
+  );
+  console.log(
+    `${"  the same, CPU time".padEnd(28)} ${"".padEnd(9)} ${"".padEnd(8)} ${fixed(withErrors.cpuSeconds, 10)} ${fixed(run.cpuSeconds, 18)} ${(run.cpuSeconds / withErrors.cpuSeconds).toFixed(1).padStart(5)}x`,
   );
 }
