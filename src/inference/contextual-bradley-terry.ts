@@ -25,8 +25,11 @@ import { centre } from "./stopping-rule.js";
  * style between A's and B's responses, as {@link arenaStyleFeatures} computes them).
  */
 export interface ContextualBattles {
+  /** Model A of each battle: an index in [0, nItems). */
   readonly modelA: ArrayLike<number>;
+  /** Model B of each battle, another model than A. */
   readonly modelB: ArrayLike<number>;
+  /** The outcome for model A: 1 a win, ½ a tie, 0 a loss (any value in [0, 1]). */
   readonly outcome: ArrayLike<number>;
   /**
    * Frequency weights (default 1): battle b stands for w_b identical battles, in the likelihood and in the
@@ -69,6 +72,7 @@ export interface ContextualFitResult {
   readonly logLikelihood: number;
   /** The penalised objective that was maximised: logLikelihood − (ridge/2)‖γ‖². */
   readonly objective: number;
+  /** Newton iterations taken. */
   readonly iterations: number;
   /** Whether the stopping rule was met and, with standard errors, they could be computed. */
   readonly converged: boolean;
