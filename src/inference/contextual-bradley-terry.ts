@@ -139,7 +139,7 @@ interface State {
  * @example
  * ```ts
  * const fit = fitContextualBradleyTerry(
- *   { modelA: [0, 1, 2, 0], modelB: [1, 2, 0, 2], outcome: [1, 0.5, 0, 1], features: [[0.3], [-0.1], [0.2], [0]] },
+ *   { modelA: [0, 1, 2, 0], modelB: [1, 2, 0, 2], outcome: [1, 0.5, 1, 1], features: [[0.3], [-0.1], [0.2], [0]] },
  *   { ridge: 1 },
  * );
  * fit.logStrength; // θ adjusted for the feature
