@@ -9,5 +9,13 @@ export {
   type OrderEffect,
   type TieParameter,
 } from "./fit.js";
+export {
+  fitContextualBradleyTerry,
+  type ContextualBattles,
+  type ContextualFitOptions,
+  type ContextualFitResult,
+  type ContextualStandardErrors,
+} from "./contextual-bradley-terry.js";
+export { arenaStyleFeatures, type ArenaStyleFeatureOptions } from "./arena-style-features.js";
 export { parsePreferenceData, detectPreferenceFormat, type PreferenceData } from "./read-data.js";
 export type { ComparisonColumns } from "./factors.js";

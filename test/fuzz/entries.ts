@@ -160,6 +160,44 @@ export const entries: Record<string, FuzzEntry> = {
     call: fn(core.fitBradleyTerry),
     finite: (r) => all((r as core.FitResult).logStrength),
   },
+  "luce:fitContextualBradleyTerry": {
+    args: () => [
+      {
+        modelA: [0, 1, 2, 0, 1, 2],
+        modelB: [1, 2, 0, 2, 0, 1],
+        outcome: [1, 1, 1, 0, 0.5, 0],
+        weight: [1, 2, 1, 1, 1, 0.5],
+        features: [
+          [0.5, -1],
+          [0.25, 0],
+          [-1, 2],
+          [0, 1],
+          [1, 1],
+          [-0.5, 0.5],
+        ],
+      },
+      { ridge: 1 },
+    ],
+    call: fn(core.fitContextualBradleyTerry),
+    finite: (r) => [...(r as core.ContextualFitResult).logStrength, ...(r as core.ContextualFitResult).coefficients],
+  },
+  "luce:arenaStyleFeatures": {
+    args: () => [
+      [
+        [300, 2, 0],
+        [50, 0, 4],
+        [120, 1, 1],
+      ],
+      [
+        [100, 0, 0],
+        [150, 1, 1],
+        [120, 3, 0],
+      ],
+      {},
+    ],
+    call: fn(core.arenaStyleFeatures),
+    finite: (r) => (r as Float64Array[]).flatMap((row) => [...row]),
+  },
   "luce:fitPlackettLuce": {
     args: () => [observations(), {}],
     call: fn(core.fitPlackettLuce),
