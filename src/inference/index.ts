@@ -11,3 +11,23 @@ export {
 } from "./fit.js";
 export { parsePreferenceData, detectPreferenceFormat, type PreferenceData } from "./read-data.js";
 export type { ComparisonColumns } from "./factors.js";
+export {
+  parseBattles,
+  battlesFromRecords,
+  Outcome,
+  WINNER_SPELLINGS,
+  type Battles,
+  type BattleOutcome,
+  type BattleRecord,
+  type BattleReadOptions,
+} from "./leaderboard/battles.js";
+export {
+  arenaLeaderboard,
+  type ArenaLeaderboard,
+  type ArenaLeaderboardOptions,
+  type ArenaModel,
+  type TiesPolicy,
+  type IntervalMethod,
+} from "./leaderboard/leaderboard.js";
+export { arenaRanks } from "./leaderboard/ranks.js";
+export type { WinRateMatrices } from "./leaderboard/win-rates.js";
