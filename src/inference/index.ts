@@ -14,8 +14,6 @@ export type { ComparisonColumns } from "./factors.js";
 export {
   parseBattles,
   battlesFromRecords,
-  Outcome,
-  WINNER_SPELLINGS,
   type Battles,
   type BattleOutcome,
   type BattleRecord,
@@ -26,6 +24,9 @@ export {
   type ArenaLeaderboard,
   type ArenaLeaderboardOptions,
   type ArenaModel,
+  type RatingAnchor,
+  type BootstrapSummary,
+  type ArenaWinRates,
   type TiesPolicy,
   type IntervalMethod,
 } from "./leaderboard/leaderboard.js";

@@ -2,11 +2,14 @@ import { LuceError } from "../../errors.js";
 import { describe, requireArrayLike, requireOptions } from "../../validation/checks.js";
 import { detectPreferenceFormat, LINE_BREAK, splitCsv } from "../read-data.js";
 
-/** The outcome of a battle, seen from its first model (the one with the smaller index in {@link Battles.models}). */
+/**
+ * The outcome of a battle, seen from its first model (the one with the smaller index in {@link Battles.models}).
+ * @internal
+ */
 export const Outcome = { firstWins: 0, secondWins: 1, tie: 2 } as const;
 
-/** One of {@link Outcome}'s values. */
-export type BattleOutcome = (typeof Outcome)[keyof typeof Outcome];
+/** A battle's outcome seen from its first model: 0 it won, 1 the second model won, 2 a tie. */
+export type BattleOutcome = 0 | 1 | 2;
 
 /**
  * Battles aggregated to their unique rows: every battle between models `first[r]` and `second[r]` (indices into
@@ -21,7 +24,7 @@ export interface Battles {
   readonly first: Int32Array;
   /** Second model of each unique row (always a larger index than `first`). */
   readonly second: Int32Array;
-  /** Outcome of each row's battles ({@link Outcome}). */
+  /** Outcome of each row's battles ({@link BattleOutcome}: 0 the first model won, 1 the second, 2 a tie). */
   readonly outcome: Uint8Array;
   /** Weight of each battle of the row (1 unless a weight column was named). */
   readonly weight: Float64Array;
@@ -31,9 +34,11 @@ export interface Battles {
 
 /** One battle as the arenas publish it. */
 export interface BattleRecord {
+  /** The first model's name. */
   readonly model_a: string;
+  /** The second model's name. */
   readonly model_b: string;
-  /** `model_a`, `model_b`, `tie`, `tie (bothbad)`, or a spelling in {@link WINNER_SPELLINGS}. */
+  /** `model_a`, `model_b`, `tie`, `tie (bothbad)`, or the short spellings `a`, `b`, `both_bad`, `tie_bothbad`. */
   readonly winner: string;
   /** Other fields: a weight column or a column to filter on is named in the options; the rest is ignored. */
   readonly [column: string]: unknown;
@@ -53,6 +58,7 @@ export interface BattleReadOptions {
  * The `winner` values accepted and the outcome each means: LMSYS's `model_a`, `model_b`, `tie`, `tie (bothbad)`
  * (FastChat's `elo_analysis.py`), and the short spellings of later arena dumps (`a`, `b`, `both_bad`, `tie_bothbad`).
  * Compared after trimming, case-insensitively (they are keywords, not model names).
+ * @internal
  */
 export const WINNER_SPELLINGS: Readonly<Record<string, "a" | "b" | "tie">> = {
   model_a: "a",
@@ -190,9 +196,10 @@ function fieldText(value: unknown): string | undefined {
 
 /**
  * Reads an arena battle log: CSV with a header, or JSON Lines (one object per line), with the columns `model_a`,
- * `model_b` and `winner` (see {@link WINNER_SPELLINGS}); other columns are ignored unless named as the weight or in
- * the filter. Model names are case-sensitive; a model against itself is an error. The battles are aggregated to
- * unique (model, model, outcome, weight) rows with counts.
+ * `model_b` and `winner` (`model_a`, `model_b`, `tie`, `tie (bothbad)`, or `a`, `b`, `both_bad`, `tie_bothbad`);
+ * other columns are ignored unless named as the weight or in the filter. Model names are case-sensitive (blanks
+ * around them are not part of them); a model against itself is an error. The battles are aggregated to unique
+ * (model, model, outcome, weight) rows with counts.
  *
  * Blank lines are skipped, a byte-order mark is ignored, and quoted CSV fields may contain commas.
  *

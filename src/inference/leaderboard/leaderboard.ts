@@ -29,7 +29,7 @@ export interface ArenaLeaderboardOptions {
   /** The mean rating when no anchor is given (default 1000). */
   readonly base?: number;
   /** Anchor the scale: this model gets exactly this rating (FastChat anchors mixtral-8x7b-instruct-v0.1 at 1114). */
-  readonly anchor?: { readonly model: string; readonly rating: number };
+  readonly anchor?: RatingAnchor;
   /**
    * `"sandwich"` (default with `half` and `drop`): robust HC0 errors; `"bootstrap"`: percentile intervals of a
    * multinomial bootstrap of the battles; `"model"` (the only one, and the default, with `davidson`): the inverse
@@ -46,8 +46,17 @@ export interface ArenaLeaderboardOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/** A model whose rating is fixed, which sets the scale's origin. */
+export interface RatingAnchor {
+  /** The model's name, as in the battles. */
+  readonly model: string;
+  /** Its rating. */
+  readonly rating: number;
+}
+
 /** One model's line of the leaderboard. */
 export interface ArenaModel {
+  /** The model's name. */
   readonly name: string;
   /** Rating on the arena scale: 400/ln 10 · θ + base (or anchored). */
   readonly rating: number;
@@ -69,20 +78,40 @@ export interface ArenaModel {
 export interface ArenaLeaderboard {
   /** The models, best first (by rating; equal ratings by name). */
   readonly models: ArenaModel[];
+  /** The ties policy used. */
   readonly ties: TiesPolicy;
+  /** The interval method used. */
   readonly ci: IntervalMethod;
   /** Coverage of the intervals: 0.95. */
   readonly level: number;
+  /** The mean rating, when no anchor was given. */
   readonly base: number;
-  readonly anchor?: { readonly model: string; readonly rating: number };
+  /** The anchor, when given. */
+  readonly anchor?: RatingAnchor;
   /** Davidson's log ν, with `davidson`. */
   readonly tieParameter?: number;
   /** Newton iterations of the full-data fit. */
   readonly iterations: number;
   /** Bootstrap details, with `bootstrap`: rounds whose refit did not converge are counted, not left out. */
-  readonly bootstrap?: { readonly rounds: number; readonly seed: number; readonly unconverged: number };
+  readonly bootstrap?: BootstrapSummary;
   /** Win-rate matrices, with rows and columns in the order of `models`. */
-  readonly winRates: WinRateMatrices & { readonly models: string[] };
+  readonly winRates: ArenaWinRates;
+}
+
+/** The bootstrap behind the intervals of {@link arenaLeaderboard}. */
+export interface BootstrapSummary {
+  /** Rounds run. */
+  readonly rounds: number;
+  /** The seed of the rounds' random streams. */
+  readonly seed: number;
+  /** Rounds whose refit did not converge (their last iterate is kept in the intervals). */
+  readonly unconverged: number;
+}
+
+/** {@link WinRateMatrices} with the models they are indexed by. */
+export interface ArenaWinRates extends WinRateMatrices {
+  /** The models of the rows and columns, in the leaderboard's order. */
+  readonly models: string[];
 }
 
 /** 400/ln 10: one unit of θ (log-odds) in rating points, the Elo scale's base-10 logistic with 400 per decade. */
@@ -125,9 +154,11 @@ const OPTION_KEYS = ["ties", "base", "anchor", "ci", "rounds", "seed", "threads"
  *   that never wins or never loses, or groups of models that never beat one another)
  * @example
  * ```ts
- * const battles = parseBattles(text);
- * const board = await arenaLeaderboard(battles, { anchor: { model: "mixtral-8x7b-instruct-v0.1", rating: 1114 } });
- * board.models[0]; // { name, rating, lower, upper, rank, battles, ... }
+ * const battles = parseBattles(
+ *   "model_a,model_b,winner\nx,y,model_a\ny,x,model_a\ny,z,model_a\nz,y,tie\nx,z,model_a\nz,x,model_a\n",
+ * );
+ * const board = await arenaLeaderboard(battles, { anchor: { model: "y", rating: 1114 } });
+ * board.models[0]; // { name: "x", rating, lower, upper, rank: 1, battles: 4, ... }
  * ```
  */
 export async function arenaLeaderboard(
@@ -141,7 +172,7 @@ export async function arenaLeaderboard(
   if (ties !== "half" && ties !== "davidson" && ties !== "drop")
     throw new LuceError(fn, "options.ties", `must be "half", "davidson" or "drop", got ${describe(ties)}`);
   const base = o.base === undefined ? 1000 : requireFinite(fn, "options.base", o.base);
-  let anchor: { model: string; rating: number } | undefined;
+  let anchor: RatingAnchor | undefined;
   let anchorIndex = -1;
   if (o.anchor !== undefined) {
     const a = { ...requireOptions(fn, "options.anchor", o.anchor, ["model", "rating"]) };

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  arenaLeaderboard,
-  arenaRanks,
-  battlesFromRecords,
-  LuceError,
-  Outcome,
-  parseBattles,
-} from "../../../src/index.js";
+import { arenaLeaderboard, arenaRanks, battlesFromRecords, LuceError, parseBattles } from "../../../src/index.js";
+import { Outcome } from "../../../src/inference/leaderboard/battles.js";
 
 /** The LuceError a call throws. */
 function errorOf(call: () => unknown): LuceError {
