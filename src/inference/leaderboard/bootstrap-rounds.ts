@@ -52,9 +52,7 @@ export function roundSeed(seed: number, round: number): number {
  * @internal
  */
 export function createRoundRunner(problem: BootstrapProblem): (round: number, out: Float64Array) => boolean {
-  let total = 0;
-  for (const c of problem.battles) total += c;
-  const sampler = new MultinomialSampler(total);
+  const sampler = new MultinomialSampler(problem.battles);
   const counts = new Float64Array(problem.battles.length);
   const pairs: PairTotals = {
     nModels: problem.nModels,
@@ -65,7 +63,7 @@ export function createRoundRunner(problem: BootstrapProblem): (round: number, ou
     rowPair: problem.rowPair,
   };
   return (round, out) => {
-    sampler.resample(problem.battles, total, createRandom(roundSeed(problem.seed, round)), counts);
+    sampler.resample(createRandom(roundSeed(problem.seed, round)), counts);
     accumulatePairs(problem, problem.rowPair, counts, pairs.score, pairs.total);
     const fit = fitPairs(pairs, {
       reference: problem.reference,

@@ -123,6 +123,12 @@ const LOWER_QUANTILE = 0.025;
 const UPPER_QUANTILE = 0.975;
 /** Scaled-gradient tolerance of every fit (fitBradleyTerry's default). */
 const TOLERANCE = 1e-12;
+/**
+ * Scaled-gradient tolerance of a bootstrap round's refit: its θ is then within about 1e−9 (1e−7 rating points) of
+ * the resample's maximum, far below the Monte-Carlo error of a percentile; each round's iterations take the full
+ * data's information as the Newton matrix and so converge linearly, a digit or so per iteration.
+ */
+const ROUND_TOLERANCE = 1e-9;
 /** Newton iterations at most (damped Newton converges in a handful). */
 const MAX_ITERATIONS = 100;
 /** Most bootstrap threads by default: beyond this the rounds' dispatch, not their work, dominates. */
@@ -290,7 +296,7 @@ export async function arenaLeaderboard(
         theta,
         factor: { size: factor.size, stride: factor.stride, v: factor.v },
         seed,
-        tolerance: TOLERANCE,
+        tolerance: ROUND_TOLERANCE,
         maxIterations: MAX_ITERATIONS,
       };
       const result = await bootstrapThetas(fn, problem, rounds, threads, o.onProgress);

@@ -16,27 +16,55 @@ import { NeumaierSum } from "../../numerics/sum.js";
  */
 export class MultinomialSampler {
   private readonly logFactorial: Float64Array;
+  private readonly counts: Float64Array;
+  private readonly total: number;
+  /** Row r's conditional probability counts_r / (counts of rows r, r + 1, …), and its logs and odds. */
+  private readonly p: Float64Array;
+  private readonly logP: Float64Array;
+  private readonly logQ: Float64Array;
+  private readonly odds: Float64Array;
 
-  /** @param maxTotal - the largest number of draws (the table's length) */
-  constructor(maxTotal: number) {
-    this.logFactorial = new Float64Array(maxTotal + 1);
+  /**
+   * Prepares the resampling of `counts`: the conditional probabilities are the same in every resample (only the
+   * number of draws left varies), so their logarithms are taken once here.
+   * @param counts - each row's count (non-negative integers)
+   */
+  constructor(counts: Float64Array) {
+    this.counts = counts;
+    let total = 0;
+    for (const c of counts) total += c;
+    this.total = total;
+    this.logFactorial = new Float64Array(total + 1);
     const sum = new NeumaierSum();
-    for (let k = 2; k <= maxTotal; k++) {
+    for (let k = 2; k <= total; k++) {
       sum.add(Math.log(k));
       this.logFactorial[k] = sum.value();
     }
+    const rows = counts.length;
+    this.p = new Float64Array(rows);
+    this.logP = new Float64Array(rows);
+    this.logQ = new Float64Array(rows);
+    this.odds = new Float64Array(rows);
+    let countLeft = total;
+    for (let r = 0; r < rows; r++) {
+      const p = countLeft > 0 ? Math.min(1, counts[r] / countLeft) : 0;
+      this.p[r] = p;
+      this.logP[r] = Math.log(p);
+      this.logQ[r] = Math.log1p(-p);
+      this.odds[r] = p / (1 - p);
+      countLeft -= counts[r];
+    }
   }
 
-  /** One draw of Binomial(n, p), 0 ≤ p ≤ 1, n ≤ maxTotal, from one uniform. */
-  binomial(n: number, p: number, random: RandomSource): number {
+  /** One draw of Binomial(n, p_r) with row r's conditional probability, n ≤ total, from one uniform. */
+  private binomial(n: number, r: number, random: RandomSource): number {
+    const p = this.p[r];
     if (n === 0 || p <= 0) return 0;
     if (p >= 1) return n;
     const mode = Math.min(n, Math.floor((n + 1) * p));
     const lf = this.logFactorial;
-    const logP = Math.log(p);
-    const logQ = Math.log1p(-p);
-    const atMode = Math.exp(lf[n] - lf[mode] - lf[n - mode] + mode * logP + (n - mode) * logQ);
-    const odds = p / (1 - p);
+    const atMode = Math.exp(lf[n] - lf[mode] - lf[n - mode] + mode * this.logP[r] + (n - mode) * this.logQ[r]);
+    const odds = this.odds[r];
     let u = random() - atMode;
     if (u < 0) return mode;
     let below = mode;
@@ -66,19 +94,13 @@ export class MultinomialSampler {
     }
   }
 
-  /**
-   * Resamples: `out[r]` gets row r's number of draws among `total` = Σ counts draws with replacement.
-   * @param counts - each row's count (non-negative integers)
-   */
-  resample(counts: Float64Array, total: number, random: RandomSource, out: Float64Array): void {
-    let drawsLeft = total;
-    let countLeft = total;
-    for (let r = 0; r < counts.length; r++) {
-      const c = counts[r];
-      const k = drawsLeft === 0 ? 0 : c >= countLeft ? drawsLeft : this.binomial(drawsLeft, c / countLeft, random);
+  /** Resamples: `out[r]` gets row r's number of draws among `total` = Σ counts draws with replacement. */
+  resample(random: RandomSource, out: Float64Array): void {
+    let drawsLeft = this.total;
+    for (let r = 0; r < this.counts.length; r++) {
+      const k = this.binomial(drawsLeft, r, random);
       out[r] = k;
       drawsLeft -= k;
-      countLeft -= c;
     }
   }
 }

@@ -40,29 +40,38 @@ function chiSquare(draws: number[], pmf: number[]): { statistic: number; df: num
 }
 
 describe("MultinomialSampler", () => {
-  // the 1 − 1e-6 quantile of chi-square with df degrees of freedom is below df + 7·√(2 df) + 25 for df ≤ 100
+  // an upper bound on the 1 − 1e-6 quantile of chi-square with df ≤ 100 degrees of freedom
   const bound = (df: number) => df + 7 * Math.sqrt(2 * df) + 25;
 
+  /** Draws of row 0 of a two-row resample with counts [hits, n − hits]: Binomial(n, hits / n). */
+  function firstRowDraws(n: number, hits: number, draws: number, seed: number): number[] {
+    const sampler = new MultinomialSampler(Float64Array.from([hits, n - hits]));
+    const random = createRandom(seed);
+    const out = new Float64Array(2);
+    return Array.from({ length: draws }, () => {
+      sampler.resample(random, out);
+      expect(out[0] + out[1]).toBe(n);
+      return out[0];
+    });
+  }
+
   it.each([
-    [40, 0.3],
-    [25, 0.9],
-    [1000, 0.02],
-    [7, 0.5],
-    [600, 0.45],
-  ])("binomial(%d, %d) draws follow the exact pmf (chi-square)", (n, p) => {
-    const sampler = new MultinomialSampler(1000);
-    const random = createRandom(n * 1000 + Math.round(p * 100));
-    const draws = Array.from({ length: 100_000 }, () => sampler.binomial(n, p, random));
-    const { statistic, df } = chiSquare(draws, binomialPmf(n, p));
+    [40, 12],
+    [25, 22],
+    [1000, 20],
+    [7, 3],
+    [600, 270],
+  ])("row 0 of %d draws with count %d follows the exact binomial pmf (chi-square)", (n, hits) => {
+    const draws = firstRowDraws(n, hits, 100_000, n * 1000 + hits);
+    const { statistic, df } = chiSquare(draws, binomialPmf(n, hits / n));
     expect(df).toBeGreaterThan(2);
     expect(statistic).toBeLessThan(bound(df));
   });
 
   it("a binomial with 400,000 trials has the binomial mean and variance", () => {
-    const [n, p, m] = [400_000, 0.37, 20_000];
-    const sampler = new MultinomialSampler(n);
-    const random = createRandom(3);
-    const draws = Array.from({ length: m }, () => sampler.binomial(n, p, random));
+    const [n, hits, m] = [400_000, 148_000, 20_000];
+    const p = hits / n;
+    const draws = firstRowDraws(n, hits, m, 3);
     const mean = draws.reduce((s, x) => s + x, 0) / m;
     const variance = draws.reduce((s, x) => s + (x - mean) ** 2, 0) / (m - 1);
     const sd = Math.sqrt(n * p * (1 - p));
@@ -74,13 +83,13 @@ describe("MultinomialSampler", () => {
   it("resamples counts that sum to the total, each row binomial in distribution", () => {
     const counts = Float64Array.from([5, 0, 120, 33, 1, 41]);
     const total = counts.reduce((s, x) => s + x, 0);
-    const sampler = new MultinomialSampler(total);
+    const sampler = new MultinomialSampler(counts);
     const random = createRandom(9);
     const out = new Float64Array(counts.length);
     const rounds = 20_000;
     const sums = new Float64Array(counts.length);
     for (let r = 0; r < rounds; r++) {
-      sampler.resample(counts, total, random, out);
+      sampler.resample(random, out);
       expect(out.reduce((s, x) => s + x, 0)).toBe(total);
       expect(out[1]).toBe(0);
       out.forEach((x, i) => (sums[i] += x));
