@@ -46,6 +46,14 @@ const comparisons = () => [
   [2, 0],
 ];
 const observations = () => [[0, 1, 2], { ranking: [2, 0], of: [0, 1, 2] }];
+const battleRecords = () => [
+  { model_a: "x", model_b: "y", winner: "model_a" },
+  { model_a: "y", model_b: "x", winner: "model_a" },
+  { model_a: "y", model_b: "z", winner: "model_a", turn: 2 },
+  { model_a: "z", model_b: "y", winner: "a" },
+  { model_a: "x", model_b: "z", winner: "tie" },
+  { model_a: "z", model_b: "x", winner: "b" },
+];
 const [B, T, V] = [2, 3, 4];
 const logits = () => ({ data: Float32Array.from({ length: B * T * V }, (_, i) => Math.sin(i)), shape: [B, T, V] });
 const labels = () => [
@@ -80,6 +88,20 @@ export const entries: Record<string, FuzzEntry> = {
     args: () => [rows(), rows(), { tolerance: 1e-9 }],
     call: fn(core.areEquivalentRewards),
   },
+  "luce:arenaLeaderboard": {
+    args: () => [battleRecords(), { anchor: { model: "x", rating: 1114 }, ties: "half", ci: "sandwich", base: 1000 }],
+    call: fn(core.arenaLeaderboard),
+    finite: (r) => (r as core.ArenaLeaderboard).models.flatMap((m) => [m.rating, m.lower, m.upper, m.rank]),
+  },
+  "luce:arenaRanks": {
+    args: () => [
+      [1, 2, 0.5],
+      [3, 4, 0.7],
+    ],
+    call: fn(core.arenaRanks),
+    finite: all,
+  },
+  "luce:battlesFromRecords": { args: () => [battleRecords(), {}], call: fn(core.battlesFromRecords) },
   "luce:bradleyTerryLogLikelihood": {
     args: () => [scores(), comparisons()],
     call: fn(core.bradleyTerryLogLikelihood),
@@ -229,6 +251,10 @@ export const entries: Record<string, FuzzEntry> = {
   // logSumExp([]) = −Infinity is documented (the log of an empty sum): no finite promise
   "luce:logSumExp": { args: () => [scores()], call: fn(core.logSumExp) },
   "luce:optimalPolicy": { args: () => [rows(), policy(), 0.5], call: fn(core.optimalPolicy), finite: allRows },
+  "luce:parseBattles": {
+    args: () => ["model_a,model_b,winner,w\nx,y,model_a,1\ny,x,tie,2\n", { format: "csv", weight: "w" }],
+    call: fn(core.parseBattles),
+  },
   "luce:parsePreferenceData": { args: () => ["winner,loser\na,b\nb,c\n", "csv"], call: fn(core.parsePreferenceData) },
   "luce:plackettLuceDpoLoss": {
     args: () => [
