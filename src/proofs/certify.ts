@@ -141,14 +141,44 @@ export function certifyStatement<I>(statement: Statement<I>, options: CertifyOpt
   return certifyStatementWith(statement, expected, check);
 }
 
+/**
+ * Reports of built-in statements by enclosure, verdict and the instances drawn: an assumption variant that re-checks a
+ * statement under all its assumptions draws the very instances the statement did, and its certification is the same
+ * computation, so it is done once. Kept for one verifyPaper run.
+ */
+export type CertificationCache = Map<string, CertifiedReport>;
+
 /** {@link certifyStatement} with read options. @internal */
 export function certifyStatementWith<I>(
   statement: Statement<I>,
   expected: "holds" | "refuted",
   { runs: requested, seed }: Required<CheckOptions>,
+  cache?: CertificationCache,
+): CertifiedReport {
+  const runs = Math.max(1, Math.round(requested * (statement.runsFraction ?? 1)));
+  // only a built-in enclosure is a function of the id alone
+  const key =
+    cache !== undefined && typeof statement.certify !== "function"
+      ? `${statement.id} ${expected} ${JSON.stringify(fc.sample(statement.instances, { numRuns: runs, seed }), exactly)}`
+      : undefined;
+  const cached = key === undefined ? undefined : cache!.get(key);
+  if (cached !== undefined) return cached;
+  const report = certifyOnce(statement, expected, runs, seed);
+  if (key !== undefined) cache!.set(key, report);
+  return report;
+}
+
+/** A JSON replacer that keeps every double distinct: ±Infinity and −0 spelled out. */
+const exactly = (_key: string, v: unknown): unknown =>
+  typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0)) ? (Object.is(v, -0) ? "-0" : String(v)) : v;
+
+function certifyOnce<I>(
+  statement: Statement<I>,
+  expected: "holds" | "refuted",
+  runs: number,
+  seed: number,
 ): CertifiedReport {
   const started = performance.now();
-  const runs = Math.max(1, Math.round(requested * (statement.runsFraction ?? 1)));
   const seconds = () => (performance.now() - started) / 1000;
   const base = { expected, functions: [] as CertifiedFunction[] };
   const certify = enclosureOf(statement);

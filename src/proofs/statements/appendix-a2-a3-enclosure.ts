@@ -28,8 +28,11 @@ export function appendixA2A3Enclosure({ problem, observations }: AppendixA2Insta
     const prefix = `prompt ${x}`;
     const logPi = logOptimalPolicyRow(row, refRow, problem.beta);
     const impliedDoubles = impliedRewardRow(logPi, refRow, problem.beta);
-    float64.push(...logOptimalPolicyErrors(row, refRow, problem.beta, logPi, prefix));
-    float64.push(...impliedRewardErrors(logPi, refRow, problem.beta, impliedDoubles, prefix));
+    // the public theory functions refuse β ≤ 0 and document no bound there: their kernels' errors are not certified
+    if (problem.beta > 0) {
+      float64.push(...logOptimalPolicyErrors(row, refRow, problem.beta, logPi, prefix));
+      float64.push(...impliedRewardErrors(logPi, refRow, problem.beta, impliedDoubles, prefix));
+    }
     for (const [scores, which] of [
       [row, "r"],
       [impliedDoubles, "β log π_r/π_ref"],

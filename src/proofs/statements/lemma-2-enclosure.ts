@@ -22,6 +22,8 @@ export function lemma2Enclosure({ problem, shift }: Lemma2Instance): InstanceEnc
     const shifted = s.map((v, y) => add(v, f[y]));
     const value = maxAbsDiffOf(logPolicyOf(s, ref, beta), logPolicyOf(shifted, ref, beta));
     residuals.push({ name: `prompt ${x}`, value, claim: "= 0" });
+    // the public theory functions refuse β ≤ 0 and document no bound there: only the residual is certified
+    if (problem.beta < 0) return;
     const policy = logOptimalPolicyRow(r, refRow, problem.beta);
     float64.push(...logOptimalPolicyErrors(r, refRow, problem.beta, policy, `prompt ${x}`));
   });

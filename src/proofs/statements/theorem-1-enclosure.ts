@@ -59,6 +59,8 @@ export function theorem1Enclosure({ problem, shift, otherReward, logPolicy }: Th
       ],
     ];
     for (const [name, value] of parts) residuals.push({ name: `prompt ${x}: ${name}`, value, claim: "= 0" });
+    // the public theory functions refuse β ≤ 0 and document no bound there: only the residual is certified
+    if (problem.beta < 0) return;
     const b = problem.beta;
     const prefix = `prompt ${x}`;
     const logPi = logOptimalPolicyRow(row, refRow, b);
