@@ -4,7 +4,7 @@ import { LuceError } from "../errors.js";
 import { describe } from "../validation/checks.js";
 import { PRECISE_THRESHOLD, readCheckOptions, requireStatement, type CheckOptions } from "./check.js";
 import { boundRatio, withinBound, type Float64Error } from "./float64-error.js";
-import { formatInterval, type Interval } from "./interval/index.js";
+import { formatInterval } from "./interval/index.js";
 import type { Claim, InstanceEnclosure, ResidualEnclosure } from "./instance-enclosure.js";
 import type { Statement } from "./statement.js";
 import { BUILT_IN_ENCLOSURES } from "./statements/enclosure-table.js";
@@ -42,9 +42,9 @@ export interface CertifiedReport {
   /** Instances enclosed. */
   readonly instances: number;
   /**
-   * For `holds`: every residual's enclosure lies within ±1e−40 of 0 (identities) or below 1e−40 (inequalities) and every
-   * float64 error within its bound, on every instance. For `refuted`: an instance whose residual's enclosure excludes
-   * 0 (a proof that the statement fails there).
+   * For `holds`: every residual's enclosure lies within ±1e−40 of 0 (identities) or below 1e−40 (inequalities) and
+   * every float64 error within its bound, on every instance. For `refuted`: an instance whose residual's enclosure
+   * excludes 0 (a proof that the statement fails there).
    */
   readonly certified: boolean;
   /** The residual farthest from 0 (holds), or the one that excludes 0 (refuted). */

@@ -1,14 +1,5 @@
 import type { NormalizedObservation } from "../ranking/observations.js";
-import {
-  expectationOf,
-  intervalRow,
-  klOf,
-  logPartitionOf,
-  logPolicyOf,
-  maxOf,
-  plackettLuceOf,
-  tiltedTerms,
-} from "./enclosures.js";
+import { expectationOf, intervalRow, klOf, logPolicyOf, maxOf, plackettLuceOf, tiltedTerms } from "./enclosures.js";
 import { epsOf, float64Error, rowErrors, ulpsOf, type Float64Error } from "./float64-error.js";
 import {
   abs,
@@ -75,7 +66,8 @@ export function logOptimalPolicyErrors(
 
 /**
  * logPartition: FEW·EPS·(max|log π_ref| + 2·max|r/β| + |log Z|) (derived, its documentation states none: the kernel
- * rounds the terms log π_ref + (r − r₀)/β, with |r − r₀| ≤ 2·max|r|, their log-sum-exp, and r₀/β + that sum, r₀ the pivot reward).
+ * rounds the terms log π_ref + (r − r₀)/β, with |r − r₀| ≤ 2·max|r|, their log-sum-exp, and r₀/β + that sum, r₀
+ * the pivot reward).
  * @internal
  */
 export function logPartitionError(

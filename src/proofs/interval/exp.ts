@@ -8,7 +8,7 @@ import { Down, Exact, GuardDown, GuardUp, Up, WORKING_DIGITS } from "./rounding.
  */
 const REDUCTION_BITS = 10;
 
-/** Taylor terms kept: the first omitted one, (2^−10)^21 / 21!, is below 1e−82, under an ulp of the guarded precision. */
+/** Taylor terms kept: the first omitted one, (2^−10)^21 / 21!, is below 1e−82, under an ulp of the guarded digits. */
 const TERMS = 20;
 
 /** decimal.js's largest exponent is 9e15: e^v for |v| beyond this is out of its range. */
@@ -26,7 +26,8 @@ const COEFFICIENTS_DOWN = inverseFactorials(GuardDown);
 const COEFFICIENTS_UP = inverseFactorials(GuardUp);
 
 /**
- * The Taylor tail beyond r^TERMS for r < 2^−REDUCTION_BITS, rounded up: r^{N+1}/(N+1)! · 1/(1 − r) ≤ 2·2^{−10(N+1)}/(N+1)!.
+ * The Taylor tail beyond r^TERMS for r < 2^−REDUCTION_BITS, rounded up:
+ * r^{N+1}/(N+1)! · 1/(1 − r) ≤ 2·2^{−10(N+1)}/(N+1)!.
  */
 const TAIL = GuardUp.mul(
   2,

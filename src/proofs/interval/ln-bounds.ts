@@ -57,7 +57,7 @@ interface Constants {
 
 let constants: Constants | undefined;
 
-/** ln 2 = 2·atanh(1/3), ln 10 = 3·ln 2 + 2·atanh(1/9), ln(1 + j/64) = 2·atanh(j/(128 + j)); computed once, on first use. */
+/** ln 2 = 2·atanh(1/3), ln 10 = 3·ln 2 + 2·atanh(1/9), ln(1 + j/64) = 2·atanh(j/(128 + j)); computed on first use. */
 function getConstants(): Constants {
   if (constants !== undefined) return constants;
   const ln2 = twiceAtanhOf(1, 3);
