@@ -26,19 +26,39 @@ function extremes(products: (rounding: typeof Down) => Decimal[]): Interval {
   return { lo: Down.min(...products(Down)), hi: Up.max(...products(Up)) };
 }
 
-/** a × b: the extremes of the four endpoint products, each rounded outward. */
+/**
+ * a × b: by the signs of the operands, the one endpoint product that is smallest and the one that is largest (each
+ * rounded outward); the four products when both operands straddle 0.
+ */
 export function mul(a: Interval, b: Interval): Interval {
+  const aUp = a.lo.gte(0);
+  const aDown = a.hi.lte(0);
+  const bUp = b.lo.gte(0);
+  const bDown = b.hi.lte(0);
+  const product = (x: Decimal, y: Decimal, z: Decimal, w: Decimal): Interval => ({
+    lo: Down.mul(x, y),
+    hi: Up.mul(z, w),
+  });
+  if (aUp && bUp) return product(a.lo, b.lo, a.hi, b.hi);
+  if (aDown && bDown) return product(a.hi, b.hi, a.lo, b.lo);
+  if (aUp && bDown) return product(a.hi, b.lo, a.lo, b.hi);
+  if (aDown && bUp) return product(a.lo, b.hi, a.hi, b.lo);
   return extremes((D) => [D.mul(a.lo, b.lo), D.mul(a.lo, b.hi), D.mul(a.hi, b.lo), D.mul(a.hi, b.hi)]);
 }
 
 /**
- * a ÷ b for b not containing 0.
+ * a ÷ b for b not containing 0: for b > 0 the lower end divides a.lo by b.hi when a.lo ≥ 0 and by b.lo otherwise (and
+ * the upper end the other way round); b < 0 is (−a) ÷ (−b).
  *
  * @throws RangeError when b contains 0 (the quotient is unbounded)
  */
 export function div(a: Interval, b: Interval): Interval {
   if (b.lo.lte(0) && b.hi.gte(0)) throw new RangeError("interval division by an interval containing 0");
-  return extremes((D) => [D.div(a.lo, b.lo), D.div(a.lo, b.hi), D.div(a.hi, b.lo), D.div(a.hi, b.hi)]);
+  if (b.hi.lt(0)) return div(neg(a), neg(b));
+  return {
+    lo: Down.div(a.lo, a.lo.gte(0) ? b.hi : b.lo),
+    hi: Up.div(a.hi, a.hi.gte(0) ? b.lo : b.hi),
+  };
 }
 
 /** |a|. */
