@@ -46,10 +46,11 @@ function expLowerNonNegative(v: Decimal): { value: Decimal; k: number } {
 const UNIT = new Exact(`1e${1 - (WORKING_DIGITS + GUARD_DIGITS)}`);
 
 /**
- * δ with e^v ≤ L·(1 + δ) for the lower bound L of {@link expLowerNonNegative}: the coefficients lose at most i units
- * (i divisions), Horner 2 per term, r one, the truncation r^{N+1}/(N+1)!·1/(1 − r) ≤ 2·2^{−10(N+1)}/(N+1)! < 1e−82 less than one, so e^r·(1 − (3N + 3)·UNIT) ≤
- * the sum; each squaring doubles a relative shortfall and adds a unit, so L ≥ e^v·(1 − 2^k·(3N + 3)·UNIT) and
- * e^v ≤ L·(1 + 2^{k+1}·(3N + 4)·UNIT) while that shortfall is below 1/2.
+ * δ with e^v ≤ L·(1 + δ) for the lower bound L of {@link expLowerNonNegative}. The coefficients lose at most i units
+ * (i divisions), Horner 2 per term, r one, and the truncation r^{N+1}/(N+1)!·1/(1 − r) ≤ 2·2^{−10(N+1)}/(N+1)! <
+ * 1e−82 less than one, so the sum is at least e^r·(1 − (3N + 3)·UNIT); each squaring doubles a relative shortfall and
+ * adds a unit, so L ≥ e^v·(1 − 2^k·(3N + 3)·UNIT) and e^v ≤ L·(1 + 2^{k+1}·(3N + 4)·UNIT) while that shortfall is
+ * below 1/2.
  */
 function shortfall(k: number): Decimal {
   return GuardUp.mul(UNIT, new Exact((2n ** BigInt(k + 1) * BigInt(3 * TERMS + 4)).toString()));
