@@ -123,7 +123,7 @@ export interface CertifyOptions extends CheckOptions {
  * @param options - runs, seed and the verdict to certify
  * @returns the report
  * @throws {@link luce!LuceError} for a value that is not a Statement, an options object that is null or has an
- *   unknown key, runs outside 1..{@link MAX_RUNS}, a seed that is not an integer, an unknown `expected`
+ *   unknown key, runs outside 1..`MAX_RUNS`, a seed that is not an integer, an unknown `expected`
  * @example
  * ```ts
  * const r = certifyStatement(lemma2(), { runs: 20 });

@@ -39,7 +39,7 @@ export interface Statement<I> {
   show(instance: I): string;
   /**
    * The exact residuals enclosed in intervals, and the float64 errors of the luce functions used, on one instance
-   * (`luce verify --certified`, {@link certifyStatement}); optional for a statement of the caller's.
+   * (`luce verify --certified`, `certifyStatement`); optional for a statement of the caller's.
    */
   certify?(instance: I): InstanceEnclosure;
 }

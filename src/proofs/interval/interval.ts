@@ -3,7 +3,7 @@ import { Down, exactDecimal, Exact, Up, WORKING_DIGITS } from "./rounding.js";
 
 /**
  * A closed interval [lo, hi] of reals that contains the exact value it stands for; lo and hi are decimals of at most
- * {@link WORKING_DIGITS} significant digits, or ±Infinity (an interval [−∞, −∞] is the log of zero).
+ * `WORKING_DIGITS` (60) significant digits, or ±Infinity (an interval [−∞, −∞] is the log of zero).
  */
 export interface Interval {
   /** The lower endpoint. */
