@@ -19,8 +19,8 @@ that exactly the predicted statements break, printing the shrunk counterexamples
   --json      print the full report as JSON
   --certified also certify every verdict with 60-digit interval enclosures: each holding statement's exact
               residual within 1e-40 of 0 and luce's float64 errors within their documented bounds on every
-              instance, and each predicted refutation by an instance whose enclosure excludes 0 (about two to
-              three times the time of the default run)
+              instance, and each predicted refutation by an instance whose enclosure excludes 0 (about five
+              times the computing time of the default run)
 Exits with 1 if a statement fails or a variant's verdicts differ from the prediction.`;
 
 /**

@@ -88,7 +88,7 @@ export interface VerifyOptions extends CheckOptions {
  * then every assumption variant (the main job of `npx luce verify`).
  *
  * @param options - runs and seed, a callback told of each finished check, and whether to certify each verdict with
- *   interval enclosures (`certified`; slower: about two to three times the default run)
+ *   interval enclosures (`certified`; about five times the computing time of the default run)
  * @returns the reports and the overall verdict
  * @example
  * ```ts
