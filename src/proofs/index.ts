@@ -45,6 +45,8 @@ export {
   type PaperReport,
   type PaperStatementReport,
   type PaperVariantReport,
+  type PaperVariantResult,
+  type Certification,
   type VerifyOptions,
 } from "./verify.js";
 export {

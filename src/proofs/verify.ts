@@ -49,11 +49,25 @@ export type PaperStatementReport = StatementReport & {
   readonly certified?: CertifiedReport;
 };
 
+/** A variant's result for one re-checked statement, with its certified verdict when asked for one. */
+export type PaperVariantResult = VariantResult & {
+  /** The interval certification of the predicted verdict (`certified: true`, re-checked statements only). */
+  readonly certified?: CertifiedReport;
+};
+
 /** A variant's report, each re-checked statement with its certified verdict when asked for one. */
 export type PaperVariantReport = Omit<VariantReport, "results"> & {
   /** One result per re-checked statement (or the domain check). */
-  readonly results: readonly (VariantResult & { readonly certified?: CertifiedReport })[];
+  readonly results: readonly PaperVariantResult[];
 };
+
+/** The outcome of `verifyPaper`'s certification. */
+export interface Certification {
+  /** Every statement's and variant's verdict certified. */
+  readonly ok: boolean;
+  /** Wall time of the certification (the enclosures), in seconds. */
+  readonly seconds: number;
+}
 
 /** What `verifyPaper` found. */
 export interface PaperReport {
@@ -69,7 +83,7 @@ export interface PaperReport {
    */
   readonly ok: boolean;
   /** With `certified`: whether every statement's and variant's verdict was certified, and the time that took. */
-  readonly certification?: { readonly ok: boolean; readonly seconds: number };
+  readonly certification?: Certification;
 }
 
 /** Options of {@link verifyPaper}. */
