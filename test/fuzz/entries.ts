@@ -336,6 +336,11 @@ export const entries: Record<string, FuzzEntry> = {
     call: fn(proofs.checkStatement),
     runs: 8,
   },
+  "luce/proofs:certifyStatement": {
+    args: () => [proofs.definition1(), { runs: 2, seed: 1 }],
+    call: fn(proofs.certifyStatement),
+    runs: 5,
+  },
   "luce/proofs:checkInstance": {
     args: () => [proofs.definition1(), drawOne(proofs.definition1().instances)[0]],
     call: fn(proofs.checkInstance),
