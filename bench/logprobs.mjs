@@ -2,7 +2,7 @@
 // numpy (max-shifted log-sum-exp plus a gather, on the same bytes, in a Python subprocess: the
 // faster of one call per sequence and one call for the whole batch, best of 5 each) and against a
 // memory-read probe (memcpy of the same bytes into a cache-resident buffer, one thread); then the
-// same batch in luce's shared logits memory (allocateLogits), read in place by the kernel's threads. Prints GB/s and ratios.
+// same batch in luce's shared logits memory (allocateLogits), read in place by the kernel's threads. GB/s, ratios.
 // Run: npm run bench:logprobs (bench:logprobs:portable runs the kernel's portable build).
 // SHAPES="8x512x32000" overrides the shapes. A batch up to 2 GiB is
 // scored in one call; a larger one ([4, 2048, 128256] is 4.2 GB) one sequence per call.

@@ -10,7 +10,7 @@ import { rowSource, scoredPositions, scoreFromStatistics, type ScoredBatch, type
 const MAX_VOCABULARY = { float32: 2 ** 27, float64: 2 ** 26 } as const;
 
 /**
- * Runs `body` with the logits' place in the shared memory (null when they lie elsewhere), marked as read in place until it
+ * Runs `body` with the logits' place in shared memory (null when they lie elsewhere), marked as read in place until it
  * ends, so that releaseLogits on them meanwhile is an error; logits given back already are a LuceError.
  * @internal
  */

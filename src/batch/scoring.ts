@@ -187,7 +187,7 @@ export function rowCopier(
 /**
  * The scored rows as the CPU kernels read them: copied on demand by {@link rowCopier}; where the logits lie
  * contiguously in the element type the kernel computes in (Float32Array for `precision` "float32", Float64Array for
- * "float64"), as their bytes where they lie; and where they lie in the shared memory from byte `inShared`, by their offsets
+ * "float64"), as their bytes where they lie; and where they lie in shared memory from byte `inShared`, by their offsets
  * there.
  * @internal
  */

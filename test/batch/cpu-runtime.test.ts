@@ -11,7 +11,7 @@ import { allocateLogits, dpoBatch, releaseLogits, sequenceLogProbs } from "../..
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
 import { expectClose, expectLuceError, expectLuceRejection } from "../helpers/close.js";
 
-// The CPU runtime: how the batch path runs (worker threads, launch modes, failures, overlapping calls, the shared memory).
+// The CPU runtime: how the batch path runs (worker threads, launch modes, failures, overlapping calls, shared memory).
 // Child processes run the built package (dist/, as `npm test` builds it first), the way a user's process does.
 
 const root = resolve(import.meta.dirname, "../..");
@@ -102,7 +102,7 @@ describe("launch modes: the same log-probs whatever runs the batch path", () => 
   it("under an address-space limit (ulimit -v): fewer threads, or a LuceError saying what to raise; never an abort", async () => {
     const file = join(scratch, "score.mjs");
     writeFileSync(file, scoreAndPrint);
-    // the shared memory reserves about 10 GiB of address space and each worker about 1: 12 GiB leaves room for no worker
+    // shared memory reserves about 10 GiB of address space and each worker about 1: 12 GiB leaves room for no worker
     const limited = (kib: number) =>
       spawnSync("bash", ["-c", `ulimit -v ${kib} && exec "${process.execPath}" "${file}"`], {
         encoding: "utf8",
@@ -151,7 +151,7 @@ describe("a worker thread that fails", () => {
   it("throwing inside a job: the error comes back as the LuceError's cause", async () => {
     const pool = kernelPool();
     const [worker] = pool.workersFor(1);
-    // an offset table past the shared memory's end (the top of the 32-bit address space): the kernel traps in the worker
+    // an offset table past the memory's end (the top of the 32-bit address space): the kernel traps in the worker
     const control = new Int32Array(new SharedArrayBuffer(4 * (CALL_WORDS.chunkDone + 1)));
     control[CALL_WORDS.staged] = 1;
     const post = pool.post(worker, {

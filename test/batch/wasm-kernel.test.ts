@@ -55,7 +55,7 @@ describe("the fast pass and the mask", () => {
 });
 
 describe("rows handed to worker threads", () => {
-  // Worker threads score rows the calling thread wrote into staging slots of the shared memory (copied from where they lie,
+  // Worker threads score rows the calling thread wrote into staging slots of shared memory (copied from where they lie,
   // or through a row of the kernel's type when they must be converted, padded with −∞ where the kernel needs it);
   // the bits must agree for every kind of source and any number of threads.
   // 1200 rows: several jobs per worker, slots reused; rows padded on both paths (V odd)

@@ -107,7 +107,7 @@ interface Transport {
 
 /**
  * The one transport from rows to the kernel, for every job: the rows are listed in the call's offset table, in
- * chunks of CHUNK_BYTES, each found in the shared memory (in place when it lies there, else copied once into a staging slot,
+ * chunks of CHUNK_BYTES, each found in shared memory (in place when it lies there, else copied once into a staging slot,
  * padded with −∞ to `rowLength`). Every thread, the calling one and up to `threads` − 1 workers, claims staged
  * chunks from one counter (runChunks) until none is left, so none waits while another has work; the calling thread
  * stages chunks as their slots come free and claims one itself when it cannot stage. `out` is the call's results
@@ -215,7 +215,7 @@ function* shareRows(fn: string, source: RowSource, threads: number, transport: T
     succeeded = true;
   } finally {
     // after a failure, chunks still running on other workers read and write these regions: no more are claimed, and
-    // the regions are released once those are done, or kept (lost to the shared memory) rather than risk another call's data
+    // the regions are released once those are done, or kept (lost to luce) rather than risk another call's data
     let settled = true;
     if (!succeeded) {
       Atomics.store(control, CALL_WORDS.next, chunks);

@@ -26,7 +26,7 @@ function ensureInitialised(): void {
 }
 
 /**
- * Reserves `bytes` of the shared memory (64-byte aligned), growing it when needed; returns the start, or null past 4 GiB.
+ * Reserves `bytes` of shared memory (64-byte aligned), growing it when needed; returns the start, or null past 4 GiB.
  * @internal
  */
 export function sharedAllocate(bytes: number): number | null {
@@ -82,8 +82,8 @@ function rangeHolding(data: Float32Array): number | null {
 }
 
 /**
- * Where `data` lies in the shared memory: null for an array elsewhere, else the byte offset of its start and the start of
- * the allocated range that holds it. An array on the shared memory outside every allocated range (logits given back with
+ * Where `data` lies in shared memory: null for an array elsewhere, else the byte offset of its start and the start of
+ * the allocated range that holds it. An array in shared memory outside every allocated range (logits given back with
  * releaseLogits) is a LuceError for the caller `fn`: its memory may hold another caller's data by now.
  * @internal
  */
@@ -144,7 +144,7 @@ export function allocateLogits(shape: readonly number[]): SharedLogits {
   if (dims.length === 0 || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
     throw new LuceError(fn, "shape", "must be a non-empty array of non-negative integers");
   const length = (dims as number[]).reduce((a, d) => a * d, 1);
-  kernelPool(fn); // the shared memory is the kernel's memory: a process without WebAssembly gets a LuceError naming this call
+  kernelPool(fn); // the kernel's memory: a process without WebAssembly gets a LuceError naming this call
   const start = length * 4 <= LIMIT ? sharedAllocate(length * 4) : null;
   if (start === null)
     throw new LuceError(

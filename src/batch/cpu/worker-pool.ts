@@ -90,7 +90,7 @@ function webAssembly(fn: string): WebAssemblyApi {
 /**
  * The kernel's module, in the build to run: "fused" where the engine validates relaxed SIMD, else "portable"
  * (`LUCE_KERNEL=portable` asks for it everywhere: the same bits on every CPU). Node 20's V8 has relaxed SIMD behind
- * --experimental-wasm-relaxed-simd: the flag is on for this compile only; the module keeps its features on every thread.
+ * --experimental-wasm-relaxed-simd: the flag is on for this compile only; the module keeps its features everywhere.
  */
 function compileKernel(wasm: WebAssemblyApi): { kernel: "fused" | "portable"; module: object } {
   const asked = process.env.LUCE_KERNEL;
