@@ -16,8 +16,8 @@ export interface RowSource {
   readonly sharedOffset?: (i: number) => number;
 }
 
-/** Bytes of rows in a chunk, the unit threads claim: the calling thread's copy of it stays in its L2 cache. */
-const CHUNK_BYTES = 1 << 18;
+/** Bytes of rows in a chunk, the unit threads claim: large enough that claiming costs little beside scoring. */
+const CHUNK_BYTES = 1 << 20;
 /** Staging slots (chunks) per thread: enough that the workers find staged rows while the calling thread scores. */
 const SLOTS_PER_THREAD = 4;
 /** Bytes of staging a call may take in the shared memory (of its 4 GiB). */
@@ -107,8 +107,8 @@ interface Transport {
 
 /**
  * The one transport from rows to the kernel, for every job: the rows are listed in the call's offset table, in
- * chunks of CHUNK_BYTES, each found in shared memory (in place when it lies there, else copied once into a staging slot,
- * padded with −∞ to `rowLength`). Every thread, the calling one and up to `threads` − 1 workers, claims staged
+ * chunks of CHUNK_BYTES, each found in shared memory (in place when it lies there, else copied once into a staging
+ * slot, padded with −∞ to `rowLength`). Every thread, the calling one and up to `threads` − 1 workers, claims staged
  * chunks from one counter (runChunks) until none is left, so none waits while another has work; the calling thread
  * stages chunks as their slots come free and claims one itself when it cannot stage. `out` is the call's results
  * region, its factors written before (scale jobs). Each row's result depends on that row alone: the same bits for any
