@@ -442,7 +442,7 @@ export const entries: Record<string, FuzzEntry> = {
   },
   "luce/batch:allocateLogits": {
     args: () => [[2, 2, 3]],
-    call: (...a) => batch.releaseLogits(fn(batch.allocateLogits)(...a) as batch.ArenaLogits),
+    call: (...a) => batch.releaseLogits(fn(batch.allocateLogits)(...a) as batch.SharedLogits),
   },
   "luce/batch:releaseLogits": { args: () => [batch.allocateLogits([1, 1, 2])], call: fn(batch.releaseLogits) },
   "luce/batch:tensorFileInfo": {

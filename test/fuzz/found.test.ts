@@ -200,7 +200,7 @@ describe("a Proxy posing as a typed array is refused by name (its internal slots
       ),
     ).toEqual(["sequenceLogProbs", "logits.data"]);
   });
-  it("releaseLogits: an arena tensor's data behind a Proxy", async () => {
+  it("releaseLogits: a shared-memory tensor's data behind a Proxy", async () => {
     const logits = allocateLogits([1, 1, 2]);
     expect(await named(() => releaseLogits({ data: new Proxy(logits.data, {}) }))).toEqual(["releaseLogits", "logits"]);
     releaseLogits(logits);
