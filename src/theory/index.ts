@@ -26,3 +26,4 @@ export {
 } from "./population-optimum.js";
 export { type PopulationProblem, type PopulationLossType } from "./population-problem.js";
 export { MAX_LISTWISE_RESPONSES } from "./population-loss.js";
+export { fRegularizedOptimalPolicy, type FRegularizer, type FRegularizedPolicy } from "./f-regularized-policy.js";
