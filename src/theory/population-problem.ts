@@ -239,8 +239,6 @@ export function readPopulationProblem(fn: string, problem: unknown): ReadPopulat
           if (qij > 0) pairs.push({ chosen: local.get(i)!, rejected: local.get(j)!, weight: mu[i][j] * qij });
           if (qji > 0) pairs.push({ chosen: local.get(j)!, rejected: local.get(i)!, weight: mu[i][j] * qji });
         }
-      if (pairs.length === 0)
-        throw new LuceError(fn, `problem.pairWeights[${x}]`, "gives no pair a positive weight: nothing is compared");
     }
     prompts.push({
       responses: k,
