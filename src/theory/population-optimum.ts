@@ -23,7 +23,10 @@ export interface PopulationCertificate {
    * gradient sums to 0 and its size does not depend on the gauge. 0 for `enumeration`.
    */
   readonly gradientNorm: number;
-  /** What float64 rounding explains of that gradient: 64·EPS times the size of the terms that cancel in it. */
+  /**
+   * What float64 rounding explains of that gradient: 4·n·EPS times the size of the terms that cancel in it, n the
+   * number of terms (labelled pairs, or K² for the listwise loss, plus K).
+   */
   readonly gradientBound: number;
   /**
    * Second-order check: the Hessian in θ (finite differences of the exact gradient), restricted to the gauge's
@@ -59,12 +62,17 @@ export type PromptSolution =
   | { readonly kind: "diverges"; readonly responses: number[]; readonly reason: string }
   | { readonly kind: "unconverged"; readonly reason: string };
 
+/** The multiple of EPS·|log π|·|H| that the log-ratios' rounding may move a gradient entry by (π_ref's own and π's). */
+const INPUT_NOISE = 4;
 /** Newton iterations before a prompt is reported as not converging. */
 const MAX_NEWTON_ITERATIONS = 400;
 /** A Newton step below this, relative to 1 + max|θ|, has converged (its error is of the order of its square). */
 const STEP_TOLERANCE = 1e-13;
-/** The multiple of EPS times the cancelling terms that a converged gradient may keep. */
-const GRADIENT_NOISE = 64;
+/**
+ * A gradient entry sums n terms (one per labelled pair or ranking, and the normaliser's share), each rounded: its
+ * error is at most about n·EPS times the size of the terms; this multiple of that is what a converged gradient keeps.
+ */
+const GRADIENT_NOISE = 4;
 /**
  * A response whose every term's gradient, relative to the weight of the pairs it is in (times β), is below this
  * has been pushed where float64 no longer sees it (σ′ of a margin beyond ±665 is below 1e−289): its log-ratio is
@@ -110,6 +118,7 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
   const k = prompt.support.length;
   const m = k - 1;
   const full = new Float64Array(k);
+  const terms = (problem.lossType === "plackett_luce" ? k * k : prompt.pairs.length) + k;
   const evaluate = (x: Float64Array): State => {
     full.set(x, 1);
     full[0] = 0;
@@ -122,7 +131,7 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
       logPolicy,
       value,
       ascent: gradient.subarray(1).map((g) => -g),
-      noise: scale.subarray(1).map((s) => GRADIENT_NOISE * Number.EPSILON * s),
+      noise: scale.subarray(1).map((s) => GRADIENT_NOISE * terms * Number.EPSILON * s),
     };
   };
   const minLength = prompt.lengths.reduce((a, l) => Math.min(a, l), Infinity);
@@ -146,12 +155,15 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
       }
     return h;
   };
+  // what the log-ratios' own rounding (EPS·|log π| absolute) moves the gradient by, from the last Hessian
+  let curvatureNoise: Float64Array = new Float64Array(m);
   const newton: NewtonProblem<State> = {
     evaluate: (x) => evaluate(x),
     gradient: (s) => s.ascent,
     value: (s) => -s.value.loss,
     direction(s, x) {
       const h = hessian(x);
+      curvatureNoise = inputNoise(s, h);
       if (!h.every(Number.isFinite)) return Float64Array.from(s.ascent);
       let largest = 0;
       for (let i = 0; i < m; i++) largest = Math.max(largest, Math.abs(h[i * m + i]));
@@ -170,7 +182,7 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
       let size = 1;
       for (let i = 0; i < m; i++) size = Math.max(size, Math.abs(x[i]));
       const small = d.every((v) => Math.abs(v) <= STEP_TOLERANCE * size);
-      const quiet = s.ascent.every((g, i) => Math.abs(g) <= s.noise[i]);
+      const quiet = s.ascent.every((g, i) => Math.abs(g) <= s.noise[i] + curvatureNoise[i]);
       return small || quiet;
     },
   };
@@ -190,14 +202,15 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
         `(reached ${logRatio.map((r) => r.toPrecision(3)).join(", ")}, where no term of the loss still depends on it)`,
     };
   }
+  const h = hessian(result.x);
+  const finalCurvatureNoise = inputNoise(final, h);
   const gradientNorm = final.ascent.reduce((a, g) => Math.max(a, Math.abs(g)), 0);
-  const gradientBound = final.noise.reduce((a, g) => Math.max(a, g), 0);
+  const gradientBound = final.noise.reduce((a, g, i) => Math.max(a, g + finalCurvatureNoise[i]), 0);
   if (!result.converged && !(gradientNorm <= gradientBound))
     return {
       kind: "unconverged",
       reason: `Newton's method did not converge (${result.stopped ?? "no reason given"}; gradient ${gradientNorm})`,
     };
-  const h = hessian(result.x);
   let largest = 0;
   for (let i = 0; i < m; i++) largest = Math.max(largest, Math.abs(h[i * m + i]));
   for (let i = 0; i < m; i++) h[i * m + i] -= DEFINITE * largest;
@@ -208,6 +221,23 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
     loss: final.value.loss,
     certificate: { method: "newton", gradientNorm, gradientBound, positiveDefinite, iterations: result.iterations },
   };
+}
+
+/**
+ * What rounding the log-ratios carry moves each gradient entry by: log π and log π_ref are each known to
+ * EPS·|value| absolute, and the gradient moves by the Hessian times that (row sums of |H|, times the largest).
+ */
+function inputNoise(state: State, hessian: Float64Array): Float64Array {
+  const m = state.ascent.length;
+  let size = 1;
+  state.logPolicy.forEach((l) => (size = Math.max(size, Math.abs(l))));
+  const out = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let row = 0;
+    for (let j = 0; j < m; j++) row += Math.abs(hessian[i * m + j]);
+    out[i] = INPUT_NOISE * Number.EPSILON * size * row;
+  }
+  return out;
 }
 
 /** Responses none of whose loss terms still see their log-ratio (see {@link SATURATED}). */

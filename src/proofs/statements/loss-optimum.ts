@@ -23,6 +23,8 @@ export interface LossOptimumInstance {
   readonly labelSmoothing?: number;
   /** Response lengths, for the types that divide by them. */
   readonly lengths?: number[];
+  /** μ₀, where pairs are drawn independently from a response distribution: μ_ij = μ₀(i) μ₀(j). */
+  readonly responseWeights?: number[];
 }
 
 /**
@@ -102,8 +104,8 @@ export function lossInstanceArbitrary(options: LossInstanceOptions = {}): fc.Arb
   const [kMin, kMax] = typeof options.responses === "number" ? [options.responses, options.responses] : (options.responses ?? [2, 8]);
   const maxReward = options.maxReward ?? 8;
   const [betaMin, betaMax] = options.beta ?? [0.05, 10];
-  return fc.integer({ min: kMin, max: kMax }).chain((k) =>
-    fc.record({
+  const drawn = fc.integer({ min: kMin, max: kMax }).chain((k) =>
+    fc.record<Record<string, unknown>>({
       beta: fc.double({ min: Math.log(betaMin), max: Math.log(betaMax), noNaN: true }).map(Math.exp),
       reward: fc.array(
         fc.oneof(fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -maxReward, max: maxReward, noNaN: true })),
@@ -113,7 +115,9 @@ export function lossInstanceArbitrary(options: LossInstanceOptions = {}): fc.Arb
         responses: k,
         ...(options.minLogProbability === undefined ? {} : { minLogProbability: options.minLogProbability }),
       }),
-      pairWeights: pairWeightsArbitrary(k, options),
+      ...(options.product
+        ? { responseWeights: fc.array(PAIR_WEIGHT, { minLength: k, maxLength: k }) }
+        : { pairWeights: pairWeightsArbitrary(k, options) }),
       ...(options.labelNoise === undefined
         ? {}
         : { labelNoise: fc.double({ min: options.labelNoise[0], max: options.labelNoise[1], noNaN: true }) }),
@@ -130,6 +134,14 @@ export function lossInstanceArbitrary(options: LossInstanceOptions = {}): fc.Arb
           }),
     }),
   );
+  // pairs drawn independently from μ₀: μ_ij = μ₀(i) μ₀(j) off the diagonal
+  return drawn.map((drawnInstance) => {
+    const instance = drawnInstance as unknown as LossOptimumInstance;
+    const mu0 = instance.responseWeights;
+    return mu0 === undefined
+      ? instance
+      : { ...instance, pairWeights: mu0.map((a, i) => mu0.map((b, j) => (i === j ? 0 : a * b))) };
+  });
 }
 
 function symmetric(k: number, entries: [number, number, number][]): number[][] {
@@ -143,10 +155,6 @@ function symmetric(k: number, entries: [number, number, number][]): number[][] {
 }
 
 function pairWeightsArbitrary(k: number, options: LossInstanceOptions): fc.Arbitrary<number[][]> {
-  if (options.product)
-    return fc
-      .array(PAIR_WEIGHT, { minLength: k, maxLength: k })
-      .map((mu0) => mu0.map((a, i) => mu0.map((b, j) => (i === j ? 0 : a * b))));
   if (options.connected === false)
     return fc.integer({ min: 1, max: k - 1 }).chain((cut) =>
       fc
