@@ -102,10 +102,21 @@ export const entries: Record<string, FuzzEntry> = {
     call: (...a) => (core.createRandom as (s: unknown) => core.RandomSource)(a[0])(),
   },
   "luce:detectPreferenceFormat": { args: () => ["winner,loser"], call: fn(core.detectPreferenceFormat) },
+  // a mixture under an f-divergence with sft and the router term, so every option and input is mutated
   "luce:dpoLoss": {
-    args: () => [dpoInputs(), { beta: 0.1, lossType: "sigmoid" }],
+    args: () => [
+      { ...dpoInputs(), chosenLengths: [3, 4], rejectedLengths: [2, 5], routerAuxLoss: 0.5 },
+      {
+        beta: 0.1,
+        lossType: ["sigmoid", "ipo", "sft"],
+        lossWeights: [0.8, 0.2, 1],
+        fDivergence: "alpha_divergence",
+        fAlphaDivergenceCoef: 0.5,
+        routerAuxLossCoef: 0.01,
+      },
+    ],
     call: fn(core.dpoLoss),
-    finite: (r) => all((r as core.DpoLossResult).losses),
+    finite: (r) => [...all((r as core.DpoLossResult).losses), (r as core.DpoLossResult).loss],
   },
   "luce:fitBradleyTerry": {
     args: () => [comparisons(), { method: "newton" }],
@@ -294,7 +305,10 @@ export const entries: Record<string, FuzzEntry> = {
     runs: 40,
   },
   "luce/batch:dpoBatch": {
-    args: () => [{ policyLogits: logits(), referenceLogps: [-1, -1], labels: labels() }, { beta: 0.1 }],
+    args: () => [
+      { policyLogits: logits(), referenceLogps: [-1, -1], labels: labels() },
+      { beta: 0.1, lossType: ["sigmoid", "sft"], lossWeights: [1, 0.5], fDivergence: "js_divergence" },
+    ],
     call: fn(batch.dpoBatch),
     finite: (r) => all((r as batch.DpoBatchResult).losses),
     runs: 40,
