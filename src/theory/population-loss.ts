@@ -89,9 +89,9 @@ export function populationLoss(
           policyRejectedLogps: pick(logPolicy, "rejected"),
           referenceChosenLogps: pick(prompt.logReference, "chosen"),
           referenceRejectedLogps: pick(prompt.logReference, "rejected"),
-          ...(prompt.hasLengths
-            ? { chosenLengths: pick(prompt.lengths, "chosen"), rejectedLengths: pick(prompt.lengths, "rejected") }
-            : {}),
+          // lengths are 1 where none were given: the types that divide by them then divide by 1
+          chosenLengths: pick(prompt.lengths, "chosen"),
+          rejectedLengths: pick(prompt.lengths, "rejected"),
         },
         problem.lossOptions,
       );

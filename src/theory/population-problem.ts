@@ -1,5 +1,12 @@
 import { LuceError } from "../errors.js";
-import { DPO_LOSS_OPTION_KEYS, dpoLossOf, type DpoLossOptions, type DpoLossType } from "../losses/dpo.js";
+import {
+  DPO_LOSS_OPTION_KEYS,
+  dpoLossOf,
+  isBatchCoupled,
+  lossTypesOf,
+  type DpoLossOptions,
+  type DpoLossType,
+} from "../losses/dpo.js";
 import { logSumExpParts } from "../numerics/log-sum-exp.js";
 import { sigmoidUnchecked } from "../numerics/sigmoid.js";
 import {
@@ -14,10 +21,11 @@ import {
 import { DISTRIBUTION_TOLERANCE, type Rows } from "./rows.js";
 
 /**
- * The loss whose population optimum is sought: a pairwise `dpoLoss` type, or `"plackett_luce"`, the
- * listwise Plackett–Luce DPO loss of the paper's appendix A.3 (`plackettLuceDpoLoss`) on full rankings.
+ * The loss whose population optimum is sought: a pairwise `dpoLoss` type or a list of them (a mixture, with
+ * `lossWeights`), or `"plackett_luce"`, the listwise Plackett–Luce DPO loss of the paper's appendix A.3
+ * (`plackettLuceDpoLoss`) on full rankings.
  */
-export type PopulationLossType = DpoLossType | "plackett_luce";
+export type PopulationLossType = DpoLossType | readonly DpoLossType[] | "plackett_luce";
 
 /**
  * One population problem (section 5 at the population level, for a whole loss family): per prompt, K
@@ -59,8 +67,6 @@ export interface PromptProblem {
   readonly lengths: Float64Array;
   /** Ordered pairs (chosen, rejected) in support indices with weight μ_ij·q_ij > 0, q the label probability. */
   readonly pairs: { chosen: number; rejected: number; weight: number }[];
-  /** Whether lengths were given. */
-  readonly hasLengths: boolean;
 }
 
 /** A read {@link PopulationProblem}. @internal */
@@ -150,15 +156,19 @@ export function readPopulationProblem(fn: string, problem: unknown): ReadPopulat
   const p = requireOptions(fn, "problem", problem as PopulationProblem, POPULATION_PROBLEM_KEYS);
   const beta = requirePositive(fn, "problem.beta", p.beta);
   const givenType = p.lossType;
-  const lossType: PopulationLossType = givenType === undefined ? "sigmoid" : (givenType as PopulationLossType);
-  if (typeof lossType !== "string")
-    throw new LuceError(fn, "problem.lossType", `must be a loss type name, got ${describe(lossType)}`);
-  if (lossType === "aot" || lossType === "aot_unpaired" || lossType === "aot_pair")
+  // a list is copied once: dpoLoss and the checks below read the same names
+  const lossType: PopulationLossType =
+    givenType === undefined ? "sigmoid" : Array.isArray(givenType) ? Array.from(givenType) : (givenType as PopulationLossType);
+  if (typeof lossType !== "string" && !Array.isArray(lossType))
+    throw new LuceError(fn, "problem.lossType", `must be a loss type name or a list of them, got ${describe(lossType)}`);
+  if (isBatchCoupled(lossType))
     throw new LuceError(
       fn,
       "problem.lossType",
-      `is '${lossType}', which sorts a batch's margins: its loss is not an expectation over pairs, so it has no population loss of this form`,
+      `holds ${describe(lossType)}: the aot types sort a batch and sft averages over it, so their loss is not an expectation over pairs`,
     );
+  if (Array.isArray(lossType) && lossTypesOf(lossType).includes("hinge"))
+    throw new LuceError(fn, "problem.lossType", "lists 'hinge': its piecewise-linear optimum is found for 'hinge' alone");
   const listwise = lossType === "plackett_luce";
   const lossOptions: Record<string, unknown> = {};
   for (const key of DPO_LOSS_OPTION_KEYS) {
@@ -199,7 +209,7 @@ export function readPopulationProblem(fn: string, problem: unknown): ReadPopulat
     if (n !== rewardRows)
       throw new LuceError(fn, "problem.lengths", `has ${n} prompts, but 'problem.reward' has ${rewardRows}`);
   }
-  if (lossType === "sigmoid_norm" && lengthRows === null)
+  if (!listwise && lossTypesOf(lossType).includes("sigmoid_norm") && lengthRows === null)
     throw new LuceError(fn, "problem.lengths", "is required by lossType 'sigmoid_norm'");
 
   const prompts: PromptProblem[] = [];
@@ -247,7 +257,6 @@ export function readPopulationProblem(fn: string, problem: unknown): ReadPopulat
       reward: Float64Array.from(support, (y) => reward[y]),
       lengths: Float64Array.from(support, (y) => lengths[y]),
       pairs,
-      hasLengths: lengthRows !== null,
     });
   }
   return { lossType, beta, lossOptions: lossOptions as unknown as DpoLossOptions, prompts };

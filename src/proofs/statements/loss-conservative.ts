@@ -106,7 +106,8 @@ function conservative(claim: ConservativeClaim): Statement<LossOptimumInstance> 
     float64(instance) {
       const implied = claim === "optimal" ? instance.reward : pathRewards(instance);
       const target = logOptimalPolicyRow(implied, instance.logReference, instance.beta);
-      return optimumResiduals(computeOptimum("sigmoid", instance), target);
+      const lossType = instance.labelSmoothing === undefined ? "sigmoid" : "conservative_sigmoid";
+      return optimumResiduals(computeOptimum(lossType, instance), target);
     },
     precise(instance) {
       const h =
