@@ -64,6 +64,11 @@ export type PromptSolution =
 
 /** The multiple of EPS·|log π|·|H| that the log-ratios' rounding may move a gradient entry by (π_ref's own and π's). */
 const INPUT_NOISE = 4;
+/**
+ * Newton's starting points θ = c·r* / β for these c: π_ref, π_r* and π_r* at 2β, β/2 and −β. A convex loss reaches
+ * its one minimum from each; a non-convex one (discopop, apo_down) keeps the lowest of the local minima found.
+ */
+const START_SCALES = [0, 1, 0.5, 2, -1];
 /** Newton iterations before a prompt is reported as not converging. */
 const MAX_NEWTON_ITERATIONS = 400;
 /** A Newton step below this, relative to 1 + max|θ|, has converged (its error is of the order of its square). */
@@ -186,41 +191,58 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
       return small || quiet;
     },
   };
-  const x = new Float64Array(m);
-  const result = dampedNewton(newton, x, MAX_NEWTON_ITERATIONS);
-  const final = evaluate(result.x);
-  const saturated = saturatedResponses(problem, prompt, final);
-  if (saturated.length > 0) {
-    const where = saturated.map((y) => `y_${prompt.support[y]}`).join(", ");
-    const logRatio = saturated.map((y) => final.logPolicy[y] - prompt.logReference[y]);
-    const direction = logRatio.every((r) => r < 0) ? "−∞" : "±∞";
+  const starts = START_SCALES.map((c) =>
+    Float64Array.from({ length: m }, (_, i) => (c * (prompt.reward[i + 1] - prompt.reward[0])) / problem.beta),
+  );
+  let best: (PromptSolution & { value: number }) | null = null;
+  for (const x of starts) {
+    const found = fromStart(x);
+    // an unconverged start loses to any other outcome; otherwise the lower loss wins
+    if (best === null || best.kind === "unconverged" || (found.kind !== "unconverged" && found.value < best.value))
+      best = found;
+  }
+  const { value: _value, ...solution } = best!;
+  return solution;
+
+  function fromStart(x: Float64Array): PromptSolution & { value: number } {
+    const result = dampedNewton(newton, x, MAX_NEWTON_ITERATIONS);
+    const final = evaluate(result.x);
+    const saturated = saturatedResponses(problem, prompt, final);
+    if (saturated.length > 0) {
+      const where = saturated.map((y) => `y_${prompt.support[y]}`).join(", ");
+      const logRatio = saturated.map((y) => final.logPolicy[y] - prompt.logReference[y]);
+      const direction = logRatio.every((r) => r < 0) ? "−∞" : "±∞";
+      return {
+        kind: "diverges",
+        value: final.value.loss,
+        responses: saturated.map((y) => prompt.support[y]),
+        reason:
+          `the loss keeps decreasing as log π/π_ref of ${where} runs to ${direction} ` +
+          `(reached ${logRatio.map((r) => r.toPrecision(3)).join(", ")}, where no term of the loss still depends on it)`,
+      };
+    }
+    const h = hessian(result.x);
+    const finalCurvatureNoise = inputNoise(final, h);
+    const gradientNorm = final.ascent.reduce((a, g) => Math.max(a, Math.abs(g)), 0);
+    const gradientBound = final.noise.reduce((a, g, i) => Math.max(a, g + finalCurvatureNoise[i]), 0);
+    if (!result.converged && !(gradientNorm <= gradientBound))
+      return {
+        kind: "unconverged",
+        value: Infinity,
+        reason: `Newton's method did not converge (${result.stopped ?? "no reason given"}; gradient ${gradientNorm})`,
+      };
+    let largest = 0;
+    for (let i = 0; i < m; i++) largest = Math.max(largest, Math.abs(h[i * m + i]));
+    for (let i = 0; i < m; i++) h[i * m + i] -= DEFINITE * largest;
+    const positiveDefinite = largest > 0 && inverseCholeskyFactor(h, m) !== null;
     return {
-      kind: "diverges",
-      responses: saturated.map((y) => prompt.support[y]),
-      reason:
-        `the loss keeps decreasing as log π/π_ref of ${where} runs to ${direction} ` +
-        `(reached ${logRatio.map((r) => r.toPrecision(3)).join(", ")}, where no term of the loss still depends on it)`,
+      kind: "optimum",
+      value: final.value.loss,
+      logPolicy: final.logPolicy,
+      loss: final.value.loss,
+      certificate: { method: "newton", gradientNorm, gradientBound, positiveDefinite, iterations: result.iterations },
     };
   }
-  const h = hessian(result.x);
-  const finalCurvatureNoise = inputNoise(final, h);
-  const gradientNorm = final.ascent.reduce((a, g) => Math.max(a, Math.abs(g)), 0);
-  const gradientBound = final.noise.reduce((a, g, i) => Math.max(a, g + finalCurvatureNoise[i]), 0);
-  if (!result.converged && !(gradientNorm <= gradientBound))
-    return {
-      kind: "unconverged",
-      reason: `Newton's method did not converge (${result.stopped ?? "no reason given"}; gradient ${gradientNorm})`,
-    };
-  let largest = 0;
-  for (let i = 0; i < m; i++) largest = Math.max(largest, Math.abs(h[i * m + i]));
-  for (let i = 0; i < m; i++) h[i * m + i] -= DEFINITE * largest;
-  const positiveDefinite = largest > 0 && inverseCholeskyFactor(h, m) !== null;
-  return {
-    kind: "optimum",
-    logPolicy: final.logPolicy,
-    loss: final.value.loss,
-    certificate: { method: "newton", gradientNorm, gradientBound, positiveDefinite, iterations: result.iterations },
-  };
 }
 
 /**
@@ -283,7 +305,13 @@ function solveByEnumeration(fn: string, problem: ReadPopulationProblem, prompt: 
     kind: "optimum",
     logPolicy: best!.logPolicy,
     loss: best!.loss,
-    certificate: { method: "enumeration", gradientNorm: 0, gradientBound: 0, positiveDefinite: false, iterations: count },
+    certificate: {
+      method: "enumeration",
+      gradientNorm: 0,
+      gradientBound: 0,
+      positiveDefinite: false,
+      iterations: count,
+    },
   };
 }
 
@@ -292,7 +320,13 @@ export function solvePrompt(fn: string, problem: ReadPopulationProblem, prompt: 
   if (prompt.support.length === 1) {
     const logPolicy = new Float64Array(1);
     const { loss } = populationLoss(fn, problem, prompt, logPolicy);
-    const certificate = { method: "newton" as const, gradientNorm: 0, gradientBound: 0, positiveDefinite: true, iterations: 0 };
+    const certificate = {
+      method: "newton" as const,
+      gradientNorm: 0,
+      gradientBound: 0,
+      positiveDefinite: true,
+      iterations: 0,
+    };
     return { kind: "optimum", logPolicy, loss, certificate };
   }
   return problem.lossType === "hinge" ? solveByEnumeration(fn, problem, prompt) : solveSmooth(fn, problem, prompt);
@@ -358,9 +392,17 @@ export function populationOptimum(problem: PopulationProblem): PopulationOptimum
   read.prompts.forEach((prompt, x) => {
     const solution = solvePrompt(fn, read, prompt);
     if (solution.kind === "diverges")
-      throw new LuceError(fn, "problem", `has no finite optimum for the '${read.lossType}' loss on prompt ${x}: ${solution.reason}`);
+      throw new LuceError(
+        fn,
+        "problem",
+        `has no finite optimum for the '${read.lossType}' loss on prompt ${x}: ${solution.reason}`,
+      );
     if (solution.kind === "unconverged")
-      throw new LuceError(fn, "problem", `could not be solved for the '${read.lossType}' loss on prompt ${x}: ${solution.reason}`);
+      throw new LuceError(
+        fn,
+        "problem",
+        `could not be solved for the '${read.lossType}' loss on prompt ${x}: ${solution.reason}`,
+      );
     const k = prompt.responses;
     const row = new Float64Array(k).fill(-Infinity);
     const implied = new Float64Array(k).fill(-Infinity);
