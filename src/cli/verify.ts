@@ -154,7 +154,11 @@ export function renderLosses(report: LossesReport): string {
     s.optimum,
     s.equalsOptimal,
     `${s.verdict}${s.asPredicted ? "" : ` (EXPECTED ${s.expected})`}`,
-    s.counterexample === undefined ? "" : s.counterexample.length > 60 ? `${s.counterexample.slice(0, 57)}...` : s.counterexample,
+    s.counterexample === undefined
+      ? ""
+      : s.counterexample.length > 60
+        ? `${s.counterexample.slice(0, 57)}...`
+        : s.counterexample,
   ]);
   for (const r of report.table)
     rows.push([

@@ -60,9 +60,14 @@ export {
 } from "./verify-losses.js";
 export { lossSigmoid } from "./statements/loss-sigmoid.js";
 export { lossPlackettLuce } from "./statements/loss-plackett-luce.js";
-export { lossConservativeTree, lossConservativeComplete, lossConservativeOptimal } from "./statements/loss-conservative.js";
+export {
+  lossConservativeTree,
+  lossConservativeComplete,
+  lossConservativeOptimal,
+} from "./statements/loss-conservative.js";
 export { lossRobust, lossRobustPlain, lossRobustMisspecified, lossRobustAboveHalf } from "./statements/loss-robust.js";
 export { lossIpoLeastSquares, lossIpoIndependentPairs, lossIpoOptimal } from "./statements/loss-ipo.js";
 export { lossHinge, lossHingeOptimal } from "./statements/loss-hinge.js";
 export { lossLengthNormalized, lossLengthNormalizedEqual } from "./statements/loss-length-normalized.js";
 export { type LossOptimumInstance } from "./statements/loss-optimum.js";
+export { lossFDpo, type FDpoInstance } from "./statements/loss-f-dpo.js";

@@ -6,7 +6,12 @@ import type { PopulationProblem } from "../theory/population-problem.js";
 import { describe } from "../validation/checks.js";
 import { checkStatementWith, readCheckOptions, type CheckOptions, type StatementReport } from "./check.js";
 import type { Statement } from "./statement.js";
-import { lossConservativeComplete, lossConservativeOptimal, lossConservativeTree } from "./statements/loss-conservative.js";
+import {
+  lossConservativeComplete,
+  lossConservativeOptimal,
+  lossConservativeTree,
+} from "./statements/loss-conservative.js";
+import { lossFDpo } from "./statements/loss-f-dpo.js";
 import { lossHinge, lossHingeOptimal } from "./statements/loss-hinge.js";
 import { lossIpoIndependentPairs, lossIpoLeastSquares, lossIpoOptimal } from "./statements/loss-ipo.js";
 import { lossLengthNormalized, lossLengthNormalizedEqual } from "./statements/loss-length-normalized.js";
@@ -49,7 +54,10 @@ export function lossStatements(): LossStatement[] {
   const disconnected = lossSigmoid({ connectedGraph: false });
   return [
     entry("sigmoid", "π_r* (connected μ)", "yes", "holds", lossSigmoid()),
-    entry("sigmoid", "π_r* (disconnected μ)", "not unique", "refuted", { ...disconnected, id: "loss-sigmoid-disconnected" }),
+    entry("sigmoid", "π_r* (disconnected μ)", "not unique", "refuted", {
+      ...disconnected,
+      id: "loss-sigmoid-disconnected",
+    }),
     entry("plackett_luce", "π_r* (PL(r*) rankings)", "yes", "holds", lossPlackettLuce()),
     entry("conservative_sigmoid", "σ(βd) = (1−ε)p + εp̄ on a tree μ", "no (ε > 0)", "holds", lossConservativeTree()),
     entry("conservative_sigmoid", "independent of μ (K ≥ 3)", "no", "refuted", lossConservativeComplete()),
@@ -66,6 +74,7 @@ export function lossStatements(): LossStatement[] {
     entry("hinge", "π_r* (K = 2)", "no", "refuted", lossHingeOptimal()),
     entry("sigmoid_norm", "π ∝ π_ref exp(L(r* + c)/β)", "only if L ≡ 1", "holds", lossLengthNormalized()),
     entry("sigmoid_norm", "π_r* (equal lengths)", "no: β/L", "refuted", lossLengthNormalizedEqual()),
+    entry("sigmoid + fDivergence", "argmax E_π r − β D_f(π‖π_ref)", "reverse KL only", "holds", lossFDpo()),
   ];
 }
 
@@ -253,10 +262,6 @@ export async function verifyLosses(
   }
   const table = lossOptimumTable();
   onProgress?.("the table of every loss type");
-  const ok =
-    statements.every((s) => s.asPredicted) && table.every((r) => r.optimum !== "finite" || r.certified);
+  const ok = statements.every((s) => s.asPredicted) && table.every((r) => r.optimum !== "finite" || r.certified);
   return { statements, table, ok };
 }
-
-
-

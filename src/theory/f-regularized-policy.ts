@@ -128,7 +128,7 @@ export function fRegularizedOptimalPolicy(
     const gaps = row.map((ry) => (best - ry) / b);
     const { logRatio, rising } = logRatioOf(divergence, a);
     // the total mass is monotone in t and passes 1 once: bracket that t by doubling, then bisect to adjacent doubles
-    const belowRoot = (t: number) => (logMass(ref, gaps, logRatio, t) > 0) !== rising;
+    const belowRoot = (t: number) => logMass(ref, gaps, logRatio, t) > 0 !== rising;
     let lo = 0;
     let hi = 1;
     while (belowRoot(hi) && hi < Number.MAX_VALUE) {

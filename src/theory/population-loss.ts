@@ -81,7 +81,8 @@ export function populationLoss(
       const n = pairs.length;
       // nothing compared: the loss is 0 for every policy
       if (n === 0) return { loss, gradient, gradientScale };
-      const pick = (values: Float64Array, side: "chosen" | "rejected") => Float64Array.from(pairs, (p) => values[p[side]]);
+      const pick = (values: Float64Array, side: "chosen" | "rejected") =>
+        Float64Array.from(pairs, (p) => values[p[side]]);
       const result = dpoLossOf(
         fn,
         {

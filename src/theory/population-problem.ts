@@ -119,13 +119,18 @@ function readPairWeights(fn: string, name: string, matrix: unknown, k: number): 
     row.forEach((w, j) => {
       if (w < 0) throw new LuceError(fn, `${name}[${i}][${j}]`, `is a weight below 0: ${w}`);
     });
-    if (row[i] !== 0) throw new LuceError(fn, `${name}[${i}][${i}]`, `must be 0 (a response is not compared with itself)`);
+    if (row[i] !== 0)
+      throw new LuceError(fn, `${name}[${i}][${i}]`, `must be 0 (a response is not compared with itself)`);
     out.push(row);
   }
   for (let i = 0; i < k; i++)
     for (let j = 0; j < i; j++)
       if (out[i][j] !== out[j][i])
-        throw new LuceError(fn, `${name}[${i}][${j}]`, `is ${out[i][j]} but [${j}][${i}] is ${out[j][i]}: μ is symmetric`);
+        throw new LuceError(
+          fn,
+          `${name}[${i}][${j}]`,
+          `is ${out[i][j]} but [${j}][${i}] is ${out[j][i]}: μ is symmetric`,
+        );
   return out;
 }
 
@@ -152,15 +157,27 @@ function checkLossOptions(fn: string, options: DpoLossOptions): void {
  */
 export function readPopulationProblem(fn: string, problem: unknown): ReadPopulationProblem {
   if (problem === null || typeof problem !== "object" || Array.isArray(problem))
-    throw new LuceError(fn, "problem", `must be an object with at least beta, reward, logReference, got ${describe(problem)}`);
+    throw new LuceError(
+      fn,
+      "problem",
+      `must be an object with at least beta, reward, logReference, got ${describe(problem)}`,
+    );
   const p = requireOptions(fn, "problem", problem as PopulationProblem, POPULATION_PROBLEM_KEYS);
   const beta = requirePositive(fn, "problem.beta", p.beta);
   const givenType = p.lossType;
   // a list is copied once: dpoLoss and the checks below read the same names
   const lossType: PopulationLossType =
-    givenType === undefined ? "sigmoid" : Array.isArray(givenType) ? Array.from(givenType) : (givenType as PopulationLossType);
+    givenType === undefined
+      ? "sigmoid"
+      : Array.isArray(givenType)
+        ? Array.from(givenType)
+        : (givenType as PopulationLossType);
   if (typeof lossType !== "string" && !Array.isArray(lossType))
-    throw new LuceError(fn, "problem.lossType", `must be a loss type name or a list of them, got ${describe(lossType)}`);
+    throw new LuceError(
+      fn,
+      "problem.lossType",
+      `must be a loss type name or a list of them, got ${describe(lossType)}`,
+    );
   if (isBatchCoupled(lossType))
     throw new LuceError(
       fn,
@@ -168,7 +185,11 @@ export function readPopulationProblem(fn: string, problem: unknown): ReadPopulat
       `holds ${describe(lossType)}: the aot types sort a batch and sft averages over it, so their loss is not an expectation over pairs`,
     );
   if (Array.isArray(lossType) && lossTypesOf(lossType).includes("hinge"))
-    throw new LuceError(fn, "problem.lossType", "lists 'hinge': its piecewise-linear optimum is found for 'hinge' alone");
+    throw new LuceError(
+      fn,
+      "problem.lossType",
+      "lists 'hinge': its piecewise-linear optimum is found for 'hinge' alone",
+    );
   const listwise = lossType === "plackett_luce";
   const lossOptions: Record<string, unknown> = {};
   for (const key of DPO_LOSS_OPTION_KEYS) {
@@ -188,7 +209,11 @@ export function readPopulationProblem(fn: string, problem: unknown): ReadPopulat
   if (rewardRows === 0) throw new LuceError(fn, "problem.reward", "has no prompts (rows)");
   const referenceRows = requireArrayLength(fn, "problem.logReference", p.logReference);
   if (referenceRows !== rewardRows)
-    throw new LuceError(fn, "problem.logReference", `has ${referenceRows} prompts, but 'problem.reward' has ${rewardRows}`);
+    throw new LuceError(
+      fn,
+      "problem.logReference",
+      `has ${referenceRows} prompts, but 'problem.reward' has ${rewardRows}`,
+    );
   const noise = p.labelNoise === undefined ? 0 : requireFinite(fn, "problem.labelNoise", p.labelNoise);
   if (noise < 0 || noise > 1) throw new LuceError(fn, "problem.labelNoise", `must be in [0, 1], got ${noise}`);
   if (listwise && p.labelNoise !== undefined)

@@ -32,15 +32,24 @@ function smoothedLogit(delta: number, eps: number): number {
     const hi = Math.max(x, y);
     return hi + log1pExpUnchecked(Math.min(x, y) - hi);
   };
-  return logMix(logSigmoidUnchecked(delta), logSigmoidUnchecked(-delta)) - logMix(logSigmoidUnchecked(-delta), logSigmoidUnchecked(delta));
+  return (
+    logMix(logSigmoidUnchecked(delta), logSigmoidUnchecked(-delta)) -
+    logMix(logSigmoidUnchecked(-delta), logSigmoidUnchecked(delta))
+  );
 }
 
 /** The same logit at 50 digits. */
 function preciseSmoothedLogit(delta: Precise, eps: number): Precise {
   const e = exact(eps);
   const one = exact(1);
-  const q = one.minus(e).times(preciseSigmoid(delta)).plus(e.times(preciseSigmoid(delta.neg())));
-  const notQ = one.minus(e).times(preciseSigmoid(delta.neg())).plus(e.times(preciseSigmoid(delta)));
+  const q = one
+    .minus(e)
+    .times(preciseSigmoid(delta))
+    .plus(e.times(preciseSigmoid(delta.neg())));
+  const notQ = one
+    .minus(e)
+    .times(preciseSigmoid(delta.neg()))
+    .plus(e.times(preciseSigmoid(delta)));
   return q.ln().minus(notQ.ln());
 }
 
@@ -56,7 +65,8 @@ function precisePathH(instance: LossOptimumInstance): Precise[] {
   const r = preciseRow(instance.reward);
   const beta = exact(instance.beta);
   const out = [exact(0)];
-  for (let i = 0; i + 1 < r.length; i++) out.push(out[i].minus(preciseSmoothedLogit(r[i].minus(r[i + 1]), rate(instance))));
+  for (let i = 0; i + 1 < r.length; i++)
+    out.push(out[i].minus(preciseSmoothedLogit(r[i].minus(r[i + 1]), rate(instance))));
   return out.map((v) => v.div(beta));
 }
 
@@ -64,7 +74,9 @@ function precisePathH(instance: LossOptimumInstance): Precise[] {
 function withRate(instances: fc.Arbitrary<LossOptimumInstance>): fc.Arbitrary<LossOptimumInstance> {
   return fc
     .tuple(instances, fc.double({ min: 0.01, max: 0.49, noNaN: true }), fc.boolean())
-    .map(([instance, eps, smoothing]) => (smoothing ? { ...instance, labelSmoothing: eps } : { ...instance, labelNoise: eps }));
+    .map(([instance, eps, smoothing]) =>
+      smoothing ? { ...instance, labelSmoothing: eps } : { ...instance, labelNoise: eps },
+    );
 }
 
 function path(instance: LossOptimumInstance): LossOptimumInstance {
@@ -111,8 +123,14 @@ function conservative(claim: ConservativeClaim): Statement<LossOptimumInstance> 
     },
     precise(instance) {
       const h =
-        claim === "optimal" ? preciseRow(instance.reward).map((r) => r.div(exact(instance.beta))) : precisePathH(instance);
-      return precisePopulationGradient(instance, h, preciseSigmoidDerivative(instance.beta, instance.labelSmoothing ?? 0));
+        claim === "optimal"
+          ? preciseRow(instance.reward).map((r) => r.div(exact(instance.beta)))
+          : precisePathH(instance);
+      return precisePopulationGradient(
+        instance,
+        h,
+        preciseSigmoidDerivative(instance.beta, instance.labelSmoothing ?? 0),
+      );
     },
     show: (instance) => show(instance),
   };

@@ -37,7 +37,8 @@ function hinge(recovers: boolean): Statement<LossOptimumInstance> {
       ? "Hinge (SLiC), K = 2: the population optimum is π_r*"
       : "Hinge (SLiC), K = 2: the optimal margin β(h_w − h_l) is ±1 by the order of r*, whatever its gap",
     reference: "Zhao et al. 2023, 'SLiC-HF' (rank calibration loss); TRL's `hinge` loss type",
-    definition: "KL(π_populationOptimum ‖ π_claimed) ≤ 1e−10; at 50 digits the distance of 0 from ∂L at the claimed margin",
+    definition:
+      "KL(π_populationOptimum ‖ π_claimed) ≤ 1e−10; at 50 digits the distance of 0 from ∂L at the claimed margin",
     instances,
     runsFraction: 0.25,
     float64(instance) {

@@ -60,7 +60,10 @@ function preciseClaimedH(claim: IpoClaim, instance: LossOptimumInstance): Precis
     );
   } else {
     const b = Array.from({ length: k }, (_, i) =>
-      instance.pairWeights[i].reduce((a, w, j) => (w === 0 ? a : a.plus(exact(w).times(q[i][j].minus(half)))), exact(0)),
+      instance.pairWeights[i].reduce(
+        (a, w, j) => (w === 0 ? a : a.plus(exact(w).times(q[i][j].minus(half)))),
+        exact(0),
+      ),
     );
     implied = preciseSolveLaplacian(instance.pairWeights, b);
   }
@@ -78,7 +81,8 @@ function ipo(claim: IpoClaim): Statement<LossOptimumInstance> {
     id: `loss-ipo-${claim}`,
     title: titles[claim],
     reference: "Azar et al. 2023, 'A General Theoretical Paradigm to Understand Learning from Human Preferences', §5",
-    definition: "KL(π_populationOptimum ‖ π_claimed) ≤ 1e−10; at 50 digits |∇L| at the claimed h (Laplacian solved at 50 digits)",
+    definition:
+      "KL(π_populationOptimum ‖ π_claimed) ≤ 1e−10; at 50 digits |∇L| at the claimed h (Laplacian solved at 50 digits)",
     instances,
     runsFraction: 0.25,
     float64(instance) {

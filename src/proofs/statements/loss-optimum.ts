@@ -33,11 +33,15 @@ export interface LossOptimumInstance {
  */
 export const OPTIMUM_KL_THRESHOLD = 1e-10;
 
-/** The optimum `populationOptimum` computes for one instance (its internal solver: no throw on divergence). */
+/**
+ * The optimum `populationOptimum` computes for one instance (its internal solver: no throw on divergence), with
+ * further `dpoLoss` options (an f-divergence) where the statement has them.
+ */
 export function computeOptimum(
   lossType: PopulationLossType,
   instance: LossOptimumInstance,
   listwise = false,
+  lossOptions: Record<string, unknown> = {},
 ): PromptSolution {
   const read = readPopulationOptimumProblem("populationOptimum", {
     lossType,
@@ -48,6 +52,7 @@ export function computeOptimum(
     ...(instance.labelNoise === undefined ? {} : { labelNoise: instance.labelNoise }),
     ...(instance.labelSmoothing === undefined ? {} : { labelSmoothing: instance.labelSmoothing }),
     ...(instance.lengths === undefined ? {} : { lengths: [instance.lengths] }),
+    ...lossOptions,
   });
   return solvePrompt("populationOptimum", read, read.prompts[0]);
 }
@@ -101,14 +106,18 @@ export interface LossInstanceOptions {
  * pair weights 1e−4 apart; a connected μ is a random spanning tree plus random extra pairs.
  */
 export function lossInstanceArbitrary(options: LossInstanceOptions = {}): fc.Arbitrary<LossOptimumInstance> {
-  const [kMin, kMax] = typeof options.responses === "number" ? [options.responses, options.responses] : (options.responses ?? [2, 8]);
+  const [kMin, kMax] =
+    typeof options.responses === "number" ? [options.responses, options.responses] : (options.responses ?? [2, 8]);
   const maxReward = options.maxReward ?? 8;
   const [betaMin, betaMax] = options.beta ?? [0.05, 10];
   const drawn = fc.integer({ min: kMin, max: kMax }).chain((k) =>
     fc.record<Record<string, unknown>>({
       beta: fc.double({ min: Math.log(betaMin), max: Math.log(betaMax), noNaN: true }).map(Math.exp),
       reward: fc.array(
-        fc.oneof(fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -maxReward, max: maxReward, noNaN: true })),
+        fc.oneof(
+          fc.double({ min: -2, max: 2, noNaN: true }),
+          fc.double({ min: -maxReward, max: maxReward, noNaN: true }),
+        ),
         { minLength: k, maxLength: k },
       ),
       logReference: logReferenceArbitrary({
@@ -123,7 +132,9 @@ export function lossInstanceArbitrary(options: LossInstanceOptions = {}): fc.Arb
         : { labelNoise: fc.double({ min: options.labelNoise[0], max: options.labelNoise[1], noNaN: true }) }),
       ...(options.labelSmoothing === undefined
         ? {}
-        : { labelSmoothing: fc.double({ min: options.labelSmoothing[0], max: options.labelSmoothing[1], noNaN: true }) }),
+        : {
+            labelSmoothing: fc.double({ min: options.labelSmoothing[0], max: options.labelSmoothing[1], noNaN: true }),
+          }),
       ...(options.lengths === undefined
         ? {}
         : {
@@ -157,9 +168,12 @@ function symmetric(k: number, entries: [number, number, number][]): number[][] {
 function pairWeightsArbitrary(k: number, options: LossInstanceOptions): fc.Arbitrary<number[][]> {
   if (options.connected === false)
     return fc.integer({ min: 1, max: k - 1 }).chain((cut) =>
-      fc
-        .array(fc.tuple(fc.nat(k - 1), fc.nat(k - 1), PAIR_WEIGHT), { maxLength: 2 * k })
-        .map((raw) => symmetric(k, raw.filter(([i, j]) => i < cut === j < cut))),
+      fc.array(fc.tuple(fc.nat(k - 1), fc.nat(k - 1), PAIR_WEIGHT), { maxLength: 2 * k }).map((raw) =>
+        symmetric(
+          k,
+          raw.filter(([i, j]) => i < cut === j < cut),
+        ),
+      ),
     );
   const tree = fc.array(fc.tuple(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), PAIR_WEIGHT), {
     minLength: k - 1,
@@ -169,7 +183,10 @@ function pairWeightsArbitrary(k: number, options: LossInstanceOptions): fc.Arbit
   return fc
     .tuple(tree, extra)
     .map(([parents, more]) =>
-      symmetric(k, [...parents.map(([u, w], v) => [v + 1, Math.floor(u * (v + 1)), w] as [number, number, number]), ...more]),
+      symmetric(k, [
+        ...parents.map(([u, w], v) => [v + 1, Math.floor(u * (v + 1)), w] as [number, number, number]),
+        ...more,
+      ]),
     );
 }
 
@@ -180,7 +197,12 @@ export function preciseLabels(instance: LossOptimumInstance): Precise[][] {
   const one = exact(1);
   return r.map((ri, i) =>
     r.map((rj, j) =>
-      i === j ? exact(0) : one.minus(eps).times(preciseSigmoid(ri.minus(rj))).plus(eps.times(preciseSigmoid(rj.minus(ri)))),
+      i === j
+        ? exact(0)
+        : one
+            .minus(eps)
+            .times(preciseSigmoid(ri.minus(rj)))
+            .plus(eps.times(preciseSigmoid(rj.minus(ri)))),
     ),
   );
 }
@@ -220,7 +242,11 @@ export function preciseSigmoidDerivative(beta: number, smoothing = 0): PreciseKe
   const one = exact(1);
   return (u, v) => {
     const x = b.times(u.minus(v));
-    const d = one.minus(s).times(preciseSigmoid(x.neg())).neg().plus(s.times(preciseSigmoid(x)));
+    const d = one
+      .minus(s)
+      .times(preciseSigmoid(x.neg()))
+      .neg()
+      .plus(s.times(preciseSigmoid(x)));
     return [b.times(d), b.times(d).neg()];
   };
 }

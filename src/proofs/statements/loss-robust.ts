@@ -43,7 +43,11 @@ function lossOf(claim: RobustClaim, instance: LossOptimumInstance): { lossType: 
 
 function robust(claim: RobustClaim): Statement<LossOptimumInstance> {
   const noise: [number, number] =
-    claim === "above-half" || claim === "above-half-reversed" ? [0.55, 0.95] : claim === "true-rate" ? [0, 0.45] : [0.05, 0.45];
+    claim === "above-half" || claim === "above-half-reversed"
+      ? [0.55, 0.95]
+      : claim === "true-rate"
+        ? [0, 0.45]
+        : [0.05, 0.45];
   const instances = lossInstanceArbitrary({ labelNoise: noise }).map((instance) => {
     const { lossType, eps } = lossOf(claim, instance);
     return lossType === "robust" ? { ...instance, labelSmoothing: eps } : instance;
