@@ -14,10 +14,26 @@ import {
 
 /** An f-DPO instance: the population problem and the divergence whose scores replace the log-ratios. */
 export interface FDpoInstance extends LossOptimumInstance {
-  /** The f-divergence (TRL's `f_divergence_type`). */
-  readonly divergence: FRegularizer;
+  /**
+   * The f-divergence (TRL's `f_divergence_type`), as its index in {@link F_DPO_DIVERGENCES} (an instance is numbers,
+   * arrays and objects only).
+   */
+  readonly divergence: number;
   /** α of `alpha_divergence`. */
   readonly alpha?: number;
+}
+
+/** The divergences an {@link FDpoInstance} indexes. */
+export const F_DPO_DIVERGENCES: readonly FRegularizer[] = [
+  "reverse_kl",
+  "forward_kl",
+  "js_divergence",
+  "alpha_divergence",
+];
+
+/** The divergence an instance names; an index outside the list is reverse KL's (0). */
+function divergenceOf(instance: FDpoInstance): FRegularizer {
+  return F_DPO_DIVERGENCES[instance.divergence] ?? "reverse_kl";
 }
 
 /**
@@ -72,9 +88,13 @@ function fDpo(): Statement<FDpoInstance> {
       lossInstanceArbitrary({ responses: [2, 6], maxReward: 4, beta: [0.2, 5], minLogProbability: -30 }),
       divergence,
     )
-    .map(([instance, [d, a]]) => ({ ...instance, divergence: d, ...(a === undefined ? {} : { alpha: a }) }));
+    .map(([instance, [d, a]]) => ({
+      ...instance,
+      divergence: F_DPO_DIVERGENCES.indexOf(d),
+      ...(a === undefined ? {} : { alpha: a }),
+    }));
   const lossOptions = (instance: FDpoInstance) => ({
-    fDivergence: instance.divergence,
+    fDivergence: divergenceOf(instance),
     ...(instance.alpha === undefined ? {} : { fAlphaDivergenceCoef: instance.alpha }),
   });
   return {
@@ -89,7 +109,7 @@ function fDpo(): Statement<FDpoInstance> {
         [instance.reward],
         logSpace([instance.logReference]),
         instance.beta,
-        instance.divergence,
+        divergenceOf(instance),
         instance.alpha,
       ).logPolicy[0];
       const solution = computeOptimum("sigmoid", instance, false, lossOptions(instance));
@@ -101,7 +121,7 @@ function fDpo(): Statement<FDpoInstance> {
         [instance.reward],
         logSpace([instance.logReference]),
         instance.beta,
-        instance.divergence,
+        divergenceOf(instance),
         instance.alpha,
       );
       const beta = exact(instance.beta);
@@ -115,9 +135,9 @@ function fDpo(): Statement<FDpoInstance> {
         logPolicy[0][y] === -Infinity
           ? null
           : preciseScore(
-              instance.divergence,
+              divergenceOf(instance),
               alpha,
-              preciseInverseScore(instance.divergence, alpha, exact(r).minus(lambda).div(beta)),
+              preciseInverseScore(divergenceOf(instance), alpha, exact(r).minus(lambda).div(beta)),
             ),
       );
       for (let i = 0; i < k; i++)
@@ -137,7 +157,7 @@ function fDpo(): Statement<FDpoInstance> {
         }
       return preciseMax(parts);
     },
-    show: (instance) => show(instance),
+    show: (instance) => show({ ...instance, divergence: divergenceOf(instance) }),
   };
 }
 

@@ -89,8 +89,20 @@ function ipo(claim: IpoClaim): Statement<LossOptimumInstance> {
       const target = logOptimalPolicyRow(claimedRewards(claim, instance), instance.logReference, instance.beta);
       return optimumResiduals(computeOptimum("ipo", instance), target);
     },
-    precise: (instance) =>
-      precisePopulationGradient(instance, preciseClaimedH(claim, instance), preciseIpoDerivative(instance.beta)),
+    precise(instance) {
+      const mu0 = instance.responseWeights;
+      // μ₀(i) μ₀(j) at 50 digits: the float64 products in pairWeights are rounded, the closed form is for the exact ones
+      const weight =
+        claim === "independent-pairs" && mu0 !== undefined
+          ? (i: number, j: number) => exact(mu0[i]).times(exact(mu0[j]))
+          : undefined;
+      return precisePopulationGradient(
+        instance,
+        preciseClaimedH(claim, instance),
+        preciseIpoDerivative(instance.beta),
+        weight,
+      );
+    },
     show: (instance) => show(instance),
   };
 }

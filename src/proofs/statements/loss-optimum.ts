@@ -213,11 +213,13 @@ export type PreciseKernelDerivative = (u: Precise, v: Precise) => [Precise, Prec
 /**
  * max_y |∂L/∂h_y| at 50 digits, h = log π/π_ref, L the μ- and label-weighted population loss: 0 at a stationary
  * point of a loss that depends on differences of h/length only (the normalisation's direction is then free).
+ * `weight` gives μ_ij at 50 digits (by default the float64 entry, exactly).
  */
 export function precisePopulationGradient(
   instance: LossOptimumInstance,
   h: readonly Precise[],
   derivative: PreciseKernelDerivative,
+  weight: (i: number, j: number) => Precise = (i, j) => exact(instance.pairWeights[i][j]),
 ): Precise {
   const q = preciseLabels(instance);
   const lengths = (instance.lengths ?? instance.reward.map(() => 1)).map(exact);
@@ -225,9 +227,8 @@ export function precisePopulationGradient(
   const k = h.length;
   for (let i = 0; i < k; i++)
     for (let j = 0; j < k; j++) {
-      const mu = instance.pairWeights[Math.min(i, j)][Math.max(i, j)];
-      if (i === j || mu === 0) continue;
-      const w = exact(mu).times(q[i][j]);
+      if (i === j || instance.pairWeights[i][j] === 0) continue;
+      const w = weight(i, j).times(q[i][j]);
       const [du, dv] = derivative(h[i].div(lengths[i]), h[j].div(lengths[j]));
       grad[i] = grad[i].plus(w.times(du).div(lengths[i]));
       grad[j] = grad[j].plus(w.times(dv).div(lengths[j]));
