@@ -71,4 +71,3 @@ export { lossHinge, lossHingeOptimal } from "./statements/loss-hinge.js";
 export { lossLengthNormalized, lossLengthNormalizedEqual } from "./statements/loss-length-normalized.js";
 export { type LossOptimumInstance } from "./statements/loss-optimum.js";
 export { lossFDpo, type FDpoInstance } from "./statements/loss-f-dpo.js";
-export { F_DPO_DIVERGENCES } from "./statements/loss-f-dpo.js";

@@ -46,10 +46,11 @@ function logRatioOf(divergence: FRegularizer, alpha: number): { logRatio: LogRat
     default:
       if (alpha < 1)
         // e^{(α−1)ℓ}/(α−1) = −w: ℓ = log((1−α) w)/(α−1)
-        return { logRatio: (g, t) => Math.log((1 - alpha) * (g + t)) / (alpha - 1), rising: false };
+        // log((1−α)w) as a sum of logarithms: (1 − α)·w alone may overflow for |α| near the float64 range
+        return { logRatio: (g, t) => (Math.log1p(-alpha) + Math.log(g + t)) / (alpha - 1), rising: false };
       // α > 1: e^{(α−1)ℓ}/(α−1) = z = t − g > 0, else π = 0 (the score's range is (0, ∞): the KKT boundary)
       return {
-        logRatio: (g, t) => (t > g ? Math.log((alpha - 1) * (t - g)) / (alpha - 1) : -Infinity),
+        logRatio: (g, t) => (t > g ? (Math.log(alpha - 1) + Math.log(t - g)) / (alpha - 1) : -Infinity),
         rising: true,
       };
   }
@@ -61,6 +62,9 @@ function logMass(logRef: Float64Array, gaps: Float64Array, logRatio: LogRatio, t
   const { max, rest } = logSumExpParts(terms);
   return max + Math.log1p(rest);
 }
+
+/** A log of the total mass within this of 0 is a normalised policy (a few rounding errors of the log-sum-exp). */
+const MASS_TOLERANCE = 4 * Number.EPSILON;
 
 /** Bisection halvings at most: from a bracket [0, 2^1100] to adjacent doubles takes fewer. */
 const MAX_BISECTIONS = 2200;
@@ -131,7 +135,10 @@ export function fRegularizedOptimalPolicy(
     const belowRoot = (t: number) => logMass(ref, gaps, logRatio, t) > 0 !== rising;
     let lo = 0;
     let hi = 1;
-    while (belowRoot(hi) && hi < Number.MAX_VALUE) {
+    // a mass within rounding of 1 is the root too (α far from 1 makes every log-ratio ~0: π → π_ref)
+    while (belowRoot(hi) && Math.abs(logMass(ref, gaps, logRatio, hi)) > MASS_TOLERANCE) {
+      if (hi > Number.MAX_VALUE / 2)
+        throw new LuceError(fn, "reward", `of prompt ${x} leaves the normaliser beyond the float64 range`);
       lo = hi;
       hi *= 2;
     }

@@ -1,3 +1,4 @@
+import { requireBoolean } from "../../validation/checks.js";
 import { logOptimalPolicyRow } from "../../theory/kernels.js";
 import { exact, preciseSigmoid, type Precise } from "../precise.js";
 import { preciseRow, show } from "../residuals.js";
@@ -141,5 +142,6 @@ export function lossRobustMisspecified(): Statement<LossOptimumInstance> {
  * ```
  */
 export function lossRobustAboveHalf(reversed = false): Statement<LossOptimumInstance> {
+  requireBoolean("lossRobustAboveHalf", "reversed", reversed);
   return robust(reversed ? "above-half-reversed" : "above-half");
 }
