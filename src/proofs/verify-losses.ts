@@ -236,7 +236,7 @@ export interface LossesReport {
  * @throws {@link LuceError} for invalid options (as `checkStatement`) or an `onProgress` that is not a function
  * @example
  * ```ts
- * const { ok, statements } = await verifyLosses({ runs: 50 });
+ * const { ok, statements } = await verifyLosses({ runs: 2 }); // the CLI uses 100
  * ```
  */
 export async function verifyLosses(
