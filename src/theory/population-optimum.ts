@@ -65,10 +65,35 @@ export type PromptSolution =
 /** The multiple of EPS·|log π|·|H| that the log-ratios' rounding may move a gradient entry by (π_ref's own and π's). */
 const INPUT_NOISE = 4;
 /**
- * Newton's starting points θ = c·r* / β for these c: π_ref, π_r* and π_r* at 2β, β/2 and −β. A convex loss reaches
- * its one minimum from each; a non-convex one (discopop, apo_down) keeps the lowest of the local minima found.
+ * Newton's starting points θ = c·r* / β for these c, for a loss that may not be convex: π_ref, π_r* and π_r* at 2β,
+ * β/2 and −β; the lowest of the local minima found is kept (discopop has several).
  */
 const START_SCALES = [0, 1, 0.5, 2, -1];
+/**
+ * The loss types whose population loss is convex in the log-ratios (each kernel a convex function of linear
+ * forms of h, weighted by non-negative label probabilities), so one start reaches the minimum.
+ */
+const CONVEX_TYPES: readonly string[] = [
+  "sigmoid",
+  "conservative_sigmoid",
+  "ipo",
+  "sigmoid_norm",
+  "nca_pair",
+  "bco_pair",
+  "sppo_hard",
+  "plackett_luce",
+];
+
+/** Whether one start suffices: a convex type alone, on the log-ratios themselves (no f-divergence score). */
+function convexLoss(problem: ReadPopulationProblem): boolean {
+  const { fDivergence } = problem.lossOptions;
+  return (
+    typeof problem.lossType === "string" &&
+    CONVEX_TYPES.includes(problem.lossType) &&
+    (fDivergence === undefined || fDivergence === "reverse_kl")
+  );
+}
+
 /** Newton iterations before a prompt is reported as not converging. */
 const MAX_NEWTON_ITERATIONS = 400;
 /** A Newton step below this, relative to 1 + max|θ|, has converged (its error is of the order of its square). */
@@ -191,7 +216,8 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
       return small || quiet;
     },
   };
-  const starts = START_SCALES.map((c) =>
+  const scales = convexLoss(problem) ? [0] : START_SCALES;
+  const starts = scales.map((c) =>
     Float64Array.from({ length: m }, (_, i) => (c * (prompt.reward[i + 1] - prompt.reward[0])) / problem.beta),
   );
   let best: (PromptSolution & { value: number }) | null = null;
