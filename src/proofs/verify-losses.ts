@@ -27,7 +27,7 @@ export interface LossStatement {
   readonly optimum: string;
   /** Whether that optimum is π_r*: "yes", "no", or a condition. */
   readonly equalsOptimal: string;
-  /** `holds` for a true statement; `refuted` for a claim the checker is expected to refute (with its counterexample). */
+  /** `holds` for a true statement; `refuted` for a claim the checker is expected to refute (with a counterexample). */
   readonly expected: "holds" | "refuted";
   /** The checkable statement. */
   readonly statement: Statement<never>;

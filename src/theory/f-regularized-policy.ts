@@ -73,7 +73,8 @@ const MAX_BISECTIONS = 2200;
  * The policy that maximises the f-regularised objective, per prompt (the f-DPO paper's generalisation of eq. 3):
  *
  * $$\max_\pi\ \mathbb{E}_{y\sim\pi}\, r(x, y) - \beta\, D_f(\pi \,\|\, \pi_{\mathrm{ref}}),\qquad
- * D_f(\pi\,\|\,\pi_{\mathrm{ref}}) = \sum_y \pi_{\mathrm{ref}}(y)\, f\!\Big(\frac{\pi(y)}{\pi_{\mathrm{ref}}(y)}\Big).$$
+ * D_f(\pi\,\|\,\pi_{\mathrm{ref}}) = \sum_y \pi_{\mathrm{ref}}(y)\,
+ * f\!\Big(\frac{\pi(y)}{\pi_{\mathrm{ref}}(y)}\Big).$$
  *
  * f is strictly convex, so the objective is strictly concave and its maximiser unique; stationarity of the
  * Lagrangian gives f′(π/π_ref) = (r − λ)/β, i.e. π(y) = π_ref(y)·(f′)⁻¹((r(y) − λ)/β), with λ fixed by Σπ = 1

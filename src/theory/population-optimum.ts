@@ -227,8 +227,8 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
     if (best === null || best.kind === "unconverged" || (found.kind !== "unconverged" && found.value < best.value))
       best = found;
   }
-  const { value: _value, ...solution } = best!;
-  return solution;
+  // the value was only for choosing among the starts
+  return best!;
 
   function fromStart(x: Float64Array): PromptSolution & { value: number } {
     const result = dampedNewton(newton, x, MAX_NEWTON_ITERATIONS);

@@ -39,7 +39,13 @@ describe("fRegularizedOptimalPolicy against closed forms", () => {
 
   it("α = 2: π = π_ref (r − λ)/β on the responses above λ, 0 below (the KKT boundary)", () => {
     // active set {0, 1}: 0.2(3 − λ) + 0.3(0 − λ) = 1 ⇒ λ = −0.8 > −2, so y_2 gets no mass
-    const { logPolicy, normalizer } = fRegularizedOptimalPolicy([[3, 0, -2]], [[0.2, 0.3, 0.5]], 1, "alpha_divergence", 2);
+    const { logPolicy, normalizer } = fRegularizedOptimalPolicy(
+      [[3, 0, -2]],
+      [[0.2, 0.3, 0.5]],
+      1,
+      "alpha_divergence",
+      2,
+    );
     expectClose(normalizer[0], -0.8, { abs: 1e-15 });
     expectClose(Math.exp(logPolicy[0][0]), 0.76, { rel: 1e-14 });
     expectClose(Math.exp(logPolicy[0][1]), 0.24, { rel: 1e-14 });

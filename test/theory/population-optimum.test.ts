@@ -11,13 +11,15 @@ function logPiR(reward: number[], logRef: number[], beta: number): number[] {
   const z = m + L(a.reduce((s, v) => s + Math.exp(v - m), 0));
   return a.map((v) => v - z);
 }
-const complete = (k: number) => Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => (i === j ? 0 : 1)));
+const complete = (k: number) =>
+  Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => (i === j ? 0 : 1)));
 const two = [
   [0, 1],
   [1, 0],
 ];
 /** β·(h_0 − h_1) of a K = 2 optimum, h = log π − log π_ref. */
-const margin = (logPi: Float64Array, logRef: number[], beta: number) => beta * (logPi[0] - logRef[0] - (logPi[1] - logRef[1]));
+const margin = (logPi: Float64Array, logRef: number[], beta: number) =>
+  beta * (logPi[0] - logRef[0] - (logPi[1] - logRef[1]));
 
 describe("populationOptimum against closed forms", () => {
   const logRef3 = [L(0.5), L(0.25), L(0.25)];
@@ -40,7 +42,7 @@ describe("populationOptimum against closed forms", () => {
     const logRef = raw.map((v) => v - z);
     // a path 0-1-…-7 with weights from 1 to 1e-4, and two chords
     const mu = Array.from({ length: 8 }, () => new Array<number>(8).fill(0));
-    for (let i = 0; i < 7; i++) mu[i][i + 1] = mu[i + 1][i] = 10 ** (-(i % 5));
+    for (let i = 0; i < 7; i++) mu[i][i + 1] = mu[i + 1][i] = 10 ** -(i % 5);
     mu[0][5] = mu[5][0] = 0.3;
     mu[2][7] = mu[7][2] = 1e-4;
     const r = populationOptimum({ beta, reward: [reward], logReference: [logRef], pairWeights: [mu] });
@@ -83,14 +85,26 @@ describe("populationOptimum against closed forms", () => {
 
   it("K = 2 IPO: β margin = p − ½ (TRL's units)", () => {
     const logRef = [L(0.5), L(0.5)];
-    const r = populationOptimum({ lossType: "ipo", beta: 0.1, reward: [[4, 1]], logReference: [logRef], pairWeights: [two] });
+    const r = populationOptimum({
+      lossType: "ipo",
+      beta: 0.1,
+      reward: [[4, 1]],
+      logReference: [logRef],
+      pairWeights: [two],
+    });
     expectClose(margin(r.logPolicy[0], logRef, 0.1), sigma(3) - 0.5, { abs: 1e-12 });
   });
 
   it("K = 2 hinge: margin ±1 whatever the gap, found by enumeration", () => {
     const logRef = [L(0.5), L(0.5)];
     for (const gap of [0.01, 30, -7]) {
-      const r = populationOptimum({ lossType: "hinge", beta: 3, reward: [[gap, 0]], logReference: [logRef], pairWeights: [two] });
+      const r = populationOptimum({
+        lossType: "hinge",
+        beta: 3,
+        reward: [[gap, 0]],
+        logReference: [logRef],
+        pairWeights: [two],
+      });
       expectClose(margin(r.logPolicy[0], logRef, 3), Math.sign(gap), { abs: 1e-14 });
       expect(r.certificates[0].method).toBe("enumeration");
     }
@@ -150,7 +164,12 @@ describe("populationOptimum against closed forms", () => {
       [0, 0, 0, 1],
       [0, 0, 1, 0],
     ];
-    const r = populationOptimum({ beta: 1, reward: [[1, 0, 1, 0]], logReference: [[L(0.25), L(0.25), L(0.25), L(0.25)]], pairWeights: [mu] });
+    const r = populationOptimum({
+      beta: 1,
+      reward: [[1, 0, 1, 0]],
+      logReference: [[L(0.25), L(0.25), L(0.25), L(0.25)]],
+      pairWeights: [mu],
+    });
     expect(r.certificates[0].positiveDefinite).toBe(false);
   });
 });
@@ -196,18 +215,50 @@ describe("populationOptimum: bad input names the argument", () => {
     ["β ≤ 0", (p) => (p.beta = 0), "problem.beta"],
     ["pairWeights missing", (p) => delete p.pairWeights, "problem.pairWeights"],
     ["asymmetric μ", (p) => ((p.pairWeights as number[][][])[0][0][1] = 2), "problem.pairWeights[0][1][0]"],
-    ["negative weight", (p) => (p.pairWeights = [[[0, -1], [-1, 0]]]), "problem.pairWeights[0][0][1]"],
-    ["self-comparison", (p) => (p.pairWeights = [[[1, 1], [1, 0]]]), "problem.pairWeights[0][0][0]"],
+    [
+      "negative weight",
+      (p) =>
+        (p.pairWeights = [
+          [
+            [0, -1],
+            [-1, 0],
+          ],
+        ]),
+      "problem.pairWeights[0][0][1]",
+    ],
+    [
+      "self-comparison",
+      (p) =>
+        (p.pairWeights = [
+          [
+            [1, 1],
+            [1, 0],
+          ],
+        ]),
+      "problem.pairWeights[0][0][0]",
+    ],
     ["reference not a distribution", (p) => (p.logReference = [[L(0.5), L(0.4)]]), "problem.logReference[0]"],
     ["a compared response off the support", (p) => (p.logReference = [[0, -Infinity]]), "problem.pairWeights[0][0][1]"],
     ["labelNoise above 1", (p) => (p.labelNoise = 1.5), "problem.labelNoise"],
-    ["labelSmoothing out of dpoLoss's range", (p) => Object.assign(p, { lossType: "robust", labelSmoothing: 0.7 }), "problem.labelSmoothing"],
+    [
+      "labelSmoothing out of dpoLoss's range",
+      (p) => Object.assign(p, { lossType: "robust", labelSmoothing: 0.7 }),
+      "problem.labelSmoothing",
+    ],
     ["an aot type", (p) => (p.lossType = "aot"), "problem.lossType"],
     ["an unknown type", (p) => (p.lossType = "sigmoyd"), "problem.lossType"],
     ["sigmoid_norm without lengths", (p) => (p.lossType = "sigmoid_norm"), "problem.lengths"],
     ["a zero length", (p) => Object.assign(p, { lossType: "ipo", lengths: [[1, 0]] }), "problem.lengths[0][1]"],
     ["plackett_luce with pairWeights", (p) => (p.lossType = "plackett_luce"), "problem.pairWeights"],
-    ["reward rows ≠ reference rows", (p) => (p.reward = [[1, 0], [0, 1]]), "problem.logReference"],
+    [
+      "reward rows ≠ reference rows",
+      (p) =>
+        (p.reward = [
+          [1, 0],
+          [0, 1],
+        ]),
+      "problem.logReference",
+    ],
   ];
   it.each(cases)("%s", (_name, spoil, argument) => {
     const p = ok() as unknown as Record<string, unknown>;
@@ -225,7 +276,14 @@ describe("populationOptimum: bad input names the argument", () => {
       "populationOptimum",
     );
     expectLuceError(
-      () => populationOptimum({ lossType: "hinge", beta: 1, reward: [reward.slice(0, 6)], logReference: [new Array<number>(6).fill(-L(6))], pairWeights: [complete(6)] }),
+      () =>
+        populationOptimum({
+          lossType: "hinge",
+          beta: 1,
+          reward: [reward.slice(0, 6)],
+          logReference: [new Array<number>(6).fill(-L(6))],
+          pairWeights: [complete(6)],
+        }),
       "problem.reward[0]",
       "populationOptimum",
     );

@@ -91,7 +91,7 @@ function ipo(claim: IpoClaim): Statement<LossOptimumInstance> {
     },
     precise(instance) {
       const mu0 = instance.responseWeights;
-      // μ₀(i) μ₀(j) at 50 digits: the float64 products in pairWeights are rounded, the closed form is for the exact ones
+      // μ₀(i) μ₀(j) at 50 digits: pairWeights holds rounded float64 products, the closed form is for the exact ones
       const weight =
         claim === "independent-pairs" && mu0 !== undefined
           ? (i: number, j: number) => exact(mu0[i]).times(exact(mu0[j]))
