@@ -94,6 +94,12 @@ function convexLoss(problem: ReadPopulationProblem): boolean {
   );
 }
 
+/**
+ * The largest |β·log π/π_ref| (per length) Newton may try: `dpoLoss` promises finite results to |β d| of 1e4, and
+ * every kernel has saturated long before (σ′ of 700 is below 1e−304), so a log-ratio that runs to ±∞ is detected
+ * inside it.
+ */
+const LOG_RATIO_LIMIT = 1e4;
 /** Newton iterations before a prompt is reported as not converging. */
 const MAX_NEWTON_ITERATIONS = 400;
 /** A Newton step below this, relative to 1 + max|θ|, has converged (its error is of the order of its square). */
@@ -149,12 +155,20 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
   const m = k - 1;
   const full = new Float64Array(k);
   const terms = (problem.lossType === "plackett_luce" ? k * k : prompt.pairs.length) + k;
+  // a point whose kernel arguments pass ±LOG_RATIO_LIMIT is outside the losses' domain: there a flat loss would
+  // read as "still descending", and Newton's step extension would run on to 2^60
+  const beyondKernels = (logPolicy: Float64Array) =>
+    logPolicy.some(
+      (l, y) => Math.abs((problem.beta * (l - prompt.logReference[y])) / prompt.lengths[y]) > LOG_RATIO_LIMIT,
+    );
   const evaluate = (x: Float64Array): State => {
     full.set(x, 1);
     full[0] = 0;
     const theta = Float64Array.from(full);
     const logPolicy = logOptimalPolicyRow(theta, prompt.logReference, 1);
-    const value = populationLoss(fn, problem, prompt, logPolicy);
+    const value = beyondKernels(logPolicy)
+      ? { loss: Infinity, gradient: new Float64Array(k).fill(Number.NaN), gradientScale: new Float64Array(k) }
+      : populationLoss(fn, problem, prompt, logPolicy);
     const { gradient, scale } = logitGradient(value, logPolicy);
     return {
       theta,
@@ -251,7 +265,7 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
     const finalCurvatureNoise = inputNoise(final, h);
     const gradientNorm = final.ascent.reduce((a, g) => Math.max(a, Math.abs(g)), 0);
     const gradientBound = final.noise.reduce((a, g, i) => Math.max(a, g + finalCurvatureNoise[i]), 0);
-    if (!result.converged && !(gradientNorm <= gradientBound))
+    if (!(gradientNorm <= gradientBound))
       return {
         kind: "unconverged",
         value: Infinity,
