@@ -233,7 +233,7 @@ export interface LossesReport {
  *
  * @param options - runs and seed, and a callback told of each finished check
  * @returns the reports, the table and the overall verdict
- * @throws {@link LuceError} for invalid options (as `checkStatement`) or an `onProgress` that is not a function
+ * @throws {@link luce!LuceError} for invalid options (as `checkStatement`) or an `onProgress` that is not a function
  * @example
  * ```ts
  * const { ok, statements } = await verifyLosses({ runs: 2 }); // the CLI uses 100

@@ -15,8 +15,8 @@ import {
 /** An f-DPO instance: the population problem and the divergence whose scores replace the log-ratios. */
 export interface FDpoInstance extends LossOptimumInstance {
   /**
-   * The f-divergence (TRL's `f_divergence_type`), as its index in {@link F_DPO_DIVERGENCES} (an instance is numbers,
-   * arrays and objects only).
+   * The f-divergence (TRL's `f_divergence_type`) as an index (an instance is numbers, arrays and objects only):
+   * 0 `reverse_kl`, 1 `forward_kl`, 2 `js_divergence`, 3 `alpha_divergence`.
    */
   readonly divergence: number;
   /** α of `alpha_divergence`. */
