@@ -276,20 +276,26 @@ const MUTANTS = [
     find: [
       "    conservativeSigmoid(scaledDifference(beta, u, v), eps, out, 0);",
       "    conservativeSigmoid(beta * (u - v), eps, out, 0);",
+      "  conservativeSigmoid(betaD, eps, out, 0);",
     ],
     replace: (line) =>
       ({
         "    conservativeSigmoid(scaledDifference(beta, u, v), eps, out, 0);":
           "    conservativeSigmoid(u - v, eps, out, 0);",
         "    conservativeSigmoid(beta * (u - v), eps, out, 0);": "    conservativeSigmoid(u - v, eps, out, 0);",
+        "  conservativeSigmoid(betaD, eps, out, 0);": "  conservativeSigmoid(betaD / beta, eps, out, 0);",
       })[line],
   },
   {
     id: "ipo-wrong-margin",
     area: "losses",
     file: "src/losses/pairwise-kernels.ts",
-    find: ["    const r = u - v - 1 / (2 * beta);"],
-    replace: "    const r = u - v - 1 / beta;",
+    find: ["    const r = u - v - 1 / (2 * beta);", "    const r = d - 1 / (2 * beta);"],
+    replace: (line) =>
+      ({
+        "    const r = u - v - 1 / (2 * beta);": "    const r = u - v - 1 / beta;",
+        "    const r = d - 1 / (2 * beta);": "    const r = d - 1 / beta;",
+      })[line],
   },
   {
     id: "plackett-luce-dpo-missing-beta",

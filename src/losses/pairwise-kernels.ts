@@ -11,7 +11,14 @@ import { sigmoidUnchecked } from "../numerics/sigmoid.js";
  * applies the chain rule.
  * @internal
  */
-export type PairKernel = (u: number, v: number, d: number, bd: number, p: KernelParameters, out: Float64Array) => void;
+export type PairKernel = (
+  u: number,
+  v: number,
+  d: number,
+  betaD: number,
+  p: KernelParameters,
+  out: Float64Array,
+) => void;
 
 /** Parameters a kernel reads. @internal */
 export interface KernelParameters {
@@ -51,11 +58,11 @@ function smoothedSigmoid(
   _u: number,
   _v: number,
   _d: number,
-  bd: number,
+  betaD: number,
   { beta, eps }: KernelParameters,
   out: Float64Array,
 ): void {
-  conservativeSigmoid(bd, eps, out, 0);
+  conservativeSigmoid(betaD, eps, out, 0);
   out[1] *= beta;
   out[2] = -out[1];
 }
@@ -67,15 +74,15 @@ function smoothedSigmoid(
  * @internal
  */
 export const apoDownParts: { readonly chosen: PairKernel; readonly margin: PairKernel } = {
-  chosen(u, _v, _d, _bd, { beta }, out) {
+  chosen(u, _v, _d, _betaD, { beta }, out) {
     const a = beta * u;
     out[0] = sig(a);
     out[1] = beta * sig(a) * sig(-a);
     out[2] = 0;
   },
-  margin(_u, _v, _d, bd, { beta }, out) {
-    const curvature = sig(bd) * sig(-bd);
-    out[0] = sig(-bd);
+  margin(_u, _v, _d, betaD, { beta }, out) {
+    const curvature = sig(betaD) * sig(-betaD);
+    out[0] = sig(-betaD);
     out[1] = -beta * curvature;
     out[2] = beta * curvature;
   },
@@ -92,30 +99,30 @@ export const pairKernels: Record<string, PairKernel> = {
   // −(1−ε) log σ(βd) − ε log σ(−βd), conservative DPO: log σ through softplus branches
   conservative_sigmoid: smoothedSigmoid,
   // max(0, 1 − βd); the gradient at the kink βd = 1 is the one-sided value 0
-  hinge(u, v, d, bd, { beta }, out) {
-    const slack = 1 - bd;
+  hinge(u, v, d, betaD, { beta }, out) {
+    const slack = 1 - betaD;
     out[0] = slack > 0 ? slack : 0;
     out[1] = slack > 0 ? -beta : 0;
     out[2] = -out[1];
   },
   // (d − 1/(2β))²: crosses zero, so its error bound is absolute
-  ipo(u, v, d, bd, { beta }, out) {
+  ipo(u, v, d, betaD, { beta }, out) {
     const r = d - 1 / (2 * beta);
     out[0] = r * r;
     out[1] = 2 * r;
     out[2] = -2 * r;
   },
-  // −log σ(β d) on length-normalised log-ratios (the normalisation is done by the caller)
-  sigmoid_norm(u, v, d, bd, { beta }, out) {
-    const x = bd;
+  // −log σ(β d) on length-normalised scores (the normalisation is done by the caller)
+  sigmoid_norm(u, v, d, betaD, { beta }, out) {
+    const x = betaD;
     out[0] = -ls(x);
     out[1] = -beta * sig(-x);
     out[2] = -out[1];
   },
   // KL(Bernoulli(σ(βd)) ‖ Bernoulli(1−ε)); a weight σ(±x) that underflows to 0 makes its term 0,
   // the limit of σ(−x)·log σ(−x) as x → ∞ (not 0·∞); derivative in x = βd: σ(x)σ(−x)(x − log((1−ε)/ε))
-  exo_pair(u, v, d, bd, { beta, eps }, out) {
-    const x = bd;
+  exo_pair(u, v, d, betaD, { beta, eps }, out) {
+    const x = betaD;
     const p = sig(x);
     const q = sig(-x);
     out[0] = weighted(p, ls(x) - Math.log1p(-eps)) + weighted(q, ls(-x) - Math.log(eps));
@@ -123,7 +130,7 @@ export const pairKernels: Record<string, PairKernel> = {
     out[2] = -out[1];
   },
   // −log σ(βu) − ½ log σ(−βu) − ½ log σ(−βv)
-  nca_pair(u, v, d, bd, { beta }, out) {
+  nca_pair(u, v, d, betaD, { beta }, out) {
     const a = beta * u;
     const b = beta * v;
     out[0] = -ls(a) - 0.5 * ls(-a) - 0.5 * ls(-b);
@@ -131,15 +138,15 @@ export const pairKernels: Record<string, PairKernel> = {
     out[2] = 0.5 * beta * sig(b);
   },
   // (−(1−ε) log σ(βd) + ε log σ(−βd)) / (1 − 2ε): may be negative, absolute bound near zero
-  robust(u, v, d, bd, { beta, eps }, out) {
-    const x = bd;
+  robust(u, v, d, betaD, { beta, eps }, out) {
+    const x = betaD;
     const scale = 1 / (1 - 2 * eps);
     out[0] = (-(1 - eps) * ls(x) + eps * ls(-x)) * scale;
     out[1] = -beta * scale * ((1 - eps) * sig(-x) + eps * sig(x));
     out[2] = -out[1];
   },
   // −log σ(βu − δ) − log σ(−(βv − δ))
-  bco_pair(u, v, d, bd, { beta, delta }, out) {
+  bco_pair(u, v, d, betaD, { beta, delta }, out) {
     const a = beta * u - delta;
     const b = beta * v - delta;
     out[0] = -ls(a) - ls(-b);
@@ -147,7 +154,7 @@ export const pairKernels: Record<string, PairKernel> = {
     out[2] = beta * sig(b);
   },
   // (u − 1/(2β))² + (v + 1/(2β))²
-  sppo_hard(u, v, d, bd, { beta }, out) {
+  sppo_hard(u, v, d, betaD, { beta }, out) {
     const a = u - 1 / (2 * beta);
     const b = v + 1 / (2 * beta);
     out[0] = a * a + b * b;
@@ -155,7 +162,7 @@ export const pairKernels: Record<string, PairKernel> = {
     out[2] = 2 * b;
   },
   // 1 − σ(βu) + σ(βv), written σ(−βu) + σ(βv) so 1 − σ never cancels
-  apo_zero(u, v, d, bd, { beta }, out) {
+  apo_zero(u, v, d, betaD, { beta }, out) {
     const a = beta * u;
     const b = beta * v;
     out[0] = sig(-a) + sig(b);
@@ -163,9 +170,9 @@ export const pairKernels: Record<string, PairKernel> = {
     out[2] = beta * sig(b) * sig(-b);
   },
   // σ(βu) + 1 − σ(βd), written σ(βu) + σ(−βd)
-  apo_down(u, v, d, bd, { beta }, out) {
+  apo_down(u, v, d, betaD, { beta }, out) {
     const a = beta * u;
-    const x = bd;
+    const x = betaD;
     const curvature = sig(x) * sig(-x);
     out[0] = sig(a) + sig(-x);
     out[1] = beta * (sig(a) * sig(-a) - curvature);
@@ -173,8 +180,8 @@ export const pairKernels: Record<string, PairKernel> = {
   },
   // with l = βd, w = σ(l/τ): (1 − w)(−log σ(l)) + w e^{−l}. TRL's w·e^{−l} is 0·∞ = NaN at
   // l = −1e4; here (1 − w) = σ(−l/τ) and w e^{−l} = exp(log σ(l/τ) − l), finite wherever the loss is.
-  discopop(u, v, d, bd, { beta, tau }, out) {
-    const l = bd;
+  discopop(u, v, d, betaD, { beta, tau }, out) {
+    const l = betaD;
     const oneMinusW = sig(-l / tau);
     const logistic = softplus(-l);
     const weightedExp = Math.exp(ls(l / tau) - l);

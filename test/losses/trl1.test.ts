@@ -254,8 +254,8 @@ describe("dpoBatch passes the TRL 1.x options through", () => {
   it("a mixture with sft: the token counts reach dpoLoss as lengths", async () => {
     const options = { beta: 0.2, lossType: ["sigmoid", "sft"] as DpoLossType[], lossWeights: [1, 0.5] };
     const r = await dpoBatch(inputs, options);
-    // every label is scored: 3 tokens per sequence; sft = −(chosen log-probs) / 6 tokens
-    const sft = -(r.policyLogps[0] + r.policyLogps[1]) / 6;
+    // with the default shift, labels[:, 1..2] are scored: 2 tokens per sequence; sft = −(chosen log-probs) / 4
+    const sft = -(r.policyLogps[0] + r.policyLogps[1]) / 4;
     expectClose(r.components[1].loss, sft, { rel: 4 * EPS });
     const direct = dpoLoss(
       {
@@ -263,8 +263,8 @@ describe("dpoBatch passes the TRL 1.x options through", () => {
         policyRejectedLogps: r.policyLogps.subarray(2),
         referenceChosenLogps: [-4, -5],
         referenceRejectedLogps: [-3, -6],
-        chosenLengths: [3, 3],
-        rejectedLengths: [3, 3],
+        chosenLengths: [2, 2],
+        rejectedLengths: [2, 2],
       },
       { ...options, fDivergence: "js_divergence" },
     );
