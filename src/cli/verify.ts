@@ -1,12 +1,14 @@
+import { LuceError } from "../errors.js";
 import { requirePeer } from "../peer-dependency.js";
 import type { PaperReport } from "../proofs/verify.js";
+import type { LossesReport } from "../proofs/verify-losses.js";
 import { integerFlag, parseCommandLine } from "./arguments.js";
 import { renderCertified } from "./verify-certified.js";
 
 /** The most instances per statement: more could not finish in reasonable time (the work is linear in it). */
 export const MAX_RUNS = 100_000;
 
-const HELP = `usage: luce verify [--runs N] [--seed S] [--json] [--certified]
+const HELP = `usage: luce verify [--losses] [--runs N] [--seed S] [--json] [--certified]
 
 Checks luce's own public functions against 50-digit evaluations of their defining formulas,
 then every statement of the DPO paper's section 5 and appendix A on generated instances:
@@ -16,6 +18,9 @@ that exactly the predicted statements break, printing the shrunk counterexamples
 
   --runs N    instances per statement, 1 to ${MAX_RUNS} (default 100; expensive statements use a fraction)
   --seed S    fast-check seed, an integer with |S| <= 2^53 - 1 (default 42; --seed -5 works)
+  --losses    instead, the population optimum of every DPO-family loss type: the loss statements (each
+              true one holds, each tempting false claim is refuted with its counterexample) and a table of
+              every type's computed optimum (docs/loss-theory.md)
   --json      print the full report as JSON
   --certified also certify every verdict with 60-digit interval enclosures: each holding statement's exact
               residual within 1e-40 of 0 and luce's float64 errors within their documented bounds on every
@@ -37,6 +42,7 @@ export async function verifyCommand(args: string[]): Promise<number> {
       seed: { type: "string", value: "S" },
       json: { type: "boolean" },
       certified: { type: "boolean" },
+      losses: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     { min: 0, max: 0, name: "" },
@@ -49,6 +55,15 @@ export async function verifyCommand(args: string[]): Promise<number> {
   const seed = values.seed === undefined ? 42 : integerFlag(command, "--seed", values.seed as string);
 
   await requirePeer(command, "fast-check");
+  if (values.losses) {
+    if (values.certified)
+      throw new LuceError(command, "--certified", "does not cover --losses yet: run the two separately");
+    const { verifyLosses } = await import("../proofs/verify-losses.js");
+    const onProgress = values.json ? undefined : (what: string) => process.stderr.write(`  checked ${what}\n`);
+    const losses = await verifyLosses({ runs, seed, onProgress });
+    console.log(values.json ? JSON.stringify(losses, null, 2) : renderLosses(losses));
+    return losses.ok ? 0 : 1;
+  }
   const { verifyPaper } = await import("../proofs/verify.js");
   const progress = values.json ? undefined : (what: string) => process.stderr.write(`  checked ${what}\n`);
   if (!values.json) process.stderr.write(`luce verify: ${runs} runs per statement, seed ${seed}\n`);
@@ -135,5 +150,39 @@ export function render(report: PaperReport): string {
   out.push(
     `${vouched} of ${report.functions.length} functions within their bounds; ${held} of ${report.statements.length} statements hold; ${predicted} of ${report.variants.length} assumption variants behave as the table predicts.`,
   );
+  return out.join("\n");
+}
+
+/** The human-readable losses report: one row per statement, then the computed table. @internal */
+export function renderLosses(report: LossesReport): string {
+  const out: string[] = [];
+  out.push("Population optimum of each loss type (a statement holds when its float64 residuals are within their");
+  out.push("bounds and the 50-digit residual is below 1e-40; a refuted claim shows its shrunk counterexample)");
+  out.push("");
+  const rows = report.statements.map((s) => [
+    s.lossType,
+    s.optimum,
+    s.equalsOptimal,
+    `${s.verdict}${s.asPredicted ? "" : ` (EXPECTED ${s.expected})`}`,
+    s.counterexample === undefined
+      ? ""
+      : s.counterexample.length > 60
+        ? `${s.counterexample.slice(0, 57)}...`
+        : s.counterexample,
+  ]);
+  for (const r of report.table)
+    rows.push([
+      r.lossType,
+      `${r.optimum} (${r.problem})`,
+      r.klToOptimal === undefined ? "-" : r.klToOptimal <= 1e-10 ? "yes" : `no: KL ${sci(r.klToOptimal)}`,
+      r.optimum === "finite" ? (r.certified ? "computed, certified" : "computed, NOT CERTIFIED") : "computed",
+      r.optimum === "finite" ? "" : r.detail.length > 60 ? `${r.detail.slice(0, 57)}...` : r.detail,
+    ]);
+  out.push(table(["loss type", "optimum", "equals π_r?", "verdict", "counterexample / reason"], rows));
+  for (const s of report.statements.filter((s) => s.counterexample !== undefined))
+    out.push(`  ${s.id} counterexample: ${s.counterexample}`);
+  const predicted = report.statements.filter((s) => s.asPredicted).length;
+  out.push("");
+  out.push(`${predicted} of ${report.statements.length} loss statements give the expected verdict.`);
   return out.join("\n");
 }

@@ -68,3 +68,25 @@ export { appendixA1, type AppendixA1Instance } from "./statements/appendix-a1.js
 export { appendixA2A3, type AppendixA2Instance } from "./statements/appendix-a2-a3.js";
 export { appendixA4, type AppendixA4Instance } from "./statements/appendix-a4.js";
 export { populationDpo, type PopulationDpoInstance } from "./statements/population-dpo.js";
+export {
+  verifyLosses,
+  lossStatements,
+  lossOptimumTable,
+  type LossesReport,
+  type LossStatement,
+  type LossStatementReport,
+  type LossTableRow,
+} from "./verify-losses.js";
+export { lossSigmoid } from "./statements/loss-sigmoid.js";
+export { lossPlackettLuce } from "./statements/loss-plackett-luce.js";
+export {
+  lossConservativeTree,
+  lossConservativeComplete,
+  lossConservativeOptimal,
+} from "./statements/loss-conservative.js";
+export { lossRobust, lossRobustPlain, lossRobustMisspecified, lossRobustAboveHalf } from "./statements/loss-robust.js";
+export { lossIpoLeastSquares, lossIpoIndependentPairs, lossIpoOptimal } from "./statements/loss-ipo.js";
+export { lossHinge, lossHingeOptimal } from "./statements/loss-hinge.js";
+export { lossLengthNormalized, lossLengthNormalizedEqual } from "./statements/loss-length-normalized.js";
+export { type LossOptimumInstance } from "./statements/loss-optimum.js";
+export { lossFDpo, type FDpoInstance } from "./statements/loss-f-dpo.js";

@@ -18,3 +18,12 @@ export {
   type RewardKlPoint,
   type FrontierPoint,
 } from "./frontier.js";
+export {
+  populationOptimum,
+  type PopulationOptimum,
+  type PopulationCertificate,
+  MAX_HINGE_RESPONSES,
+} from "./population-optimum.js";
+export { type PopulationProblem, type PopulationLossType } from "./population-problem.js";
+export { MAX_LISTWISE_RESPONSES } from "./population-loss.js";
+export { fRegularizedOptimalPolicy, type FRegularizer, type FRegularizedPolicy } from "./f-regularized-policy.js";
