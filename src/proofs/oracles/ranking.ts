@@ -7,9 +7,8 @@ import {
   plackettLuceLogLikelihoodGradient,
   plackettLuceLogProbability,
 } from "../../ranking/index.js";
-import { constant, exact, type Precise } from "../precise.js";
-import { eps, FEW, preciseExpm1, realArbitrary, render, slack, ulps, type FunctionOracle } from "./oracle.js";
-import { preciseLogSumExpTail } from "./oracle.js";
+import { constant, exact, logSumExpOf, preciseExpm1, type Precise } from "../precise.js";
+import { eps, FEW, maxAbsFinite, realArbitrary, render, slack, ulps, type FunctionOracle } from "./oracle.js";
 
 const one = constant(1);
 
@@ -74,7 +73,7 @@ function plackettLuce(s: readonly Precise[], ranked: readonly number[], offered:
   let size = constant(0);
   let inputs = constant(0);
   ranked.forEach((item, i) => {
-    const denominator = preciseLogSumExpTail(remaining.slice(i).map((j) => s[j]));
+    const denominator = logSumExpOf(remaining.slice(i).map((j) => s[j]));
     const factor = s[item].minus(denominator);
     value = value.plus(factor);
     size = size.plus(factor.abs()).plus(
@@ -94,8 +93,7 @@ function plackettLuce(s: readonly Precise[], ranked: readonly number[], offered:
  * @internal
  */
 export function sensitivity(factor: Precise, scores: readonly Precise[]): Precise {
-  const big = scores.reduce((m, v) => (v.abs().gt(m) ? v.abs() : m), constant(0));
-  return preciseExpm1(factor).neg().times(big).times(2);
+  return preciseExpm1(factor).neg().times(maxAbsFinite(scores)).times(2);
 }
 
 /** The observation in the public form: a ranking of exactly its items, or a top-k of a listed set. */
@@ -218,7 +216,7 @@ export function rankingOracles(): FunctionOracle<never>[] {
           const remaining = [...ranked, ...offered.filter((j) => !ranked.includes(j))];
           ranked.forEach((item, i) => {
             const set = remaining.slice(i);
-            const z = preciseLogSumExpTail(set.map((j) => s[j]));
+            const z = logSumExpOf(set.map((j) => s[j]));
             const big = Math.max(...set.map((j) => Math.abs(scores[j])));
             grad[item] = grad[item].plus(1);
             for (const j of set) {

@@ -14,9 +14,8 @@ import {
   preferenceLogProbability,
   projectReward,
 } from "../../theory/index.js";
-import { constant, exact, type Precise } from "../precise.js";
-import { eps, render, slack, ulps, type FunctionOracle, type OracleComparison } from "./oracle.js";
-import { preciseLogSumExpTail } from "./oracle.js";
+import { constant, exact, logSumExpOf, type Precise } from "../precise.js";
+import { eps, maxAbsFinite, render, slack, ulps, type FunctionOracle, type OracleComparison } from "./oracle.js";
 import { sensitivity } from "./ranking.js";
 
 /** A problem (β > 0) and a policy π per prompt, which may put mass where π_ref has none. */
@@ -57,13 +56,8 @@ function tilted(r: readonly number[], ref: readonly number[], beta: Precise): Pr
 /** log π_r(·|x) at 50 digits (eq. 4): the tilted row minus its log-sum-exp; −∞ outside π_ref's support. */
 function exactLogPolicy(r: readonly number[], ref: readonly number[], beta: Precise): Precise[] {
   const a = tilted(r, ref, beta);
-  const z = preciseLogSumExpTail(a);
+  const z = logSumExpOf(a);
   return a.map((v) => (v.isFinite() ? v.minus(z) : NEG_INF));
-}
-
-/** The largest magnitude among the finite entries (0 when none is finite). */
-function maxAbsFinite(values: readonly Precise[]): Precise {
-  return values.filter((v) => v.isFinite()).reduce((m, v) => (v.abs().gt(m) ? v.abs() : m), constant(0));
 }
 
 const maxAbsOf = (xs: readonly number[]) => exact(Math.max(0, ...xs.filter(Number.isFinite).map(Math.abs)));
@@ -114,7 +108,7 @@ export function theoryOracles(): FunctionOracle<never>[] {
         const out = logPartition(p.reward, logSpace(p.logReference), p.beta);
         return p.reward.map((r, x) => {
           const a = tilted(r, p.logReference[x], exact(p.beta));
-          const e = preciseLogSumExpTail(a);
+          const e = logSumExpOf(a);
           return { name: `prompt ${x}`, value: out[x], exact: e, bound: ulps(maxAbsFinite(a), e) };
         });
       },
@@ -154,7 +148,7 @@ export function theoryOracles(): FunctionOracle<never>[] {
       instances: anyInstances,
       compare: ({ problem: p }) => {
         const beta = exact(p.beta);
-        const logZ = p.reward.map((r, x) => preciseLogSumExpTail(tilted(r, p.logReference[x], beta)));
+        const logZ = p.reward.map((r, x) => logSumExpOf(tilted(r, p.logReference[x], beta)));
         const exacts = p.reward.map((r, x) => r.map((v) => exact(v).minus(beta.times(logZ[x]))));
         const shifts = p.reward.map((r, x) => maxAbsFinite(tilted(r, p.logReference[x], beta)));
         return rows(projectReward(p.reward, logSpace(p.logReference), p.beta), exacts, (x, y) =>
@@ -305,7 +299,7 @@ export function theoryOracles(): FunctionOracle<never>[] {
         let size = constant(0);
         let inputs = constant(0);
         ranked.forEach((item, i) => {
-          const denominator = preciseLogSumExpTail(offered.slice(i).map((j) => scores[j]));
+          const denominator = logSumExpOf(offered.slice(i).map((j) => scores[j]));
           const factor = scores[item].minus(denominator);
           value = value.plus(factor);
           size = size.plus(factor.abs()).plus(
