@@ -118,18 +118,6 @@ export function ulps(...terms: Precise[]): Precise {
     .times(FEW);
 }
 
-/**
- * The 50-digit evaluation's own error: about 1e−50 of the magnitudes it combines, so where a result cancels far below
- * its inputs (a log-probability of −e^{−4000} from scores near 1e−150) the oracle vouches for it only to this slack.
- * @internal
- */
-export function slack(...terms: Precise[]): Precise {
-  return terms.reduce((s, t) => s.plus(t.abs()), constant(0)).times(ORACLE_RELATIVE_ERROR);
-}
-
-/** A bound on the relative error of one 50-digit operation, with room for a few dozen of them. */
-const ORACLE_RELATIVE_ERROR = constant("1e-45");
-
 /** The largest magnitude among the finite entries (0 when none is finite). @internal */
 export function maxAbsFinite(values: readonly Precise[]): Precise {
   return values.filter((v) => v.isFinite()).reduce((m, v) => (v.abs().gt(m) ? v.abs() : m), constant(0));

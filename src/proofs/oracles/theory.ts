@@ -12,11 +12,12 @@ import {
   logSpace,
   optimalPolicy,
   preferenceLogProbability,
+  preferenceProbability,
   projectReward,
 } from "../../theory/index.js";
 import { constant, exact, logSumExpOf, type Precise } from "../precise.js";
-import { eps, maxAbsFinite, render, slack, ulps, type FunctionOracle, type OracleComparison } from "./oracle.js";
-import { sensitivity } from "./ranking.js";
+import { eps, maxAbsFinite, render, ulps, type FunctionOracle, type OracleComparison } from "./oracle.js";
+import { plackettLuce } from "./ranking.js";
 
 /** A problem (β > 0) and a policy π per prompt, which may put mass where π_ref has none. */
 export interface TheoryInstance {
@@ -257,80 +258,80 @@ export function theoryOracles(): FunctionOracle<never>[] {
       show: ((i: { instance: TheoryInstance; shift: number; bump: number }) =>
         `${show(i.instance)}, shift ${i.shift}, bump ${i.bump}`) as never,
     },
-    {
-      name: "preferenceLogProbability",
-      bound:
-        "FEW·EPS·Σ|factors| (as plackettLuceLogProbability), plus 2k·EPS·β·max(|log π| + |log π_ref|) from a policy's scores",
-      instances: theoryInstances(false).chain((i) =>
-        fc.record({
-          instance: fc.constant(i),
-          prompt: fc.nat({ max: i.problem.reward.length - 1 }),
-          order: fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
-          k: fc.integer({ min: 1, max: 8 }),
-          fromPolicy: fc.boolean(),
-        }),
-      ) as never,
-      compare: (({
-        instance: { problem: p, logPolicy },
-        prompt,
-        order,
-        k,
-        fromPolicy,
-      }: {
-        instance: TheoryInstance;
-        prompt: number;
-        order: number[];
-        k: number;
-        fromPolicy: boolean;
-      }) => {
-        const beta = exact(p.beta);
-        const ref = p.logReference[prompt];
-        const pi = logPolicy[prompt];
-        // the items on offer: every response with a finite score, in a drawn order; the first k ranked
-        const offered = ref
-          .map((_, y) => y)
-          .filter((y) => !fromPolicy || pi[y] !== -Infinity)
-          .sort((a, b) => order[a] - order[b] || a - b);
-        const ranked = offered.slice(0, Math.min(k, offered.length));
-        const scores = ref.map((_, y) =>
-          fromPolicy ? beta.times(exact(pi[y]).minus(exact(ref[y]))) : exact(p.reward[prompt][y]),
-        );
-        let value = constant(0);
-        let size = constant(0);
-        let inputs = constant(0);
-        ranked.forEach((item, i) => {
-          const denominator = logSumExpOf(offered.slice(i).map((j) => scores[j]));
-          const factor = scores[item].minus(denominator);
-          value = value.plus(factor);
-          size = size.plus(factor.abs()).plus(
-            sensitivity(
-              factor,
-              offered.slice(i).map((j) => scores[j]),
-            ),
-          );
-          inputs = inputs.plus(scores[item].abs()).plus(denominator.abs());
-        });
-        const observation = { ranking: ranked, of: offered };
-        const source = fromPolicy
-          ? { policy: logSpace(logPolicy), reference: logSpace(p.logReference), beta: p.beta }
-          : { reward: p.reward };
-        const scoreError = fromPolicy
-          ? eps(maxAbsOf(pi), maxAbsOf(ref))
-              .times(beta)
-              .times(2 * ranked.length)
-          : constant(0);
-        return [
-          {
-            name: fromPolicy ? "from a policy" : "from a reward",
-            value: preferenceLogProbability(source, prompt, observation),
-            exact: value,
-            bound: ulps(size).plus(scoreError).plus(slack(inputs)),
-          },
-        ];
-      }) as never,
-      show: ((i: { instance: TheoryInstance; prompt: number; order: number[]; k: number; fromPolicy: boolean }) =>
-        `${show(i.instance)}, prompt ${i.prompt}, order ${i.order}, k ${i.k}, from policy ${i.fromPolicy}`) as never,
-    },
+    preferenceOracle("preferenceLogProbability", false),
+    preferenceOracle("preferenceProbability", true),
   ];
   return oracles as unknown as FunctionOracle<never>[];
+}
+
+/** A preference over one prompt: responses offered in a drawn order, the first k ranked; scores from r or from π. */
+interface PreferenceInstance {
+  readonly instance: TheoryInstance;
+  readonly prompt: number;
+  readonly order: number[];
+  readonly k: number;
+  readonly fromPolicy: boolean;
+}
+
+/**
+ * The oracle of `preferenceLogProbability` (or, with `probability`, of `preferenceProbability`, its exponential):
+ * the Plackett–Luce log-probability of eq. 1 / section 3 on r, or on β log π/π_ref (eq. 6), at 50 digits.
+ */
+function preferenceOracle(name: string, probability: boolean): FunctionOracle<TheoryInstance> {
+  const oracle: FunctionOracle<PreferenceInstance> = {
+    name,
+    bound: probability
+      ? "p·(the bound of preferenceLogProbability + FEW·EPS) (log p's absolute error, exponentiated)"
+      : "as plackettLuceLogProbability, plus 2k·EPS·β·max(|log π| + |log π_ref|) from a policy's scores",
+    instances: theoryInstances(false).chain((i) =>
+      fc.record({
+        instance: fc.constant(i),
+        prompt: fc.nat({ max: i.problem.reward.length - 1 }),
+        order: fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
+        k: fc.integer({ min: 1, max: 8 }),
+        fromPolicy: fc.boolean(),
+      }),
+    ),
+    compare: ({ instance: { problem: p, logPolicy }, prompt, order, k, fromPolicy }) => {
+      const beta = exact(p.beta);
+      const ref = p.logReference[prompt];
+      const pi = logPolicy[prompt];
+      // the items on offer: every response with a finite score, in a drawn order; the first k ranked
+      const offered = ref
+        .map((_, y) => y)
+        .filter((y) => !fromPolicy || pi[y] !== -Infinity)
+        .sort((a, b) => order[a] - order[b] || a - b);
+      const ranked = offered.slice(0, Math.min(k, offered.length));
+      const scores = ref.map((_, y) =>
+        fromPolicy ? beta.times(exact(pi[y]).minus(exact(ref[y]))) : exact(p.reward[prompt][y]),
+      );
+      const { value, size } = plackettLuce(scores, ranked, offered);
+      const observation = { ranking: ranked, of: offered };
+      const source = fromPolicy
+        ? { policy: logSpace(logPolicy), reference: logSpace(p.logReference), beta: p.beta }
+        : { reward: p.reward };
+      const scoreError = fromPolicy
+        ? eps(maxAbsOf(pi), maxAbsOf(ref))
+            .times(beta)
+            .times(2 * ranked.length)
+        : constant(0);
+      const logBound = ulps(size).plus(scoreError);
+      const label = fromPolicy ? "from a policy" : "from a reward";
+      if (!probability)
+        return [
+          { name: label, value: preferenceLogProbability(source, prompt, observation), exact: value, bound: logBound },
+        ];
+      const e = value.exp();
+      return [
+        {
+          name: label,
+          value: preferenceProbability(source, prompt, observation),
+          exact: e,
+          bound: logBound.plus(ulps(constant(1))).times(e),
+        },
+      ];
+    },
+    show: (i) => `${show(i.instance)}, prompt ${i.prompt}, order ${i.order}, k ${i.k}, from policy ${i.fromPolicy}`,
+  };
+  return oracle as unknown as FunctionOracle<TheoryInstance>;
 }
