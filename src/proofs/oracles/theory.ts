@@ -30,7 +30,8 @@ export interface TheoryInstance {
 const NEG_INF = constant("-Infinity");
 const POS_INF = constant("Infinity");
 
-function theoryInstances(zeros: boolean): fc.Arbitrary<TheoryInstance> {
+/** Instances of one problem and a policy per prompt; `zeros`: references with zeros. @internal */
+export function theoryInstances(zeros: boolean): fc.Arbitrary<TheoryInstance> {
   return finiteProblemArbitrary({ zeros }).chain((problem) =>
     fc.record({
       problem: fc.constant(problem),
@@ -46,16 +47,16 @@ function theoryInstances(zeros: boolean): fc.Arbitrary<TheoryInstance> {
   );
 }
 
-/** Both: references with and without zeros. */
-const anyInstances = fc.oneof(theoryInstances(false), theoryInstances(true));
+/** Both: references with and without zeros. @internal */
+export const anyInstances = fc.oneof(theoryInstances(false), theoryInstances(true));
 
 /** The tilted terms log π_ref + r/β at 50 digits (−Infinity where π_ref = 0). */
 function tilted(r: readonly number[], ref: readonly number[], beta: Precise): Precise[] {
   return r.map((v, y) => (ref[y] === -Infinity ? NEG_INF : exact(ref[y]).plus(exact(v).div(beta))));
 }
 
-/** log π_r(·|x) at 50 digits (eq. 4): the tilted row minus its log-sum-exp; −∞ outside π_ref's support. */
-function exactLogPolicy(r: readonly number[], ref: readonly number[], beta: Precise): Precise[] {
+/** log π_r(·|x) at 50 digits (eq. 4): the tilted row minus its log-sum-exp; −∞ outside π_ref's support. @internal */
+export function exactLogPolicy(r: readonly number[], ref: readonly number[], beta: Precise): Precise[] {
   const a = tilted(r, ref, beta);
   const z = logSumExpOf(a);
   return a.map((v) => (v.isFinite() ? v.minus(z) : NEG_INF));
@@ -74,16 +75,14 @@ function rows(
   );
 }
 
-/** Σ_y π log(π/π_ref) at 50 digits: +Infinity where π > 0 = π_ref, terms with π = 0 dropped. */
-function preciseKl(logPi: readonly number[], logRef: readonly number[]): { value: Precise; size: Precise } {
+/** Σ_y π log(π/π_ref) at 50 digits from log π: +Infinity where π > 0 = π_ref, terms with π = 0 dropped. @internal */
+export function preciseKl(logPi: readonly Precise[], logRef: readonly number[]): { value: Precise; size: Precise } {
   let value = constant(0);
   let size = constant(0);
   for (let y = 0; y < logPi.length; y++) {
-    if (logPi[y] === -Infinity) continue;
+    if (!logPi[y].isFinite()) continue;
     if (logRef[y] === -Infinity) return { value: POS_INF, size: POS_INF };
-    const term = exact(logPi[y])
-      .exp()
-      .times(exact(logPi[y]).minus(exact(logRef[y])));
+    const term = logPi[y].exp().times(logPi[y].minus(exact(logRef[y])));
     value = value.plus(term);
     size = size.plus(term.abs());
   }
@@ -180,7 +179,7 @@ export function theoryOracles(): FunctionOracle<never>[] {
       compare: ({ problem: p, logPolicy }) => {
         const out = klDivergence(logSpace(logPolicy), logSpace(p.logReference));
         return logPolicy.map((row, x) => {
-          const { value, size } = preciseKl(row, p.logReference[x]);
+          const { value, size } = preciseKl(row.map(exact), p.logReference[x]);
           return { name: `prompt ${x}`, value: out[x], exact: value, bound: ulps(constant(1), size) };
         });
       },
@@ -194,7 +193,7 @@ export function theoryOracles(): FunctionOracle<never>[] {
         const beta = exact(p.beta);
         const out = klRegularizedObjective(logSpace(logPolicy), p.reward, logSpace(p.logReference), p.beta);
         return logPolicy.map((row, x) => {
-          const kl = preciseKl(row, p.logReference[x]);
+          const kl = preciseKl(row.map(exact), p.logReference[x]);
           let expected = constant(0);
           let size = constant(0);
           row.forEach((v, y) => {
