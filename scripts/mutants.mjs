@@ -30,7 +30,7 @@ const { values } = parseArgs({
 const TESTS = {
   theory: ["test/theory", "test/proofs/oracles.test.ts", "test/proofs/wrong-kernels.test.ts"],
   numerics: ["test/numerics", "test/proofs/oracles.test.ts"],
-  ranking: ["test/ranking", "test/proofs/oracles.test.ts"],
+  ranking: ["test/ranking", "test/proofs/oracles.test.ts", "test/proofs/sampling-distribution.test.ts"],
   losses: ["test/losses"],
   proofs: ["test/proofs"],
 };
@@ -189,6 +189,35 @@ const MUTANTS = [
     find: ["      ? 8 * Number.EPSILON"],
     replace: "      ? 8e6 * Number.EPSILON",
   },
+  // the reward–KL frontier
+  {
+    id: "frontier-missing-prompt-weight",
+    area: "theory",
+    file: "src/theory/frontier.ts",
+    find: ["    kl.add(p.w[x] * klRow(row, p.logRef[x]));"],
+    replace: "    kl.add(klRow(row, p.logRef[x]));",
+  },
+  {
+    id: "frontier-wrong-beta",
+    area: "theory",
+    file: "src/theory/frontier.ts",
+    find: ["        p.r.map((row, x) => logOptimalPolicyRow(row, p.logRef[x], beta)),"],
+    replace: "        p.r.map((row, x) => logOptimalPolicyRow(row, p.logRef[x], 2 * beta)),",
+  },
+  {
+    id: "frontier-bisection-direction",
+    area: "theory",
+    file: "src/theory/frontier.ts",
+    find: ["    if (at(mid).kl > kl) lo = mid;"],
+    replace: "    if (at(mid).kl < kl) lo = mid;",
+  },
+  {
+    id: "frontier-bisection-stops-early",
+    area: "theory",
+    file: "src/theory/frontier.ts",
+    find: ["  for (let i = 0; i < 200 && hi - lo > 1e-13; i++) {"],
+    replace: "  for (let i = 0; i < 200 && hi - lo > 1e-3; i++) {",
+  },
   // numerics
   {
     id: "log1p-exp-1e3-eps",
@@ -268,6 +297,34 @@ const MUTANTS = [
     find: ["const g = counts[c] * sigmoidUnchecked(s[losers[c]] - s[winners[c]]);"],
     replace: "const g = counts[c] * sigmoidUnchecked(s[winners[c]] - s[losers[c]]);",
   },
+  {
+    id: "bradley-terry-hessian-curvature",
+    area: "ranking",
+    file: "src/ranking/bradley-terry.ts",
+    find: ["    const curvature = counts[c] * sigmoidUnchecked(d) * sigmoidUnchecked(-d);"],
+    replace: "    const curvature = counts[c] * sigmoidUnchecked(d) * sigmoidUnchecked(d);",
+  },
+  {
+    id: "plackett-luce-hessian-1e3-eps",
+    area: "ranking",
+    file: "src/ranking/plackett-luce.ts",
+    find: ["      const p = inPlay.map((j) => Math.exp(s[j] - logNormalizer));"],
+    replace: "      const p = inPlay.map((j) => Math.exp(s[j] - logNormalizer) * (1 + 1e3 * Number.EPSILON));",
+  },
+  {
+    id: "plackett-luce-hessian-off-by-one",
+    area: "ranking",
+    file: "src/ranking/plackett-luce.ts",
+    find: ["        for (let b = 0; b < inPlay.length; b++) row[inPlay[b]] += p[a] * p[b];"],
+    replace: "        for (let b = 1; b < inPlay.length; b++) row[inPlay[b]] += p[a] * p[b];",
+  },
+  {
+    id: "sampler-exponential-noise",
+    area: "ranking",
+    file: "src/ranking/sampling.ts",
+    find: ["    perturbed[j] = s[j] - Math.log(-Math.log(positiveUniform(fn, random)));"],
+    replace: "    perturbed[j] = s[j] - Math.log(positiveUniform(fn, random));",
+  },
   // losses
   {
     id: "dpo-sigmoid-missing-beta",
@@ -303,6 +360,83 @@ const MUTANTS = [
           "for (let k = 0; k < p.length; k++) rhat[k] = p[k] - r[k];",
       })[line],
   },
+  {
+    id: "nca-pair-gradient-half",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    out[2] = 0.5 * beta * sig(b);"],
+    replace: "    out[2] = beta * sig(b);",
+  },
+  {
+    id: "robust-gradient-sign",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    out[1] = -beta * scale * ((1 - eps) * sig(-x) + eps * sig(x));"],
+    replace: "    out[1] = -beta * scale * ((1 - eps) * sig(-x) - eps * sig(x));",
+  },
+  {
+    id: "bco-pair-delta-sign",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    const b = beta * v - delta;"],
+    replace: "    const b = beta * v + delta;",
+  },
+  {
+    id: "sppo-hard-gradient-sign",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    out[2] = 2 * b;"],
+    replace: "    out[2] = -2 * b;",
+  },
+  {
+    id: "apo-down-gradient-sign",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    out[2] = beta * curvature;"],
+    replace: "    out[2] = -beta * curvature;",
+  },
+  {
+    id: "apo-zero-gradient-missing-factor",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    out[2] = beta * sig(b) * sig(-b);"],
+    replace: "    out[2] = beta * sig(b);",
+  },
+  {
+    id: "discopop-weight-sign",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    const oneMinusW = sig(-l / tau);"],
+    replace: "    const oneMinusW = sig(l / tau);",
+  },
+  {
+    id: "discopop-1e3-eps",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    const weightedExp = Math.exp(ls(l / tau) - l);"],
+    replace: "    const weightedExp = Math.exp(ls(l / tau) - l) * (1 + 1e3 * Number.EPSILON);",
+  },
+  {
+    id: "aot-gradient-wrong-order",
+    area: "losses",
+    file: "src/losses/dpo.ts",
+    find: ["      gradRejected[orderA[k]] -= g;"],
+    replace: "      gradRejected[orderB[k]] -= g;",
+  },
+  {
+    id: "length-normalised-gradient-missing-length",
+    area: "losses",
+    file: "src/losses/dpo.ts",
+    find: ["      gradPolicyChosen[i] = out[1] / cl;"],
+    replace: "      gradPolicyChosen[i] = out[1];",
+  },
+  {
+    id: "plackett-luce-dpo-gradient-missing-beta",
+    area: "losses",
+    file: "src/losses/plackett-luce-dpo.ts",
+    find: ["    addObservationGradient(rhat, obs, -beta, grad);"],
+    replace: "    addObservationGradient(rhat, obs, -1, grad);",
+  },
   // proofs (the checkers themselves)
   {
     id: "lemma-2-self-comparison",
@@ -321,6 +455,13 @@ const MUTANTS = [
     file: "src/proofs/statements/theorem-1.ts",
     find: ["        const bound = 8 * EPS * scale;", "        const bound = 16 * EPS * size;"],
     replace: (line) => line.replace(/(\d+) \* EPS/, "$1e6 * EPS"),
+  },
+  {
+    id: "precise-log1p-rounds-one-plus-u",
+    area: "proofs",
+    file: "src/proofs/precise.ts",
+    find: ["  if (u.abs().gte(SERIES_BELOW)) return new B(new W(u).plus(1).ln());"],
+    replace: "  if (u.abs().gte(SERIES_BELOW)) return new B(u).plus(1).ln();",
   },
   {
     id: "check-statement-evaluates-10",
