@@ -89,6 +89,9 @@ const PAIR_FORMULAS: Record<string, (u: Tracked, v: Tracked, p: Parameters) => T
   },
 };
 
+/** The pairwise loss types the oracle has a formula for (a type added to dpoLoss needs its formula here). @internal */
+export const PAIR_FORMULA_TYPES: readonly string[] = Object.keys(PAIR_FORMULAS);
+
 /** One instance of dpoLoss: a batch of pairs and the options of one loss type. */
 interface DpoInstance {
   readonly lossType: DpoLossType;
@@ -102,7 +105,7 @@ interface DpoInstance {
 }
 
 /** Every loss type dpoLoss knows: the pairwise kernels' and the two AOT types (`aot_pair` is `aot_unpaired`). */
-export function dpoLossTypes(): DpoLossType[] {
+function dpoLossTypes(): DpoLossType[] {
   return [...(Object.keys(pairKernels) as DpoLossType[]), "aot", "aot_unpaired"];
 }
 
@@ -192,7 +195,9 @@ function exactLosses(i: DpoInstance, chosen: Chosen): Tracked[] {
     const x = i.pairs[k];
     const u = i.lengths && normalised ? div(r.u, input(x.cl)) : r.u;
     const v = i.lengths && normalised ? div(r.v, input(x.rl)) : r.v;
-    return PAIR_FORMULAS[i.lossType](u, v, p);
+    const formula = PAIR_FORMULAS[i.lossType] as ((u: Tracked, v: Tracked, p: Parameters) => Tracked) | undefined;
+    if (formula === undefined) throw new Error(`the dpoLoss oracle has no formula for lossType '${i.lossType}'`);
+    return formula(u, v, p);
   });
 }
 
