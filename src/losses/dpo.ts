@@ -141,7 +141,9 @@ export const DPO_LOSS_OPTION_KEYS: readonly string[] = [
  * implicit reward that is itself beyond the float64 range is an error, never ±Infinity or NaN.
  * Accuracy: a few ulp relative to the loss; for the types that cross zero (ipo, sppo_hard, robust,
  * exo_pair, hinge) absolute, a few EPS times the size of the cancelling terms. The inputs' own
- * rounding enters as EPS·(|log π_θ| + |log π_ref|)·|∂loss/∂d|.
+ * rounding enters as EPS·(|log π_θ| + |log π_ref|)·|∂loss/∂d|. In all: a few times the running error
+ * bound of the type's formula in float64 (each operation rounded once, inputs exact), and the same for
+ * the gradients, by the formula's derivative (at the hinge's kink either one-sided value).
  *
  * @param inputs - sequence log-probabilities per pair (and lengths where the type uses them)
  * @param options - β, the loss type and its parameters
