@@ -497,13 +497,16 @@ const MUTANTS = [
   },
 ];
 
+/** The longest one vitest run may take: the unmutated copy runs every area's tests and verify at once. */
+const RUN_TIMEOUT_MS = 30 * 60_000;
+
 /** The same check `luce verify` runs, as a test file dropped into the copy (vitest runs the TypeScript sources). */
 const VERIFY_TEST = `import { expect, it } from "vitest";
 import { verifyPaper } from "../src/proofs/verify.js";
 it("luce verify passes", async () => {
   const report = await verifyPaper({ runs: 100, seed: 42 });
   expect(report.ok).toBe(true);
-});
+}, ${RUN_TIMEOUT_MS});
 `;
 
 function copyProject() {
@@ -526,15 +529,20 @@ function copyProject() {
   return dir;
 }
 
-/** Runs vitest on the given files in the copy; true when every test passed. */
-function passes(dir, files) {
+/** Runs vitest on the given files in the copy; true when every test passed. `explain` prints why not. */
+function passes(dir, files, explain = false) {
   const present = files.filter((f) => existsSync(join(dir, f)));
   const run = spawnSync("npx", ["vitest", "run", "--bail", "1", ...present], {
     cwd: dir,
     env: { ...process.env, LUCE_SEED: process.env.LUCE_SEED ?? "20231129" },
     encoding: "utf8",
-    timeout: 600_000,
+    timeout: RUN_TIMEOUT_MS,
+    maxBuffer: 1 << 28,
   });
+  if (run.status !== 0 && explain) {
+    const why = run.error === undefined ? `exit ${run.status}` : String(run.error);
+    console.log(`${why}\n${`${run.stdout ?? ""}${run.stderr ?? ""}`.split("\n").slice(-40).join("\n")}`);
+  }
   return run.status === 0;
 }
 
@@ -560,7 +568,7 @@ try {
   const chosen = values.only === undefined ? MUTANTS : MUTANTS.filter((m) => values.only.split(",").includes(m.id));
   const areas = [...new Set(chosen.map((m) => m.area))];
   process.stdout.write(`unmutated copy: `);
-  const clean = passes(dir, [...areas.flatMap((a) => TESTS[a]), "test/mutant-verify.test.ts"]);
+  const clean = passes(dir, [...areas.flatMap((a) => TESTS[a]), "test/mutant-verify.test.ts"], true);
   console.log(clean ? "passes" : "FAILS");
   if (!clean) {
     console.log("the unmutated copy must pass its tests and verify before mutants mean anything");
