@@ -333,20 +333,26 @@ const MUTANTS = [
     find: [
       "    conservativeSigmoid(scaledDifference(beta, u, v), eps, out, 0);",
       "    conservativeSigmoid(beta * (u - v), eps, out, 0);",
+      "  conservativeSigmoid(betaD, eps, out, 0);",
     ],
     replace: (line) =>
       ({
         "    conservativeSigmoid(scaledDifference(beta, u, v), eps, out, 0);":
           "    conservativeSigmoid(u - v, eps, out, 0);",
         "    conservativeSigmoid(beta * (u - v), eps, out, 0);": "    conservativeSigmoid(u - v, eps, out, 0);",
+        "  conservativeSigmoid(betaD, eps, out, 0);": "  conservativeSigmoid(betaD / beta, eps, out, 0);",
       })[line],
   },
   {
     id: "ipo-wrong-margin",
     area: "losses",
     file: "src/losses/pairwise-kernels.ts",
-    find: ["    const r = u - v - 1 / (2 * beta);"],
-    replace: "    const r = u - v - 1 / beta;",
+    find: ["    const r = u - v - 1 / (2 * beta);", "    const r = d - 1 / (2 * beta);"],
+    replace: (line) =>
+      ({
+        "    const r = u - v - 1 / (2 * beta);": "    const r = u - v - 1 / beta;",
+        "    const r = d - 1 / (2 * beta);": "    const r = d - 1 / beta;",
+      })[line],
   },
   {
     id: "plackett-luce-dpo-missing-beta",
@@ -389,11 +395,11 @@ const MUTANTS = [
     replace: "    out[2] = -2 * b;",
   },
   {
-    id: "apo-down-gradient-sign",
+    id: "apo-down-gradient-sign-of-margin",
     area: "losses",
     file: "src/losses/pairwise-kernels.ts",
-    find: ["    out[2] = beta * curvature;"],
-    replace: "    out[2] = -beta * curvature;",
+    find: ["    out[1] = beta * (sig(a) * sig(-a) - curvature);"],
+    replace: "    out[1] = beta * (sig(a) * sig(-a) + curvature);",
   },
   {
     id: "apo-zero-gradient-missing-factor",
@@ -427,8 +433,13 @@ const MUTANTS = [
     id: "length-normalised-gradient-missing-length",
     area: "losses",
     file: "src/losses/dpo.ts",
-    find: ["      gradPolicyChosen[i] = out[1] / cl;"],
-    replace: "      gradPolicyChosen[i] = out[1];",
+    find: ["    into.gradChosen[i] += scores.chain(out[1] / cl, u[i]);", "      gradPolicyChosen[i] = out[1] / cl;"],
+    replace: (line) =>
+      ({
+        "    into.gradChosen[i] += scores.chain(out[1] / cl, u[i]);":
+          "    into.gradChosen[i] += scores.chain(out[1], u[i]);",
+        "      gradPolicyChosen[i] = out[1] / cl;": "      gradPolicyChosen[i] = out[1];",
+      })[line],
   },
   {
     id: "plackett-luce-dpo-gradient-missing-beta",

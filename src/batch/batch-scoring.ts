@@ -2,7 +2,7 @@ import { LuceError } from "../errors.js";
 import { runBlocking, runInSlices, scaledExpRows, type RowRun } from "./cpu/row-statistics.js";
 import { writeBytes } from "./cpu/worker-pool.js";
 import { withArenaLogits } from "./cpu-scoring.js";
-import { dpoLossOf, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
+import { dpoLossOf, usesLengths, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { readSequenceLogps } from "./batch-validation.js";
 import { readScoring, rowSource, type ScoredBatch, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
@@ -191,9 +191,7 @@ export function dpoOnHalves(
       policyRejectedLogps: policyLogps.subarray(n),
       referenceChosenLogps: referenceLogps.subarray(0, n),
       referenceRejectedLogps: referenceLogps.subarray(n),
-      ...(options.lossType === "ipo" || options.lossType === "sigmoid_norm"
-        ? { chosenLengths: lengths(0), rejectedLengths: lengths(n) }
-        : {}),
+      ...(usesLengths(options.lossType) ? { chosenLengths: lengths(0), rejectedLengths: lengths(n) } : {}),
     },
     options,
   );

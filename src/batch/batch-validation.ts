@@ -7,6 +7,7 @@ import {
   requireInteger,
   requireOptions,
 } from "../validation/checks.js";
+import { usesLengths } from "../losses/dpo.js";
 import { readMatrix, type ReadableView } from "./tensor-view.js";
 
 /**
@@ -226,21 +227,19 @@ export function pickOptions<T extends object>(options: object, keys: readonly st
   return picked as T;
 }
 
-/** The DPO loss types that divide each sequence's log-prob by its token count. */
-const LENGTH_NORMALISED = ["ipo", "sigmoid_norm"];
-
 /**
- * Every sequence has a scored token where the loss type divides by the token count (`ipo`, `sigmoid_norm`): a
- * sequence with none would otherwise reach dpoLoss as a zero length under an argument the caller never passed.
+ * Every sequence has a scored token where a listed loss type divides by the token count (`ipo`, `sigmoid_norm`,
+ * `sft`): a sequence with none would otherwise reach dpoLoss as a zero length under an argument the caller never
+ * passed.
  * @internal
  */
 export function requireScoredTokens(fn: string, name: string, lossType: unknown, counts: Int32Array): void {
-  if (typeof lossType !== "string" || !LENGTH_NORMALISED.includes(lossType)) return;
+  if (!usesLengths(lossType)) return;
   for (let b = 0; b < counts.length; b++)
     if (counts[b] === 0)
       throw new LuceError(
         fn,
         `${name}[${b}]`,
-        `has no scored token: lossType '${lossType}' divides each sequence's log-prob by its token count`,
+        `has no scored token: lossType '${String(lossType)}' divides each sequence's log-prob by its token count`,
       );
 }

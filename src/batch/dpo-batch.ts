@@ -9,7 +9,7 @@ import {
   requireScoredTokens,
   snapshotOptions,
 } from "./batch-validation.js";
-import { DPO_LOSS_OPTION_KEYS, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
+import { DPO_LOSS_OPTION_KEYS, lossTypesOf, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import {
   dpoOnHalves,
   lossOnPolicyBatch,
@@ -23,8 +23,15 @@ import {
  */
 export type DpoBatchInputs = PolicyBatchInputs;
 
-/** Options of {@link dpoBatch}: the loss's, the log-probs' and the gradient request. */
-export interface DpoBatchOptions extends DpoLossOptions, PolicyBatchOptions {}
+/**
+ * Options of {@link dpoBatch}: the loss's (all of dpoLoss's but `routerAuxLossCoef`: a batch of logits has no
+ * router auxiliary loss; add coefficient × aux_loss to the result's `loss` yourself), the log-probs' and the
+ * gradient request.
+ */
+export interface DpoBatchOptions extends Omit<DpoLossOptions, "routerAuxLossCoef">, PolicyBatchOptions {}
+
+/** dpoLoss's option keys that dpoBatch takes. */
+const BATCH_LOSS_OPTION_KEYS = DPO_LOSS_OPTION_KEYS.filter((key) => key !== "routerAuxLossCoef");
 
 /**
  * What {@link dpoBatch} returns: `dpoLoss`'s result, the sequence log-probs [2N], and on request the logits gradient
@@ -35,7 +42,7 @@ export interface DpoBatchResult extends DpoLossResult, PolicyBatchLogps {}
 /**
  * DPO quantities for a batch of model outputs: sequence log-probabilities of the policy (and
  * reference) from logits, then {@link luce!dpoLoss} on the chosen/rejected halves (token counts are
- * passed as lengths, for `ipo` and `sigmoid_norm`), and on request the gradient of the summed
+ * passed as lengths, for `ipo`, `sigmoid_norm` and `sft`), and on request the gradient of the summed
  * loss with respect to the policy logits: at a scored position with label y,
  * g_b · (onehot(y) − softmax(logits[b, t])), where g_b is the loss's gradient for sequence b
  * (divided by its token count when `average`).
@@ -54,10 +61,16 @@ export interface DpoBatchResult extends DpoLossResult, PolicyBatchLogps {}
  */
 export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions): Promise<DpoBatchResult> {
   const fn = "dpoBatch";
-  const given = snapshotOptions(fn, options, [...DPO_LOSS_OPTION_KEYS, ...POLICY_BATCH_OPTION_KEYS]);
+  const given = snapshotOptions(fn, options, [...BATCH_LOSS_OPTION_KEYS, ...POLICY_BATCH_OPTION_KEYS]);
   if (options === undefined) throw new LuceError(fn, "options", "is required (at least beta)");
   requireGradientOption(fn, given.gradient);
-  const lossOptions = pickOptions<DpoLossOptions>(given, DPO_LOSS_OPTION_KEYS);
+  const lossOptions = pickOptions<DpoLossOptions>(given, BATCH_LOSS_OPTION_KEYS);
+  if (given.average === true && lossTypesOf(lossOptions.lossType).includes("sft"))
+    throw new LuceError(
+      fn,
+      "options.average",
+      "cannot be true with lossType 'sft', whose token-mean NLL needs the summed log-probs of the chosen responses",
+    );
   const batchInputs = readPolicyBatchInputs(fn, inputs);
   return lossOnPolicyBatch(
     fn,

@@ -9,6 +9,7 @@ import { logSpace } from "../theory/rows.js";
 import { integerFlag, parseCommandLine } from "./arguments.js";
 import { requireInputFile, requireOutputFile } from "./files.js";
 import { samplePreferences, trainTabularDpo, type FrontierProblem } from "./tabular-dpo.js";
+import { progressLine } from "./progress.js";
 
 /** The most preference pairs per prompt: training time grows linearly in them. @internal */
 export const MAX_PAIRS = 100_000;
@@ -200,10 +201,9 @@ export async function frontierCommand(args: string[]): Promise<number> {
     await requirePeer(command, "vega");
     await requirePeer(command, "vega-lite");
   }
-  const data = frontierData(problem, pairs, seed, (done, total) =>
-    process.stderr.write(`\r  training DPO policies: ${done}/${total} β values`),
-  );
-  process.stderr.write("\n");
+  const progress = progressLine("training DPO policies (β values)");
+  const data = frontierData(problem, pairs, seed, progress.update);
+  progress.finish();
   if (out === undefined) {
     console.log(JSON.stringify(data, null, 2));
     return 0;

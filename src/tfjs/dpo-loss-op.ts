@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { LuceError } from "../errors.js";
-import { dpoLoss, type DpoLossOptions } from "../losses/dpo.js";
+import { dpoLoss, isBatchCoupled, type DpoLossOptions } from "../losses/dpo.js";
 import {
   asOp,
   reducedLosses,
@@ -23,18 +23,22 @@ export interface DpoLossOpInputs {
   readonly referenceChosenLogps?: tf.Tensor1D | ArrayLike<number>;
   /** log π_ref(y_l | x), likewise. */
   readonly referenceRejectedLogps?: tf.Tensor1D | ArrayLike<number>;
-  /** Token counts of the chosen responses (`ipo` optionally, `sigmoid_norm` always). */
+  /** Token counts of the chosen responses (`ipo` optionally, `sigmoid_norm` and `sft` always). */
   readonly chosenLengths?: tf.Tensor1D | ArrayLike<number>;
   /** Token counts of the rejected responses. */
   readonly rejectedLengths?: tf.Tensor1D | ArrayLike<number>;
 }
 
-/** Options of {@link dpoLossOp}: those of {@link luce!dpoLoss} and the reduction. */
-export interface DpoLossOpOptions extends DpoLossOptions {
+/**
+ * Options of {@link dpoLossOp}: those of {@link luce!dpoLoss} but `routerAuxLossCoef` (the op returns the pair
+ * losses; add coefficient × aux_loss to its value yourself), and the reduction.
+ */
+export interface DpoLossOpOptions extends Omit<DpoLossOptions, "routerAuxLossCoef"> {
   /**
    * `"mean"` (default, as TRL and the original DPO code): a scalar, the mean loss over pairs;
    * `"sum"`: a scalar; `"none"`: the [n] losses (not for `aot` and `aot_unpaired`, whose k-th loss
-   * belongs to the k-th position of the sorted batch rather than to pair k).
+   * belongs to the k-th position of the sorted batch rather than to pair k, nor for `sft`, whose every entry is
+   * the batch's mean).
    */
   readonly reduction?: Reduction;
 }
@@ -72,14 +76,12 @@ export function dpoLossOp(inputs: DpoLossOpInputs, options: DpoLossOpOptions): t
   const rejected = requireTensor(OP, "inputs.policyRejectedLogps", inputs.policyRejectedLogps, 1);
   const { reduction: given = "mean", ...lossOptions } = options;
   const reduction = requireReduction(OP, given);
-  if (
-    reduction === "none" &&
-    (lossOptions.lossType === "aot" || lossOptions.lossType === "aot_unpaired" || lossOptions.lossType === "aot_pair")
-  ) {
+  if (reduction === "none" && isBatchCoupled(lossOptions.lossType)) {
     throw new LuceError(
       OP,
       "options.reduction",
-      `cannot be "none" for ${lossOptions.lossType}, whose losses belong to sorted positions, not to pairs`,
+      `cannot be "none" for ${String(lossOptions.lossType)}, whose losses belong to sorted positions or to the ` +
+        "whole batch (aot, aot_unpaired, sft), not to pairs",
     );
   }
   const optional = (name: keyof DpoLossOpInputs) =>

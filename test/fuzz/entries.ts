@@ -102,10 +102,58 @@ export const entries: Record<string, FuzzEntry> = {
     call: (...a) => (core.createRandom as (s: unknown) => core.RandomSource)(a[0])(),
   },
   "luce:detectPreferenceFormat": { args: () => ["winner,loser"], call: fn(core.detectPreferenceFormat) },
+  // a mixture under an f-divergence with sft and the router term, so every option and input is mutated
   "luce:dpoLoss": {
-    args: () => [dpoInputs(), { beta: 0.1, lossType: "sigmoid" }],
+    args: () => [
+      { ...dpoInputs(), chosenLengths: [3, 4], rejectedLengths: [2, 5], routerAuxLoss: 0.5 },
+      {
+        beta: 0.1,
+        lossType: ["sigmoid", "ipo", "sft"],
+        lossWeights: [0.8, 0.2, 1],
+        fDivergence: "alpha_divergence",
+        fAlphaDivergenceCoef: 0.5,
+        routerAuxLossCoef: 0.01,
+      },
+    ],
     call: fn(core.dpoLoss),
-    finite: (r) => all((r as core.DpoLossResult).losses),
+    finite: (r) => [...all((r as core.DpoLossResult).losses), (r as core.DpoLossResult).loss],
+  },
+  "luce:ktoLoss": {
+    args: () => [
+      {
+        policyLogps: [-1, -2, -3],
+        referenceLogps: [-1.5, -2, -2.5],
+        desirable: [true, false, true],
+        policyKlLogps: [-2, -3, -1],
+        referenceKlLogps: [-2.5, -3, -1.2],
+      },
+      { beta: 0.1, lossType: "kto", desirableWeight: 1.33, undesirableWeight: 1 },
+    ],
+    call: fn(core.ktoLoss),
+    finite: (r) => [(r as core.KtoLossResult).loss, ...all((r as core.KtoLossResult).gradPolicy)],
+  },
+  "luce:cpoLoss": {
+    args: () => [
+      { policyChosenLogps: [-3, -4], policyRejectedLogps: [-5, -4.5], chosenLengths: [3, 4], rejectedLengths: [5, 2] },
+      { beta: 2, lossType: "simpo", labelSmoothing: 0.1, cpoAlpha: 1, simpoGamma: 0.5, alpha: 0.25 },
+    ],
+    call: fn(core.cpoLoss),
+    finite: (r) => [(r as core.CpoLossResult).loss, ...all((r as core.CpoLossResult).gradPolicyChosen)],
+  },
+  "luce:orpoLoss": {
+    args: () => [
+      {
+        policyChosenLogps: [-1e-9, -4],
+        policyRejectedLogps: [-5, -4.5],
+        chosenLengths: [3, 4],
+        rejectedLengths: [5, 2],
+        chosenPromptLogps: [-2, -3],
+        chosenPromptLengths: [2, 2],
+      },
+      { beta: 0.1 },
+    ],
+    call: fn(core.orpoLoss),
+    finite: (r) => [(r as core.OrpoLossResult).loss, ...all((r as core.OrpoLossResult).gradPolicyChosen)],
   },
   "luce:fitBradleyTerry": {
     args: () => [comparisons(), { method: "newton" }],
@@ -152,6 +200,11 @@ export const entries: Record<string, FuzzEntry> = {
     call: fn(core.plackettLuceDpoLoss),
     finite: (r) => all((r as core.PlackettLuceDpoResult).losses),
   },
+  "luce:plackettLuceRewardModelLoss": {
+    args: () => [{ rewards: rows(), rankings: [[2, 0, 1], [1]] }, { centerRewardsCoefficient: 0.01 }],
+    call: fn(core.plackettLuceRewardModelLoss),
+    finite: (r) => [(r as core.PlackettLuceRewardModelResult).loss],
+  },
   "luce:plackettLuceLogLikelihood": {
     args: () => [scores(), observations()],
     call: fn(core.plackettLuceLogLikelihood),
@@ -190,6 +243,14 @@ export const entries: Record<string, FuzzEntry> = {
   "luce:rewardKlPoint": {
     args: () => [{ reward: rows(), reference: policy() }, policy()],
     call: fn(core.rewardKlPoint),
+  },
+  "luce:rewardModelLoss": {
+    args: () => [
+      { chosenRewards: [1.5, 0.2], rejectedRewards: [0.5, 0.4], margins: [0.5, 0] },
+      { centerRewardsCoefficient: 0.01 },
+    ],
+    call: fn(core.rewardModelLoss),
+    finite: (r) => [(r as core.RewardModelLossResult).loss, ...all((r as core.RewardModelLossResult).gradChosen)],
   },
   "luce:samplePlackettLuce": { args: () => [scores(), { seed: 3, k: 2 }], call: fn(core.samplePlackettLuce) },
   "luce:sigmoid": { args: () => [0.3], call: fn(core.sigmoid), finite: one },
@@ -294,7 +355,10 @@ export const entries: Record<string, FuzzEntry> = {
     runs: 40,
   },
   "luce/batch:dpoBatch": {
-    args: () => [{ policyLogits: logits(), referenceLogps: [-1, -1], labels: labels() }, { beta: 0.1 }],
+    args: () => [
+      { policyLogits: logits(), referenceLogps: [-1, -1], labels: labels() },
+      { beta: 0.1, lossType: ["sigmoid", "sft"], lossWeights: [1, 0.5], fDivergence: "js_divergence" },
+    ],
     call: fn(batch.dpoBatch),
     finite: (r) => all((r as batch.DpoBatchResult).losses),
     runs: 40,

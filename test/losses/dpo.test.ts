@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { test as fcTest, fc } from "@fast-check/vitest";
 import fixtures from "../fixtures/losses.json" with { type: "json" };
-import { dpoLoss, logSigmoid, plackettLuceDpoLoss, type DpoLossType } from "../../src/index.js";
+import { dpoLoss, logSigmoid, plackettLuceDpoLoss, type DpoLossOptions, type DpoLossType } from "../../src/index.js";
 import { EPS, expectClose, expectLuceError, num } from "../helpers/close.js";
 import { finiteDifferenceGradient } from "../helpers/permutations.js";
 import { DPO_LOSS_TYPES_WITHOUT_LENGTHS } from "../helpers/loss-types.js";
@@ -18,15 +18,28 @@ function inputsOf(c: Case) {
   };
 }
 
+// these references are TRL 0.x's numbers (cDPO label smoothing in sigmoid, bco_pair's running mean δ)
 function optionsOf(c: Case) {
   const usesEps = ["sigmoid", "aot", "aot_unpaired", "robust", "exo_pair"].includes(c.lossType);
   return {
     beta: c.beta,
     lossType: c.lossType as DpoLossType,
+    semantics: "trl-0" as const,
     ...(usesEps ? { labelSmoothing: c.eps } : {}),
     discopopTau: c.tau,
     bcoDelta: c.delta,
   };
+}
+
+/**
+ * The same case under TRL 1.x semantics where TRL 1.x computes the same loss (sigmoid without label smoothing,
+ * bco_pair without a running mean, every other type; cDPO is conservative_sigmoid); null where it has none.
+ */
+function trl1OptionsOf(c: Case) {
+  if (c.lossType === "bco_pair" && c.delta !== 0) return null;
+  const rest: DpoLossOptions = { ...optionsOf(c), semantics: undefined, bcoDelta: undefined };
+  if (c.lossType === "sigmoid" && c.eps !== 0) return { ...rest, lossType: "conservative_sigmoid" as const };
+  return rest;
 }
 
 // The bound: the 1e-12 relative; near zero, absolute. The absolute part is the rounding
@@ -63,6 +76,14 @@ describe("dpoLoss against 60-digit references", () => {
       }
       for (const v of [...r.losses, ...r.gradPolicyChosen, ...r.gradPolicyRejected])
         expect(Number.isFinite(v)).toBe(true);
+      // TRL 1.x semantics change no number of a loss that TRL 1.x kept
+      const trl1 = trl1OptionsOf(c);
+      if (trl1 !== null) {
+        const same = dpoLoss(inputsOf(c), trl1);
+        expect(Array.from(same.losses)).toEqual(Array.from(r.losses));
+        expect(Array.from(same.gradPolicyChosen)).toEqual(Array.from(r.gradPolicyChosen));
+        expect(Array.from(same.gradPolicyRejected)).toEqual(Array.from(r.gradPolicyRejected));
+      }
     },
   );
 

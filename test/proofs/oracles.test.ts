@@ -48,6 +48,12 @@ describe("luce's own functions against 50-digit oracles", () => {
       samplePlackettLuce: "random: a chi-square test against exact probabilities (sampling-distribution.test.ts)",
       logSpace:
         "no arithmetic: it marks rows as log-probabilities, and every theory oracle passes its input through it",
+      // the losses added with TRL 1.x are checked against 60-digit mpmath cases in test/losses; no oracle yet
+      ktoLoss: "not yet: test/losses/kto.test.ts against 60-digit cases",
+      cpoLoss: "not yet: test/losses/cpo.test.ts against 60-digit cases",
+      orpoLoss: "not yet: test/losses/orpo.test.ts against 60-digit cases",
+      rewardModelLoss: "not yet: test/losses/reward-model.test.ts against 60-digit cases",
+      plackettLuceRewardModelLoss: "not yet: test/losses/reward-model.test.ts against 60-digit cases",
     };
     const covered = new Set([...oracles.map((o) => o.name), ...Object.keys(notByOracle)]);
     expect(publicFunctions.filter((f) => !covered.has(f))).toEqual([]);

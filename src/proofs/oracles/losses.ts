@@ -48,6 +48,7 @@ function conservative(x: Tracked, e: number): Tracked {
  */
 const PAIR_FORMULAS: Record<string, (u: Tracked, v: Tracked, p: Parameters) => Tracked> = {
   sigmoid: (u, v, p) => conservative(mul(p.beta, sub(u, v)), p.eps),
+  conservative_sigmoid: (u, v, p) => conservative(mul(p.beta, sub(u, v)), p.eps),
   hinge: (u, v, p) => positivePart(sub(one, mul(p.beta, sub(u, v))), FEW),
   ipo: (u, v, p) => {
     const r = sub(sub(u, v), halfInverse(p.beta));
@@ -111,7 +112,7 @@ function dpoLossTypes(): DpoLossType[] {
 
 /** The label-smoothing ε each type accepts (undefined: the type takes none, or its default). */
 function smoothing(lossType: string): fc.Arbitrary<number | undefined> {
-  if (lossType === "sigmoid" || lossType === "aot" || lossType === "aot_unpaired")
+  if (["sigmoid", "conservative_sigmoid", "aot", "aot_unpaired"].includes(lossType))
     return fc.oneof(fc.constant(undefined), fc.constantFrom(0, 0.5), fc.double({ min: 0, max: 0.5, noNaN: true }));
   if (lossType === "robust") return fc.oneof(fc.constant(undefined), fc.double({ min: 0, max: 0.49, noNaN: true }));
   if (lossType === "exo_pair")
@@ -216,6 +217,8 @@ function dpoOptions(i: DpoInstance): DpoLossOptions {
   return {
     beta: i.beta,
     lossType: i.lossType,
+    // TRL 0.x's semantics: the formulas above, cDPO's ε for sigmoid and bco_pair's δ
+    semantics: "trl-0",
     ...(i.referenceFree ? { referenceFree: true } : {}),
     ...(i.labelSmoothing === undefined ? {} : { labelSmoothing: i.labelSmoothing }),
     ...(i.tau === undefined || i.lossType !== "discopop" ? {} : { discopopTau: i.tau }),
