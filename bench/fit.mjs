@@ -1,67 +1,79 @@
-// Fitting benchmark: luce against choix's recorded ILSR time on the same data
-// (test/fixtures/choix, run on a 2-core machine of this kind; choix cannot be installed here),
-// and on data twice that size sampled from choix's estimate with luce's seeded sampler.
-// Times are the median of 7 warm runs in this process, estimates only (as choix), then with
-// standard errors (the default); the ratio is choix's time over luce's with standard errors. Last, 1000
-// items and 100,000 comparisons sampled from known strengths, where choix's time was not recorded: its
-// ratio is against choix's time on the 500-item data, which ILSR on twice the items and data does not
-// undercut. Run: npm run bench
+// Fitting benchmark: luce against choix's ILSR (`ilsr_pairwise`, tol 1e-12) in the same run.
+// choix cannot be installed here: bench/choix_ilsr.py re-implements it (same algorithm and linear-algebra calls)
+// and runs in a python3 subprocess (numpy, scipy); its estimate on test/fixtures/choix/pairwise.json is checked
+// against the estimate choix itself recorded there. luce: the median of 7 warm runs in this process, estimates only
+// (as choix), then the default fit, which computes standard errors; choix: the median of 3 runs. The ratio is
+// choix's time over luce's default fit with errors; at 1000 items also in CPU time (the process's, all threads:
+// less sensitive than wall time to other processes' load on a shared machine). Rows:
+// - the choix fixtures (500 items / 50,000 comparisons; 150 items / 10,000 rankings, against choix's recorded time
+//   only: the same-run baseline is pairwise);
+// - 1000 items and 100,000 comparisons sampled from known strengths (the "fast standard errors" check).
+// Run: npm run bench (LUCE_DIST=<folder> benchmarks another build of dist/, for before/after comparisons;
+// LUCE_BENCH=1000 runs only the 1000-item row).
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
-import { fitBradleyTerry, fitPlackettLuce, samplePlackettLuce, createRandom } from "../dist/index.js";
+import { cpus, loadavg } from "node:os";
+import { pathToFileURL } from "node:url";
+
+const dist = process.env.LUCE_DIST ? pathToFileURL(`${process.env.LUCE_DIST}/index.js`).href : "../dist/index.js";
+const { fitBradleyTerry, fitPlackettLuce, createRandom } = await import(dist);
+const choixScript = new URL("./choix_ilsr.py", import.meta.url).pathname;
 
 const load = (name) =>
   JSON.parse(readFileSync(new URL(`../test/fixtures/choix/${name}.json`, import.meta.url), "utf8"));
 
-function median(run, repeats = 7) {
+const middle = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+/** The median wall time of `repeats` warm runs, in seconds; `cpu` adds the median CPU time of the process. */
+function median(run, repeats = 7, cpu = false) {
   run(); // warm-up (JIT)
   const times = [];
+  const cpuTimes = [];
   for (let r = 0; r < repeats; r++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     run();
     times.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpuTimes.push((used.user + used.system) / 1e6);
   }
-  times.sort((a, b) => a - b);
-  return times[repeats >> 1] / 1000;
+  return cpu ? { seconds: middle(times) / 1000, cpuSeconds: middle(cpuTimes) } : middle(times) / 1000;
 }
 
-/** Resample data of the same shape from the estimate, doubled. */
-function doubled(data, estimate, pairwise) {
-  const random = createRandom(2024);
-  const out = [...data];
-  for (const row of data) {
-    const items = pairwise ? row.slice(0, 2) : row;
-    const order = samplePlackettLuce(
-      items.map((i) => estimate[i]),
-      { random },
-    );
-    out.push(Array.from(order, (k) => items[k]));
-  }
-  return out;
+/** choix's ILSR on [winner, loser] pairs, in python3: its estimate and the median of `repeats` wall and CPU times. */
+function choix(nItems, comparisons, repeats = 3) {
+  const input = JSON.stringify({ nItems, comparisons, tol: 1e-12, repeats });
+  const out = JSON.parse(execFileSync("python3", [choixScript], { input, encoding: "utf8", maxBuffer: 1 << 28 }));
+  return { estimate: out.estimate, seconds: middle(out.seconds), cpuSeconds: middle(out.cpuSeconds) };
 }
 
-console.log(`luce fitting benchmark (${cpus().length} cores, Node ${process.version})`);
+const maxAbsDifference = (a, b) => Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])));
+const fixed = (x, width, digits = 4) => x.toFixed(digits).padEnd(width);
+
 console.log(
-  "data                      size      luce s   luce+SE s  choix s (recorded)  ratio (+SE)  max |Δθ| vs choix",
+  `luce fitting benchmark (${cpus().length} cores, Node ${process.version}, load ${loadavg()[0].toFixed(1)})`,
 );
-for (const [name, fit, key, pairwise] of [
-  ["Bradley–Terry (pairwise)", fitBradleyTerry, "comparisons", true],
-  ["Plackett–Luce (rankings)", fitPlackettLuce, "rankings", false],
-]) {
-  const d = load(key === "comparisons" ? "pairwise" : "rankings");
-  const data = d[key];
-  const est = fit(data, { standardErrors: false });
-  const err = Math.max(...d.estimate.map((e, i) => Math.abs(e - est.logStrength[i])));
-  const t = median(() => fit(data, { standardErrors: false }));
-  const tSe = median(() => fit(data, { standardErrors: true }));
-  const ratio = d.choixSeconds / tSe;
+console.log(
+  "data                         size      luce s   luce+SE s  choix s            ratio (+SE)  max |Δθ| luce vs choix",
+);
+const only1000 = process.env.LUCE_BENCH === "1000";
+
+if (!only1000) {
+  const d = load("pairwise");
+  const est = fitBradleyTerry(d.comparisons, { standardErrors: false });
+  const t = median(() => fitBradleyTerry(d.comparisons, { standardErrors: false }));
+  const tSe = median(() => fitBradleyTerry(d.comparisons));
+  const run = choix(d.nItems, d.comparisons);
+  const recorded = `(recorded ${d.choixSeconds.toFixed(3)}; same-run re-implementation vs recorded estimate ${maxAbsDifference(run.estimate, d.estimate).toExponential(1)})`;
   console.log(
-    `${name.padEnd(25)} ${String(data.length).padEnd(9)} ${t.toFixed(4).padEnd(8)} ${tSe.toFixed(4).padEnd(10)} ${d.choixSeconds.toFixed(4).padEnd(19)} ${ratio.toFixed(1).padStart(5)}x       ${err.toExponential(1)}`,
+    `${"Bradley–Terry, 500 items".padEnd(28)} ${String(d.comparisons.length).padEnd(9)} ${fixed(t, 8)} ${fixed(tSe, 10)} ${fixed(run.seconds, 18)} ${(run.seconds / tSe).toFixed(1).padStart(5)}x       ${maxAbsDifference(est.logStrength, run.estimate).toExponential(1)} ${recorded}`,
   );
-  const big = doubled(data, d.estimate, pairwise);
-  const t2 = median(() => fit(big, { standardErrors: false }));
+  const r = load("rankings");
+  const estPl = fitPlackettLuce(r.rankings, { standardErrors: false });
+  const tPl = median(() => fitPlackettLuce(r.rankings, { standardErrors: false }));
+  const tPlSe = median(() => fitPlackettLuce(r.rankings));
   console.log(
-    `${(name + " ×2").padEnd(25)} ${String(big.length).padEnd(9)} ${t2.toFixed(4).padEnd(8)} ${"".padEnd(10)} ${d.choixSeconds.toFixed(4).padEnd(19)} ${(d.choixSeconds / t2).toFixed(1).padStart(5)}x  (vs choix's time on the original; ${((2 * d.choixSeconds) / t2).toFixed(1)}x vs twice it)`,
+    `${"Plackett–Luce, 150 items".padEnd(28)} ${String(r.rankings.length).padEnd(9)} ${fixed(tPl, 8)} ${fixed(tPlSe, 10)} ${fixed(r.choixSeconds, 18)} ${(r.choixSeconds / tPlSe).toFixed(1).padStart(5)}x       ${maxAbsDifference(estPl.logStrength, r.estimate).toExponential(1)} (choix's recorded time)`,
   );
 }
 
@@ -81,10 +93,18 @@ for (const [name, fit, key, pairwise] of [
     losers[c] = iWins ? j : i;
   }
   const data = { winners, losers };
+  const est = fitBradleyTerry(data, { nItems, standardErrors: false });
   const t = median(() => fitBradleyTerry(data, { nItems, standardErrors: false }));
-  const tSe = median(() => fitBradleyTerry(data, { nItems }));
-  const choixSeconds = load("pairwise").choixSeconds;
+  const withErrors = median(() => fitBradleyTerry(data, { nItems }).stdError, 7, true);
+  const run = choix(
+    nItems,
+    Array.from(winners, (w, c) => [w, losers[c]]),
+  );
+  const tSe = withErrors.seconds;
   console.log(
-    `${"Bradley–Terry, 1000 items".padEnd(25)} ${String(nComparisons).padEnd(9)} ${t.toFixed(4).padEnd(8)} ${tSe.toFixed(4).padEnd(10)} ${"(500 items) " + choixSeconds.toFixed(4)}  ${(choixSeconds / tSe).toFixed(1).padStart(5)}x`,
+    `${"Bradley–Terry, 1000 items".padEnd(28)} ${String(nComparisons).padEnd(9)} ${fixed(t, 8)} ${fixed(tSe, 10)} ${fixed(run.seconds, 18)} ${(run.seconds / tSe).toFixed(1).padStart(5)}x       ${maxAbsDifference(est.logStrength, run.estimate).toExponential(1)}`,
+  );
+  console.log(
+    `${"  the same, CPU time".padEnd(28)} ${"".padEnd(9)} ${"".padEnd(8)} ${fixed(withErrors.cpuSeconds, 10)} ${fixed(run.cpuSeconds, 18)} ${(run.cpuSeconds / withErrors.cpuSeconds).toFixed(1).padStart(5)}x`,
   );
 }

@@ -2,7 +2,7 @@
 // numpy (max-shifted log-sum-exp plus a gather, on the same bytes, in a Python subprocess: the
 // faster of one call per sequence and one call for the whole batch, best of 5 each) and against a
 // memory-read probe (memcpy of the same bytes into a cache-resident buffer, one thread); then the
-// same batch in luce's arena (allocateLogits), read in place by the kernel's threads. Prints GB/s and ratios.
+// same batch in luce's shared logits memory (allocateLogits), read in place by the kernel's threads. GB/s, ratios.
 // Run: npm run bench:logprobs (bench:logprobs:portable runs the kernel's portable build).
 // SHAPES="8x512x32000" overrides the shapes. A batch up to 2 GiB is
 // scored in one call; a larger one ([4, 2048, 128256] is 4.2 GB) one sequence per call.
@@ -61,7 +61,7 @@ console.log(
   `threads: ${defaultThreads()} (the float32 path's default on this machine); kernel: ${kernelPool().kernel} (fused: relaxed SIMD's multiply-adds; portable: LUCE_KERNEL=portable)`,
 );
 console.log(
-  "shape                 luce s   GB/s   numpy s  luce/numpy  read-probe GB/s  luce/probe  | in the arena: s  GB/s  /numpy",
+  "shape                 luce s   GB/s   numpy s  luce/numpy  read-probe GB/s  luce/probe  | in the shared memory: s  GB/s  /numpy",
 );
 for (const [B, T, V] of shapes) {
   const random = createRandom(1);
@@ -109,14 +109,14 @@ for (const [B, T, V] of shapes) {
   const luce = await timeAsync(async () => {
     for (const call of calls) await sequenceLogProbs(call.logits, call.labels);
   });
-  // the same batch in luce's arena (allocateLogits), which the kernel's threads read in place: in one
-  // call, or one sequence per call when the batch is over 2 GiB (the arena holds 4 GiB)
-  let arena = 0;
+  // the same batch in luce's shared logits memory (allocateLogits), which the kernel's threads read in place: in one
+  // call, or one sequence per call when the batch is over 2 GiB (the shared memory holds 4 GiB)
+  let shared = 0;
   for (const call of calls) {
     const logits = allocateLogits(call.logits.shape);
     logits.data.set(call.logits.data);
     await sequenceLogProbs(logits, call.labels);
-    arena += await timeAsync(() => sequenceLogProbs(logits, call.labels));
+    shared += await timeAsync(() => sequenceLogProbs(logits, call.labels));
     releaseLogits(logits);
   }
   if (calls.length === 1) calls[0].logits.data = null; // free the joined copy before the next shape
@@ -138,7 +138,7 @@ for (const [B, T, V] of shapes) {
   }
   const gbs = (s) => (bytes / s / 1e9).toFixed(2);
   console.log(
-    `${`[${B}, ${T}, ${V}]`.padEnd(21)} ${luce.toFixed(3).padStart(6)}  ${gbs(luce).padStart(5)}  ${numpy.toFixed(3).padStart(7)}  ${(numpy / luce).toFixed(2).padStart(9)}x  ${gbs(probe).padStart(15)}  ${(probe / luce).toFixed(2).padStart(9)}  | ${arena.toFixed(3).padStart(15)}  ${gbs(arena).padStart(4)}  ${(numpy / arena).toFixed(2).padStart(5)}x`,
+    `${`[${B}, ${T}, ${V}]`.padEnd(21)} ${luce.toFixed(3).padStart(6)}  ${gbs(luce).padStart(5)}  ${numpy.toFixed(3).padStart(7)}  ${(numpy / luce).toFixed(2).padStart(9)}x  ${gbs(probe).padStart(15)}  ${(probe / luce).toFixed(2).padStart(9)}  | ${shared.toFixed(3).padStart(15)}  ${gbs(shared).padStart(4)}  ${(numpy / shared).toFixed(2).padStart(5)}x`,
   );
 }
 rmSync(dir, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 import { LuceError } from "../errors.js";
 import { runBlocking, runInSlices, scaledExpRows, type RowRun } from "./cpu/row-statistics.js";
 import { writeBytes } from "./cpu/worker-pool.js";
-import { withArenaLogits } from "./cpu-scoring.js";
+import { withSharedLogits } from "./cpu-scoring.js";
 import { dpoLossOf, usesLengths, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
-import { readSequenceLogps } from "./batch-validation.js";
+import { readSequenceLogps, requireFiniteSequenceLogps } from "./batch-validation.js";
 import { readScoring, rowSource, type ScoredBatch, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
@@ -45,7 +45,7 @@ export interface PolicyBatchLogps {
 
 /**
  * The steps every batch loss shares: validate, score the policy (after `checkBatch` has vetted
- * its batch size) and the reference, apply `loss` to the sequence log-probs, and on request form
+ * its batch size) and the reference, apply `loss` to the sequence log-probs (finite, or an error), and on request form
  * the logits gradient from the loss's gradient for each sequence, `sequenceGradient(b)`.
  * @internal
  */
@@ -60,9 +60,6 @@ export async function lossOnPolicyBatch<R>(
     counts: Int32Array,
   ) => { result: R; sequenceGradient: (b: number) => number },
 ): Promise<R & PolicyBatchLogps> {
-  if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
-  if (options === null || typeof options !== "object")
-    throw new LuceError(fn, "options", "must be an object with beta");
   const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options, {
     logits: "inputs.policyLogits",
     labels: "inputs.labels",
@@ -70,6 +67,8 @@ export async function lossOnPolicyBatch<R>(
   checkBatch(policy.logits.shape[0]);
   const scores = await scoreAll(fn, policy);
   const referenceLogps = await referenceLogpsOf(fn, inputs, options, policy.logits.shape);
+  requireFiniteSequenceLogps(fn, "inputs.policyLogits", scores.logps);
+  requireFiniteSequenceLogps(fn, "inputs.referenceLogits", referenceLogps);
   const { result, sequenceGradient } = loss(scores.logps, referenceLogps, scores.counts);
   const logps = { policyLogps: scores.logps, referenceLogps };
   if (!options.gradient) return { ...result, ...logps };
@@ -153,7 +152,7 @@ export function logitsGradient(
   );
   const gradBytes = Buffer.from(grad.buffer, grad.byteOffset, grad.byteLength);
   const write = (i: number, row: Uint8Array) => writeBytes(gradBytes, rowOf(i) * grad.BYTES_PER_ELEMENT, row);
-  return withArenaLogits(fn, policy, function* () {
+  return withSharedLogits(fn, policy, function* () {
     const source = rowSource(policy, positions);
     yield* scaledExpRows(fn, source, max, scales, policy.threads, write, policy.precision);
     for (let i = 0; i < positions.count; i++) grad[rowOf(i) + positions.label[i]] += gradientOf(positions.b[i]);

@@ -85,20 +85,11 @@ export function readLabels(
   vocabulary: number,
   ignoreIndex: number,
 ): ReadableView {
-  const view = readMatrix(fn, name, labels, shape);
-  const [rows, width] = view.shape;
-  for (let b = 0; b < rows; b++) {
-    for (let t = 0; t < width; t++) {
-      const label = view.read(b * width + t);
-      if (label !== ignoreIndex && !(Number.isInteger(label) && label >= 0 && label < vocabulary))
-        throw new LuceError(
-          fn,
-          `${name}[${b}][${t}]`,
-          `is ${label}, not a token id in [0, ${vocabulary}) or ignoreIndex ${ignoreIndex}`,
-        );
-    }
-  }
-  return view;
+  return readMatrix(fn, name, labels, shape, false, (label) =>
+    label === ignoreIndex || (Number.isInteger(label) && label >= 0 && label < vocabulary)
+      ? null
+      : `is ${label}, not a token id in [0, ${vocabulary}) or ignoreIndex ${ignoreIndex}`,
+  );
 }
 
 /**
@@ -108,15 +99,9 @@ export function readLabels(
  * @internal
  */
 export function readMask(fn: string, name: string, mask: unknown, shape: readonly [number, number]): ReadableView {
-  const view = readMatrix(fn, name, mask, shape, true);
-  const [rows, width] = view.shape;
-  for (let b = 0; b < rows; b++) {
-    for (let t = 0; t < width; t++) {
-      const m = view.read(b * width + t);
-      if (m !== 0 && m !== 1) throw new LuceError(fn, `${name}[${b}][${t}]`, `is ${m}, not 0 or 1 (or a boolean)`);
-    }
-  }
-  return view;
+  return readMatrix(fn, name, mask, shape, true, (m) =>
+    m === 0 || m === 1 ? null : `is ${m}, not 0 or 1 (or a boolean)`,
+  );
 }
 
 /**

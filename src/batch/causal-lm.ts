@@ -7,12 +7,13 @@ import { onnxRuntime, sessionError, type ExecutionProvider, type OrtModule, type
 import { collectSequences, isValidRow, logTiesPlusRest, scoredPositions, type PositionSource } from "./scoring.js";
 import type { TokenLogProbs } from "./sequence-log-probs.js";
 import { readMatrix, type LabelsView } from "./tensor-view.js";
-import { describe, requireBoolean, requireInteger } from "../validation/checks.js";
+import { describe } from "../validation/checks.js";
 import {
   asCaller,
   pickOptions,
   readLabels,
   readMask,
+  readScoringOptions,
   requireFiniteSequenceLogps,
   requireScoredTokens,
   snapshotOptions,
@@ -157,8 +158,7 @@ export class CausalLanguageModel {
       options.attentionMask === undefined
         ? null
         : readMask(fn, "options.attentionMask", options.attentionMask, [batch, length]);
-    const ignoreIndex =
-      options.ignoreIndex === undefined ? -100 : requireInteger(fn, "options.ignoreIndex", options.ignoreIndex);
+    const { ignoreIndex, shift, average } = readScoringOptions(fn, options);
     const vocabulary = this.vocabulary ?? Number.MAX_SAFE_INTEGER;
     const labels =
       options.labels === undefined
@@ -173,20 +173,18 @@ export class CausalLanguageModel {
         if (!Number.isInteger(id) || id < 0 || id >= vocabulary)
           throw new LuceError(fn, `inputIds[${b}][${t}]`, `is ${id}, not a token id in [0, ${vocabulary})`);
         idData[b * length + t] = BigInt(id);
-        const m = mask === null ? 1 : at(mask, b, t);
-        if (m !== 0 && m !== 1) throw new LuceError(fn, `options.attentionMask[${b}][${t}]`, `is ${m}, not 0 or 1`);
-        maskData[b * length + t] = BigInt(m);
+        maskData[b * length + t] = mask === null ? 1n : BigInt(at(mask, b, t));
       }
     }
     const source: PositionSource = {
       labels,
       mask,
       ignoreIndex,
-      shift: options.shift === undefined ? true : requireBoolean(fn, "options.shift", options.shift),
-      average: options.average === undefined ? false : requireBoolean(fn, "options.average", options.average),
+      shift,
+      average,
       logits: { shape: [batch, length, vocabulary] },
     };
-    const positions = scoredPositions(fn, source);
+    const positions = scoredPositions(source);
     const rowLabels = new BigInt64Array(batch * length); // unscored rows gather token 0, never read
     for (let i = 0; i < positions.count; i++)
       rowLabels[positions.b[i] * length + positions.t[i]] = BigInt(positions.label[i]);

@@ -1,5 +1,5 @@
 import { LuceError } from "../errors.js";
-import { arenaPlace, readInPlace } from "./cpu/arena.js";
+import { sharedPlace, readInPlace } from "./cpu/shared-memory.js";
 import { rowStatistics, type RowRun } from "./cpu/row-statistics.js";
 import { rowSource, scoredPositions, scoreFromStatistics, type ScoredBatch, type Scoring } from "./scoring.js";
 
@@ -10,12 +10,12 @@ import { rowSource, scoredPositions, scoreFromStatistics, type ScoredBatch, type
 const MAX_VOCABULARY = { float32: 2 ** 27, float64: 2 ** 26 } as const;
 
 /**
- * Runs `body` with the logits' place in the arena (null when they lie elsewhere), marked as read in place until it
+ * Runs `body` with the logits' place in shared memory (null when they lie elsewhere), marked as read in place until it
  * ends, so that releaseLogits on them meanwhile is an error; logits given back already are a LuceError.
  * @internal
  */
-export function* withArenaLogits<T>(fn: string, s: Scoring, body: (inArena: number | null) => RowRun<T>): RowRun<T> {
-  const place = s.logits.contiguous === null ? null : arenaPlace(fn, s.logits.name, s.logits.contiguous);
+export function* withSharedLogits<T>(fn: string, s: Scoring, body: (inShared: number | null) => RowRun<T>): RowRun<T> {
+  const place = s.logits.contiguous === null ? null : sharedPlace(fn, s.logits.name, s.logits.contiguous);
   const done = place === null ? null : readInPlace(place.range);
   try {
     return yield* body(place === null ? null : place.offset);
@@ -27,7 +27,7 @@ export function* withArenaLogits<T>(fn: string, s: Scoring, body: (inArena: numb
 /**
  * Scores every position on the CPU with the WebAssembly kernel of `s.precision`: each scored row's maximum M, rest
  * s = Σ_{x≠M} exp(x − M) and ties n are found on the kernel's threads, rows read in place for float32 logits in the
- * arena ({@link allocateLogits}), else copied in once (rounded to float32, or widened to float64), and
+ * shared memory ({@link allocateLogits}), else copied in once (rounded to float32, or widened to float64), and
  * {@link scoreFromStatistics} forms the log-probabilities. Each row's result depends on that row alone: the same bits
  * for any number of threads. A run: drive it with runInSlices (asynchronous) or runBlocking.
  * @internal
@@ -40,9 +40,9 @@ export function scoreOnCpu(fn: string, s: Scoring): RowRun<ScoredBatch> {
       `${s.logits.name}.shape`,
       `has a vocabulary of ${vocabulary}, beyond the ${s.precision} kernel's 2^${Math.log2(MAX_VOCABULARY[s.precision])}`,
     );
-  const positions = scoredPositions(fn, s);
-  return withArenaLogits(fn, s, function* (inArena) {
-    const source = rowSource(s, positions, s.precision === "float32" ? inArena : null);
+  const positions = scoredPositions(s);
+  return withSharedLogits(fn, s, function* (inShared) {
+    const source = rowSource(s, positions, s.precision === "float32" ? inShared : null);
     const stats = yield* rowStatistics(fn, source, s.threads, s.precision);
     return scoreFromStatistics(fn, s, positions, stats);
   });

@@ -4,7 +4,6 @@ import {
   pickOptions,
   POLICY_BATCH_OPTION_KEYS,
   readPolicyBatchInputs,
-  requireFiniteSequenceLogps,
   requireGradientOption,
   requireScoredTokens,
   snapshotOptions,
@@ -85,8 +84,6 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
         );
     },
     (policyLogps, referenceLogps, counts) => {
-      requireFiniteSequenceLogps(fn, "inputs.policyLogits", policyLogps);
-      requireFiniteSequenceLogps(fn, "inputs.referenceLogits", referenceLogps);
       requireScoredTokens(fn, "inputs.labels", lossOptions.lossType, counts);
       const n = policyLogps.length / 2;
       const result = asCaller(fn, () => dpoOnHalves(policyLogps, referenceLogps, counts, lossOptions));

@@ -14,7 +14,7 @@ export {
   type SequenceLogProbsOptions,
   type TokenLogProbs,
 } from "./sequence-log-probs.js";
-export { allocateLogits, releaseLogits, type ArenaLogits } from "./cpu/arena.js";
+export { allocateLogits, releaseLogits, type SharedLogits } from "./cpu/shared-memory.js";
 export { dpoBatch, type DpoBatchInputs, type DpoBatchOptions, type DpoBatchResult } from "./dpo-batch.js";
 export type { PolicyBatchInputs, PolicyBatchOptions, PolicyBatchLogps } from "./batch-scoring.js";
 export type { ArrayView, LogitsView, LabelsView, OrtTensorLike } from "./tensor-view.js";

@@ -15,7 +15,7 @@ const CHUNK_BYTES = 120 * 2 ** 20;
  * @internal
  */
 export async function scoreOnnx(fn: string, s: Scoring, provider: ExecutionProvider): Promise<ScoredBatch> {
-  const positions = scoredPositions(fn, s);
+  const positions = scoredPositions(s);
   const vocabulary = s.logits.shape[2];
   if (vocabulary * 4 > BINDING_BYTES)
     throw new LuceError(

@@ -5,7 +5,6 @@ import {
   asCaller,
   POLICY_BATCH_OPTION_KEYS,
   readPolicyBatchInputs,
-  requireFiniteSequenceLogps,
   requireGradientOption,
   snapshotOptions,
 } from "./batch-validation.js";
@@ -86,8 +85,6 @@ export async function plackettLuceDpoBatch(
         throw new LuceError(fn, "inputs.rankings", `has ${rankings.length} rankings for ${batch / k} prompts`);
     },
     (policyLogps, referenceLogps) => {
-      requireFiniteSequenceLogps(fn, "inputs.policyLogits", policyLogps);
-      requireFiniteSequenceLogps(fn, "inputs.referenceLogits", referenceLogps);
       const rows = (values: Float64Array) =>
         Array.from({ length: values.length / k }, (_, i) => values.subarray(i * k, (i + 1) * k));
       const result = asCaller(fn, () =>

@@ -47,23 +47,17 @@ export function readScoring(
   };
 }
 
-/** The label scored by logits position t, or null when the position is skipped. @internal */
-export function labelAt(fn: string, s: PositionSource, b: number, t: number): number | null {
+/**
+ * The label scored by logits position t, or null when the position is skipped; labels were checked when read
+ * (readLabels, or the model's input ids). @internal
+ */
+export function labelAt(s: PositionSource, b: number, t: number): number | null {
   const target = s.shift ? t + 1 : t;
   if (target >= s.labels.shape[1]) return null;
-  const index = s.labels.offset + b * s.labels.stride[0] + target * s.labels.stride[1];
-  const label = s.labels.read(index);
+  const label = s.labels.read(s.labels.offset + b * s.labels.stride[0] + target * s.labels.stride[1]);
   if (s.mask !== null && s.mask.read(s.mask.offset + b * s.mask.stride[0] + target * s.mask.stride[1]) === 0)
     return null;
-  if (label === s.ignoreIndex) return null;
-  if (!Number.isInteger(label) || label < 0 || label >= s.logits.shape[2]) {
-    throw new LuceError(
-      fn,
-      `${s.labels.name}[${b}][${target}]`,
-      `is ${label}, not a token id in [0, ${s.logits.shape[2]}) or ignoreIndex ${s.ignoreIndex}`,
-    );
-  }
-  return label;
+  return label === s.ignoreIndex ? null : label;
 }
 
 /** What the position bookkeeping reads of a {@link Scoring}: labels, mask and the logits' shape. @internal */
@@ -97,8 +91,8 @@ export interface ScoredPositions {
   readonly count: number;
 }
 
-/** Lists the positions to score (labels validated), in order. @internal */
-export function scoredPositions(fn: string, s: PositionSource): ScoredPositions {
+/** Lists the positions to score, in order. @internal */
+export function scoredPositions(s: PositionSource): ScoredPositions {
   const [batch, length] = s.logits.shape;
   const b = new Int32Array(batch * length);
   const t = new Int32Array(batch * length);
@@ -106,7 +100,7 @@ export function scoredPositions(fn: string, s: PositionSource): ScoredPositions 
   let count = 0;
   for (let i = 0; i < batch; i++) {
     for (let j = 0; j < length; j++) {
-      const y = labelAt(fn, s, i, j);
+      const y = labelAt(s, i, j);
       if (y === null) continue;
       b[count] = i;
       t[count] = j;
@@ -193,18 +187,18 @@ export function rowCopier(
 /**
  * The scored rows as the CPU kernels read them: copied on demand by {@link rowCopier}; where the logits lie
  * contiguously in the element type the kernel computes in (Float32Array for `precision` "float32", Float64Array for
- * "float64"), as their bytes where they lie; and where they lie in the arena from byte `inArena`, by their offsets
+ * "float64"), as their bytes where they lie; and where they lie in shared memory from byte `inShared`, by their offsets
  * there.
  * @internal
  */
-export function rowSource(s: Scoring, positions: ScoredPositions, inArena: number | null = null): RowSource {
+export function rowSource(s: Scoring, positions: ScoredPositions, inShared: number | null = null): RowSource {
   const { stride, offset, shape, contiguous } = s.logits;
   const vocabulary = shape[2];
   const kernelType = s.precision === "float64" ? Float64Array : Float32Array;
   const raw = contiguous instanceof kernelType ? contiguous : null;
   const rowStart = (i: number) => offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
   return {
-    ...(inArena === null || stride[2] !== 1 ? {} : { arenaOffset: (i: number) => inArena + 4 * rowStart(i) }),
+    ...(inShared === null || stride[2] !== 1 ? {} : { sharedOffset: (i: number) => inShared + 4 * rowStart(i) }),
     count: positions.count,
     vocabulary,
     copyRow: rowCopier(s, positions),

@@ -217,7 +217,8 @@ function kindOf(data: ArrayLike<unknown>): string {
 /**
  * Labels or a mask [B, T] (a view, or nested arrays) read once, row-major, into a copy: numbers as they are, BigInts
  * (int64 ids and masks) as numbers where they are safe integers, booleans as 1 and 0 where `booleans` allows them.
- * Any other entry is an error naming its position. Later reads see the copy, never the caller's object.
+ * Any other entry, or one that `check` finds a problem with, is an error naming its position. Later reads see the
+ * copy, never the caller's object.
  * @internal
  */
 export function readMatrix(
@@ -226,6 +227,7 @@ export function readMatrix(
   value: unknown,
   expectedShape?: readonly number[],
   booleans = false,
+  check: (x: number) => string | null = () => null,
 ): ReadableView {
   let rows: number;
   let width: number;
@@ -252,7 +254,11 @@ export function readMatrix(
   }
   const copy = new Float64Array(rows * width);
   for (let b = 0; b < rows; b++) {
-    for (let t = 0; t < width; t++) copy[b * width + t] = matrixEntry(fn, `${name}[${b}][${t}]`, entry(b, t), booleans);
+    for (let t = 0; t < width; t++) {
+      const x = (copy[b * width + t] = matrixEntry(fn, `${name}[${b}][${t}]`, entry(b, t), booleans));
+      const problem = check(x);
+      if (problem !== null) throw new LuceError(fn, `${name}[${b}][${t}]`, problem);
+    }
   }
   return {
     name,

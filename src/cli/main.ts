@@ -26,6 +26,10 @@ function load(): void {
     summary: "plot the exact reward–KL frontier with DPO-trained policies (the paper's Figure 2, left)",
     run: async (args) => (await import("./frontier.js")).frontierCommand(args),
   };
+  subcommands.leaderboard = {
+    summary: "an arena leaderboard (ratings, 95% intervals, ranks) from a model_a,model_b,winner battle log",
+    run: async (args) => (await import("./leaderboard.js")).leaderboardCommand(args),
+  };
 }
 
 function usage(): string {

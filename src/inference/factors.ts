@@ -259,8 +259,9 @@ export function observationFactors(
  * The item count implied by observations without `options.nItems`: one pass over the documented
  * fields only (a ranking's entries, `ranking` and `of`, a choice's item and others; never other
  * keys, and without recursion, so cyclic or deeply nested objects are harmless), checked as
- * {@link itemCount} does before anything of that size is allocated. Entries that are not indices
- * are left to the validation that follows.
+ * {@link itemCount} does before anything of that size is allocated. The scan stops at the first
+ * observation or entry that is not valid (the validation that follows names it), so a hostile
+ * array-like of length 1e9 holding nothing costs one step, not 1e9.
  */
 function impliedObservationItems(fn: string, observations: unknown): number {
   const list = requireArrayLike(fn, "observations", observations);
@@ -279,13 +280,14 @@ function impliedObservationItems(fn: string, observations: unknown): number {
         if (isArrayLike(items)) lists.push({ name: `${name}.${key}`, items });
     } else if (isArrayLike(obs)) {
       lists.push({ name, items: obs });
-    }
+    } else break;
   }
   let max = 0;
-  for (const { name, items } of lists)
+  scan: for (const { name, items } of lists)
     for (let i = 0; i < items.length; i++) {
       const v = items[i];
-      if (typeof v !== "number" || !Number.isInteger(v) || v <= max) continue;
+      if (typeof v !== "number" || !Number.isInteger(v) || v < 0) break scan;
+      if (v <= max) continue;
       if (v >= MAX_FIT_ITEMS) throw tooLarge(fn, `${name}[${i}]`, v);
       max = v;
     }

@@ -8,7 +8,12 @@ import { expandFactors, type Factors } from "./factors.js";
  * loses, or the strongly connected components.
  * @internal
  */
-export function requireIdentifiable(fn: string, argument: string, groups: Factors): void {
+export function requireIdentifiable(
+  fn: string,
+  argument: string,
+  groups: Factors,
+  remedy = "give options.prior for a MAP fit",
+): void {
   const { nItems: n, start, members, weight } = expandFactors(groups);
   const wins = new Float64Array(n);
   const losses = new Float64Array(n);
@@ -24,8 +29,7 @@ export function requireIdentifiable(fn: string, argument: string, groups: Factor
     }
   }
   for (let i = 0; i < n; i++) {
-    const why = (cause: string) =>
-      new LuceError(fn, argument, `does not identify the strengths: ${cause} (give options.prior for a MAP fit)`);
+    const why = (cause: string) => new LuceError(fn, argument, `does not identify the strengths: ${cause} (${remedy})`);
     if (wins[i] === 0 && losses[i] === 0) throw why(`item ${i} appears in no comparison`);
     if (wins[i] === 0) throw why(`item ${i} never wins, so its maximum-likelihood log-strength is −∞`);
     if (losses[i] === 0) throw why(`item ${i} never loses, so its maximum-likelihood log-strength is +∞`);
@@ -53,7 +57,7 @@ export function requireIdentifiable(fn: string, argument: string, groups: Factor
     throw new LuceError(
       fn,
       argument,
-      `does not identify the strengths: the comparison graph is not strongly connected (${count} components, e.g. ${shown.join(" ")}); some group never beats another (give options.prior for a MAP fit)`,
+      `does not identify the strengths: the comparison graph is not strongly connected (${count} components, e.g. ${shown.join(" ")}); some group never beats another (${remedy})`,
     );
   }
 }

@@ -338,8 +338,8 @@ export class PreferenceReader {
   }
 }
 
-/** Splits one CSV line, honouring double-quoted fields with "" escapes. */
-function splitCsv(line: string): string[] {
+/** Splits one CSV line, honouring double-quoted fields with "" escapes. @internal */
+export function splitCsv(line: string): string[] {
   const out: string[] = [];
   let cell = "";
   let quoted = false;

@@ -1,14 +1,12 @@
 import { LuceError } from "../errors.js";
 import {
   describe,
-  requireArrayLength,
-  requireLastEntry,
   requireBoolean,
   requireFinite,
   requireOptions,
   requirePositive,
-  requireSameLength,
 } from "../validation/checks.js";
+import { readLengths, readLogps } from "./sequence-inputs.js";
 import { rewardMetrics, type RewardMetrics } from "./metrics.js";
 import {
   apoDownParts,
@@ -643,29 +641,11 @@ function lengthsFor(
 /** Positive lengths, read once into a copy. */
 function positiveLengths(fn: string, values: unknown, name: string, n: number): Float64Array {
   if (values === undefined) throw new LuceError(fn, name, "is missing: give both chosen and rejected lengths");
-  requireSameLength(fn, name, { length: requireArrayLength(fn, name, values) }, n, "inputs.policyChosenLogps");
-  const arr = values as ArrayLike<unknown>;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = requirePositive(fn, `${name}[${i}]`, arr[i]);
-  return out;
+  return readLengths(fn, name, values, n, "inputs.policyChosenLogps");
 }
 
-/**
- * Sequence log-probabilities, read once into a copy: finite and ≤ 0. A value above 0 is not the
- * log of a probability; it is most often a probability (or a logit) passed by mistake.
- */
+/** Sequence log-probabilities, read once into a copy ({@link readLogps}); the first sets the batch size. */
 function logps(fn: string, values: unknown, name: string, n?: number): Float64Array {
   if (values === undefined) throw new LuceError(fn, name, "is missing (or set options.referenceFree)");
-  const length = requireArrayLength(fn, name, values);
-  const arr = values as ArrayLike<unknown>;
-  if (n !== undefined) requireSameLength(fn, name, { length }, n, "inputs.policyChosenLogps");
-  requireLastEntry(fn, name, values, length);
-  const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) {
-    const x = requireFinite(fn, `${name}[${i}]`, arr[i]);
-    if (x > 0)
-      throw new LuceError(fn, `${name}[${i}]`, `is ${x}, above 0: a log-probability is <= 0 (a probability passed?)`);
-    out[i] = x;
-  }
-  return out;
+  return readLogps(fn, name, values, n, "inputs.policyChosenLogps");
 }

@@ -19,6 +19,7 @@ export const {
   appendixA2A3,
   appendixA4,
   assumptionVariants,
+  certifyStatement,
   checkInstance,
   checkOwnFunctions,
   checkStatement,

@@ -39,7 +39,26 @@ export {
   type VariantResult,
   type DomainCheck,
 } from "./assumptions.js";
-export { verifyPaper, paperStatements, type PaperReport } from "./verify.js";
+export {
+  verifyPaper,
+  paperStatements,
+  type PaperReport,
+  type PaperStatementReport,
+  type PaperVariantReport,
+  type PaperVariantResult,
+  type Certification,
+  type VerifyOptions,
+} from "./verify.js";
+export {
+  certifyStatement,
+  type CertifyOptions,
+  type CertifiedReport,
+  type CertifiedResidual,
+  type CertifiedFunction,
+} from "./certify.js";
+export type { Claim, InstanceEnclosure, ResidualEnclosure } from "./instance-enclosure.js";
+export type { Float64Error } from "./float64-error.js";
+export type { Interval } from "./interval/index.js";
 export { checkOwnFunctions, type OracleReport } from "./oracles/index.js";
 export { definition1, type Definition1Instance } from "./statements/definition-1.js";
 export { lemma1, type Lemma1Instance } from "./statements/lemma-1.js";

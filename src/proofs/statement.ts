@@ -1,6 +1,7 @@
 import type fc from "fast-check";
 import { LuceError } from "../errors.js";
 import { describe, requireBoolean, requireOptions } from "../validation/checks.js";
+import type { InstanceEnclosure } from "./instance-enclosure.js";
 import type { Precise } from "./precise.js";
 
 /** One float64 residual of a checked statement and its bound (EPS times a stated condition number). */
@@ -36,6 +37,11 @@ export interface Statement<I> {
   precise(instance: I): Precise;
   /** A readable rendering of an instance (for counterexamples). */
   show(instance: I): string;
+  /**
+   * The exact residuals enclosed in intervals, and the float64 errors of the luce functions used, on one instance
+   * (`luce verify --certified`, `certifyStatement`); optional for a statement of the caller's.
+   */
+  certify?(instance: I): InstanceEnclosure;
 }
 
 /**

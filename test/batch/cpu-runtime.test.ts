@@ -5,12 +5,13 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { LuceError } from "../../src/errors.js";
+import { CALL_WORDS } from "../../src/batch/cpu/row-job.js";
 import { kernelPool } from "../../src/batch/cpu/worker-pool.js";
 import { allocateLogits, dpoBatch, releaseLogits, sequenceLogProbs } from "../../src/batch/index.js";
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
 import { expectClose, expectLuceError, expectLuceRejection } from "../helpers/close.js";
 
-// The CPU runtime: how the batch path runs (worker threads, launch modes, failures, overlapping calls, the arena).
+// The CPU runtime: how the batch path runs (worker threads, launch modes, failures, overlapping calls, shared memory).
 // Child processes run the built package (dist/, as `npm test` builds it first), the way a user's process does.
 
 const root = resolve(import.meta.dirname, "../..");
@@ -101,7 +102,7 @@ describe("launch modes: the same log-probs whatever runs the batch path", () => 
   it("under an address-space limit (ulimit -v): fewer threads, or a LuceError saying what to raise; never an abort", async () => {
     const file = join(scratch, "score.mjs");
     writeFileSync(file, scoreAndPrint);
-    // the arena reserves about 10 GiB of address space and each worker about 1: 12 GiB leaves room for no worker
+    // shared memory reserves about 10 GiB of address space and each worker about 1: 12 GiB leaves room for no worker
     const limited = (kib: number) =>
       spawnSync("bash", ["-c", `ulimit -v ${kib} && exec "${process.execPath}" "${file}"`], {
         encoding: "utf8",
@@ -150,7 +151,9 @@ describe("a worker thread that fails", () => {
   it("throwing inside a job: the error comes back as the LuceError's cause", async () => {
     const pool = kernelPool();
     const [worker] = pool.workersFor(1);
-    // an offset table past the arena's end (the top of the 32-bit address space): the kernel traps in the worker
+    // an offset table past the memory's end (the top of the 32-bit address space): the kernel traps in the worker
+    const control = new Int32Array(new SharedArrayBuffer(4 * (CALL_WORDS.chunkDone + 1)));
+    control[CALL_WORDS.staged] = 1;
     const post = pool.post(worker, {
       op: "statistics",
       float64: false,
@@ -158,8 +161,13 @@ describe("a worker thread that fails", () => {
       count: 1,
       rowLength: 8,
       outAt: 0,
+      chunkRows: 1,
+      control: control.buffer,
     });
-    const error = await pool.waitAsync("sequenceLogProbs", worker, post).then(
+    const waited = async () => {
+      for (let p; (p = pool.untilDone(worker, post)) !== null;) await pool.waitAsync("sequenceLogProbs", p);
+    };
+    const error = await waited().then(
       () => expect.fail("the job should have failed"),
       (e: unknown) => e,
     );
@@ -170,9 +178,9 @@ describe("a worker thread that fails", () => {
 });
 
 describe("overlapping calls", () => {
-  it("Promise.all of 20 calls (shapes, precisions, thread counts, arena or not, gradients) equals them one at a time", async () => {
-    const arena = allocateLogits([2, 5, 4000]);
-    arena.data.set(syntheticBatch(9, [2, 5, 4000], 0).logits.data);
+  it("Promise.all of 20 calls (shapes, precisions, thread counts, shared memory or not, gradients) equals them one at a time", async () => {
+    const shared = allocateLogits([2, 5, 4000]);
+    shared.data.set(syntheticBatch(9, [2, 5, 4000], 0).logits.data);
     const calls = Array.from({ length: 20 }, (_, k) => {
       const shape = [
         [2, 5, 4000],
@@ -189,7 +197,7 @@ describe("overlapping calls", () => {
             { policyLogits: logits, referenceLogps: new Float64Array(shape[0]), labels },
             { beta: 0.1, precision, threads, gradient: true },
           ).then((r) => [...r.policyLogps, ...r.gradLogits!]);
-      const source = k % 5 === 1 && shape[2] === 4000 ? arena : logits;
+      const source = k % 5 === 1 && shape[2] === 4000 ? shared : logits;
       return () =>
         sequenceLogProbs(source, syntheticBatch(100 + k, shape, 0).labels, { precision, threads }).then((x) =>
           Array.from(x),
@@ -199,11 +207,11 @@ describe("overlapping calls", () => {
     const oneAtATime: number[][] = [];
     for (const f of calls) oneAtATime.push(await f());
     together.forEach((values, k) => expect(values).toEqual(oneAtATime[k]));
-    releaseLogits(arena);
+    releaseLogits(shared);
   });
 });
 
-describe("the arena after releaseLogits (S6)", () => {
+describe("the shared memory after releaseLogits (S6)", () => {
   // (a subarray made of the view before its release cannot be told from the new owner's data once the memory is
   // reused: docs/batches.md says so)
   it("a released view is a LuceError, not a read of memory that may be someone else's", async () => {

@@ -55,7 +55,7 @@ describe("the fast pass and the mask", () => {
 });
 
 describe("rows handed to worker threads", () => {
-  // Worker threads score rows the calling thread wrote into staging slots of the arena (copied from where they lie,
+  // Worker threads score rows the calling thread wrote into staging slots of shared memory (copied from where they lie,
   // or through a row of the kernel's type when they must be converted, padded with −∞ where the kernel needs it);
   // the bits must agree for every kind of source and any number of threads.
   // 1200 rows: several jobs per worker, slots reused; rows padded on both paths (V odd)
@@ -262,7 +262,7 @@ describe("the float32 kernel", () => {
   });
 });
 
-describe("logits in the arena (allocateLogits), read in place", () => {
+describe("logits in the shared memory (allocateLogits), read in place", () => {
   it("give the same bits as copied logits, for any vocabulary (partial last blocks), view and thread count", async () => {
     for (const [seed, shape] of [
       [31, [3, 5, 4000]],
@@ -270,24 +270,24 @@ describe("logits in the arena (allocateLogits), read in place", () => {
       [33, [2, 3, 50257]],
     ] as const) {
       const { logits, labels } = syntheticBatch(seed, shape, 0);
-      const inArena = allocateLogits(shape);
-      inArena.data.set(logits.data);
+      const inShared = allocateLogits(shape);
+      inShared.data.set(logits.data);
       const copied = await sequenceTokenLogProbs(logits, labels, { shift: false, threads: 1 });
       for (const threads of [1, 2, 3]) {
-        const got = await sequenceTokenLogProbs(inArena, labels, { shift: false, threads });
+        const got = await sequenceTokenLogProbs(inShared, labels, { shift: false, threads });
         expect(Array.from(got.logps)).toEqual(Array.from(copied.logps));
         got.tokenLogps.forEach((tokens, b) => expect(Array.from(tokens)).toEqual(Array.from(copied.tokenLogps[b])));
       }
       // a view with the batch reversed, in place too
       const [B, T, V] = shape;
-      const reversed = { data: inArena.data, shape: [...shape], stride: [-T * V, V, 1], offset: (B - 1) * T * V };
+      const reversed = { data: inShared.data, shape: [...shape], stride: [-T * V, V, 1], offset: (B - 1) * T * V };
       const labelsReversed = {
         data: Int32Array.from({ length: B * T }, (_, i) => labels.data[(B - 1 - Math.floor(i / T)) * T + (i % T)]),
         shape: [B, T],
       };
       const back = await sequenceLogProbs(reversed, labelsReversed, { shift: false });
       expect(Array.from(back).reverse()).toEqual(Array.from(copied.logps));
-      releaseLogits(inArena);
+      releaseLogits(inShared);
     }
   });
 

@@ -157,7 +157,7 @@ describe("errors outside the flags", () => {
     const r = luce("frobnicate");
     expect(r.status).toBe(2);
     expect(r.stderr.trimEnd().split("\n")).toEqual([
-      "luce: unknown command 'frobnicate' (commands: verify, fit, frontier; see luce --help)",
+      "luce: unknown command 'frobnicate' (commands: verify, fit, frontier, leaderboard; see luce --help)",
     ]);
   });
   it("a fit the data cannot identify names the file, the item by name and the flag that fixes it", () => {

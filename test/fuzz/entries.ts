@@ -46,6 +46,14 @@ const comparisons = () => [
   [2, 0],
 ];
 const observations = () => [[0, 1, 2], { ranking: [2, 0], of: [0, 1, 2] }];
+const battleRecords = () => [
+  { model_a: "x", model_b: "y", winner: "model_a" },
+  { model_a: "y", model_b: "x", winner: "model_a" },
+  { model_a: "y", model_b: "z", winner: "model_a", turn: 2 },
+  { model_a: "z", model_b: "y", winner: "a" },
+  { model_a: "x", model_b: "z", winner: "tie" },
+  { model_a: "z", model_b: "x", winner: "b" },
+];
 const [B, T, V] = [2, 3, 4];
 const logits = () => ({ data: Float32Array.from({ length: B * T * V }, (_, i) => Math.sin(i)), shape: [B, T, V] });
 const labels = () => [
@@ -80,6 +88,20 @@ export const entries: Record<string, FuzzEntry> = {
     args: () => [rows(), rows(), { tolerance: 1e-9 }],
     call: fn(core.areEquivalentRewards),
   },
+  "luce:arenaLeaderboard": {
+    args: () => [battleRecords(), { anchor: { model: "x", rating: 1114 }, ties: "half", ci: "sandwich", base: 1000 }],
+    call: fn(core.arenaLeaderboard),
+    finite: (r) => (r as core.ArenaLeaderboard).models.flatMap((m) => [m.rating, m.lower, m.upper, m.rank]),
+  },
+  "luce:arenaRanks": {
+    args: () => [
+      [1, 2, 0.5],
+      [3, 4, 0.7],
+    ],
+    call: fn(core.arenaRanks),
+    finite: all,
+  },
+  "luce:battlesFromRecords": { args: () => [battleRecords(), {}], call: fn(core.battlesFromRecords) },
   "luce:bradleyTerryLogLikelihood": {
     args: () => [scores(), comparisons()],
     call: fn(core.bradleyTerryLogLikelihood),
@@ -160,6 +182,44 @@ export const entries: Record<string, FuzzEntry> = {
     call: fn(core.fitBradleyTerry),
     finite: (r) => all((r as core.FitResult).logStrength),
   },
+  "luce:fitContextualBradleyTerry": {
+    args: () => [
+      {
+        modelA: [0, 1, 2, 0, 1, 2],
+        modelB: [1, 2, 0, 2, 0, 1],
+        outcome: [1, 1, 1, 0, 0.5, 0],
+        weight: [1, 2, 1, 1, 1, 0.5],
+        features: [
+          [0.5, -1],
+          [0.25, 0],
+          [-1, 2],
+          [0, 1],
+          [1, 1],
+          [-0.5, 0.5],
+        ],
+      },
+      { ridge: 1 },
+    ],
+    call: fn(core.fitContextualBradleyTerry),
+    finite: (r) => [...(r as core.ContextualFitResult).logStrength, ...(r as core.ContextualFitResult).coefficients],
+  },
+  "luce:arenaStyleFeatures": {
+    args: () => [
+      [
+        [300, 2, 0],
+        [50, 0, 4],
+        [120, 1, 1],
+      ],
+      [
+        [100, 0, 0],
+        [150, 1, 1],
+        [120, 3, 0],
+      ],
+      {},
+    ],
+    call: fn(core.arenaStyleFeatures),
+    finite: (r) => (r as Float64Array[]).flatMap((row) => [...row]),
+  },
   "luce:fitPlackettLuce": {
     args: () => [observations(), {}],
     call: fn(core.fitPlackettLuce),
@@ -191,6 +251,10 @@ export const entries: Record<string, FuzzEntry> = {
   // logSumExp([]) = −Infinity is documented (the log of an empty sum): no finite promise
   "luce:logSumExp": { args: () => [scores()], call: fn(core.logSumExp) },
   "luce:optimalPolicy": { args: () => [rows(), policy(), 0.5], call: fn(core.optimalPolicy), finite: allRows },
+  "luce:parseBattles": {
+    args: () => ["model_a,model_b,winner,w\nx,y,model_a,1\ny,x,tie,2\n", { format: "csv", weight: "w" }],
+    call: fn(core.parseBattles),
+  },
   "luce:parsePreferenceData": { args: () => ["winner,loser\na,b\nb,c\n", "csv"], call: fn(core.parsePreferenceData) },
   "luce:plackettLuceDpoLoss": {
     args: () => [
@@ -271,6 +335,11 @@ export const entries: Record<string, FuzzEntry> = {
     args: () => [proofs.lemma1(), { ...smallCheck }],
     call: fn(proofs.checkStatement),
     runs: 8,
+  },
+  "luce/proofs:certifyStatement": {
+    args: () => [proofs.definition1(), { runs: 2, seed: 1 }],
+    call: fn(proofs.certifyStatement),
+    runs: 5,
   },
   "luce/proofs:checkInstance": {
     args: () => [proofs.definition1(), drawOne(proofs.definition1().instances)[0]],
@@ -373,7 +442,7 @@ export const entries: Record<string, FuzzEntry> = {
   },
   "luce/batch:allocateLogits": {
     args: () => [[2, 2, 3]],
-    call: (...a) => batch.releaseLogits(fn(batch.allocateLogits)(...a) as batch.ArenaLogits),
+    call: (...a) => batch.releaseLogits(fn(batch.allocateLogits)(...a) as batch.SharedLogits),
   },
   "luce/batch:releaseLogits": { args: () => [batch.allocateLogits([1, 1, 2])], call: fn(batch.releaseLogits) },
   "luce/batch:tensorFileInfo": {

@@ -5,7 +5,13 @@ import fc from "fast-check";
  */
 import { describe, expect, it } from "vitest";
 import { LuceError } from "../../src/errors.js";
-import { detectPreferenceFormat, fitBradleyTerry, parsePreferenceData, rewardKlFrontier } from "../../src/index.js";
+import {
+  detectPreferenceFormat,
+  fitBradleyTerry,
+  fitPlackettLuce,
+  parsePreferenceData,
+  rewardKlFrontier,
+} from "../../src/index.js";
 import { allocateLogits, plackettLuceDpoBatch, releaseLogits, sequenceLogProbs } from "../../src/batch/index.js";
 import {
   assumptionVariants,
@@ -34,6 +40,16 @@ async function named(call: () => unknown): Promise<[string, string]> {
 }
 
 describe("lying lengths are refused before the copy (they aborted the process out of memory)", () => {
+  it("fitPlackettLuce: observations claiming 1e9 entries, the first not a ranking (the item-count scan ran 1e9 steps)", async () => {
+    expect(await named(() => fitPlackettLuce({ length: 1e9, 0: 1 } as never))).toEqual([
+      "fitPlackettLuce",
+      "observations[0]",
+    ]);
+    expect(await named(() => fitPlackettLuce([[0, 1], { length: 1e9 }] as never))).toEqual([
+      "fitPlackettLuce",
+      "observations[1][0]",
+    ]);
+  });
   it("plackettLuceDpoBatch: rankings claiming 1e9 entries", async () => {
     const logits = { data: new Float32Array(2 * 2 * 3), shape: [2, 2, 3] };
     const inputs = {
@@ -184,7 +200,7 @@ describe("a Proxy posing as a typed array is refused by name (its internal slots
       ),
     ).toEqual(["sequenceLogProbs", "logits.data"]);
   });
-  it("releaseLogits: an arena tensor's data behind a Proxy", async () => {
+  it("releaseLogits: a shared-memory tensor's data behind a Proxy", async () => {
     const logits = allocateLogits([1, 1, 2]);
     expect(await named(() => releaseLogits({ data: new Proxy(logits.data, {}) }))).toEqual(["releaseLogits", "logits"]);
     releaseLogits(logits);

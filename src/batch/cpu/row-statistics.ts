@@ -1,18 +1,9 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { LuceError } from "../../errors.js";
-import { arenaAllocate, arenaRelease } from "./arena.js";
+import { sharedAllocate, sharedRelease } from "./shared-memory.js";
 // plain JavaScript, shared with the worker threads (see kernel-worker.js)
-import { runJob } from "./row-job.js";
-import {
-  FACTOR_BYTES,
-  OFFSET_BYTES,
-  STATISTICS_BYTES,
-  kernelPool,
-  writeBytes,
-  type PoolWorker,
-  type RowJob,
-} from "./worker-pool.js";
-
+import { CALL_WORDS, FACTOR_BYTES, OFFSET_BYTES, STATISTICS_BYTES, runChunks } from "./row-job.js";
+import { kernelPool, writeBytes, type Pause, type RowJob } from "./worker-pool.js";
 /** Logits the kernel reads: `count` rows of `vocabulary` values. @internal */
 export interface RowSource {
   readonly count: number;
@@ -21,21 +12,19 @@ export interface RowSource {
   copyRow(i: number, into: Float32Array | Float64Array, at: number): void;
   /** Row `i`'s bytes where they lie, when they are already the kernel's element type (else absent). */
   readonly rowBytes?: (i: number) => Uint8Array;
-  /** Row `i`'s byte offset in the arena, when the rows lie there as float32 (read in place, never copied). */
-  readonly arenaOffset?: (i: number) => number;
+  /** Row `i`'s byte offset in the shared memory, when the rows lie there as float32 (read in place, never copied). */
+  readonly sharedOffset?: (i: number) => number;
 }
 
-/** Jobs in flight per worker: each has its own staging slot, so the calling thread fills one while others run. */
-export const SLOTS = 8;
-/** Bytes of rows the calling thread scores at a time: they stay in its L2 cache between the copy and the kernel. */
-const CHUNK_BYTES = 1 << 18;
-/** Chunks per worker job: larger jobs spend less on handing jobs over. */
-const JOB_CHUNKS = 4;
-/** Bytes of staging a call may take in the arena (of its 4 GiB); past it, fewer workers take part. */
+/** Bytes of rows in a chunk, the unit threads claim: large enough that claiming costs little beside scoring. */
+const CHUNK_BYTES = 1 << 20;
+/** Staging slots (chunks) per thread: enough that the workers find staged rows while the calling thread scores. */
+const SLOTS_PER_THREAD = 4;
+/** Bytes of staging a call may take in the shared memory (of its 4 GiB). */
 const STAGING_LIMIT_BYTES = 2 ** 31;
-/** Alignment of staging slots in the arena (a cache line). */
+/** Alignment of staging slots in the shared memory (a cache line). */
 const SLOT_ALIGN = 64;
-/** Milliseconds a failed call waits for its jobs still running on other workers before it returns its memory. */
+/** Milliseconds a failed call waits for its chunks still running on other workers before it returns its memory. */
 const SETTLE_MS = 5000;
 /** Milliseconds the calling thread works before it lets the event loop run (asynchronous calls). */
 const SLICE_MS = 4;
@@ -52,13 +41,10 @@ function roundUp(n: number, multiple: number): number {
 }
 
 /**
- * What a transport run hands its driver at each step: null where the event loop may run, or a worker's job that must
- * be finished before the run goes on.
- * @internal
+ * A run of the transport: a generator that yields null where the event loop may run, or a {@link Pause} to wait for
+ * before it goes on, and returns its result. @internal
  */
-export type Pause = { readonly worker: PoolWorker; readonly post: number } | null;
-/** A transport run: a generator of {@link Pause}s that returns its result. @internal */
-export type RowRun<T> = Generator<Pause, T, void>;
+export type RowRun<T> = Generator<Pause | null, T, void>;
 
 /**
  * Runs `run` to its end on the calling thread, blocking while it waits for workers (the synchronous variant, for
@@ -69,7 +55,7 @@ export function runBlocking<T>(fn: string, run: RowRun<T>): T {
   try {
     for (let step = run.next(); ; step = run.next()) {
       if (step.done === true) return step.value;
-      if (step.value !== null) pool.waitSync(fn, step.value.worker, step.value.post);
+      if (step.value !== null) pool.waitSync(fn, step.value);
     }
   } catch (error) {
     run.return(undefined as T);
@@ -93,7 +79,7 @@ export async function runInSlices<T>(fn: string, run: RowRun<T>): Promise<T> {
     for (;;) {
       if (step.done === true) return step.value;
       if (step.value !== null) {
-        await pool.waitAsync(fn, step.value.worker, step.value.post);
+        await pool.waitAsync(fn, step.value);
         sliceStart = performance.now();
       } else if (performance.now() - sliceStart > SLICE_MS) {
         await nextTurn();
@@ -109,153 +95,162 @@ export async function runInSlices<T>(fn: string, run: RowRun<T>): Promise<T> {
   }
 }
 
-/** What {@link shareRows} does: the job's operation, element type and row length, and each finished row's reading. */
+/** What {@link shareRows} does: the job's operation, element type and row length, and each finished chunk's reading. */
 interface Transport {
   readonly op: RowJob["op"];
   readonly float64: boolean;
   /** Elements per row as the kernel reads it (the vocabulary, padded with −∞ where the kernel needs it). */
   readonly rowLength: number;
-  /** Bytes per row of the job's `outAt` region: statistics written, or factors read. */
-  readonly outBytes: number;
   /** Called once rows first..first+rows−1 are done, staged from `stagedAt` (for results left in place). */
   finished?(first: number, rows: number, stagedAt: number): void;
 }
 
 /**
- * The one transport from rows to the kernel, for every job: each row is found in the arena (in place when it lies
- * there, else copied once into a staging slot, padded with −∞ to `rowLength`), listed in the call's offset table,
- * and scored by a job of {@link RowJob}'s one shape on one of `threads` − 1 workers, or, while every worker has
- * SLOTS jobs in flight, by the calling thread itself, a chunk at a time (right after copying it, so it is read from
- * cache). `out` is the call's `outBytes`-per-row region, its factors written before (scale jobs). Each row's result
- * depends on that row alone: the same bits for any thread count.
+ * The one transport from rows to the kernel, for every job: the rows are listed in the call's offset table, in
+ * chunks of CHUNK_BYTES, each found in shared memory (in place when it lies there, else copied once into a staging
+ * slot, padded with −∞ to `rowLength`). Every thread, the calling one and up to `threads` − 1 workers, claims staged
+ * chunks from one counter (runChunks) until none is left, so none waits while another has work; the calling thread
+ * stages chunks as their slots come free and claims one itself when it cannot stage. `out` is the call's results
+ * region, its factors written before (scale jobs). Each row's result depends on that row alone: the same bits for any
+ * thread count.
  */
 function* shareRows(fn: string, source: RowSource, threads: number, transport: Transport, out: number): RowRun<void> {
   const pool = kernelPool(fn);
   const { count, vocabulary } = source;
   if (count === 0) return;
-  const { op, float64, rowLength, outBytes } = transport;
+  const { op, float64, rowLength } = transport;
   const bytes = float64 ? 8 : 4;
   const rowBytes = rowLength * bytes;
-  const inPlace = source.arenaOffset !== undefined && op === "statistics" && !float64;
-  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(1, rowBytes)));
-  let jobRows = chunkRows * JOB_CHUNKS;
-  // a call of one chunk is scored at once on the calling thread: handing it over would cost more
+  const inPlace = source.sharedOffset !== undefined && op === "statistics" && !float64;
+  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
   const chunks = Math.ceil(count / chunkRows);
-  const workers = pool.workersFor(chunks <= 1 ? 0 : Math.min(threads - 1, chunks - 1));
-  // staging: SLOTS slots per worker and one for the calling thread, fewer workers where it would not fit
-  const slotBytes = () => roundUp(jobRows * rowBytes, SLOT_ALIGN);
-  const stagingBytes = () => (inPlace ? 0 : (workers.length * SLOTS + 1) * slotBytes());
-  while (stagingBytes() > STAGING_LIMIT_BYTES && workers.length > 0) workers.pop();
-  if (stagingBytes() > STAGING_LIMIT_BYTES) jobRows = 1;
-  const table = arenaAllocate(count * OFFSET_BYTES);
-  const staging = inPlace ? 0 : arenaAllocate(stagingBytes());
-  const posted = workers.map(() => [] as { post: number; first: number; rows: number; stagedAt: number }[]);
+  const workers = pool.workersFor(Math.min(threads - 1, chunks - 1));
+  const slotBytes = roundUp(chunkRows * rowBytes, SLOT_ALIGN);
+  const slots = inPlace
+    ? 0
+    : Math.max(
+        1,
+        Math.min(chunks, SLOTS_PER_THREAD * (workers.length + 1), Math.floor(STAGING_LIMIT_BYTES / slotBytes)),
+      );
+  const table = sharedAllocate(count * OFFSET_BYTES);
+  const staging = inPlace ? 0 : sharedAllocate(slots * slotBytes);
+  const control = new Int32Array(new SharedArrayBuffer(4 * (CALL_WORDS.chunkDone + chunks)));
+  const posts = workers.map(() => -1);
+  let succeeded = false;
   try {
     if (table === null || staging === null)
-      throw new LuceError(fn, "logits", "has rows that luce's arena (4 GiB in all) has no room left to stage");
-    const memory = pool.arena.memory;
-    const arenaBytes = Buffer.from(memory.buffer);
+      throw new LuceError(
+        fn,
+        "logits",
+        "has rows that luce's shared logits memory (4 GiB in all) has no room left to stage",
+      );
+    const job: RowJob = {
+      op,
+      float64,
+      offsetsAt: table,
+      count,
+      rowLength,
+      outAt: out,
+      chunkRows,
+      control: control.buffer,
+    };
+    const memory = pool.memory;
+    const sharedBytes = Buffer.from(memory.buffer);
     const offsets = new Int32Array(memory.buffer, table, count);
     const row = float64 ? new Float64Array(vocabulary) : new Float32Array(vocabulary);
     const rowAsBytes = new Uint8Array(row.buffer, 0, vocabulary * bytes);
     const padding = NEGATIVE_INFINITY_BYTES[float64 ? "float64" : "float32"];
-    /** Lists rows first..first+rows−1 in the offset table, copying them to `stagedAt` unless they lie in the arena. */
-    const stage = (first: number, rows: number, stagedAt: number) => {
-      for (let r = 0; r < rows; r++) {
-        if (inPlace) {
-          offsets[first + r] = source.arenaOffset!(first + r);
-          continue;
-        }
-        const at = stagedAt + r * rowBytes;
-        offsets[first + r] = at;
-        if (source.rowBytes !== undefined) writeBytes(arenaBytes, at, source.rowBytes(first + r));
+    const slotOf = (chunk: number) => staging + (chunk % slots) * slotBytes;
+    const rowsOf = (chunk: number) => Math.min(chunkRows, count - chunk * chunkRows);
+    /** Copies chunk `chunk`'s rows into its slot and lists them in the offset table. */
+    const stage = (chunk: number) => {
+      for (let r = 0, i = chunk * chunkRows; r < rowsOf(chunk); r++, i++) {
+        const at = slotOf(chunk) + r * rowBytes;
+        offsets[i] = at;
+        if (source.rowBytes !== undefined) writeBytes(sharedBytes, at, source.rowBytes(i));
         else {
-          source.copyRow(first + r, row, 0);
-          writeBytes(arenaBytes, at, rowAsBytes);
+          source.copyRow(i, row, 0);
+          writeBytes(sharedBytes, at, rowAsBytes);
         }
-        if (rowLength > vocabulary) arenaBytes.fill(padding, at + vocabulary * bytes, at + rowBytes);
+        if (rowLength > vocabulary) sharedBytes.fill(padding, at + vocabulary * bytes, at + rowBytes);
       }
     };
-    const job = (first: number, rows: number): RowJob => ({
-      op,
-      float64,
-      offsetsAt: table + first * OFFSET_BYTES,
-      count: rows,
-      rowLength,
-      outAt: out + first * outBytes,
-    });
-    const retire = (w: number, upTo: (post: number) => boolean) => {
-      const queue = posted[w];
-      while (queue.length > 0 && upTo(queue[0].post)) {
-        const { first, rows, stagedAt } = queue.shift()!;
-        transport.finished?.(first, rows, stagedAt);
-      }
+    const finish = (chunk: number) => transport.finished?.(chunk * chunkRows, rowsOf(chunk), slotOf(chunk));
+    /** Posts the job to each worker that has none of this call's left: it claims chunks until none is staged. */
+    const wake = () => {
+      for (let w = 0; w < workers.length; w++)
+        if (posts[w] < 0 || pool.untilDone(workers[w], posts[w]) === null) posts[w] = pool.post(workers[w], job);
     };
-    const ownSlot = staging + workers.length * SLOTS * slotBytes();
-    const postCounts = workers.map(() => 0);
-    let next = 0;
-    while (next < count) {
-      for (let w = 0; w < workers.length && next < count; w++) {
-        const worker = workers[w];
+    let staged = 0;
+    if (inPlace) {
+      for (let i = 0; i < count; i++) offsets[i] = source.sharedOffset!(i);
+      Atomics.store(control, CALL_WORDS.staged, (staged = chunks));
+      wake();
+    }
+    // `finished` is read before the checks below: a chunk finishing after them ends the wait at once
+    for (let finished; (finished = Atomics.load(control, CALL_WORDS.finished)) < chunks;) {
+      for (const worker of workers) {
         const error = pool.failure(fn, worker);
         if (error !== null) throw error;
-        retire(w, (post) => pool.isDone(worker, post));
-        while (posted[w].length < SLOTS && next < count) {
-          const rows = Math.min(jobRows, count - next);
-          const stagedAt = staging + (w * SLOTS + (postCounts[w]++ % SLOTS)) * slotBytes();
-          stage(next, rows, stagedAt);
-          posted[w].push({ post: pool.post(worker, job(next, rows)), first: next, rows, stagedAt });
-          next += rows;
-          yield null;
-        }
       }
-      if (next < count) {
-        const rows = Math.min(chunkRows, count - next);
-        stage(next, rows, ownSlot);
-        runJob(pool.arena.exports, memory, job(next, rows), 0, STATISTICS_BYTES);
-        transport.finished?.(next, rows, ownSlot);
-        next += rows;
+      const slotFree = () => staged < slots || Atomics.load(control, CALL_WORDS.chunkDone + staged - slots) === 1;
+      if (staged < chunks && slotFree()) {
+        if (staged >= slots) finish(staged - slots);
+        stage(staged);
+        Atomics.store(control, CALL_WORDS.staged, ++staged);
+        wake();
+      } else if (runChunks(pool.exports, memory, job, 0, 1) === 0) {
+        // every staged chunk is claimed and no slot is free: wait for a chunk to finish
+        yield {
+          array: control,
+          index: CALL_WORDS.finished,
+          value: finished,
+          workers,
+        };
+        continue;
       }
       yield null;
     }
-    for (let w = 0; w < workers.length; w++) {
-      for (const { post } of [...posted[w]]) {
-        if (!pool.isDone(workers[w], post)) yield { worker: workers[w], post };
-        retire(w, (p) => p <= post);
-      }
-    }
+    for (let chunk = Math.max(0, chunks - slots); chunk < chunks; chunk++) finish(chunk);
+    succeeded = true;
   } finally {
-    // jobs of this call still running (a failure elsewhere) read and write these regions: they are released once
-    // those jobs are done, and kept (lost to the arena) rather than risk another call's data where that takes long
+    // after a failure, chunks still running on other workers read and write these regions: no more are claimed, and
+    // the regions are released once those are done, or kept (lost to luce) rather than risk another call's data
     let settled = true;
-    for (let w = 0; w < workers.length; w++) {
-      const last = posted[w].at(-1);
-      if (last === undefined || pool.failure(fn, workers[w]) !== null) continue;
-      try {
-        pool.waitSync(fn, workers[w], last.post, SETTLE_MS);
-      } catch {
-        settled = false;
+    if (!succeeded) {
+      Atomics.store(control, CALL_WORDS.next, chunks);
+      for (let w = 0; w < workers.length; w++) {
+        try {
+          for (let p; posts[w] >= 0 && (p = pool.untilDone(workers[w], posts[w])) !== null;)
+            pool.waitSync(fn, p, SETTLE_MS);
+        } catch {
+          settled = false;
+        }
       }
     }
     if (settled) {
-      if (staging !== null && !inPlace) arenaRelease(staging);
-      if (table !== null) arenaRelease(table);
+      if (staging !== null && !inPlace) sharedRelease(staging);
+      if (table !== null) sharedRelease(table);
     }
   }
 }
 
-/** The arena region of `bytes` for a call's results, or a LuceError naming the logits. */
+/** The shared memory region of `bytes` for a call's results, or a LuceError naming the logits. */
 function resultRegion(fn: string, bytes: number): number {
-  const at = arenaAllocate(bytes);
+  const at = sharedAllocate(bytes);
   if (at === null)
-    throw new LuceError(fn, "logits", "has more rows than luce's arena (4 GiB in all) has room left for");
+    throw new LuceError(
+      fn,
+      "logits",
+      "has more rows than luce's shared logits memory (4 GiB in all) has room left for",
+    );
   return at;
 }
 
 /**
  * Statistics of every row, three float64 per row: the maximum M, the rest s = Σ_{x≠M} exp(x − M) and the number of
  * ties x = M (see log-sum-exp.wat), from the float32 kernel (rows rounded to float32, read in place when they lie in
- * the arena) or the float64 one (rows widened to float64, padded to an even length).
+ * the shared memory) or the float64 one (rows widened to float64, padded to an even length).
  * @internal
  */
 export function* rowStatistics(
@@ -268,10 +263,10 @@ export function* rowStatistics(
   const out = resultRegion(fn, Math.max(1, source.count) * STATISTICS_BYTES);
   try {
     const rowLength = float64 ? roundUp(source.vocabulary, 2) : source.vocabulary;
-    yield* shareRows(fn, source, threads, { op: "statistics", float64, rowLength, outBytes: STATISTICS_BYTES }, out);
-    return new Float64Array(kernelPool(fn).arena.memory.buffer, out, 3 * source.count).slice();
+    yield* shareRows(fn, source, threads, { op: "statistics", float64, rowLength }, out);
+    return new Float64Array(kernelPool(fn).memory.buffer, out, 3 * source.count).slice();
   } finally {
-    arenaRelease(out);
+    sharedRelease(out);
   }
 }
 
@@ -296,19 +291,19 @@ export function* scaledExpRows(
   const rowLength = roundUp(source.vocabulary, float64 ? 2 : 4);
   const out = resultRegion(fn, Math.max(1, source.count) * FACTOR_BYTES);
   try {
-    const factors = new Float64Array(kernelPool(fn).arena.memory.buffer, out, 2 * source.count);
+    const factors = new Float64Array(kernelPool(fn).memory.buffer, out, 2 * source.count);
     for (let i = 0; i < source.count; i++) {
       factors[2 * i] = maxima[i];
       factors[2 * i + 1] = scales[i];
     }
     const finished = (first: number, rows: number, stagedAt: number) => {
-      const buffer = kernelPool(fn).arena.memory.buffer;
+      const buffer = kernelPool(fn).memory.buffer;
       for (let r = 0; r < rows; r++)
         write(first + r, new Uint8Array(buffer, stagedAt + r * rowLength * bytes, source.vocabulary * bytes));
     };
-    const transport: Transport = { op: "scale", float64, rowLength, outBytes: FACTOR_BYTES, finished };
-    yield* shareRows(fn, { ...source, arenaOffset: undefined }, threads, transport, out);
+    const transport: Transport = { op: "scale", float64, rowLength, finished };
+    yield* shareRows(fn, { ...source, sharedOffset: undefined }, threads, transport, out);
   } finally {
-    arenaRelease(out);
+    sharedRelease(out);
   }
 }

@@ -7,7 +7,7 @@ import { logSumExpFusedWasm, logSumExpWasm } from "./log-sum-exp-wasm.js";
 
 /** Bytes in a WebAssembly page. @internal */
 export const PAGE = 65536;
-/** Pages of a 32-bit WebAssembly memory (4 GiB): the arena's maximum. @internal */
+/** Pages of a 32-bit WebAssembly memory (4 GiB): the shared memory's maximum. @internal */
 export const MAX_PAGES = 65536;
 /** Worker threads at most, beside the calling thread. @internal */
 export const MAX_WORKERS = 16;
@@ -15,19 +15,11 @@ export const MAX_WORKERS = 16;
 const KERNEL_BLOCK = 128;
 /** Bytes of a thread's scratch block, where the float32 kernel pads a row's last partial block with −∞. */
 const SCRATCH_BLOCK_BYTES = KERNEL_BLOCK * 4;
-/** Bytes at the start of the arena: one scratch block per thread (the calling thread's first). @internal */
-export const ARENA_SCRATCH_BYTES = (MAX_WORKERS + 1) * SCRATCH_BLOCK_BYTES;
-/** Bytes of one row's statistics as the kernel writes them: maximum, rest and ties, three float64. @internal */
-export const STATISTICS_BYTES = 3 * 8;
-/** Bytes of one row's entry in a job's offset table: an Int32 byte offset into the arena. @internal */
-export const OFFSET_BYTES = 4;
-/** Bytes of one row's factors in a scale job: its maximum and its scale, two float64 where its statistics go. */
-export const FACTOR_BYTES = 2 * 8;
+/** Bytes at the start of the shared memory: one scratch block per thread (the calling thread's first). @internal */
+export const SCRATCH_BYTES = (MAX_WORKERS + 1) * SCRATCH_BLOCK_BYTES;
 
 /** A worker's control words (Int32, shared with it): jobs posted, jobs done, and whether its thread has ended. */
 const WORDS = { posted: 0, done: 1, exited: 2 } as const;
-/** The layout constants the worker needs, handed to it so that they are written once (here). */
-const WORKER_LAYOUT = { statisticsBytes: STATISTICS_BYTES };
 
 /** The parts of the WebAssembly API used here (TypeScript's ES libraries do not declare it). */
 interface WebAssemblyApi {
@@ -42,15 +34,10 @@ interface KernelMemory {
   grow(pages: number): number;
 }
 
-/** The kernel on the arena, as the calling thread runs it: its exports (see row-job.js). @internal */
-export interface KernelInstance {
-  readonly memory: KernelMemory;
-  readonly exports: Record<string, unknown>;
-}
-
 /**
- * One job, the only shape there is: `count` rows at the byte offsets in the arena listed from `offsetsAt` (Int32),
- * each `rowLength` float32 (float64 with `float64`). "statistics" writes each row's statistics (STATISTICS_BYTES a
+ * One job, the only shape there is: `count` rows at the byte offsets in the shared memory listed from `offsetsAt`
+ * (Int32), each `rowLength` float32 (float64 with `float64`), in chunks of `chunkRows` rows that threads claim through
+ * the call's `control` words (CALL_WORDS in row-job.js). "statistics" writes each row's statistics (STATISTICS_BYTES a
  * row) from `outAt`; "scale" reads each row's maximum and scale (FACTOR_BYTES a row) from `outAt` and replaces the
  * row by scale·exp(x − maximum), the logits gradient's softmax part.
  * @internal
@@ -62,11 +49,21 @@ export interface RowJob {
   readonly count: number;
   readonly rowLength: number;
   readonly outAt: number;
+  readonly chunkRows: number;
+  readonly control: SharedArrayBuffer;
+}
+
+/** What a call waits for: `array[index]` to change from `value`, while any of `workers` may fail. @internal */
+export interface Pause {
+  readonly array: Int32Array;
+  readonly index: number;
+  readonly value: number;
+  readonly workers: readonly PoolWorker[];
 }
 
 /** One worker thread, its port and its control words. @internal */
 export interface PoolWorker {
-  /** Its place in the pool: it uses the arena's scratch block `index + 1`. */
+  /** Its place in the pool: it uses the shared memory's scratch block `index + 1`. */
   readonly index: number;
   readonly thread: Worker;
   readonly port: MessagePort;
@@ -91,11 +88,9 @@ function webAssembly(fn: string): WebAssemblyApi {
 }
 
 /**
- * The kernel's module on a shared memory, in the build to run: "fused" where the engine validates relaxed SIMD
- * (Node 22 and later), else "portable"; `LUCE_KERNEL=portable` in the environment asks for the portable build
- * everywhere (the same bits on every CPU, FMA or not). Node 20's V8 (11.3) has relaxed SIMD complete but behind
- * --experimental-wasm-relaxed-simd (it shipped in V8 11.4): there the flag is turned on for this compile only and
- * restored at once. A compiled module keeps the features it was compiled with, on every thread it is sent to.
+ * The kernel's module, in the build to run: "fused" where the engine validates relaxed SIMD, else "portable"
+ * (`LUCE_KERNEL=portable` asks for it everywhere: the same bits on every CPU). Node 20's V8 has relaxed SIMD behind
+ * --experimental-wasm-relaxed-simd: the flag is on for this compile only; the module keeps its features everywhere.
  */
 function compileKernel(wasm: WebAssemblyApi): { kernel: "fused" | "portable"; module: object } {
   const asked = process.env.LUCE_KERNEL;
@@ -118,7 +113,7 @@ function compileKernel(wasm: WebAssemblyApi): { kernel: "fused" | "portable"; mo
 }
 
 /**
- * Copies `bytes` into `target` from byte `at`, either of them on shared memory (the arena). V8 copies to or from a
+ * Copies `bytes` into `target` from byte `at`, either of them on shared memory. V8 copies to or from a
  * SharedArrayBuffer element by element with relaxed atomics (TypedArray.prototype.set and Buffer.copy alike), while
  * Buffer.fill with the bytes as its pattern is one memcpy.
  * @internal
@@ -130,23 +125,22 @@ export function writeBytes(target: Buffer, at: number, bytes: Uint8Array): void 
 /** Atomics.waitAsync (ES2024; Node 16 and later have it, TypeScript's ES2022 library does not declare it). */
 const waitAsync = (
   Atomics as unknown as {
-    waitAsync(array: Int32Array, index: number, value: number): { async: boolean; value: Promise<unknown> | string };
+    waitAsync(
+      array: Int32Array,
+      index: number,
+      value: number,
+      timeout: number,
+    ): { async: boolean; value: Promise<unknown> | string };
   }
 ).waitAsync.bind(Atomics);
 
 /** The worker module, next to this file both in dist/ and in src/ (see kernel-worker.js). */
 const WORKER_URL = new URL("./kernel-worker.js", import.meta.url);
 
-/**
- * Bytes of address space a worker thread reserves (its V8 isolate: code range and heap). V8 aborts the whole
- * process when it cannot reserve them, so a worker is started only where this much is left under the limit.
- */
+/** Bytes of address space a worker's V8 isolate reserves: V8 aborts the process when it cannot, so none starts then. */
 const WORKER_ADDRESS_SPACE = 1.5 * 2 ** 30;
 
-/**
- * Bytes of address space left to this process under its limit (`ulimit -v`), from /proc on Linux; Infinity where
- * there is no limit or it cannot be read.
- */
+/** Bytes of address space left under `ulimit -v` (from /proc on Linux); Infinity where unlimited or unknown. */
 function addressSpaceLeft(): number {
   try {
     const limit = /^Max address space\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1];
@@ -160,19 +154,22 @@ function addressSpaceLeft(): number {
 
 /** Milliseconds a blocking wait gives a worker's job before it gives up on the worker. */
 const SYNC_WAIT_LIMIT_MS = 60_000;
+/** Milliseconds between two looks at whether a worker waited for has failed. */
+const POLL_MS = 20;
 
 /**
- * The CPU kernel's runtime: the kernel on the arena (one shared memory that every thread reads and writes, rows in
- * place) for the calling thread, and worker threads that run it on the same memory. Workers start on first use and
- * are kept, unref'd while idle so they never hold the process open; a worker whose thread ends is dropped, its
- * pending jobs' calls fail with a LuceError, and the next call starts a new one in its place.
+ * The CPU kernel's runtime: the kernel on one shared memory for the calling thread, and worker threads that run it on
+ * the same memory. Workers start on first use and are kept, unref'd while idle; a worker whose thread ends is
+ * dropped, its calls fail with a LuceError, and the next call starts a new one in its place.
  * @internal
  */
 export class KernelPool {
   /** Which build of the kernel runs: "fused" (relaxed SIMD's multiply-adds) or "portable" (see compileKernel). */
   readonly kernel: "fused" | "portable";
-  /** The kernel on the arena, for the calling thread. */
-  readonly arena: KernelInstance;
+  /** The shared memory: logits from allocateLogits, staged rows, offset tables and results. */
+  readonly memory: KernelMemory;
+  /** The kernel's exports on the shared memory, for the calling thread (see row-job.js). */
+  readonly exports: Record<string, unknown>;
   private readonly module: object;
   private readonly workers: (PoolWorker | undefined)[] = [];
   /** Why workers cannot be started in this process (the permission model, the address space), once seen. */
@@ -185,9 +182,8 @@ export class KernelPool {
     const { kernel, module } = compileKernel(wasm);
     this.kernel = kernel;
     this.module = module;
-    let memory: KernelMemory;
     try {
-      memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
+      this.memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
     } catch (error) {
       throw Object.assign(
         new LuceError(
@@ -199,14 +195,12 @@ export class KernelPool {
         { cause: error },
       );
     }
-    const { exports } = new wasm.Instance(module, { env: { memory }, math: { exp: Math.exp } });
-    this.arena = { memory, exports };
+    this.exports = new wasm.Instance(module, { env: { memory: this.memory }, math: { exp: Math.exp } }).exports;
   }
 
   /**
-   * Up to `count` live workers (at most MAX_WORKERS), started as needed. Fewer where the process forbids threads
-   * (the permission model without --allow-worker) or has too little address space left for another (`ulimit -v`):
-   * the calling thread then does their share.
+   * Up to `count` live workers (at most MAX_WORKERS), started as needed; fewer where the process forbids threads
+   * (the permission model) or lacks address space (`ulimit -v`): the calling thread then does their share.
    */
   workersFor(count: number): PoolWorker[] {
     const wanted = Math.min(count, MAX_WORKERS);
@@ -230,10 +224,9 @@ export class KernelPool {
       execArgv: [],
       workerData: {
         kernelModule: this.module,
-        arena: this.arena.memory,
+        memory: this.memory,
         control: state.buffer,
         words: WORDS,
-        layout: WORKER_LAYOUT,
         scratchAt: (index + 1) * SCRATCH_BLOCK_BYTES,
         port: port2,
       },
@@ -262,9 +255,10 @@ export class KernelPool {
     return post;
   }
 
-  /** Whether `worker` has finished its job number `post`. */
-  isDone(worker: PoolWorker, post: number): boolean {
-    return Atomics.load(worker.state, WORDS.done) > post;
+  /** What to wait for until `worker` has finished its job number `post`, or null once it has. */
+  untilDone(worker: PoolWorker, post: number): Pause | null {
+    const done = Atomics.load(worker.state, WORDS.done);
+    return done > post ? null : { array: worker.state, index: WORDS.done, value: done, workers: [worker] };
   }
 
   /**
@@ -289,39 +283,40 @@ export class KernelPool {
     );
   }
 
-  /**
-   * Blocks until `worker` has finished its job number `post`; throws the LuceError of {@link failure}, or one after
-   * `limitMs`, ending the worker (only a thread that never started, or hangs, takes that long).
-   */
-  waitSync(fn: string, worker: PoolWorker, post: number, limitMs = SYNC_WAIT_LIMIT_MS): void {
-    const start = Date.now();
-    for (let done = Atomics.load(worker.state, WORDS.done); done <= post;) {
+  /** Throws the LuceError of {@link failure} for the first of `workers` that has failed. */
+  private throwIfFailed(fn: string, workers: readonly PoolWorker[]): void {
+    for (const worker of workers) {
       const error = this.failure(fn, worker);
       if (error !== null) throw error;
+    }
+  }
+
+  /**
+   * Blocks until `pause` is over; throws the LuceError of {@link failure}, or one after `limitMs`, ending the workers
+   * (only a thread that never started, or hangs, takes that long).
+   */
+  waitSync(fn: string, pause: Pause, limitMs = SYNC_WAIT_LIMIT_MS): void {
+    const start = Date.now();
+    while (Atomics.load(pause.array, pause.index) === pause.value) {
+      this.throwIfFailed(fn, pause.workers);
       if (Date.now() - start > limitMs) {
-        void worker.thread.terminate();
+        for (const worker of pause.workers) void worker.thread.terminate();
         throw new LuceError(fn, "options.threads", "asked for worker threads, and one of them stopped answering");
       }
-      Atomics.wait(worker.state, WORDS.done, done, 100);
-      done = Atomics.load(worker.state, WORDS.done);
+      Atomics.wait(pause.array, pause.index, pause.value, POLL_MS);
     }
   }
 
-  /** Resolves once `worker` has finished its job number `post`, leaving the event loop free; rejects as waitSync. */
-  async waitAsync(fn: string, worker: PoolWorker, post: number): Promise<void> {
-    for (let done = Atomics.load(worker.state, WORDS.done); done <= post;) {
-      const error = this.failure(fn, worker);
-      if (error !== null) throw error;
-      const wait = waitAsync(worker.state, WORDS.done, done);
+  /** Resolves once `pause` is over, leaving the event loop free; rejects as {@link waitSync}. */
+  async waitAsync(fn: string, pause: Pause): Promise<void> {
+    while (Atomics.load(pause.array, pause.index) === pause.value) {
+      this.throwIfFailed(fn, pause.workers);
+      const wait = waitAsync(pause.array, pause.index, pause.value, POLL_MS);
       if (wait.async) await wait.value;
-      done = Atomics.load(worker.state, WORDS.done);
     }
   }
 
-  /**
-   * Marks an asynchronous call in flight: the workers hold the process open until {@link release} (a pending
-   * Atomics.waitAsync does not, so without this a script awaiting a call could exit before its result).
-   */
+  /** Marks an asynchronous call in flight: the workers hold the process open (a pending waitAsync does not). */
   hold(): void {
     if (this.held++ === 0) for (const w of this.workers) w?.thread.ref();
   }
@@ -342,7 +337,7 @@ export function kernelPool(fn?: string): KernelPool {
 
 /**
  * Threads that score a call's rows by default, the calling one included: the machine's parallelism, at most 4 (past
- * that, the calling thread's copying of rows into the arena limits the speed).
+ * that, the calling thread's copying of rows into the shared memory limits the speed).
  */
 export function defaultThreads(): number {
   return Math.max(1, Math.min(availableParallelism(), 4));

@@ -42,8 +42,8 @@ function lossInLogits<T>({ beta, logReference, pairs }: AppendixA4Instance, ar: 
   return total;
 }
 
-/** The loss's derivative in each logit by forward differentiation of {@link lossInLogits}, over `ar`. */
-function forwardGradient<T>(instance: AppendixA4Instance, ar: Arithmetic<T>): T[] {
+/** The loss's derivative in each logit by forward differentiation of {@link lossInLogits}, over `ar`. @internal */
+export function forwardGradient<T>(instance: AppendixA4Instance, ar: Arithmetic<T>): T[] {
   return gradientOf(ar, (dual, t) => lossInLogits(instance, dual, t), instance.logits.map(ar.constant));
 }
 

@@ -125,8 +125,8 @@ function removeComponentMeans(x: Float64Array, label: number[]): void {
   });
 }
 
-/** Connected components of the comparison graph (labels per response). */
-function components(graph: ComparisonGraph): number[] {
+/** Connected components of the comparison graph (labels per response). @internal */
+export function components(graph: ComparisonGraph): number[] {
   const parent = Array.from({ length: graph.size }, (_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   for (const [i, j] of graph.edges) parent[find(i)] = find(j);

@@ -1,17 +1,17 @@
 import { LuceError } from "../../errors.js";
 import type { ArrayView } from "../tensor-view.js";
-import { ARENA_SCRATCH_BYTES, MAX_PAGES, PAGE, kernelPool } from "./worker-pool.js";
+import { SCRATCH_BYTES, MAX_PAGES, PAGE, kernelPool } from "./worker-pool.js";
 
 /** Alignment of every range handed out (a cache line). */
 const ALIGN = 64;
-/** Bytes the arena can hold: a 32-bit WebAssembly memory's 4 GiB. */
+/** Bytes the shared memory can hold: a 32-bit WebAssembly memory's 4 GiB. */
 const LIMIT = MAX_PAGES * PAGE;
 
-/** Free byte ranges [start, end) of the arena, sorted and merged. */
+/** Free byte ranges [start, end) of the shared memory, sorted and merged. */
 const free: [number, number][] = [];
 /** Allocated ranges: start → size. */
 const allocated = new Map<number, number>();
-/** The arena's buffers as handed out (a shared memory's `buffer` is a new object after it grows). */
+/** The shared memory's buffers as handed out (a shared memory's `buffer` is a new object after it grows). */
 const buffers = new WeakSet<object>();
 /** The views releaseLogits was given: using one again is an error, even once its memory has a new owner. */
 const released = new WeakSet<Float32Array>();
@@ -20,21 +20,21 @@ const reading = new Map<number, number>();
 
 function ensureInitialised(): void {
   if (allocated.size === 0 && free.length === 0) {
-    const memory = kernelPool().arena.memory;
-    free.push([ARENA_SCRATCH_BYTES, memory.buffer.byteLength]);
+    const memory = kernelPool().memory;
+    free.push([SCRATCH_BYTES, memory.buffer.byteLength]);
   }
 }
 
 /**
- * Reserves `bytes` of the arena (64-byte aligned), growing it when needed; returns the start, or null past 4 GiB.
+ * Reserves `bytes` of shared memory (64-byte aligned), growing it when needed; returns the start, or null past 4 GiB.
  * @internal
  */
-export function arenaAllocate(bytes: number): number | null {
+export function sharedAllocate(bytes: number): number | null {
   ensureInitialised();
   const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
   let index = free.findIndex(([start, end]) => end - start >= size);
   if (index < 0) {
-    const memory = kernelPool().arena.memory;
+    const memory = kernelPool().memory;
     const top = memory.buffer.byteLength;
     const last = free.length > 0 && free[free.length - 1][1] === top ? free[free.length - 1][0] : top;
     const pages = Math.ceil((last + size - top) / PAGE);
@@ -51,8 +51,8 @@ export function arenaAllocate(bytes: number): number | null {
   return start;
 }
 
-/** Returns a range to the arena. @internal */
-export function arenaRelease(start: number): boolean {
+/** Returns a range to the shared memory. @internal */
+export function sharedRelease(start: number): boolean {
   const size = allocated.get(start);
   if (size === undefined) return false;
   allocated.delete(start);
@@ -67,9 +67,9 @@ export function arenaRelease(start: number): boolean {
   return true;
 }
 
-/** A Float32Array over the arena from byte `start`. */
-function arenaFloats(start: number, length: number): Float32Array {
-  const buffer = kernelPool().arena.memory.buffer;
+/** A Float32Array over the shared memory from byte `start`. */
+function sharedFloats(start: number, length: number): Float32Array {
+  const buffer = kernelPool().memory.buffer;
   buffers.add(buffer);
   return new Float32Array(buffer, start, length);
 }
@@ -82,21 +82,25 @@ function rangeHolding(data: Float32Array): number | null {
 }
 
 /**
- * Where `data` lies in the arena: null for an array elsewhere, else the byte offset of its start and the start of
- * the allocated range that holds it. An array on the arena outside every allocated range (logits given back with
+ * Where `data` lies in shared memory: null for an array elsewhere, else the byte offset of its start and the start of
+ * the allocated range that holds it. An array in shared memory outside every allocated range (logits given back with
  * releaseLogits) is a LuceError for the caller `fn`: its memory may hold another caller's data by now.
  * @internal
  */
-export function arenaPlace(fn: string, argument: string, data: unknown): { offset: number; range: number } | null {
+export function sharedPlace(fn: string, argument: string, data: unknown): { offset: number; range: number } | null {
   if (!(data instanceof Float32Array && ArrayBuffer.isView(data)) || !buffers.has(data.buffer)) return null;
   const range = released.has(data) ? null : rangeHolding(data);
   if (range === null)
-    throw new LuceError(fn, argument, "lies in arena memory given back with releaseLogits: it must not be used after");
+    throw new LuceError(
+      fn,
+      argument,
+      "lies in shared logits memory given back with releaseLogits: it must not be used after",
+    );
   return { offset: data.byteOffset, range };
 }
 
 /**
- * Marks the arena range starting at `range` as read in place by a call in flight until the returned function is
+ * Marks the shared memory range starting at `range` as read in place by a call in flight until the returned function is
  * called: releaseLogits on it meanwhile is a LuceError (the call's workers are reading it).
  * @internal
  */
@@ -109,22 +113,22 @@ export function readInPlace(range: number): () => void {
   };
 }
 
-/** Logits in the arena: a Float32Array view and its shape. */
-export interface ArenaLogits extends ArrayView<Float32Array> {
+/** Logits in the shared memory: a Float32Array view and its shape. */
+export interface SharedLogits extends ArrayView<Float32Array> {
   /** The shape asked for. */
   readonly shape: number[];
 }
 
 /**
- * Float32 logits [B, T, V] allocated in luce's arena: memory that the float32 kernel's threads all
+ * Float32 logits [B, T, V] allocated in luce's shared logits memory: memory that the float32 kernel's threads all
  * read in place, so scoring them copies nothing (logits elsewhere are copied into each thread's
  * kernel memory first). Fill `data` yourself, or hand it to ONNX Runtime as a preallocated output
- * (`new ort.Tensor("float32", view.data, view.shape)` in `session.run`'s fetches). The arena holds
+ * (`new ort.Tensor("float32", view.data, view.shape)` in `session.run`'s fetches). The shared memory holds
  * at most 4 GiB in all; give the memory back with {@link releaseLogits}.
  *
  * @param shape - [B, T, V] (any shape works; the product is the length)
  * @returns an array view `{ data, shape }` (its contents are whatever that memory held: fill it)
- * @throws {@link luce!LuceError} for a bad shape, or when the arena cannot grow to hold it
+ * @throws {@link luce!LuceError} for a bad shape, or when the shared memory cannot grow to hold it
  * @example
  * ```ts
  * const logits = allocateLogits([2, 3, 5]);
@@ -133,26 +137,26 @@ export interface ArenaLogits extends ArrayView<Float32Array> {
  * releaseLogits(logits);
  * ```
  */
-export function allocateLogits(shape: readonly number[]): ArenaLogits {
+export function allocateLogits(shape: readonly number[]): SharedLogits {
   const fn = "allocateLogits";
   // read once, holes included (a sparse array's holes are undefined here, and rejected)
   const dims = Array.isArray(shape) ? Array.from(shape as unknown[]) : [];
   if (dims.length === 0 || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
     throw new LuceError(fn, "shape", "must be a non-empty array of non-negative integers");
   const length = (dims as number[]).reduce((a, d) => a * d, 1);
-  kernelPool(fn); // the arena is the kernel's memory: a process without WebAssembly gets a LuceError naming this call
-  const start = length * 4 <= LIMIT ? arenaAllocate(length * 4) : null;
+  kernelPool(fn); // the kernel's memory: a process without WebAssembly gets a LuceError naming this call
+  const start = length * 4 <= LIMIT ? sharedAllocate(length * 4) : null;
   if (start === null)
     throw new LuceError(
       fn,
       "shape",
-      `needs ${length * 4} bytes; the arena holds 4 GiB in all, ${[...allocated.values()].reduce((a, b) => a + b, 0)} of them in use`,
+      `needs ${length * 4} bytes; the shared memory holds 4 GiB in all, ${[...allocated.values()].reduce((a, b) => a + b, 0)} of them in use`,
     );
-  return { data: arenaFloats(start, length), shape: dims as number[] };
+  return { data: sharedFloats(start, length), shape: dims as number[] };
 }
 
 /**
- * Gives logits from {@link allocateLogits} back to the arena; the view must not be used after.
+ * Gives logits from {@link allocateLogits} back to the shared memory; the view must not be used after.
  * @param logits - the view allocateLogits returned
  * @throws {@link luce!LuceError} for a view not allocated there, or released already
  * @example
@@ -167,7 +171,7 @@ export function releaseLogits(logits: { readonly data: Float32Array }): void {
     data instanceof Float32Array && ArrayBuffer.isView(data) && buffers.has(data.buffer) ? data.byteOffset : null;
   if (start !== null && reading.has(start))
     throw new LuceError(fn, "logits", "are being read by a call in flight: release them once it has settled");
-  if (start === null || released.has(data as Float32Array) || !allocated.has(start) || !arenaRelease(start))
+  if (start === null || released.has(data as Float32Array) || !allocated.has(start) || !sharedRelease(start))
     throw new LuceError(fn, "logits", "was not allocated by allocateLogits, or was released already");
   released.add(data as Float32Array);
 }

@@ -1,0 +1,112 @@
+import { Worker } from "node:worker_threads";
+import { LuceError } from "../../errors.js";
+import type { BootstrapProblem } from "./bootstrap-rounds.js";
+
+const WORKER_URL = new URL("./bootstrap-worker.js", import.meta.url);
+
+/**
+ * The compiled rounds module the workers import. Beside the compiled host that is `bootstrap-rounds.js`; when the
+ * host runs from its TypeScript source (the test runner), the worker cannot load TypeScript, so it takes the
+ * compiled copy under dist/ (which `npm test` builds first).
+ */
+function roundsModule(): string {
+  const here = import.meta.url;
+  return here.endsWith(".ts")
+    ? new URL("../../../dist/inference/leaderboard/bootstrap-rounds.js", here).href
+    : new URL("./bootstrap-rounds.js", here).href;
+}
+
+/** Bootstrap θ per round, round-major (`theta[round · nModels + i]`), and the rounds whose fit did not converge. */
+export interface BootstrapThetas {
+  readonly theta: Float64Array;
+  readonly unconverged: number;
+}
+
+/** Rounds per job: small enough to share the work evenly and report progress, large enough to cost nothing. */
+const MAX_ROUNDS_PER_JOB = 16;
+
+interface Reply {
+  readonly ready?: boolean;
+  readonly first?: number;
+  readonly count?: number;
+  readonly theta?: Float64Array;
+  readonly converged?: Uint8Array;
+  readonly error?: unknown;
+}
+
+/**
+ * Runs `rounds` bootstrap rounds on `threads` worker threads and collects their θ. Rounds are handed out in small
+ * jobs as threads become free; a round's result depends only on (seed, round index), never on the thread that ran
+ * it, so the result is the same for every thread count. The calling thread only dispatches, so its event loop
+ * keeps running.
+ *
+ * @param fn - the public function errors name
+ * @throws {@link LuceError} (with the worker's error as `cause`) when a worker fails
+ * @internal
+ */
+export function bootstrapThetas(
+  fn: string,
+  problem: BootstrapProblem,
+  rounds: number,
+  threads: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<BootstrapThetas> {
+  const n = problem.nModels;
+  const theta = new Float64Array(rounds * n);
+  const perJob = Math.max(1, Math.min(MAX_ROUNDS_PER_JOB, Math.floor(rounds / (4 * threads))));
+  const workers: Worker[] = [];
+  return new Promise<BootstrapThetas>((resolve, reject) => {
+    let next = 0;
+    let done = 0;
+    let unconverged = 0;
+    let settled = false;
+    const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      for (const w of workers) void w.terminate();
+      if (error === undefined) resolve({ theta, unconverged });
+      else {
+        const failure = new LuceError(fn, "options.ci", `bootstrap: a worker thread failed: ${String(error)}`);
+        reject(Object.assign(failure, { cause: error }));
+      }
+    };
+    const dispatch = (worker: Worker) => {
+      if (next >= rounds) return;
+      const count = Math.min(perJob, rounds - next);
+      worker.postMessage({ first: next, count });
+      next += count;
+    };
+    for (let t = 0; t < Math.min(threads, rounds); t++) {
+      const worker = new Worker(WORKER_URL, { workerData: { module: roundsModule(), problem } });
+      workers.push(worker);
+      worker.on("message", (reply: Reply) => {
+        if (settled) return;
+        if (reply.error !== undefined) return finish(reply.error);
+        if (reply.theta !== undefined && reply.converged !== undefined && reply.first !== undefined) {
+          theta.set(reply.theta, reply.first * n);
+          for (const c of reply.converged) if (c === 0) unconverged++;
+          done += reply.converged.length;
+          onProgress?.(done, rounds);
+          if (done === rounds) return finish();
+        }
+        dispatch(worker);
+      });
+      worker.on("error", (error) => finish(error));
+      worker.on("exit", (code) => {
+        if (!settled) finish(new Error(`the worker thread exited with code ${code} before the rounds were done`));
+      });
+    }
+  });
+}
+
+/**
+ * The q-quantile of sorted values by linear interpolation between order statistics (Hyndman–Fan type 7, numpy's
+ * default `quantile`): position (R − 1)·q.
+ * @internal
+ */
+export function quantileSorted(sorted: Float64Array, q: number): number {
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { createRandom } from "../../../src/numerics/random.js";
+import { MultinomialSampler } from "../../../src/inference/leaderboard/multinomial.js";
+
+/** The exact binomial pmf by the product formula, summed in log space term by term. */
+function binomialPmf(n: number, p: number): number[] {
+  return Array.from({ length: n + 1 }, (_, k) => {
+    let log = k * Math.log(p) + (n - k) * Math.log1p(-p);
+    for (let i = 1; i <= k; i++) log += Math.log(n - k + i) - Math.log(i);
+    return Math.exp(log);
+  });
+}
+
+/**
+ * Pearson's chi-square of draws against the exact pmf, over the outcomes with expected count ≥ 5 (the rest pooled).
+ * Returns the statistic and its degrees of freedom.
+ */
+function chiSquare(draws: number[], pmf: number[]): { statistic: number; df: number } {
+  const observed = new Array<number>(pmf.length).fill(0);
+  for (const k of draws) observed[k]++;
+  let statistic = 0;
+  let df = -1;
+  let pooledObserved = 0;
+  let pooledExpected = 0;
+  pmf.forEach((p, k) => {
+    const expected = p * draws.length;
+    if (expected >= 5) {
+      statistic += (observed[k] - expected) ** 2 / expected;
+      df++;
+    } else {
+      pooledObserved += observed[k];
+      pooledExpected += expected;
+    }
+  });
+  if (pooledExpected > 0) {
+    statistic += (pooledObserved - pooledExpected) ** 2 / pooledExpected;
+    df++;
+  }
+  return { statistic, df };
+}
+
+describe("MultinomialSampler", () => {
+  // an upper bound on the 1 − 1e-6 quantile of chi-square with df ≤ 100 degrees of freedom
+  const bound = (df: number) => df + 7 * Math.sqrt(2 * df) + 25;
+
+  /** Draws of row 0 of a two-row resample with counts [hits, n − hits]: Binomial(n, hits / n). */
+  function firstRowDraws(n: number, hits: number, draws: number, seed: number): number[] {
+    const sampler = new MultinomialSampler(Float64Array.from([hits, n - hits]));
+    const random = createRandom(seed);
+    const out = new Float64Array(2);
+    return Array.from({ length: draws }, () => {
+      sampler.resample(random, out);
+      expect(out[0] + out[1]).toBe(n);
+      return out[0];
+    });
+  }
+
+  it.each([
+    [40, 12],
+    [25, 22],
+    [1000, 20],
+    [7, 3],
+    [600, 270],
+  ])("row 0 of %d draws with count %d follows the exact binomial pmf (chi-square)", (n, hits) => {
+    const draws = firstRowDraws(n, hits, 100_000, n * 1000 + hits);
+    const { statistic, df } = chiSquare(draws, binomialPmf(n, hits / n));
+    expect(df).toBeGreaterThan(2);
+    expect(statistic).toBeLessThan(bound(df));
+  });
+
+  it("a binomial with 400,000 trials has the binomial mean and variance", () => {
+    const [n, hits, m] = [400_000, 148_000, 20_000];
+    const p = hits / n;
+    const draws = firstRowDraws(n, hits, m, 3);
+    const mean = draws.reduce((s, x) => s + x, 0) / m;
+    const variance = draws.reduce((s, x) => s + (x - mean) ** 2, 0) / (m - 1);
+    const sd = Math.sqrt(n * p * (1 - p));
+    expect(Math.abs(mean - n * p)).toBeLessThan((5 * sd) / Math.sqrt(m));
+    // the sample variance's relative standard error is √(2/(m − 1)) for a near-normal distribution
+    expect(Math.abs(variance / (sd * sd) - 1)).toBeLessThan(5 * Math.sqrt(2 / (m - 1)));
+  });
+
+  it("resamples counts that sum to the total, each row binomial in distribution", () => {
+    const counts = Float64Array.from([5, 0, 120, 33, 1, 41]);
+    const total = counts.reduce((s, x) => s + x, 0);
+    const sampler = new MultinomialSampler(counts);
+    const random = createRandom(9);
+    const out = new Float64Array(counts.length);
+    const rounds = 20_000;
+    const sums = new Float64Array(counts.length);
+    for (let r = 0; r < rounds; r++) {
+      sampler.resample(random, out);
+      expect(out.reduce((s, x) => s + x, 0)).toBe(total);
+      expect(out[1]).toBe(0);
+      out.forEach((x, i) => (sums[i] += x));
+    }
+    counts.forEach((c, i) => {
+      // row i is Binomial(total, c / total): mean c, variance c (1 − c / total)
+      const se = Math.sqrt((c * (1 - c / total)) / rounds);
+      expect(Math.abs(sums[i] / rounds - c)).toBeLessThanOrEqual(5 * se + 1e-12);
+    });
+  });
+});
