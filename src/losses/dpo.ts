@@ -1,11 +1,5 @@
 import { LuceError } from "../errors.js";
-import {
-  describe,
-  requireBoolean,
-  requireFinite,
-  requireOptions,
-  requirePositive,
-} from "../validation/checks.js";
+import { describe, requireBoolean, requireFinite, requireOptions, requirePositive } from "../validation/checks.js";
 import { readLengths, readLogps } from "./sequence-inputs.js";
 import { rewardMetrics, type RewardMetrics } from "./metrics.js";
 import {
