@@ -30,7 +30,7 @@ const { values } = parseArgs({
 const TESTS = {
   theory: ["test/theory", "test/proofs/oracles.test.ts", "test/proofs/wrong-kernels.test.ts"],
   numerics: ["test/numerics", "test/proofs/oracles.test.ts"],
-  ranking: ["test/ranking", "test/proofs/oracles.test.ts"],
+  ranking: ["test/ranking", "test/proofs/oracles.test.ts", "test/proofs/sampling-distribution.test.ts"],
   losses: ["test/losses"],
   proofs: ["test/proofs"],
 };
@@ -189,6 +189,35 @@ const MUTANTS = [
     find: ["      ? 8 * Number.EPSILON"],
     replace: "      ? 8e6 * Number.EPSILON",
   },
+  // the reward–KL frontier
+  {
+    id: "frontier-missing-prompt-weight",
+    area: "theory",
+    file: "src/theory/frontier.ts",
+    find: ["    kl.add(p.w[x] * klRow(row, p.logRef[x]));"],
+    replace: "    kl.add(klRow(row, p.logRef[x]));",
+  },
+  {
+    id: "frontier-wrong-beta",
+    area: "theory",
+    file: "src/theory/frontier.ts",
+    find: ["        p.r.map((row, x) => logOptimalPolicyRow(row, p.logRef[x], beta)),"],
+    replace: "        p.r.map((row, x) => logOptimalPolicyRow(row, p.logRef[x], 2 * beta)),",
+  },
+  {
+    id: "frontier-bisection-direction",
+    area: "theory",
+    file: "src/theory/frontier.ts",
+    find: ["    if (at(mid).kl > kl) lo = mid;"],
+    replace: "    if (at(mid).kl < kl) lo = mid;",
+  },
+  {
+    id: "frontier-bisection-stops-early",
+    area: "theory",
+    file: "src/theory/frontier.ts",
+    find: ["  for (let i = 0; i < 200 && hi - lo > 1e-13; i++) {"],
+    replace: "  for (let i = 0; i < 200 && hi - lo > 1e-3; i++) {",
+  },
   // numerics
   {
     id: "log1p-exp-1e3-eps",
@@ -268,6 +297,34 @@ const MUTANTS = [
     find: ["const g = counts[c] * sigmoidUnchecked(s[losers[c]] - s[winners[c]]);"],
     replace: "const g = counts[c] * sigmoidUnchecked(s[winners[c]] - s[losers[c]]);",
   },
+  {
+    id: "bradley-terry-hessian-curvature",
+    area: "ranking",
+    file: "src/ranking/bradley-terry.ts",
+    find: ["    const curvature = counts[c] * sigmoidUnchecked(d) * sigmoidUnchecked(-d);"],
+    replace: "    const curvature = counts[c] * sigmoidUnchecked(d) * sigmoidUnchecked(d);",
+  },
+  {
+    id: "plackett-luce-hessian-1e3-eps",
+    area: "ranking",
+    file: "src/ranking/plackett-luce.ts",
+    find: ["      const p = inPlay.map((j) => Math.exp(s[j] - logNormalizer));"],
+    replace: "      const p = inPlay.map((j) => Math.exp(s[j] - logNormalizer) * (1 + 1e3 * Number.EPSILON));",
+  },
+  {
+    id: "plackett-luce-hessian-off-by-one",
+    area: "ranking",
+    file: "src/ranking/plackett-luce.ts",
+    find: ["        for (let b = 0; b < inPlay.length; b++) row[inPlay[b]] += p[a] * p[b];"],
+    replace: "        for (let b = 1; b < inPlay.length; b++) row[inPlay[b]] += p[a] * p[b];",
+  },
+  {
+    id: "sampler-exponential-noise",
+    area: "ranking",
+    file: "src/ranking/sampling.ts",
+    find: ["    perturbed[j] = s[j] - Math.log(-Math.log(positiveUniform(fn, random)));"],
+    replace: "    perturbed[j] = s[j] - Math.log(positiveUniform(fn, random));",
+  },
   // losses
   {
     id: "dpo-sigmoid-missing-beta",
@@ -309,6 +366,88 @@ const MUTANTS = [
           "for (let k = 0; k < p.length; k++) rhat[k] = p[k] - r[k];",
       })[line],
   },
+  {
+    id: "nca-pair-gradient-half",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    out[2] = 0.5 * beta * sig(b);"],
+    replace: "    out[2] = beta * sig(b);",
+  },
+  {
+    id: "robust-gradient-sign",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    out[1] = -beta * scale * ((1 - eps) * sig(-x) + eps * sig(x));"],
+    replace: "    out[1] = -beta * scale * ((1 - eps) * sig(-x) - eps * sig(x));",
+  },
+  {
+    id: "bco-pair-delta-sign",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    const b = beta * v - delta;"],
+    replace: "    const b = beta * v + delta;",
+  },
+  {
+    id: "sppo-hard-gradient-sign",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    out[2] = 2 * b;"],
+    replace: "    out[2] = -2 * b;",
+  },
+  {
+    id: "apo-down-gradient-sign-of-margin",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    out[1] = beta * (sig(a) * sig(-a) - curvature);"],
+    replace: "    out[1] = beta * (sig(a) * sig(-a) + curvature);",
+  },
+  {
+    id: "apo-zero-gradient-missing-factor",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    out[2] = beta * sig(b) * sig(-b);"],
+    replace: "    out[2] = beta * sig(b);",
+  },
+  {
+    id: "discopop-weight-sign",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    const oneMinusW = sig(-l / tau);"],
+    replace: "    const oneMinusW = sig(l / tau);",
+  },
+  {
+    id: "discopop-1e3-eps",
+    area: "losses",
+    file: "src/losses/pairwise-kernels.ts",
+    find: ["    const weightedExp = Math.exp(ls(l / tau) - l);"],
+    replace: "    const weightedExp = Math.exp(ls(l / tau) - l) * (1 + 1e3 * Number.EPSILON);",
+  },
+  {
+    id: "aot-gradient-wrong-order",
+    area: "losses",
+    file: "src/losses/dpo.ts",
+    find: ["      gradRejected[orderA[k]] -= g;"],
+    replace: "      gradRejected[orderB[k]] -= g;",
+  },
+  {
+    id: "length-normalised-gradient-missing-length",
+    area: "losses",
+    file: "src/losses/dpo.ts",
+    find: ["    into.gradChosen[i] += scores.chain(out[1] / cl, u[i]);", "      gradPolicyChosen[i] = out[1] / cl;"],
+    replace: (line) =>
+      ({
+        "    into.gradChosen[i] += scores.chain(out[1] / cl, u[i]);":
+          "    into.gradChosen[i] += scores.chain(out[1], u[i]);",
+        "      gradPolicyChosen[i] = out[1] / cl;": "      gradPolicyChosen[i] = out[1];",
+      })[line],
+  },
+  {
+    id: "plackett-luce-dpo-gradient-missing-beta",
+    area: "losses",
+    file: "src/losses/plackett-luce-dpo.ts",
+    find: ["    addObservationGradient(rhat, obs, -beta, grad);"],
+    replace: "    addObservationGradient(rhat, obs, -1, grad);",
+  },
   // proofs (the checkers themselves)
   {
     id: "lemma-2-self-comparison",
@@ -327,6 +466,13 @@ const MUTANTS = [
     file: "src/proofs/statements/theorem-1.ts",
     find: ["        const bound = 8 * EPS * scale;", "        const bound = 16 * EPS * size;"],
     replace: (line) => line.replace(/(\d+) \* EPS/, "$1e6 * EPS"),
+  },
+  {
+    id: "precise-log1p-rounds-one-plus-u",
+    area: "proofs",
+    file: "src/proofs/precise.ts",
+    find: ["  if (u.abs().gte(SERIES_BELOW)) return new B(new W(u).plus(1).ln());"],
+    replace: "  if (u.abs().gte(SERIES_BELOW)) return new B(u).plus(1).ln();",
   },
   {
     id: "check-statement-evaluates-10",
@@ -362,13 +508,16 @@ const MUTANTS = [
   },
 ];
 
+/** The longest one vitest run may take: the unmutated copy runs every area's tests and verify at once. */
+const RUN_TIMEOUT_MS = 30 * 60_000;
+
 /** The same check `luce verify` runs, as a test file dropped into the copy (vitest runs the TypeScript sources). */
 const VERIFY_TEST = `import { expect, it } from "vitest";
 import { verifyPaper } from "../src/proofs/verify.js";
 it("luce verify passes", async () => {
   const report = await verifyPaper({ runs: 100, seed: 42 });
   expect(report.ok).toBe(true);
-});
+}, ${RUN_TIMEOUT_MS});
 `;
 
 function copyProject() {
@@ -391,15 +540,20 @@ function copyProject() {
   return dir;
 }
 
-/** Runs vitest on the given files in the copy; true when every test passed. */
-function passes(dir, files) {
+/** Runs vitest on the given files in the copy; true when every test passed. `explain` prints why not. */
+function passes(dir, files, explain = false) {
   const present = files.filter((f) => existsSync(join(dir, f)));
   const run = spawnSync("npx", ["vitest", "run", "--bail", "1", ...present], {
     cwd: dir,
     env: { ...process.env, LUCE_SEED: process.env.LUCE_SEED ?? "20231129" },
     encoding: "utf8",
-    timeout: 600_000,
+    timeout: RUN_TIMEOUT_MS,
+    maxBuffer: 1 << 28,
   });
+  if (run.status !== 0 && explain) {
+    const why = run.error === undefined ? `exit ${run.status}` : String(run.error);
+    console.log(`${why}\n${`${run.stdout ?? ""}${run.stderr ?? ""}`.split("\n").slice(-40).join("\n")}`);
+  }
   return run.status === 0;
 }
 
@@ -425,7 +579,7 @@ try {
   const chosen = values.only === undefined ? MUTANTS : MUTANTS.filter((m) => values.only.split(",").includes(m.id));
   const areas = [...new Set(chosen.map((m) => m.area))];
   process.stdout.write(`unmutated copy: `);
-  const clean = passes(dir, [...areas.flatMap((a) => TESTS[a]), "test/mutant-verify.test.ts"]);
+  const clean = passes(dir, [...areas.flatMap((a) => TESTS[a]), "test/mutant-verify.test.ts"], true);
   console.log(clean ? "passes" : "FAILS");
   if (!clean) {
     console.log("the unmutated copy must pass its tests and verify before mutants mean anything");

@@ -240,7 +240,9 @@ export function isBatchCoupled(lossType: unknown): boolean {
  * Accuracy: a few ulp relative to the loss; for the types that cross zero (ipo, sppo_hard, robust,
  * exo_pair, hinge) absolute, a few EPS times the size of the cancelling terms. The inputs' own
  * rounding enters as EPS·(|log π_θ| + |log π_ref|)·|∂loss/∂d|, and for exponential scores e^{kr} as
- * EPS·|kr| relative.
+ * EPS·|kr| relative. In all, for a pairwise type: a few times the running error bound of its formula
+ * in float64 (each operation rounded once, inputs exact), and the same for the gradients, by the
+ * formula's derivative (at the hinge's kink either one-sided value).
  *
  * @param inputs - sequence log-probabilities per pair (and lengths where the type uses them)
  * @param options - β, the loss type (or list with weights) and its parameters

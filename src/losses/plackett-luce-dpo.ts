@@ -43,7 +43,9 @@ const FN = "plackettLuceDpoLoss";
  *
  * Stability: each factor is (r̂ − m) − log1p(t) with a running maximum m from the worst-ranked
  * response up, so implicit rewards thousands apart give −1e−300-sized losses with their digits;
- * the gradient's 1 − p terms are −expm1(log p). Accuracy: a few ulp relative to Σ|factors|. An
+ * the gradient's 1 − p terms are −expm1(log p). Accuracy: as `plackettLuceLogProbability` on r̂ (a few
+ * ulp of Σ_i |log p_i| + (1 − p_i)·spread of r̂ in play), plus the rounding of r̂, EPS·β(|log π_θ| +
+ * |log π_ref|), times 2 per factor; the gradient within a few EPS·β·Σ_k (1 + max |r̂| in play). An
  * implicit reward or a loss beyond the float64 range (β·log π/π_ref near ±1e308) is an error,
  * never ±Infinity or NaN.
  *

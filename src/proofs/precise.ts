@@ -74,20 +74,77 @@ export function constant(x: number | string): Precise {
 }
 
 /**
- * log Σ e^{x_i} at 50 digits, skipping −Infinity terms (−Infinity if all are).
+ * The working precision of {@link preciseLog1p} and {@link preciseExpm1} above their series range: 1 + u and e^u − 1
+ * formed at 100 digits keep 90 digits of a u as small as 1e−10, so the 50-digit results are correctly rounded.
+ */
+const W = Decimal.clone({ precision: 100 });
+
+/** Below this |u|, log(1 + u) and e^u − 1 come from five terms of their series (the sixth is below 1e−50 relative). */
+const SERIES_BELOW = new B("1e-10");
+
+/**
+ * log(1 + u) at 50 digits, also where |u| is far below 1e−50 (where 1 + u at 50 digits would be 1).
+ *
+ * @param u - a value > −1
+ * @returns log(1 + u)
+ * @internal
+ */
+export function preciseLog1p(u: Precise): Precise {
+  if (u.abs().gte(SERIES_BELOW)) return new B(new W(u).plus(1).ln());
+  // u − u²/2 + u³/3 − u⁴/4 + u⁵/5: the next term is below 1e−50 of u
+  return u.minus(u.pow(2).div(2)).plus(u.pow(3).div(3)).minus(u.pow(4).div(4)).plus(u.pow(5).div(5));
+}
+
+/**
+ * e^u − 1 at 50 digits, also where |u| is far below 1e−50.
+ *
+ * @param u - any value
+ * @returns e^u − 1
+ * @internal
+ */
+export function preciseExpm1(u: Precise): Precise {
+  if (u.abs().gte(SERIES_BELOW)) return new B(new W(u).exp().minus(1));
+  return u.plus(u.pow(2).div(2)).plus(u.pow(3).div(6)).plus(u.pow(4).div(24)).plus(u.pow(5).div(120));
+}
+
+/**
+ * log Σ e^{x_i} of already-checked terms in two parts, the largest term m and log(1 + Σ_{i≠argmax} e^{x_i − m})
+ * through {@link preciseLog1p}, so a tail far below 1e−50 of m (log σ(208) = −e^{−208}) keeps its digits, and
+ * x_k − m − log1pTail is a log-share without the cancellation of x_k − (m + log1pTail). −Infinity terms are zero
+ * terms; no finite term gives m = −Infinity.
+ * @internal
+ */
+export function logSumExpParts(xs: readonly Precise[]): { max: Precise; log1pTail: Precise } {
+  let argmax = -1;
+  xs.forEach((x, i) => {
+    if (x.isFinite() && (argmax < 0 || x.gt(xs[argmax]))) argmax = i;
+  });
+  if (argmax < 0) return { max: new B("-Infinity"), log1pTail: new B(0) };
+  const max = xs[argmax];
+  let tail = new B(0);
+  xs.forEach((x, i) => {
+    if (i !== argmax && x.isFinite()) tail = tail.plus(x.minus(max).exp());
+  });
+  return { max, log1pTail: preciseLog1p(tail) };
+}
+
+/** log Σ e^{x_i} of already-checked terms (see {@link logSumExpParts}). @internal */
+export function logSumExpOf(xs: readonly Precise[]): Precise {
+  const { max, log1pTail } = logSumExpParts(xs);
+  return max.plus(log1pTail);
+}
+
+/**
+ * log Σ e^{x_i} at 50 digits, skipping −Infinity terms (−Infinity if all are). Formed as m + log(1 + t) with m the
+ * largest term and t the sum of the others' e^{x_i − m}, the logarithm taken without rounding 1 + t, so a sum whose
+ * other terms are below 1e−50 of the largest keeps them (log(e^0 + e^{−200}) = e^{−200} to 50 digits, not 0).
  *
  * @param xs - the log-terms
  * @throws {@link luce!LuceError} when xs is not an array of {@link Precise}
  * @returns their log-sum-exp
  */
 export function preciseLogSumExp(xs: readonly Precise[]): Precise {
-  const finite = readPreciseArray("preciseLogSumExp", "xs", xs).filter((x) => x.isFinite());
-  if (finite.length === 0) return new B("-Infinity");
-  let m = finite[0];
-  for (const x of finite) if (x.gt(m)) m = x;
-  let s = new B(0);
-  for (const x of finite) s = s.plus(x.minus(m).exp());
-  return m.plus(s.ln());
+  return logSumExpOf(readPreciseArray("preciseLogSumExp", "xs", xs));
 }
 
 /**
@@ -145,8 +202,9 @@ export function precisePlackettLuce(
   const remaining = [...top, ...rest];
   let total = new B(0);
   for (let i = 0; i < top.length; i++) {
-    const denominator = preciseLogSumExp(remaining.slice(i).map((j) => s[j]));
-    total = total.plus(s[top[i]].minus(denominator));
+    // (s_k − m) − log(1 + t): a factor of −1e−300 next to scores near 1000 keeps its digits
+    const { max, log1pTail } = logSumExpParts(remaining.slice(i).map((j) => s[j]));
+    total = total.plus(s[top[i]].minus(max).minus(log1pTail));
   }
   return total;
 }

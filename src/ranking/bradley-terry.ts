@@ -61,6 +61,7 @@ export function bradleyTerryLogLikelihood(scores: ArrayLike<number>, comparisons
 /**
  * Gradient of {@link bradleyTerryLogLikelihood} with respect to the scores:
  * ∂ℓ/∂s_w += count·σ(s_l − s_w), ∂ℓ/∂s_l −= the same, for each comparison.
+ * Error per entry: a few EPS·Σ count·σ(s_l − s_w)·(1 + |s_w| + |s_l|) over its comparisons.
  *
  * @param scores - one finite score per item
  * @param comparisons - as for {@link bradleyTerryLogLikelihood}
@@ -91,7 +92,8 @@ export function bradleyTerryLogLikelihoodGradient(
  * Hessian of {@link bradleyTerryLogLikelihood} with respect to the scores, dense:
  * −Σ_c count_c·σ(d_c)σ(−d_c)·(e_w − e_l)(e_w − e_l)ᵀ with d_c = s_w − s_l.
  * It is negative semi-definite and annihilates the all-ones vector (Lemma 1:
- * shifting every score changes nothing). Dense n×n: for fitting many items use
+ * shifting every score changes nothing). Error per entry: a few EPS·Σ count·σ(d)σ(−d)·(1 + |s_w| +
+ * |s_l|) over its comparisons (the terms of an entry share one sign). Dense n×n: for fitting many items use
  * `fitBradleyTerry`, which is sparse.
  *
  * @param scores - one finite score per item

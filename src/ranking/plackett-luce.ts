@@ -19,7 +19,13 @@ import { normalizeObservations, type NormalizedObservation, type PlackettLuceObs
  * maximum ({@link suffixLogSumExp}); each factor is (s_{τ(i)} − m_i) −
  * log1p(t_i), so a factor whose item dominates is −log1p(Σ e^{s_j − s_{τ(i)}})
  * with no cancellation: scores [1000, 880] ranked in order give −7.66e−53, not 0.
- * Error: a few ulp relative to Σ|factors|.
+ *
+ * Error: a few ulp of Σ_i (|log p_i| + (1 − p_i)·max_{j ∈ R_i}(m_i − s_j)), with p_i the factor's
+ * probability and m_i the largest score in play. float64 rounds each difference s_j − m_i before
+ * exponentiating it, which moves e^{s_j − m_i} by EPS·(m_i − s_j) relative; those terms weigh
+ * 1 − p_i of the sum at most (they are the other items when τ(i) has the largest score, and at most
+ * all but the largest when it has not). So a factor near 0 is not accurate relative to itself: for
+ * scores [0.1, −700] the factor −log1p(e^{−700.1}) carries up to 350 ulp of its own size.
  *
  * @param scores - the K finite scores of one observation (e.g. K responses to one prompt)
  * @param ranking - indices into `scores`, best first, distinct, 1 ≤ length ≤ K
@@ -65,6 +71,8 @@ export function localObservation(fn: string, name: string, ranking: unknown, nIt
  * - `[chosen, [others...]]` is a top-1 choice (others exclude the chosen item).
  * A ranking of two items is a Bradley–Terry comparison.
  *
+ * Error: the bound of {@link plackettLuceLogProbability}, summed over the observations.
+ *
  * @param scores - one finite score per item
  * @param observations - the data, indices into `scores`
  * @returns the log-likelihood (≤ 0), summed with compensation
@@ -90,6 +98,8 @@ export function plackettLuceLogLikelihood(
  * Gradient of {@link plackettLuceLogLikelihood} with respect to the scores:
  * ∂/∂s_j = Σ_obs Σ_i ( [j = τ(i)] − p_{ij} ), with p_{ij} = e^{s_j − log Σ_{R_i} e^{s}}
  * the softmax of the items still in play at step i (zero when j ∉ R_i).
+ * Error per entry: a few EPS·Σ_steps (1 + max |s| over the items in play), each p_{ij} being an
+ * exponential of a difference of scores.
  *
  * @param scores - one finite score per item
  * @param observations - as for {@link plackettLuceLogLikelihood}
@@ -116,7 +126,9 @@ export function plackettLuceLogLikelihoodGradient(
 /**
  * Hessian of {@link plackettLuceLogLikelihood} with respect to the scores, dense:
  * −Σ_obs Σ_i ( diag(p_i) − p_i p_iᵀ ) over the items in play at step i.
- * Negative semi-definite; the all-ones vector is in its null space. Dense n×n:
+ * Negative semi-definite; the all-ones vector is in its null space. Error of entry (a, b): a few
+ * EPS·Σ_steps (p_a·[a = b] + p_a·p_b)·(1 + max |s| over the items in play), absolute (the diagonal
+ * −p_a + p_a² cancels where p_a is near 1). Dense n×n:
  * for many items use `fitPlackettLuce`.
  *
  * @param scores - one finite score per item

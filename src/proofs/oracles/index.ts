@@ -1,3 +1,5 @@
+import { frontierOracles } from "./frontier.js";
+import { lossOracles } from "./losses.js";
 import { numericsOracles } from "./numerics.js";
 import { checkOracle, type FunctionOracle, type OracleReport } from "./oracle.js";
 import { rankingOracles } from "./ranking.js";
@@ -7,13 +9,13 @@ import { readCheckOptions, type CheckOptions } from "../check.js";
 export { checkOracle, FEW, type FunctionOracle, type OracleComparison, type OracleReport } from "./oracle.js";
 
 /**
- * Every oracle of luce's own public functions: numerics, then theory, then ranking.
+ * Every oracle of luce's own public functions: numerics, theory, the frontier, ranking, then the losses.
  *
  * @returns the oracles
  * @internal
  */
 export function ownFunctionOracles(): FunctionOracle<never>[] {
-  return [...numericsOracles(), ...theoryOracles(), ...rankingOracles()];
+  return [...numericsOracles(), ...theoryOracles(), ...frontierOracles(), ...rankingOracles(), ...lossOracles()];
 }
 
 /**

@@ -118,52 +118,9 @@ export function ulps(...terms: Precise[]): Precise {
     .times(FEW);
 }
 
-/**
- * The 50-digit evaluation's own error: about 1e−50 of the magnitudes it combines, so where a result cancels far below
- * its inputs (a log-probability of −e^{−4000} from scores near 1e−150) the oracle vouches for it only to this slack.
- * @internal
- */
-export function slack(...terms: Precise[]): Precise {
-  return terms.reduce((s, t) => s.plus(t.abs()), constant(0)).times(ORACLE_RELATIVE_ERROR);
-}
-
-/** A bound on the relative error of one 50-digit operation, with room for a few dozen of them. */
-const ORACLE_RELATIVE_ERROR = constant("1e-45");
-
-/** Below this |u|, log(1 + u) and e^u − 1 are taken from their series (50 digits would lose u in 1 + u). */
-const SERIES_BELOW = constant("1e-12");
-
-/** log(1 + u) at 50 digits, also for |u| far below 1e−50. @internal */
-export function preciseLog1p(u: Precise): Precise {
-  if (u.abs().gte(SERIES_BELOW)) return constant(1).plus(u).ln();
-  // u − u²/2 + u³/3 − u⁴/4: the next term is below 1e−60 relative
-  return u.minus(u.pow(2).div(2)).plus(u.pow(3).div(3)).minus(u.pow(4).div(4));
-}
-
-/**
- * log Σ e^{x_i} at 50 digits as m + log(1 + Σ_{i≠argmax} e^{x_i − m}) through {@link preciseLog1p}, so a tail far below
- * 1e−50 (log σ(208) = −e^{−208}) keeps its digits; `preciseLogSumExp` of precise.ts rounds 1 + tail first. −Infinity
- * terms are zero terms.
- * @internal
- */
-export function preciseLogSumExpTail(xs: readonly Precise[]): Precise {
-  let argmax = -1;
-  xs.forEach((x, i) => {
-    if (x.isFinite() && (argmax < 0 || x.gt(xs[argmax]))) argmax = i;
-  });
-  if (argmax < 0) return constant("-Infinity");
-  const m = xs[argmax];
-  let tail = constant(0);
-  xs.forEach((x, i) => {
-    if (i !== argmax && x.isFinite()) tail = tail.plus(x.minus(m).exp());
-  });
-  return m.plus(preciseLog1p(tail));
-}
-
-/** e^u − 1 at 50 digits, also for |u| far below 1e−50. @internal */
-export function preciseExpm1(u: Precise): Precise {
-  if (u.abs().gte(SERIES_BELOW)) return u.exp().minus(1);
-  return u.plus(u.pow(2).div(2)).plus(u.pow(3).div(6)).plus(u.pow(4).div(24));
+/** The largest magnitude among the finite entries (0 when none is finite). @internal */
+export function maxAbsFinite(values: readonly Precise[]): Precise {
+  return values.filter((v) => v.isFinite()).reduce((m, v) => (v.abs().gt(m) ? v.abs() : m), constant(0));
 }
 
 /** EPS·Σ|terms| at 50 digits (a bound of one rounding per term). @internal */

@@ -2,14 +2,15 @@ import fc from "fast-check";
 import {
   bradleyTerryLogLikelihood,
   bradleyTerryLogLikelihoodGradient,
+  bradleyTerryLogLikelihoodHessian,
   bradleyTerryProbability,
   plackettLuceLogLikelihood,
   plackettLuceLogLikelihoodGradient,
+  plackettLuceLogLikelihoodHessian,
   plackettLuceLogProbability,
 } from "../../ranking/index.js";
-import { constant, exact, type Precise } from "../precise.js";
-import { eps, FEW, preciseExpm1, realArbitrary, render, slack, ulps, type FunctionOracle } from "./oracle.js";
-import { preciseLogSumExpTail } from "./oracle.js";
+import { constant, exact, logSumExpOf, logSumExpParts, preciseExpm1, type Precise } from "../precise.js";
+import { eps, FEW, realArbitrary, render, ulps, type FunctionOracle } from "./oracle.js";
 
 const one = constant(1);
 
@@ -67,35 +68,39 @@ const rankingInstances: fc.Arbitrary<RankingInstance> = scoresArbitrary.chain((s
   }),
 );
 
-/** log p(ranked | offered) = Σ_i (s_{τ(i)} − log Σ_{j ∈ R_i} e^{s_j}) at 50 digits, and Σ|factors|. */
-function plackettLuce(s: readonly Precise[], ranked: readonly number[], offered: readonly number[]) {
+/**
+ * log p(ranked | offered) = Σ_i (s_{τ(i)} − log Σ_{j ∈ R_i} e^{s_j}) at 50 digits (section 3, appendix A.3), each
+ * factor formed as (s_{τ(i)} − m_i) − log(1 + t_i) with m_i the largest score in play, so a factor of −1e−300 next to
+ * scores near 1000 keeps its digits; and the size its error bound scales with,
+ * Σ_i (|log p_i| + (1 − p_i)·max_{j ∈ R_i}(m_i − s_j)) (see `plackettLuceLogProbability`).
+ * @internal
+ */
+export function plackettLuce(
+  s: readonly Precise[],
+  ranked: readonly number[],
+  offered: readonly number[],
+): { value: Precise; size: Precise } {
   const remaining = [...ranked, ...offered.filter((j) => !ranked.includes(j))];
   let value = constant(0);
   let size = constant(0);
-  let inputs = constant(0);
   ranked.forEach((item, i) => {
-    const denominator = preciseLogSumExpTail(remaining.slice(i).map((j) => s[j]));
-    const factor = s[item].minus(denominator);
+    const inPlay = remaining.slice(i).map((j) => s[j]);
+    const { max, log1pTail } = logSumExpParts(inPlay);
+    const factor = s[item].minus(max).minus(log1pTail);
     value = value.plus(factor);
-    size = size.plus(factor.abs()).plus(
-      sensitivity(
-        factor,
-        remaining.slice(i).map((j) => s[j]),
-      ),
-    );
-    inputs = inputs.plus(s[item].abs()).plus(denominator.abs());
+    size = size.plus(factor.abs()).plus(sensitivity(factor, inPlay, max));
   });
-  return { value, size, slack: slack(inputs) };
+  return { value, size };
 }
 
 /**
- * How far a factor log p_i moves when its scores are rounded: ∂ log p_i/∂s_j sums to (1 − p_i) over the others, so
- * (1 − p_i)·2·max|s| in units of EPS. Zero when the ranked item takes all the mass.
- * @internal
+ * How far a factor log p_i moves when float64 rounds the differences s_j − m_i it exponentiates: each e^{s_j − m_i}
+ * moves by EPS·|s_j − m_i| relative, and those terms weigh at most 1 − p_i of the sum, so (1 − p_i)·max_j(m_i − s_j)
+ * in units of EPS. Zero when the ranked item takes all the mass.
  */
-export function sensitivity(factor: Precise, scores: readonly Precise[]): Precise {
-  const big = scores.reduce((m, v) => (v.abs().gt(m) ? v.abs() : m), constant(0));
-  return preciseExpm1(factor).neg().times(big).times(2);
+function sensitivity(factor: Precise, inPlay: readonly Precise[], max: Precise): Precise {
+  const spread = inPlay.reduce((m, v) => (max.minus(v).gt(m) ? max.minus(v) : m), constant(0));
+  return preciseExpm1(factor).neg().times(spread);
 }
 
 /** The observation in the public form: a ranking of exactly its items, or a top-k of a listed set. */
@@ -167,20 +172,19 @@ export function rankingOracles(): FunctionOracle<never>[] {
     } satisfies FunctionOracle<ComparisonInstance>,
     {
       name: "plackettLuceLogProbability",
-      bound:
-        "FEW·EPS·Σ(|factor| + 2(1 − p)·max|s|): its documentation's few ulp of Σ|factors|, plus the rounding of the scores",
+      bound: "FEW·EPS·Σ_i (|log p_i| + (1 − p_i)·max_{j ∈ R_i}(m_i − s_j)) (its documentation)",
       instances: rankingInstances,
       compare: ({ scores, observations }: RankingInstance) => {
         const s = scores.map(exact);
         const all = scores.map((_, i) => i);
         // a ranking shorter than the scores is a top-k of all of them
         return observations.map(({ ranked }, o) => {
-          const { value, size, slack: oracleError } = plackettLuce(s, ranked, all);
+          const { value, size } = plackettLuce(s, ranked, all);
           return {
             name: `ranking ${o}`,
             value: plackettLuceLogProbability(scores, ranked),
             exact: value,
-            bound: ulps(size).plus(oracleError),
+            bound: ulps(size),
           };
         });
       },
@@ -194,15 +198,13 @@ export function rankingOracles(): FunctionOracle<never>[] {
         const s = scores.map(exact);
         let value = constant(0);
         let size = constant(0);
-        let oracleError = constant(0);
         for (const { ranked, offered } of observations) {
           const p = plackettLuce(s, ranked, offered);
           value = value.plus(p.value);
           size = size.plus(p.size);
-          oracleError = oracleError.plus(p.slack);
         }
         const out = plackettLuceLogLikelihood(scores, observations.map(publicForm));
-        return [{ name: "result", value: out, exact: value, bound: ulps(size).plus(oracleError) }];
+        return [{ name: "result", value: out, exact: value, bound: ulps(size) }];
       },
       show: render,
     } satisfies FunctionOracle<RankingInstance>,
@@ -218,7 +220,7 @@ export function rankingOracles(): FunctionOracle<never>[] {
           const remaining = [...ranked, ...offered.filter((j) => !ranked.includes(j))];
           ranked.forEach((item, i) => {
             const set = remaining.slice(i);
-            const z = preciseLogSumExpTail(set.map((j) => s[j]));
+            const z = logSumExpOf(set.map((j) => s[j]));
             const big = Math.max(...set.map((j) => Math.abs(scores[j])));
             grad[item] = grad[item].plus(1);
             for (const j of set) {
@@ -229,6 +231,70 @@ export function rankingOracles(): FunctionOracle<never>[] {
         }
         const out = plackettLuceLogLikelihoodGradient(scores, observations.map(publicForm));
         return grad.map((e, i) => ({ name: `entry ${i}`, value: out[i], exact: e, bound: ulps(size[i]) }));
+      },
+      show: render,
+    } satisfies FunctionOracle<RankingInstance>,
+    {
+      name: "bradleyTerryLogLikelihoodHessian",
+      bound: "FEW·EPS·Σ count·σ(d)σ(−d)·(1 + |s_w| + |s_l|) per entry (its documentation)",
+      instances: comparisonInstances,
+      compare: ({ scores, comparisons }: ComparisonInstance) => {
+        const n = scores.length;
+        const hessian = scores.map(() => scores.map(() => constant(0)));
+        const size = scores.map(() => scores.map(() => constant(0)));
+        // −count·σ(d)σ(−d)·(e_w − e_l)(e_w − e_l)ᵀ, d = s_w − s_l
+        for (const [w, l, c] of comparisons) {
+          const d = exact(scores[w]).minus(exact(scores[l]));
+          const curvature = preciseLogistic(d).times(preciseLogistic(d.neg())).times(c);
+          const s = curvature.times(1 + Math.abs(scores[w]) + Math.abs(scores[l]));
+          for (const [a, b, sign] of [
+            [w, w, -1],
+            [l, l, -1],
+            [w, l, 1],
+            [l, w, 1],
+          ]) {
+            hessian[a][b] = hessian[a][b].plus(curvature.times(sign));
+            size[a][b] = size[a][b].plus(s);
+          }
+        }
+        const out = bradleyTerryLogLikelihoodHessian(scores, comparisons);
+        return hessian.flatMap((row, a) =>
+          row.map((e, b) => ({ name: `entry ${a * n + b}`, value: out[a][b], exact: e, bound: ulps(size[a][b]) })),
+        );
+      },
+      show: render,
+    } satisfies FunctionOracle<ComparisonInstance>,
+    {
+      name: "plackettLuceLogLikelihoodHessian",
+      bound: "FEW·EPS·Σ_steps (p_a[a = b] + p_a·p_b)·(1 + max|s| over the step) per entry (its documentation)",
+      instances: rankingInstances,
+      compare: ({ scores, observations }: RankingInstance) => {
+        const s = scores.map(exact);
+        const hessian = scores.map(() => scores.map(() => constant(0)));
+        const size = scores.map(() => scores.map(() => constant(0)));
+        // −Σ_steps (diag(p) − p pᵀ), p the softmax of the scores still in play
+        for (const { ranked, offered } of observations) {
+          const remaining = [...ranked, ...offered.filter((j) => !ranked.includes(j))];
+          ranked.forEach((_, i) => {
+            const set = remaining.slice(i);
+            const z = logSumExpOf(set.map((j) => s[j]));
+            const p = set.map((j) => s[j].minus(z).exp());
+            const scale = 1 + Math.max(...set.map((j) => Math.abs(scores[j])));
+            set.forEach((a, x) =>
+              set.forEach((b, y) => {
+                const outer = p[x].times(p[y]);
+                const term = a === b ? outer.minus(p[x]) : outer;
+                hessian[a][b] = hessian[a][b].plus(term);
+                size[a][b] = size[a][b].plus((a === b ? outer.plus(p[x]) : outer).times(scale));
+              }),
+            );
+          });
+        }
+        const out = plackettLuceLogLikelihoodHessian(scores, observations.map(publicForm));
+        const n = scores.length;
+        return hessian.flatMap((row, a) =>
+          row.map((e, b) => ({ name: `entry ${a * n + b}`, value: out[a][b], exact: e, bound: ulps(size[a][b]) })),
+        );
       },
       show: render,
     } satisfies FunctionOracle<RankingInstance>,

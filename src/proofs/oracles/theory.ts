@@ -12,12 +12,12 @@ import {
   logSpace,
   optimalPolicy,
   preferenceLogProbability,
+  preferenceProbability,
   projectReward,
 } from "../../theory/index.js";
-import { constant, exact, type Precise } from "../precise.js";
-import { eps, render, slack, ulps, type FunctionOracle, type OracleComparison } from "./oracle.js";
-import { preciseLogSumExpTail } from "./oracle.js";
-import { sensitivity } from "./ranking.js";
+import { constant, exact, logSumExpOf, type Precise } from "../precise.js";
+import { eps, maxAbsFinite, render, ulps, type FunctionOracle, type OracleComparison } from "./oracle.js";
+import { plackettLuce } from "./ranking.js";
 
 /** A problem (β > 0) and a policy π per prompt, which may put mass where π_ref has none. */
 export interface TheoryInstance {
@@ -30,7 +30,8 @@ export interface TheoryInstance {
 const NEG_INF = constant("-Infinity");
 const POS_INF = constant("Infinity");
 
-function theoryInstances(zeros: boolean): fc.Arbitrary<TheoryInstance> {
+/** Instances of one problem and a policy per prompt; `zeros`: references with zeros. @internal */
+export function theoryInstances(zeros: boolean): fc.Arbitrary<TheoryInstance> {
   return finiteProblemArbitrary({ zeros }).chain((problem) =>
     fc.record({
       problem: fc.constant(problem),
@@ -46,24 +47,19 @@ function theoryInstances(zeros: boolean): fc.Arbitrary<TheoryInstance> {
   );
 }
 
-/** Both: references with and without zeros. */
-const anyInstances = fc.oneof(theoryInstances(false), theoryInstances(true));
+/** Both: references with and without zeros. @internal */
+export const anyInstances = fc.oneof(theoryInstances(false), theoryInstances(true));
 
 /** The tilted terms log π_ref + r/β at 50 digits (−Infinity where π_ref = 0). */
 function tilted(r: readonly number[], ref: readonly number[], beta: Precise): Precise[] {
   return r.map((v, y) => (ref[y] === -Infinity ? NEG_INF : exact(ref[y]).plus(exact(v).div(beta))));
 }
 
-/** log π_r(·|x) at 50 digits (eq. 4): the tilted row minus its log-sum-exp; −∞ outside π_ref's support. */
-function exactLogPolicy(r: readonly number[], ref: readonly number[], beta: Precise): Precise[] {
+/** log π_r(·|x) at 50 digits (eq. 4): the tilted row minus its log-sum-exp; −∞ outside π_ref's support. @internal */
+export function exactLogPolicy(r: readonly number[], ref: readonly number[], beta: Precise): Precise[] {
   const a = tilted(r, ref, beta);
-  const z = preciseLogSumExpTail(a);
+  const z = logSumExpOf(a);
   return a.map((v) => (v.isFinite() ? v.minus(z) : NEG_INF));
-}
-
-/** The largest magnitude among the finite entries (0 when none is finite). */
-function maxAbsFinite(values: readonly Precise[]): Precise {
-  return values.filter((v) => v.isFinite()).reduce((m, v) => (v.abs().gt(m) ? v.abs() : m), constant(0));
 }
 
 const maxAbsOf = (xs: readonly number[]) => exact(Math.max(0, ...xs.filter(Number.isFinite).map(Math.abs)));
@@ -79,16 +75,14 @@ function rows(
   );
 }
 
-/** Σ_y π log(π/π_ref) at 50 digits: +Infinity where π > 0 = π_ref, terms with π = 0 dropped. */
-function preciseKl(logPi: readonly number[], logRef: readonly number[]): { value: Precise; size: Precise } {
+/** Σ_y π log(π/π_ref) at 50 digits from log π: +Infinity where π > 0 = π_ref, terms with π = 0 dropped. @internal */
+export function preciseKl(logPi: readonly Precise[], logRef: readonly number[]): { value: Precise; size: Precise } {
   let value = constant(0);
   let size = constant(0);
   for (let y = 0; y < logPi.length; y++) {
-    if (logPi[y] === -Infinity) continue;
+    if (!logPi[y].isFinite()) continue;
     if (logRef[y] === -Infinity) return { value: POS_INF, size: POS_INF };
-    const term = exact(logPi[y])
-      .exp()
-      .times(exact(logPi[y]).minus(exact(logRef[y])));
+    const term = logPi[y].exp().times(logPi[y].minus(exact(logRef[y])));
     value = value.plus(term);
     size = size.plus(term.abs());
   }
@@ -114,7 +108,7 @@ export function theoryOracles(): FunctionOracle<never>[] {
         const out = logPartition(p.reward, logSpace(p.logReference), p.beta);
         return p.reward.map((r, x) => {
           const a = tilted(r, p.logReference[x], exact(p.beta));
-          const e = preciseLogSumExpTail(a);
+          const e = logSumExpOf(a);
           return { name: `prompt ${x}`, value: out[x], exact: e, bound: ulps(maxAbsFinite(a), e) };
         });
       },
@@ -154,7 +148,7 @@ export function theoryOracles(): FunctionOracle<never>[] {
       instances: anyInstances,
       compare: ({ problem: p }) => {
         const beta = exact(p.beta);
-        const logZ = p.reward.map((r, x) => preciseLogSumExpTail(tilted(r, p.logReference[x], beta)));
+        const logZ = p.reward.map((r, x) => logSumExpOf(tilted(r, p.logReference[x], beta)));
         const exacts = p.reward.map((r, x) => r.map((v) => exact(v).minus(beta.times(logZ[x]))));
         const shifts = p.reward.map((r, x) => maxAbsFinite(tilted(r, p.logReference[x], beta)));
         return rows(projectReward(p.reward, logSpace(p.logReference), p.beta), exacts, (x, y) =>
@@ -185,7 +179,7 @@ export function theoryOracles(): FunctionOracle<never>[] {
       compare: ({ problem: p, logPolicy }) => {
         const out = klDivergence(logSpace(logPolicy), logSpace(p.logReference));
         return logPolicy.map((row, x) => {
-          const { value, size } = preciseKl(row, p.logReference[x]);
+          const { value, size } = preciseKl(row.map(exact), p.logReference[x]);
           return { name: `prompt ${x}`, value: out[x], exact: value, bound: ulps(constant(1), size) };
         });
       },
@@ -199,7 +193,7 @@ export function theoryOracles(): FunctionOracle<never>[] {
         const beta = exact(p.beta);
         const out = klRegularizedObjective(logSpace(logPolicy), p.reward, logSpace(p.logReference), p.beta);
         return logPolicy.map((row, x) => {
-          const kl = preciseKl(row, p.logReference[x]);
+          const kl = preciseKl(row.map(exact), p.logReference[x]);
           let expected = constant(0);
           let size = constant(0);
           row.forEach((v, y) => {
@@ -263,80 +257,80 @@ export function theoryOracles(): FunctionOracle<never>[] {
       show: ((i: { instance: TheoryInstance; shift: number; bump: number }) =>
         `${show(i.instance)}, shift ${i.shift}, bump ${i.bump}`) as never,
     },
-    {
-      name: "preferenceLogProbability",
-      bound:
-        "FEW·EPS·Σ|factors| (as plackettLuceLogProbability), plus 2k·EPS·β·max(|log π| + |log π_ref|) from a policy's scores",
-      instances: theoryInstances(false).chain((i) =>
-        fc.record({
-          instance: fc.constant(i),
-          prompt: fc.nat({ max: i.problem.reward.length - 1 }),
-          order: fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
-          k: fc.integer({ min: 1, max: 8 }),
-          fromPolicy: fc.boolean(),
-        }),
-      ) as never,
-      compare: (({
-        instance: { problem: p, logPolicy },
-        prompt,
-        order,
-        k,
-        fromPolicy,
-      }: {
-        instance: TheoryInstance;
-        prompt: number;
-        order: number[];
-        k: number;
-        fromPolicy: boolean;
-      }) => {
-        const beta = exact(p.beta);
-        const ref = p.logReference[prompt];
-        const pi = logPolicy[prompt];
-        // the items on offer: every response with a finite score, in a drawn order; the first k ranked
-        const offered = ref
-          .map((_, y) => y)
-          .filter((y) => !fromPolicy || pi[y] !== -Infinity)
-          .sort((a, b) => order[a] - order[b] || a - b);
-        const ranked = offered.slice(0, Math.min(k, offered.length));
-        const scores = ref.map((_, y) =>
-          fromPolicy ? beta.times(exact(pi[y]).minus(exact(ref[y]))) : exact(p.reward[prompt][y]),
-        );
-        let value = constant(0);
-        let size = constant(0);
-        let inputs = constant(0);
-        ranked.forEach((item, i) => {
-          const denominator = preciseLogSumExpTail(offered.slice(i).map((j) => scores[j]));
-          const factor = scores[item].minus(denominator);
-          value = value.plus(factor);
-          size = size.plus(factor.abs()).plus(
-            sensitivity(
-              factor,
-              offered.slice(i).map((j) => scores[j]),
-            ),
-          );
-          inputs = inputs.plus(scores[item].abs()).plus(denominator.abs());
-        });
-        const observation = { ranking: ranked, of: offered };
-        const source = fromPolicy
-          ? { policy: logSpace(logPolicy), reference: logSpace(p.logReference), beta: p.beta }
-          : { reward: p.reward };
-        const scoreError = fromPolicy
-          ? eps(maxAbsOf(pi), maxAbsOf(ref))
-              .times(beta)
-              .times(2 * ranked.length)
-          : constant(0);
-        return [
-          {
-            name: fromPolicy ? "from a policy" : "from a reward",
-            value: preferenceLogProbability(source, prompt, observation),
-            exact: value,
-            bound: ulps(size).plus(scoreError).plus(slack(inputs)),
-          },
-        ];
-      }) as never,
-      show: ((i: { instance: TheoryInstance; prompt: number; order: number[]; k: number; fromPolicy: boolean }) =>
-        `${show(i.instance)}, prompt ${i.prompt}, order ${i.order}, k ${i.k}, from policy ${i.fromPolicy}`) as never,
-    },
+    preferenceOracle("preferenceLogProbability", false),
+    preferenceOracle("preferenceProbability", true),
   ];
   return oracles as unknown as FunctionOracle<never>[];
+}
+
+/** A preference over one prompt: responses offered in a drawn order, the first k ranked; scores from r or from π. */
+interface PreferenceInstance {
+  readonly instance: TheoryInstance;
+  readonly prompt: number;
+  readonly order: number[];
+  readonly k: number;
+  readonly fromPolicy: boolean;
+}
+
+/**
+ * The oracle of `preferenceLogProbability` (or, with `probability`, of `preferenceProbability`, its exponential):
+ * the Plackett–Luce log-probability of eq. 1 / section 3 on r, or on β log π/π_ref (eq. 6), at 50 digits.
+ */
+function preferenceOracle(name: string, probability: boolean): FunctionOracle<TheoryInstance> {
+  const oracle: FunctionOracle<PreferenceInstance> = {
+    name,
+    bound: probability
+      ? "p·(the bound of preferenceLogProbability + FEW·EPS) (log p's absolute error, exponentiated)"
+      : "as plackettLuceLogProbability, plus 2k·EPS·β·max(|log π| + |log π_ref|) from a policy's scores",
+    instances: theoryInstances(false).chain((i) =>
+      fc.record({
+        instance: fc.constant(i),
+        prompt: fc.nat({ max: i.problem.reward.length - 1 }),
+        order: fc.array(fc.nat(), { minLength: 8, maxLength: 8 }),
+        k: fc.integer({ min: 1, max: 8 }),
+        fromPolicy: fc.boolean(),
+      }),
+    ),
+    compare: ({ instance: { problem: p, logPolicy }, prompt, order, k, fromPolicy }) => {
+      const beta = exact(p.beta);
+      const ref = p.logReference[prompt];
+      const pi = logPolicy[prompt];
+      // the items on offer: every response with a finite score, in a drawn order; the first k ranked
+      const offered = ref
+        .map((_, y) => y)
+        .filter((y) => !fromPolicy || pi[y] !== -Infinity)
+        .sort((a, b) => order[a] - order[b] || a - b);
+      const ranked = offered.slice(0, Math.min(k, offered.length));
+      const scores = ref.map((_, y) =>
+        fromPolicy ? beta.times(exact(pi[y]).minus(exact(ref[y]))) : exact(p.reward[prompt][y]),
+      );
+      const { value, size } = plackettLuce(scores, ranked, offered);
+      const observation = { ranking: ranked, of: offered };
+      const source = fromPolicy
+        ? { policy: logSpace(logPolicy), reference: logSpace(p.logReference), beta: p.beta }
+        : { reward: p.reward };
+      const scoreError = fromPolicy
+        ? eps(maxAbsOf(pi), maxAbsOf(ref))
+            .times(beta)
+            .times(2 * ranked.length)
+        : constant(0);
+      const logBound = ulps(size).plus(scoreError);
+      const label = fromPolicy ? "from a policy" : "from a reward";
+      if (!probability)
+        return [
+          { name: label, value: preferenceLogProbability(source, prompt, observation), exact: value, bound: logBound },
+        ];
+      const e = value.exp();
+      return [
+        {
+          name: label,
+          value: preferenceProbability(source, prompt, observation),
+          exact: e,
+          bound: logBound.plus(ulps(constant(1))).times(e),
+        },
+      ];
+    },
+    show: (i) => `${show(i.instance)}, prompt ${i.prompt}, order ${i.order}, k ${i.k}, from policy ${i.fromPolicy}`,
+  };
+  return oracle as unknown as FunctionOracle<TheoryInstance>;
 }
