@@ -54,6 +54,10 @@ describe("luce's own functions against 50-digit oracles", () => {
       orpoLoss: "not yet: test/losses/orpo.test.ts against 60-digit cases",
       rewardModelLoss: "not yet: test/losses/reward-model.test.ts against 60-digit cases",
       plackettLuceRewardModelLoss: "not yet: test/losses/reward-model.test.ts against 60-digit cases",
+      // optimisers: their answers are checked against an independent 50-digit mpmath minimisation
+      populationOptimum: "an optimiser: test/theory/population-reference.test.ts against 50-digit minima",
+      fRegularizedOptimalPolicy:
+        "an optimiser: brute-force maximisation and stationarity (f-regularized-policy.test.ts)",
     };
     const covered = new Set([...oracles.map((o) => o.name), ...Object.keys(notByOracle)]);
     expect(publicFunctions.filter((f) => !covered.has(f))).toEqual([]);
