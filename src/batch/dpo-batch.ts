@@ -1,4 +1,5 @@
 import { LuceError } from "../errors.js";
+import { requireFinite } from "../validation/checks.js";
 import {
   asCaller,
   pickOptions,
@@ -15,6 +16,7 @@ import {
   type PolicyBatchInputs,
   type PolicyBatchLogps,
   type PolicyBatchOptions,
+  type PositionWeights,
 } from "./batch-scoring.js";
 
 /**
@@ -27,10 +29,61 @@ export type DpoBatchInputs = PolicyBatchInputs;
  * router auxiliary loss; add coefficient × aux_loss to the result's `loss` yourself), the log-probs' and the
  * gradient request.
  */
-export interface DpoBatchOptions extends Omit<DpoLossOptions, "routerAuxLossCoef">, PolicyBatchOptions {}
+export interface DpoBatchOptions extends Omit<DpoLossOptions, "routerAuxLossCoef">, PolicyBatchOptions {
+  /**
+   * LD-DPO's α in [0, 1] (Liu et al. 2024, "Length Desensitization in Directed Preference Optimization", as TRL's
+   * `ld_alpha`): each sequence log-prob, the policy's and the reference's, becomes the sum over its first ℓ scored
+   * tokens plus α times the sum over the rest, ℓ the shorter token count of its pair (positions counted among the
+   * scored tokens, TRL's completion positions). Omitted: plain sums. Precomputed `referenceLogps` are taken as given.
+   * Not with `average` or `lossType` 'sft' (TRL's sft term reads the unweighted token log-probs).
+   */
+  readonly ldAlpha?: number;
+}
 
 /** dpoLoss's option keys that dpoBatch takes. */
 const BATCH_LOSS_OPTION_KEYS = DPO_LOSS_OPTION_KEYS.filter((key) => key !== "routerAuxLossCoef");
+
+/** dpoBatch's options beyond the loss's and the scoring's. */
+const DPO_BATCH_ONLY_KEYS = ["ldAlpha"];
+
+/**
+ * LD-DPO's weights: 1 at a sequence's first ℓ scored positions and α after, ℓ = min(count of the chosen, count of the
+ * rejected) of its pair (rows i and i + N of a batch of 2N).
+ */
+function lengthDesensitizedWeights(alpha: number): PositionWeights {
+  return (positions, counts) => {
+    const pairs = counts.length / 2;
+    const seen = new Int32Array(counts.length);
+    const weights = new Float64Array(positions.count);
+    for (let i = 0; i < positions.count; i++) {
+      const b = positions.b[i];
+      const pair = b % pairs;
+      const shared = Math.min(counts[pair], counts[pair + pairs]);
+      weights[i] = ++seen[b] <= shared ? 1 : alpha;
+    }
+    return weights;
+  };
+}
+
+/** The validated `ldAlpha`, or undefined when not given. */
+function readLdAlpha(fn: string, given: DpoBatchOptions, lossOptions: DpoLossOptions): number | undefined {
+  if (given.ldAlpha === undefined) return undefined;
+  const alpha = requireFinite(fn, "options.ldAlpha", given.ldAlpha);
+  if (alpha < 0 || alpha > 1) throw new LuceError(fn, "options.ldAlpha", `must lie in [0, 1], got ${alpha}`);
+  if (given.average === true)
+    throw new LuceError(
+      fn,
+      "options.ldAlpha",
+      "cannot be combined with average: true (LD-DPO weights summed log-probs)",
+    );
+  if (lossTypesOf(lossOptions.lossType).includes("sft"))
+    throw new LuceError(
+      fn,
+      "options.ldAlpha",
+      "cannot be combined with lossType 'sft', whose NLL reads the unweighted token log-probs",
+    );
+  return alpha;
+}
 
 /**
  * What {@link dpoBatch} returns: `dpoLoss`'s result, the sequence log-probs [2N], and on request the logits gradient
@@ -60,7 +113,11 @@ export interface DpoBatchResult extends DpoLossResult, PolicyBatchLogps {}
  */
 export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions): Promise<DpoBatchResult> {
   const fn = "dpoBatch";
-  const given = snapshotOptions(fn, options, [...BATCH_LOSS_OPTION_KEYS, ...POLICY_BATCH_OPTION_KEYS]);
+  const given = snapshotOptions(fn, options, [
+    ...BATCH_LOSS_OPTION_KEYS,
+    ...POLICY_BATCH_OPTION_KEYS,
+    ...DPO_BATCH_ONLY_KEYS,
+  ]);
   if (options === undefined) throw new LuceError(fn, "options", "is required (at least beta)");
   requireGradientOption(fn, given.gradient);
   const lossOptions = pickOptions<DpoLossOptions>(given, BATCH_LOSS_OPTION_KEYS);
@@ -70,6 +127,7 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
       "options.average",
       "cannot be true with lossType 'sft', whose token-mean NLL needs the summed log-probs of the chosen responses",
     );
+  const ldAlpha = readLdAlpha(fn, given, lossOptions);
   const batchInputs = readPolicyBatchInputs(fn, inputs);
   return lossOnPolicyBatch(
     fn,
@@ -92,5 +150,6 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
         sequenceGradient: (b) => (b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n]),
       };
     },
+    ldAlpha === undefined ? undefined : lengthDesensitizedWeights(ldAlpha),
   );
 }
