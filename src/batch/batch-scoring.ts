@@ -5,6 +5,7 @@ import { withSharedLogits } from "./cpu-scoring.js";
 import { dpoLossOf, usesLengths, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { readSequenceLogps, requireFiniteSequenceLogps } from "./batch-validation.js";
 import { NeumaierSum } from "../numerics/sum.js";
+import { logitMoments } from "./logit-moments.js";
 import { readScoring, rowSource, type ScoredBatch, type ScoredPositions, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
@@ -67,6 +68,8 @@ export function weightedSequenceLogps(scores: ScoredBatch, weights: Float64Array
  * the logits gradient from the loss's gradient for each sequence, `sequenceGradient(b)`. With `positionWeights`
  * (LD-DPO), each sequence log-prob, the policy's and the reference's, is the weighted sum of its token log-probs
  * and each position's gradient carries its weight; the positions of both are the same (the same labels and mask).
+ * With `momentsFor` (the options that ask, named in the error on a backend without them), `loss` also gets the
+ * policy rows' moments (logitMoments).
  * @internal
  */
 export async function lossOnPolicyBatch<R>(
@@ -78,8 +81,11 @@ export async function lossOnPolicyBatch<R>(
     policyLogps: Float64Array,
     referenceLogps: Float64Array,
     counts: Int32Array,
+    policyScores: ScoredBatch,
+    policyMoments: Float64Array | undefined,
   ) => { result: R; sequenceGradient: (b: number) => number },
   positionWeights?: PositionWeights,
+  momentsFor?: string,
 ): Promise<R & PolicyBatchLogps> {
   const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options, {
     logits: "inputs.policyLogits",
@@ -93,7 +99,8 @@ export async function lossOnPolicyBatch<R>(
   const referenceLogps = await referenceLogpsOf(fn, inputs, options, policy.logits.shape, sequenceLogps);
   requireFiniteSequenceLogps(fn, "inputs.policyLogits", policyLogps);
   requireFiniteSequenceLogps(fn, "inputs.referenceLogits", referenceLogps);
-  const { result, sequenceGradient } = loss(policyLogps, referenceLogps, scores.counts);
+  const moments = momentsFor === undefined ? undefined : await logitMoments(fn, policy, scores, momentsFor);
+  const { result, sequenceGradient } = loss(policyLogps, referenceLogps, scores.counts, scores, moments);
   const logps = { policyLogps, referenceLogps };
   if (!options.gradient) return { ...result, ...logps };
   const gradLogits = await runInSlices(

@@ -6,6 +6,11 @@
 export const STATISTICS_BYTES = 3 * 8;
 /** Bytes of one row's factors in a scale job: its maximum and its scale, two float64 where its statistics go. */
 export const FACTOR_BYTES = 2 * 8;
+/**
+ * Bytes of one row's moments (a moments job): its maximum M in, then Σ exp(2(x − M)), Σ exp(x − M)·(x − M), the
+ * first index of the maximum and the mean of x out, four float64.
+ */
+export const MOMENT_BYTES = 4 * 8;
 /** Bytes of one row's entry in a job's offset table: an Int32 byte offset into the shared memory. */
 export const OFFSET_BYTES = 4;
 /**
@@ -55,7 +60,46 @@ function runRows(kernel, memory, job, first, rows, scratchAt) {
     return;
   }
   const offsets = new Int32Array(memory.buffer, offsetsAt, rows);
+  if (op === "moments") {
+    const moments = new Float64Array(memory.buffer, job.outAt + first * MOMENT_BYTES, 4 * rows);
+    const Row = float64 ? Float64Array : Float32Array;
+    for (let r = 0; r < rows; r++) rowMoments(new Row(memory.buffer, offsets[r], rowLength), moments, 4 * r);
+    return;
+  }
   const factors = new Float64Array(memory.buffer, job.outAt + first * FACTOR_BYTES, 2 * rows);
   const scaled = float64 ? kernel.scaledExp64 : kernel.scaledExp;
   for (let r = 0; r < rows; r++) scaled(offsets[r], rowLength, factors[2 * r], factors[2 * r + 1], offsets[r]);
+}
+
+/**
+ * One row's moments in float64, against its maximum M read from `out[at]`: Σ exp(2(x − M)) (Σ p² times (Σ exp(x −
+ * M))²), Σ exp(x − M)·(x − M) (the softmax's mean of x − M times Σ exp(x − M); a term whose exponential is 0,
+ * −∞ included, adds 0), the first index of the largest x, and the mean of x (Σ x / its length); written to
+ * out[at .. at + 4).
+ * @param {Float32Array | Float64Array} x - the row
+ * @param {Float64Array} out - the moments
+ * @param {number} at - the row's first entry in `out`
+ */
+function rowMoments(x, out, at) {
+  const max = out[at];
+  let squares = 0;
+  let weighted = 0;
+  let sum = 0;
+  let argmax = 0;
+  let best = -Infinity;
+  for (let v = 0; v < x.length; v++) {
+    const z = x[v];
+    sum += z;
+    if (z > best) {
+      best = z;
+      argmax = v;
+    }
+    const e = Math.exp(z - max);
+    squares += e * e;
+    if (e > 0) weighted += e * (z - max);
+  }
+  out[at] = squares;
+  out[at + 1] = weighted;
+  out[at + 2] = argmax;
+  out[at + 3] = sum / x.length;
 }
