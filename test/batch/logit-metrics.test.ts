@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dpoBatch } from "../../src/batch/index.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
+import { syntheticBatch } from "../helpers/synthetic-logits.js";
 
 /**
  * WPO weighting and TRL's logged metrics in dpoBatch against a float64 reference formed from the logits directly:
@@ -155,6 +156,42 @@ describe("dpoBatch useWeighting (WPO) and metrics", () => {
       }
     });
   }
+
+  it("a model-sized vocabulary in many chunks: the same bits on 1, 2 and 3 threads, near the float64 reference", async () => {
+    const shape = [4, 9, 32000];
+    const { logits, labels: ids } = syntheticBatch(20231129, shape, 4);
+    const runs = [];
+    for (const threads of [1, 2, 3])
+      runs.push(
+        await dpoBatch(
+          { policyLogits: logits, referenceLogps: [-1, -2, -3, -4], labels: ids },
+          { beta: 0.1, useWeighting: true, metrics: true, threads, shift: false },
+        ),
+      );
+    for (const other of runs.slice(1)) {
+      expect(Array.from(other.pairWeights!)).toEqual(Array.from(runs[0].pairWeights!));
+      expect(other.logitMetrics).toEqual(runs[0].logitMetrics);
+    }
+    // the entropy and the chosen mean logit from the logits directly (unshifted: every position scored)
+    const [batch, length, vocabulary] = shape;
+    let entropy = 0;
+    let chosenLogit = 0;
+    let correct = 0;
+    for (let b = 0; b < batch; b++)
+      for (let t = 0; t < length; t++) {
+        const row = Array.from(logits.data.subarray((b * length + t) * vocabulary, (b * length + t + 1) * vocabulary));
+        const m = Math.max(...row);
+        const lse = m + Math.log(row.reduce((a, z) => a + Math.exp(z - m), 0));
+        entropy -= row.reduce((a, z) => a + Math.exp(z - lse) * (z - lse), 0);
+        if (b < batch / 2) chosenLogit += row.reduce((a, z) => a + z, 0) / vocabulary;
+        if (b < batch / 2 && row.indexOf(m) === ids.data[b * length + t]) correct++;
+      }
+    const tokens = batch * length;
+    expectClose(runs[0].logitMetrics!.entropy, entropy / tokens, { rel: 1e-6 }, "entropy");
+    expectClose(runs[0].logitMetrics!["logits/chosen"], chosenLogit / (tokens / 2), { rel: 1e-9 }, "logits/chosen");
+    expect(runs[0].logitMetrics!.mean_token_accuracy).toBe(correct / (tokens / 2));
+    expect(correct).toBeGreaterThan(0);
+  });
 
   it("without the options: no weights, no metrics, and the same losses as before", async () => {
     const data = logitsOf(2);
