@@ -7,8 +7,8 @@ export const STATISTICS_BYTES = 3 * 8;
 /** Bytes of one row's factors in a scale job: its maximum and its scale, two float64 where its statistics go. */
 export const FACTOR_BYTES = 2 * 8;
 /**
- * Bytes of one row's moments (a moments job): its maximum M in, then Σ exp(2(x − M)), Σ exp(x − M)·(x − M), the
- * first index of the maximum and the mean of x out, four float64.
+ * Bytes of one row's moments (a moments job): its maximum M in, then Σ exp(2(x − M)), Σ exp(x − M)·(x − M) (the
+ * kernel's rowMoments, rowMoments64), the first index of the maximum and the mean of x out, four float64.
  */
 export const MOMENT_BYTES = 4 * 8;
 /** Bytes of one row's entry in a job's offset table: an Int32 byte offset into the shared memory. */
@@ -23,7 +23,8 @@ export const CALL_WORDS = { next: 0, staged: 1, finished: 2, chunkDone: 3 };
  * Claims chunks of `job` (RowJob in worker-pool.ts) that are staged and not yet claimed, up to `limit` of them, and
  * runs each with `kernel`, the kernel's exports on the shared `memory`: the statistics of its rows, or their scaled
  * exponentials in place. Any thread may claim any chunk, so none waits while another has work. Returns the chunks run.
- * @param {any} kernel - the kernel's exports (rowStatisticsAt, rowStatistics64, scaledExp, scaledExp64)
+ * @param {any} kernel - the kernel's exports (rowStatisticsAt, rowStatistics64, scaledExp, scaledExp64, rowMoments,
+ *   rowMoments64)
  * @param {{ buffer: ArrayBufferLike }} memory - the shared memory
  * @param {{ op: string, float64: boolean, offsetsAt: number, count: number, rowLength: number, outAt: number,
  *   chunkRows: number, control: SharedArrayBuffer }} job - the call's job
@@ -63,7 +64,14 @@ function runRows(kernel, memory, job, first, rows, scratchAt) {
   if (op === "moments") {
     const moments = new Float64Array(memory.buffer, job.outAt + first * MOMENT_BYTES, 4 * rows);
     const Row = float64 ? Float64Array : Float32Array;
-    for (let r = 0; r < rows; r++) rowMoments(new Row(memory.buffer, offsets[r], rowLength), moments, 4 * r);
+    const kernelMoments = float64 ? kernel.rowMoments64 : kernel.rowMoments;
+    for (let r = 0; r < rows; r++) {
+      const max = moments[4 * r];
+      kernelMoments(offsets[r], rowLength, max, job.outAt + (first + r) * MOMENT_BYTES);
+      const row = new Row(memory.buffer, offsets[r], rowLength);
+      moments[4 * r + 2] = firstIndexOfMaximum(row, max);
+      moments[4 * r + 3] /= rowLength;
+    }
     return;
   }
   const factors = new Float64Array(memory.buffer, job.outAt + first * FACTOR_BYTES, 2 * rows);
@@ -72,34 +80,16 @@ function runRows(kernel, memory, job, first, rows, scratchAt) {
 }
 
 /**
- * One row's moments in float64, against its maximum M read from `out[at]`: Σ exp(2(x − M)) (Σ p² times (Σ exp(x −
- * M))²), Σ exp(x − M)·(x − M) (the softmax's mean of x − M times Σ exp(x − M); a term whose exponential is 0,
- * −∞ included, adds 0), the first index of the largest x, and the mean of x (Σ x / its length); written to
- * out[at .. at + 4).
- * @param {Float32Array | Float64Array} x - the row
- * @param {Float64Array} out - the moments
- * @param {number} at - the row's first entry in `out`
+ * The first index of the largest entry of `row`, whose maximum the statistics pass found as `max` (a row the float64
+ * scan scored has its log-normaliser there instead, above every entry: then the row is searched).
+ * @param {Float32Array | Float64Array} row - the row
+ * @param {number} max - its maximum, as the statistics pass found it
+ * @returns {number} the index
  */
-function rowMoments(x, out, at) {
-  const max = out[at];
-  let squares = 0;
-  let weighted = 0;
-  let sum = 0;
-  let argmax = 0;
-  let best = -Infinity;
-  for (let v = 0; v < x.length; v++) {
-    const z = x[v];
-    sum += z;
-    if (z > best) {
-      best = z;
-      argmax = v;
-    }
-    const e = Math.exp(z - max);
-    squares += e * e;
-    if (e > 0) weighted += e * (z - max);
-  }
-  out[at] = squares;
-  out[at + 1] = weighted;
-  out[at + 2] = argmax;
-  out[at + 3] = sum / x.length;
+function firstIndexOfMaximum(row, max) {
+  const at = row.indexOf(max);
+  if (at >= 0) return at;
+  let best = 0;
+  for (let v = 1; v < row.length; v++) if (row[v] > row[best]) best = v;
+  return best;
 }
