@@ -157,20 +157,23 @@ describe("dpoBatch useWeighting (WPO) and metrics", () => {
     });
   }
 
-  it("a model-sized vocabulary in many chunks: the same bits on 1, 2 and 3 threads, near the float64 reference", async () => {
+  it("a model-sized vocabulary in many chunks: the same bits on 1, 2 and 3 threads (float64, float32 kernels)", async () => {
     const shape = [4, 9, 32000];
     const { logits, labels: ids } = syntheticBatch(20231129, shape, 4);
     const runs = [];
-    for (const threads of [1, 2, 3])
-      runs.push(
-        await dpoBatch(
-          { policyLogits: logits, referenceLogps: [-1, -2, -3, -4], labels: ids },
-          { beta: 0.1, useWeighting: true, metrics: true, threads, shift: false },
-        ),
-      );
-    for (const other of runs.slice(1)) {
-      expect(Array.from(other.pairWeights!)).toEqual(Array.from(runs[0].pairWeights!));
-      expect(other.logitMetrics).toEqual(runs[0].logitMetrics);
+    for (const precision of ["float64", "float32"] as const) {
+      runs.length = 0;
+      for (const threads of [1, 2, 3])
+        runs.push(
+          await dpoBatch(
+            { policyLogits: logits, referenceLogps: [-1, -2, -3, -4], labels: ids },
+            { beta: 0.1, useWeighting: true, metrics: true, threads, shift: false, precision },
+          ),
+        );
+      for (const other of runs.slice(1)) {
+        expect(Array.from(other.pairWeights!)).toEqual(Array.from(runs[0].pairWeights!));
+        expect(other.logitMetrics).toEqual(runs[0].logitMetrics);
+      }
     }
     // the entropy and the chosen mean logit from the logits directly (unshifted: every position scored)
     const [batch, length, vocabulary] = shape;
