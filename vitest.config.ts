@@ -5,7 +5,11 @@ import { defineConfig } from "vitest/config";
  * first run uses the fused build, which luce picks wherever relaxed SIMD can be had (Node 20
  * included, see src/batch/cpu/worker-pool.ts).
  */
-const kernelTests = ["test/batch/wasm-kernel.test.ts", "test/batch/sequence-log-probs.test.ts"];
+const kernelTests = [
+  "test/batch/wasm-kernel.test.ts",
+  "test/batch/sequence-log-probs.test.ts",
+  "test/batch/logit-metrics.test.ts",
+];
 
 export default defineConfig({
   test: {

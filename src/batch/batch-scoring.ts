@@ -4,7 +4,9 @@ import { writeBytes } from "./cpu/worker-pool.js";
 import { withSharedLogits } from "./cpu-scoring.js";
 import { dpoLossOf, usesLengths, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { readSequenceLogps, requireFiniteSequenceLogps } from "./batch-validation.js";
-import { readScoring, rowSource, type ScoredBatch, type Scoring } from "./scoring.js";
+import { NeumaierSum } from "../numerics/sum.js";
+import { logitMoments } from "./logit-moments.js";
+import { readScoring, rowSource, type ScoredBatch, type ScoredPositions, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
 
@@ -44,9 +46,30 @@ export interface PolicyBatchLogps {
 }
 
 /**
+ * Per scored position (indexed like `positions`), the factor its token log-prob enters its sequence's log-prob with;
+ * given the positions and each sequence's token count. @internal
+ */
+export type PositionWeights = (positions: ScoredPositions, counts: Int32Array) => Float64Array;
+
+/**
+ * Σ_i weight_i · log p_i over each sequence's scored positions (float64, compensated, in token order). @internal
+ */
+export function weightedSequenceLogps(scores: ScoredBatch, weights: Float64Array): Float64Array {
+  const { positions, tokenLogps } = scores;
+  const sums = Array.from({ length: tokenLogps.length }, () => new NeumaierSum());
+  for (let i = 0; i < positions.count; i++)
+    sums[positions.b[i]].add(weights[i] * tokenLogps[positions.b[i]][positions.t[i]]);
+  return Float64Array.from(sums, (sum) => sum.value());
+}
+
+/**
  * The steps every batch loss shares: validate, score the policy (after `checkBatch` has vetted
  * its batch size) and the reference, apply `loss` to the sequence log-probs (finite, or an error), and on request form
- * the logits gradient from the loss's gradient for each sequence, `sequenceGradient(b)`.
+ * the logits gradient from the loss's gradient for each sequence, `sequenceGradient(b)`. With `positionWeights`
+ * (LD-DPO), each sequence log-prob, the policy's and the reference's, is the weighted sum of its token log-probs
+ * and each position's gradient carries its weight; the positions of both are the same (the same labels and mask).
+ * With `momentsFor` (the options that ask, named in the error on a backend without them), `loss` also gets the
+ * policy rows' moments (logitMoments).
  * @internal
  */
 export async function lossOnPolicyBatch<R>(
@@ -58,7 +81,11 @@ export async function lossOnPolicyBatch<R>(
     policyLogps: Float64Array,
     referenceLogps: Float64Array,
     counts: Int32Array,
+    policyScores: ScoredBatch,
+    policyMoments: Float64Array | undefined,
   ) => { result: R; sequenceGradient: (b: number) => number },
+  positionWeights?: PositionWeights,
+  momentsFor?: string,
 ): Promise<R & PolicyBatchLogps> {
   const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options, {
     logits: "inputs.policyLogits",
@@ -66,13 +93,20 @@ export async function lossOnPolicyBatch<R>(
   });
   checkBatch(policy.logits.shape[0]);
   const scores = await scoreAll(fn, policy);
-  const referenceLogps = await referenceLogpsOf(fn, inputs, options, policy.logits.shape);
-  requireFiniteSequenceLogps(fn, "inputs.policyLogits", scores.logps);
+  const weights = positionWeights?.(scores.positions, scores.counts);
+  const sequenceLogps = (s: ScoredBatch) => (weights === undefined ? s.logps : weightedSequenceLogps(s, weights));
+  const policyLogps = sequenceLogps(scores);
+  const referenceLogps = await referenceLogpsOf(fn, inputs, options, policy.logits.shape, sequenceLogps);
+  requireFiniteSequenceLogps(fn, "inputs.policyLogits", policyLogps);
   requireFiniteSequenceLogps(fn, "inputs.referenceLogits", referenceLogps);
-  const { result, sequenceGradient } = loss(scores.logps, referenceLogps, scores.counts);
-  const logps = { policyLogps: scores.logps, referenceLogps };
+  const moments = momentsFor === undefined ? undefined : await logitMoments(fn, policy, scores, momentsFor);
+  const { result, sequenceGradient } = loss(policyLogps, referenceLogps, scores.counts, scores, moments);
+  const logps = { policyLogps, referenceLogps };
   if (!options.gradient) return { ...result, ...logps };
-  const gradLogits = await runInSlices(fn, logitsGradient(fn, policy, scores, sequenceGradient, options.gradient));
+  const gradLogits = await runInSlices(
+    fn,
+    logitsGradient(fn, policy, scores, sequenceGradient, options.gradient, weights),
+  );
   return { ...result, ...logps, gradLogits };
 }
 
@@ -86,6 +120,7 @@ async function referenceLogpsOf(
   inputs: PolicyBatchInputs,
   options: SequenceLogProbsOptions,
   policyShape: readonly number[],
+  sequenceLogps: (scores: ScoredBatch) => Float64Array,
 ): Promise<Float64Array> {
   const [batch, , vocabulary] = policyShape;
   if (inputs.referenceLogits !== undefined) {
@@ -95,7 +130,7 @@ async function referenceLogpsOf(
     });
     if (reference.logits.shape[0] !== batch || reference.logits.shape[2] !== vocabulary)
       throw new LuceError(fn, "inputs.referenceLogits.shape", "must equal the policy logits' shape");
-    return (await scoreAll(fn, reference)).logps;
+    return sequenceLogps(await scoreAll(fn, reference));
   }
   if (inputs.referenceLogps !== undefined) {
     return readSequenceLogps(fn, "inputs.referenceLogps", inputs.referenceLogps, batch);
@@ -109,7 +144,8 @@ async function referenceLogpsOf(
  * log-prob (divided by its token count when the log-probs were averaged). The softmax reuses the
  * scoring pass's statistics: the kernel's threads write c·exp(x − M) with c = −g_b·exp(M − lse)
  * (= −g_b/(n + s), formed from log(n + s) kept apart from M, so that it holds for any M), float32 on the float32
- * path and float64 on the float64 path. A run: drive it with runInSlices, or {@link logitsGradientSync}.
+ * path and float64 on the float64 path. With `weights` (per scored position), position i's gradient is weight_i times
+ * its sequence's. A run: drive it with runInSlices, or {@link logitsGradientSync}.
  * @internal
  */
 export function logitsGradient(
@@ -118,6 +154,7 @@ export function logitsGradient(
   scores: ScoredBatch,
   sequenceGradient: (b: number) => number,
   into: unknown = true,
+  weights?: Float64Array,
 ): RowRun<Float32Array | Float64Array> {
   const [batch, length, vocabulary] = policy.logits.shape;
   const float32 = policy.precision === "float32";
@@ -137,7 +174,10 @@ export function logitsGradient(
   const { positions, max, aboveMax } = scores;
   if (max === undefined || aboveMax === undefined)
     throw new Error("luce: the scoring pass kept no row maxima for the gradient");
-  const gradientOf = (b: number) => (policy.average ? sequenceGradient(b) / scores.counts[b] : sequenceGradient(b));
+  const sequenceGradientOf = (b: number) =>
+    policy.average ? sequenceGradient(b) / scores.counts[b] : sequenceGradient(b);
+  const gradientOf = (i: number) =>
+    weights === undefined ? sequenceGradientOf(positions.b[i]) : weights[i] * sequenceGradientOf(positions.b[i]);
   const rowOf = (i: number) => (positions.b[i] * length + positions.t[i]) * vocabulary;
   if (into !== true) {
     // a reused buffer: rows that score nothing are zeroed, the others are overwritten below
@@ -146,16 +186,13 @@ export function logitsGradient(
     for (let row = 0; row < batch * length; row++)
       if (scored[row] === 0) grad.fill(0, row * vocabulary, (row + 1) * vocabulary);
   }
-  const scales = Float64Array.from(
-    { length: positions.count },
-    (_, i) => -gradientOf(positions.b[i]) * Math.exp(-aboveMax[i]),
-  );
+  const scales = Float64Array.from({ length: positions.count }, (_, i) => -gradientOf(i) * Math.exp(-aboveMax[i]));
   const gradBytes = Buffer.from(grad.buffer, grad.byteOffset, grad.byteLength);
   const write = (i: number, row: Uint8Array) => writeBytes(gradBytes, rowOf(i) * grad.BYTES_PER_ELEMENT, row);
   return withSharedLogits(fn, policy, function* () {
     const source = rowSource(policy, positions);
     yield* scaledExpRows(fn, source, max, scales, policy.threads, write, policy.precision);
-    for (let i = 0; i < positions.count; i++) grad[rowOf(i) + positions.label[i]] += gradientOf(positions.b[i]);
+    for (let i = 0; i < positions.count; i++) grad[rowOf(i) + positions.label[i]] += gradientOf(i);
     return grad;
   });
 }

@@ -1,4 +1,7 @@
 import { LuceError } from "../errors.js";
+import { NeumaierSum } from "../numerics/sum.js";
+import { requireBoolean, requireFinite } from "../validation/checks.js";
+import { logitMetrics, wpoLogWeights, type LogitMetrics } from "./logit-moments.js";
 import {
   asCaller,
   pickOptions,
@@ -15,6 +18,7 @@ import {
   type PolicyBatchInputs,
   type PolicyBatchLogps,
   type PolicyBatchOptions,
+  type PositionWeights,
 } from "./batch-scoring.js";
 
 /**
@@ -27,16 +31,109 @@ export type DpoBatchInputs = PolicyBatchInputs;
  * router auxiliary loss; add coefficient × aux_loss to the result's `loss` yourself), the log-probs' and the
  * gradient request.
  */
-export interface DpoBatchOptions extends Omit<DpoLossOptions, "routerAuxLossCoef">, PolicyBatchOptions {}
+export interface DpoBatchOptions extends Omit<DpoLossOptions, "routerAuxLossCoef">, PolicyBatchOptions {
+  /**
+   * LD-DPO's α in [0, 1] (Liu et al. 2024, "Length Desensitization in Directed Preference Optimization", as TRL's
+   * `ld_alpha`): each sequence log-prob, the policy's and the reference's, becomes the sum over its first ℓ scored
+   * tokens plus α times the sum over the rest, ℓ the shorter token count of its pair (positions counted among the
+   * scored tokens, TRL's completion positions). Omitted: plain sums. Precomputed `referenceLogps` are taken as given.
+   * Not with `average` or `lossType` 'sft' (TRL's sft term reads the unweighted token log-probs).
+   */
+  readonly ldAlpha?: number;
+  /**
+   * WPO weighting (Zhou et al. 2024, eq. 2; TRL's `use_weighting`): each pair's loss, and so its gradient, is
+   * multiplied by w(y_w)·w(y_l), w(y) = exp(mean_t [log p_t(y_t) − log Σ_v p_t(v)²]) over y's scored tokens, from the
+   * policy's logits and held constant (no gradient through it), unclamped as in TRL. `result.pairWeights` gives
+   * them. CPU backend only; not with the batch-coupled loss types `sft`, `aot`, `aot_unpaired`.
+   */
+  readonly useWeighting?: boolean;
+  /** Also return TRL's logged metrics from the policy's logits ({@link LogitMetrics}); CPU backend only. */
+  readonly metrics?: boolean;
+}
 
 /** dpoLoss's option keys that dpoBatch takes. */
 const BATCH_LOSS_OPTION_KEYS = DPO_LOSS_OPTION_KEYS.filter((key) => key !== "routerAuxLossCoef");
+
+/** dpoBatch's options beyond the loss's and the scoring's. */
+const DPO_BATCH_ONLY_KEYS = ["ldAlpha", "useWeighting", "metrics"];
+
+/** Loss types whose k-th loss depends on other pairs' inputs: a per-pair weight does not weight their gradients. */
+const BATCH_COUPLED = ["sft", "aot", "aot_unpaired", "aot_pair"];
+
+/**
+ * LD-DPO's weights: 1 at a sequence's first ℓ scored positions and α after, ℓ = min(count of the chosen, count of the
+ * rejected) of its pair (rows i and i + N of a batch of 2N).
+ */
+function lengthDesensitizedWeights(alpha: number): PositionWeights {
+  return (positions, counts) => {
+    const pairs = counts.length / 2;
+    const seen = new Int32Array(counts.length);
+    const weights = new Float64Array(positions.count);
+    for (let i = 0; i < positions.count; i++) {
+      const b = positions.b[i];
+      const pair = b % pairs;
+      const shared = Math.min(counts[pair], counts[pair + pairs]);
+      weights[i] = ++seen[b] <= shared ? 1 : alpha;
+    }
+    return weights;
+  };
+}
+
+/** The validated `ldAlpha`, or undefined when not given. */
+function readLdAlpha(fn: string, given: DpoBatchOptions, lossOptions: DpoLossOptions): number | undefined {
+  if (given.ldAlpha === undefined) return undefined;
+  const alpha = requireFinite(fn, "options.ldAlpha", given.ldAlpha);
+  if (alpha < 0 || alpha > 1) throw new LuceError(fn, "options.ldAlpha", `must lie in [0, 1], got ${alpha}`);
+  if (given.average === true)
+    throw new LuceError(
+      fn,
+      "options.ldAlpha",
+      "cannot be combined with average: true (LD-DPO weights summed log-probs)",
+    );
+  if (lossTypesOf(lossOptions.lossType).includes("sft"))
+    throw new LuceError(
+      fn,
+      "options.ldAlpha",
+      "cannot be combined with lossType 'sft', whose NLL reads the unweighted token log-probs",
+    );
+  return alpha;
+}
 
 /**
  * What {@link dpoBatch} returns: `dpoLoss`'s result, the sequence log-probs [2N], and on request the logits gradient
  * [2N, T, V].
  */
-export interface DpoBatchResult extends DpoLossResult, PolicyBatchLogps {}
+export interface DpoBatchResult extends DpoLossResult, PolicyBatchLogps {
+  /** With `useWeighting`: each pair's WPO weight w(y_w)·w(y_l), already inside `losses`, `loss` and the gradients. */
+  readonly pairWeights?: Float64Array;
+  /** With `metrics: true`: TRL's metrics from the policy's logits. */
+  readonly logitMetrics?: LogitMetrics;
+}
+
+/**
+ * `result` with each pair's loss (in the total, in every component) and gradients multiplied by `weights[i]`; the
+ * rewards and their metrics unchanged.
+ */
+function weightPairs(result: DpoLossResult, weights: Float64Array): DpoLossResult {
+  const scaled = (values: Float64Array) => values.map((value, i) => value * weights[i]);
+  const mean = (values: Float64Array) => {
+    const sum = new NeumaierSum();
+    for (const value of values) sum.add(value);
+    return sum.value() / values.length;
+  };
+  const losses = scaled(result.losses);
+  return {
+    ...result,
+    losses,
+    loss: mean(losses),
+    components: result.components.map((component) => {
+      const componentLosses = scaled(component.losses);
+      return { ...component, losses: componentLosses, loss: mean(componentLosses) };
+    }),
+    gradPolicyChosen: scaled(result.gradPolicyChosen),
+    gradPolicyRejected: scaled(result.gradPolicyRejected),
+  };
+}
 
 /**
  * DPO quantities for a batch of model outputs: sequence log-probabilities of the policy (and
@@ -60,7 +157,11 @@ export interface DpoBatchResult extends DpoLossResult, PolicyBatchLogps {}
  */
 export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions): Promise<DpoBatchResult> {
   const fn = "dpoBatch";
-  const given = snapshotOptions(fn, options, [...BATCH_LOSS_OPTION_KEYS, ...POLICY_BATCH_OPTION_KEYS]);
+  const given = snapshotOptions(fn, options, [
+    ...BATCH_LOSS_OPTION_KEYS,
+    ...POLICY_BATCH_OPTION_KEYS,
+    ...DPO_BATCH_ONLY_KEYS,
+  ]);
   if (options === undefined) throw new LuceError(fn, "options", "is required (at least beta)");
   requireGradientOption(fn, given.gradient);
   const lossOptions = pickOptions<DpoLossOptions>(given, BATCH_LOSS_OPTION_KEYS);
@@ -70,6 +171,20 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
       "options.average",
       "cannot be true with lossType 'sft', whose token-mean NLL needs the summed log-probs of the chosen responses",
     );
+  const ldAlpha = readLdAlpha(fn, given, lossOptions);
+  const useWeighting =
+    given.useWeighting === undefined ? false : requireBoolean(fn, "options.useWeighting", given.useWeighting);
+  const metrics = given.metrics === undefined ? false : requireBoolean(fn, "options.metrics", given.metrics);
+  const coupled = lossTypesOf(lossOptions.lossType).find((type) => BATCH_COUPLED.includes(type));
+  if (useWeighting && coupled !== undefined)
+    throw new LuceError(
+      fn,
+      "options.useWeighting",
+      `cannot weight lossType '${coupled}', whose losses couple the batch's pairs (a per-pair weight is not theirs)`,
+    );
+  const asked = [useWeighting ? "useWeighting" : "", metrics ? "metrics" : ""].filter((name) => name !== "");
+  if (asked.length > 0 && given.backend === "webgpu")
+    throw new LuceError(fn, "options.backend", `cannot be 'webgpu' with ${asked.join(" and ")}: CPU backend only`);
   const batchInputs = readPolicyBatchInputs(fn, inputs);
   return lossOnPolicyBatch(
     fn,
@@ -83,14 +198,25 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
           `has batch ${batch}: chosen and rejected halves need an even, non-zero batch`,
         );
     },
-    (policyLogps, referenceLogps, counts) => {
+    (policyLogps, referenceLogps, counts, scores, moments) => {
       requireScoredTokens(fn, "inputs.labels", lossOptions.lossType, counts);
       const n = policyLogps.length / 2;
-      const result = asCaller(fn, () => dpoOnHalves(policyLogps, referenceLogps, counts, lossOptions));
+      let result: DpoLossResult & Omit<DpoBatchResult, keyof PolicyBatchLogps> = asCaller(fn, () =>
+        dpoOnHalves(policyLogps, referenceLogps, counts, lossOptions),
+      );
+      if (useWeighting) {
+        const logWeights = wpoLogWeights(scores, moments!);
+        const pairWeights = Float64Array.from({ length: n }, (_, i) => Math.exp(logWeights[i] + logWeights[i + n]));
+        result = { ...weightPairs(result, pairWeights), pairWeights };
+      }
+      if (metrics) result = { ...result, logitMetrics: logitMetrics(scores, moments!) };
+      const final = result;
       return {
-        result,
-        sequenceGradient: (b) => (b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n]),
+        result: final,
+        sequenceGradient: (b) => (b < n ? final.gradPolicyChosen[b] : final.gradPolicyRejected[b - n]),
       };
     },
+    ldAlpha === undefined ? undefined : lengthDesensitizedWeights(ldAlpha),
+    asked.length === 0 ? undefined : asked.join(" and "),
   );
 }

@@ -17,6 +17,7 @@ export {
 export { allocateLogits, releaseLogits, type SharedLogits } from "./cpu/shared-memory.js";
 export { dpoBatch, type DpoBatchInputs, type DpoBatchOptions, type DpoBatchResult } from "./dpo-batch.js";
 export type { PolicyBatchInputs, PolicyBatchOptions, PolicyBatchLogps } from "./batch-scoring.js";
+export type { LogitMetrics } from "./logit-moments.js";
 export type { ArrayView, LogitsView, LabelsView, OrtTensorLike } from "./tensor-view.js";
 export { tensorFileInfo, readTensorFile, type TensorInfo, type Tensor } from "./io/tensor-file.js";
 export type { TensorDtype } from "./io/dtypes.js";

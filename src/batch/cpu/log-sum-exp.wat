@@ -343,4 +343,91 @@
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (br $vectors))))
+
+  ;; Moments of one row beyond its log-sum-exp (the metrics and WPO weights of src/batch/cpu/row-job.js), in
+  ;; float64: for the n float32 logits at $p (read where they lie, any n) and the row maximum $max, Σ exp(2(x − M)),
+  ;; Σ exp(x − M)·(x − M) and Σ x, float64 at $out, $out + 8 and $out + 24 ($out + 16 is the caller's). Each float32
+  ;; widens exactly; exp64 as rowStatistics64; terms with x − M < −708 (−∞ included) add 0 to the first two sums (the
+  ;; difference is clamped there, so no 0·∞ arises). A last n mod 4 logits by the imported Math.exp.
+  (func (export "rowMoments") (param $p i32) (param $n i32) (param $max f64) (param $out i32)
+    (local $end i32) (local $vend i32) (local $mv v128) (local $x4 v128) (local $x v128) (local $d v128) (local $kb v128) (local $r v128) (local $e v128) (local $keep v128)
+    (local $squares v128) (local $weighted v128) (local $sum v128) (local $half i32)
+    (local $xs f64) (local $ds f64) (local $es f64) (local $squaresTail f64) (local $weightedTail f64) (local $sumTail f64)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (local.set $mv (f64x2.splat (local.get $max)))
+    (block $vectorsDone
+      (loop $vectors
+        (br_if $vectorsDone (i32.ge_u (local.get $p) (local.get $vend)))
+        (local.set $x4 (v128.load (local.get $p)))
+        ;; the low two lanes, then the high two
+        (local.set $half (i32.const 0))
+        (loop $halves
+          (local.set $x (f64x2.promote_low_f32x4 (local.get $x4)))
+          (local.set $sum (f64x2.add (local.get $sum) (local.get $x)))
+          (local.set $d (f64x2.sub (local.get $x) (local.get $mv)))
+          (local.set $keep (f64x2.ge (local.get $d) (v128.const f64x2 -708 -708)))
+          (local.set $d (f64x2.pmax (local.get $d) (v128.const f64x2 -708 -708)))
+          ;; expand exp64 $d $kb $r $e
+          (local.set $e (v128.and (local.get $e) (local.get $keep)))
+          (local.set $squares (f64x2.add (local.get $squares) (f64x2.mul (local.get $e) (local.get $e))))
+          (local.set $weighted (f64x2.add (local.get $weighted) (f64x2.mul (local.get $e) (local.get $d))))
+          (local.set $x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x4) (local.get $x4)))
+          (local.set $half (i32.add (local.get $half) (i32.const 1)))
+          (br_if $halves (i32.lt_u (local.get $half) (i32.const 2))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vectors)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $xs (f64.promote_f32 (f32.load (local.get $p))))
+        (local.set $sumTail (f64.add (local.get $sumTail) (local.get $xs)))
+        (local.set $ds (f64.sub (local.get $xs) (local.get $max)))
+        (if (f64.ge (local.get $ds) (f64.const -708)) (then
+          (local.set $es (call $exp (local.get $ds)))
+          (local.set $squaresTail (f64.add (local.get $squaresTail) (f64.mul (local.get $es) (local.get $es))))
+          (local.set $weightedTail (f64.add (local.get $weightedTail) (f64.mul (local.get $es) (local.get $ds))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $tail)))
+    (f64.store offset=0 (local.get $out) (f64.add (f64.add (f64x2.extract_lane 0 (local.get $squares)) (f64x2.extract_lane 1 (local.get $squares))) (local.get $squaresTail)))
+    (f64.store offset=8 (local.get $out) (f64.add (f64.add (f64x2.extract_lane 0 (local.get $weighted)) (f64x2.extract_lane 1 (local.get $weighted))) (local.get $weightedTail)))
+    (f64.store offset=24 (local.get $out) (f64.add (f64.add (f64x2.extract_lane 0 (local.get $sum)) (f64x2.extract_lane 1 (local.get $sum))) (local.get $sumTail))))
+
+  ;; rowMoments for the n float64 logits at $p (any n; a last odd one by the imported Math.exp).
+  (func (export "rowMoments64") (param $p i32) (param $n i32) (param $max f64) (param $out i32)
+    (local $end i32) (local $vend i32) (local $mv v128) (local $x4 v128) (local $x v128) (local $d v128) (local $kb v128) (local $r v128) (local $e v128) (local $keep v128)
+    (local $squares v128) (local $weighted v128) (local $sum v128) (local $half i32)
+    (local $xs f64) (local $ds f64) (local $es f64) (local $squaresTail f64) (local $weightedTail f64) (local $sumTail f64)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+    (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 3))))
+    (local.set $mv (f64x2.splat (local.get $max)))
+    (block $vectorsDone
+      (loop $vectors
+        (br_if $vectorsDone (i32.ge_u (local.get $p) (local.get $vend)))
+        (local.set $x (v128.load (local.get $p)))
+        (local.set $sum (f64x2.add (local.get $sum) (local.get $x)))
+        (local.set $d (f64x2.sub (local.get $x) (local.get $mv)))
+        (local.set $keep (f64x2.ge (local.get $d) (v128.const f64x2 -708 -708)))
+        (local.set $d (f64x2.pmax (local.get $d) (v128.const f64x2 -708 -708)))
+        ;; expand exp64 $d $kb $r $e
+        (local.set $e (v128.and (local.get $e) (local.get $keep)))
+        (local.set $squares (f64x2.add (local.get $squares) (f64x2.mul (local.get $e) (local.get $e))))
+        (local.set $weighted (f64x2.add (local.get $weighted) (f64x2.mul (local.get $e) (local.get $d))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vectors)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $xs (f64.load (local.get $p)))
+        (local.set $sumTail (f64.add (local.get $sumTail) (local.get $xs)))
+        (local.set $ds (f64.sub (local.get $xs) (local.get $max)))
+        (if (f64.ge (local.get $ds) (f64.const -708)) (then
+          (local.set $es (call $exp (local.get $ds)))
+          (local.set $squaresTail (f64.add (local.get $squaresTail) (f64.mul (local.get $es) (local.get $es))))
+          (local.set $weightedTail (f64.add (local.get $weightedTail) (f64.mul (local.get $es) (local.get $ds))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+        (br $tail)))
+    (f64.store offset=0 (local.get $out) (f64.add (f64.add (f64x2.extract_lane 0 (local.get $squares)) (f64x2.extract_lane 1 (local.get $squares))) (local.get $squaresTail)))
+    (f64.store offset=8 (local.get $out) (f64.add (f64.add (f64x2.extract_lane 0 (local.get $weighted)) (f64x2.extract_lane 1 (local.get $weighted))) (local.get $weightedTail)))
+    (f64.store offset=24 (local.get $out) (f64.add (f64.add (f64x2.extract_lane 0 (local.get $sum)) (f64x2.extract_lane 1 (local.get $sum))) (local.get $sumTail))))
 )

@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { LuceError } from "../../errors.js";
 import { sharedAllocate, sharedRelease } from "./shared-memory.js";
 // plain JavaScript, shared with the worker threads (see kernel-worker.js)
-import { CALL_WORDS, FACTOR_BYTES, OFFSET_BYTES, STATISTICS_BYTES, runChunks } from "./row-job.js";
+import { CALL_WORDS, FACTOR_BYTES, MOMENT_BYTES, OFFSET_BYTES, STATISTICS_BYTES, runChunks } from "./row-job.js";
 import { kernelPool, writeBytes, type Pause, type RowJob } from "./worker-pool.js";
 /** Logits the kernel reads: `count` rows of `vocabulary` values. @internal */
 export interface RowSource {
@@ -121,7 +121,7 @@ function* shareRows(fn: string, source: RowSource, threads: number, transport: T
   const { op, float64, rowLength } = transport;
   const bytes = float64 ? 8 : 4;
   const rowBytes = rowLength * bytes;
-  const inPlace = source.sharedOffset !== undefined && op === "statistics" && !float64;
+  const inPlace = source.sharedOffset !== undefined && op !== "scale" && !float64;
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
   const chunks = Math.ceil(count / chunkRows);
   const workers = pool.workersFor(Math.min(threads - 1, chunks - 1));
@@ -303,6 +303,32 @@ export function* scaledExpRows(
     };
     const transport: Transport = { op: "scale", float64, rowLength, finished };
     yield* shareRows(fn, { ...source, sharedOffset: undefined }, threads, transport, out);
+  } finally {
+    sharedRelease(out);
+  }
+}
+
+/**
+ * Moments of every row beyond its log-sum-exp, four float64 per row against its maximum `maxima[i]` (see row-job.js):
+ * Σ exp(2(x − M)), Σ exp(x − M)·(x − M), the first index of the maximum, the mean of x; summed in float64 on the
+ * kernel's threads over the row as the statistics pass read it (rounded to float32 on the float32 path). Run only
+ * when asked for: the statistics pass does not change. Each row's result depends on that row alone.
+ * @internal
+ */
+export function* rowMoments(
+  fn: string,
+  source: RowSource,
+  maxima: Float64Array,
+  threads: number,
+  precision: "float32" | "float64",
+): RowRun<Float64Array> {
+  const out = resultRegion(fn, Math.max(1, source.count) * MOMENT_BYTES);
+  try {
+    const moments = new Float64Array(kernelPool(fn).memory.buffer, out, 4 * source.count);
+    for (let i = 0; i < source.count; i++) moments[4 * i] = maxima[i];
+    const transport: Transport = { op: "moments", float64: precision === "float64", rowLength: source.vocabulary };
+    yield* shareRows(fn, source, threads, transport, out);
+    return new Float64Array(kernelPool(fn).memory.buffer, out, 4 * source.count).slice();
   } finally {
     sharedRelease(out);
   }

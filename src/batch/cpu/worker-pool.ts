@@ -43,7 +43,7 @@ interface KernelMemory {
  * @internal
  */
 export interface RowJob {
-  readonly op: "statistics" | "scale";
+  readonly op: "statistics" | "scale" | "moments";
   readonly float64: boolean;
   readonly offsetsAt: number;
   readonly count: number;

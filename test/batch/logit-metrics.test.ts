@@ -1,0 +1,223 @@
+import { describe, expect, it } from "vitest";
+import { dpoBatch } from "../../src/batch/index.js";
+import { expectClose, expectLuceRejection } from "../helpers/close.js";
+import { syntheticBatch } from "../helpers/synthetic-logits.js";
+
+/**
+ * WPO weighting and TRL's logged metrics in dpoBatch against a float64 reference formed from the logits directly:
+ * each row's softmax by a max-shifted sum, Σ p², the entropy −Σ p log p, the argmax and the mean logit written out,
+ * then TRL's definitions (dpo_trainer.py: weights exp(mean(log p − log Σ p²)), entropy over every completion token,
+ * accuracy over the chosen half, mean logits per half).
+ */
+const [B, T, V] = [4, 6, 37];
+const BETA = 0.2;
+const labels = Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => (7 * b + 11 * t + 3) % V));
+const mask = [
+  [0, 1, 1, 1, 1, 1],
+  [0, 0, 1, 1, 1, 1],
+  [0, 0, 0, 1, 1, 1],
+  [0, 1, 1, 0, 1, 1],
+];
+
+/** Logits with texture: smooth values, a masked vocabulary (−∞) on one row, label-peaked rows, a tie, a large row. */
+function logitsOf(seed: number): Float64Array {
+  const x = Float64Array.from(
+    { length: B * T * V },
+    (_, i) => 2.5 * Math.sin(seed * 0.61 * i + seed) + Math.cos(0.9 * i),
+  );
+  const row = (b: number, t: number) => (b * T + t) * V;
+  for (let v = 0; v < V; v += 3) x[row(0, 2) + v] = -Infinity;
+  x[row(0, 2) + labels[0][3]] = 1; // the label stays finite
+  for (const [b, t] of [
+    [0, 0],
+    [0, 3],
+    [1, 2],
+    [2, 4],
+  ])
+    x[row(b, t) + labels[b][t + 1]] += 9; // the label is the argmax
+  // a tie for the largest logit at the label and the index before it: the first index counts, so it is not correct
+  x[row(1, 3) + labels[1][4]] = x[row(1, 3) + labels[1][4] - 1] = 20;
+  for (let v = 0; v < V; v++) x[row(3, 4) + v] += 400;
+  return x;
+}
+
+function referenceRows(logits: Float64Array) {
+  return (b: number, t: number) => {
+    const row = Array.from(logits.subarray((b * T + t) * V, (b * T + t + 1) * V));
+    const m = Math.max(...row);
+    const lse = m + Math.log(row.reduce((s, z) => s + Math.exp(z - m), 0));
+    const p = row.map((z) => Math.exp(z - lse));
+    const label = labels[b][t + 1];
+    return {
+      p,
+      logp: row[label] - lse,
+      squares: p.reduce((s, q) => s + q * q, 0),
+      entropy: -p.reduce((s, q, v) => s + (q > 0 ? q * (row[v] - lse) : 0), 0),
+      correct: row.indexOf(m) === label,
+      meanLogit: row.reduce((s, z) => s + z, 0) / V,
+    };
+  };
+}
+
+function reference(logits: Float64Array, referenceLogps: number[]) {
+  const rows = referenceRows(logits);
+  const positions: [number, number][] = [];
+  for (let b = 0; b < B; b++) for (let t = 0; t < T - 1; t++) if (mask[b][t + 1] === 1) positions.push([b, t]);
+  const logps = new Array(B).fill(0);
+  const logWeight = new Array(B).fill(0);
+  const counts = new Array(B).fill(0);
+  for (const [b, t] of positions) {
+    const r = rows(b, t);
+    logps[b] += r.logp;
+    logWeight[b] += r.logp - Math.log(r.squares);
+    counts[b]++;
+  }
+  const n = B / 2;
+  const pairWeights = Array.from({ length: n }, (_, i) =>
+    Math.exp(logWeight[i] / counts[i] + logWeight[i + n] / counts[i + n]),
+  );
+  const u = Array.from(
+    { length: n },
+    (_, i) => BETA * (logps[i] - referenceLogps[i] - logps[i + n] + referenceLogps[i + n]),
+  );
+  const chosen = positions.filter(([b]) => b < n);
+  const rejected = positions.filter(([b]) => b >= n);
+  const mean = (ps: [number, number][], f: (b: number, t: number) => number) =>
+    ps.reduce((s, [b, t]) => s + f(b, t), 0) / ps.length;
+  return {
+    rows,
+    pairWeights,
+    losses: u.map((x, i) => pairWeights[i] * Math.log1p(Math.exp(-x))),
+    sequenceGradient: (b: number) => {
+      const i = b % n;
+      const g = (BETA / (1 + Math.exp(u[i]))) * pairWeights[i];
+      return b < n ? -g : g;
+    },
+    metrics: {
+      entropy: mean(positions, (b, t) => rows(b, t).entropy),
+      accuracy: mean(chosen, (b, t) => (rows(b, t).correct ? 1 : 0)),
+      chosen: mean(chosen, (b, t) => rows(b, t).meanLogit),
+      rejected: mean(rejected, (b, t) => rows(b, t).meanLogit),
+      tokens: positions.length,
+    },
+  };
+}
+
+const referenceLogps = [-30, -28, -25, -33];
+
+describe("dpoBatch useWeighting (WPO) and metrics", () => {
+  for (const float32 of [false, true]) {
+    const rel = float32 ? 2e-6 : 1e-12;
+    it(`${float32 ? "float32" : "float64"} logits: weights, losses, gradient and metrics match a float64 reference`, async () => {
+      const exact = logitsOf(1);
+      const data = float32 ? Float32Array.from(exact) : exact;
+      const ref = reference(Float64Array.from(data), referenceLogps);
+      const runs = [];
+      for (const threads of [1, 2, 4])
+        runs.push(
+          await dpoBatch(
+            { policyLogits: { data, shape: [B, T, V] }, referenceLogps, labels },
+            { beta: BETA, mask, useWeighting: true, metrics: true, gradient: true, threads },
+          ),
+        );
+      const r = runs[0];
+      for (let i = 0; i < B / 2; i++) {
+        expectClose(r.pairWeights![i], ref.pairWeights[i], { rel }, `weight ${i}`);
+        expectClose(r.losses[i], ref.losses[i], { rel }, `loss ${i}`);
+      }
+      expect(r.pairWeights!.some((w) => Math.abs(w - 1) > 0.1)).toBe(true);
+      expectClose(r.loss, (ref.losses[0] + ref.losses[1]) / 2, { rel }, "loss");
+      const m = r.logitMetrics!;
+      expectClose(m.entropy, ref.metrics.entropy, { rel }, "entropy");
+      expect(m.mean_token_accuracy).toBe(ref.metrics.accuracy);
+      expect(ref.metrics.accuracy).toBeGreaterThan(0);
+      expectClose(m["logits/chosen"], ref.metrics.chosen, { rel }, "logits/chosen");
+      expectClose(m["logits/rejected"], ref.metrics.rejected, { rel }, "logits/rejected");
+      expect(m.num_tokens).toBe(ref.metrics.tokens);
+      const grad = r.gradLogits!;
+      for (let b = 0; b < B; b++)
+        for (let t = 0; t < T - 1; t++) {
+          if (mask[b][t + 1] === 0) continue;
+          const { p } = ref.rows(b, t);
+          for (let v = 0; v < V; v++) {
+            const expected = ref.sequenceGradient(b) * ((v === labels[b][t + 1] ? 1 : 0) - p[v]);
+            expectClose(
+              grad[(b * T + t) * V + v],
+              expected,
+              { rel: float32 ? 1e-5 : 1e-11, abs: float32 ? 1e-9 : 1e-16 },
+              `grad ${b} ${t} ${v}`,
+            );
+          }
+        }
+      for (const other of runs.slice(1)) {
+        expect(Array.from(other.pairWeights!)).toEqual(Array.from(r.pairWeights!));
+        expect(other.logitMetrics).toEqual(r.logitMetrics);
+        expect(Array.from(other.gradLogits!)).toEqual(Array.from(grad));
+      }
+    });
+  }
+
+  it("a model-sized vocabulary in many chunks: the same bits on 1, 2 and 3 threads (float64, float32 kernels)", async () => {
+    const shape = [4, 9, 32000];
+    const { logits, labels: ids } = syntheticBatch(20231129, shape, 4);
+    const runs = [];
+    for (const precision of ["float64", "float32"] as const) {
+      runs.length = 0;
+      for (const threads of [1, 2, 3])
+        runs.push(
+          await dpoBatch(
+            { policyLogits: logits, referenceLogps: [-1, -2, -3, -4], labels: ids },
+            { beta: 0.1, useWeighting: true, metrics: true, threads, shift: false, precision },
+          ),
+        );
+      for (const other of runs.slice(1)) {
+        expect(Array.from(other.pairWeights!)).toEqual(Array.from(runs[0].pairWeights!));
+        expect(other.logitMetrics).toEqual(runs[0].logitMetrics);
+      }
+    }
+    // the entropy and the chosen mean logit from the logits directly (unshifted: every position scored)
+    const [batch, length, vocabulary] = shape;
+    let entropy = 0;
+    let chosenLogit = 0;
+    let correct = 0;
+    for (let b = 0; b < batch; b++)
+      for (let t = 0; t < length; t++) {
+        const row = Array.from(logits.data.subarray((b * length + t) * vocabulary, (b * length + t + 1) * vocabulary));
+        const m = Math.max(...row);
+        const lse = m + Math.log(row.reduce((a, z) => a + Math.exp(z - m), 0));
+        entropy -= row.reduce((a, z) => a + Math.exp(z - lse) * (z - lse), 0);
+        if (b < batch / 2) chosenLogit += row.reduce((a, z) => a + z, 0) / vocabulary;
+        if (b < batch / 2 && row.indexOf(m) === ids.data[b * length + t]) correct++;
+      }
+    const tokens = batch * length;
+    expectClose(runs[0].logitMetrics!.entropy, entropy / tokens, { rel: 1e-6 }, "entropy");
+    expectClose(runs[0].logitMetrics!["logits/chosen"], chosenLogit / (tokens / 2), { rel: 1e-9 }, "logits/chosen");
+    expect(runs[0].logitMetrics!.mean_token_accuracy).toBe(correct / (tokens / 2));
+    expect(correct).toBeGreaterThan(0);
+  });
+
+  it("without the options: no weights, no metrics, and the same losses as before", async () => {
+    const data = logitsOf(2);
+    const inputs = { policyLogits: { data, shape: [B, T, V] }, referenceLogps, labels };
+    const plain = await dpoBatch(inputs, { beta: BETA, mask });
+    const metricsOnly = await dpoBatch(inputs, { beta: BETA, mask, metrics: true });
+    expect(plain.pairWeights).toBeUndefined();
+    expect(plain.logitMetrics).toBeUndefined();
+    expect(Array.from(metricsOnly.losses)).toEqual(Array.from(plain.losses));
+  });
+
+  it("bad options and unsupported combinations are named errors", async () => {
+    const inputs = { policyLogits: { data: logitsOf(3), shape: [B, T, V] }, referenceLogps, labels };
+    await expectLuceRejection(dpoBatch(inputs, { beta: BETA, useWeighting: 1 as never }), "options.useWeighting");
+    await expectLuceRejection(dpoBatch(inputs, { beta: BETA, metrics: "yes" as never }), "options.metrics");
+    await expectLuceRejection(
+      dpoBatch(inputs, { beta: BETA, useWeighting: true, lossType: ["sigmoid", "sft"] }),
+      "options.useWeighting",
+    );
+    await expectLuceRejection(
+      dpoBatch(inputs, { beta: BETA, useWeighting: true, lossType: "aot" }),
+      "options.useWeighting",
+    );
+    await expectLuceRejection(dpoBatch(inputs, { beta: BETA, metrics: true, backend: "webgpu" }), "options.backend");
+  });
+});
