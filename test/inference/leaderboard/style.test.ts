@@ -196,3 +196,47 @@ describe("style control recovers known coefficients from simulated battles", () 
     }
   });
 });
+
+describe("parseBattles' feature columns", () => {
+  it("orients each row first − second and standardises counts over the battles (arenaStyleFeatures)", () => {
+    // x is model index 0, y 1: the second battle has model_a = y, so its row is negated
+    const text = "model_a,model_b,winner,n_a,n_b,d\nx,y,model_a,3,1,0.5\ny,x,tie,1,1,0.25\nx,y,b,0,0,-1\n";
+    const battles = parseBattles(text, { features: ["n", "d"] });
+    // (a − b)/(a + b) in model_a − model_b orientation: 0.5, 0, 0 (both 0); mean 1/6, sd √(1/18)
+    const sd = Math.sqrt(((0.5 - 1 / 6) ** 2 + 2 * (1 / 6) ** 2) / 3);
+    const n = [(0.5 - 1 / 6) / sd, -(-1 / 6 / sd), -1 / 6 / sd];
+    const d = [0.5, -0.25, -1];
+    for (let r = 0; r < 3; r++) {
+      expect(battles.features!.values[2 * r]).toBeCloseTo(n[r], 14);
+      expect(battles.features!.values[2 * r + 1]).toBe(d[r]);
+    }
+    const jsonl = parseBattles(
+      '{"model_a":"x","model_b":"y","winner":"a","n_a":3,"n_b":1,"d":0.5}\n' +
+        '{"model_a":"y","model_b":"x","winner":"tie","n_a":1,"n_b":1,"d":0.25}\n' +
+        '{"model_a":"x","model_b":"y","winner":"b","n_a":0,"n_b":0,"d":-1}\n',
+      { features: ["n", "d"] },
+    );
+    expect(Array.from(jsonl.features!.values)).toEqual(Array.from(battles.features!.values));
+  });
+
+  it("names the line and column of a bad feature value, and a column that is not there", () => {
+    const cases: [string, string[], string, RegExp][] = [
+      ["model_a,model_b,winner,n_a,n_b\nx,y,a,-1,2\n", ["n"], "line 2.n_a", />= 0/],
+      ["model_a,model_b,winner,d\nx,y,a,big\n", ["d"], "line 2.d", /finite number/],
+      ["model_a,model_b,winner,n_a\nx,y,a,1\n", ["n"], "line 1.n", /n_a and n_b/],
+      ["model_a,model_b,winner,n_a,n_b\nx,y,a,1,1\ny,x,b,2,2\n", ["n"], "text", /same normalised difference/],
+      ["model_a,model_b,winner,d\nx,y,a,1\n", ["d", "d"], "options.features", /twice/],
+    ];
+    for (const [text, features, argument, problem] of cases) {
+      let thrown: unknown;
+      try {
+        parseBattles(text, { features });
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown, argument).toBeInstanceOf(LuceError);
+      expect((thrown as LuceError).argument).toBe(argument);
+      expect((thrown as LuceError).message).toMatch(problem);
+    }
+  });
+});
