@@ -1,5 +1,5 @@
 import { LuceError } from "../../errors.js";
-import { describe, requireArrayLike, requireOptions } from "../../validation/checks.js";
+import { copyArrayLike, describe, requireArrayLike, requireOptions } from "../../validation/checks.js";
 import { arenaStyleFeatures } from "../arena-style-features.js";
 import { detectPreferenceFormat, LINE_BREAK, splitCsv } from "../read-data.js";
 
@@ -326,7 +326,7 @@ function readOptions(fn: string, options: BattleReadOptions | undefined) {
   }
   let features: string[] = [];
   if (o.features !== undefined) {
-    features = Array.from(requireArrayLike(fn, "options.features", o.features), (name, j) => {
+    features = copyArrayLike(fn, "options.features", o.features).map((name, j) => {
       if (typeof name !== "string" || name.trim() === "")
         throw new LuceError(fn, `options.features[${j}]`, `must name a column, got ${describe(name)}`);
       return name.trim();
@@ -520,6 +520,7 @@ export function readBattles(
   };
   const first = column("first");
   const rows = first.length;
+  const givenFeatures = b.features;
   const second = column("second");
   const outcome = column("outcome");
   const weight = column("weight");
@@ -555,7 +556,7 @@ export function readBattles(
     outcome: Uint8Array.from(outcome),
     weight,
     battles: count,
-    ...(b.features === undefined ? {} : { features: readFeatures(fn, `${name}.features`, b.features, rows) }),
+    ...(givenFeatures === undefined ? {} : { features: readFeatures(fn, `${name}.features`, givenFeatures, rows) }),
   };
 }
 
@@ -564,13 +565,13 @@ function readFeatures(fn: string, name: string, given: BattleFeatures, rows: num
   if (given === null || typeof given !== "object")
     throw new LuceError(fn, name, `must be { names, values }, got ${describe(given)}`);
   const { names: givenNames, values: givenValues } = given;
-  const names = Array.from(requireArrayLike(fn, `${name}.names`, givenNames), (n, j) => {
+  const names = copyArrayLike(fn, `${name}.names`, givenNames).map((n, j) => {
     if (typeof n !== "string" || n === "")
       throw new LuceError(fn, `${name}.names[${j}]`, `must be a column name, got ${describe(n)}`);
     return n;
   });
   if (new Set(names).size !== names.length) throw new LuceError(fn, `${name}.names`, "repeats a column name");
-  const list = requireArrayLike(fn, `${name}.values`, givenValues);
+  const list = copyArrayLike(fn, `${name}.values`, givenValues);
   if (list.length !== rows * names.length)
     throw new LuceError(
       fn,

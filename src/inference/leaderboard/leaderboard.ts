@@ -2,8 +2,8 @@ import { availableParallelism } from "node:os";
 import { LuceError } from "../../errors.js";
 import { inverseCholeskyFactor } from "../../numerics/cholesky.js";
 import {
+  copyArrayLike,
   describe,
-  requireArrayLike,
   requireBoolean,
   requireCount,
   requireFinite,
@@ -227,7 +227,7 @@ export async function arenaLeaderboard(
   const styleColumns =
     style?.columns === undefined
       ? undefined
-      : Array.from(requireArrayLike(fn, "options.style.columns", style.columns), (c, j) => {
+      : copyArrayLike(fn, "options.style.columns", style.columns).map((c, j) => {
           if (typeof c !== "string" || c === "")
             throw new LuceError(fn, `options.style.columns[${j}]`, `must name a feature column, got ${describe(c)}`);
           return c;
