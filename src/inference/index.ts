@@ -39,6 +39,7 @@ export {
   type TiesPolicy,
   type IntervalMethod,
   type StyleSummary,
+  type ReweightSummary,
 } from "./leaderboard/leaderboard.js";
 export type { StyleControlOptions, StyleCoefficient } from "./leaderboard/style.js";
 export { arenaRanks } from "./leaderboard/ranks.js";

@@ -121,8 +121,14 @@ export interface ArenaLeaderboard {
   readonly winRates: ArenaWinRates;
   /** With style control: the columns, the ridge and the coefficients with their intervals. */
   readonly style?: StyleSummary;
-  /** With `reweight`: the floor of the pair counts used. */
-  readonly reweight?: { readonly minPairCount: number };
+  /** With `reweight`: how the battles were reweighted. */
+  readonly reweight?: ReweightSummary;
+}
+
+/** The inverse-propensity reweighting behind a leaderboard. */
+export interface ReweightSummary {
+  /** The floor of a pair's battle count: every battle was weighted by 1/max(its pair's battles, minPairCount). */
+  readonly minPairCount: number;
 }
 
 /** The style control behind a leaderboard. */
@@ -201,6 +207,12 @@ const DEFAULT_MIN_PAIR_COUNT = 50;
  * ratings in the centred gauge. The bootstrap resamples the unique rows' battle counts (multinomially, as FastChat),
  * refits each round from the full-data fit on worker threads, and takes percentile intervals around the full-data
  * ratings; each round's random stream depends only on (seed, round), so the intervals do not depend on `threads`.
+ *
+ * With `style`, the ratings are those of the contextual model P(a beats b) = σ(θ_a − θ_b + x_bᵀγ) of style control
+ * (Li, Angelopoulos and Chiang 2024), fitted by {@link fitContextualBradleyTerry} with ties as half (or dropped) and
+ * a ridge on γ only; the sandwich's G weighs each battle by its weight squared, as above. With `reweight`, every
+ * battle's weight is multiplied by 1/max(n_pair, minPairCount), scaled to mean 1 over the battles fitted (lmarena's
+ * arena-rank, `reweighted`).
  *
  * @param battles - from {@link parseBattles}, or an array of `{ model_a, model_b, winner }` records
  * @param options - ties policy, scale, interval method, bootstrap settings
