@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { LuceError } from "../errors.js";
 import { parseBattles, type BattleReadOptions } from "../inference/leaderboard/battles.js";
 import {
@@ -7,11 +7,13 @@ import {
   type ArenaLeaderboardOptions,
 } from "../inference/leaderboard/leaderboard.js";
 import { integerFlag, parseCommandLine } from "./arguments.js";
-import { requireInputFile } from "./files.js";
+import { requireInputFile, requireOutputFile } from "./files.js";
+import { requirePeer } from "../peer-dependency.js";
 
 const HELP = `usage: luce leaderboard FILE [--ties half|davidson|drop] [--anchor NAME=RATING] [--base 1000]
                 [--ci sandwich|bootstrap|model] [--rounds 1000] [--seed S] [--threads N]
-                [--weight COL] [--filter COL=VALUE] [--format csv|jsonl] [--json]
+                [--style COLS] [--ridge L] [--reweight] [--min-pair-count 50]
+                [--weight COL] [--filter COL=VALUE] [--format csv|jsonl] [--json] [--svg FILE]
 
 An arena leaderboard from a battle log: Bradley–Terry ratings on the arena (Elo) scale by maximum
 likelihood, 95% intervals, and ranks that respect them (1 + the models whose lower bound is above
@@ -31,10 +33,20 @@ unless named by --weight or --filter. Model names are case-sensitive.
   --rounds R         bootstrap rounds (default 1000)
   --seed S           bootstrap seed (default 0): the same intervals for every --threads
   --threads N        bootstrap worker threads (default: the available parallelism, at most 16)
+  --style COLS       style control: adjust the ratings for the comma-separated feature columns, each
+                     a column COL (a ready-made model_a − model_b difference) or the per-side counts
+                     COL_a and COL_b (turned into (a − b)/(a + b), standardised over the battles);
+                     ties as half or dropped, sandwich or model intervals
+  --ridge L          ridge penalty (L/2)·|γ|² on the style coefficients (default 0)
+  --reweight         weight each battle by 1/max(its pair's battles, --min-pair-count), scaled to
+                     mean 1, so that often-sampled pairs do not dominate (arena-rank's reweighting)
+  --min-pair-count N the floor of a pair's battle count with --reweight (default 50)
   --weight COL       weight each battle by the number in column COL
   --filter COL=VALUE keep only the battles whose column COL holds VALUE
   --format F         csv or jsonl instead of detecting it from the first line
-  --json             print the leaderboard (models, intervals, ranks, win-rate matrices) as JSON`;
+  --json             print the leaderboard (models, intervals, ranks, win-rate matrices) as JSON
+  --svg FILE         also draw the leaderboard (ratings with 95% whiskers) and the observed win-rate
+                     heatmap to FILE (needs the vega and vega-lite packages)`;
 
 /** Splits `NAME=VALUE` at its last `=` (a model name may contain one, a rating cannot). */
 function splitAssignment(
@@ -67,6 +79,12 @@ const FLAG_OF_OPTION: Record<string, string> = {
   "options.threads": "--threads",
   "options.weight": "--weight",
   "options.filter": "--filter",
+  "options.features": "--style",
+  "options.style.columns": "--style",
+  "options.style.ridge": "--ridge",
+  "options.style": "--style",
+  "options.reweight": "--reweight",
+  "options.minPairCount": "--min-pair-count",
 };
 
 /** A library error in the words of the command line: options by their flags, the text by the file. */
@@ -106,6 +124,11 @@ export async function leaderboardCommand(args: string[]): Promise<number> {
       weight: { type: "string", value: "COL" },
       filter: { type: "string", value: "COL=VALUE" },
       format: { type: "string", value: "csv|jsonl" },
+      style: { type: "string", value: "COLS" },
+      ridge: { type: "string", value: "L" },
+      reweight: { type: "boolean" },
+      "min-pair-count": { type: "string", value: "N" },
+      svg: { type: "string", value: "FILE" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -119,8 +142,17 @@ export async function leaderboardCommand(args: string[]): Promise<number> {
   const format = text("format");
   if (format !== undefined && format !== "csv" && format !== "jsonl")
     throw new LuceError(command, "--format", `must be csv or jsonl, got '${format}'`);
+  const styleColumns = text("style")
+    ?.split(",")
+    .map((c) => c.trim())
+    .filter((c) => c !== "");
+  if (styleColumns !== undefined && styleColumns.length === 0)
+    throw new LuceError(command, "--style", "must name feature columns, separated by commas");
+  if (styleColumns === undefined && text("ridge") !== undefined)
+    throw new LuceError(command, "--ridge", "applies with --style only");
   const read: BattleReadOptions = {
     ...(format === undefined ? {} : { format }),
+    ...(styleColumns === undefined ? {} : { features: styleColumns }),
     ...(text("weight") === undefined ? {} : { weight: text("weight") }),
     ...(text("filter") === undefined
       ? {}
@@ -146,8 +178,26 @@ export async function leaderboardCommand(args: string[]): Promise<number> {
     ...(text("seed") === undefined ? {} : { seed: integerFlag(command, "--seed", text("seed")!) }),
     ...(text("threads") === undefined ? {} : { threads: integerFlag(command, "--threads", text("threads")!, 1) }),
     ...(showProgress ? { onProgress: progressBar } : {}),
+    ...(styleColumns === undefined
+      ? {}
+      : {
+          style: {
+            columns: styleColumns,
+            ...(text("ridge") === undefined ? {} : { ridge: numberFlag(command, "--ridge", text("ridge")!) }),
+          },
+        }),
+    ...(values.reweight ? { reweight: true } : {}),
+    ...(text("min-pair-count") === undefined
+      ? {}
+      : { minPairCount: integerFlag(command, "--min-pair-count", text("min-pair-count")!, 1) }),
   };
   const file = requireInputFile(command, "FILE", positionals[0]);
+  const svg = text("svg") === undefined ? undefined : requireOutputFile(command, "--svg", text("svg")!);
+  if (svg !== undefined) {
+    // the plot needs both; say so before the fit, not after
+    await requirePeer(command, "vega");
+    await requirePeer(command, "vega-lite");
+  }
   let board: ArenaLeaderboard;
   try {
     board = await arenaLeaderboard(parseBattles(readFileSync(file, "utf8"), read), options);
@@ -156,7 +206,13 @@ export async function leaderboardCommand(args: string[]): Promise<number> {
   } finally {
     if (showProgress) process.stderr.write("\r\x1b[K");
   }
+  if (svg !== undefined) {
+    const { leaderboardSvg } = await import("./leaderboard-plot.js");
+    writeFileSync(svg, await leaderboardSvg(board));
+  }
   console.log(values.json ? JSON.stringify(board, null, 2) : render(board));
+  if (svg !== undefined && !values.json)
+    console.log(`\nwrote ${svg}: the ratings with 95% intervals and the win-rate heatmap`);
   return 0;
 }
 
@@ -192,6 +248,24 @@ function render(board: ArenaLeaderboard): string {
       `${String(m.rank).padStart(4)}  ${m.name.padEnd(width)}  ${m.rating.toFixed(1).padStart(8)}  ${range.padStart(20)}  ${String(m.battles).padStart(8)}`,
     );
   }
+  if (board.style !== undefined) {
+    const named = Math.max(7, ...board.style.coefficients.map((c) => c.name.length));
+    lines.push(
+      "",
+      `Style coefficients (log-odds per unit of the feature; ridge ${board.style.ridge}; ratings above adjusted for them):`,
+      "",
+      `${"feature".padEnd(named)}  ${"estimate".padStart(9)}  ${"95% interval".padStart(20)}  ${"rating pts".padStart(10)}`,
+    );
+    for (const c of board.style.coefficients) {
+      const range = `[${c.lower.toFixed(4)}, ${c.upper.toFixed(4)}]`;
+      const points = ((400 / Math.LN10) * c.estimate).toFixed(1);
+      lines.push(
+        `${c.name.padEnd(named)}  ${c.estimate.toFixed(4).padStart(9)}  ${range.padStart(20)}  ${points.padStart(10)}`,
+      );
+    }
+  }
+  if (board.reweight !== undefined)
+    lines.push("", `Battles reweighted by 1/max(pair battles, ${board.reweight.minPairCount}), scaled to mean 1`);
   if (board.tieParameter !== undefined)
     lines.push("", `Davidson tie parameter log ν = ${board.tieParameter.toFixed(4)}`);
   if (board.bootstrap !== undefined && board.bootstrap.unconverged > 0)

@@ -91,8 +91,8 @@ export interface ContextualFitResult {
 const FN = "fitContextualBradleyTerry";
 const OPTION_KEYS = ["ridge", "nItems", "tolerance", "maxIterations", "standardErrors"] as const;
 
-/** The battles read once into columns, features flat (row b at b·features). */
-interface Data {
+/** The battles read once into columns, features flat (row b at b·features). @internal */
+export interface ContextualData {
   readonly nItems: number;
   readonly features: number;
   readonly a: Int32Array;
@@ -221,7 +221,7 @@ export function fitContextualBradleyTerry(
 }
 
 /** Reads and checks every column once. */
-function readBattles(battles: ContextualBattles, opts: Partial<ContextualFitOptions>): Data {
+function readBattles(battles: ContextualBattles, opts: Partial<ContextualFitOptions>): ContextualData {
   if (battles === null || typeof battles !== "object" || Array.isArray(battles))
     throw new LuceError(FN, "battles", `must be an object of columns, got ${describe(battles)}`);
   // each column read once (a getter could answer differently on a second read)
@@ -288,7 +288,7 @@ function readBattles(battles: ContextualBattles, opts: Partial<ContextualFitOpti
 }
 
 /** Each battle as wins both ways, weighted by the outcome's shares: the graph whose connectivity θ needs. */
-function winGraph(data: Data): Factors {
+function winGraph(data: ContextualData): Factors {
   const count = data.a.length;
   const start = Int32Array.from({ length: 2 * count + 1 }, (_, i) => 2 * i);
   const members = new Int32Array(4 * count);
@@ -301,8 +301,8 @@ function winGraph(data: Data): Factors {
   return { nItems: data.nItems, start, members, factors: new Int32Array(2 * count).fill(1), weight };
 }
 
-/** o − σ(d) as o·σ(−d) − (1 − o)·σ(d): no cancellation when σ(d) is near o ∈ {0, 1}. */
-function residual(o: number, d: number): number {
+/** o − σ(d) as o·σ(−d) − (1 − o)·σ(d): no cancellation when σ(d) is near o ∈ {0, 1}. @internal */
+export function residual(o: number, d: number): number {
   return o * sigmoidUnchecked(-d) - (1 - o) * sigmoidUnchecked(d);
 }
 
@@ -312,7 +312,7 @@ function curvature(d: number): number {
   return e / ((1 + e) * (1 + e));
 }
 
-function evaluate(data: Data, x: Float64Array, withValue: boolean): State {
+function evaluate(data: ContextualData, x: Float64Array, withValue: boolean): State {
   const { nItems: n, features: p, a, b, outcome, weight, ridge } = data;
   const count = a.length;
   const margin = new Float64Array(count);
@@ -345,8 +345,9 @@ function evaluate(data: Data, x: Float64Array, withValue: boolean): State {
 /**
  * Σ_b c_b z_b z_bᵀ over the battles, z_b = e_a − e_b ⊕ x_b, dense (order nItems + features), with c_b given
  * per battle.
+ * @internal
  */
-function outerSum(data: Data, coefficient: (k: number) => number): Float64Array[] {
+export function outerSum(data: ContextualData, coefficient: (k: number) => number): Float64Array[] {
   const { nItems: n, features: p, a, b } = data;
   const m = Array.from({ length: n + p }, () => new Float64Array(n + p));
   for (let k = 0; k < a.length; k++) {
@@ -371,7 +372,7 @@ function outerSum(data: Data, coefficient: (k: number) => number): Float64Array[
 }
 
 /** The negative Hessian of the penalised objective at the margins. */
-function information(data: Data, margin: Float64Array): Float64Array[] {
+function information(data: ContextualData, margin: Float64Array): Float64Array[] {
   const h = outerSum(data, (k) => data.weight[k] * curvature(margin[k]));
   for (let j = 0; j < data.features; j++) h[data.nItems + j][data.nItems + j] += data.ridge;
   return h;
@@ -379,7 +380,7 @@ function information(data: Data, margin: Float64Array): Float64Array[] {
 
 /** Model-based and sandwich errors and covariances, or null where H is numerically singular beyond θ's shift. */
 function standardErrors(
-  data: Data,
+  data: ContextualData,
   margin: Float64Array,
 ): Pick<ContextualFitResult, "stdError" | "sandwichStdError" | "covariance" | "sandwichCovariance"> | null {
   const n = data.nItems;
@@ -409,8 +410,8 @@ function standardErrors(
   };
 }
 
-/** The product of two dense square matrices given as rows. */
-function product(left: Float64Array[], right: Float64Array[]): Float64Array[] {
+/** The product of two dense square matrices given as rows. @internal */
+export function product(left: Float64Array[], right: Float64Array[]): Float64Array[] {
   const size = left.length;
   return left.map((row) => {
     const out = new Float64Array(size);

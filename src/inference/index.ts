@@ -26,6 +26,7 @@ export {
   type BattleOutcome,
   type BattleRecord,
   type BattleReadOptions,
+  type BattleFeatures,
 } from "./leaderboard/battles.js";
 export {
   arenaLeaderboard,
@@ -37,6 +38,9 @@ export {
   type ArenaWinRates,
   type TiesPolicy,
   type IntervalMethod,
+  type StyleSummary,
+  type ReweightSummary,
 } from "./leaderboard/leaderboard.js";
+export type { StyleControlOptions, StyleCoefficient } from "./leaderboard/style.js";
 export { arenaRanks } from "./leaderboard/ranks.js";
 export type { WinRateMatrices } from "./leaderboard/win-rates.js";

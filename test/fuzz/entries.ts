@@ -89,7 +89,19 @@ export const entries: Record<string, FuzzEntry> = {
     call: fn(core.areEquivalentRewards),
   },
   "luce:arenaLeaderboard": {
-    args: () => [battleRecords(), { anchor: { model: "x", rating: 1114 }, ties: "half", ci: "sandwich", base: 1000 }],
+    // style control and reweighting on: the plain path's inputs are a subset of these
+    args: () => [
+      battleRecords().map((r, k) => ({ ...r, len_a: 10 + 7 * k, len_b: 30 - 3 * k })),
+      {
+        anchor: { model: "x", rating: 1114 },
+        ties: "half",
+        ci: "sandwich",
+        base: 1000,
+        style: { columns: ["len"], ridge: 1 },
+        reweight: true,
+        minPairCount: 1,
+      },
+    ],
     call: fn(core.arenaLeaderboard),
     finite: (r) => (r as core.ArenaLeaderboard).models.flatMap((m) => [m.rating, m.lower, m.upper, m.rank]),
   },
@@ -257,7 +269,10 @@ export const entries: Record<string, FuzzEntry> = {
   "luce:logSumExp": { args: () => [scores()], call: fn(core.logSumExp) },
   "luce:optimalPolicy": { args: () => [rows(), policy(), 0.5], call: fn(core.optimalPolicy), finite: allRows },
   "luce:parseBattles": {
-    args: () => ["model_a,model_b,winner,w\nx,y,model_a,1\ny,x,tie,2\n", { format: "csv", weight: "w" }],
+    args: () => [
+      "model_a,model_b,winner,w,n_a,n_b,d\nx,y,model_a,1,3,1,0.5\ny,x,tie,2,1,4,-1\n",
+      { format: "csv", weight: "w", features: ["n", "d"] },
+    ],
     call: fn(core.parseBattles),
   },
   "luce:parsePreferenceData": { args: () => ["winner,loser\na,b\nb,c\n", "csv"], call: fn(core.parsePreferenceData) },

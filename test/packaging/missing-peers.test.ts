@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -60,6 +60,17 @@ describe("an install without the optional peers", () => {
     // --json needs no plotting library
     const json = node(join(installed, "bin", "luce.js"), "frontier", "--json", "--pairs", "5");
     expect(json.status, json.stderr).toBe(0);
+  });
+  it("luce leaderboard --svg without vega says so before the fit; without --svg it needs none", () => {
+    const battles = join(project, "battles.csv");
+    writeFileSync(battles, "model_a,model_b,winner\nx,y,model_a\ny,x,model_a\nx,y,tie\n");
+    const r = node(join(installed, "bin", "luce.js"), "leaderboard", battles, "--svg", join(project, "board.svg"));
+    expect(r.status).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      "luce leaderboard: argument 'vega' is not installed; luce leaderboard needs it: npm install vega",
+    ]);
+    const table = node(join(installed, "bin", "luce.js"), "leaderboard", battles);
+    expect(table.status, table.stderr).toBe(0);
   });
 });
 

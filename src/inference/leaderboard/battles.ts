@@ -1,5 +1,6 @@
 import { LuceError } from "../../errors.js";
-import { describe, requireArrayLike, requireOptions } from "../../validation/checks.js";
+import { copyArrayLike, describe, requireArrayLike, requireOptions } from "../../validation/checks.js";
+import { arenaStyleFeatures } from "../arena-style-features.js";
 import { detectPreferenceFormat, LINE_BREAK, splitCsv } from "../read-data.js";
 
 /**
@@ -30,6 +31,20 @@ export interface Battles {
   readonly weight: Float64Array;
   /** Number of battles in each row (a positive integer). */
   readonly battles: Float64Array;
+  /** Per-battle feature columns (style control), when read: then every row is one battle's row. */
+  readonly features?: BattleFeatures;
+}
+
+/**
+ * Feature columns of battles, for style control: row r's values at `values[r · names.length + j]`, oriented
+ * as the row is, first model minus second (a battle read with model_a as the second model has its differences
+ * negated, so that the contextual model's margin θ_first − θ_second + xᵀγ is the battle's own).
+ */
+export interface BattleFeatures {
+  /** The columns' names, as named when read. */
+  readonly names: readonly string[];
+  /** The values, row-major: one row per battle row, one entry per column. */
+  readonly values: Float64Array;
 }
 
 /** One battle as the arenas publish it. */
@@ -52,6 +67,13 @@ export interface BattleReadOptions {
   readonly weight?: string;
   /** Keep only battles whose named columns hold these values (compared as text, case-sensitively). */
   readonly filter?: Readonly<Record<string, string>>;
+  /**
+   * Feature columns to read for style control. A name `COL` is read as a ready-made difference (model_a's
+   * minus model_b's, any finite number) when the battles have a column `COL`; otherwise from the per-side
+   * counts `COL_a` and `COL_b` (finite numbers ≥ 0), turned into the normalised difference (a − b)/(a + b),
+   * standardised over the battles read, by {@link arenaStyleFeatures} (arena-rank's convention).
+   */
+  readonly features?: readonly string[];
 }
 
 /**
@@ -72,15 +94,24 @@ export const WINNER_SPELLINGS: Readonly<Record<string, "a" | "b" | "tie">> = {
   bothbad: "tie",
 };
 
-const READ_OPTION_KEYS = ["format", "weight", "filter"] as const;
+const READ_OPTION_KEYS = ["format", "weight", "filter", "features"] as const;
 const REQUIRED_COLUMNS = ["model_a", "model_b", "winner"] as const;
 
 /** A decimal weight as written in a file: digits, an optional fraction and exponent (no hex, no blanks). */
 const DECIMAL = /^\s*\+?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
 
+/** How a feature column is read: a ready-made difference `COL`, or per-side counts `COL_a` and `COL_b`. */
+interface FeatureColumn {
+  readonly name: string;
+  readonly kind: "difference" | "counts";
+}
+
+/** A signed decimal as written in a file (a ready-made feature difference). */
+const SIGNED_DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i;
+
 /**
- * Collects battles into unique rows. Every malformed battle is a {@link LuceError} naming `where` (the line) and
- * the column.
+ * Collects battles into unique rows (or, with feature columns, one row per battle). Every malformed battle is a
+ * {@link LuceError} naming `where` (the line) and the column.
  * @internal
  */
 export class BattleTable {
@@ -92,8 +123,14 @@ export class BattleTable {
   private readonly outcome: number[] = [];
   private readonly weight: number[] = [];
   private readonly battles: number[] = [];
+  /** Per row, the feature values as read (model_a's side first), and whether model_a became the second model. */
+  private readonly raw: number[][] = [];
+  private readonly swapped: boolean[] = [];
 
-  constructor(private readonly fn: string) {}
+  constructor(
+    private readonly fn: string,
+    private readonly columns: readonly FeatureColumn[] = [],
+  ) {}
 
   /** The index of a model name; surrounding blanks are not part of a name, its case is. */
   private id(given: unknown, where: string): number {
@@ -113,8 +150,16 @@ export class BattleTable {
   /**
    * Adds one battle.
    * @param where - how errors name the battle, e.g. `line 7`; columns are appended as `line 7.winner`
+   * @param field - reads a named field of the battle (for the feature columns)
    */
-  add(modelA: unknown, modelB: unknown, winner: unknown, weight: number, where: string): void {
+  add(
+    modelA: unknown,
+    modelB: unknown,
+    winner: unknown,
+    weight: number,
+    where: string,
+    field?: (column: string) => unknown,
+  ): void {
     const a = this.id(modelA, `${where}.model_a`);
     const b = this.id(modelB, `${where}.model_b`);
     if (a === b) throw new LuceError(this.fn, `${where}.model_b`, `is model_a ('${this.models[a]}') itself`);
@@ -125,23 +170,59 @@ export class BattleTable {
         `${where}.winner`,
         `must be one of ${Object.keys(WINNER_SPELLINGS).join(", ")}; got ${describe(winner)}`,
       );
+    const values = this.columns.length === 0 ? [] : this.featureValues(where, field!);
     if (weight === 0) return;
     const aFirst = a < b;
     const outcome = side === "tie" ? Outcome.tie : (side === "a") === aFirst ? Outcome.firstWins : Outcome.secondWins;
     const first = aFirst ? a : b;
     const second = aFirst ? b : a;
-    const key = `${first} ${second} ${outcome} ${weight}`;
-    const row = this.rowOf.get(key);
-    if (row !== undefined) {
-      this.battles[row]++;
-      return;
+    if (this.columns.length === 0) {
+      const key = `${first} ${second} ${outcome} ${weight}`;
+      const row = this.rowOf.get(key);
+      if (row !== undefined) {
+        this.battles[row]++;
+        return;
+      }
+      this.rowOf.set(key, this.first.length);
     }
-    this.rowOf.set(key, this.first.length);
     this.first.push(first);
     this.second.push(second);
     this.outcome.push(outcome);
     this.weight.push(weight);
     this.battles.push(1);
+    if (this.columns.length > 0) {
+      this.raw.push(values);
+      this.swapped.push(!aFirst);
+    }
+  }
+
+  /** The battle's feature fields: one value per difference column, two (model_a's, model_b's) per counts column. */
+  private featureValues(where: string, field: (column: string) => unknown): number[] {
+    const values: number[] = [];
+    for (const { name, kind } of this.columns) {
+      if (kind === "difference") {
+        values.push(this.number(field(name), `${where}.${name}`, SIGNED_DECIMAL, -Infinity));
+        continue;
+      }
+      for (const side of ["_a", "_b"])
+        values.push(this.number(field(name + side), `${where}.${name}${side}`, DECIMAL, 0));
+    }
+    return values;
+  }
+
+  /** A finite number ≥ `least`, given as a number or as text matching `pattern`. */
+  private number(value: unknown, where: string, pattern: RegExp, least: number): number {
+    const x =
+      typeof value === "number" ? value : typeof value === "string" && pattern.test(value) ? Number(value) : NaN;
+    if (!(Number.isFinite(x) && x >= least))
+      throw new LuceError(
+        this.fn,
+        where,
+        least === 0
+          ? `must be a finite count >= 0, got ${describe(value)}`
+          : `must be a finite number, got ${describe(value)}`,
+      );
+    return x;
   }
 
   /** The battles read; an error naming `source` when there are none. */
@@ -155,8 +236,76 @@ export class BattleTable {
       outcome: Uint8Array.from(this.outcome),
       weight: Float64Array.from(this.weight),
       battles: Float64Array.from(this.battles),
+      ...(this.columns.length === 0 ? {} : { features: this.features(source) }),
     };
   }
+
+  /**
+   * The feature columns: differences as read, counts through {@link arenaStyleFeatures} (normalised and
+   * standardised over the battles, in model_a − model_b orientation, as arena-rank computes them), each row then
+   * turned to first − second.
+   */
+  private features(source: string): BattleFeatures {
+    const p = this.columns.length;
+    const rows = this.raw.length;
+    const values = new Float64Array(rows * p);
+    const countsAt: number[] = [];
+    let offset = 0;
+    this.columns.forEach(({ kind }, j) => {
+      if (kind === "counts") countsAt.push(j);
+      for (let r = 0; r < rows; r++) if (kind === "difference") values[r * p + j] = this.raw[r][offset];
+      offset += kind === "difference" ? 1 : 2;
+    });
+    if (countsAt.length > 0) {
+      const positions: number[] = [];
+      offset = 0;
+      for (const { kind } of this.columns) {
+        if (kind === "counts") positions.push(offset);
+        offset += kind === "difference" ? 1 : 2;
+      }
+      const countsA = this.raw.map((row) => positions.map((at) => row[at]));
+      const countsB = this.raw.map((row) => positions.map((at) => row[at + 1]));
+      let normalised: Float64Array[];
+      try {
+        normalised = arenaStyleFeatures(countsA, countsB);
+      } catch (e) {
+        if (!(e instanceof LuceError)) throw e;
+        const column = /feature (\d+)/.exec(e.message);
+        const name = column === null ? "" : this.columns[countsAt[Number(column[1])]].name;
+        throw new LuceError(
+          this.fn,
+          source,
+          `gives the counts ${name}_a and ${name}_b the same normalised difference in every battle: it cannot ` +
+            "be standardised (leave the column out)",
+        );
+      }
+      for (let r = 0; r < rows; r++) countsAt.forEach((j, k) => (values[r * p + j] = normalised[r][k]));
+    }
+    for (let r = 0; r < rows; r++)
+      if (this.swapped[r]) for (let j = 0; j < p; j++) values[r * p + j] = -values[r * p + j];
+    return { names: this.columns.map((c) => c.name), values };
+  }
+}
+
+/**
+ * How each feature column is read, from the names a battle has: `COL` itself (a difference), or `COL_a` and
+ * `COL_b` (counts).
+ */
+function featureColumns(
+  fn: string,
+  names: readonly string[],
+  has: (column: string) => boolean,
+  where: string,
+): FeatureColumn[] {
+  return names.map((name) => {
+    if (has(name)) return { name, kind: "difference" };
+    if (has(`${name}_a`) && has(`${name}_b`)) return { name, kind: "counts" };
+    throw new LuceError(
+      fn,
+      `${where}.${name}`,
+      `is missing: give a column ${name} (a difference) or ${name}_a and ${name}_b`,
+    );
+  });
 }
 
 function readOptions(fn: string, options: BattleReadOptions | undefined) {
@@ -175,7 +324,16 @@ function readOptions(fn: string, options: BattleReadOptions | undefined) {
       filter.push([column, value]);
     }
   }
-  return { format: o.format, weight: o.weight, filter };
+  let features: string[] = [];
+  if (o.features !== undefined) {
+    features = copyArrayLike(fn, "options.features", o.features).map((name, j) => {
+      if (typeof name !== "string" || name.trim() === "")
+        throw new LuceError(fn, `options.features[${j}]`, `must name a column, got ${describe(name)}`);
+      return name.trim();
+    });
+    if (new Set(features).size !== features.length) throw new LuceError(fn, "options.features", "names a column twice");
+  }
+  return { format: o.format, weight: o.weight, filter, features };
 }
 
 function weightOf(fn: string, value: unknown, where: string): number {
@@ -217,8 +375,10 @@ function fieldText(value: unknown): string | undefined {
 export function parseBattles(text: string, options?: BattleReadOptions): Battles {
   const fn = "parseBattles";
   if (typeof text !== "string") throw new LuceError(fn, "text", `must be a string, got ${describe(text)}`);
-  const { format, weight, filter } = readOptions(fn, options);
-  const table = new BattleTable(fn);
+  const { format, weight, filter, features } = readOptions(fn, options);
+  let table: BattleTable | undefined;
+  const tableFor = (has: (column: string) => boolean, where: string) =>
+    (table ??= new BattleTable(fn, featureColumns(fn, features, has, where)));
   const lines = text.split(LINE_BREAK);
   const firstLine = lines.find((line) => line.replace(/^\uFEFF/, "").trim() !== "");
   if (firstLine === undefined) throw new LuceError(fn, "text", "is empty: give a header and battles");
@@ -247,7 +407,7 @@ export function parseBattles(text: string, options?: BattleReadOptions): Battles
         if (!Object.hasOwn(r, column)) throw new LuceError(fn, `${where}.${column}`, "is missing");
       if (!filter.every(([column, value]) => fieldText(r[column]) === value)) continue;
       const w = weight === undefined ? 1 : weightOf(fn, r[weight], `${where}.${weight}`);
-      table.add(r.model_a, r.model_b, r.winner, w, where);
+      tableFor((column) => Object.hasOwn(r, column), where).add(r.model_a, r.model_b, r.winner, w, where, (c) => r[c]);
       continue;
     }
     const cells = splitCsv(line);
@@ -258,14 +418,18 @@ export function parseBattles(text: string, options?: BattleReadOptions): Battles
       for (const column of needed)
         if (!header.has(column))
           throw new LuceError(fn, `${where}.${column}`, `is missing: the header names ${cells.join(", ")}`);
+      const named = header;
+      tableFor((column) => named.has(column), where);
       continue;
     }
     if (cells.length !== fields) throw new LuceError(fn, where, `has ${cells.length} fields, the header ${fields}`);
     const cell = (column: string) => cells[header!.get(column)!];
     if (!filter.every(([column, value]) => cell(column) === value)) continue;
     const w = weight === undefined ? 1 : weightOf(fn, cell(weight), `${where}.${weight}`);
-    table.add(cell("model_a"), cell("model_b"), cell("winner"), w, where);
+    table!.add(cell("model_a"), cell("model_b"), cell("winner"), w, where, cell);
   }
+  if (table === undefined)
+    throw new LuceError(fn, "text", "holds no battles (after the filter, and leaving out weights of 0)");
   return table.finish("text");
 }
 
@@ -291,9 +455,9 @@ export function battlesFromRecords(
 ): Battles {
   const fn = "battlesFromRecords";
   const list = requireArrayLike(fn, "records", records);
-  const { weight, filter, format } = readOptions(fn, options);
+  const { weight, filter, format, features } = readOptions(fn, options);
   if (format !== undefined) throw new LuceError(fn, "options.format", "applies to text only (parseBattles)");
-  const table = new BattleTable(fn);
+  let table: BattleTable | undefined;
   for (let k = 0; k < list.length; k++) {
     const r = list[k] as Record<string, unknown>;
     const where = `records[${k}]`;
@@ -301,8 +465,14 @@ export function battlesFromRecords(
       throw new LuceError(fn, where, `must be an object with model_a, model_b and winner, got ${describe(r)}`);
     if (!filter.every(([column, value]) => fieldText(r[column]) === value)) continue;
     const w = weight === undefined ? 1 : weightOf(fn, r[weight], `${where}.${weight}`);
-    table.add(r.model_a, r.model_b, r.winner, w, where);
+    table ??= new BattleTable(
+      fn,
+      featureColumns(fn, features, (column) => Object.hasOwn(r, column), where),
+    );
+    table.add(r.model_a, r.model_b, r.winner, w, where, (c) => r[c]);
   }
+  if (table === undefined)
+    throw new LuceError(fn, "records", "holds no battles (after the filter, and leaving out weights of 0)");
   return table.finish("records");
 }
 
@@ -311,10 +481,15 @@ export function battlesFromRecords(
  * when given an array.
  * @internal
  */
-export function readBattles(fn: string, name: string, battles: Battles | readonly BattleRecord[]): Battles {
+export function readBattles(
+  fn: string,
+  name: string,
+  battles: Battles | readonly BattleRecord[],
+  features?: readonly string[],
+): Battles {
   if (Array.isArray(battles)) {
     try {
-      return battlesFromRecords(battles as readonly BattleRecord[]);
+      return battlesFromRecords(battles as readonly BattleRecord[], features === undefined ? {} : { features });
     } catch (e) {
       if (!(e instanceof LuceError)) throw e;
       throw new LuceError(fn, e.argument.replace(/^records/, name), e.message.replace(/^.*?argument '.*?' /, ""));
@@ -345,6 +520,7 @@ export function readBattles(fn: string, name: string, battles: Battles | readonl
   };
   const first = column("first");
   const rows = first.length;
+  const givenFeatures = b.features;
   const second = column("second");
   const outcome = column("outcome");
   const weight = column("weight");
@@ -380,5 +556,33 @@ export function readBattles(fn: string, name: string, battles: Battles | readonl
     outcome: Uint8Array.from(outcome),
     weight,
     battles: count,
+    ...(givenFeatures === undefined ? {} : { features: readFeatures(fn, `${name}.features`, givenFeatures, rows) }),
   };
+}
+
+/** A checked copy of feature columns for `rows` rows. */
+function readFeatures(fn: string, name: string, given: BattleFeatures, rows: number): BattleFeatures {
+  if (given === null || typeof given !== "object")
+    throw new LuceError(fn, name, `must be { names, values }, got ${describe(given)}`);
+  const { names: givenNames, values: givenValues } = given;
+  const names = copyArrayLike(fn, `${name}.names`, givenNames).map((n, j) => {
+    if (typeof n !== "string" || n === "")
+      throw new LuceError(fn, `${name}.names[${j}]`, `must be a column name, got ${describe(n)}`);
+    return n;
+  });
+  if (new Set(names).size !== names.length) throw new LuceError(fn, `${name}.names`, "repeats a column name");
+  const list = copyArrayLike(fn, `${name}.values`, givenValues);
+  if (list.length !== rows * names.length)
+    throw new LuceError(
+      fn,
+      `${name}.values`,
+      `has ${list.length} values; ${rows} rows of ${names.length} need ${rows * names.length}`,
+    );
+  const values = Float64Array.from({ length: list.length }, (_, k) => {
+    const v = list[k];
+    if (typeof v !== "number" || !Number.isFinite(v))
+      throw new LuceError(fn, `${name}.values[${k}]`, `must be a finite number, got ${describe(v)}`);
+    return v;
+  });
+  return { names, values };
 }

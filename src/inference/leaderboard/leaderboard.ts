@@ -1,12 +1,21 @@
 import { availableParallelism } from "node:os";
 import { LuceError } from "../../errors.js";
 import { inverseCholeskyFactor } from "../../numerics/cholesky.js";
-import { describe, requireCount, requireFinite, requireOptions } from "../../validation/checks.js";
+import {
+  copyArrayLike,
+  describe,
+  requireBoolean,
+  requireCount,
+  requireFinite,
+  requireOptions,
+} from "../../validation/checks.js";
 import { comparisonFactors } from "../factors.js";
 import { fitBradleyTerry } from "../fit.js";
 import { requireIdentifiable } from "../identifiability.js";
 import { Outcome, readBattles, type BattleRecord, type Battles } from "./battles.js";
 import { bootstrapThetas, quantileSorted } from "./bootstrap.js";
+import { reweightPairs } from "./propensity.js";
+import { fitStyleControl, thetaVariances, type StyleCoefficient, type StyleControlOptions } from "./style.js";
 import type { BootstrapProblem } from "./bootstrap-rounds.js";
 import { fitPairs, pairCurvatures, pairTotals, reducedLaplacian, type PairTotals } from "./pair-fit.js";
 import { arenaRanks } from "./ranks.js";
@@ -44,6 +53,20 @@ export interface ArenaLeaderboardOptions {
   readonly threads?: number;
   /** Called after each batch of bootstrap rounds with the rounds done and the total. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Style control: ratings adjusted for per-battle features (response length, markdown, …) by the contextual
+   * Bradley–Terry model ({@link fitContextualBradleyTerry}), with ties as half (or dropped) and sandwich or
+   * model-based intervals. The battles must carry the feature columns ({@link BattleReadOptions.features}; an
+   * array of records is read with `columns`).
+   */
+  readonly style?: StyleControlOptions;
+  /**
+   * Weight every battle by the inverse of its pair's number of battles (floored at `minPairCount`), scaled to mean
+   * 1, as arena-rank's `reweighted` option does, so that often-sampled pairs do not dominate the fit (default false).
+   */
+  readonly reweight?: boolean;
+  /** The floor of a pair's battle count in `reweight` (default 50, as arena-rank). */
+  readonly minPairCount?: number;
 }
 
 /** A model whose rating is fixed, which sets the scale's origin. */
@@ -94,8 +117,26 @@ export interface ArenaLeaderboard {
   readonly iterations: number;
   /** Bootstrap details, with `bootstrap`: rounds whose refit did not converge are counted, not left out. */
   readonly bootstrap?: BootstrapSummary;
-  /** Win-rate matrices, with rows and columns in the order of `models`. */
+  /** Win-rate matrices, with rows and columns in the order of `models` (predicted at features 0 with style). */
   readonly winRates: ArenaWinRates;
+  /** With style control: the columns, the ridge and the coefficients with their intervals. */
+  readonly style?: StyleSummary;
+  /** With `reweight`: how the battles were reweighted. */
+  readonly reweight?: ReweightSummary;
+}
+
+/** The inverse-propensity reweighting behind a leaderboard. */
+export interface ReweightSummary {
+  /** The floor of a pair's battle count: every battle was weighted by 1/max(its pair's battles, minPairCount). */
+  readonly minPairCount: number;
+}
+
+/** The style control behind a leaderboard. */
+export interface StyleSummary {
+  /** The ridge λ on the coefficients. */
+  readonly ridge: number;
+  /** One coefficient per feature column, in the order of the columns. */
+  readonly coefficients: StyleCoefficient[];
 }
 
 /** The bootstrap behind the intervals of {@link arenaLeaderboard}. */
@@ -138,7 +179,21 @@ const MAX_THREADS = 256;
 /** Most bootstrap rounds accepted. */
 const MAX_ROUNDS = 1_000_000;
 
-const OPTION_KEYS = ["ties", "base", "anchor", "ci", "rounds", "seed", "threads", "onProgress"] as const;
+const OPTION_KEYS = [
+  "ties",
+  "base",
+  "anchor",
+  "ci",
+  "rounds",
+  "seed",
+  "threads",
+  "onProgress",
+  "style",
+  "reweight",
+  "minPairCount",
+] as const;
+/** arena-rank's floor of a pair's battle count when reweighting. */
+const DEFAULT_MIN_PAIR_COUNT = 50;
 
 /**
  * An arena leaderboard from battles: Bradley–Terry ratings on the arena (Elo) scale by maximum likelihood, 95%
@@ -152,6 +207,12 @@ const OPTION_KEYS = ["ties", "base", "anchor", "ci", "rounds", "seed", "threads"
  * ratings in the centred gauge. The bootstrap resamples the unique rows' battle counts (multinomially, as FastChat),
  * refits each round from the full-data fit on worker threads, and takes percentile intervals around the full-data
  * ratings; each round's random stream depends only on (seed, round), so the intervals do not depend on `threads`.
+ *
+ * With `style`, the ratings are those of the contextual model P(a beats b) = σ(θ_a − θ_b + x_bᵀγ) of style control
+ * (Li, Angelopoulos and Chiang 2024), fitted by {@link fitContextualBradleyTerry} with ties as half (or dropped) and
+ * a ridge on γ only; the sandwich's G weighs each battle by its weight squared, as above. With `reweight`, every
+ * battle's weight is multiplied by 1/max(n_pair, minPairCount), scaled to mean 1 over the battles fitted (lmarena's
+ * arena-rank, `reweighted`).
  *
  * @param battles - from {@link parseBattles}, or an array of `{ model_a, model_b, winner }` records
  * @param options - ties policy, scale, interval method, bootstrap settings
@@ -173,7 +234,45 @@ export async function arenaLeaderboard(
 ): Promise<ArenaLeaderboard> {
   const fn = "arenaLeaderboard";
   const o = { ...requireOptions(fn, "options", options, OPTION_KEYS) };
-  const data = readBattles(fn, "battles", battles);
+  const style =
+    o.style === undefined ? undefined : { ...requireOptions(fn, "options.style", o.style, ["columns", "ridge"]) };
+  const styleColumns =
+    style?.columns === undefined
+      ? undefined
+      : copyArrayLike(fn, "options.style.columns", style.columns).map((c, j) => {
+          if (typeof c !== "string" || c === "")
+            throw new LuceError(fn, `options.style.columns[${j}]`, `must name a feature column, got ${describe(c)}`);
+          return c;
+        });
+  const ridge = style?.ridge === undefined ? 0 : requireFinite(fn, "options.style.ridge", style.ridge);
+  if (!(ridge >= 0)) throw new LuceError(fn, "options.style.ridge", `must be >= 0, got ${ridge}`);
+  const data = readBattles(fn, "battles", battles, styleColumns);
+  let columnIndex: number[] = [];
+  if (style !== undefined) {
+    const names = data.features?.names ?? [];
+    const wanted = styleColumns ?? names;
+    if (wanted.length === 0)
+      throw new LuceError(
+        fn,
+        "options.style.columns",
+        "names no feature column, and the battles carry none: read them with parseBattles' features option",
+      );
+    columnIndex = wanted.map((c, j) => {
+      const at = names.indexOf(c);
+      if (at < 0)
+        throw new LuceError(
+          fn,
+          `options.style.columns[${j}]`,
+          `names '${c}', which the battles do not carry (they carry ${names.length === 0 ? "no feature columns" : names.join(", ")})`,
+        );
+      return at;
+    });
+  }
+  const reweight = o.reweight === undefined ? false : requireBoolean(fn, "options.reweight", o.reweight);
+  const minPairCount =
+    o.minPairCount === undefined ? DEFAULT_MIN_PAIR_COUNT : requireCount(fn, "options.minPairCount", o.minPairCount, 1);
+  if (!reweight && o.minPairCount !== undefined)
+    throw new LuceError(fn, "options.minPairCount", "applies with reweight: true only");
   const ties = o.ties ?? "half";
   if (ties !== "half" && ties !== "davidson" && ties !== "drop")
     throw new LuceError(fn, "options.ties", `must be "half", "davidson" or "drop", got ${describe(ties)}`);
@@ -192,6 +291,19 @@ export async function arenaLeaderboard(
   const ci = o.ci ?? (ties === "davidson" ? "model" : "sandwich");
   if (ci !== "sandwich" && ci !== "bootstrap" && ci !== "model")
     throw new LuceError(fn, "options.ci", `must be "sandwich", "bootstrap" or "model", got ${describe(ci)}`);
+  if (style !== undefined && ties === "davidson")
+    throw new LuceError(
+      fn,
+      "options.ties",
+      'must be "half" or "drop" with style control (the contextual model takes a tie as half a win), not "davidson"',
+    );
+  if (style !== undefined && ci === "bootstrap")
+    throw new LuceError(
+      fn,
+      "options.ci",
+      'cannot be "bootstrap" with style control (each round would refit the contextual model on every battle): ' +
+        'use "sandwich", the robust intervals',
+    );
   if (ties === "davidson" && ci !== "model")
     throw new LuceError(
       fn,
@@ -213,6 +325,8 @@ export async function arenaLeaderboard(
 
   const n = data.models.length;
   const reference = anchorIndex >= 0 ? anchorIndex : 0;
+  /** The battles as fitted: with reweighting, every row's weight times its pair's inverse propensity. */
+  const fitted = reweight ? reweightPairs(data, ties === "drop", minPairCount) : data;
   /** Ratings from θ in the reference's gauge: anchored, or centred at `base`. */
   const toRatings = (theta: Float64Array, out: Float64Array = new Float64Array(n)): Float64Array => {
     let shift = 0;
@@ -239,9 +353,41 @@ export async function arenaLeaderboard(
   let upper: Float64Array;
   let bootstrap: ArenaLeaderboard["bootstrap"];
   let expectedScore: (i: number, j: number) => number;
+  let styleSummary: StyleSummary | undefined;
+  const logistic = (i: number, j: number) => {
+    const d = theta[i] - theta[j];
+    return d >= 0 ? 1 / (1 + Math.exp(-d)) : Math.exp(d) / (1 + Math.exp(d));
+  };
 
-  if (ties === "davidson") {
-    const davidson = fitDavidson(fn, data, reference);
+  if (style !== undefined) {
+    const fit = fitStyleControl(fn, fitted, columnIndex, ties === "drop", ridge);
+    theta = fit.theta;
+    iterations = fit.iterations;
+    const gauge = anchor === undefined ? null : reference;
+    const toErrors = (v: Float64Array) => Float64Array.from(v, (x) => ELO * Math.sqrt(Math.max(0, x)));
+    modelErrors = toErrors(thetaVariances(fit.model, n, gauge));
+    sandwichErrors = toErrors(thetaVariances(fit.sandwich, n, gauge));
+    expectedScore = logistic;
+    const names = data.features!.names;
+    styleSummary = {
+      ridge,
+      coefficients: columnIndex.map((column, j) => {
+        const estimate = fit.coefficients[j];
+        const sandwichError = Math.sqrt(Math.max(0, fit.sandwich[n + j][n + j]));
+        const modelError = Math.sqrt(Math.max(0, fit.model[n + j][n + j]));
+        const se = ci === "sandwich" ? sandwichError : modelError;
+        return {
+          name: names[column],
+          estimate,
+          lower: estimate - Z_95 * se,
+          upper: estimate + Z_95 * se,
+          sandwichError,
+          modelError,
+        };
+      }),
+    };
+  } else if (ties === "davidson") {
+    const davidson = fitDavidson(fn, fitted, reference);
     theta = davidson.theta;
     iterations = davidson.iterations;
     modelErrors = errorsOf(davidson.covariance);
@@ -256,7 +402,7 @@ export async function arenaLeaderboard(
       return (win + tie / 2) / (win + loss + tie);
     };
   } else {
-    const pairs = pairTotals(data, ties);
+    const pairs = pairTotals(fitted, ties);
     requireIdentifiableBattles(fn, data.models, pairs);
     const fit = fitPairs(pairs, { reference, tolerance: TOLERANCE, maxIterations: MAX_ITERATIONS });
     if (!fit.converged)
@@ -267,7 +413,7 @@ export async function arenaLeaderboard(
       );
     theta = fit.theta;
     iterations = fit.iterations;
-    const covariances = thetaCovariances(data, pairs, theta, reference);
+    const covariances = thetaCovariances(fitted, pairs, theta, reference);
     if (covariances === null)
       throw new LuceError(
         fn,
@@ -276,10 +422,7 @@ export async function arenaLeaderboard(
       );
     modelErrors = errorsOf(covariances.model);
     sandwichErrors = errorsOf(covariances.sandwich);
-    expectedScore = (i, j) => {
-      const d = theta[i] - theta[j];
-      return d >= 0 ? 1 / (1 + Math.exp(-d)) : Math.exp(d) / (1 + Math.exp(d));
-    };
+    expectedScore = logistic;
     if (ci === "bootstrap") {
       const factor = inverseCholeskyFactor(reducedLaplacian(pairs, pairCurvatures(pairs, theta), reference), n - 1);
       if (factor === null)
@@ -287,9 +430,9 @@ export async function arenaLeaderboard(
       const problem: BootstrapProblem = {
         nModels: n,
         reference,
-        outcome: data.outcome,
-        weight: data.weight,
-        battles: data.battles,
+        outcome: fitted.outcome,
+        weight: fitted.weight,
+        battles: fitted.battles,
         rowPair: pairs.rowPair,
         pairFirst: pairs.first,
         pairSecond: pairs.second,
@@ -348,6 +491,8 @@ export async function arenaLeaderboard(
       predicted: reorder(matrices.predicted),
       battles: reorder(matrices.battles),
     },
+    ...(styleSummary === undefined ? {} : { style: styleSummary }),
+    ...(reweight ? { reweight: { minPairCount } } : {}),
   };
 }
 
