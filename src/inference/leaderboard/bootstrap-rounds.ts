@@ -1,5 +1,5 @@
 import { createRandom } from "../../numerics/random.js";
-import { inverseTimes } from "../../numerics/cholesky.js";
+import { inverseTimesInto } from "../../numerics/cholesky.js";
 import { fitPairs, outcomeValue, type PairTotals } from "./pair-fit.js";
 import { MultinomialSampler } from "./multinomial.js";
 
@@ -94,6 +94,8 @@ export function createRoundRunner(problem: BootstrapProblem): (round: number, ou
   let gradient = new Float64Array(n);
   let trialGradient = new Float64Array(n);
   const freeGradient = new Float64Array(n - 1);
+  const freeStep = new Float64Array(n - 1);
+  const solveScratch = new Float64Array(factor.stride);
   const step = new Float64Array(n);
   const stepTolerance = Math.sqrt(problem.tolerance);
 
@@ -113,8 +115,8 @@ export function createRoundRunner(problem: BootstrapProblem): (round: number, ou
   /** The chord direction V Vᵀ g (zero at the reference) into `step`. */
   const chordStep = (g: Float64Array): void => {
     for (let i = 0; i < n; i++) if (i !== reference) freeGradient[i < reference ? i : i - 1] = g[i];
-    const solved = inverseTimes(factor, freeGradient);
-    for (let i = 0; i < n; i++) step[i] = i === reference ? 0 : solved[i < reference ? i : i - 1];
+    inverseTimesInto(factor, freeGradient, solveScratch, freeStep);
+    for (let i = 0; i < n; i++) step[i] = i === reference ? 0 : freeStep[i < reference ? i : i - 1];
   };
 
   return (round, out) => {
