@@ -47,7 +47,7 @@ export function roundSeed(seed: number, round: number): number {
 
 /**
  * Below this fraction of the starting slope, the slope along a chord step at its end says the step overshot too far
- * to keep (as {@link dampedNewton}'s rule: a quadratic would have gained at least a quarter of the predicted rise).
+ * to keep (damped-newton.ts's rule: a quadratic would have gained at least a quarter of the predicted rise).
  */
 const OVERSHOOT = 0.5;
 
@@ -72,13 +72,9 @@ export function createRoundRunner(problem: BootstrapProblem): (round: number, ou
   const rows = rowPair.length;
   const nPairs = first.length;
   const counts = new Float64Array(rows);
-  // a row's battle counts once weighted, and its weighted outcome (1, ½ or 0 seen from the pair's first model)
-  const rowWeight = new Float64Array(rows);
-  const rowScore = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    rowWeight[r] = problem.weight[r];
-    rowScore[r] = problem.weight[r] * outcomeValue(problem.outcome[r]);
-  }
+  const rowWeight = problem.weight;
+  // a row's weighted outcome (1, ½ or 0 seen from the pair's first model), per battle
+  const rowScore = Float64Array.from(rowWeight, (w, r) => w * outcomeValue(problem.outcome[r]));
   const pairs: PairTotals = {
     nModels: n,
     first,
