@@ -6,10 +6,12 @@
 //     FastChat's options (gtol 1e-6, maxiter 100) as its compute_bootstrap_bt. It is timed on a few rounds and
 //     scaled to 1000 (each round is the same work from the same start), as the output says.
 // Each side runs single-process for the per-core comparison; luce also on every available core (FastChat spreads
-// rounds over a process pool the same way). Times are wall-clock seconds of one run. Run: npm run bench:leaderboard
+// rounds over a process pool the same way). Times are wall-clock seconds of one run and, since the machine may be
+// shared, the CPU seconds the process spent in them (all its threads; Python's time.process_time). The load average
+// is printed at the start and the end. Run: npm run bench:leaderboard
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { arenaLeaderboard, parseBattles } from "../dist/index.js";
 
@@ -85,6 +87,7 @@ def lbfgs(w):
 full, _ = newton(counts, np.zeros(n))
 rng = np.random.default_rng(0)
 t = time.perf_counter()
+cpu = time.process_time()
 newton_ratings = np.empty((rounds, n))
 iterations = 0
 for r in range(rounds):
@@ -93,7 +96,9 @@ for r in range(rounds):
     iterations += its
     newton_ratings[r] = ELO * (theta - theta.mean())
 newton_seconds = time.perf_counter() - t
+newton_cpu = time.process_time() - cpu
 t = time.perf_counter()
+cpu = time.process_time()
 lbfgs_iterations = 0
 lbfgs_ratings = np.empty((lbfgs_rounds, n))
 for r in range(lbfgs_rounds):
@@ -102,14 +107,17 @@ for r in range(lbfgs_rounds):
     lbfgs_iterations += result.nit
     lbfgs_ratings[r] = 400 * (result.x - result.x.mean())
 lbfgs_seconds = time.perf_counter() - t
+lbfgs_cpu = time.process_time() - cpu
 width = np.quantile(newton_ratings, 0.975, axis=0) - np.quantile(newton_ratings, 0.025, axis=0)
 print(json.dumps({
     "names": names,
     "full": list(ELO * (full - full.mean()) + 1000),
     "widths": list(width),
     "newtonSeconds": newton_seconds,
+    "newtonCpu": newton_cpu,
     "newtonIterations": iterations / rounds,
     "lbfgsSeconds": lbfgs_seconds,
+    "lbfgsCpu": lbfgs_cpu,
     "lbfgsIterations": lbfgs_iterations / lbfgs_rounds,
     "rows": len(unique),
 }))
@@ -119,33 +127,41 @@ const dir = mkdtempSync(join(tmpdir(), "luce-leaderboard-bench-"));
 const csvPath = join(dir, "battles.csv");
 execFileSync("python3", ["-c", simulate, csvPath, String(MODELS), String(BATTLES)]);
 
+/** Runs `run`, returning its result, its wall-clock seconds and the CPU seconds of the process (all threads). */
 const time = async (run) => {
+  const cpu = process.cpuUsage();
   const t = performance.now();
   const result = await run();
-  return [result, (performance.now() - t) / 1000];
+  const used = process.cpuUsage(cpu);
+  return [result, (performance.now() - t) / 1000, (used.user + used.system) / 1e6];
 };
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
 const cores = availableParallelism();
 console.log(
   `luce arena leaderboard benchmark (${cpus().length} cores, ${cores} available; Node ${process.version}): ` +
-    `${MODELS} models, ${BATTLES} battles`,
+    `${MODELS} models, ${BATTLES} battles; load average ${load()}`,
 );
 const text = readFileSync(csvPath, "utf8");
 const [battles, parseSeconds] = await time(() => parseBattles(text));
 console.log(`parse CSV (${battles.first.length} unique rows)              ${parseSeconds.toFixed(3)} s`);
-const [point, pointSeconds] = await time(() => arenaLeaderboard(battles));
+const [point, pointSeconds, pointCpu] = await time(() => arenaLeaderboard(battles));
 console.log(
-  `point fit + sandwich and model errors          ${pointSeconds.toFixed(3)} s (${point.iterations} Newton iterations)`,
+  `point fit + sandwich and model errors          ${pointSeconds.toFixed(3)} s, CPU ${pointCpu.toFixed(3)} s ` +
+    `(${point.iterations} Newton iterations)`,
 );
 const luceBootstrap = {};
 for (const threads of [1, cores]) {
   if (luceBootstrap[threads] !== undefined) continue;
-  const [board, seconds] = await time(() =>
+  const [board, seconds, cpu] = await time(() =>
     arenaLeaderboard(battles, { ci: "bootstrap", rounds: ROUNDS, seed: 1, threads }),
   );
-  luceBootstrap[threads] = { board, seconds };
+  luceBootstrap[threads] = { board, seconds, cpu };
   console.log(
     `luce bootstrap, ${ROUNDS} rounds, ${threads} thread${threads > 1 ? "s" : ""}            ${seconds.toFixed(3)} s` +
-      ` (${board.bootstrap.unconverged} rounds unconverged)`,
+      `, CPU ${cpu.toFixed(3)} s (${board.bootstrap.unconverged} rounds unconverged)`,
   );
 }
 
@@ -157,13 +173,15 @@ const py = JSON.parse(
 );
 rmSync(dir, { recursive: true, force: true });
 const lbfgsScaled = (py.lbfgsSeconds * ROUNDS) / LBFGS_ROUNDS;
+const lbfgsCpuScaled = (py.lbfgsCpu * ROUNDS) / LBFGS_ROUNDS;
 console.log(
-  `numpy-Newton bootstrap, ${ROUNDS} rounds, 1 process     ${py.newtonSeconds.toFixed(3)} s` +
-    ` (${py.newtonIterations.toFixed(1)} Newton iterations a round)`,
+  `numpy-Newton bootstrap, ${ROUNDS} rounds, 1 process     ${py.newtonSeconds.toFixed(3)} s, ` +
+    `CPU ${py.newtonCpu.toFixed(3)} s (${py.newtonIterations.toFixed(1)} Newton iterations a round)`,
 );
 console.log(
-  `FastChat L-BFGS-B bootstrap, 1 process: ${LBFGS_ROUNDS} rounds ${py.lbfgsSeconds.toFixed(3)} s, ` +
-    `scaled to ${ROUNDS}: ${lbfgsScaled.toFixed(1)} s (${py.lbfgsIterations.toFixed(0)} iterations a round)`,
+  `FastChat L-BFGS-B bootstrap, 1 process: ${LBFGS_ROUNDS} rounds ${py.lbfgsSeconds.toFixed(3)} s ` +
+    `(CPU ${py.lbfgsCpu.toFixed(3)} s), scaled to ${ROUNDS}: ${lbfgsScaled.toFixed(1)} s ` +
+    `(CPU ${lbfgsCpuScaled.toFixed(1)} s; ${py.lbfgsIterations.toFixed(0)} iterations a round)`,
 );
 
 // agreement: the point fit against numpy's Newton, the bootstrap widths against numpy's (Monte-Carlo error only)
@@ -180,8 +198,13 @@ console.log(
 );
 const one = luceBootstrap[1].seconds;
 const all = luceBootstrap[cores].seconds;
+const oneCpu = luceBootstrap[1].cpu;
 console.log(
   `speed-up of luce's bootstrap: vs numpy-Newton ${(py.newtonSeconds / one).toFixed(1)}× on one core, ` +
     `${(py.newtonSeconds / all).toFixed(1)}× on ${cores}; vs L-BFGS-B ${(lbfgsScaled / one).toFixed(0)}× on one core, ` +
     `${(lbfgsScaled / all).toFixed(0)}× on ${cores}`,
+);
+console.log(
+  `in CPU seconds, luce's bootstrap on one thread: ${(py.newtonCpu / oneCpu).toFixed(1)}× numpy-Newton's, ` +
+    `${(lbfgsCpuScaled / oneCpu).toFixed(0)}× L-BFGS-B's; load average at the end ${load()}`,
 );

@@ -375,19 +375,36 @@ export function inverseDiagonal({ size, stride, v }: InverseFactor): Float64Arra
 }
 
 /** A⁻¹ x = Wᵀ (W x) for x of length `size`. Cost: size². @internal */
-export function inverseTimes({ size, stride, v }: InverseFactor, x: ArrayLike<number>): Float64Array {
+export function inverseTimes(factor: InverseFactor, x: ArrayLike<number>): Float64Array {
+  return inverseTimesInto(factor, x, new Float64Array(factor.stride), new Float64Array(factor.size));
+}
+
+/**
+ * {@link inverseTimes} into `out` (length ≥ size), with `scratch` (length ≥ stride) as its working memory: for
+ * loops that solve with one factor many times without allocating. Returns `out`.
+ * @internal
+ */
+export function inverseTimesInto(
+  { size, stride, v }: InverseFactor,
+  x: ArrayLike<number>,
+  scratch: Float64Array,
+  out: Float64Array,
+): Float64Array {
   // u = W x = Σ_j x_j (row j of V), then (Wᵀ u)_j = (row j of V) · u
-  const u = new Float64Array(stride);
+  const u = scratch.fill(0, 0, stride);
   for (let j = 0; j < size; j++) {
     const xj = x[j];
     if (xj === 0) continue;
-    for (let i = j; i < size; i++) u[i] += xj * v[j * stride + i];
+    const row = j * stride;
+    for (let i = j; i < size; i++) u[i] += xj * v[row + i];
   }
-  return Float64Array.from({ length: size }, (_, j) => {
+  for (let j = 0; j < size; j++) {
+    const row = j * stride;
     let s = 0;
-    for (let i = j; i < size; i++) s += v[j * stride + i] * u[i];
-    return s;
-  });
+    for (let i = j; i < size; i++) s += v[row + i] * u[i];
+    out[j] = s;
+  }
+  return out;
 }
 
 /** All of A⁻¹, as rows: entry (i, j) is the dot product of rows i and j of V. Cost: size³/6. @internal */

@@ -1,5 +1,6 @@
 import { createRandom } from "../../numerics/random.js";
-import { accumulatePairs, fitPairs, type PairTotals } from "./pair-fit.js";
+import { inverseTimesInto } from "../../numerics/cholesky.js";
+import { fitPairs, outcomeValue, type PairTotals } from "./pair-fit.js";
 import { MultinomialSampler } from "./multinomial.js";
 
 /**
@@ -45,34 +46,126 @@ export function roundSeed(seed: number, round: number): number {
 }
 
 /**
- * Prepares the rounds of one problem (the log-factorial table once per thread) and returns the function that
- * runs round `round`, writing its θ into `out` (length nModels) and returning whether its fit converged.
- * Each round resamples the rows' battle counts ({@link MultinomialSampler}) and refits by damped Newton from
- * the full-data θ, taking directions from the full data's information (near which the resample's maximum lies).
+ * Below this fraction of the starting slope, the slope along a chord step at its end says the step overshot too far
+ * to keep (damped-newton.ts's rule: a quadratic would have gained at least a quarter of the predicted rise).
+ */
+const OVERSHOOT = 0.5;
+
+/**
+ * Prepares the rounds of one problem (the log-factorial table, each row's share of its pair's score and total,
+ * every buffer a round uses) and returns the function that runs round `round`, writing its θ into `out` (length
+ * nModels) and returning whether its fit converged.
+ *
+ * Each round resamples the rows' battle counts ({@link MultinomialSampler}), sums them per pair (the three
+ * outcomes of a pair into one score and one total), and refits from the full-data θ by chord Newton steps: the
+ * direction V Vᵀ g with V the full data's inverse information factor, near which every resample's maximum lies,
+ * so one step costs a pass over the pairs and two triangular products, and the steps converge linearly, by the
+ * resample's information's distance from the full data's. It stops by the rule of {@link fitPairs}: scaled
+ * gradient within the tolerance and the last step within its square root. A step that overshoots (possible only
+ * far from the maximum, as when a resample leaves a model almost without battles) hands the round over to
+ * {@link fitPairs}, damped, from where it got.
  * @internal
  */
 export function createRoundRunner(problem: BootstrapProblem): (round: number, out: Float64Array) => boolean {
+  const { nModels: n, reference, pairFirst: first, pairSecond: second, rowPair, factor } = problem;
   const sampler = new MultinomialSampler(problem.battles);
-  const counts = new Float64Array(problem.battles.length);
+  const rows = rowPair.length;
+  const nPairs = first.length;
+  const counts = new Float64Array(rows);
+  const rowWeight = problem.weight;
+  // a row's weighted outcome (1, ½ or 0 seen from the pair's first model), per battle
+  const rowScore = Float64Array.from(rowWeight, (w, r) => w * outcomeValue(problem.outcome[r]));
   const pairs: PairTotals = {
-    nModels: problem.nModels,
-    first: problem.pairFirst,
-    second: problem.pairSecond,
-    score: new Float64Array(problem.pairFirst.length),
-    total: new Float64Array(problem.pairFirst.length),
-    rowPair: problem.rowPair,
+    nModels: n,
+    first,
+    second,
+    score: new Float64Array(nPairs),
+    total: new Float64Array(nPairs),
+    rowPair,
   };
+  const { score, total } = pairs;
+  const exposure = new Float64Array(n);
+  const x = new Float64Array(n);
+  const trial = new Float64Array(n);
+  let gradient = new Float64Array(n);
+  let trialGradient = new Float64Array(n);
+  const freeGradient = new Float64Array(n - 1);
+  const freeStep = new Float64Array(n - 1);
+  const solveScratch = new Float64Array(factor.stride);
+  const step = new Float64Array(n);
+  const stepTolerance = Math.sqrt(problem.tolerance);
+
+  /** ∇ℓ at θ into g: Σ_k (score_k − total_k σ(θ_first − θ_second)) (e_first − e_second). */
+  const gradientAt = (theta: Float64Array, g: Float64Array): void => {
+    g.fill(0);
+    for (let k = 0; k < nPairs; k++) {
+      const t = total[k];
+      if (t === 0) continue;
+      const d = theta[first[k]] - theta[second[k]];
+      const e = Math.exp(-Math.abs(d));
+      const residual = score[k] - (t * (d >= 0 ? 1 : e)) / (1 + e);
+      g[first[k]] += residual;
+      g[second[k]] -= residual;
+    }
+  };
+  /** The chord direction V Vᵀ g (zero at the reference) into `step`. */
+  const chordStep = (g: Float64Array): void => {
+    for (let i = 0; i < n; i++) if (i !== reference) freeGradient[i < reference ? i : i - 1] = g[i];
+    inverseTimesInto(factor, freeGradient, solveScratch, freeStep);
+    for (let i = 0; i < n; i++) step[i] = i === reference ? 0 : freeStep[i < reference ? i : i - 1];
+  };
+
   return (round, out) => {
     sampler.resample(createRandom(roundSeed(problem.seed, round)), counts);
-    accumulatePairs(problem, problem.rowPair, counts, pairs.score, pairs.total);
-    const fit = fitPairs(pairs, {
-      reference: problem.reference,
-      start: problem.theta,
-      fixedFactor: problem.factor,
-      tolerance: problem.tolerance,
-      maxIterations: problem.maxIterations,
-    });
-    out.set(fit.theta);
-    return fit.converged;
+    score.fill(0);
+    total.fill(0);
+    for (let r = 0; r < rows; r++) {
+      const k = rowPair[r];
+      const c = counts[r];
+      if (k < 0 || c === 0) continue;
+      total[k] += c * rowWeight[r];
+      score[k] += c * rowScore[r];
+    }
+    exposure.fill(0);
+    for (let k = 0; k < nPairs; k++) {
+      exposure[first[k]] += total[k];
+      exposure[second[k]] += total[k];
+    }
+    x.set(problem.theta);
+    gradientAt(x, gradient);
+    for (let iteration = 0; iteration < problem.maxIterations; iteration++) {
+      chordStep(gradient);
+      let worstGradient = 0;
+      let longestStep = 0;
+      let slope = 0;
+      for (let i = 0; i < n; i++) {
+        worstGradient = Math.max(worstGradient, Math.abs(gradient[i]) / (1 + exposure[i]));
+        longestStep = Math.max(longestStep, Math.abs(step[i]));
+        slope += step[i] * gradient[i];
+      }
+      if (worstGradient <= problem.tolerance && longestStep <= stepTolerance) {
+        for (let i = 0; i < n; i++) out[i] = x[i] + step[i];
+        return true;
+      }
+      for (let i = 0; i < n; i++) trial[i] = x[i] + step[i];
+      gradientAt(trial, trialGradient);
+      let along = 0;
+      for (let i = 0; i < n; i++) along += step[i] * trialGradient[i];
+      if (!(slope > 0) || along < -OVERSHOOT * slope) {
+        const fit = fitPairs(pairs, {
+          reference,
+          start: x,
+          fixedFactor: factor,
+          tolerance: problem.tolerance,
+          maxIterations: problem.maxIterations - iteration,
+        });
+        out.set(fit.theta);
+        return fit.converged;
+      }
+      x.set(trial);
+      [gradient, trialGradient] = [trialGradient, gradient];
+    }
+    out.set(x);
+    return false;
   };
 }

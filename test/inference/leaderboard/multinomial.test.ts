@@ -4,11 +4,27 @@ import { MultinomialSampler } from "../../../src/inference/leaderboard/multinomi
 
 /** The exact binomial pmf by the product formula, summed in log space term by term. */
 function binomialPmf(n: number, p: number): number[] {
+  if (n > 5000) return binomialPmfByRatios(n, p);
   return Array.from({ length: n + 1 }, (_, k) => {
     let log = k * Math.log(p) + (n - k) * Math.log1p(-p);
     for (let i = 1; i <= k; i++) log += Math.log(n - k + i) - Math.log(i);
     return Math.exp(log);
   });
+}
+
+/**
+ * The exact binomial pmf for large n: at the mode m from ln C(n, m) = Σ_{i ≤ m} ln((n − m + i) / i), then outward by
+ * the ratios P(k + 1) / P(k) = (n − k)/(k + 1) · p/(1 − p) until the terms underflow.
+ */
+function binomialPmfByRatios(n: number, p: number): number[] {
+  const pmf = new Array<number>(n + 1).fill(0);
+  const mode = Math.floor((n + 1) * p);
+  let log = mode * Math.log(p) + (n - mode) * Math.log1p(-p);
+  for (let i = 1; i <= mode; i++) log += Math.log((n - mode + i) / i);
+  pmf[mode] = Math.exp(log);
+  for (let k = mode; k < n && pmf[k] > 0; k++) pmf[k + 1] = (pmf[k] * (n - k) * p) / ((k + 1) * (1 - p));
+  for (let k = mode; k > 0 && pmf[k] > 0; k--) pmf[k - 1] = (pmf[k] * k * (1 - p)) / ((n - k + 1) * p);
+  return pmf;
 }
 
 /**
@@ -43,26 +59,51 @@ describe("MultinomialSampler", () => {
   // an upper bound on the 1 − 1e-6 quantile of chi-square with df ≤ 100 degrees of freedom
   const bound = (df: number) => df + 7 * Math.sqrt(2 * df) + 25;
 
-  /** Draws of row 0 of a two-row resample with counts [hits, n − hits]: Binomial(n, hits / n). */
-  function firstRowDraws(n: number, hits: number, draws: number, seed: number): number[] {
-    const sampler = new MultinomialSampler(Float64Array.from([hits, n - hits]));
+  /** Draws of row 0 of resamples of `counts`: Binomial(Σ counts, counts[0] / Σ counts). */
+  function firstRowDraws(counts: number[], draws: number, seed: number): number[] {
+    const total = counts.reduce((s, c) => s + c, 0);
+    const sampler = new MultinomialSampler(Float64Array.from(counts));
     const random = createRandom(seed);
-    const out = new Float64Array(2);
+    const out = new Float64Array(counts.length);
     return Array.from({ length: draws }, () => {
       sampler.resample(random, out);
-      expect(out[0] + out[1]).toBe(n);
+      expect(out.reduce((s, x) => s + x, 0)).toBe(total);
       return out[0];
     });
   }
 
+  // The rows are drawn largest first, each as a binomial of the draws left: with two rows [hits, n − hits] the
+  // larger is drawn with p ≥ ½, with three rows [hits, rest/2, rest/2] and hits > rest/2 row 0 is drawn first with
+  // p < ½. The cases cover both samplers, inversion from the mode (smaller mean min(np, nq) below 10) and BTRS (at
+  // least 10), on both sides of ½, near BTRS's threshold, and with the many trials of an arena bootstrap.
   it.each([
     [40, 12],
     [25, 22],
     [1000, 20],
     [7, 3],
     [600, 270],
+    [100, 10],
+    [100, 9],
+    [200, 170],
+    [60, 45],
+    [400_000, 37],
+    [400_000, 150],
+    [400_000, 6],
   ])("row 0 of %d draws with count %d follows the exact binomial pmf (chi-square)", (n, hits) => {
-    const draws = firstRowDraws(n, hits, 100_000, n * 1000 + hits);
+    const draws = firstRowDraws([hits, n - hits], 100_000, n * 1000 + hits);
+    const { statistic, df } = chiSquare(draws, binomialPmf(n, hits / n));
+    expect(df).toBeGreaterThan(2);
+    expect(statistic).toBeLessThan(bound(df));
+  });
+
+  it.each([
+    [30, 11],
+    [100, 40],
+    [9, 4],
+    [400_000, 150_000],
+  ])("row 0 of %d draws with count %d, drawn first, follows the exact binomial pmf (chi-square)", (n, hits) => {
+    const rest = n - hits;
+    const draws = firstRowDraws([hits, Math.floor(rest / 2), rest - Math.floor(rest / 2)], 100_000, n + hits);
     const { statistic, df } = chiSquare(draws, binomialPmf(n, hits / n));
     expect(df).toBeGreaterThan(2);
     expect(statistic).toBeLessThan(bound(df));
@@ -71,7 +112,7 @@ describe("MultinomialSampler", () => {
   it("a binomial with 400,000 trials has the binomial mean and variance", () => {
     const [n, hits, m] = [400_000, 148_000, 20_000];
     const p = hits / n;
-    const draws = firstRowDraws(n, hits, m, 3);
+    const draws = firstRowDraws([hits, n - hits], m, 3);
     const mean = draws.reduce((s, x) => s + x, 0) / m;
     const variance = draws.reduce((s, x) => s + (x - mean) ** 2, 0) / (m - 1);
     const sd = Math.sqrt(n * p * (1 - p));
