@@ -27,6 +27,8 @@ const { values } = parseArgs({
   },
 });
 
+// Each area's tests run on the TypeScript sources of an unbuilt copy: tests of the built CLI (which a mutant of
+// src/ would not reach) belong in test/cli, which no area lists.
 const TESTS = {
   theory: ["test/theory", "test/proofs/oracles.test.ts", "test/proofs/wrong-kernels.test.ts"],
   numerics: ["test/numerics", "test/proofs/oracles.test.ts"],

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
-const bin = fileURLToPath(new URL("../../../bin/luce.js", import.meta.url));
+const bin = fileURLToPath(new URL("../../bin/luce.js", import.meta.url));
 const luce = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8", timeout: 300_000 });
 
 interface Certified {
