@@ -1,5 +1,3 @@
-import { dpoLoss } from "../../losses/dpo.js";
-import { logSumExp as logSumExpFloat } from "../../numerics/log-sum-exp.js";
 import type { Arithmetic } from "../forward-derivative.js";
 import { intervalRow } from "../enclosures.js";
 import { dpoLossErrors, logSumExpError } from "../function-errors.js";
@@ -18,7 +16,7 @@ import {
   sub,
   type Interval,
 } from "../interval/index.js";
-import { forwardGradient, type AppendixA4Instance } from "./appendix-a4.js";
+import { dpoLossAtLogits, forwardGradient, type AppendixA4Instance } from "./appendix-a4.js";
 
 /** Interval arithmetic in the form forward differentiation takes; constants enter as their exact doubles. */
 const intervalArithmetic: Arithmetic<Interval> = { constant: fromDouble, add, sub, mul, div, exp, log: ln };
@@ -49,17 +47,7 @@ export function appendixA4Enclosure(instance: AppendixA4Instance): InstanceEnclo
     value: abs(sub(g, forward[k])),
     claim: "= 0" as const,
   }));
-  const z = logSumExpFloat(logits);
-  const logPi = logits.map((v) => v - z);
-  const r = dpoLoss(
-    {
-      policyChosenLogps: pairs.map(([w]) => logPi[w]),
-      policyRejectedLogps: pairs.map(([, l]) => logPi[l]),
-      referenceChosenLogps: pairs.map(([w]) => logReference[w]),
-      referenceRejectedLogps: pairs.map(([, l]) => logReference[l]),
-    },
-    { beta },
-  );
+  const { z, logPi, result: r } = dpoLossAtLogits(instance, logits);
   const float64 = [
     logSumExpError(logits, z, "logits"),
     ...pairs.flatMap(([w, l], p) =>

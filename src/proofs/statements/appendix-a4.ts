@@ -47,13 +47,14 @@ export function forwardGradient<T>(instance: AppendixA4Instance, ar: Arithmetic<
   return gradientOf(ar, (dual, t) => lossInLogits(instance, dual, t), instance.logits.map(ar.constant));
 }
 
-/** The summed DPO loss as a function of the logits (float64, through luce's dpoLoss). */
-function luceLoss(instance: AppendixA4Instance, logits: number[]): { value: number; gradient: Float64Array } {
-  const { beta, logReference, pairs } = instance;
+/**
+ * luce's float64 forward pass on the instance's pairs at `logits`: log Z, log π = θ − log Z and dpoLoss's result
+ * (one pair per entry). @internal
+ */
+export function dpoLossAtLogits({ beta, logReference, pairs }: AppendixA4Instance, logits: number[]) {
   const z = logSumExp(logits);
   const logPi = logits.map((t) => t - z);
-  const pi = logPi.map(Math.exp);
-  const r = dpoLoss(
+  const result = dpoLoss(
     {
       policyChosenLogps: pairs.map(([w]) => logPi[w]),
       policyRejectedLogps: pairs.map(([, l]) => logPi[l]),
@@ -62,6 +63,14 @@ function luceLoss(instance: AppendixA4Instance, logits: number[]): { value: numb
     },
     { beta },
   );
+  return { z, logPi, result };
+}
+
+/** The summed DPO loss as a function of the logits (float64, through luce's dpoLoss). */
+function luceLoss(instance: AppendixA4Instance, logits: number[]): { value: number; gradient: Float64Array } {
+  const { pairs } = instance;
+  const { logPi, result: r } = dpoLossAtLogits(instance, logits);
+  const pi = logPi.map(Math.exp);
   // chain rule through the softmax: ∂ log π_y / ∂θ_k = [y = k] − π_k
   const gradient = new Float64Array(logits.length);
   pairs.forEach(([w, l], p) => {
