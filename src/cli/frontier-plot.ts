@@ -1,21 +1,12 @@
-import { LuceError } from "../errors.js";
 import type { FrontierPoint } from "../theory/frontier.js";
 import type { DpoPoint } from "./frontier.js";
+import { vegaLiteSvg } from "./vega-svg.js";
 
 /**
- * Renders the frontier and the DPO points as SVG with vega-lite, headless (no browser, no
- * canvas). vega and vega-lite are loaded only here, outside the library's import graph.
+ * Renders the frontier and the DPO points as SVG ({@link vegaLiteSvg}).
  * @internal
  */
 export async function frontierSvg(frontier: FrontierPoint[], dpo: DpoPoint[]): Promise<string> {
-  let vega: typeof import("vega");
-  let vl: typeof import("vega-lite");
-  try {
-    vega = await import("vega");
-    vl = await import("vega-lite");
-  } catch {
-    throw new LuceError("luce frontier", "vega", "and vega-lite are needed to plot: npm install vega vega-lite");
-  }
   const spec = {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: {
@@ -61,6 +52,5 @@ export async function frontierSvg(frontier: FrontierPoint[], dpo: DpoPoint[]): P
     ],
     resolve: { scale: { color: "independent" } },
   };
-  const view = new vega.View(vega.parse(vl.compile(spec as never).spec), { renderer: "none" });
-  return view.toSVG();
+  return vegaLiteSvg("luce frontier", spec);
 }

@@ -1,5 +1,5 @@
-import { LuceError } from "../errors.js";
 import type { ArenaLeaderboard } from "../inference/leaderboard/leaderboard.js";
+import { vegaLiteSvg } from "./vega-svg.js";
 
 /** Pixels per model on the leaderboard's and the heatmap's model axes. */
 const PIXELS_PER_MODEL = 28;
@@ -7,20 +7,12 @@ const PIXELS_PER_MODEL = 28;
 const LEADERBOARD_WIDTH = 520;
 
 /**
- * Renders an arena leaderboard as SVG with vega-lite, headless (no browser, no canvas): the ratings, best first,
+ * Renders an arena leaderboard as SVG with vega-lite, ({@link vegaLiteSvg}): the ratings, best first,
  * with their 95% interval whiskers, and the observed win-rate heatmap (row model against column model, in
- * leaderboard order). vega and vega-lite are loaded only here, outside the library's import graph.
+ * leaderboard order).
  * @internal
  */
 export async function leaderboardSvg(board: ArenaLeaderboard): Promise<string> {
-  let vega: typeof import("vega");
-  let vl: typeof import("vega-lite");
-  try {
-    vega = await import("vega");
-    vl = await import("vega-lite");
-  } catch {
-    throw new LuceError("luce leaderboard", "vega", "and vega-lite are needed to plot: npm install vega vega-lite");
-  }
   const order = board.models.map((m) => m.name);
   const side = PIXELS_PER_MODEL * order.length;
   const intervals =
@@ -105,6 +97,5 @@ export async function leaderboardSvg(board: ArenaLeaderboard): Promise<string> {
       },
     ],
   };
-  const view = new vega.View(vega.parse(vl.compile(spec as never).spec), { renderer: "none" });
-  return view.toSVG();
+  return vegaLiteSvg("luce leaderboard", spec);
 }
