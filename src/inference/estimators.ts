@@ -187,6 +187,25 @@ function dot(a: Float64Array, b: Float64Array): number {
 }
 
 /**
+ * The MM and ILSR loops' stopping test at `theta`: converged (once Newton's polish confirms it), stalled, or
+ * undefined to go on.
+ */
+function stopAt(
+  groups: Factors,
+  theta: Float64Array,
+  exposure: Float64Array,
+  tolerance: number,
+  stall: ReturnType<typeof stallDetector>,
+  iteration: number,
+): Estimate | undefined {
+  const norm = scaledGradientNorm(evaluateGroups(groups, theta, undefined, false).gradient, exposure, theta, undefined);
+  if (norm <= tolerance && polishedIfConverged(groups, theta, exposure, tolerance))
+    return { theta, iterations: iteration, converged: true };
+  if (stall.observe(norm)) return { theta, iterations: iteration, converged: false, stopped: stalled(stall.best) };
+  return undefined;
+}
+
+/**
  * Hunter's (2004) minorisation–maximisation: γ_i ← W_i / Σ_{f ∋ i} w_f / Σ_{j ∈ f} γ_j, with W_i the
  * weight of the factors item i wins, in log space and re-centred each sweep. Monotone; linear rate.
  * @internal
@@ -204,15 +223,8 @@ export function minorizeMaximize(groups: Factors, settings: EstimatorSettings): 
   const stall = stallDetector(MM_STALL_CHECKS);
   for (let iteration = 0; iteration < settings.maxIterations; iteration++) {
     if (iteration % MM_CHECK_EVERY === 0) {
-      const norm = scaledGradientNorm(
-        evaluateGroups(groups, theta, undefined, false).gradient,
-        exposure,
-        theta,
-        undefined,
-      );
-      if (norm <= settings.tolerance && polishedIfConverged(groups, theta, exposure, settings.tolerance))
-        return { theta, iterations: iteration, converged: true };
-      if (stall.observe(norm)) return { theta, iterations: iteration, converged: false, stopped: stalled(stall.best) };
+      const stop = stopAt(groups, theta, exposure, settings.tolerance, stall, iteration);
+      if (stop !== undefined) return stop;
     }
     denominator.fill(0);
     for (let f = 0; f + 1 < start.length; f++) {
@@ -279,15 +291,8 @@ export function iterativeLuceSpectralRanking(groups: Factors, settings: Estimato
   const lost = new Float64Array(1);
   const stall = stallDetector(ILSR_STALL_ITERATIONS);
   for (let iteration = 0; iteration < settings.maxIterations; iteration++) {
-    const norm = scaledGradientNorm(
-      evaluateGroups(groups, theta, undefined, false).gradient,
-      exposure,
-      theta,
-      undefined,
-    );
-    if (norm <= settings.tolerance && polishedIfConverged(groups, theta, exposure, settings.tolerance))
-      return { theta, iterations: iteration, converged: true };
-    if (stall.observe(norm)) return { theta, iterations: iteration, converged: false, stopped: stalled(stall.best) };
+    const stop = stopAt(groups, theta, exposure, settings.tolerance, stall, iteration);
+    if (stop !== undefined) return stop;
     outRate.fill(0);
     for (let f = 0; f + 1 < start.length; f++) {
       let sum = 0;
