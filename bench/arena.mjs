@@ -1,22 +1,12 @@
 // Arena-scale Bradley–Terry: 10 million comparisons over 100,000 items, sampled from known
 // strengths, fitted by luce's default Newton method. Prints the time, the memory, and the
 // recovery error. Run: npm run bench:arena
-import { fitBradleyTerry, createRandom } from "../dist/index.js";
+import { fitBradleyTerry } from "../dist/index.js";
+import { simulatedComparisons } from "./simulated-comparisons.mjs";
 
 const nItems = Number(process.env.ITEMS ?? 100_000);
 const nComparisons = Number(process.env.COMPARISONS ?? 10_000_000);
-const random = createRandom(7);
-const truth = Float64Array.from({ length: nItems }, () => 2 * (random() + random() + random() - 1.5));
-const winners = new Int32Array(nComparisons);
-const losers = new Int32Array(nComparisons);
-for (let c = 0; c < nComparisons; c++) {
-  const i = Math.floor(random() * nItems);
-  let j = Math.floor(random() * (nItems - 1));
-  if (j >= i) j++;
-  const iWins = random() < 1 / (1 + Math.exp(truth[j] - truth[i]));
-  winners[c] = iWins ? i : j;
-  losers[c] = iWins ? j : i;
-}
+const { strength: truth, winners, losers } = simulatedComparisons(nItems, nComparisons);
 const before = process.memoryUsage().rss;
 const t = performance.now();
 const fit = fitBradleyTerry({ winners, losers }, { nItems });

@@ -14,9 +14,10 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
+import { simulatedComparisons } from "./simulated-comparisons.mjs";
 
 const dist = process.env.LUCE_DIST ? pathToFileURL(`${process.env.LUCE_DIST}/index.js`).href : "../dist/index.js";
-const { fitBradleyTerry, fitPlackettLuce, createRandom } = await import(dist);
+const { fitBradleyTerry, fitPlackettLuce } = await import(dist);
 const choixScript = new URL("./choix_ilsr.py", import.meta.url).pathname;
 
 const load = (name) =>
@@ -80,18 +81,7 @@ if (!only1000) {
 {
   const nItems = 1000;
   const nComparisons = 100_000;
-  const random = createRandom(7);
-  const strength = Float64Array.from({ length: nItems }, () => 2 * (random() + random() + random() - 1.5));
-  const winners = new Int32Array(nComparisons);
-  const losers = new Int32Array(nComparisons);
-  for (let c = 0; c < nComparisons; c++) {
-    const i = Math.floor(random() * nItems);
-    let j = Math.floor(random() * (nItems - 1));
-    if (j >= i) j++;
-    const iWins = random() < 1 / (1 + Math.exp(strength[j] - strength[i]));
-    winners[c] = iWins ? i : j;
-    losers[c] = iWins ? j : i;
-  }
+  const { winners, losers } = simulatedComparisons(nItems, nComparisons);
   const data = { winners, losers };
   const est = fitBradleyTerry(data, { nItems, standardErrors: false });
   const t = median(() => fitBradleyTerry(data, { nItems, standardErrors: false }));
