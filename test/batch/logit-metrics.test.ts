@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dpoBatch } from "../../src/batch/index.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
+import { hardRowsBatch, referenceBatch } from "../helpers/logit-metrics-reference.js";
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
 
 /**
@@ -41,64 +42,22 @@ function logitsOf(seed: number): Float64Array {
   return x;
 }
 
-function referenceRows(logits: Float64Array) {
-  return (b: number, t: number) => {
-    const row = Array.from(logits.subarray((b * T + t) * V, (b * T + t + 1) * V));
-    const m = Math.max(...row);
-    const lse = m + Math.log(row.reduce((s, z) => s + Math.exp(z - m), 0));
-    const p = row.map((z) => Math.exp(z - lse));
-    const label = labels[b][t + 1];
-    return {
-      p,
-      logp: row[label] - lse,
-      squares: p.reduce((s, q) => s + q * q, 0),
-      entropy: -p.reduce((s, q, v) => s + (q > 0 ? q * (row[v] - lse) : 0), 0),
-      correct: row.indexOf(m) === label,
-      meanLogit: row.reduce((s, z) => s + z, 0) / V,
-    };
-  };
-}
-
+/** The reference batch, with the sigmoid losses and each sequence's loss gradient, weighted as WPO weights them. */
 function reference(logits: Float64Array, referenceLogps: number[]) {
-  const rows = referenceRows(logits);
-  const positions: [number, number][] = [];
-  for (let b = 0; b < B; b++) for (let t = 0; t < T - 1; t++) if (mask[b][t + 1] === 1) positions.push([b, t]);
-  const logps = new Array(B).fill(0);
-  const logWeight = new Array(B).fill(0);
-  const counts = new Array(B).fill(0);
-  for (const [b, t] of positions) {
-    const r = rows(b, t);
-    logps[b] += r.logp;
-    logWeight[b] += r.logp - Math.log(r.squares);
-    counts[b]++;
-  }
+  const batch = referenceBatch(logits, [B, T, V], labels, mask);
+  const { logps, pairWeights } = batch;
   const n = B / 2;
-  const pairWeights = Array.from({ length: n }, (_, i) =>
-    Math.exp(logWeight[i] / counts[i] + logWeight[i + n] / counts[i + n]),
-  );
   const u = Array.from(
     { length: n },
     (_, i) => BETA * (logps[i] - referenceLogps[i] - logps[i + n] + referenceLogps[i + n]),
   );
-  const chosen = positions.filter(([b]) => b < n);
-  const rejected = positions.filter(([b]) => b >= n);
-  const mean = (ps: [number, number][], f: (b: number, t: number) => number) =>
-    ps.reduce((s, [b, t]) => s + f(b, t), 0) / ps.length;
   return {
-    rows,
-    pairWeights,
+    ...batch,
     losses: u.map((x, i) => pairWeights[i] * Math.log1p(Math.exp(-x))),
     sequenceGradient: (b: number) => {
       const i = b % n;
       const g = (BETA / (1 + Math.exp(u[i]))) * pairWeights[i];
       return b < n ? -g : g;
-    },
-    metrics: {
-      entropy: mean(positions, (b, t) => rows(b, t).entropy),
-      accuracy: mean(chosen, (b, t) => (rows(b, t).correct ? 1 : 0)),
-      chosen: mean(chosen, (b, t) => rows(b, t).meanLogit),
-      rejected: mean(rejected, (b, t) => rows(b, t).meanLogit),
-      tokens: positions.length,
     },
   };
 }
@@ -196,6 +155,37 @@ describe("dpoBatch useWeighting (WPO) and metrics", () => {
     expect(correct).toBeGreaterThan(0);
   });
 
+  for (const V of [5, 129, 1003])
+    for (const precision of ["float64", "float32"] as const)
+      it(`hard rows (peaked by 100, ties at the maximum, ±1e4), V = ${V}, ${precision}: weights and metrics match a float64 reference`, async () => {
+        const { logits, labels: ids } = hardRowsBatch(V);
+        const ref = referenceBatch(logits.data, logits.shape, ids);
+        const r = await dpoBatch(
+          { policyLogits: logits, referenceLogps: [-1, -1], labels: ids },
+          { beta: BETA, useWeighting: true, metrics: true, precision },
+        );
+        // float32: the kernel's exp (2.5e-7 at most) and float32 sums within a block
+        const rel = precision === "float32" ? 2e-6 : 1e-12;
+        expectClose(r.pairWeights![0], ref.pairWeights[0], { rel }, "pair weight");
+        const m = r.logitMetrics!;
+        expectClose(m.entropy, ref.metrics.entropy, { rel }, "entropy");
+        expect(m.mean_token_accuracy).toBe(ref.metrics.accuracy);
+        // Σ z is summed in float64 on both paths: relative to the mean |z|, as any sum's rounding
+        expectClose(m["logits/chosen"], ref.metrics.chosen, { abs: 1e-13 * ref.metrics.chosenScale }, "logits/chosen");
+        expectClose(
+          m["logits/rejected"],
+          ref.metrics.rejected,
+          { abs: 1e-13 * ref.metrics.rejectedScale },
+          "logits/rejected",
+        );
+        expect(m.num_tokens).toBe(ref.metrics.tokens);
+        // the rows' own quantities are finite (the peaked row's entropy and log Σ p² are about 1e-40, and 0 on
+        // float32, whose kernel drops terms below its normal range)
+        expect(Number.isFinite(m.entropy) && m.entropy > 0).toBe(true);
+        expect(ref.metrics.accuracy).toBeGreaterThan(0);
+        expect(ref.metrics.accuracy).toBeLessThan(1);
+      });
+
   it("without the options: no weights, no metrics, and the same losses as before", async () => {
     const data = logitsOf(2);
     const inputs = { policyLogits: { data, shape: [B, T, V] }, referenceLogps, labels };
@@ -218,6 +208,5 @@ describe("dpoBatch useWeighting (WPO) and metrics", () => {
       dpoBatch(inputs, { beta: BETA, useWeighting: true, lossType: "aot" }),
       "options.useWeighting",
     );
-    await expectLuceRejection(dpoBatch(inputs, { beta: BETA, metrics: true, backend: "webgpu" }), "options.backend");
   });
 });
