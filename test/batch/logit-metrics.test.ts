@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { dpoBatch } from "../../src/batch/index.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
-import { hardRowsBatch, referenceBatch } from "../helpers/logit-metrics-reference.js";
+import { hardRowsBatch, referenceBatch, referenceRow } from "../helpers/logit-metrics-reference.js";
+import { scoreOnnx } from "../../src/batch/onnx-scoring.js";
+import { readScoring } from "../../src/batch/scoring.js";
+import { scoreAll } from "../../src/batch/sequence-log-probs.js";
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
 
 /**
@@ -185,6 +188,40 @@ describe("dpoBatch useWeighting (WPO) and metrics", () => {
         expect(ref.metrics.accuracy).toBeGreaterThan(0);
         expect(ref.metrics.accuracy).toBeLessThan(1);
       });
+
+  // each row's own moments, as the scoring pass hands them to the metrics: the CPU kernel in both precisions and the
+  // ONNX graph behind the webgpu backend (here on ONNX Runtime's CPU provider; test/gpu runs it on WebGPU)
+  const scorers = {
+    "float64 kernel": (logits: unknown, labels: unknown) =>
+      scoreAll("test", readScoring("test", logits, labels, { precision: "float64" }), true),
+    "float32 kernel": (logits: unknown, labels: unknown) =>
+      scoreAll("test", readScoring("test", logits, labels, { precision: "float32" }), true),
+    "ONNX graph": (logits: unknown, labels: unknown) =>
+      scoreOnnx("test", readScoring("test", logits, labels, {}), "cpu", true),
+  };
+  for (const [name, score] of Object.entries(scorers))
+    it(`${name}: each hard row's log Σ p², entropy, argmax and mean logit, against the float64 reference`, async () => {
+      const tolerance = name === "float64 kernel" ? 1e-12 : 2e-6;
+      for (const V of [5, 129, 1003]) {
+        const { logits, labels: ids } = hardRowsBatch(V);
+        const { positions, moments } = await score(logits, ids);
+        expect(positions.count).toBe(2 * (logits.shape[1] - 1));
+        for (let i = 0; i < positions.count; i++) {
+          const [b, t] = [positions.b[i], positions.t[i]];
+          const row = logits.data.subarray((b * logits.shape[1] + t) * V, (b * logits.shape[1] + t + 1) * V);
+          const want = referenceRow(row, ids[b][t + 1]);
+          const at = `V ${V}, row ${b} ${t}`;
+          // near 0 on peaked rows (about 1e-40): absolute there, and no finer than the reference's own rounding of
+          // z − lse (ε·|lse|, 2e-12 for logits of 1e4)
+          const abs = Math.max(tolerance, 16 * Number.EPSILON * Math.max(...Array.from(row, Math.abs)));
+          expectClose(moments![4 * i], Math.log(want.squares), { rel: tolerance, abs }, `log Σ p², ${at}`);
+          expectClose(moments![4 * i + 1], want.entropy, { rel: tolerance, abs }, `entropy, ${at}`);
+          expect(moments![4 * i + 2], `argmax, ${at}`).toBe(row.indexOf(Math.max(...row)));
+          const sumTolerance = name === "ONNX graph" ? 1e-6 : 1e-13;
+          expectClose(moments![4 * i + 3], want.meanLogit, { abs: sumTolerance * want.meanAbsLogit }, `mean, ${at}`);
+        }
+      }
+    });
 
   it("without the options: no weights, no metrics, and the same losses as before", async () => {
     const data = logitsOf(2);
