@@ -78,9 +78,9 @@ export function referenceBatch(
  * A DPO batch [2, R + 1, V] of hard rows for the metrics (values float32 holds exactly, so both precisions read the
  * same numbers): a peaked row (one logit 100 above the rest), ties at the maximum in the first and the last block of
  * the kernel, a maximum raised late and tied after it, logits of ±1e4 half and half (V/2 ties), one of 1e4 among
- * −1e4, 1e4·sin v, and a smooth row; the rejected sequence holds them in reverse order. The labels hit the first largest
- * logit on some rows and a later tie, or a smaller logit, on others, keeping every log p moderate (so that WPO's
- * weights neither vanish nor overflow).
+ * −1e4, 1e4·sin v, and a smooth row; the rejected sequence holds them in reverse order. The labels hit the first
+ * largest logit on some rows and a later tie, or a smaller logit, on others, keeping every log p moderate (so that
+ * WPO's weights neither vanish nor overflow).
  */
 export function hardRowsBatch(V: number) {
   const smooth = (v: number, seed: number) => Math.fround(2 * Math.sin(0.7 * v + seed) + Math.cos(1.3 * v));

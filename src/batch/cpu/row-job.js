@@ -22,7 +22,8 @@ export const CALL_WORDS = { next: 0, staged: 1, finished: 2, chunkDone: 3 };
 /**
  * Claims chunks of `job` (RowJob in worker-pool.ts) that are staged and not yet claimed, up to `limit` of them, and
  * runs each with `kernel`, the kernel's exports on the shared `memory`: the statistics of its rows, or their scaled
- * exponentials in place, or (a moments job) their statistics and moments from the same pass. Any thread may claim any chunk, so none waits while another has work. Returns the chunks run.
+ * exponentials in place, or (a moments job) their statistics and moments from the same pass. Any thread may claim
+ * any chunk, so none waits while another has work. Returns the chunks run.
  * @param {any} kernel - the kernel's exports (rowStatisticsAt, rowStatistics64, scaledExp, scaledExp64, and the
  *   statistics' twins rowStatisticsAtMoments, rowStatistics64Moments)
  * @param {{ buffer: ArrayBufferLike }} memory - the shared memory
