@@ -25,10 +25,10 @@ export interface LogitMetrics {
  * Each scored position's moments for TRL's metrics and WPO, four per position: log Σ_v p_v² = log(n + s₂) −
  * 2 log(n + s) (the maximum's own n terms kept apart, so a peaked row keeps its digits), the entropy
  * H = log(n + s) − w/(n + s), the first index of the largest logit and the mean logit Σ x / V; from a statistics
- * pass's rows (maximum M, rest s, ties n, three per position) and its moments (s₂ = Σ_{x≠M} e^{2(x−M)}, w = Σ e^{x−M}(x − M), the index, Σ x; four
- * per position), as the CPU kernel and the ONNX graph give them. A row the statistics flag (the float64 path's rows
- * whose plain sum overflowed, which the float64 scan scored) is read again from the logits, against its
- * log-normaliser.
+ * pass's rows (maximum M, rest s, ties n, three per position) and its moments (s₂ = Σ_{x≠M} e^{2(x−M)},
+ * w = Σ e^{x−M}(x − M), the index, Σ x; four per position), as the CPU kernel and the ONNX graph give them. A row
+ * the statistics flag (the float64 path's rows whose plain sum overflowed, which the float64 scan scored) is read
+ * again from the logits, against its log-normaliser.
  * @internal
  */
 export function momentsOfRows(
