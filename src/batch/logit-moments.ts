@@ -28,7 +28,7 @@ export interface LogitMetrics {
  * pass's rows (maximum M, rest s, ties n, three per position) and its moments (s₂ = Σ_{x≠M} e^{2(x−M)},
  * w = Σ e^{x−M}(x − M), the index, Σ x; four per position), as the CPU kernel and the ONNX graph give them. A row
  * the statistics flag (the float64 path's rows whose plain sum overflowed, which the float64 scan scored) is read
- * again from the logits, against its log-normaliser.
+ * again from the logits.
  * @internal
  */
 export function momentsOfRows(
@@ -37,7 +37,7 @@ export function momentsOfRows(
   statistics: Float64Array,
   rowMoments: Float64Array | ArrayLike<number>,
 ): Float64Array {
-  const { positions, lse } = scores;
+  const { positions } = scores;
   const vocabulary = s.logits.shape[2];
   const out = new Float64Array(4 * positions.count);
   let copyRow: ReturnType<typeof rowCopier> | null = null;
@@ -47,7 +47,7 @@ export function momentsOfRows(
     if (!isValidRow(max, rest)) {
       copyRow ??= rowCopier(s, positions);
       copyRow(i, row, 0);
-      momentsOfRow(row, lse[i], out, 4 * i);
+      momentsOfRow(row, out, 4 * i);
       continue;
     }
     const aboveMax = logTiesPlusRest(ties, rest);
@@ -59,24 +59,27 @@ export function momentsOfRows(
   return out;
 }
 
-/** {@link momentsOfRows}'s four values for one row against its log-normaliser `lse`, written to `into` from `at`. */
-function momentsOfRow(row: Float64Array, lse: number, into: Float64Array, at: number): void {
-  const squares = new NeumaierSum();
-  const entropy = new NeumaierSum();
-  const mean = new NeumaierSum();
+/**
+ * {@link momentsOfRows}'s four values for one row, written to `into` from `at`: against the row's own maximum m, with
+ * S = Σ e^{x−m}, log Σ p² = log Σ e^{2(x−m)} − 2 log S and H = log S − Σ e^{x−m}(x − m)/S (so that no log-normaliser
+ * rounded at the logits' magnitude enters x − m), the mean as Σ (x / V) (Σ x may overflow where these rows arise).
+ */
+function momentsOfRow(row: Float64Array, into: Float64Array, at: number): void {
   let first = 0;
-  for (let v = 0; v < row.length; v++) {
-    const x = row[v];
-    const p = Math.exp(x - lse);
-    if (p > 0) {
-      squares.add(p * p);
-      entropy.add(-p * (x - lse));
+  for (let v = 1; v < row.length; v++) if (row[v] > row[first]) first = v;
+  const m = row[first];
+  const [sum, squares, weighted, mean] = [new NeumaierSum(), new NeumaierSum(), new NeumaierSum(), new NeumaierSum()];
+  for (const x of row) {
+    const e = Math.exp(x - m);
+    if (e > 0) {
+      sum.add(e);
+      squares.add(e * e);
+      weighted.add(e * (x - m));
     }
-    if (x > row[first]) first = v;
     mean.add(x / row.length);
   }
-  into[at] = Math.log(squares.value());
-  into[at + 1] = entropy.value();
+  into[at] = Math.log(squares.value()) - 2 * Math.log(sum.value());
+  into[at + 1] = Math.log(sum.value()) - weighted.value() / sum.value();
   into[at + 2] = first;
   into[at + 3] = mean.value();
 }

@@ -223,6 +223,22 @@ describe("dpoBatch useWeighting (WPO) and metrics", () => {
       }
     });
 
+  it("a float64 row the float64 scan scores (its plain sum overflows): its moments from the row itself", async () => {
+    // 1e308 twice and −∞ in the kernel's same lane: its plain sum is NaN, so the float64 scan scores the row
+    const V = 301;
+    const row = Array.from({ length: V }, (_, v) =>
+      v === 0 || v === 2 ? 1e308 : v === 4 ? -Infinity : 1e306 * Math.sin(v),
+    );
+    const logits = { data: Float64Array.from(row), shape: [1, 1, V] };
+    const { moments } = await scoreAll("test", readScoring("test", logits, [[0]], { shift: false }), true);
+    // a reference against the maximum (a log-normaliser rounded at 1e308 would lose every digit of z − lse): the two
+    // maxima have p = 1/2, the rest e^(−9.9e307) = 0
+    expectClose(moments![0], Math.log(0.5), { rel: 1e-15 }, "log Σ p²");
+    expectClose(moments![1], Math.log(2), { rel: 1e-15 }, "entropy");
+    expect(moments![2]).toBe(0);
+    expect(moments![3]).toBe(-Infinity); // the −∞ logit's row has mean −∞, as torch's mean gives
+  });
+
   it("without the options: no weights, no metrics, and the same losses as before", async () => {
     const data = logitsOf(2);
     const inputs = { policyLogits: { data, shape: [B, T, V] }, referenceLogps, labels };
