@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dpoBatch } from "../../src/batch/index.js";
+import { allocateLogits, dpoBatch, releaseLogits } from "../../src/batch/index.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
 import { hardRowsBatch, referenceBatch, referenceRow } from "../helpers/logit-metrics-reference.js";
 import { scoreOnnx } from "../../src/batch/onnx-scoring.js";
@@ -196,6 +196,18 @@ describe("dpoBatch useWeighting (WPO) and metrics", () => {
       scoreAll("test", readScoring("test", logits, labels, { precision: "float64" }), true),
     "float32 kernel": (logits: unknown, labels: unknown) =>
       scoreAll("test", readScoring("test", logits, labels, { precision: "float32" }), true),
+    "float32 kernel, logits read in place in the shared memory": async (
+      logits: { data: Float32Array; shape: number[] },
+      labels: unknown,
+    ) => {
+      const inShared = allocateLogits(logits.shape);
+      inShared.data.set(logits.data);
+      try {
+        return await scoreAll("test", readScoring("test", inShared, labels, {}), true);
+      } finally {
+        releaseLogits(inShared);
+      }
+    },
     "ONNX graph": (logits: unknown, labels: unknown) =>
       scoreOnnx("test", readScoring("test", logits, labels, {}), "cpu", true),
   };
