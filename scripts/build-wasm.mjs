@@ -5,8 +5,8 @@
 // --experimental-wasm-relaxed-simd on Node 20), and "portable", in which each of them is lowered
 // to a multiply and an add (plain SIMD, every Node the package supports). Both import a shared
 // memory (the arena that every thread of src/batch/cpu/worker-pool.ts works in). The source's
-// macros (`;; define` / `;; expand`) and unrolled blocks (`;; unroll N`) are written out first
-// (expandMacros, expandUnrolls). Run after editing the .wat: npm run build:wasm.
+// twin regions (`;; twin`), macros (`;; define` / `;; expand`) and unrolled blocks (`;; unroll N`) are written out
+// first (expandTwins, expandMacros, expandUnrolls). Run after editing the .wat: npm run build:wasm.
 // test/batch/wasm-kernel.test.ts fails when the file and the source disagree.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -101,6 +101,24 @@ export function expandMacros(source) {
 }
 
 /**
+ * Writes out each region between `;; twin SUFFIX` and `;; end twin` twice: as written, where the lines that begin
+ * `;;m ` are comments, and then a twin in which those lines are code (the prefix removed) and every function the region
+ * defines, `(func $name` or `(func (export "name")`, is renamed with SUFFIX appended, its calls within the region too:
+ * how the statistics pass and its variant that also sums the moments are one source, the plain one unchanged by them.
+ * Runs first, so a twin's lines may hold macros and unrolled blocks.
+ */
+export function expandTwins(source) {
+  return source.replace(/^[ \t]*;; twin (\w+)\n([\s\S]*?)^[ \t]*;; end twin\n/gm, (_, suffix, body) => {
+    if (/;; twin /.test(body)) throw new Error("nested ;; twin regions are not supported");
+    const names = [...body.matchAll(/\(func \$(\w+)/g)].map((m) => m[1]);
+    let twin = body.replace(/^([ \t]*);;m /gm, "$1");
+    for (const name of names) twin = twin.replace(new RegExp(`\\$${name}\\b`, "g"), `$${name}${suffix}`);
+    twin = twin.replace(/\(func \(export "(\w+)"\)/g, `(func (export "$1${suffix}")`);
+    return body + twin;
+  });
+}
+
+/**
  * Expands each block of lines between `;; unroll N` and `;; end unroll` into N copies of it, in
  * which `#` stands for the copy's index (0 .. N − 1) and `@` for 16 times it (the byte offset of
  * the copy's vector): how the kernel's loops take several vectors per step without writing each out.
@@ -121,7 +139,7 @@ export async function assembleKernel({ fused, shared }) {
   // wabt's errors print its whole bundled source first: keep the message only
   let module;
   try {
-    let source = expandUnrolls(expandMacros(readFileSync(path, "utf8")));
+    let source = expandUnrolls(expandMacros(expandTwins(readFileSync(path, "utf8"))));
     if (!fused) source = lowerRelaxed(source);
     if (shared) source = source.replace("(memory 1 65536))", "(memory 1 65536 shared))");
     module = wabt.parseWat("log-sum-exp.wat", source, {

@@ -5,7 +5,6 @@ import { withSharedLogits } from "./cpu-scoring.js";
 import { dpoLossOf, usesLengths, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { readSequenceLogps, requireFiniteSequenceLogps } from "./batch-validation.js";
 import { NeumaierSum } from "../numerics/sum.js";
-import { logitMoments } from "./logit-moments.js";
 import { readScoring, rowSource, type ScoredBatch, type ScoredPositions, type Scoring } from "./scoring.js";
 import { scoreAll, type SequenceLogProbsOptions } from "./sequence-log-probs.js";
 import type { LabelsView, LogitsView } from "./tensor-view.js";
@@ -68,8 +67,8 @@ export function weightedSequenceLogps(scores: ScoredBatch, weights: Float64Array
  * the logits gradient from the loss's gradient for each sequence, `sequenceGradient(b)`. With `positionWeights`
  * (LD-DPO), each sequence log-prob, the policy's and the reference's, is the weighted sum of its token log-probs
  * and each position's gradient carries its weight; the positions of both are the same (the same labels and mask).
- * With `momentsFor` (the options that ask, named in the error on a backend without them), `loss` also gets the
- * policy rows' moments (logitMoments).
+ * With `withMoments`, the policy's scoring pass also gives each row's moments (`policyScores.moments`, for TRL's
+ * metrics and WPO).
  * @internal
  */
 export async function lossOnPolicyBatch<R>(
@@ -82,25 +81,23 @@ export async function lossOnPolicyBatch<R>(
     referenceLogps: Float64Array,
     counts: Int32Array,
     policyScores: ScoredBatch,
-    policyMoments: Float64Array | undefined,
   ) => { result: R; sequenceGradient: (b: number) => number },
   positionWeights?: PositionWeights,
-  momentsFor?: string,
+  withMoments = false,
 ): Promise<R & PolicyBatchLogps> {
   const policy = readScoring(fn, inputs.policyLogits, inputs.labels, options, {
     logits: "inputs.policyLogits",
     labels: "inputs.labels",
   });
   checkBatch(policy.logits.shape[0]);
-  const scores = await scoreAll(fn, policy);
+  const scores = await scoreAll(fn, policy, withMoments);
   const weights = positionWeights?.(scores.positions, scores.counts);
   const sequenceLogps = (s: ScoredBatch) => (weights === undefined ? s.logps : weightedSequenceLogps(s, weights));
   const policyLogps = sequenceLogps(scores);
   const referenceLogps = await referenceLogpsOf(fn, inputs, options, policy.logits.shape, sequenceLogps);
   requireFiniteSequenceLogps(fn, "inputs.policyLogits", policyLogps);
   requireFiniteSequenceLogps(fn, "inputs.referenceLogits", referenceLogps);
-  const moments = momentsFor === undefined ? undefined : await logitMoments(fn, policy, scores, momentsFor);
-  const { result, sequenceGradient } = loss(policyLogps, referenceLogps, scores.counts, scores, moments);
+  const { result, sequenceGradient } = loss(policyLogps, referenceLogps, scores.counts, scores);
   const logps = { policyLogps, referenceLogps };
   if (!options.gradient) return { ...result, ...logps };
   const gradLogits = await runInSlices(

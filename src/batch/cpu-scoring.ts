@@ -1,6 +1,7 @@
 import { LuceError } from "../errors.js";
 import { sharedPlace, readInPlace } from "./cpu/shared-memory.js";
 import { rowStatistics, type RowRun } from "./cpu/row-statistics.js";
+import { momentsOfRows } from "./logit-moments.js";
 import { rowSource, scoredPositions, scoreFromStatistics, type ScoredBatch, type Scoring } from "./scoring.js";
 
 /**
@@ -28,11 +29,12 @@ export function* withSharedLogits<T>(fn: string, s: Scoring, body: (inShared: nu
  * Scores every position on the CPU with the WebAssembly kernel of `s.precision`: each scored row's maximum M, rest
  * s = Σ_{x≠M} exp(x − M) and ties n are found on the kernel's threads, rows read in place for float32 logits in the
  * shared memory ({@link allocateLogits}), else copied in once (rounded to float32, or widened to float64), and
- * {@link scoreFromStatistics} forms the log-probabilities. Each row's result depends on that row alone: the same bits
- * for any number of threads. A run: drive it with runInSlices (asynchronous) or runBlocking.
+ * {@link scoreFromStatistics} forms the log-probabilities; with `withMoments`, the same pass gives each row's moments
+ * (momentsOfRows). Each row's result depends on that row alone: the same bits for any number of threads. A run: drive
+ * it with runInSlices (asynchronous) or runBlocking.
  * @internal
  */
-export function scoreOnCpu(fn: string, s: Scoring): RowRun<ScoredBatch> {
+export function scoreOnCpu(fn: string, s: Scoring, withMoments = false): RowRun<ScoredBatch> {
   const vocabulary = s.logits.shape[2];
   if (vocabulary > MAX_VOCABULARY[s.precision])
     throw new LuceError(
@@ -43,7 +45,8 @@ export function scoreOnCpu(fn: string, s: Scoring): RowRun<ScoredBatch> {
   const positions = scoredPositions(s);
   return withSharedLogits(fn, s, function* (inShared) {
     const source = rowSource(s, positions, s.precision === "float32" ? inShared : null);
-    const stats = yield* rowStatistics(fn, source, s.threads, s.precision);
-    return scoreFromStatistics(fn, s, positions, stats);
+    const { statistics, moments } = yield* rowStatistics(fn, source, s.threads, s.precision, withMoments);
+    const scores = scoreFromStatistics(fn, s, positions, statistics);
+    return moments === undefined ? scores : { ...scores, moments: momentsOfRows(s, scores, statistics, moments) };
   });
 }

@@ -44,10 +44,10 @@ export interface DpoBatchOptions extends Omit<DpoLossOptions, "routerAuxLossCoef
    * WPO weighting (Zhou et al. 2024, eq. 2; TRL's `use_weighting`): each pair's loss, and so its gradient, is
    * multiplied by w(y_w)·w(y_l), w(y) = exp(mean_t [log p_t(y_t) − log Σ_v p_t(v)²]) over y's scored tokens, from the
    * policy's logits and held constant (no gradient through it), unclamped as in TRL. `result.pairWeights` gives
-   * them. CPU backend only; not with the batch-coupled loss types `sft`, `aot`, `aot_unpaired`.
+   * them. Not with the batch-coupled loss types `sft`, `aot`, `aot_unpaired`.
    */
   readonly useWeighting?: boolean;
-  /** Also return TRL's logged metrics from the policy's logits ({@link LogitMetrics}); CPU backend only. */
+  /** Also return TRL's logged metrics from the policy's logits ({@link LogitMetrics}). */
   readonly metrics?: boolean;
 }
 
@@ -182,9 +182,6 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
       "options.useWeighting",
       `cannot weight lossType '${coupled}', whose losses couple the batch's pairs (a per-pair weight is not theirs)`,
     );
-  const asked = [useWeighting ? "useWeighting" : "", metrics ? "metrics" : ""].filter((name) => name !== "");
-  if (asked.length > 0 && given.backend === "webgpu")
-    throw new LuceError(fn, "options.backend", `cannot be 'webgpu' with ${asked.join(" and ")}: CPU backend only`);
   const batchInputs = readPolicyBatchInputs(fn, inputs);
   return lossOnPolicyBatch(
     fn,
@@ -198,18 +195,18 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
           `has batch ${batch}: chosen and rejected halves need an even, non-zero batch`,
         );
     },
-    (policyLogps, referenceLogps, counts, scores, moments) => {
+    (policyLogps, referenceLogps, counts, scores) => {
       requireScoredTokens(fn, "inputs.labels", lossOptions.lossType, counts);
       const n = policyLogps.length / 2;
       let result: DpoLossResult & Omit<DpoBatchResult, keyof PolicyBatchLogps> = asCaller(fn, () =>
         dpoOnHalves(policyLogps, referenceLogps, counts, lossOptions),
       );
       if (useWeighting) {
-        const logWeights = wpoLogWeights(scores, moments!);
+        const logWeights = wpoLogWeights(scores);
         const pairWeights = Float64Array.from({ length: n }, (_, i) => Math.exp(logWeights[i] + logWeights[i + n]));
         result = { ...weightPairs(result, pairWeights), pairWeights };
       }
-      if (metrics) result = { ...result, logitMetrics: logitMetrics(scores, moments!) };
+      if (metrics) result = { ...result, logitMetrics: logitMetrics(scores) };
       const final = result;
       return {
         result: final,
@@ -217,6 +214,6 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
       };
     },
     ldAlpha === undefined ? undefined : lengthDesensitizedWeights(ldAlpha),
-    asked.length === 0 ? undefined : asked.join(" and "),
+    useWeighting || metrics,
   );
 }

@@ -1,8 +1,5 @@
-import { LuceError } from "../errors.js";
 import { NeumaierSum } from "../numerics/sum.js";
-import { rowMoments, runInSlices } from "./cpu/row-statistics.js";
-import { withSharedLogits } from "./cpu-scoring.js";
-import { rowSource, type ScoredBatch, type Scoring } from "./scoring.js";
+import { isValidRow, logTiesPlusRest, rowCopier, type ScoredBatch, type Scoring } from "./scoring.js";
 
 /**
  * TRL's logged metrics from the policy's logits (named as TRL logs them), over the scored positions: of a DPO batch,
@@ -25,51 +22,87 @@ export interface LogitMetrics {
 }
 
 /**
- * Each scored row's moments beyond its log-sum-exp (four per position, see rowMoments), from the policy's logits on
- * the CPU's threads, against the row maxima the scoring pass kept.
+ * Each scored position's moments for TRL's metrics and WPO, four per position: log Σ_v p_v² = log(n + s₂) −
+ * 2 log(n + s) (the maximum's own n terms kept apart, so a peaked row keeps its digits), the entropy
+ * H = log(n + s) − w/(n + s), the first index of the largest logit and the mean logit Σ x / V; from a statistics
+ * pass's rows (maximum M, rest s, ties n, three per position) and its moments (s₂ = Σ_{x≠M} e^{2(x−M)},
+ * w = Σ e^{x−M}(x − M), the index, Σ x; four per position), as the CPU kernel and the ONNX graph give them. A row
+ * the statistics flag (the float64 path's rows whose plain sum overflowed, which the float64 scan scored) is read
+ * again from the logits.
  * @internal
  */
-export async function logitMoments(
-  fn: string,
-  policy: Scoring,
+export function momentsOfRows(
+  s: Scoring,
   scores: ScoredBatch,
-  asked: string,
-): Promise<Float64Array> {
-  const { max } = scores;
-  if (max === undefined || policy.backend !== "cpu")
-    throw new LuceError(
-      fn,
-      "options.backend",
-      `cannot be 'webgpu' with ${asked}: its row moments are computed on the CPU backend only`,
-    );
-  return runInSlices(
-    fn,
-    withSharedLogits(fn, policy, function* (inShared) {
-      const source = rowSource(policy, scores.positions, policy.precision === "float32" ? inShared : null);
-      return yield* rowMoments(fn, source, max, policy.threads, policy.precision);
-    }),
-  );
+  statistics: Float64Array,
+  rowMoments: Float64Array | ArrayLike<number>,
+): Float64Array {
+  const { positions } = scores;
+  const vocabulary = s.logits.shape[2];
+  const out = new Float64Array(4 * positions.count);
+  let copyRow: ReturnType<typeof rowCopier> | null = null;
+  const row = new Float64Array(vocabulary);
+  for (let i = 0; i < positions.count; i++) {
+    const [max, rest, ties] = [statistics[3 * i], statistics[3 * i + 1], statistics[3 * i + 2]];
+    if (!isValidRow(max, rest)) {
+      copyRow ??= rowCopier(s, positions);
+      copyRow(i, row, 0);
+      momentsOfRow(row, out, 4 * i);
+      continue;
+    }
+    const aboveMax = logTiesPlusRest(ties, rest);
+    out[4 * i] = logTiesPlusRest(ties, rowMoments[4 * i]) - 2 * aboveMax;
+    out[4 * i + 1] = aboveMax - rowMoments[4 * i + 1] / (ties + rest);
+    out[4 * i + 2] = rowMoments[4 * i + 2];
+    out[4 * i + 3] = rowMoments[4 * i + 3] / vocabulary;
+  }
+  return out;
+}
+
+/**
+ * {@link momentsOfRows}'s four values for one row, written to `into` from `at`: against the row's own maximum m, with
+ * S = Σ e^{x−m}, log Σ p² = log Σ e^{2(x−m)} − 2 log S and H = log S − Σ e^{x−m}(x − m)/S (so that no log-normaliser
+ * rounded at the logits' magnitude enters x − m), the mean as Σ (x / V) (Σ x may overflow where these rows arise).
+ */
+function momentsOfRow(row: Float64Array, into: Float64Array, at: number): void {
+  let first = 0;
+  for (let v = 1; v < row.length; v++) if (row[v] > row[first]) first = v;
+  const m = row[first];
+  const [sum, squares, weighted, mean] = [new NeumaierSum(), new NeumaierSum(), new NeumaierSum(), new NeumaierSum()];
+  for (const x of row) {
+    const e = Math.exp(x - m);
+    if (e > 0) {
+      sum.add(e);
+      squares.add(e * e);
+      weighted.add(e * (x - m));
+    }
+    mean.add(x / row.length);
+  }
+  into[at] = Math.log(squares.value()) - 2 * Math.log(sum.value());
+  into[at + 1] = Math.log(sum.value()) - weighted.value() / sum.value();
+  into[at + 2] = first;
+  into[at + 3] = mean.value();
 }
 
 /**
  * WPO's log-weight of each sequence (Zhou et al. 2024, "WPO: Enhancing RLHF with Weighted Preference Optimization",
- * eq. 2, as TRL's `use_weighting`): the mean over its scored positions of log p(y_t) − log Σ_v p_t(v)², with
- * log Σ p² = log Σ e^{2(z−M)} − 2 log Σ e^{z−M}; 0 for a sequence with no scored position (TRL's count clamped to 1).
+ * eq. 2, as TRL's `use_weighting`): the mean over its scored positions of log p(y_t) − log Σ_v p_t(v)²; 0 for a
+ * sequence with no scored position (TRL's count clamped to 1). `scores` must carry its moments.
  * @internal
  */
-export function wpoLogWeights(scores: ScoredBatch, moments: Float64Array): Float64Array {
-  const { positions, tokenLogps, counts, aboveMax } = scores;
+export function wpoLogWeights(scores: ScoredBatch): Float64Array {
+  const { positions, tokenLogps, counts } = scores;
+  const moments = scores.moments!;
   const sums = Array.from({ length: counts.length }, () => new NeumaierSum());
-  for (let i = 0; i < positions.count; i++) {
-    const logSquares = Math.log(moments[4 * i]) - 2 * aboveMax![i];
-    sums[positions.b[i]].add(tokenLogps[positions.b[i]][positions.t[i]] - logSquares);
-  }
+  for (let i = 0; i < positions.count; i++)
+    sums[positions.b[i]].add(tokenLogps[positions.b[i]][positions.t[i]] - moments[4 * i]);
   return Float64Array.from(sums, (sum, b) => sum.value() / Math.max(1, counts[b]));
 }
 
-/** {@link LogitMetrics} of a DPO batch from its scoring pass and its rows' moments. @internal */
-export function logitMetrics(scores: ScoredBatch, moments: Float64Array): LogitMetrics {
-  const { positions, aboveMax } = scores;
+/** {@link LogitMetrics} of a DPO batch from its scoring pass, which carries its moments. @internal */
+export function logitMetrics(scores: ScoredBatch): LogitMetrics {
+  const { positions } = scores;
+  const moments = scores.moments!;
   const half = scores.counts.length / 2;
   const entropy = new NeumaierSum();
   const meanLogits = [new NeumaierSum(), new NeumaierSum()];
@@ -77,8 +110,7 @@ export function logitMetrics(scores: ScoredBatch, moments: Float64Array): LogitM
   let correct = 0;
   for (let i = 0; i < positions.count; i++) {
     const rejected = positions.b[i] < half ? 0 : 1;
-    const normaliser = aboveMax![i]; // log Σ e^{z−M}
-    entropy.add(normaliser - moments[4 * i + 1] * Math.exp(-normaliser));
+    entropy.add(moments[4 * i + 1]);
     meanLogits[rejected].add(moments[4 * i + 3]);
     tokens[rejected]++;
     if (rejected === 0 && moments[4 * i + 2] === positions.label[i]) correct++;

@@ -1,6 +1,7 @@
 import { LuceError } from "../errors.js";
 import { rowStatisticsModel } from "./onnx/row-statistics-graph.js";
 import { graphSession, onnxRuntime, type ExecutionProvider } from "./onnx/runtime.js";
+import { momentsOfRows } from "./logit-moments.js";
 import { rowCopier, scoredPositions, scoreFromStatistics, type ScoredBatch, type Scoring } from "./scoring.js";
 
 /** A WebGPU storage binding holds at most 128 MiB (maxStorageBufferBindingSize); chunks stay below it. */
@@ -11,10 +12,16 @@ const CHUNK_BYTES = 120 * 2 ** 20;
  * Scores every position on ONNX Runtime (`provider` "webgpu", or "cpu" where no adapter is
  * needed) with the row-statistics graph, in chunks of scored rows under the WebGPU binding limit:
  * past it Dawn reports validation errors and returns garbage without throwing. Rows that lie
- * consecutively in float32 data are handed over as views; others are gathered first.
+ * consecutively in float32 data are handed over as views; others are gathered first. With `withMoments`, the same
+ * graph run gives each row's moments too (momentsOfRows).
  * @internal
  */
-export async function scoreOnnx(fn: string, s: Scoring, provider: ExecutionProvider): Promise<ScoredBatch> {
+export async function scoreOnnx(
+  fn: string,
+  s: Scoring,
+  provider: ExecutionProvider,
+  withMoments = false,
+): Promise<ScoredBatch> {
   const positions = scoredPositions(s);
   const vocabulary = s.logits.shape[2];
   if (vocabulary * 4 > BINDING_BYTES)
@@ -25,13 +32,20 @@ export async function scoreOnnx(fn: string, s: Scoring, provider: ExecutionProvi
     );
   const [runtime, session] = await Promise.all([
     onnxRuntime(fn, "options.backend"),
-    graphSession(fn, "options.backend", "row-statistics", rowStatisticsModel, provider),
+    graphSession(
+      fn,
+      "options.backend",
+      withMoments ? "row-statistics-moments" : "row-statistics",
+      () => rowStatisticsModel(withMoments),
+      provider,
+    ),
   ]);
   const { offset, stride, contiguous } = s.logits;
   const rowStart = (i: number) => offset + positions.b[i] * stride[0] + positions.t[i] * stride[1];
   const copyRow = rowCopier(s, positions);
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (vocabulary * 4)));
   const stats = new Float64Array(3 * positions.count);
+  const moments = withMoments ? new Float64Array(4 * positions.count) : null;
   for (let first = 0; first < positions.count; first += chunkRows) {
     const rows = Math.min(chunkRows, positions.count - first);
     let data: Float32Array;
@@ -55,6 +69,13 @@ export async function scoreOnnx(fn: string, s: Scoring, provider: ExecutionProvi
       stats[3 * (first + r) + 1] = rest[r];
       stats[3 * (first + r) + 2] = ties[r];
     }
+    if (moments !== null) {
+      const [squares, weighted, total] = [out.squares.data, out.weighted.data, out.total.data] as Float32Array[];
+      const argmax = out.argmax.data as BigInt64Array;
+      for (let r = 0; r < rows; r++)
+        moments.set([squares[r], weighted[r], Number(argmax[r]), total[r]], 4 * (first + r));
+    }
   }
-  return scoreFromStatistics(fn, s, positions, stats);
+  const scores = scoreFromStatistics(fn, s, positions, stats);
+  return moments === null ? scores : { ...scores, moments: momentsOfRows(s, scores, stats, moments) };
 }

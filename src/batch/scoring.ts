@@ -81,6 +81,11 @@ export type ScoredBatch = TokenLogProbs & {
    * from M so that the gradient's exp(M − lse) = 1/(n + s) keeps its digits however large M is; with `max`.
    */
   readonly aboveMax?: Float64Array;
+  /**
+   * When asked (TRL's metrics, WPO's weights), four per position from the same pass: log Σ_v p_v², the softmax's
+   * entropy, the first index of the largest logit and the mean logit (see logit-moments.ts).
+   */
+  readonly moments?: Float64Array;
 };
 
 /** The scored positions of a batch, in (b, t) order, with their labels. @internal */

@@ -18,11 +18,14 @@ export function scoreOnCpuSync(fn: string, s: Scoring): ScoredBatch {
 }
 
 /**
- * Scores every position with the backend and kernel the options name; on the CPU the event loop keeps running
- * meanwhile (the calling thread works in short slices and waits for the workers asynchronously). @internal
+ * Scores every position with the backend and kernel the options name, with `withMoments` each row's moments too (from
+ * the same pass); on the CPU the event loop keeps running meanwhile (the calling thread works in short slices and
+ * waits for the workers asynchronously). @internal
  */
-export async function scoreAll(fn: string, s: Scoring): Promise<ScoredBatch> {
-  return s.backend === "webgpu" ? scoreOnnx(fn, s, "webgpu") : runInSlices(fn, scoreOnCpu(fn, s));
+export async function scoreAll(fn: string, s: Scoring, withMoments = false): Promise<ScoredBatch> {
+  return s.backend === "webgpu"
+    ? scoreOnnx(fn, s, "webgpu", withMoments)
+    : runInSlices(fn, scoreOnCpu(fn, s, withMoments));
 }
 
 /**

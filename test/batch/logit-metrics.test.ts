@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { dpoBatch } from "../../src/batch/index.js";
+import { allocateLogits, dpoBatch, releaseLogits } from "../../src/batch/index.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
+import { hardRowsBatch, referenceBatch, referenceRow } from "../helpers/logit-metrics-reference.js";
+import { scoreOnnx } from "../../src/batch/onnx-scoring.js";
+import { readScoring } from "../../src/batch/scoring.js";
+import { scoreAll } from "../../src/batch/sequence-log-probs.js";
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
 
 /**
@@ -41,64 +45,22 @@ function logitsOf(seed: number): Float64Array {
   return x;
 }
 
-function referenceRows(logits: Float64Array) {
-  return (b: number, t: number) => {
-    const row = Array.from(logits.subarray((b * T + t) * V, (b * T + t + 1) * V));
-    const m = Math.max(...row);
-    const lse = m + Math.log(row.reduce((s, z) => s + Math.exp(z - m), 0));
-    const p = row.map((z) => Math.exp(z - lse));
-    const label = labels[b][t + 1];
-    return {
-      p,
-      logp: row[label] - lse,
-      squares: p.reduce((s, q) => s + q * q, 0),
-      entropy: -p.reduce((s, q, v) => s + (q > 0 ? q * (row[v] - lse) : 0), 0),
-      correct: row.indexOf(m) === label,
-      meanLogit: row.reduce((s, z) => s + z, 0) / V,
-    };
-  };
-}
-
+/** The reference batch, with the sigmoid losses and each sequence's loss gradient, weighted as WPO weights them. */
 function reference(logits: Float64Array, referenceLogps: number[]) {
-  const rows = referenceRows(logits);
-  const positions: [number, number][] = [];
-  for (let b = 0; b < B; b++) for (let t = 0; t < T - 1; t++) if (mask[b][t + 1] === 1) positions.push([b, t]);
-  const logps = new Array(B).fill(0);
-  const logWeight = new Array(B).fill(0);
-  const counts = new Array(B).fill(0);
-  for (const [b, t] of positions) {
-    const r = rows(b, t);
-    logps[b] += r.logp;
-    logWeight[b] += r.logp - Math.log(r.squares);
-    counts[b]++;
-  }
+  const batch = referenceBatch(logits, [B, T, V], labels, mask);
+  const { logps, pairWeights } = batch;
   const n = B / 2;
-  const pairWeights = Array.from({ length: n }, (_, i) =>
-    Math.exp(logWeight[i] / counts[i] + logWeight[i + n] / counts[i + n]),
-  );
   const u = Array.from(
     { length: n },
     (_, i) => BETA * (logps[i] - referenceLogps[i] - logps[i + n] + referenceLogps[i + n]),
   );
-  const chosen = positions.filter(([b]) => b < n);
-  const rejected = positions.filter(([b]) => b >= n);
-  const mean = (ps: [number, number][], f: (b: number, t: number) => number) =>
-    ps.reduce((s, [b, t]) => s + f(b, t), 0) / ps.length;
   return {
-    rows,
-    pairWeights,
+    ...batch,
     losses: u.map((x, i) => pairWeights[i] * Math.log1p(Math.exp(-x))),
     sequenceGradient: (b: number) => {
       const i = b % n;
       const g = (BETA / (1 + Math.exp(u[i]))) * pairWeights[i];
       return b < n ? -g : g;
-    },
-    metrics: {
-      entropy: mean(positions, (b, t) => rows(b, t).entropy),
-      accuracy: mean(chosen, (b, t) => (rows(b, t).correct ? 1 : 0)),
-      chosen: mean(chosen, (b, t) => rows(b, t).meanLogit),
-      rejected: mean(rejected, (b, t) => rows(b, t).meanLogit),
-      tokens: positions.length,
     },
   };
 }
@@ -196,6 +158,99 @@ describe("dpoBatch useWeighting (WPO) and metrics", () => {
     expect(correct).toBeGreaterThan(0);
   });
 
+  for (const V of [5, 129, 1003])
+    for (const precision of ["float64", "float32"] as const)
+      it(`hard rows (peaked by 100, ties at the maximum, ±1e4), V = ${V}, ${precision}: weights and metrics match a float64 reference`, async () => {
+        const { logits, labels: ids } = hardRowsBatch(V);
+        const ref = referenceBatch(logits.data, logits.shape, ids);
+        const r = await dpoBatch(
+          { policyLogits: logits, referenceLogps: [-1, -1], labels: ids },
+          { beta: BETA, useWeighting: true, metrics: true, precision },
+        );
+        // float32: the kernel's exp (2.5e-7 at most) and float32 sums within a block
+        const rel = precision === "float32" ? 2e-6 : 1e-12;
+        expectClose(r.pairWeights![0], ref.pairWeights[0], { rel }, "pair weight");
+        const m = r.logitMetrics!;
+        expectClose(m.entropy, ref.metrics.entropy, { rel }, "entropy");
+        expect(m.mean_token_accuracy).toBe(ref.metrics.accuracy);
+        // Σ z is summed in float64 on both paths: relative to the mean |z|, as any sum's rounding
+        expectClose(m["logits/chosen"], ref.metrics.chosen, { abs: 1e-13 * ref.metrics.chosenScale }, "logits/chosen");
+        expectClose(
+          m["logits/rejected"],
+          ref.metrics.rejected,
+          { abs: 1e-13 * ref.metrics.rejectedScale },
+          "logits/rejected",
+        );
+        expect(m.num_tokens).toBe(ref.metrics.tokens);
+        // the rows' own quantities are finite (the peaked row's entropy and log Σ p² are about 1e-40, and 0 on
+        // float32, whose kernel drops terms below its normal range)
+        expect(Number.isFinite(m.entropy) && m.entropy > 0).toBe(true);
+        expect(ref.metrics.accuracy).toBeGreaterThan(0);
+        expect(ref.metrics.accuracy).toBeLessThan(1);
+      });
+
+  // each row's own moments, as the scoring pass hands them to the metrics: the CPU kernel in both precisions and the
+  // ONNX graph behind the webgpu backend (here on ONNX Runtime's CPU provider; test/gpu runs it on WebGPU)
+  const scorers = {
+    "float64 kernel": (logits: unknown, labels: unknown) =>
+      scoreAll("test", readScoring("test", logits, labels, { precision: "float64" }), true),
+    "float32 kernel": (logits: unknown, labels: unknown) =>
+      scoreAll("test", readScoring("test", logits, labels, { precision: "float32" }), true),
+    "float32 kernel, logits read in place in the shared memory": async (
+      logits: { data: Float32Array; shape: number[] },
+      labels: unknown,
+    ) => {
+      const inShared = allocateLogits(logits.shape);
+      inShared.data.set(logits.data);
+      try {
+        return await scoreAll("test", readScoring("test", inShared, labels, {}), true);
+      } finally {
+        releaseLogits(inShared);
+      }
+    },
+    "ONNX graph": (logits: unknown, labels: unknown) =>
+      scoreOnnx("test", readScoring("test", logits, labels, {}), "cpu", true),
+  };
+  for (const [name, score] of Object.entries(scorers))
+    it(`${name}: each hard row's log Σ p², entropy, argmax and mean logit, against the float64 reference`, async () => {
+      const tolerance = name === "float64 kernel" ? 1e-12 : 2e-6;
+      for (const V of [5, 129, 1003]) {
+        const { logits, labels: ids } = hardRowsBatch(V);
+        const { positions, moments } = await score(logits, ids);
+        expect(positions.count).toBe(2 * (logits.shape[1] - 1));
+        for (let i = 0; i < positions.count; i++) {
+          const [b, t] = [positions.b[i], positions.t[i]];
+          const row = logits.data.subarray((b * logits.shape[1] + t) * V, (b * logits.shape[1] + t + 1) * V);
+          const want = referenceRow(row, ids[b][t + 1]);
+          const at = `V ${V}, row ${b} ${t}`;
+          // near 0 on peaked rows (about 1e-40): absolute there, and no finer than the reference's own rounding of
+          // z − lse (ε·|lse|, 2e-12 for logits of 1e4)
+          const abs = Math.max(tolerance, 16 * Number.EPSILON * Math.max(...Array.from(row, Math.abs)));
+          expectClose(moments![4 * i], Math.log(want.squares), { rel: tolerance, abs }, `log Σ p², ${at}`);
+          expectClose(moments![4 * i + 1], want.entropy, { rel: tolerance, abs }, `entropy, ${at}`);
+          expect(moments![4 * i + 2], `argmax, ${at}`).toBe(row.indexOf(Math.max(...row)));
+          const sumTolerance = name === "ONNX graph" ? 1e-6 : 1e-13;
+          expectClose(moments![4 * i + 3], want.meanLogit, { abs: sumTolerance * want.meanAbsLogit }, `mean, ${at}`);
+        }
+      }
+    });
+
+  it("a float64 row the float64 scan scores (its plain sum overflows): its moments from the row itself", async () => {
+    // 1e308 twice and −∞ in the kernel's same lane: its plain sum is NaN, so the float64 scan scores the row
+    const V = 301;
+    const row = Array.from({ length: V }, (_, v) =>
+      v === 0 || v === 2 ? 1e308 : v === 4 ? -Infinity : 1e306 * Math.sin(v),
+    );
+    const logits = { data: Float64Array.from(row), shape: [1, 1, V] };
+    const { moments } = await scoreAll("test", readScoring("test", logits, [[0]], { shift: false }), true);
+    // a reference against the maximum (a log-normaliser rounded at 1e308 would lose every digit of z − lse): the two
+    // maxima have p = 1/2, the rest e^(−9.9e307) = 0
+    expectClose(moments![0], Math.log(0.5), { rel: 1e-15 }, "log Σ p²");
+    expectClose(moments![1], Math.log(2), { rel: 1e-15 }, "entropy");
+    expect(moments![2]).toBe(0);
+    expect(moments![3]).toBe(-Infinity); // the −∞ logit's row has mean −∞, as torch's mean gives
+  });
+
   it("without the options: no weights, no metrics, and the same losses as before", async () => {
     const data = logitsOf(2);
     const inputs = { policyLogits: { data, shape: [B, T, V] }, referenceLogps, labels };
@@ -218,6 +273,5 @@ describe("dpoBatch useWeighting (WPO) and metrics", () => {
       dpoBatch(inputs, { beta: BETA, useWeighting: true, lossType: "aot" }),
       "options.useWeighting",
     );
-    await expectLuceRejection(dpoBatch(inputs, { beta: BETA, metrics: true, backend: "webgpu" }), "options.backend");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assembleKernel, expandMacros, expandUnrolls, lowerRelaxed } from "../../scripts/build-wasm.mjs";
+import { assembleKernel, expandMacros, expandTwins, expandUnrolls, lowerRelaxed } from "../../scripts/build-wasm.mjs";
 import { logSumExpFusedWasm, logSumExpWasm } from "../../src/batch/cpu/log-sum-exp-wasm.js";
 import { KernelPool, kernelPool } from "../../src/batch/cpu/worker-pool.js";
 import {
@@ -185,6 +185,19 @@ describe("the float32 kernel", () => {
       "(a)\n  (v $x0 offset=0)\n  (v $x1 offset=16)\n  (v $x2 offset=32)\n(b)\n",
     );
     expect(() => expandUnrolls(";; unroll 2\n;; unroll 2\n(x)\n;; end unroll\n;; end unroll\n")).toThrow(/nested/);
+  });
+
+  it("writes each ;; twin region out twice, the twin with its ;;m lines as code and its functions renamed", () => {
+    const source =
+      "(a)\n;; twin M\n(func $f (param $p i32)\n  ;;m (param $q i32)\n  (call $f) (call $fx) (call $g))\n" +
+      '(func (export "h")\n  ;;m (x)\n)\n;; end twin\n(b)\n';
+    expect(expandTwins(source)).toBe(
+      "(a)\n(func $f (param $p i32)\n  ;;m (param $q i32)\n  (call $f) (call $fx) (call $g))\n" +
+        '(func (export "h")\n  ;;m (x)\n)\n' +
+        "(func $fM (param $p i32)\n  (param $q i32)\n  (call $fM) (call $fx) (call $g))\n" +
+        '(func (export "hM")\n  (x)\n)\n(b)\n',
+    );
+    expect(() => expandTwins(";; twin A\n;; twin B\n;; end twin\n;; end twin\n")).toThrow(/nested/);
   });
 
   it("lowers each relaxed multiply-add of the source to a multiply and an add for the portable build, nested ones included", () => {

@@ -4,6 +4,7 @@ import fixtures from "../fixtures/batch.json" with { type: "json" };
 import synthetic from "../fixtures/batch_synthetic.json" with { type: "json" };
 import { dpoBatch, sequenceLogProbs, sequenceTokenLogProbs } from "../../src/batch/index.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
+import { hardRowsBatch, referenceBatch } from "../helpers/logit-metrics-reference.js";
 import { syntheticBatch } from "../helpers/synthetic-logits.js";
 import { webgpuAdapter } from "./adapter.js";
 
@@ -75,6 +76,24 @@ describe("backend webgpu: the float32 contract, on the GPU", () => {
     expectClose(onGpu.losses[0], onCpu.losses[0], { rel: 1e-7 });
   });
 
+  for (const V of [5, 129, 1003])
+    it(`TRL's metrics and WPO's weights from the same graph run, hard rows, V = ${V}: a float64 reference's`, async () => {
+      const { logits, labels } = hardRowsBatch(V);
+      const ref = referenceBatch(logits.data, logits.shape, labels);
+      const r = await dpoBatch(
+        { policyLogits: logits, referenceLogps: [-1, -1], labels },
+        { beta: 0.1, useWeighting: true, metrics: true, backend: "webgpu" },
+      );
+      expectClose(r.pairWeights![0], ref.pairWeights[0], { rel: 2e-6 }, "pair weight");
+      const m = r.logitMetrics!;
+      expectClose(m.entropy, ref.metrics.entropy, { rel: 2e-6 }, "entropy");
+      expect(m.mean_token_accuracy).toBe(ref.metrics.accuracy);
+      // Σ z is a float32 sum on the GPU: its rounding is relative to the mean |z|
+      expectClose(m["logits/chosen"], ref.metrics.chosen, { abs: 1e-6 * ref.metrics.chosenScale }, "logits/chosen");
+      expectClose(m["logits/rejected"], ref.metrics.rejected, { abs: 1e-6 * ref.metrics.rejectedScale }, "rejected");
+      expect(m.num_tokens).toBe(ref.metrics.tokens);
+    });
+
   it("names the position of NaN, +Infinity and all −Infinity rows; rejects float64 precision", async () => {
     const ok = { data: new Float32Array(12), shape: [2, 2, 3] };
     const nan = { ...ok, data: ok.data.slice() };
@@ -129,12 +148,13 @@ describe("backend webgpu: the float32 contract, on the GPU", () => {
     );
   });
 
-  it("places every node of the graph on the WebGPU provider (ONNX Runtime's verbose log)", () => {
+  it("places every node of the graphs, with and without the moments, on the WebGPU provider (ONNX Runtime's verbose log)", () => {
     execFileSync("npm", ["run", "build"], { stdio: "ignore" });
     // ONNX Runtime logs to stderr: run the session in a child process and read it
     const log = spawnSync(process.execPath, ["test/gpu/node-placement.mjs"], { encoding: "utf8" }).stderr;
     const placements = log.split("\n").filter((line) => line.includes("placed on ["));
     expect(placements.length, log.slice(-2000)).toBeGreaterThan(0);
+    expect(placements.length, log.slice(-2000)).toBe(2);
     for (const line of placements) expect(line).toMatch(/placed on \[WebGpuExecutionProvider\]/);
   });
 });

@@ -247,10 +247,21 @@ function resultRegion(fn: string, bytes: number): number {
   return at;
 }
 
+/** A statistics pass's results: three float64 per row, and with moments asked four more per row. @internal */
+export interface RowStatistics {
+  /** The maximum M, the rest s = Σ_{x≠M} exp(x − M) and the number of ties x = M of each row. */
+  readonly statistics: Float64Array;
+  /**
+   * When asked, from the same pass: s₂ = Σ_{x≠M} exp(2(x − M)), w = Σ exp(x − M)·(x − M), the first index of M and
+   * Σ x of each row (see log-sum-exp.wat).
+   */
+  readonly moments?: Float64Array;
+}
+
 /**
- * Statistics of every row, three float64 per row: the maximum M, the rest s = Σ_{x≠M} exp(x − M) and the number of
- * ties x = M (see log-sum-exp.wat), from the float32 kernel (rows rounded to float32, read in place when they lie in
- * the shared memory) or the float64 one (rows widened to float64, padded to an even length).
+ * Statistics of every row (see {@link RowStatistics} and log-sum-exp.wat), with `withMoments` the moments too from the
+ * same read of each row, from the float32 kernel (rows rounded to float32, read in place when they lie in the shared
+ * memory) or the float64 one (rows widened to float64).
  * @internal
  */
 export function* rowStatistics(
@@ -258,13 +269,21 @@ export function* rowStatistics(
   source: RowSource,
   threads: number,
   precision: "float32" | "float64",
-): RowRun<Float64Array> {
+  withMoments = false,
+): RowRun<RowStatistics> {
   const float64 = precision === "float64";
-  const out = resultRegion(fn, Math.max(1, source.count) * STATISTICS_BYTES);
+  const rows = Math.max(1, source.count);
+  const out = resultRegion(fn, rows * (STATISTICS_BYTES + (withMoments ? MOMENT_BYTES : 0)));
   try {
-    const rowLength = float64 ? roundUp(source.vocabulary, 2) : source.vocabulary;
-    yield* shareRows(fn, source, threads, { op: "statistics", float64, rowLength }, out);
-    return new Float64Array(kernelPool(fn).memory.buffer, out, 3 * source.count).slice();
+    const op = withMoments ? "moments" : "statistics";
+    yield* shareRows(fn, source, threads, { op, float64, rowLength: source.vocabulary }, out);
+    const { buffer } = kernelPool(fn).memory;
+    const statistics = new Float64Array(buffer, out, 3 * source.count).slice();
+    if (!withMoments) return { statistics };
+    return {
+      statistics,
+      moments: new Float64Array(buffer, out + source.count * STATISTICS_BYTES, 4 * source.count).slice(),
+    };
   } finally {
     sharedRelease(out);
   }
@@ -303,32 +322,6 @@ export function* scaledExpRows(
     };
     const transport: Transport = { op: "scale", float64, rowLength, finished };
     yield* shareRows(fn, { ...source, sharedOffset: undefined }, threads, transport, out);
-  } finally {
-    sharedRelease(out);
-  }
-}
-
-/**
- * Moments of every row beyond its log-sum-exp, four float64 per row against its maximum `maxima[i]` (see row-job.js):
- * Σ exp(2(x − M)), Σ exp(x − M)·(x − M), the first index of the maximum, the mean of x; summed in float64 on the
- * kernel's threads over the row as the statistics pass read it (rounded to float32 on the float32 path). Run only
- * when asked for: the statistics pass does not change. Each row's result depends on that row alone.
- * @internal
- */
-export function* rowMoments(
-  fn: string,
-  source: RowSource,
-  maxima: Float64Array,
-  threads: number,
-  precision: "float32" | "float64",
-): RowRun<Float64Array> {
-  const out = resultRegion(fn, Math.max(1, source.count) * MOMENT_BYTES);
-  try {
-    const moments = new Float64Array(kernelPool(fn).memory.buffer, out, 4 * source.count);
-    for (let i = 0; i < source.count; i++) moments[4 * i] = maxima[i];
-    const transport: Transport = { op: "moments", float64: precision === "float64", rowLength: source.vocabulary };
-    yield* shareRows(fn, source, threads, transport, out);
-    return new Float64Array(kernelPool(fn).memory.buffer, out, 4 * source.count).slice();
   } finally {
     sharedRelease(out);
   }

@@ -38,8 +38,9 @@ interface KernelMemory {
  * One job, the only shape there is: `count` rows at the byte offsets in the shared memory listed from `offsetsAt`
  * (Int32), each `rowLength` float32 (float64 with `float64`), in chunks of `chunkRows` rows that threads claim through
  * the call's `control` words (CALL_WORDS in row-job.js). "statistics" writes each row's statistics (STATISTICS_BYTES a
- * row) from `outAt`; "scale" reads each row's maximum and scale (FACTOR_BYTES a row) from `outAt` and replaces the
- * row by scale·exp(x − maximum), the logits gradient's softmax part.
+ * row) from `outAt`, "moments" the same and then each row's moments (MOMENT_BYTES a row) from the same pass; "scale"
+ * reads each row's maximum and scale (FACTOR_BYTES a row) from `outAt` and replaces the row by scale·exp(x − maximum),
+ * the logits gradient's softmax part.
  * @internal
  */
 export interface RowJob {

@@ -5,7 +5,9 @@ import { encodeModel, type GraphSpec, type InitializerSpec, type NodeSpec } from
  * each row's maximum M, the rest s = Σ_{x≠M} exp(x − M), its ties n = #{x = M} and the label's
  * logit, each [R, 1], the same statistics as the WebAssembly kernel, so that log p =
  * (x_y − M) − log(n + s) is formed in float64 on the host. Keeping M's own terms out of s keeps a
- * peaked row's digits.
+ * peaked row's digits. With `moments`, the same run also gives the kernel's moments of each row (for TRL's metrics
+ * and WPO): s₂ = Σ_{x≠M} exp(2(x − M)) (terms below M − 43.3, whose squares lie below float32's normal range, as 0),
+ * w = Σ exp(x − M)·(x − M), the first index of M (int64) and Σ x, summed in float32 by ONNX Runtime.
  *
  * exp is the WebAssembly kernel's, spelled in ONNX operators: Cody–Waite reduction r = d − k·ln 2
  * with k = round(d·log2 e) (by the 1.5·2^23 trick), the zero-mean degree-5 polynomial for e^r, times 2^k (Pow of 2 to
@@ -17,17 +19,17 @@ import { encodeModel, type GraphSpec, type InitializerSpec, type NodeSpec } from
  * logits).
  * @internal
  */
-function rowStatisticsGraph(): GraphSpec {
+function rowStatisticsGraph(moments: boolean): GraphSpec {
   const rows = (name: string, type: "float32" | "int64", ...rest: number[]) => ({
     name,
     type,
     shape: ["rows", ...rest],
   });
-  const parts = rowStatisticsNodes({ logits: "logits", labels: "labels", prefix: "", opset: 17 });
+  const parts = rowStatisticsNodes({ logits: "logits", labels: "labels", prefix: "", opset: 17, moments });
   return {
     name: "luce_row_statistics",
     inputs: [{ name: "logits", type: "float32", shape: ["rows", "vocabulary"] }, rows("labels", "int64", 1)],
-    outputs: parts.outputs.map((name) => rows(name, "float32", 1)),
+    outputs: parts.outputs.map((name) => rows(name, name === "argmax" ? "int64" : "float32", 1)),
     initializers: parts.initializers,
     nodes: parts.nodes,
   };
@@ -36,8 +38,8 @@ function rowStatisticsGraph(): GraphSpec {
 /**
  * The graph's nodes and constants on their own, reading logits [R, V] from `logits` and labels
  * [R, 1] from `labels`, every other name prefixed with `prefix`, for the default-domain `opset`
- * (from 18, ReduceMax takes its axes as an input): how luce appends the statistics to a causal
- * language model's own graph, so that its logits never leave the device.
+ * (from 18, ReduceMax takes its axes as an input), with `moments` the moments' nodes too: how luce appends the
+ * statistics to a causal language model's own graph, so that its logits never leave the device.
  * @internal
  */
 export function rowStatisticsNodes({
@@ -45,11 +47,13 @@ export function rowStatisticsNodes({
   labels,
   prefix,
   opset,
+  moments = false,
 }: {
   logits: string;
   labels: string;
   prefix: string;
   opset: number;
+  moments?: boolean;
 }): { nodes: NodeSpec[]; initializers: InitializerSpec[]; outputs: string[] } {
   const n = (name: string) => prefix + name;
   const scalar = (name: string, value: number) => ({
@@ -92,9 +96,26 @@ export function rowStatisticsNodes({
     opset >= 18
       ? op("ReduceMax", [logits, n("axis")], n("max"), { keepdims: { int: 1 } })
       : op("ReduceMax", [logits], n("max"), { axes: { ints: [-1] }, keepdims: { int: 1 } });
+  // the moments: s₂ over the same terms as the rest (d is clamped at the floor, where the terms are 0: no 0·∞)
+  const momentNodes = [
+    op("Mul", [n("other_terms"), n("other_terms")], n("square_terms")),
+    op("Less", [n("shifted"), n("square_floor")], n("square_negligible")),
+    op("Where", [n("square_negligible"), n("zero"), n("square_terms")], n("kept_squares")),
+    op("ReduceSum", [n("kept_squares"), n("axis")], n("squares"), { keepdims: { int: 1 } }),
+    op("Mul", [n("other_terms"), n("d")], n("weighted_terms")),
+    op("ReduceSum", [n("weighted_terms"), n("axis")], n("weighted"), { keepdims: { int: 1 } }),
+    op("ArgMax", [logits], n("argmax"), { axis: { int: -1 }, keepdims: { int: 1 }, select_last_index: { int: 0 } }),
+    op("ReduceSum", [logits, n("axis")], n("total"), { keepdims: { int: 1 } }),
+  ];
   return {
-    initializers: [axis, ...constants],
-    outputs: [n("max"), n("rest"), n("ties"), n("label_logit")],
+    initializers: [axis, ...constants, ...(moments ? [scalar("square_floor", -43.3)] : [])],
+    outputs: [
+      n("max"),
+      n("rest"),
+      n("ties"),
+      n("label_logit"),
+      ...(moments ? [n("squares"), n("weighted"), n("argmax"), n("total")] : []),
+    ],
     nodes: [
       reduceMax,
       op("Sub", [logits, n("max")], n("shifted")),
@@ -119,11 +140,12 @@ export function rowStatisticsNodes({
       op("Cast", [n("is_max")], n("is_max_float"), { to: { int: 1 } }),
       op("ReduceSum", [n("is_max_float"), n("axis")], n("ties"), { keepdims: { int: 1 } }),
       op("GatherElements", [logits, labels], n("label_logit"), { axis: { int: -1 } }),
+      ...(moments ? momentNodes : []),
     ],
   };
 }
 
-/** The graph, encoded. @internal */
-export function rowStatisticsModel(): Uint8Array {
-  return encodeModel(rowStatisticsGraph(), 17);
+/** The graph, encoded; with `moments` (see {@link rowStatisticsGraph}) its moments' outputs too. @internal */
+export function rowStatisticsModel(moments = false): Uint8Array {
+  return encodeModel(rowStatisticsGraph(moments), 17);
 }
