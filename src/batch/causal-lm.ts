@@ -4,7 +4,7 @@ import { DPO_LOSS_OPTION_KEYS, type DpoLossOptions, type DpoLossResult } from ".
 import { dpoOnHalves } from "./batch-scoring.js";
 import { APPENDED, withRowStatistics } from "./onnx/append-statistics.js";
 import { onnxRuntime, sessionError, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
-import { collectSequences, isValidRow, logTiesPlusRest, scoredPositions, type PositionSource } from "./scoring.js";
+import { scoredPositions, scoreRows, type PositionSource } from "./scoring.js";
 import type { TokenLogProbs } from "./sequence-log-probs.js";
 import { readMatrix, type LabelsView } from "./tensor-view.js";
 import { describe } from "../validation/checks.js";
@@ -150,7 +150,10 @@ export class CausalLanguageModel {
   ): Promise<TokenLogProbs> {
     const fn = "CausalLanguageModel.sequenceLogProbs";
     options = snapshotOptions(fn, options, MODEL_LOG_PROBS_OPTION_KEYS);
-    const ids = readMatrix(fn, "inputIds", inputIds);
+    const vocabulary = this.vocabulary ?? Number.MAX_SAFE_INTEGER;
+    const ids = readMatrix(fn, "inputIds", inputIds, undefined, false, (id) =>
+      Number.isInteger(id) && id >= 0 && id < vocabulary ? null : `is ${id}, not a token id in [0, ${vocabulary})`,
+    );
     const [batch, length] = ids.shape;
     if (batch === 0 || length === 0)
       throw new LuceError(fn, "inputIds", "must have at least one sequence and one position");
@@ -159,23 +162,12 @@ export class CausalLanguageModel {
         ? null
         : readMask(fn, "options.attentionMask", options.attentionMask, [batch, length]);
     const { ignoreIndex, shift, average } = readScoringOptions(fn, options);
-    const vocabulary = this.vocabulary ?? Number.MAX_SAFE_INTEGER;
     const labels =
       options.labels === undefined
         ? ids
         : readLabels(fn, "options.labels", options.labels, [batch, length], vocabulary, ignoreIndex);
-    const at = (v: typeof ids, b: number, t: number) => v.read(v.offset + b * v.stride[0] + t * v.stride[1]);
-    const idData = new BigInt64Array(batch * length);
-    const maskData = new BigInt64Array(batch * length);
-    for (let b = 0; b < batch; b++) {
-      for (let t = 0; t < length; t++) {
-        const id = at(ids, b, t);
-        if (!Number.isInteger(id) || id < 0 || id >= vocabulary)
-          throw new LuceError(fn, `inputIds[${b}][${t}]`, `is ${id}, not a token id in [0, ${vocabulary})`);
-        idData[b * length + t] = BigInt(id);
-        maskData[b * length + t] = mask === null ? 1n : BigInt(at(mask, b, t));
-      }
-    }
+    // readMatrix's copies are row-major from index 0
+    const int64 = (v: typeof ids) => BigInt64Array.from({ length: batch * length }, (_, i) => BigInt(v.read(i)));
     const source: PositionSource = {
       labels,
       mask,
@@ -191,11 +183,15 @@ export class CausalLanguageModel {
 
     const { Tensor } = this.runtime;
     const feeds: Record<string, InstanceType<typeof Tensor>> = {
-      [this.names.inputIds]: new Tensor("int64", idData, [batch, length]),
+      [this.names.inputIds]: new Tensor("int64", int64(ids), [batch, length]),
       [APPENDED.labels]: new Tensor("int64", rowLabels, [batch * length, 1]),
     };
     if (this.names.attentionMask !== null)
-      feeds[this.names.attentionMask] = new Tensor("int64", maskData, [batch, length]);
+      feeds[this.names.attentionMask] = new Tensor(
+        "int64",
+        mask === null ? new BigInt64Array(batch * length).fill(1n) : int64(mask),
+        [batch, length],
+      );
     let out;
     try {
       out = await this.session.run(feeds, [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit]);
@@ -205,22 +201,23 @@ export class CausalLanguageModel {
     const [max, rest, ties, labelLogit] = [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit].map(
       (name) => out[name].data as Float32Array,
     );
-    const tokenLogp = new Float64Array(positions.count);
-    const lse = new Float64Array(positions.count);
-    for (let i = 0; i < positions.count; i++) {
-      const row = positions.b[i] * length + positions.t[i];
-      const [m, s, n] = [max[row], rest[row], ties[row]];
-      if (!isValidRow(m, s))
+    const rowOf = (i: number) => positions.b[i] * length + positions.t[i];
+    const stats = new Float64Array(3 * positions.count);
+    for (let i = 0; i < positions.count; i++) stats.set([max[rowOf(i)], rest[rowOf(i)], ties[rowOf(i)]], 3 * i);
+    const { logps, tokenLogps, counts } = scoreRows(
+      fn,
+      source,
+      positions,
+      stats,
+      (i) => labelLogit[rowOf(i)],
+      (i) => {
         throw new LuceError(
           fn,
           `logits[${positions.b[i]}][${positions.t[i]}]`,
           "(the model's output) holds NaN or +Infinity, or is −Infinity everywhere",
         );
-      const shift = logTiesPlusRest(n, s);
-      tokenLogp[i] = labelLogit[row] - m - shift;
-      lse[i] = m + shift;
-    }
-    const { logps, tokenLogps, counts } = collectSequences(fn, source, positions, tokenLogp, lse);
+      },
+    );
     return { logps, tokenLogps, counts };
   }
 }

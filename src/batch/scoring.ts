@@ -71,16 +71,13 @@ export type ScoredBatch = TokenLogProbs & {
   readonly positions: ScoredPositions;
   /** Each position's log-normaliser. */
   readonly lse: Float64Array;
-  /**
-   * Each position's row maximum M (for rows the float64 scan scored, the log-normaliser), so the gradient can form
-   * c·exp(x − M) exactly; the model path keeps none.
-   */
-  readonly max?: Float64Array;
+  /** Each position's row maximum M (for rows the float64 scan scored, the log-normaliser): the gradient forms c·exp(x − M). */
+  readonly max: Float64Array;
   /**
    * Each position's log-normaliser above its maximum, log(n + s) (0 for rows the float64 scan scored), kept apart
-   * from M so that the gradient's exp(M − lse) = 1/(n + s) keeps its digits however large M is; with `max`.
+   * from M so that the gradient's exp(M − lse) = 1/(n + s) keeps its digits however large M is.
    */
-  readonly aboveMax?: Float64Array;
+  readonly aboveMax: Float64Array;
 };
 
 /** The scored positions of a batch, in (b, t) order, with their labels. @internal */
@@ -110,28 +107,20 @@ export function scoredPositions(s: PositionSource): ScoredPositions {
   return { b, t, label, count };
 }
 
-/**
- * Sums per-token log-probabilities into sequences (float64, compensated, in token order) and
- * shapes the result; `tokenLogp(i)` and `lse(i)` give position i of `positions`.
- * @internal
- */
-export function collectSequences(
+/** Sums per-token log-probabilities into sequences (float64, compensated, in token order). */
+function sequenceSums(
   fn: string,
   s: PositionSource,
   positions: ScoredPositions,
   tokenLogp: Float64Array,
-  lse: Float64Array,
-  max?: Float64Array,
-  aboveMax?: Float64Array,
-): ScoredBatch {
+): TokenLogProbs {
   const [batch, length] = s.logits.shape;
   const counts = new Int32Array(batch);
   const tokenLogps = Array.from({ length: batch }, () => new Float64Array(length));
   const sums = Array.from({ length: batch }, () => new NeumaierSum());
   for (let i = 0; i < positions.count; i++) {
     const b = positions.b[i];
-    const t = positions.t[i];
-    tokenLogps[b][t] = tokenLogp[i];
+    tokenLogps[b][positions.t[i]] = tokenLogp[i];
     sums[b].add(tokenLogp[i]);
     counts[b]++;
   }
@@ -145,23 +134,7 @@ export function collectSequences(
       );
     logps[b] = s.average ? sums[b].value() / counts[b] : sums[b].value();
   }
-  return { logps, tokenLogps, counts, positions, lse, ...(max === undefined ? {} : { max, aboveMax }) };
-}
-
-/**
- * Whether a row's statistics are a valid row's: a finite maximum and a finite, non-negative rest (not NaN, +∞ or only
- * −∞). @internal
- */
-export function isValidRow(max: number, rest: number): boolean {
-  return Number.isFinite(max) && rest >= 0 && rest < Infinity;
-}
-
-/**
- * log(n + s), a row's log-normaliser above its maximum, written log1p(s) for a single maximum so that a peaked row
- * keeps its digits. @internal
- */
-export function logTiesPlusRest(ties: number, rest: number): number {
-  return ties === 1 ? Math.log1p(rest) : Math.log(ties) + Math.log1p(rest / ties);
+  return { logps, tokenLogps, counts };
 }
 
 /** Copies scored row i into `into` from `at` (rounded to float32, or widened to float64, by the array). @internal */
@@ -217,13 +190,12 @@ export function rowSource(s: Scoring, positions: ScoredPositions, inShared: numb
 }
 
 /**
- * Token log-probabilities from each scored row's statistics (maximum M, rest s, ties n; three per
- * position, as the WebAssembly kernels and the ONNX graph give them): log p = (x_label − M) −
- * log(n + s) in float64, with x_label rounded to float32 on the float32 path (as the kernel saw
- * it), and log(n + s) written log1p(s) for a single maximum so that a peaked row keeps its digits.
- * A row flagged by a non-finite M or rest goes to the float64 scan, which names a bad position
- * (NaN, +∞, only −∞); a row the scan can score is kept on the float64 path (its plain sum
- * overflowed) and is an error on the float32 path (values beyond float32's range).
+ * Token log-probabilities from each scored row's statistics (maximum M, rest s, ties n; three per position, as the
+ * WebAssembly kernels and the ONNX graphs give them): log p = (x_label − M) − log(n + s) in float64, with x_label
+ * rounded to float32 on the float32 path (as the kernel saw it), and log(n + s) written log1p(s) for a single maximum so
+ * that a peaked row keeps its digits. A row flagged by a non-finite M or rest goes to the float64 scan, which names a
+ * bad position (NaN, +∞, only −∞); a row the scan can score is kept on the float64 path (its plain sum overflowed) and
+ * is an error on the float32 path (values beyond float32's range).
  * @internal
  */
 export function scoreFromStatistics(
@@ -234,36 +206,55 @@ export function scoreFromStatistics(
 ): ScoredBatch {
   const { read, stride, offset } = s.logits;
   const float32 = s.precision === "float32";
+  const labelLogit = (i: number) => {
+    const x = read(offset + positions.b[i] * stride[0] + positions.t[i] * stride[1] + positions.label[i] * stride[2]);
+    return float32 ? Math.fround(x) : x;
+  };
+  return scoreRows(fn, s, positions, stats, labelLogit, (i, lse) => {
+    const b = positions.b[i];
+    const t = positions.t[i];
+    const tokenLogp = scorePosition(fn, s.logits, b, t, positions.label[i], lse);
+    if (float32)
+      throw new LuceError(
+        fn,
+        `${s.logits.name}[${b}][${t}]`,
+        'has values beyond the float32 range: use precision: "float64"',
+      );
+    return tokenLogp;
+  });
+}
+
+/**
+ * {@link scoreFromStatistics} with the label's logit of position i given by `labelLogit(i)`, and a row whose M or s is
+ * not finite (NaN, +∞, only −∞) handed to `invalidRow(i, lse)`, which scores it (its log-normaliser in `lse[0]`) or
+ * throws.
+ * @internal
+ */
+export function scoreRows(
+  fn: string,
+  s: PositionSource,
+  positions: ScoredPositions,
+  stats: Float64Array,
+  labelLogit: (i: number) => number,
+  invalidRow: (i: number, lse: Float64Array) => number,
+): ScoredBatch {
   const tokenLogp = new Float64Array(positions.count);
   const lse = new Float64Array(positions.count);
-  // for the gradient: each row's M and log(n + s) (the scan's rows: their log-normaliser and 0)
-  const maxima = new Float64Array(positions.count);
+  const max = new Float64Array(positions.count);
   const aboveMax = new Float64Array(positions.count);
   const scanned = new Float64Array(1);
   for (let i = 0; i < positions.count; i++) {
-    const max = stats[3 * i];
-    const rest = stats[3 * i + 1];
-    const ties = stats[3 * i + 2];
-    const b = positions.b[i];
-    const t = positions.t[i];
-    if (!isValidRow(max, rest)) {
-      tokenLogp[i] = scorePosition(fn, s.logits, b, t, positions.label[i], scanned);
-      if (float32)
-        throw new LuceError(
-          fn,
-          `${s.logits.name}[${b}][${t}]`,
-          'has values beyond the float32 range: use precision: "float64"',
-        );
-      lse[i] = scanned[0];
-      maxima[i] = scanned[0];
+    const [m, rest, ties] = [stats[3 * i], stats[3 * i + 1], stats[3 * i + 2]];
+    if (!(Number.isFinite(m) && rest >= 0 && rest < Infinity)) {
+      tokenLogp[i] = invalidRow(i, scanned);
+      lse[i] = max[i] = scanned[0];
       continue;
     }
-    const label = read(offset + b * stride[0] + t * stride[1] + positions.label[i] * stride[2]);
-    const shift = logTiesPlusRest(ties, rest);
-    tokenLogp[i] = (float32 ? Math.fround(label) : label) - max - shift;
-    lse[i] = max + shift;
-    maxima[i] = max;
+    const shift = ties === 1 ? Math.log1p(rest) : Math.log(ties) + Math.log1p(rest / ties);
+    tokenLogp[i] = labelLogit(i) - m - shift;
+    lse[i] = m + shift;
+    max[i] = m;
     aboveMax[i] = shift;
   }
-  return collectSequences(fn, s, positions, tokenLogp, lse, maxima, aboveMax);
+  return { ...sequenceSums(fn, s, positions, tokenLogp), positions, lse, max, aboveMax };
 }
