@@ -71,7 +71,7 @@ export type ScoredBatch = TokenLogProbs & {
   readonly positions: ScoredPositions;
   /** Each position's log-normaliser. */
   readonly lse: Float64Array;
-  /** Each position's row maximum M (for rows the float64 scan scored, the log-normaliser): the gradient forms c·exp(x − M). */
+  /** Each position's row maximum M (the log-normaliser for rows the float64 scan scored), for the gradient. */
   readonly max: Float64Array;
   /**
    * Each position's log-normaliser above its maximum, log(n + s) (0 for rows the float64 scan scored), kept apart
@@ -192,10 +192,10 @@ export function rowSource(s: Scoring, positions: ScoredPositions, inShared: numb
 /**
  * Token log-probabilities from each scored row's statistics (maximum M, rest s, ties n; three per position, as the
  * WebAssembly kernels and the ONNX graphs give them): log p = (x_label − M) − log(n + s) in float64, with x_label
- * rounded to float32 on the float32 path (as the kernel saw it), and log(n + s) written log1p(s) for a single maximum so
- * that a peaked row keeps its digits. A row flagged by a non-finite M or rest goes to the float64 scan, which names a
- * bad position (NaN, +∞, only −∞); a row the scan can score is kept on the float64 path (its plain sum overflowed) and
- * is an error on the float32 path (values beyond float32's range).
+ * rounded to float32 on the float32 path (as the kernel saw it), and log(n + s) written log1p(s) for a single maximum
+ * so that a peaked row keeps its digits. A row flagged by a non-finite M or rest goes to the float64 scan, which names
+ * a bad position (NaN, +∞, only −∞); a row the scan can score is kept on the float64 path (its plain sum overflowed)
+ * and is an error on the float32 path (values beyond float32's range).
  * @internal
  */
 export function scoreFromStatistics(
