@@ -13,6 +13,7 @@ import {
   pickOptions,
   readLabels,
   readMask,
+  readLossOptions,
   readScoringOptions,
   requireFiniteSequenceLogps,
   requireScoredTokens,
@@ -257,8 +258,7 @@ export async function dpoModelBatch(
   options: DpoLossOptions & Pick<ModelLogProbsOptions, "average" | "shift" | "ignoreIndex">,
 ): Promise<DpoModelBatchResult> {
   const fn = "dpoModelBatch";
-  const given = snapshotOptions(fn, options, [...DPO_LOSS_OPTION_KEYS, "average", "shift", "ignoreIndex"]);
-  if (options === undefined) throw new LuceError(fn, "options", "is required (at least beta)");
+  const given = readLossOptions(fn, options, [...DPO_LOSS_OPTION_KEYS, "average", "shift", "ignoreIndex"]);
   if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
   if (!(inputs.policy instanceof CausalLanguageModel))
     throw new LuceError(fn, "inputs.policy", "must be a CausalLanguageModel");

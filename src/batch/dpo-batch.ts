@@ -6,10 +6,9 @@ import {
   asCaller,
   pickOptions,
   POLICY_BATCH_OPTION_KEYS,
+  readLossOptions,
   readPolicyBatchInputs,
-  requireGradientOption,
   requireScoredTokens,
-  snapshotOptions,
 } from "./batch-validation.js";
 import { DPO_LOSS_OPTION_KEYS, lossTypesOf, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import {
@@ -157,13 +156,11 @@ function weightPairs(result: DpoLossResult, weights: Float64Array): DpoLossResul
  */
 export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions): Promise<DpoBatchResult> {
   const fn = "dpoBatch";
-  const given = snapshotOptions(fn, options, [
+  const given = readLossOptions(fn, options, [
     ...BATCH_LOSS_OPTION_KEYS,
     ...POLICY_BATCH_OPTION_KEYS,
     ...DPO_BATCH_ONLY_KEYS,
   ]);
-  if (options === undefined) throw new LuceError(fn, "options", "is required (at least beta)");
-  requireGradientOption(fn, given.gradient);
   const lossOptions = pickOptions<DpoLossOptions>(given, BATCH_LOSS_OPTION_KEYS);
   if (given.average === true && lossTypesOf(lossOptions.lossType).includes("sft"))
     throw new LuceError(
