@@ -1,5 +1,5 @@
 import { LuceError } from "../errors.js";
-import { NeumaierSum } from "../numerics/sum.js";
+import { meanOf } from "../losses/loss-mixture.js";
 import { requireBoolean, requireFinite } from "../validation/checks.js";
 import { logitMetrics, wpoLogWeights, type LogitMetrics } from "./logit-moments.js";
 import {
@@ -115,19 +115,14 @@ export interface DpoBatchResult extends DpoLossResult, PolicyBatchLogps {
  */
 function weightPairs(result: DpoLossResult, weights: Float64Array): DpoLossResult {
   const scaled = (values: Float64Array) => values.map((value, i) => value * weights[i]);
-  const mean = (values: Float64Array) => {
-    const sum = new NeumaierSum();
-    for (const value of values) sum.add(value);
-    return sum.value() / values.length;
-  };
   const losses = scaled(result.losses);
   return {
     ...result,
     losses,
-    loss: mean(losses),
+    loss: meanOf(losses),
     components: result.components.map((component) => {
       const componentLosses = scaled(component.losses);
-      return { ...component, losses: componentLosses, loss: mean(componentLosses) };
+      return { ...component, losses: componentLosses, loss: meanOf(componentLosses) };
     }),
     gradPolicyChosen: scaled(result.gradPolicyChosen),
     gradPolicyRejected: scaled(result.gradPolicyRejected),
