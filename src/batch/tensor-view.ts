@@ -120,16 +120,12 @@ function readViewFields(
       `must have ${rank} non-negative integer dimensions, got ${formatShape(shape ?? givenShape)}`,
     );
   const dims = shape as number[];
-  if (expectedShape !== undefined) {
-    expectedShape.forEach((d, i) => {
-      if (dims[i] !== d)
-        throw new LuceError(
-          fn,
-          shapeName,
-          `is [${dims.join(", ")}], expected [${expectedShape.join(", ")}] in its first ${expectedShape.length} dimensions`,
-        );
-    });
-  }
+  if (expectedShape !== undefined && expectedShape.some((d, i) => dims[i] !== d))
+    throw new LuceError(
+      fn,
+      shapeName,
+      `is [${dims.join(", ")}], expected [${expectedShape.join(", ")}] in its first ${expectedShape.length} dimensions`,
+    );
   const strides = stride === undefined ? rowMajorStrides(fn, shapeName, dims) : readStrides(fn, name, stride, rank);
   if (offset !== undefined && (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0))
     throw new LuceError(fn, `${name}.offset`, `must be a non-negative integer, got ${describe(offset)}`);
