@@ -3,7 +3,7 @@ import { LuceError } from "../errors.js";
 import { DPO_LOSS_OPTION_KEYS, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { dpoOnHalves } from "./batch-scoring.js";
 import { APPENDED, withRowStatistics } from "./onnx/append-statistics.js";
-import { onnxRuntime, sessionError, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
+import { createSession, onnxRuntime, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
 import { scoredPositions, scoreRows, type PositionSource } from "./scoring.js";
 import type { TokenLogProbs } from "./sequence-log-probs.js";
 import { readMatrix, type LabelsView } from "./tensor-view.js";
@@ -107,18 +107,10 @@ export class CausalLanguageModel {
     } catch (error) {
       throw new LuceError(fn, "model", (error as Error).message);
     }
-    let session: OrtSession;
-    try {
-      session = await runtime.InferenceSession.create(appended.model, {
-        executionProviders: [backend],
-        graphOptimizationLevel: "all",
-      });
-    } catch (error) {
-      throw sessionError(fn, "options.backend", backend, error, {
-        argument: "model",
-        problem: "ONNX Runtime could not load it",
-      });
-    }
+    const session = await createSession(fn, runtime, appended.model, backend, "options.backend", {
+      argument: "model",
+      problem: "ONNX Runtime could not load it",
+    });
     const inputIds = options.inputIds ?? "input_ids";
     if (!session.inputNames.includes(inputIds))
       throw new LuceError(
