@@ -252,18 +252,19 @@ export async function dpoModelBatch(
   const fn = "dpoModelBatch";
   const given = readLossOptions(fn, options, [...DPO_LOSS_OPTION_KEYS, "average", "shift", "ignoreIndex"]);
   if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
-  if (!(inputs.policy instanceof CausalLanguageModel))
+  const { policy: policyModel, reference: referenceModel, inputIds, attentionMask, labels } = inputs;
+  if (!(policyModel instanceof CausalLanguageModel))
     throw new LuceError(fn, "inputs.policy", "must be a CausalLanguageModel");
-  if (!(inputs.reference instanceof CausalLanguageModel))
+  if (!(referenceModel instanceof CausalLanguageModel))
     throw new LuceError(fn, "inputs.reference", "must be a CausalLanguageModel");
   const scoring = {
-    ...(inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask }),
-    ...(inputs.labels === undefined ? {} : { labels: inputs.labels }),
+    attentionMask,
+    labels,
     ...pickOptions<ModelLogProbsOptions>(given, ["average", "shift", "ignoreIndex"]),
   };
   const [policy, reference] = await Promise.all([
-    inputs.policy.sequenceLogProbs(inputs.inputIds, scoring),
-    inputs.reference.sequenceLogProbs(inputs.inputIds, scoring),
+    policyModel.sequenceLogProbs(inputIds, scoring),
+    referenceModel.sequenceLogProbs(inputIds, scoring),
   ]);
   const batch = policy.logps.length;
   if (batch % 2 !== 0)
@@ -273,7 +274,7 @@ export async function dpoModelBatch(
   const lossOptions = pickOptions<DpoLossOptions>(given, DPO_LOSS_OPTION_KEYS);
   requireScoredTokens(
     fn,
-    inputs.labels === undefined ? "inputs.inputIds" : "inputs.labels",
+    labels === undefined ? "inputs.inputIds" : "inputs.labels",
     lossOptions.lossType,
     policy.counts,
   );
