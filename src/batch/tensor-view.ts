@@ -94,12 +94,10 @@ function readViewFields(
   rank: number,
   expectedShape?: readonly number[],
 ): ViewFields {
-  if (view === null || typeof view !== "object")
+  const fields = (view !== null && typeof view === "object" ? view : {}) as Record<string, unknown>;
+  const ort = "dims" in fields && "type" in fields && "data" in fields && !("shape" in fields);
+  if (!ort && !("data" in fields && "shape" in fields))
     throw new LuceError(fn, name, "must be an array view { data, shape, stride?, offset? } or an ONNX Runtime tensor");
-  const ort = "dims" in view && "type" in view && "data" in view && !("shape" in view);
-  if (!ort && !("data" in view && "shape" in view))
-    throw new LuceError(fn, name, "must be an array view { data, shape, stride?, offset? } or an ONNX Runtime tensor");
-  const fields = view as Record<string, unknown>;
   const data = fields.data;
   const shapeName = ort ? `${name}.dims` : `${name}.shape`;
   const givenShape = requireArrayLike(fn, shapeName, ort ? fields.dims : fields.shape);
