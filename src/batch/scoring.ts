@@ -244,7 +244,9 @@ export function scoreRows(
   const aboveMax = new Float64Array(positions.count);
   const scanned = new Float64Array(1);
   for (let i = 0; i < positions.count; i++) {
-    const [m, rest, ties] = [stats[3 * i], stats[3 * i + 1], stats[3 * i + 2]];
+    const m = stats[3 * i];
+    const rest = stats[3 * i + 1];
+    const ties = stats[3 * i + 2];
     if (!(Number.isFinite(m) && rest >= 0 && rest < Infinity)) {
       tokenLogp[i] = invalidRow(i, scanned);
       lse[i] = max[i] = scanned[0];
