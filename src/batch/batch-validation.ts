@@ -1,7 +1,7 @@
 import { LuceError } from "../errors.js";
 import {
   describe,
-  requireArrayLike,
+  requireArrayLength,
   requireBoolean,
   requireCount,
   requireInteger,
@@ -92,8 +92,8 @@ export function readMask(fn: string, name: string, mask: unknown, shape: readonl
  * @internal
  */
 export function readSequenceLogps(fn: string, name: string, value: unknown, batch: number): Float64Array {
-  const given = requireArrayLike(fn, name, value);
-  const length = given.length;
+  const length = requireArrayLength(fn, name, value);
+  const given = value as ArrayLike<unknown>;
   if (length !== batch) throw new LuceError(fn, name, `has ${length} entries for a batch of ${batch}`);
   const copy = new Float64Array(length);
   for (let i = 0; i < length; i++) {

@@ -227,8 +227,8 @@ export function readMatrix(
   let width: number;
   let entry: (b: number, t: number) => unknown;
   if (Array.isArray(value) && (value.length === 0 || Array.isArray(value[0]))) {
-    const given = value.slice() as unknown[];
-    const copies = given.map((row, b) => {
+    const copies = Array.from({ length: value.length }, (_, b) => {
+      const row: unknown = value[b]; // a hole is undefined here, and refused
       if (!Array.isArray(row)) throw new LuceError(fn, `${name}[${b}]`, `must be an array, got ${describe(row)}`);
       return row.slice() as unknown[];
     });
@@ -237,9 +237,8 @@ export function readMatrix(
     copies.forEach((row, b) => {
       if (row.length !== width) throw new LuceError(fn, `${name}[${b}]`, `must be an array of length ${width}`);
     });
-    const shapeName = `${name}.shape`;
     if (expectedShape !== undefined && (rows !== expectedShape[0] || width !== expectedShape[1]))
-      throw new LuceError(fn, shapeName, `is [${rows}, ${width}], expected [${expectedShape.join(", ")}]`);
+      throw new LuceError(fn, `${name}.shape`, `is [${rows}, ${width}], expected [${expectedShape.join(", ")}]`);
     entry = (b, t) => copies[b][t];
   } else {
     const v = readViewFields(fn, name, value, 2, expectedShape);
