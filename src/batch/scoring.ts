@@ -47,19 +47,6 @@ export function readScoring(
   };
 }
 
-/**
- * The label scored by logits position t, or null when the position is skipped; labels were checked when read
- * (readLabels, or the model's input ids). @internal
- */
-export function labelAt(s: PositionSource, b: number, t: number): number | null {
-  const target = s.shift ? t + 1 : t;
-  if (target >= s.labels.shape[1]) return null;
-  const label = s.labels.read(s.labels.offset + b * s.labels.stride[0] + target * s.labels.stride[1]);
-  if (s.mask !== null && s.mask.read(s.mask.offset + b * s.mask.stride[0] + target * s.mask.stride[1]) === 0)
-    return null;
-  return label === s.ignoreIndex ? null : label;
-}
-
 /** What the position bookkeeping reads of a {@link Scoring}: labels, mask and the logits' shape. @internal */
 export type PositionSource = Pick<Scoring, "labels" | "mask" | "ignoreIndex" | "shift" | "average"> & {
   readonly logits: { readonly shape: readonly number[] };
@@ -88,17 +75,25 @@ export interface ScoredPositions {
   readonly count: number;
 }
 
-/** Lists the positions to score, in order. @internal */
+/**
+ * Lists the positions to score, in order: logits position t scores labels[:, t + 1] (t with `shift` false) unless that
+ * is past the end, masked, or `ignoreIndex`; labels were checked when read (readLabels, or the model's input ids).
+ * @internal
+ */
 export function scoredPositions(s: PositionSource): ScoredPositions {
   const [batch, length] = s.logits.shape;
+  const { labels, mask } = s;
   const b = new Int32Array(batch * length);
   const t = new Int32Array(batch * length);
   const label = new Int32Array(batch * length);
   let count = 0;
   for (let i = 0; i < batch; i++) {
     for (let j = 0; j < length; j++) {
-      const y = labelAt(s, i, j);
-      if (y === null) continue;
+      const target = s.shift ? j + 1 : j;
+      if (target >= labels.shape[1]) continue;
+      const y = labels.read(labels.offset + i * labels.stride[0] + target * labels.stride[1]);
+      if (mask !== null && mask.read(mask.offset + i * mask.stride[0] + target * mask.stride[1]) === 0) continue;
+      if (y === s.ignoreIndex) continue;
       b[count] = i;
       t[count] = j;
       label[count++] = y;
