@@ -169,8 +169,6 @@ export function logitsGradient(
       `must be true or a ${float32 ? "Float32Array (the float32 path)" : "Float64Array (the float64 path)"} of the logits' length`,
     );
   const { positions, max, aboveMax } = scores;
-  if (max === undefined || aboveMax === undefined)
-    throw new Error("luce: the scoring pass kept no row maxima for the gradient");
   const sequenceGradientOf = (b: number) =>
     policy.average ? sequenceGradient(b) / scores.counts[b] : sequenceGradient(b);
   const gradientOf = (i: number) =>

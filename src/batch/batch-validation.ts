@@ -1,7 +1,7 @@
 import { LuceError } from "../errors.js";
 import {
   describe,
-  requireArrayLike,
+  requireArrayLength,
   requireBoolean,
   requireCount,
   requireInteger,
@@ -9,13 +9,6 @@ import {
 } from "../validation/checks.js";
 import { usesLengths } from "../losses/dpo.js";
 import { readMatrix, type ReadableView } from "./tensor-view.js";
-
-/**
- * The batch path's argument checks beyond one view: option objects (known keys, types without truthy stand-ins),
- * labels and masks (every entry, read once into a copy), reference log-probs, and errors of the losses a batch
- * function calls, renamed for the function the caller called.
- * @internal
- */
 
 /** The options every log-prob computation on logits takes (sequenceLogProbs's, less `perToken`). @internal */
 export const SCORING_OPTION_KEYS = ["mask", "ignoreIndex", "shift", "average", "precision", "threads", "backend"];
@@ -29,24 +22,13 @@ export const POLICY_BATCH_OPTION_KEYS = [...SCORING_OPTION_KEYS, "gradient"];
  */
 const MAX_THREADS = 1024;
 
-/** The scoring options, each read once and type-checked (defaults applied later, where the logits are known). */
-export interface ScoringOptionValues {
-  readonly mask: unknown;
-  readonly ignoreIndex: number;
-  readonly shift: boolean;
-  readonly average: boolean;
-  readonly precision: "float32" | "float64" | undefined;
-  readonly threads: number | undefined;
-  readonly backend: "cpu" | "webgpu";
-}
-
 /**
  * Reads the scoring options once each and checks their types: `shift` and `average` booleans (`"no"` or `0` would
  * silently mean the opposite), `ignoreIndex` a safe integer, `precision`, `threads` (1 to 1024) and `backend` one of
  * their values. Unknown keys are the public function's to refuse ({@link requireOptions} with its own key list).
  * @internal
  */
-export function readScoringOptions(fn: string, options: unknown): ScoringOptionValues {
+export function readScoringOptions(fn: string, options: unknown) {
   if (options === null || typeof options !== "object" || Array.isArray(options))
     throw new LuceError(fn, "options", `must be an options object, got ${describe(options)}`);
   const o = options as Record<string, unknown>;
@@ -66,9 +48,9 @@ export function readScoringOptions(fn: string, options: unknown): ScoringOptionV
     ignoreIndex: ignoreIndex === undefined ? -100 : requireInteger(fn, "options.ignoreIndex", ignoreIndex),
     shift: shift === undefined ? true : requireBoolean(fn, "options.shift", shift),
     average: average === undefined ? false : requireBoolean(fn, "options.average", average),
-    precision,
+    precision: precision as "float32" | "float64" | undefined,
     threads: threads === undefined ? undefined : requireCount(fn, "options.threads", threads, 1, MAX_THREADS),
-    backend: backend ?? "cpu",
+    backend: (backend ?? "cpu") as "cpu" | "webgpu",
   };
 }
 
@@ -110,8 +92,8 @@ export function readMask(fn: string, name: string, mask: unknown, shape: readonl
  * @internal
  */
 export function readSequenceLogps(fn: string, name: string, value: unknown, batch: number): Float64Array {
-  const given = requireArrayLike(fn, name, value);
-  const length = given.length;
+  const length = requireArrayLength(fn, name, value);
+  const given = value as ArrayLike<unknown>;
   if (length !== batch) throw new LuceError(fn, name, `has ${length} entries for a batch of ${batch}`);
   const copy = new Float64Array(length);
   for (let i = 0; i < length; i++) {
@@ -139,8 +121,15 @@ export function requireFiniteSequenceLogps(fn: string, source: string, logps: Fl
       );
 }
 
-/** The `gradient` option of a batch loss: absent, a boolean, or a Float32Array / Float64Array to write. @internal */
-export function requireGradientOption(fn: string, gradient: unknown): void {
+/**
+ * The options object of a batch loss, required (it holds β at least): its `known` keys read once each, others refused,
+ * and `gradient` absent, a boolean, or a Float32Array / Float64Array to write into.
+ * @internal
+ */
+export function readLossOptions<T extends object>(fn: string, options: T | undefined, known: readonly string[]): T {
+  const given = snapshotOptions(fn, options, known);
+  if (options === undefined) throw new LuceError(fn, "options", "is required (at least beta)");
+  const { gradient } = given as { gradient?: unknown };
   if (
     gradient !== undefined &&
     typeof gradient !== "boolean" &&
@@ -152,17 +141,12 @@ export function requireGradientOption(fn: string, gradient: unknown): void {
       "options.gradient",
       `must be true, false, or a Float32Array / Float64Array to write into, got ${describe(gradient)}`,
     );
+  return given;
 }
 
 /** A plain copy of an options object's known keys, each read once (a getter or Proxy cannot answer twice). @internal */
 export function snapshotOptions<T extends object>(fn: string, options: T | undefined, known: readonly string[]): T {
-  const checked = requireOptions(fn, "options", options, known) as Record<string, unknown>;
-  const copy: Record<string, unknown> = {};
-  for (const key of known) {
-    const value = checked[key];
-    if (value !== undefined) copy[key] = value;
-  }
-  return copy as T;
+  return pickOptions<T>(requireOptions(fn, "options", options, known) as object, known);
 }
 
 /**
@@ -205,10 +189,13 @@ export function readPolicyBatchInputs<T extends PolicyBatchFields>(fn: string, i
   } as T;
 }
 
-/** The entries of `options` under `keys` (a loss's own options, out of a batch function's). @internal */
+/** The entries of `options` under `keys` that are not undefined, each read once. @internal */
 export function pickOptions<T extends object>(options: object, keys: readonly string[]): T {
   const picked: Record<string, unknown> = {};
-  for (const key of keys) if (key in options) picked[key] = (options as Record<string, unknown>)[key];
+  for (const key of keys) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined) picked[key] = value;
+  }
   return picked as T;
 }
 

@@ -3,8 +3,8 @@ import { LuceError } from "../errors.js";
 import { DPO_LOSS_OPTION_KEYS, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { dpoOnHalves } from "./batch-scoring.js";
 import { APPENDED, withRowStatistics } from "./onnx/append-statistics.js";
-import { onnxRuntime, sessionError, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
-import { collectSequences, isValidRow, logTiesPlusRest, scoredPositions, type PositionSource } from "./scoring.js";
+import { createSession, onnxRuntime, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
+import { scoredPositions, scoreRows, type PositionSource } from "./scoring.js";
 import type { TokenLogProbs } from "./sequence-log-probs.js";
 import { readMatrix, type LabelsView } from "./tensor-view.js";
 import { describe } from "../validation/checks.js";
@@ -13,6 +13,7 @@ import {
   pickOptions,
   readLabels,
   readMask,
+  readLossOptions,
   readScoringOptions,
   requireFiniteSequenceLogps,
   requireScoredTokens,
@@ -106,18 +107,10 @@ export class CausalLanguageModel {
     } catch (error) {
       throw new LuceError(fn, "model", (error as Error).message);
     }
-    let session: OrtSession;
-    try {
-      session = await runtime.InferenceSession.create(appended.model, {
-        executionProviders: [backend],
-        graphOptimizationLevel: "all",
-      });
-    } catch (error) {
-      throw sessionError(fn, "options.backend", backend, error, {
-        argument: "model",
-        problem: "ONNX Runtime could not load it",
-      });
-    }
+    const session = await createSession(fn, runtime, appended.model, backend, "options.backend", {
+      argument: "model",
+      problem: "ONNX Runtime could not load it",
+    });
     const inputIds = options.inputIds ?? "input_ids";
     if (!session.inputNames.includes(inputIds))
       throw new LuceError(
@@ -150,7 +143,10 @@ export class CausalLanguageModel {
   ): Promise<TokenLogProbs> {
     const fn = "CausalLanguageModel.sequenceLogProbs";
     options = snapshotOptions(fn, options, MODEL_LOG_PROBS_OPTION_KEYS);
-    const ids = readMatrix(fn, "inputIds", inputIds);
+    const vocabulary = this.vocabulary ?? Number.MAX_SAFE_INTEGER;
+    const ids = readMatrix(fn, "inputIds", inputIds, undefined, false, (id) =>
+      Number.isInteger(id) && id >= 0 && id < vocabulary ? null : `is ${id}, not a token id in [0, ${vocabulary})`,
+    );
     const [batch, length] = ids.shape;
     if (batch === 0 || length === 0)
       throw new LuceError(fn, "inputIds", "must have at least one sequence and one position");
@@ -159,23 +155,12 @@ export class CausalLanguageModel {
         ? null
         : readMask(fn, "options.attentionMask", options.attentionMask, [batch, length]);
     const { ignoreIndex, shift, average } = readScoringOptions(fn, options);
-    const vocabulary = this.vocabulary ?? Number.MAX_SAFE_INTEGER;
     const labels =
       options.labels === undefined
         ? ids
         : readLabels(fn, "options.labels", options.labels, [batch, length], vocabulary, ignoreIndex);
-    const at = (v: typeof ids, b: number, t: number) => v.read(v.offset + b * v.stride[0] + t * v.stride[1]);
-    const idData = new BigInt64Array(batch * length);
-    const maskData = new BigInt64Array(batch * length);
-    for (let b = 0; b < batch; b++) {
-      for (let t = 0; t < length; t++) {
-        const id = at(ids, b, t);
-        if (!Number.isInteger(id) || id < 0 || id >= vocabulary)
-          throw new LuceError(fn, `inputIds[${b}][${t}]`, `is ${id}, not a token id in [0, ${vocabulary})`);
-        idData[b * length + t] = BigInt(id);
-        maskData[b * length + t] = mask === null ? 1n : BigInt(at(mask, b, t));
-      }
-    }
+    // readMatrix's copies are row-major from index 0
+    const int64 = (v: typeof ids) => BigInt64Array.from({ length: batch * length }, (_, i) => BigInt(v.read(i)));
     const source: PositionSource = {
       labels,
       mask,
@@ -191,11 +176,15 @@ export class CausalLanguageModel {
 
     const { Tensor } = this.runtime;
     const feeds: Record<string, InstanceType<typeof Tensor>> = {
-      [this.names.inputIds]: new Tensor("int64", idData, [batch, length]),
+      [this.names.inputIds]: new Tensor("int64", int64(ids), [batch, length]),
       [APPENDED.labels]: new Tensor("int64", rowLabels, [batch * length, 1]),
     };
     if (this.names.attentionMask !== null)
-      feeds[this.names.attentionMask] = new Tensor("int64", maskData, [batch, length]);
+      feeds[this.names.attentionMask] = new Tensor(
+        "int64",
+        mask === null ? new BigInt64Array(batch * length).fill(1n) : int64(mask),
+        [batch, length],
+      );
     let out;
     try {
       out = await this.session.run(feeds, [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit]);
@@ -205,22 +194,23 @@ export class CausalLanguageModel {
     const [max, rest, ties, labelLogit] = [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit].map(
       (name) => out[name].data as Float32Array,
     );
-    const tokenLogp = new Float64Array(positions.count);
-    const lse = new Float64Array(positions.count);
-    for (let i = 0; i < positions.count; i++) {
-      const row = positions.b[i] * length + positions.t[i];
-      const [m, s, n] = [max[row], rest[row], ties[row]];
-      if (!isValidRow(m, s))
+    const rowOf = (i: number) => positions.b[i] * length + positions.t[i];
+    const stats = new Float64Array(3 * positions.count);
+    for (let i = 0; i < positions.count; i++) stats.set([max[rowOf(i)], rest[rowOf(i)], ties[rowOf(i)]], 3 * i);
+    const { logps, tokenLogps, counts } = scoreRows(
+      fn,
+      source,
+      positions,
+      stats,
+      (i) => labelLogit[rowOf(i)],
+      (i) => {
         throw new LuceError(
           fn,
           `logits[${positions.b[i]}][${positions.t[i]}]`,
           "(the model's output) holds NaN or +Infinity, or is −Infinity everywhere",
         );
-      const shift = logTiesPlusRest(n, s);
-      tokenLogp[i] = labelLogit[row] - m - shift;
-      lse[i] = m + shift;
-    }
-    const { logps, tokenLogps, counts } = collectSequences(fn, source, positions, tokenLogp, lse);
+      },
+    );
     return { logps, tokenLogps, counts };
   }
 }
@@ -260,21 +250,21 @@ export async function dpoModelBatch(
   options: DpoLossOptions & Pick<ModelLogProbsOptions, "average" | "shift" | "ignoreIndex">,
 ): Promise<DpoModelBatchResult> {
   const fn = "dpoModelBatch";
-  const given = snapshotOptions(fn, options, [...DPO_LOSS_OPTION_KEYS, "average", "shift", "ignoreIndex"]);
-  if (options === undefined) throw new LuceError(fn, "options", "is required (at least beta)");
+  const given = readLossOptions(fn, options, [...DPO_LOSS_OPTION_KEYS, "average", "shift", "ignoreIndex"]);
   if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
-  if (!(inputs.policy instanceof CausalLanguageModel))
+  const { policy: policyModel, reference: referenceModel, inputIds, attentionMask, labels } = inputs;
+  if (!(policyModel instanceof CausalLanguageModel))
     throw new LuceError(fn, "inputs.policy", "must be a CausalLanguageModel");
-  if (!(inputs.reference instanceof CausalLanguageModel))
+  if (!(referenceModel instanceof CausalLanguageModel))
     throw new LuceError(fn, "inputs.reference", "must be a CausalLanguageModel");
   const scoring = {
-    ...(inputs.attentionMask === undefined ? {} : { attentionMask: inputs.attentionMask }),
-    ...(inputs.labels === undefined ? {} : { labels: inputs.labels }),
+    attentionMask,
+    labels,
     ...pickOptions<ModelLogProbsOptions>(given, ["average", "shift", "ignoreIndex"]),
   };
   const [policy, reference] = await Promise.all([
-    inputs.policy.sequenceLogProbs(inputs.inputIds, scoring),
-    inputs.reference.sequenceLogProbs(inputs.inputIds, scoring),
+    policyModel.sequenceLogProbs(inputIds, scoring),
+    referenceModel.sequenceLogProbs(inputIds, scoring),
   ]);
   const batch = policy.logps.length;
   if (batch % 2 !== 0)
@@ -284,7 +274,7 @@ export async function dpoModelBatch(
   const lossOptions = pickOptions<DpoLossOptions>(given, DPO_LOSS_OPTION_KEYS);
   requireScoredTokens(
     fn,
-    inputs.labels === undefined ? "inputs.inputIds" : "inputs.labels",
+    labels === undefined ? "inputs.inputIds" : "inputs.labels",
     lossOptions.lossType,
     policy.counts,
   );

@@ -1,5 +1,5 @@
 import { LuceError } from "../errors.js";
-import { sharedPlace, readInPlace } from "./cpu/shared-memory.js";
+import { readInPlace } from "./cpu/shared-memory.js";
 import { rowStatistics, type RowRun } from "./cpu/row-statistics.js";
 import { momentsOfRows } from "./logit-moments.js";
 import { rowSource, scoredPositions, scoreFromStatistics, type ScoredBatch, type Scoring } from "./scoring.js";
@@ -16,12 +16,11 @@ const MAX_VOCABULARY = { float32: 2 ** 27, float64: 2 ** 26 } as const;
  * @internal
  */
 export function* withSharedLogits<T>(fn: string, s: Scoring, body: (inShared: number | null) => RowRun<T>): RowRun<T> {
-  const place = s.logits.contiguous === null ? null : sharedPlace(fn, s.logits.name, s.logits.contiguous);
-  const done = place === null ? null : readInPlace(place.range);
+  const place = s.logits.contiguous === null ? null : readInPlace(fn, s.logits.name, s.logits.contiguous);
   try {
     return yield* body(place === null ? null : place.offset);
   } finally {
-    done?.();
+    place?.done();
   }
 }
 

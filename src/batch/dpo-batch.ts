@@ -1,15 +1,14 @@
 import { LuceError } from "../errors.js";
-import { NeumaierSum } from "../numerics/sum.js";
+import { meanOf } from "../losses/loss-mixture.js";
 import { requireBoolean, requireFinite } from "../validation/checks.js";
 import { logitMetrics, wpoLogWeights, type LogitMetrics } from "./logit-moments.js";
 import {
   asCaller,
   pickOptions,
   POLICY_BATCH_OPTION_KEYS,
+  readLossOptions,
   readPolicyBatchInputs,
-  requireGradientOption,
   requireScoredTokens,
-  snapshotOptions,
 } from "./batch-validation.js";
 import { DPO_LOSS_OPTION_KEYS, lossTypesOf, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import {
@@ -116,19 +115,14 @@ export interface DpoBatchResult extends DpoLossResult, PolicyBatchLogps {
  */
 function weightPairs(result: DpoLossResult, weights: Float64Array): DpoLossResult {
   const scaled = (values: Float64Array) => values.map((value, i) => value * weights[i]);
-  const mean = (values: Float64Array) => {
-    const sum = new NeumaierSum();
-    for (const value of values) sum.add(value);
-    return sum.value() / values.length;
-  };
   const losses = scaled(result.losses);
   return {
     ...result,
     losses,
-    loss: mean(losses),
+    loss: meanOf(losses),
     components: result.components.map((component) => {
       const componentLosses = scaled(component.losses);
-      return { ...component, losses: componentLosses, loss: mean(componentLosses) };
+      return { ...component, losses: componentLosses, loss: meanOf(componentLosses) };
     }),
     gradPolicyChosen: scaled(result.gradPolicyChosen),
     gradPolicyRejected: scaled(result.gradPolicyRejected),
@@ -157,13 +151,11 @@ function weightPairs(result: DpoLossResult, weights: Float64Array): DpoLossResul
  */
 export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions): Promise<DpoBatchResult> {
   const fn = "dpoBatch";
-  const given = snapshotOptions(fn, options, [
+  const given = readLossOptions(fn, options, [
     ...BATCH_LOSS_OPTION_KEYS,
     ...POLICY_BATCH_OPTION_KEYS,
     ...DPO_BATCH_ONLY_KEYS,
   ]);
-  if (options === undefined) throw new LuceError(fn, "options", "is required (at least beta)");
-  requireGradientOption(fn, given.gradient);
   const lossOptions = pickOptions<DpoLossOptions>(given, BATCH_LOSS_OPTION_KEYS);
   if (given.average === true && lossTypesOf(lossOptions.lossType).includes("sft"))
     throw new LuceError(

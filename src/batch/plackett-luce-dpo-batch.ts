@@ -1,13 +1,7 @@
 import { LuceError } from "../errors.js";
 import { plackettLuceDpoLoss, type PlackettLuceDpoResult } from "../losses/plackett-luce-dpo.js";
 import { MAX_ARRAY_LENGTH, copyArrayLike, requireCount } from "../validation/checks.js";
-import {
-  asCaller,
-  POLICY_BATCH_OPTION_KEYS,
-  readPolicyBatchInputs,
-  requireGradientOption,
-  snapshotOptions,
-} from "./batch-validation.js";
+import { asCaller, POLICY_BATCH_OPTION_KEYS, readLossOptions, readPolicyBatchInputs } from "./batch-validation.js";
 import {
   lossOnPolicyBatch,
   type PolicyBatchInputs,
@@ -63,9 +57,7 @@ export async function plackettLuceDpoBatch(
   options: PlackettLuceDpoBatchOptions,
 ): Promise<PlackettLuceDpoBatchResult> {
   const fn = "plackettLuceDpoBatch";
-  const given = snapshotOptions(fn, options, ["beta", ...POLICY_BATCH_OPTION_KEYS]);
-  if (options === undefined) throw new LuceError(fn, "options", "is required (at least beta)");
-  requireGradientOption(fn, given.gradient);
+  const given = readLossOptions(fn, options, ["beta", ...POLICY_BATCH_OPTION_KEYS]);
   const batchInputs = readPolicyBatchInputs(fn, inputs);
   // read once: the batch check and the loss must see the same K and rankings
   const k = requireCount(fn, "inputs.responses", inputs.responses, 2, MAX_ARRAY_LENGTH);

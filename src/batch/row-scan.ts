@@ -22,16 +22,13 @@ export function scorePosition(
   const base = offset + b * stride[0] + t * stride[1];
   if (contiguous !== null) return scoreRow(fn, logits.name, contiguous, base, vocabulary, label, b, t, lse);
   // a strided, half-precision or otherwise indirect row: gather it once, then the same kernel
-  const row = rowScratch(vocabulary);
-  for (let v = 0; v < vocabulary; v++) row[v] = read(base + v * stride[2]);
-  return scoreRow(fn, logits.name, row, 0, vocabulary, label, b, t, lse);
+  if (scratch.length < vocabulary) scratch = new Float64Array(vocabulary);
+  for (let v = 0; v < vocabulary; v++) scratch[v] = read(base + v * stride[2]);
+  return scoreRow(fn, logits.name, scratch, 0, vocabulary, label, b, t, lse);
 }
 
+/** The gathered row, reused from call to call. */
 let scratch = new Float64Array(0);
-function rowScratch(length: number): Float64Array {
-  if (scratch.length < length) scratch = new Float64Array(length);
-  return scratch;
-}
 
 /** The online log-sum-exp over one unit-stride row `data[base .. base + vocabulary)`. */
 function scoreRow(

@@ -47,19 +47,6 @@ export function readScoring(
   };
 }
 
-/**
- * The label scored by logits position t, or null when the position is skipped; labels were checked when read
- * (readLabels, or the model's input ids). @internal
- */
-export function labelAt(s: PositionSource, b: number, t: number): number | null {
-  const target = s.shift ? t + 1 : t;
-  if (target >= s.labels.shape[1]) return null;
-  const label = s.labels.read(s.labels.offset + b * s.labels.stride[0] + target * s.labels.stride[1]);
-  if (s.mask !== null && s.mask.read(s.mask.offset + b * s.mask.stride[0] + target * s.mask.stride[1]) === 0)
-    return null;
-  return label === s.ignoreIndex ? null : label;
-}
-
 /** What the position bookkeeping reads of a {@link Scoring}: labels, mask and the logits' shape. @internal */
 export type PositionSource = Pick<Scoring, "labels" | "mask" | "ignoreIndex" | "shift" | "average"> & {
   readonly logits: { readonly shape: readonly number[] };
@@ -71,16 +58,13 @@ export type ScoredBatch = TokenLogProbs & {
   readonly positions: ScoredPositions;
   /** Each position's log-normaliser. */
   readonly lse: Float64Array;
-  /**
-   * Each position's row maximum M (for rows the float64 scan scored, the log-normaliser), so the gradient can form
-   * c·exp(x − M) exactly; the model path keeps none.
-   */
-  readonly max?: Float64Array;
+  /** Each position's row maximum M (the log-normaliser for rows the float64 scan scored), for the gradient. */
+  readonly max: Float64Array;
   /**
    * Each position's log-normaliser above its maximum, log(n + s) (0 for rows the float64 scan scored), kept apart
-   * from M so that the gradient's exp(M − lse) = 1/(n + s) keeps its digits however large M is; with `max`.
+   * from M so that the gradient's exp(M − lse) = 1/(n + s) keeps its digits however large M is.
    */
-  readonly aboveMax?: Float64Array;
+  readonly aboveMax: Float64Array;
   /**
    * When asked (TRL's metrics, WPO's weights), four per position from the same pass: log Σ_v p_v², the softmax's
    * entropy, the first index of the largest logit and the mean logit (see logit-moments.ts).
@@ -96,17 +80,25 @@ export interface ScoredPositions {
   readonly count: number;
 }
 
-/** Lists the positions to score, in order. @internal */
+/**
+ * Lists the positions to score, in order: logits position t scores labels[:, t + 1] (t with `shift` false) unless that
+ * is past the end, masked, or `ignoreIndex`; labels were checked when read (readLabels, or the model's input ids).
+ * @internal
+ */
 export function scoredPositions(s: PositionSource): ScoredPositions {
   const [batch, length] = s.logits.shape;
+  const { labels, mask } = s;
   const b = new Int32Array(batch * length);
   const t = new Int32Array(batch * length);
   const label = new Int32Array(batch * length);
   let count = 0;
   for (let i = 0; i < batch; i++) {
     for (let j = 0; j < length; j++) {
-      const y = labelAt(s, i, j);
-      if (y === null) continue;
+      const target = s.shift ? j + 1 : j;
+      if (target >= labels.shape[1]) continue;
+      const y = labels.read(labels.offset + i * labels.stride[0] + target * labels.stride[1]);
+      if (mask !== null && mask.read(mask.offset + i * mask.stride[0] + target * mask.stride[1]) === 0) continue;
+      if (y === s.ignoreIndex) continue;
       b[count] = i;
       t[count] = j;
       label[count++] = y;
@@ -115,28 +107,20 @@ export function scoredPositions(s: PositionSource): ScoredPositions {
   return { b, t, label, count };
 }
 
-/**
- * Sums per-token log-probabilities into sequences (float64, compensated, in token order) and
- * shapes the result; `tokenLogp(i)` and `lse(i)` give position i of `positions`.
- * @internal
- */
-export function collectSequences(
+/** Sums per-token log-probabilities into sequences (float64, compensated, in token order). */
+function sequenceSums(
   fn: string,
   s: PositionSource,
   positions: ScoredPositions,
   tokenLogp: Float64Array,
-  lse: Float64Array,
-  max?: Float64Array,
-  aboveMax?: Float64Array,
-): ScoredBatch {
+): TokenLogProbs {
   const [batch, length] = s.logits.shape;
   const counts = new Int32Array(batch);
   const tokenLogps = Array.from({ length: batch }, () => new Float64Array(length));
   const sums = Array.from({ length: batch }, () => new NeumaierSum());
   for (let i = 0; i < positions.count; i++) {
     const b = positions.b[i];
-    const t = positions.t[i];
-    tokenLogps[b][t] = tokenLogp[i];
+    tokenLogps[b][positions.t[i]] = tokenLogp[i];
     sums[b].add(tokenLogp[i]);
     counts[b]++;
   }
@@ -150,13 +134,10 @@ export function collectSequences(
       );
     logps[b] = s.average ? sums[b].value() / counts[b] : sums[b].value();
   }
-  return { logps, tokenLogps, counts, positions, lse, ...(max === undefined ? {} : { max, aboveMax }) };
+  return { logps, tokenLogps, counts };
 }
 
-/**
- * Whether a row's statistics are a valid row's: a finite maximum and a finite, non-negative rest (not NaN, +∞ or only
- * −∞). @internal
- */
+/** Whether a row's kernel statistics (maximum M, rest s) describe a finite row the kernel could score. @internal */
 export function isValidRow(max: number, rest: number): boolean {
   return Number.isFinite(max) && rest >= 0 && rest < Infinity;
 }
@@ -222,13 +203,12 @@ export function rowSource(s: Scoring, positions: ScoredPositions, inShared: numb
 }
 
 /**
- * Token log-probabilities from each scored row's statistics (maximum M, rest s, ties n; three per
- * position, as the WebAssembly kernels and the ONNX graph give them): log p = (x_label − M) −
- * log(n + s) in float64, with x_label rounded to float32 on the float32 path (as the kernel saw
- * it), and log(n + s) written log1p(s) for a single maximum so that a peaked row keeps its digits.
- * A row flagged by a non-finite M or rest goes to the float64 scan, which names a bad position
- * (NaN, +∞, only −∞); a row the scan can score is kept on the float64 path (its plain sum
- * overflowed) and is an error on the float32 path (values beyond float32's range).
+ * Token log-probabilities from each scored row's statistics (maximum M, rest s, ties n; three per position, as the
+ * WebAssembly kernels and the ONNX graphs give them): log p = (x_label − M) − log(n + s) in float64, with x_label
+ * rounded to float32 on the float32 path (as the kernel saw it), and log(n + s) written log1p(s) for a single maximum
+ * so that a peaked row keeps its digits. A row flagged by a non-finite M or rest goes to the float64 scan, which names
+ * a bad position (NaN, +∞, only −∞); a row the scan can score is kept on the float64 path (its plain sum overflowed)
+ * and is an error on the float32 path (values beyond float32's range).
  * @internal
  */
 export function scoreFromStatistics(
@@ -239,36 +219,57 @@ export function scoreFromStatistics(
 ): ScoredBatch {
   const { read, stride, offset } = s.logits;
   const float32 = s.precision === "float32";
+  const labelLogit = (i: number) => {
+    const x = read(offset + positions.b[i] * stride[0] + positions.t[i] * stride[1] + positions.label[i] * stride[2]);
+    return float32 ? Math.fround(x) : x;
+  };
+  return scoreRows(fn, s, positions, stats, labelLogit, (i, lse) => {
+    const b = positions.b[i];
+    const t = positions.t[i];
+    const tokenLogp = scorePosition(fn, s.logits, b, t, positions.label[i], lse);
+    if (float32)
+      throw new LuceError(
+        fn,
+        `${s.logits.name}[${b}][${t}]`,
+        'has values beyond the float32 range: use precision: "float64"',
+      );
+    return tokenLogp;
+  });
+}
+
+/**
+ * {@link scoreFromStatistics} with the label's logit of position i given by `labelLogit(i)`, and a row whose M or s is
+ * not finite (NaN, +∞, only −∞) handed to `invalidRow(i, lse)`, which scores it (its log-normaliser in `lse[0]`) or
+ * throws.
+ * @internal
+ */
+export function scoreRows(
+  fn: string,
+  s: PositionSource,
+  positions: ScoredPositions,
+  stats: Float64Array,
+  labelLogit: (i: number) => number,
+  invalidRow: (i: number, lse: Float64Array) => number,
+): ScoredBatch {
   const tokenLogp = new Float64Array(positions.count);
   const lse = new Float64Array(positions.count);
-  // for the gradient: each row's M and log(n + s) (the scan's rows: their log-normaliser and 0)
-  const maxima = new Float64Array(positions.count);
+  const max = new Float64Array(positions.count);
   const aboveMax = new Float64Array(positions.count);
   const scanned = new Float64Array(1);
   for (let i = 0; i < positions.count; i++) {
-    const max = stats[3 * i];
+    const m = stats[3 * i];
     const rest = stats[3 * i + 1];
     const ties = stats[3 * i + 2];
-    const b = positions.b[i];
-    const t = positions.t[i];
-    if (!isValidRow(max, rest)) {
-      tokenLogp[i] = scorePosition(fn, s.logits, b, t, positions.label[i], scanned);
-      if (float32)
-        throw new LuceError(
-          fn,
-          `${s.logits.name}[${b}][${t}]`,
-          'has values beyond the float32 range: use precision: "float64"',
-        );
-      lse[i] = scanned[0];
-      maxima[i] = scanned[0];
+    if (!isValidRow(m, rest)) {
+      tokenLogp[i] = invalidRow(i, scanned);
+      lse[i] = max[i] = scanned[0];
       continue;
     }
-    const label = read(offset + b * stride[0] + t * stride[1] + positions.label[i] * stride[2]);
     const shift = logTiesPlusRest(ties, rest);
-    tokenLogp[i] = (float32 ? Math.fround(label) : label) - max - shift;
-    lse[i] = max + shift;
-    maxima[i] = max;
+    tokenLogp[i] = labelLogit(i) - m - shift;
+    lse[i] = m + shift;
+    max[i] = m;
     aboveMax[i] = shift;
   }
-  return collectSequences(fn, s, positions, tokenLogp, lse, maxima, aboveMax);
+  return { ...sequenceSums(fn, s, positions, tokenLogp), positions, lse, max, aboveMax };
 }

@@ -94,12 +94,10 @@ function readViewFields(
   rank: number,
   expectedShape?: readonly number[],
 ): ViewFields {
-  if (view === null || typeof view !== "object")
+  const fields = (view !== null && typeof view === "object" ? view : {}) as Record<string, unknown>;
+  const ort = "dims" in fields && "type" in fields && "data" in fields && !("shape" in fields);
+  if (!ort && !("data" in fields && "shape" in fields))
     throw new LuceError(fn, name, "must be an array view { data, shape, stride?, offset? } or an ONNX Runtime tensor");
-  const ort = "dims" in view && "type" in view && "data" in view && !("shape" in view);
-  if (!ort && !("data" in view && "shape" in view))
-    throw new LuceError(fn, name, "must be an array view { data, shape, stride?, offset? } or an ONNX Runtime tensor");
-  const fields = view as Record<string, unknown>;
   const data = fields.data;
   const shapeName = ort ? `${name}.dims` : `${name}.shape`;
   const givenShape = requireArrayLike(fn, shapeName, ort ? fields.dims : fields.shape);
@@ -120,16 +118,12 @@ function readViewFields(
       `must have ${rank} non-negative integer dimensions, got ${formatShape(shape ?? givenShape)}`,
     );
   const dims = shape as number[];
-  if (expectedShape !== undefined) {
-    expectedShape.forEach((d, i) => {
-      if (dims[i] !== d)
-        throw new LuceError(
-          fn,
-          shapeName,
-          `is [${dims.join(", ")}], expected [${expectedShape.join(", ")}] in its first ${expectedShape.length} dimensions`,
-        );
-    });
-  }
+  if (expectedShape !== undefined && expectedShape.some((d, i) => dims[i] !== d))
+    throw new LuceError(
+      fn,
+      shapeName,
+      `is [${dims.join(", ")}], expected [${expectedShape.join(", ")}] in its first ${expectedShape.length} dimensions`,
+    );
   const strides = stride === undefined ? rowMajorStrides(fn, shapeName, dims) : readStrides(fn, name, stride, rank);
   if (offset !== undefined && (typeof offset !== "number" || !Number.isSafeInteger(offset) || offset < 0))
     throw new LuceError(fn, `${name}.offset`, `must be a non-negative integer, got ${describe(offset)}`);
@@ -233,8 +227,8 @@ export function readMatrix(
   let width: number;
   let entry: (b: number, t: number) => unknown;
   if (Array.isArray(value) && (value.length === 0 || Array.isArray(value[0]))) {
-    const given = value.slice() as unknown[];
-    const copies = given.map((row, b) => {
+    const copies = Array.from({ length: value.length }, (_, b) => {
+      const row: unknown = value[b]; // a hole is undefined here, and refused
       if (!Array.isArray(row)) throw new LuceError(fn, `${name}[${b}]`, `must be an array, got ${describe(row)}`);
       return row.slice() as unknown[];
     });
@@ -243,9 +237,8 @@ export function readMatrix(
     copies.forEach((row, b) => {
       if (row.length !== width) throw new LuceError(fn, `${name}[${b}]`, `must be an array of length ${width}`);
     });
-    const shapeName = `${name}.shape`;
     if (expectedShape !== undefined && (rows !== expectedShape[0] || width !== expectedShape[1]))
-      throw new LuceError(fn, shapeName, `is [${rows}, ${width}], expected [${expectedShape.join(", ")}]`);
+      throw new LuceError(fn, `${name}.shape`, `is [${rows}, ${width}], expected [${expectedShape.join(", ")}]`);
     entry = (b, t) => copies[b][t];
   } else {
     const v = readViewFields(fn, name, value, 2, expectedShape);

@@ -92,6 +92,19 @@ describe("labels", () => {
     const negative = { data: new BigInt64Array([0n, 1n, 2n, 3n, -7n, 1n]), shape: [2, 3] };
     expect((await rejection(sequenceLogProbs(logits, negative))).argument).toBe("labels[1][1]");
   });
+  it("nested labels with a hole (a missing row or entry) are errors naming it, not a TypeError", async () => {
+    const missingRow: unknown[] = [
+      [0, 1, 2],
+      [3, 4, 1],
+    ];
+    delete missingRow[1];
+    const rowError = await rejection(sequenceLogProbs(logits, missingRow as number[][]));
+    expect([rowError.argument, rowError.message]).toEqual(["labels[1]", expect.stringContaining("must be an array")]);
+    const missingEntry: unknown[] = [3, 4, 1];
+    delete missingEntry[1];
+    const entryError = await rejection(sequenceLogProbs(logits, [[0, 1, 2], missingEntry as number[]]));
+    expect(entryError.argument).toBe("labels[1][1]");
+  });
   it("labels that are never scored (position 0 under the shift, masked positions) are validated too", async () => {
     const firstColumn = [
       [99, 1, 2],

@@ -18,19 +18,12 @@ const released = new WeakSet<Float32Array>();
 /** Ranges in use by calls in flight that read them in place: start → calls; releasing one of them is an error. */
 const reading = new Map<number, number>();
 
-function ensureInitialised(): void {
-  if (allocated.size === 0 && free.length === 0) {
-    const memory = kernelPool().memory;
-    free.push([SCRATCH_BYTES, memory.buffer.byteLength]);
-  }
-}
-
 /**
  * Reserves `bytes` of shared memory (64-byte aligned), growing it when needed; returns the start, or null past 4 GiB.
  * @internal
  */
 export function sharedAllocate(bytes: number): number | null {
-  ensureInitialised();
+  if (allocated.size === 0 && free.length === 0) free.push([SCRATCH_BYTES, kernelPool().memory.buffer.byteLength]);
   const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
   let index = free.findIndex(([start, end]) => end - start >= size);
   if (index < 0) {
@@ -51,20 +44,17 @@ export function sharedAllocate(bytes: number): number | null {
   return start;
 }
 
-/** Returns a range to the shared memory. @internal */
-export function sharedRelease(start: number): boolean {
-  const size = allocated.get(start);
-  if (size === undefined) return false;
+/** Returns an allocated range to the shared memory, merged with free neighbours. @internal */
+export function sharedRelease(start: number): void {
+  const size = allocated.get(start)!;
   allocated.delete(start);
   let index = free.findIndex(([s]) => s > start);
   if (index < 0) index = free.length;
   free.splice(index, 0, [start, start + size]);
-  // merge with the neighbours
   if (index + 1 < free.length && free[index][1] === free[index + 1][0])
     free.splice(index, 2, [free[index][0], free[index + 1][1]]);
   if (index > 0 && free[index - 1][1] === free[index][0])
     free.splice(index - 1, 2, [free[index - 1][0], free[index][1]]);
-  return true;
 }
 
 /** A Float32Array over the shared memory from byte `start`. */
@@ -74,43 +64,32 @@ function sharedFloats(start: number, length: number): Float32Array {
   return new Float32Array(buffer, start, length);
 }
 
-/** The allocated range [start, start + size) that holds `data`'s bytes, else null. */
-function rangeHolding(data: Float32Array): number | null {
-  for (const [start, size] of allocated)
-    if (data.byteOffset >= start && data.byteOffset + data.byteLength <= start + size) return start;
-  return null;
-}
-
 /**
- * Where `data` lies in shared memory: null for an array elsewhere, else the byte offset of its start and the start of
- * the allocated range that holds it. An array in shared memory outside every allocated range (logits given back with
- * releaseLogits) is a LuceError for the caller `fn`: its memory may hold another caller's data by now.
+ * Where `data` lies in shared memory, marked as read in place by a call in flight until `done()` (releaseLogits on it
+ * meanwhile is a LuceError: the call's workers read it); null for an array elsewhere. An array in shared memory outside
+ * every allocated range (given back with releaseLogits) is a LuceError for the caller `fn`: its memory may hold another
+ * caller's data by now.
  * @internal
  */
-export function sharedPlace(fn: string, argument: string, data: unknown): { offset: number; range: number } | null {
+export function readInPlace(fn: string, argument: string, data: unknown): { offset: number; done: () => void } | null {
   if (!(data instanceof Float32Array && ArrayBuffer.isView(data)) || !buffers.has(data.buffer)) return null;
-  const range = released.has(data) ? null : rangeHolding(data);
-  if (range === null)
+  let range: number | null = null;
+  for (const [start, size] of allocated)
+    if (data.byteOffset >= start && data.byteOffset + data.byteLength <= start + size) range = start;
+  if (range === null || released.has(data))
     throw new LuceError(
       fn,
       argument,
       "lies in shared logits memory given back with releaseLogits: it must not be used after",
     );
-  return { offset: data.byteOffset, range };
-}
-
-/**
- * Marks the shared memory range starting at `range` as read in place by a call in flight until the returned function is
- * called: releaseLogits on it meanwhile is a LuceError (the call's workers are reading it).
- * @internal
- */
-export function readInPlace(range: number): () => void {
-  reading.set(range, (reading.get(range) ?? 0) + 1);
-  return () => {
-    const calls = reading.get(range)! - 1;
-    if (calls === 0) reading.delete(range);
-    else reading.set(range, calls);
+  const held = range;
+  reading.set(held, (reading.get(held) ?? 0) + 1);
+  const done = () => {
+    const calls = reading.get(held)! - 1;
+    if (calls === 0) reading.delete(held);
+    else reading.set(held, calls);
   };
+  return { offset: data.byteOffset, done };
 }
 
 /** Logits in the shared memory: a Float32Array view and its shape. */
@@ -171,7 +150,8 @@ export function releaseLogits(logits: { readonly data: Float32Array }): void {
     data instanceof Float32Array && ArrayBuffer.isView(data) && buffers.has(data.buffer) ? data.byteOffset : null;
   if (start !== null && reading.has(start))
     throw new LuceError(fn, "logits", "are being read by a call in flight: release them once it has settled");
-  if (start === null || released.has(data as Float32Array) || !allocated.has(start) || !sharedRelease(start))
+  if (start === null || released.has(data as Float32Array) || !allocated.has(start))
     throw new LuceError(fn, "logits", "was not allocated by allocateLogits, or was released already");
+  sharedRelease(start);
   released.add(data as Float32Array);
 }

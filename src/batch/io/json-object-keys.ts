@@ -1,11 +1,11 @@
 /**
- * The keys of a JSON object's top level, in order and with repeats, from text that `JSON.parse` has already accepted
- * as an object. `JSON.parse` keeps the last of two equal keys silently; this scan lets a reader refuse them. Nested
- * values are skipped by counting brackets outside strings, without recursion, so any nesting depth is safe.
+ * The first key given twice at a JSON object's top level, or undefined, from text that `JSON.parse` has already
+ * accepted as an object (it keeps the last of two equal keys silently; a reader should refuse them). Nested values are
+ * skipped by counting brackets outside strings, without recursion, so any nesting depth is safe.
  * @internal
  */
-export function jsonObjectKeys(text: string): string[] {
-  const keys: string[] = [];
+export function repeatedJsonKey(text: string): string | undefined {
+  const keys = new Set<string>();
   let at = text.indexOf("{") + 1;
   let depth = 0; // of brackets opened inside the top-level object
   let expectKey = true;
@@ -14,7 +14,9 @@ export function jsonObjectKeys(text: string): string[] {
     if (c === '"') {
       const end = stringEnd(text, at);
       if (depth === 0 && expectKey) {
-        keys.push(JSON.parse(text.slice(at, end)) as string);
+        const key = JSON.parse(text.slice(at, end)) as string;
+        if (keys.has(key)) return key;
+        keys.add(key);
         expectKey = false;
       }
       at = end;
@@ -27,7 +29,7 @@ export function jsonObjectKeys(text: string): string[] {
     } else if (c === "," && depth === 0) expectKey = true;
     at++;
   }
-  return keys;
+  return undefined;
 }
 
 /** The index just past the JSON string that opens at `start` (a backslash escapes the next character). */

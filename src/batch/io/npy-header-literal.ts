@@ -50,29 +50,18 @@ export function parseNpyHeaderLiteral(fn: string, text: string, allowLongSuffix:
   const tuple = (): number[] => {
     at++; // "("
     const entries: number[] = [];
-    skipSpace();
-    if (text[at] === ")") {
-      at++;
-      return entries;
-    }
-    for (;;) {
-      skipSpace();
+    let comma = false; // after the last entry
+    for (skipSpace(); text[at] !== ")"; skipSpace()) {
+      if (entries.length > 0 && !comma) fail("expected ',' or ')' in a tuple");
       entries.push(integer());
       skipSpace();
-      if (text[at] === ")") {
-        // Python reads "(2)" as the integer 2, not a tuple
-        if (entries.length === 1) fail("a parenthesised integer where a tuple is needed (write (2,))");
-        at++;
-        return entries;
-      }
-      if (text[at] !== ",") fail("expected ',' or ')' in a tuple");
-      at++;
-      skipSpace();
-      if (text[at] === ")") {
-        at++;
-        return entries;
-      }
+      comma = text[at] === ",";
+      if (comma) at++;
     }
+    // Python reads "(2)" as the integer 2, not a tuple
+    if (entries.length === 1 && !comma) fail("a parenthesised integer where a tuple is needed (write (2,))");
+    at++;
+    return entries;
   };
   const value = (): NpyHeaderValue => {
     skipSpace();

@@ -1,6 +1,6 @@
 import { LuceError } from "../../errors.js";
 import { DTYPE_BYTES, type TensorDtype } from "./dtypes.js";
-import { jsonObjectKeys } from "./json-object-keys.js";
+import { repeatedJsonKey } from "./json-object-keys.js";
 import { shapeBytes } from "./shape.js";
 import type { TensorInfo } from "./tensor-info.js";
 
@@ -41,12 +41,8 @@ export async function safetensorsHeader(
   }
   if (header === null || typeof header !== "object" || Array.isArray(header))
     throw new LuceError(fn, "header", "must be a JSON object");
-  const keys = jsonObjectKeys(text);
-  if (keys.length !== Object.keys(header).length) {
-    const seen = new Set<string>();
-    const repeated = keys.find((key) => seen.has(key) || !seen.add(key));
-    throw new LuceError(fn, `header[${quote(repeated ?? "")}]`, "is given twice");
-  }
+  const repeated = repeatedJsonKey(text);
+  if (repeated !== undefined) throw new LuceError(fn, `header[${quote(repeated)}]`, "is given twice");
   requireMetadata(fn, (header as Record<string, unknown>)[METADATA]);
   const dataStart = 8 + headerLength;
   const available = size - dataStart;

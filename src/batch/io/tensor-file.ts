@@ -53,11 +53,18 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
  * ```
  */
 export async function tensorFileInfo(path: string): Promise<TensorInfo[]> {
-  return listTensors("tensorFileInfo", path);
+  return withTensorFile("tensorFileInfo", path, async (_, infos) => infos);
 }
 
-/** {@link tensorFileInfo} for the public function `fn`, so its errors name the function the caller called. */
-async function listTensors(fn: string, path: unknown): Promise<TensorInfo[]> {
+/**
+ * Opens `path` once, lists its tensors and runs `body` on the open file, so that the header and the data come from the
+ * same file; errors name `fn`, the function the caller called.
+ */
+async function withTensorFile<T>(
+  fn: string,
+  path: unknown,
+  body: (file: FileHandle, infos: TensorInfo[]) => Promise<T>,
+): Promise<T> {
   const kind = fileKind(fn, path);
   const file = await openRegularFile(fn, path as string);
   try {
@@ -69,10 +76,9 @@ async function listTensors(fn: string, path: unknown): Promise<TensorInfo[]> {
         throw new LuceError(fn, "path", `ends after ${position + bytesRead} bytes, inside its header`);
       return buffer;
     };
-    // await: the file closes in finally
-    return kind === "npy"
-      ? [await npyHeader(fn, path as string, size, readAt)]
-      : await safetensorsHeader(fn, size, readAt);
+    const infos =
+      kind === "npy" ? [await npyHeader(fn, path as string, size, readAt)] : await safetensorsHeader(fn, size, readAt);
+    return await body(file, infos);
   } finally {
     await file.close();
   }
@@ -158,47 +164,38 @@ export async function readTensorFile(path: string, name?: string): Promise<Tenso
   const fn = "readTensorFile";
   if (name !== undefined && typeof name !== "string")
     throw new LuceError(fn, "name", `must be a tensor name (a string), got ${describe(name)}`);
-  const infos = await listTensors(fn, path);
-  let info: TensorInfo | undefined;
-  if (name === undefined) {
-    if (infos.length !== 1) throw new LuceError(fn, "name", `is needed: the file holds ${listNames(infos)}`);
-    info = infos[0];
-  } else {
-    info = infos.find((t) => t.name === name);
+  return withTensorFile(fn, path, async (file, infos) => {
+    const info = name === undefined ? infos[0] : infos.find((t) => t.name === name);
+    if (name === undefined && infos.length !== 1)
+      throw new LuceError(fn, "name", `is needed: the file holds ${listNames(infos)}`);
     if (info === undefined)
-      throw new LuceError(fn, "name", `${quote(name)} is not in the file (it holds ${listNames(infos)})`);
-  }
-  const count = info.byteLength / DTYPE_BYTES[info.dtype];
-  if (count > MAX_ARRAY_LENGTH)
-    throw new LuceError(
-      fn,
-      "path",
-      `holds tensor ${quote(info.name)} of ${count} elements, more than a typed array holds (2^32 − 1)`,
-    );
-  let data: Float32Array | Float64Array;
-  try {
-    data = info.dtype === "float64" ? new Float64Array(count) : new Float32Array(count);
-  } catch {
-    throw new LuceError(
-      fn,
-      "path",
-      `holds tensor ${quote(info.name)} of ${count} elements: memory for it could not be allocated`,
-    );
-  }
-  const file = await openRegularFile(fn, path);
-  try {
+      throw new LuceError(fn, "name", `${quote(name!)} is not in the file (it holds ${listNames(infos)})`);
     const element = DTYPE_BYTES[info.dtype];
+    const count = info.byteLength / element;
+    if (count > MAX_ARRAY_LENGTH)
+      throw new LuceError(
+        fn,
+        "path",
+        `holds tensor ${quote(info.name)} of ${count} elements, more than a typed array holds (2^32 − 1)`,
+      );
+    let data: Float32Array | Float64Array;
+    try {
+      data = info.dtype === "float64" ? new Float64Array(count) : new Float32Array(count);
+    } catch {
+      throw new LuceError(
+        fn,
+        "path",
+        `holds tensor ${quote(info.name)} of ${count} elements: memory for it could not be allocated`,
+      );
+    }
     const piece = Math.floor(PIECE / element) * element;
     const buffer = new Uint8Array(Math.min(piece, info.byteLength));
-    for (let done = 0; done < info.byteLength;) {
+    for (let done = 0; done < info.byteLength; done += piece) {
       const length = Math.min(piece, info.byteLength - done);
       const { bytesRead } = await file.read(buffer, 0, length, info.byteOffset + done);
       if (bytesRead !== length) throw new LuceError(fn, "path", `ends inside tensor ${quote(info.name)}`);
       decode(info.dtype, buffer.subarray(0, length), data, done / element);
-      done += length;
     }
-  } finally {
-    await file.close();
-  }
-  return { dtype: info.dtype, shape: info.shape, data };
+    return { dtype: info.dtype, shape: info.shape, data };
+  });
 }

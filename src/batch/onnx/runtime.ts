@@ -20,11 +20,7 @@ export interface OrtModule {
 
 let ort: Promise<OrtModule> | null = null;
 
-/**
- * onnxruntime-node, imported on first use. Its absence is a LuceError naming the argument that
- * asked for it and the package to install.
- * @internal
- */
+/** onnxruntime-node, imported on first use; its absence is a LuceError naming `argument` and the fix. @internal */
 export async function onnxRuntime(fn: string, argument: string): Promise<OrtModule> {
   ort ??= import("onnxruntime-node").then((m) => ((m as { default?: OrtModule }).default ?? m) as unknown as OrtModule);
   try {
@@ -35,19 +31,13 @@ export async function onnxRuntime(fn: string, argument: string): Promise<OrtModu
   }
 }
 
-/**
- * What to do when onnxruntime-node is absent. Its install script downloads CUDA binaries, which fails offline and is
- * not needed (luce uses its CPU and WebGPU providers): the flag skips it, and npm 11 can deny the script outright.
- */
+/** What to do when onnxruntime-node is absent; its install script's CUDA download fails offline and is not needed. */
 const MISSING_RUNTIME =
   "needs the optional peer dependency onnxruntime-node: install it with " +
   "`npm install onnxruntime-node --onnxruntime-node-install=skip` (the flag skips its CUDA download, so it installs " +
   'offline; with npm 11, `"allowScripts": { "onnxruntime-node": false }` in package.json does the same)';
 
-/**
- * What to do when ONNX Runtime finds no WebGPU adapter: a GPU with a Vulkan (or Metal, D3D12) driver, or on a machine
- * without one, Mesa's lavapipe, a Vulkan driver on the CPU, as docs/batches.md ("The GPU") sets it up.
- */
+/** What to do when ONNX Runtime finds no WebGPU adapter. */
 const NO_ADAPTER =
   'is "webgpu", but no WebGPU adapter was found: a GPU with a Vulkan, Metal or D3D12 driver provides one; on a ' +
   "machine without, Mesa's lavapipe runs Vulkan on the CPU (the recipe is \"The GPU\" in luce's docs/batches.md: " +
@@ -58,22 +48,30 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * ONNX Runtime's failure to create a session as a LuceError: a missing WebGPU adapter names `argument` (the option
- * that asked for WebGPU) and says how to get one; other failures name `other` with ONNX Runtime's message.
+ * An ONNX Runtime session for `model` on `provider`. A missing WebGPU adapter is a LuceError naming `argument` (the
+ * option that asked for WebGPU) that says how to get one; other failures name `other.argument`, with ONNX Runtime's
+ * message after `other.problem`.
  * @internal
  */
-export function sessionError(
+export async function createSession(
   fn: string,
-  argument: string,
+  runtime: OrtModule,
+  model: Uint8Array,
   provider: ExecutionProvider,
-  error: unknown,
+  argument: string,
   other: { argument: string; problem: string },
-): LuceError {
-  if (error instanceof LuceError) return error;
-  const message = messageOf(error);
-  if (provider === "webgpu" && /adapter/i.test(message))
-    return new LuceError(fn, argument, `${NO_ADAPTER} (ONNX Runtime: ${adapterReason(message)})`);
-  return new LuceError(fn, other.argument, `${other.problem}: ${message}`);
+): Promise<OrtSession> {
+  try {
+    return await runtime.InferenceSession.create(model, {
+      executionProviders: [provider],
+      graphOptimizationLevel: "all",
+    });
+  } catch (error) {
+    const message = messageOf(error);
+    if (provider === "webgpu" && /adapter/i.test(message))
+      throw new LuceError(fn, argument, `${NO_ADAPTER} (ONNX Runtime: ${adapterReason(message)})`);
+    throw new LuceError(fn, other.argument, `${other.problem}: ${message}`);
+  }
 }
 
 /** ONNX Runtime's reason without its source path: "Failed to get a WebGPU adapter: …" where it says so. */
@@ -88,9 +86,8 @@ export type ExecutionProvider = "cpu" | "webgpu";
 const sessions = new Map<string, Promise<OrtSession>>();
 
 /**
- * A session for one of luce's own graphs on `provider`, created once per process and kept (the
- * graphs have free dimensions, so one session serves every shape).
- * @internal
+ * A session for one of luce's own graphs on `provider`, created once per process and kept (the graphs have free
+ * dimensions, so one session serves every shape). @internal
  */
 export function graphSession(
   fn: string,
@@ -103,14 +100,10 @@ export function graphSession(
   let session = sessions.get(id);
   if (session === undefined) {
     session = onnxRuntime(fn, argument).then((runtime) =>
-      runtime.InferenceSession.create(model(), { executionProviders: [provider], graphOptimizationLevel: "all" }).catch(
-        (error: unknown) => {
-          throw sessionError(fn, argument, provider, error, {
-            argument,
-            problem: `asked for ONNX Runtime's ${provider} provider, which could not start`,
-          });
-        },
-      ),
+      createSession(fn, runtime, model(), provider, argument, {
+        argument,
+        problem: `asked for ONNX Runtime's ${provider} provider, which could not start`,
+      }),
     );
     session.catch(() => sessions.delete(id));
     sessions.set(id, session);
