@@ -23,7 +23,10 @@ export interface BootstrapThetas {
 }
 
 /** Rounds per job: small enough to share the work evenly and report progress, large enough to cost nothing. */
-const MAX_ROUNDS_PER_JOB = 16;
+const MAX_ROUNDS_PER_JOB = 8;
+
+/** Jobs posted ahead to each worker. */
+const JOBS_IN_FLIGHT = 2;
 
 interface Reply {
   readonly ready?: boolean;
@@ -53,7 +56,7 @@ export function bootstrapThetas(
 ): Promise<BootstrapThetas> {
   const n = problem.nModels;
   const theta = new Float64Array(rounds * n);
-  const perJob = Math.max(1, Math.min(MAX_ROUNDS_PER_JOB, Math.floor(rounds / (4 * threads))));
+  const perJob = Math.max(1, Math.min(MAX_ROUNDS_PER_JOB, Math.floor(rounds / (4 * JOBS_IN_FLIGHT * threads))));
   const workers: Worker[] = [];
   return new Promise<BootstrapThetas>((resolve, reject) => {
     let next = 0;
@@ -89,8 +92,11 @@ export function bootstrapThetas(
           onProgress?.(done, rounds);
           if (done === rounds) return finish();
         }
-        dispatch(worker);
+        if (reply.converged !== undefined) dispatch(worker);
       });
+      // two jobs in flight: the worker starts the second while the first's reply is on its way and the next job
+      // is posted, so it never waits for the calling thread
+      for (let queued = 0; queued < JOBS_IN_FLIGHT; queued++) dispatch(worker);
       worker.on("error", (error) => finish(error));
       worker.on("exit", (code) => {
         if (!settled) finish(new Error(`the worker thread exited with code ${code} before the rounds were done`));
