@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { LuceError } from "../../errors.js";
-import type { BootstrapProblem } from "./bootstrap-rounds.js";
+import { roundWidth, type BootstrapProblem } from "./bootstrap-rounds.js";
 
 const WORKER_URL = new URL("./bootstrap-worker.js", import.meta.url);
 
@@ -16,7 +16,10 @@ function roundsModule(): string {
     : new URL("./bootstrap-rounds.js", here).href;
 }
 
-/** Bootstrap θ per round, round-major (`theta[round · nModels + i]`), and the rounds whose fit did not converge. */
+/**
+ * Bootstrap θ per round (then γ with style control), round-major (`theta[round · width + i]`, width =
+ * {@link roundWidth}), and the rounds whose fit did not converge.
+ */
 export interface BootstrapThetas {
   readonly theta: Float64Array;
   readonly unconverged: number;
@@ -54,7 +57,7 @@ export function bootstrapThetas(
   threads: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<BootstrapThetas> {
-  const n = problem.nModels;
+  const n = roundWidth(problem);
   const theta = new Float64Array(rounds * n);
   const perJob = Math.max(1, Math.min(MAX_ROUNDS_PER_JOB, Math.floor(rounds / (4 * JOBS_IN_FLIGHT * threads))));
   const workers: Worker[] = [];
