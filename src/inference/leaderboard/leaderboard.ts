@@ -212,7 +212,9 @@ const DEFAULT_MIN_PAIR_COUNT = 50;
  *
  * With `style`, the ratings are those of the contextual model P(a beats b) = σ(θ_a − θ_b + x_bᵀγ) of style control
  * (Li, Angelopoulos and Chiang 2024), fitted by {@link fitContextualBradleyTerry} with ties as half (or dropped) and
- * a ridge on γ only; the sandwich's G weighs each battle by its weight squared, as above. With `reweight`, every
+ * a ridge on γ only; the sandwich's G weighs each battle by its weight squared, as above; the bootstrap resamples
+ * the rows as above and refits the contextual model each round, for percentile intervals of the ratings and of γ.
+ * With `reweight`, every
  * battle's weight is multiplied by 1/max(n_pair, minPairCount), scaled to mean 1 over the battles fitted (lmarena's
  * arena-rank, `reweighted`).
  *

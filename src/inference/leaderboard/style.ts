@@ -26,7 +26,7 @@ export interface StyleCoefficient {
   readonly name: string;
   /** γ, in log-odds per unit of the feature (× 400/ln 10 for rating points). */
   readonly estimate: number;
-  /** Lower end of its 95% interval (sandwich or model-based, as the ratings'). */
+  /** Lower end of its 95% interval (sandwich, model-based or bootstrap percentile, as the ratings'). */
   readonly lower: number;
   /** Upper end of its 95% interval. */
   readonly upper: number;
