@@ -55,24 +55,18 @@ function fillUniforms(state: Int32Array, out: Float64Array): void {
   let s1 = state[1];
   let s2 = state[2];
   let s3 = state[3];
-  for (let i = 0; i < out.length; i++) {
-    const high = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 5;
-    let t = s1 << 9;
+  let high = 0;
+  for (let i = 0; i < 2 * out.length; i++) {
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const t = s1 << 9;
     s2 ^= s0;
     s3 ^= s1;
     s1 ^= s2;
     s0 ^= s3;
     s2 ^= t;
     s3 = rotl(s3, 11);
-    const low = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 6;
-    t = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl(s3, 11);
-    out[i] = (high * 67108864 + low) / 9007199254740992;
+    if ((i & 1) === 0) high = result >>> 5;
+    else out[i >> 1] = (high * 67108864 + (result >>> 6)) / 9007199254740992;
   }
   state[0] = s0;
   state[1] = s1;
