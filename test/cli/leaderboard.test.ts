@@ -137,7 +137,8 @@ describe("docs/media/leaderboard.svg", () => {
     expect(r.status, r.stderr).toBe(0);
     const inDocs = readFileSync(new URL("../../docs/media/leaderboard.svg", import.meta.url), "utf8");
     for (const name of reference.names) expect(inDocs).toContain(`${name} (`);
-    // regenerate with: node bin/luce.js leaderboard battles.csv --anchor mixtral-w=1114 --svg docs/media/leaderboard.svg
+    // regenerate with (battles.csv: the fixture's csv field)
+    // node bin/luce.js leaderboard battles.csv --anchor mixtral-w=1114 --svg docs/media/leaderboard.svg
     expect(inDocs).toBe(readFileSync(svg, "utf8"));
   });
 });

@@ -4,7 +4,10 @@ import { maximizeContextual, type ContextualData } from "../contextual-bradley-t
 import { fitPairs, outcomeValue, type PairTotals } from "./pair-fit.js";
 import { MultinomialSampler } from "./multinomial.js";
 
-/** A bootstrap of either fit, as plain data (typed arrays and numbers) so that it can be posted to a worker. @internal */
+/**
+ * A bootstrap of either fit, as plain data (typed arrays and numbers) so that it can be posted to a worker.
+ * @internal
+ */
 export type BootstrapProblem = PairBootstrapProblem | StyleBootstrapProblem;
 
 /**
