@@ -214,9 +214,8 @@ const DEFAULT_MIN_PAIR_COUNT = 50;
  * (Li, Angelopoulos and Chiang 2024), fitted by {@link fitContextualBradleyTerry} with ties as half (or dropped) and
  * a ridge on γ only; the sandwich's G weighs each battle by its weight squared, as above; the bootstrap resamples
  * the rows as above and refits the contextual model each round, for percentile intervals of the ratings and of γ.
- * With `reweight`, every
- * battle's weight is multiplied by 1/max(n_pair, minPairCount), scaled to mean 1 over the battles fitted (lmarena's
- * arena-rank, `reweighted`).
+ * With `reweight`, every battle's weight is multiplied by 1/max(n_pair, minPairCount), scaled to mean 1 over the
+ * battles fitted (lmarena's arena-rank, `reweighted`).
  *
  * @param battles - from {@link parseBattles}, or an array of `{ model_a, model_b, winner }` records
  * @param options - ties policy, scale, interval method, bootstrap settings
