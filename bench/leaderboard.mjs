@@ -152,6 +152,58 @@ console.log(
   `point fit + sandwich and model errors          ${pointSeconds.toFixed(3)} s, CPU ${pointCpu.toFixed(3)} s ` +
     `(${point.iterations} Newton iterations)`,
 );
+// per round in this process, without workers: the minimum over short batches (they mostly fall between
+// preemptions on a shared machine), the whole round and the resample alone
+{
+  const { readBattles } = await import("../dist/inference/leaderboard/battles.js");
+  const pairFit = await import("../dist/inference/leaderboard/pair-fit.js");
+  const { inverseCholeskyFactor } = await import("../dist/numerics/cholesky.js");
+  const { createRoundRunner } = await import("../dist/inference/leaderboard/bootstrap-rounds.js");
+  const { MultinomialSampler } = await import("../dist/inference/leaderboard/multinomial.js");
+  const { createRandom } = await import("../dist/numerics/random.js");
+  const data = readBattles("bench", "battles", battles);
+  const pairs = pairFit.pairTotals(data, "half");
+  const fit = pairFit.fitPairs(pairs, { reference: 0, tolerance: 1e-12, maxIterations: 100 });
+  const information = pairFit.reducedLaplacian(pairs, pairFit.pairCurvatures(pairs, fit.theta), 0);
+  const factor = inverseCholeskyFactor(information, data.models.length - 1);
+  const problem = {
+    kind: "pairs",
+    nModels: data.models.length,
+    reference: 0,
+    outcome: data.outcome,
+    weight: data.weight,
+    battles: data.battles,
+    rowPair: pairs.rowPair,
+    pairFirst: pairs.first,
+    pairSecond: pairs.second,
+    theta: fit.theta,
+    factor: { size: factor.size, stride: factor.stride, v: factor.v },
+    seed: 1,
+    tolerance: 1e-6, // arenaLeaderboard's ROUND_TOLERANCE
+    maxIterations: 100,
+  };
+  const runRound = createRoundRunner(problem);
+  const out = new Float64Array(data.models.length);
+  const sampler = new MultinomialSampler(data.battles);
+  const counts = new Float64Array(data.battles.length);
+  const random = createRandom(5);
+  const BATCH = 2;
+  const minimumPerRound = (run) => {
+    let best = Infinity;
+    for (let b = 0; b < 300; b++) {
+      const t = performance.now();
+      for (let r = 0; r < BATCH; r++) run(b * BATCH + r);
+      best = Math.min(best, performance.now() - t);
+    }
+    return (best / BATCH) * 1000;
+  };
+  const round = minimumPerRound((r) => runRound(r, out));
+  const resample = minimumPerRound(() => sampler.resample(random, counts));
+  console.log(
+    `per round, one thread, minimum over 300 batches of ${BATCH}: round ${round.toFixed(0)} µs, ` +
+      `the resample alone ${resample.toFixed(0)} µs (load average ${load()})`,
+  );
+}
 const luceBootstrap = {};
 for (const threads of [1, cores]) {
   if (luceBootstrap[threads] !== undefined) continue;

@@ -1,5 +1,5 @@
 import { LuceError } from "../errors.js";
-import { dampedNewton, type NewtonProblem } from "../numerics/damped-newton.js";
+import { dampedNewton, type NewtonProblem, type NewtonResult } from "../numerics/damped-newton.js";
 import { solveDense } from "../numerics/dense-solve.js";
 import { logSigmoidUnchecked } from "../numerics/log-sigmoid.js";
 import { sigmoidUnchecked } from "../numerics/sigmoid.js";
@@ -165,6 +165,47 @@ export function fitContextualBradleyTerry(
     "every group of models must win some battle against the others: features cannot keep θ finite otherwise",
   );
 
+  const result = maximizeContextual(data, new Float64Array(data.nItems + data.features), tolerance, maxIterations);
+  const { nItems: n, features: p } = data;
+  const x = result.x;
+  const state = evaluate(data, x, true);
+  let penalty = 0;
+  for (let j = 0; j < p; j++) penalty += (data.ridge / 2) * x[n + j] ** 2;
+  const reasons: string[] = [];
+  if (result.stopped !== undefined)
+    reasons.push(`Newton's method did not converge (${result.stopped}); the estimate is its last iterate`);
+  const errors = wantErrors ? standardErrors(data, state.margin) : undefined;
+  if (errors === null)
+    reasons.push(
+      "no standard errors: the information at the estimate is numerically singular (a feature constant or " +
+        "collinear with the models or with other features: give options.ridge > 0, or drop the feature)",
+    );
+  return {
+    logStrength: x.slice(0, n),
+    coefficients: x.slice(n),
+    logLikelihood: state.value + penalty,
+    objective: state.value,
+    iterations: result.iterations,
+    converged: result.converged && errors !== null,
+    ...(reasons.length === 0 ? {} : { warning: `${FN}: ${reasons.join("; ")}` }),
+    ...(errors ?? {}),
+  };
+}
+
+/**
+ * The damped-Newton maximisation behind {@link fitContextualBradleyTerry} on battles already read and checked, from
+ * `start` (θ then γ; overwritten with the iterates), with θ centred at every step. It stops when the scaled gradient
+ * max |∂/∂x_i| / (1 + exposure_i) is within `tolerance` and the last step within its square root (fitBradleyTerry's
+ * rule), exposure_i being the weight of item i's battles (of |x_bj| times the weight for feature j). The caller
+ * checks identifiability first: without it θ diverges and the iterations run out.
+ * @internal
+ */
+export function maximizeContextual(
+  data: ContextualData,
+  start: Float64Array,
+  tolerance: number,
+  maxIterations: number,
+): NewtonResult {
   const { nItems: n, features: p } = data;
   const size = n + p;
   const exposure = new Float64Array(size);
@@ -194,30 +235,7 @@ export function fitContextualBradleyTerry(
     },
     normalize: (x) => centre(x.subarray(0, n)),
   };
-  const result = dampedNewton(problem, new Float64Array(size), maxIterations);
-  const x = result.x;
-  const state = evaluate(data, x, true);
-  let penalty = 0;
-  for (let j = 0; j < p; j++) penalty += (data.ridge / 2) * x[n + j] ** 2;
-  const reasons: string[] = [];
-  if (result.stopped !== undefined)
-    reasons.push(`Newton's method did not converge (${result.stopped}); the estimate is its last iterate`);
-  const errors = wantErrors ? standardErrors(data, state.margin) : undefined;
-  if (errors === null)
-    reasons.push(
-      "no standard errors: the information at the estimate is numerically singular (a feature constant or " +
-        "collinear with the models or with other features: give options.ridge > 0, or drop the feature)",
-    );
-  return {
-    logStrength: x.slice(0, n),
-    coefficients: x.slice(n),
-    logLikelihood: state.value + penalty,
-    objective: state.value,
-    iterations: result.iterations,
-    converged: result.converged && errors !== null,
-    ...(reasons.length === 0 ? {} : { warning: `${FN}: ${reasons.join("; ")}` }),
-    ...(errors ?? {}),
-  };
+  return dampedNewton(problem, start, maxIterations);
 }
 
 /** Reads and checks every column once. */

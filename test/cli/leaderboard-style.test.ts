@@ -90,10 +90,25 @@ describe("luce leaderboard --style, --reweight, --svg (built dist/)", () => {
     }
   });
 
-  it("errors in the command line's words: --ci bootstrap with --style, a missing column", () => {
-    const boot = luce("leaderboard", file, "--style", "len", "--ci", "bootstrap");
-    expect(boot.status).not.toBe(0);
-    expect(boot.stderr).toMatch(/--ci.*use "sandwich"/s);
+  it("--ci bootstrap with --style: percentile intervals of the ratings and the coefficients, the same estimates", () => {
+    const args = ["leaderboard", file, "--anchor", anchorFlag, "--style", "len,bold", "--ridge", `${reference.ridge}`];
+    const boot = luce(...args, "--ci", "bootstrap", "--rounds", "200", "--seed", "3", "--json");
+    expect(boot.status, boot.stderr).toBe(0);
+    const board = JSON.parse(boot.stdout) as Board & { ci: string; bootstrap: { rounds: number } };
+    expect(board.ci).toBe("bootstrap");
+    expect(board.bootstrap.rounds).toBe(200);
+    board.style.coefficients.forEach((c, j) => {
+      expect(Math.abs(c.estimate - Number(reference.ridged.coefficients[j]))).toBeLessThanOrEqual(1e-9);
+      expect(c.lower).toBeLessThan(c.estimate);
+      expect(c.upper).toBeGreaterThan(c.estimate);
+    });
+    for (const [i, name] of reference.names.entries()) {
+      const model = board.models.find((m) => m.name === name)!;
+      expect(Math.abs(model.rating - Number(reference.ridged.ratings[i]))).toBeLessThanOrEqual(1e-6);
+    }
+  });
+
+  it("errors in the command line's words: a missing column, --ridge without --style", () => {
     const missing = luce("leaderboard", file, "--style", "size");
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toContain("line 1.size");

@@ -129,3 +129,16 @@ describe("luce leaderboard (built dist/)", () => {
     }
   });
 });
+
+describe("docs/media/leaderboard.svg", () => {
+  it("is the plot `--svg` draws on this fixture with the anchor docs/fitting.md gives, every model named", () => {
+    const svg = join(dir, "docs.svg");
+    const r = luce("leaderboard", file, "--anchor", anchorFlag, "--svg", svg);
+    expect(r.status, r.stderr).toBe(0);
+    const inDocs = readFileSync(new URL("../../docs/media/leaderboard.svg", import.meta.url), "utf8");
+    for (const name of reference.names) expect(inDocs).toContain(`${name} (`);
+    // regenerate with (battles.csv: the fixture's csv field)
+    // node bin/luce.js leaderboard battles.csv --anchor mixtral-w=1114 --svg docs/media/leaderboard.svg
+    expect(inDocs).toBe(readFileSync(svg, "utf8"));
+  });
+});

@@ -1,14 +1,22 @@
 import { createRandom } from "../../numerics/random.js";
 import { inverseTimesInto } from "../../numerics/cholesky.js";
+import { maximizeContextual, type ContextualData } from "../contextual-bradley-terry.js";
 import { fitPairs, outcomeValue, type PairTotals } from "./pair-fit.js";
 import { MultinomialSampler } from "./multinomial.js";
 
 /**
- * Everything one bootstrap round needs, as plain data (typed arrays and numbers) so that it can be posted to a
- * worker thread: the rows, their pairs, the full-data fit to start from and its inverse information factor.
+ * A bootstrap of either fit, as plain data (typed arrays and numbers) so that it can be posted to a worker.
  * @internal
  */
-export interface BootstrapProblem {
+export type BootstrapProblem = PairBootstrapProblem | StyleBootstrapProblem;
+
+/**
+ * Everything one round of the Bradley–Terry bootstrap needs: the rows, their pairs, the full-data fit to start from
+ * and its inverse information factor.
+ * @internal
+ */
+export interface PairBootstrapProblem {
+  readonly kind: "pairs";
   readonly nModels: number;
   readonly reference: number;
   readonly outcome: Uint8Array;
@@ -25,6 +33,40 @@ export interface BootstrapProblem {
   readonly seed: number;
   readonly tolerance: number;
   readonly maxIterations: number;
+}
+
+/**
+ * Everything one round of the style-control bootstrap needs: the fitted battles of the contextual model (their
+ * features, outcomes and importance weights, and the data row each comes from), every data row's battle count (the
+ * multinomial's, including rows the fit leaves out, as in the Bradley–Terry bootstrap) and the full-data fit.
+ * @internal
+ */
+export interface StyleBootstrapProblem {
+  readonly kind: "style";
+  readonly nModels: number;
+  readonly features: number;
+  readonly a: Int32Array;
+  readonly b: Int32Array;
+  readonly outcome: Float64Array;
+  /** Features flat, battle k's at k·features. */
+  readonly x: Float64Array;
+  readonly ridge: number;
+  /** Each fitted battle's weight per battle (its row's weight). */
+  readonly importance: Float64Array;
+  /** The data row of each fitted battle. */
+  readonly row: Int32Array;
+  /** Battles per data row: the multinomial's counts. */
+  readonly battles: Float64Array;
+  /** The full-data fit, θ (centred) then γ: every round starts from it. */
+  readonly start: Float64Array;
+  readonly seed: number;
+  readonly tolerance: number;
+  readonly maxIterations: number;
+}
+
+/** The values a round writes: θ, then γ with style control. @internal */
+export function roundWidth(problem: BootstrapProblem): number {
+  return problem.kind === "style" ? problem.nModels + problem.features : problem.nModels;
 }
 
 /** The 32-bit finaliser of splitmix32: a bijection of the unsigned 32-bit integers. */
@@ -67,6 +109,42 @@ const OVERSHOOT = 0.5;
  * @internal
  */
 export function createRoundRunner(problem: BootstrapProblem): (round: number, out: Float64Array) => boolean {
+  return problem.kind === "style" ? styleRoundRunner(problem) : pairRoundRunner(problem);
+}
+
+/**
+ * A round of the style-control bootstrap: the same multinomial resample of the data rows' battle counts, each
+ * fitted battle weighted by its row's count times its importance, and the contextual model refitted by
+ * {@link maximizeContextual} from the full-data fit (Newton with the resample's own information: a few iterations).
+ */
+function styleRoundRunner(problem: StyleBootstrapProblem): (round: number, out: Float64Array) => boolean {
+  const { nModels: n, features, importance, row } = problem;
+  const sampler = new MultinomialSampler(problem.battles);
+  const counts = new Float64Array(problem.battles.length);
+  const weight = new Float64Array(row.length);
+  const data: ContextualData = {
+    nItems: n,
+    features,
+    a: problem.a,
+    b: problem.b,
+    outcome: problem.outcome,
+    weight,
+    x: problem.x,
+    ridge: problem.ridge,
+  };
+  const x = new Float64Array(n + features);
+  return (round, out) => {
+    sampler.resample(createRandom(roundSeed(problem.seed, round)), counts);
+    for (let k = 0; k < row.length; k++) weight[k] = counts[row[k]] * importance[k];
+    x.set(problem.start);
+    const fit = maximizeContextual(data, x, problem.tolerance, problem.maxIterations);
+    out.set(fit.x);
+    return fit.converged;
+  };
+}
+
+/** A round of the Bradley–Terry bootstrap (see {@link createRoundRunner}). */
+function pairRoundRunner(problem: PairBootstrapProblem): (round: number, out: Float64Array) => boolean {
   const { nModels: n, reference, pairFirst: first, pairSecond: second, rowPair, factor } = problem;
   const sampler = new MultinomialSampler(problem.battles);
   const rows = rowPair.length;

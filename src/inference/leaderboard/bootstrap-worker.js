@@ -5,13 +5,14 @@
 // compiled module whose URL comes in workerData (bootstrap-rounds.js beside the compiled host), so the worker runs
 // the same code as the calling thread would.
 //
-// Each message on the port asks for the rounds [first, first + count); the reply carries their θ (count × nModels,
-// round-major) and whether each fit converged. A failing round posts its error back; the host rejects the call.
+// Each message on the port asks for the rounds [first, first + count); the reply carries their values (count ×
+// roundWidth, round-major: θ, then γ with style control) and whether each fit converged. A failing round posts its
+// error back; the host rejects the call.
 import { parentPort, workerData } from "node:worker_threads";
 
-const { createRoundRunner } = await import(workerData.module);
+const { createRoundRunner, roundWidth } = await import(workerData.module);
 const runRound = createRoundRunner(workerData.problem);
-const n = workerData.problem.nModels;
+const n = roundWidth(workerData.problem);
 
 parentPort.on("message", ({ first, count }) => {
   try {

@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { LuceError } from "../../errors.js";
-import type { BootstrapProblem } from "./bootstrap-rounds.js";
+import { roundWidth, type BootstrapProblem } from "./bootstrap-rounds.js";
 
 const WORKER_URL = new URL("./bootstrap-worker.js", import.meta.url);
 
@@ -16,14 +16,20 @@ function roundsModule(): string {
     : new URL("./bootstrap-rounds.js", here).href;
 }
 
-/** Bootstrap θ per round, round-major (`theta[round · nModels + i]`), and the rounds whose fit did not converge. */
+/**
+ * Bootstrap θ per round (then γ with style control), round-major (`theta[round · width + i]`, width =
+ * {@link roundWidth}), and the rounds whose fit did not converge.
+ */
 export interface BootstrapThetas {
   readonly theta: Float64Array;
   readonly unconverged: number;
 }
 
 /** Rounds per job: small enough to share the work evenly and report progress, large enough to cost nothing. */
-const MAX_ROUNDS_PER_JOB = 16;
+const MAX_ROUNDS_PER_JOB = 8;
+
+/** Jobs posted ahead to each worker. */
+const JOBS_IN_FLIGHT = 2;
 
 interface Reply {
   readonly ready?: boolean;
@@ -51,9 +57,9 @@ export function bootstrapThetas(
   threads: number,
   onProgress?: (done: number, total: number) => void,
 ): Promise<BootstrapThetas> {
-  const n = problem.nModels;
+  const n = roundWidth(problem);
   const theta = new Float64Array(rounds * n);
-  const perJob = Math.max(1, Math.min(MAX_ROUNDS_PER_JOB, Math.floor(rounds / (4 * threads))));
+  const perJob = Math.max(1, Math.min(MAX_ROUNDS_PER_JOB, Math.floor(rounds / (4 * JOBS_IN_FLIGHT * threads))));
   const workers: Worker[] = [];
   return new Promise<BootstrapThetas>((resolve, reject) => {
     let next = 0;
@@ -89,8 +95,11 @@ export function bootstrapThetas(
           onProgress?.(done, rounds);
           if (done === rounds) return finish();
         }
-        dispatch(worker);
+        if (reply.converged !== undefined) dispatch(worker);
       });
+      // two jobs in flight: the worker starts the second while the first's reply is on its way and the next job
+      // is posted, so it never waits for the calling thread
+      for (let queued = 0; queued < JOBS_IN_FLIGHT; queued++) dispatch(worker);
       worker.on("error", (error) => finish(error));
       worker.on("exit", (code) => {
         if (!settled) finish(new Error(`the worker thread exited with code ${code} before the rounds were done`));

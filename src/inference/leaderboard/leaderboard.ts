@@ -16,7 +16,7 @@ import { Outcome, readBattles, type BattleRecord, type Battles } from "./battles
 import { bootstrapThetas, quantileSorted } from "./bootstrap.js";
 import { reweightPairs } from "./propensity.js";
 import { fitStyleControl, thetaVariances, type StyleCoefficient, type StyleControlOptions } from "./style.js";
-import type { BootstrapProblem } from "./bootstrap-rounds.js";
+import type { PairBootstrapProblem, StyleBootstrapProblem } from "./bootstrap-rounds.js";
 import { fitPairs, pairCurvatures, pairTotals, reducedLaplacian, type PairTotals } from "./pair-fit.js";
 import { arenaRanks } from "./ranks.js";
 import { centredVariances, diagonal, thetaCovariances } from "./sandwich.js";
@@ -165,11 +165,13 @@ const UPPER_QUANTILE = 0.975;
 /** Scaled-gradient tolerance of every fit (fitBradleyTerry's default). */
 const TOLERANCE = 1e-12;
 /**
- * Scaled-gradient tolerance of a bootstrap round's refit: its θ is then within about 1e−9 (1e−7 rating points) of
- * the resample's maximum, far below the Monte-Carlo error of a percentile; each round's iterations take the full
- * data's information as the Newton matrix and so converge linearly, a digit or so per iteration.
+ * Scaled-gradient tolerance of a bootstrap round's refit. Each round's iterations take the full data's information
+ * as the Newton matrix and so converge linearly, a digit and a half or so per iteration on arena data; a round
+ * stops when its scaled gradient is within this and returns θ plus the chord step at that point, which leaves θ
+ * within a few 1e−7 of the resample's maximum (below 1e−4 rating points), far below the Monte-Carlo error of a
+ * percentile of the rounds (tenths of a rating point at a thousand rounds).
  */
-const ROUND_TOLERANCE = 1e-9;
+const ROUND_TOLERANCE = 1e-6;
 /** Newton iterations at most (damped Newton converges in a handful). */
 const MAX_ITERATIONS = 100;
 /** Most bootstrap threads by default: beyond this the rounds' dispatch, not their work, dominates. */
@@ -210,9 +212,10 @@ const DEFAULT_MIN_PAIR_COUNT = 50;
  *
  * With `style`, the ratings are those of the contextual model P(a beats b) = σ(θ_a − θ_b + x_bᵀγ) of style control
  * (Li, Angelopoulos and Chiang 2024), fitted by {@link fitContextualBradleyTerry} with ties as half (or dropped) and
- * a ridge on γ only; the sandwich's G weighs each battle by its weight squared, as above. With `reweight`, every
- * battle's weight is multiplied by 1/max(n_pair, minPairCount), scaled to mean 1 over the battles fitted (lmarena's
- * arena-rank, `reweighted`).
+ * a ridge on γ only; the sandwich's G weighs each battle by its weight squared, as above; the bootstrap resamples
+ * the rows as above and refits the contextual model each round, for percentile intervals of the ratings and of γ.
+ * With `reweight`, every battle's weight is multiplied by 1/max(n_pair, minPairCount), scaled to mean 1 over the
+ * battles fitted (lmarena's arena-rank, `reweighted`).
  *
  * @param battles - from {@link parseBattles}, or an array of `{ model_a, model_b, winner }` records
  * @param options - ties policy, scale, interval method, bootstrap settings
@@ -297,13 +300,6 @@ export async function arenaLeaderboard(
       "options.ties",
       'must be "half" or "drop" with style control (the contextual model takes a tie as half a win), not "davidson"',
     );
-  if (style !== undefined && ci === "bootstrap")
-    throw new LuceError(
-      fn,
-      "options.ci",
-      'cannot be "bootstrap" with style control (each round would refit the contextual model on every battle): ' +
-        'use "sandwich", the robust intervals',
-    );
   if (ties === "davidson" && ci !== "model")
     throw new LuceError(
       fn,
@@ -369,6 +365,43 @@ export async function arenaLeaderboard(
     sandwichErrors = toErrors(thetaVariances(fit.sandwich, n, gauge));
     expectedScore = logistic;
     const names = data.features!.names;
+    const p = columnIndex.length;
+    let coefficientLower: Float64Array | undefined;
+    let coefficientUpper: Float64Array | undefined;
+    if (ci === "bootstrap") {
+      const problem: StyleBootstrapProblem = {
+        kind: "style",
+        nModels: n,
+        features: p,
+        a: fit.fitted.a,
+        b: fit.fitted.b,
+        outcome: fit.fitted.outcome,
+        x: fit.fitted.x,
+        ridge,
+        importance: fit.importance,
+        row: fit.row,
+        battles: fitted.battles,
+        start: Float64Array.from([...fit.theta, ...fit.coefficients]),
+        seed,
+        tolerance: ROUND_TOLERANCE,
+        maxIterations: MAX_ITERATIONS,
+      };
+      const result = await bootstrapThetas(fn, problem, rounds, threads, o.onProgress);
+      ({ lower, upper } = bootstrapIntervals(result.theta, rounds, n, n + p, toRatings));
+      // each round's γ follows its θ: the same percentiles, read n values further on and kept as they are
+      const asIs = (gamma: Float64Array, out: Float64Array) => {
+        out.set(gamma);
+        return out;
+      };
+      ({ lower: coefficientLower, upper: coefficientUpper } = bootstrapIntervals(
+        result.theta.subarray(n),
+        rounds,
+        p,
+        n + p,
+        asIs,
+      ));
+      bootstrap = { rounds, seed, unconverged: result.unconverged };
+    }
     styleSummary = {
       ridge,
       coefficients: columnIndex.map((column, j) => {
@@ -379,8 +412,8 @@ export async function arenaLeaderboard(
         return {
           name: names[column],
           estimate,
-          lower: estimate - Z_95 * se,
-          upper: estimate + Z_95 * se,
+          lower: coefficientLower?.[j] ?? estimate - Z_95 * se,
+          upper: coefficientUpper?.[j] ?? estimate + Z_95 * se,
           sandwichError,
           modelError,
         };
@@ -427,7 +460,8 @@ export async function arenaLeaderboard(
       const factor = inverseCholeskyFactor(reducedLaplacian(pairs, pairCurvatures(pairs, theta), reference), n - 1);
       if (factor === null)
         throw new LuceError(fn, "battles", "give an information matrix that is not numerically positive definite");
-      const problem: BootstrapProblem = {
+      const problem: PairBootstrapProblem = {
+        kind: "pairs",
         nModels: n,
         reference,
         outcome: fitted.outcome,
@@ -443,7 +477,7 @@ export async function arenaLeaderboard(
         maxIterations: MAX_ITERATIONS,
       };
       const result = await bootstrapThetas(fn, problem, rounds, threads, o.onProgress);
-      const intervals = bootstrapIntervals(result.theta, rounds, n, toRatings);
+      const intervals = bootstrapIntervals(result.theta, rounds, n, n, toRatings);
       lower = intervals.lower;
       upper = intervals.upper;
       bootstrap = { rounds, seed, unconverged: result.unconverged };
@@ -496,17 +530,21 @@ export async function arenaLeaderboard(
   };
 }
 
-/** Percentile intervals of each model's rating over the rounds (each round's θ mapped to ratings first). */
+/**
+ * Percentile intervals of each of the first n values of a round over the rounds (each round's values, `width` apart,
+ * mapped through `toRatings` first).
+ */
 function bootstrapIntervals(
   thetas: Float64Array,
   rounds: number,
   n: number,
+  width: number,
   toRatings: (theta: Float64Array, out: Float64Array) => Float64Array,
 ): { lower: Float64Array; upper: Float64Array } {
   const byModel = Array.from({ length: n }, () => new Float64Array(rounds));
   const ratings = new Float64Array(n);
   for (let r = 0; r < rounds; r++) {
-    toRatings(thetas.subarray(r * n, (r + 1) * n), ratings);
+    toRatings(thetas.subarray(r * width, r * width + n), ratings);
     for (let i = 0; i < n; i++) byModel[i][r] = ratings[i];
   }
   const lower = new Float64Array(n);

@@ -26,7 +26,7 @@ export interface StyleCoefficient {
   readonly name: string;
   /** γ, in log-odds per unit of the feature (× 400/ln 10 for rating points). */
   readonly estimate: number;
-  /** Lower end of its 95% interval (sandwich or model-based, as the ratings'). */
+  /** Lower end of its 95% interval (sandwich, model-based or bootstrap percentile, as the ratings'). */
   readonly lower: number;
   /** Upper end of its 95% interval. */
   readonly upper: number;
@@ -48,6 +48,12 @@ export interface StyleFit {
   readonly sandwich: Float64Array[];
   /** Newton iterations. */
   readonly iterations: number;
+  /** The battles fitted (weight: battles per row, without the importance weights), for the bootstrap. */
+  readonly fitted: ContextualData;
+  /** Each fitted battle's importance weight (its row's weight). */
+  readonly importance: Float64Array;
+  /** The data row of each fitted battle. */
+  readonly row: Int32Array;
 }
 
 /**
@@ -77,8 +83,10 @@ export function fitStyleControl(
   const count: number[] = [];
   const importance: number[] = [];
   const features: Float64Array[] = [];
+  const row: number[] = [];
   for (let r = 0; r < data.first.length; r++) {
     if (data.weight[r] === 0 || (dropTies && data.outcome[r] === Outcome.tie)) continue;
+    row.push(r);
     a.push(data.first[r]);
     b.push(data.second[r]);
     outcome.push(data.outcome[r] === Outcome.firstWins ? 1 : data.outcome[r] === Outcome.secondWins ? 0 : 0.5);
@@ -137,7 +145,16 @@ export function fitStyleControl(
       sandwich[i][j] = mean;
       sandwich[j][i] = mean;
     }
-  return { theta, coefficients: gamma, model: fit.covariance, sandwich, iterations: fit.iterations };
+  return {
+    theta,
+    coefficients: gamma,
+    model: fit.covariance,
+    sandwich,
+    iterations: fit.iterations,
+    fitted: rows,
+    importance: Float64Array.from(importance),
+    row: Int32Array.from(row),
+  };
 }
 
 /**

@@ -109,9 +109,8 @@ describe("style control against an independent contextual maximum-likelihood ref
     for (const c of board.style!.coefficients) expect(c.upper - c.estimate).toBeCloseTo(Z_95 * c.modelError, 12);
   });
 
-  it("refuses the bootstrap and Davidson ties with style, and columns the battles do not carry", async () => {
+  it("refuses Davidson ties with style, and columns the battles do not carry", async () => {
     const cases: [unknown, ArenaLeaderboardOptions, string, RegExp][] = [
-      [battles, { style: {}, ci: "bootstrap" }, "options.ci", /use "sandwich"/],
       [battles, { style: {}, ties: "davidson" }, "options.ties", /half/],
       [battles, { style: { columns: ["bold", "size"] } }, "options.style.columns[1]", /do not carry/],
       [battles, { style: { ridge: -1 } }, "options.style.ridge", />= 0/],
