@@ -11,7 +11,10 @@ export type Groups = Factors;
 export interface GroupState {
   readonly logLikelihood: number;
   readonly gradient: Float64Array;
-  /** e_m = exp(θ_m − M_g) per member slot (M_g the group's largest θ). */
+  /**
+   * e_m = exp(θ_m − M_g) per member slot (M_g the group's largest θ), for groups of three or more members (this
+   * and the next two are not written for a pair, whose information is its `curvature`).
+   */
   readonly e: Float64Array;
   /** 1/S_j per member slot j < k (S_j the suffix sum from j). */
   readonly inverseSuffix: Float64Array;
@@ -40,12 +43,27 @@ export function evaluateGroups(
   withLogLikelihood = true,
 ): GroupState {
   const { start, members, factors, weight } = groups;
-  const e = reuse?.e ?? new Float64Array(members.length);
-  const inverseSuffix = reuse?.inverseSuffix ?? new Float64Array(members.length);
-  const prefixInverse = reuse?.prefixInverse ?? new Float64Array(members.length);
   const gradient = reuse?.gradient.fill(0) ?? new Float64Array(theta.length);
   const gradientCompensation = reuse?.compensation.fill(0) ?? new Float64Array(theta.length);
   const curvature = reuse?.curvature ?? new Float64Array(start.length - 1);
+  if (allPairs(start)) {
+    const logLikelihood = evaluatePairs(groups, theta, gradient, gradientCompensation, curvature, withLogLikelihood);
+    // pairs keep nothing per member slot
+    const none = new Float64Array(0);
+    return {
+      logLikelihood,
+      gradient,
+      e: none,
+      inverseSuffix: none,
+      prefixInverse: none,
+      scratch: none,
+      compensation: gradientCompensation,
+      curvature,
+    };
+  }
+  const e = reuse?.e ?? new Float64Array(members.length);
+  const inverseSuffix = reuse?.inverseSuffix ?? new Float64Array(members.length);
+  const prefixInverse = reuse?.prefixInverse ?? new Float64Array(members.length);
   let logLikelihood = 0;
   let compensation = 0;
   for (let g = 0; g + 1 < start.length; g++) {
@@ -54,24 +72,19 @@ export function evaluateGroups(
     const k = factors[g];
     const w = weight[g];
     if (b - a === 2) {
-      // a pairwise comparison (Bradley–Terry): one exponential, log σ through its two branches
-      const d = theta[members[a]] - theta[members[a + 1]];
-      const tail = Math.exp(-Math.abs(d));
-      e[a] = d >= 0 ? 1 : tail;
-      e[a + 1] = d >= 0 ? tail : 1;
-      const inverse = 1 / (1 + tail);
-      inverseSuffix[a] = inverse;
-      prefixInverse[a] = inverse;
-      prefixInverse[a + 1] = inverse;
-      // w·σ(−d) and w·σ(d)σ(−d); past float64's exponent range for e^(−|d|) alone, as exp(log w − |d|)
-      const tiny = tail < MIN_NORMAL;
-      const flow = d >= 0 && tiny ? Math.exp(Math.log(w) - d) : w * e[a + 1] * inverse;
-      curvature[g] = tiny ? Math.exp(Math.log(w) - Math.abs(d)) : w * tail * inverse * inverse;
-      addCompensated(gradient, gradientCompensation, members[a], flow);
-      addCompensated(gradient, gradientCompensation, members[a + 1], -flow);
+      const pair = addPair(
+        members[a],
+        members[a + 1],
+        w,
+        g,
+        theta,
+        gradient,
+        gradientCompensation,
+        curvature,
+        withLogLikelihood,
+      );
       if (!withLogLikelihood) continue;
-      const logChosen = (d >= 0 ? 0 : d) - Math.log1p(tail);
-      const term = w * logChosen - compensation;
+      const term = pair - compensation;
       const total = logLikelihood + term;
       compensation = total - logLikelihood - term;
       logLikelihood = total;
@@ -119,6 +132,78 @@ export function evaluateGroups(
     compensation: gradientCompensation,
     curvature,
   };
+}
+
+/** Whether every group has two members (pairwise comparisons): {@link evaluatePairs} then does the work. */
+function allPairs(start: Int32Array): boolean {
+  for (let g = 0; g < start.length; g++) if (start[g] !== 2 * g) return false;
+  return true;
+}
+
+/**
+ * {@link evaluateGroups} when every group is a pair (member slots 2g and 2g + 1, the winner first): the gradient
+ * and the curvatures written, the log-likelihood returned (NaN unless `withLogLikelihood`).
+ */
+function evaluatePairs(
+  groups: Groups,
+  theta: Float64Array,
+  gradient: Float64Array,
+  gradientCompensation: Float64Array,
+  curvature: Float64Array,
+  withLogLikelihood: boolean,
+): number {
+  const { members, weight } = groups;
+  let logLikelihood = 0;
+  let compensation = 0;
+  for (let g = 0; g < weight.length; g++) {
+    const term = addPair(
+      members[2 * g],
+      members[2 * g + 1],
+      weight[g],
+      g,
+      theta,
+      gradient,
+      gradientCompensation,
+      curvature,
+      withLogLikelihood,
+    );
+    if (!withLogLikelihood) continue;
+    // Kahan's summation of the terms w·log σ(d)
+    const corrected = term - compensation;
+    const total = logLikelihood + corrected;
+    compensation = total - logLikelihood - corrected;
+    logLikelihood = total;
+  }
+  settleCompensated(gradient, gradientCompensation);
+  return withLogLikelihood ? logLikelihood : Number.NaN;
+}
+
+/**
+ * One comparison of `winner` and `loser` with weight w (group g): adds w·σ(−d) to the winner's gradient entry and
+ * takes it from the loser's (compensated), writes the curvature w·σ(d)σ(−d), and returns w·log σ(d), d = θ_winner −
+ * θ_loser (0 unless `withLogLikelihood`). One exponential; log σ through its two branches.
+ */
+function addPair(
+  winner: number,
+  loser: number,
+  w: number,
+  g: number,
+  theta: Float64Array,
+  gradient: Float64Array,
+  gradientCompensation: Float64Array,
+  curvature: Float64Array,
+  withLogLikelihood: boolean,
+): number {
+  const d = theta[winner] - theta[loser];
+  const tail = Math.exp(-Math.abs(d));
+  const inverse = 1 / (1 + tail);
+  // w·σ(−d) and w·σ(d)σ(−d); past float64's exponent range for e^(−|d|) alone, as exp(log w − |d|)
+  const tiny = tail < MIN_NORMAL;
+  const flow = d >= 0 && tiny ? Math.exp(Math.log(w) - d) : w * (d >= 0 ? tail : 1) * inverse;
+  curvature[g] = tiny ? Math.exp(Math.log(w) - Math.abs(d)) : w * tail * inverse * inverse;
+  addCompensated(gradient, gradientCompensation, winner, flow);
+  addCompensated(gradient, gradientCompensation, loser, -flow);
+  return withLogLikelihood ? w * ((d >= 0 ? 0 : d) - Math.log1p(tail)) : 0;
 }
 
 /** The information's diagonal: Σ_j w p_{j,i}(1 − p_{j,i}) = w(e_i Σ 1/S_j − e_i² Σ 1/S_j²). @internal */

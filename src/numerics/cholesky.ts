@@ -59,20 +59,44 @@ export function withInverseFactor<T>(
   use: (factor: InverseFactor) => T,
   kernel: BlockKernel = "auto",
 ): T | null {
+  return withInverseFactorOf(
+    size,
+    (l, stride) => {
+      for (let i = 0; i < size; i++) {
+        const row = i * stride;
+        for (let j = 0; j <= i; j++) l[row + j] = entry(i, j);
+      }
+    },
+    use,
+    kernel,
+  );
+}
+
+/**
+ * {@link withInverseFactor} of the matrix that `writeLower(l, stride)` writes: it adds A_ij for j ≤ i < size into
+ * l[i·stride + j], which holds 0 there when it is called (each entry may be written in several parts, or not at
+ * all for a zero). For callers that hold the matrix in another form (a sparse sum of terms), written straight
+ * into the work space without a dense copy of their own.
+ * @internal
+ */
+export function withInverseFactorOf<T>(
+  size: number,
+  writeLower: (l: Float64Array, stride: number) => void,
+  use: (factor: InverseFactor) => T,
+  kernel: BlockKernel = "auto",
+): T | null {
   const stride = Math.ceil(size / ROWS) * ROWS;
   const simd = kernel === "simd" || (kernel === "auto" && size >= SIMD_MIN_ORDER);
   const simdWork = simd && !busy ? simdWorkspace(stride) : null;
   const work = simdWork ?? scalarWorkspace(stride);
   const l = work.l;
-  // the whole lower triangle with the padding's identity rows: a reused space holds the last factor's values
+  // the lower triangle cleared (a reused space holds the last factor's values), the padding's identity rows set
   for (let i = 0; i < stride; i++) {
     const row = i * stride;
-    if (i < size) for (let j = 0; j <= i; j++) l[row + j] = entry(i, j);
-    else {
-      l.fill(0, row, row + i);
-      l[row + i] = 1;
-    }
+    l.fill(0, row, row + i + 1);
+    if (i >= size) l[row + i] = 1;
   }
+  writeLower(l, stride);
   if (simdWork !== null) work.v.fill(0);
   if (simdWork !== null) busy = true;
   try {
