@@ -128,7 +128,7 @@ export function gaugeErrors(
   const factorise = <T>(keep: readonly number[], use: (factor: InverseFactor) => T) =>
     Array.isArray(info)
       ? withInverseFactor(keep.length, (i, j) => info[keep[i]][keep[j]], use)
-      : withInverseFactorOf(keep.length, (l, stride) => writeLower(info, keep, l, stride), use);
+      : withInverseFactorOf(keep.length, (add) => writeLower(info, keep, add), use);
   const all = allIndices(size);
   if (identified) {
     // Var(θ_i − θ_k) = C_ii − 2 C_ik + C_kk, with column k of C = A⁻¹ e_k
@@ -180,20 +180,19 @@ export function gaugeErrors(
 }
 
 /**
- * The lower triangle of the matrix `m` restricted to the rows and columns `keep` (ascending), added into the
- * zeroed l[a·stride + b], b ≤ a: entry (keep[a], keep[b]).
+ * The lower triangle of the matrix `m` restricted to the rows and columns `keep` (ascending), handed to `add` as
+ * add(a, b, x) for entry (keep[a], keep[b]), b ≤ a, in parts that sum to it.
  */
-function writeLower(m: SparseSymmetric, keep: readonly number[], l: Float64Array, stride: number): void {
+function writeLower(m: SparseSymmetric, keep: readonly number[], add: (a: number, b: number, x: number) => void): void {
   const position = new Int32Array(m.size).fill(-1);
   keep.forEach((i, a) => (position[i] = a));
   const { diagonal, rowStart, column, value } = m;
   for (let a = 0; a < keep.length; a++) {
     const i = keep[a];
-    const row = a * stride;
-    l[row + a] = diagonal[i];
+    add(a, a, diagonal[i]);
     for (let k = rowStart[i]; k < rowStart[i + 1]; k++) {
       const b = position[column[k]];
-      if (b >= 0) l[row + b] -= value[k];
+      if (b >= 0) add(a, b, -value[k]);
     }
   }
 }
