@@ -118,8 +118,8 @@ function factorise<T>(
   if (simdWork !== null) v.fill(0);
   if (simdWork !== null) busy = true;
   try {
-    if (!factorLower(work)) return null;
-    invertLowerTransposed(work);
+    if (!work.factor()) return null;
+    work.invert();
     // L is spent: its space takes V in the row-major form that InverseFactor promises
     rowMajor(v, l, stride);
     return use({ size, stride, v: l });
@@ -174,12 +174,25 @@ function rowMajor(v: Float64Array, out: Float64Array, s: number): void {
 }
 
 /**
- * The matrices of one factorisation and the block sums over them: `lByL(a, x, pairs)` writes
- * sums[2b + c] = Σ_k l_b[k] · l'_c[k] over `pairs` pairs of columns, for the four rows l_b of a block of l from
- * its value at index a on and the two rows l'_c of l whose pair of columns starts at index x (the layout of
- * {@link at}); `lByV` the same with rows of v in place of the second l.
+ * The matrices of one factorisation (in the layout of {@link at}, row length `stride`) and the two stages on
+ * them: `factor` overwrites l's lower triangle with L (false at a pivot that is not positive and finite),
+ * `invert` then writes V = L⁻ᵀ into v (whose entries below the diagonal are zero).
  */
 interface Workspace {
+  readonly stride: number;
+  readonly l: Float64Array;
+  readonly v: Float64Array;
+  factor(): boolean;
+  invert(): void;
+}
+
+/**
+ * The matrices in JavaScript and the block sums over them: `lByL(a, x, pairs)` writes sums[2b + c] = Σ_k l_b[k] ·
+ * l'_c[k] over `pairs` pairs of columns, for the four rows l_b of a block of l from its value at index a on and
+ * the two rows l'_c of l whose pair of columns starts at index x; `lByV` the same with rows of v in place of the
+ * second l.
+ */
+interface ScalarWork {
   readonly stride: number;
   readonly l: Float64Array;
   readonly v: Float64Array;
@@ -194,7 +207,7 @@ function scalarWorkspace(s: number): Workspace {
   const l = new Float64Array(s * s);
   const v = new Float64Array(s * s);
   const sums = new Float64Array(ROWS * 2);
-  return {
+  const work: ScalarWork = {
     stride: s,
     l,
     v,
@@ -202,6 +215,7 @@ function scalarWorkspace(s: number): Workspace {
     lByL: (a, x, pairs) => blockSums(l, a, l, x, pairs, sums),
     lByV: (a, x, pairs) => blockSums(l, a, v, x, pairs, sums),
   };
+  return { stride: s, l, v, factor: () => factorLower(work), invert: () => invertLowerTransposed(work) };
 }
 
 /** The parts of the WebAssembly API used here (TypeScript's ES libraries do not declare it). */
@@ -215,17 +229,22 @@ let kernelModule: object | undefined;
 
 /** The kernel's memory page. */
 const PAGE_BYTES = 65536;
-/** The kernel writes its eight sums to the first bytes of its memory; the matrices follow. */
-const SUMS_ELEMENTS = ROWS * 2;
+/** The kernel keeps two blocks' eight sums in the first bytes of its memory; the matrices follow. */
+const SUMS_ELEMENTS = 2 * ROWS * 2;
 
 /** The kernel instance kept between factorisations, with its memory. */
-let kept: { readonly run: BlockSumsExport; readonly memory: KernelMemory } | undefined;
+let kept: KernelInstance | undefined;
 /** True while a factor in the kept memory is in use: a factorisation inside `use` gets a space of its own. */
 let busy = false;
 /** The largest memory kept between factorisations (order about 2000); larger ones go with their instance. */
 const KEPT_BYTES = 64 * 2 ** 20;
 
-type BlockSumsExport = (a: number, x: number, pairs: number) => void;
+/** The kernel's exports: byte addresses and the row length (see cholesky-kernel.wat). */
+interface KernelInstance {
+  readonly factor: (l: number, s: number) => number;
+  readonly invert: (l: number, v: number, s: number) => void;
+  readonly memory: KernelMemory;
+}
 interface KernelMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
@@ -242,27 +261,23 @@ function simdWorkspace(s: number): Workspace | null {
   const api = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   if (api === undefined) return null;
   kernelModule ??= new api.Module(Buffer.from(choleskyKernelWasm, "base64"));
-  const fresh = () => {
-    const instance = new api.Instance(kernelModule!);
-    return { run: instance.exports.blockSums as BlockSumsExport, memory: instance.exports.memory as KernelMemory };
-  };
+  const fresh = () => new api.Instance(kernelModule!).exports as unknown as KernelInstance;
   const kernel = bytes <= KEPT_BYTES ? (kept ??= fresh()) : fresh();
-  const { run, memory } = kernel;
+  const memory = kernel.memory;
   try {
     const pages = Math.ceil(bytes / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
     if (pages > 0) memory.grow(pages);
   } catch {
     return null;
   }
-  const lBase = SUMS_ELEMENTS;
-  const vBase = lBase + s * s;
+  const lBytes = SUMS_ELEMENTS * Float64Array.BYTES_PER_ELEMENT;
+  const vBytes = lBytes + s * s * Float64Array.BYTES_PER_ELEMENT;
   return {
     stride: s,
-    l: new Float64Array(memory.buffer, lBase * Float64Array.BYTES_PER_ELEMENT, s * s),
-    v: new Float64Array(memory.buffer, vBase * Float64Array.BYTES_PER_ELEMENT, s * s),
-    sums: new Float64Array(memory.buffer, 0, SUMS_ELEMENTS),
-    lByL: (a, x, pairs) => run(lBase + a, lBase + x, pairs),
-    lByV: (a, x, pairs) => run(lBase + a, vBase + x, pairs),
+    l: new Float64Array(memory.buffer, lBytes, s * s),
+    v: new Float64Array(memory.buffer, vBytes, s * s),
+    factor: () => kernel.factor(lBytes, s) === 1,
+    invert: () => kernel.invert(lBytes, vBytes, s),
   };
 }
 
@@ -280,7 +295,7 @@ const PANEL_ROWS = 8 * ROWS;
  * 4×4 corner. Panels of blocks share each pair of rows above the panel; every entry is formed from the same
  * sums, in the same order, as block by block.
  */
-function factorLower(work: Workspace): boolean {
+function factorLower(work: ScalarWork): boolean {
   const s = work.stride;
   for (let p0 = 0; p0 < s; p0 += PANEL_ROWS) {
     const end = Math.min(p0 + PANEL_ROWS, s);
@@ -297,7 +312,7 @@ function factorLower(work: Workspace): boolean {
  * Columns j0 and j0 + 1 of the block's four rows i0, …, i0 + 3 (j0 even, j0 + 1 < i0), from their sums over
  * k < j0: L_{r,j0}, which then enters L_{r,j0+1}.
  */
-function factorPair({ stride: s, l, sums, lByL }: Workspace, i0: number, j0: number): void {
+function factorPair({ stride: s, l, sums, lByL }: ScalarWork, i0: number, j0: number): void {
   lByL(at(s, i0, 0), at(s, j0, 0), j0 / 2);
   const pivot = at(s, j0, j0); // then (j0 + 1, j0) and (j0 + 1, j0 + 1) at +2 and +3
   for (let b = 0; b < ROWS; b++) {
@@ -312,7 +327,7 @@ function factorPair({ stride: s, l, sums, lByL }: Workspace, i0: number, j0: num
  * The block's 4×4 corner, its columns left of it done: the sums over k < i0 from the block sums, the terms
  * inside the block one entry at a time; false when a pivot is not positive and finite.
  */
-function factorCorner({ stride: s, l, sums, lByL }: Workspace, i0: number): boolean {
+function factorCorner({ stride: s, l, sums, lByL }: ScalarWork, i0: number): boolean {
   const rows = at(s, i0, 0);
   lByL(rows, rows, i0 / 2);
   const left = sums.slice(); // columns i0, i0 + 1
@@ -384,7 +399,7 @@ function blockSums(a: Float64Array, pa: number, x: Float64Array, px: number, pai
  * against two of V at a time over k below the block, then the terms from inside the block; in panels as
  * the factorisation (each entry from the same sums in the same order).
  */
-function invertLowerTransposed(work: Workspace): void {
+function invertLowerTransposed(work: ScalarWork): void {
   const s = work.stride;
   for (let p0 = 0; p0 < s; p0 += PANEL_ROWS) {
     const end = Math.min(p0 + PANEL_ROWS, s);
@@ -397,7 +412,7 @@ function invertLowerTransposed(work: Workspace): void {
 }
 
 /** W_ij for the block's rows i0, …, i0 + 3 and columns j0, j0 + 1 (j0 even, j0 + 1 < i0), rows above i0 done. */
-function invertPair({ stride: s, l, v, sums, lByV }: Workspace, i0: number, j0: number): void {
+function invertPair({ stride: s, l, v, sums, lByV }: ScalarWork, i0: number, j0: number): void {
   lByV(at(s, i0, j0), at(s, j0, j0), (i0 - j0) / 2);
   // rows inside the block add the terms k = i0, …, i − 1 from the rows of W just formed
   for (let b = 0; b < ROWS; b++) {
@@ -412,7 +427,7 @@ function invertPair({ stride: s, l, v, sums, lByV }: Workspace, i0: number, j0: 
 }
 
 /** W inside the block's 4×4 corner. */
-function invertCorner({ stride: s, l, v }: Workspace, i0: number): void {
+function invertCorner({ stride: s, l, v }: ScalarWork, i0: number): void {
   for (let j = i0; j < i0 + ROWS; j++) {
     v[at(s, j, j)] = 1 / l[at(s, j, j)];
     for (let i = j + 1; i < i0 + ROWS; i++) {
