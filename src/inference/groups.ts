@@ -134,10 +134,21 @@ export function evaluateGroups(
   };
 }
 
-/** Whether every group has two members (pairwise comparisons): {@link evaluatePairs} then does the work. */
+/** {@link allPairs} of each groups' `start` seen, so that a fit's many evaluations scan it once. */
+const pairsOnly = new WeakMap<Int32Array, boolean>();
+
+/**
+ * Whether every group has two members (pairwise comparisons): {@link evaluatePairs} and the pairs' branch of
+ * {@link groupInformationTimes} then do the work. Groups' arrays are not changed after they are built.
+ */
 function allPairs(start: Int32Array): boolean {
-  for (let g = 0; g < start.length; g++) if (start[g] !== 2 * g) return false;
-  return true;
+  let known = pairsOnly.get(start);
+  if (known === undefined) {
+    known = true;
+    for (let g = 0; g < start.length && known; g++) known = start[g] === 2 * g;
+    pairsOnly.set(start, known);
+  }
+  return known;
 }
 
 /**
@@ -233,6 +244,17 @@ export function groupInformationTimes(groups: Groups, state: GroupState, v: Floa
   const { e, inverseSuffix, prefixInverse } = state;
   const scratch = state.scratch;
   out.fill(0);
+  if (allPairs(start)) {
+    // one pairwise factor each: w p_a p_b (v_a − v_b)
+    for (let g = 0; g + 1 < start.length; g++) {
+      const i = members[2 * g];
+      const j = members[2 * g + 1];
+      const flow = state.curvature[g] * (v[i] - v[j]);
+      out[i] += flow;
+      out[j] -= flow;
+    }
+    return;
+  }
   for (let g = 0; g + 1 < start.length; g++) {
     const a = start[g];
     const b = start[g + 1];
