@@ -78,6 +78,7 @@ export function evaluateGroups(
         w,
         g,
         theta,
+        undefined,
         gradient,
         gradientCompensation,
         curvature,
@@ -134,6 +135,12 @@ export function evaluateGroups(
   };
 }
 
+/**
+ * The largest |θ| at which {@link evaluatePairs} takes e^(−|d|) as a ratio e^θ_l / e^θ_w: every such ratio is then
+ * at least e^(−2·RATIO_LIMIT), far above the smallest normal float64 (e^(−708)), so that it keeps its digits.
+ */
+const RATIO_LIMIT = 300;
+
 /** {@link allPairs} of each groups' `start` seen, so that a fit's many evaluations scan it once. */
 const pairsOnly = new WeakMap<Int32Array, boolean>();
 
@@ -164,6 +171,11 @@ function evaluatePairs(
   withLogLikelihood: boolean,
 ): number {
   const { members, weight } = groups;
+  // e^(−|d|) as a ratio of the two items' e^θ, one exponential per item instead of one per comparison, where
+  // every |θ| ≤ RATIO_LIMIT (the ratio then stays a normal float); beyond, one exponential per comparison
+  let largest = 0;
+  for (let i = 0; i < theta.length; i++) largest = Math.max(largest, Math.abs(theta[i]));
+  const strength = largest <= RATIO_LIMIT && weight.length > theta.length ? theta.map(Math.exp) : undefined;
   let logLikelihood = 0;
   let compensation = 0;
   for (let g = 0; g < weight.length; g++) {
@@ -173,6 +185,7 @@ function evaluatePairs(
       weight[g],
       g,
       theta,
+      strength,
       gradient,
       gradientCompensation,
       curvature,
@@ -192,7 +205,8 @@ function evaluatePairs(
 /**
  * One comparison of `winner` and `loser` with weight w (group g): adds w·σ(−d) to the winner's gradient entry and
  * takes it from the loser's (compensated), writes the curvature w·σ(d)σ(−d), and returns w·log σ(d), d = θ_winner −
- * θ_loser (0 unless `withLogLikelihood`). One exponential; log σ through its two branches.
+ * θ_loser (0 unless `withLogLikelihood`). e^(−|d|) from `strength` (e^θ per item) when the caller has it, else
+ * one exponential; log σ through its two branches.
  */
 function addPair(
   winner: number,
@@ -200,13 +214,19 @@ function addPair(
   w: number,
   g: number,
   theta: Float64Array,
+  strength: Float64Array | undefined,
   gradient: Float64Array,
   gradientCompensation: Float64Array,
   curvature: Float64Array,
   withLogLikelihood: boolean,
 ): number {
   const d = theta[winner] - theta[loser];
-  const tail = Math.exp(-Math.abs(d));
+  const tail =
+    strength === undefined
+      ? Math.exp(-Math.abs(d))
+      : d >= 0
+        ? strength[loser] / strength[winner]
+        : strength[winner] / strength[loser];
   const inverse = 1 / (1 + tail);
   // w·σ(−d) and w·σ(d)σ(−d); past float64's exponent range for e^(−|d|) alone, as exp(log w − |d|)
   const tiny = tail < MIN_NORMAL;
