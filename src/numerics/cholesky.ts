@@ -5,9 +5,10 @@ import { choleskyKernelWasm } from "./cholesky-kernel-wasm.js";
  * inverse: A = L Lᵀ, A⁻¹ = Wᵀ W with W = L⁻¹, kept as V = Wᵀ = L⁻ᵀ (upper triangular, row-major),
  * so that the diagonal of A⁻¹ is the rows' sums of squares and each entry a dot product of two rows.
  *
- * Matrices are flat, row-major `Float64Array`s. The factor is padded to a multiple of four rows with
- * identity rows and columns (which change nothing of the rest), so that the loops can work on 4×2
- * blocks: each value loaded serves several multiply-adds, and every inner loop runs along rows.
+ * `v` is a flat, row-major `Float64Array`. The factor is padded to a multiple of four rows with identity rows
+ * and columns (which change nothing of the rest), so that the loops can work on 4×2 blocks: each value loaded
+ * serves several multiply-adds. While it is formed the work space holds its matrices in blocks of rows (see
+ * {@link at}).
  * @internal
  */
 export interface InverseFactor {
@@ -23,13 +24,13 @@ export interface InverseFactor {
 const ROWS = 4;
 
 /**
- * Which code computes the block sums that make up nearly all of the work: `"simd"`, the float64 SIMD
- * WebAssembly kernel (cholesky-kernel.wat), or `"scalar"`, the same sums in JavaScript; `"auto"` takes the
- * kernel from order {@link SIMD_MIN_ORDER} on. Both add the same products; the kernel adds them in two
- * interleaved partial sums (even and odd k), so results differ from the scalar loop's by rounding only: a
- * relative change of order size · EPS in each sum, which the factorisation carries into A⁻¹ amplified at most
- * by A's condition number (the backward stability of Cholesky, Higham, Accuracy and Stability of Numerical
- * Algorithms, 2nd ed., thm. 10.3).
+ * Which code runs the factorisation and the inversion: `"simd"`, the WebAssembly kernel (cholesky-kernel.wat: the
+ * same loops, with the block sums that make up nearly all of the work in float64 SIMD), or `"scalar"`, JavaScript;
+ * `"auto"` takes the kernel from order {@link SIMD_MIN_ORDER} on. Both add the same products; the kernel adds the
+ * block sums in two interleaved partial sums (even and odd k), so results differ from the scalar loop's by
+ * rounding only: a relative change of order size · EPS in each sum, which the factorisation carries into A⁻¹
+ * amplified at most by A's condition number (the backward stability of Cholesky, Higham, Accuracy and Stability
+ * of Numerical Algorithms, 2nd ed., thm. 10.3).
  * @internal
  */
 export type BlockKernel = "auto" | "simd" | "scalar";
@@ -285,7 +286,7 @@ function simdWorkspace(s: number): Workspace | null {
  * The rows of a panel: the blocks of a panel take each earlier pair of rows in turn, so that the pair is read
  * from memory once for the whole panel and then from cache (the factorisation streams every earlier row past
  * every block: fetched anew for each block, the pairs' memory traffic, not the arithmetic, sets the pace).
- * 32 rows of order 1000 are 256 KiB, within a core's level-2 cache.
+ * 32 rows of order 1000 are 256 KiB, within a core's level-2 cache. cholesky-kernel.wat uses the same panels.
  */
 const PANEL_ROWS = 8 * ROWS;
 
