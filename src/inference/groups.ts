@@ -1,4 +1,5 @@
 import { addCompensated, settleCompensated } from "./compensated.js";
+import { NeumaierSum } from "../numerics/sum.js";
 import type { Factors } from "./factors.js";
 
 /** The smallest normal float64: below it e^(−|d|) has lost digits (or is 0). */
@@ -64,8 +65,7 @@ export function evaluateGroups(
   const e = reuse?.e ?? new Float64Array(members.length);
   const inverseSuffix = reuse?.inverseSuffix ?? new Float64Array(members.length);
   const prefixInverse = reuse?.prefixInverse ?? new Float64Array(members.length);
-  let logLikelihood = 0;
-  let compensation = 0;
+  const logLikelihood = new NeumaierSum();
   for (let g = 0; g + 1 < start.length; g++) {
     const a = start[g];
     const b = start[g + 1];
@@ -84,11 +84,7 @@ export function evaluateGroups(
         curvature,
         withLogLikelihood,
       );
-      if (!withLogLikelihood) continue;
-      const term = pair - compensation;
-      const total = logLikelihood + term;
-      compensation = total - logLikelihood - term;
-      logLikelihood = total;
+      if (withLogLikelihood) logLikelihood.add(pair);
       continue;
     }
     let max = -Infinity;
@@ -117,14 +113,11 @@ export function evaluateGroups(
       }
       prefixInverse[m] = running;
     }
-    const term = w * groupLog - compensation;
-    const total = logLikelihood + term;
-    compensation = total - logLikelihood - term;
-    logLikelihood = total;
+    logLikelihood.add(w * groupLog);
   }
   settleCompensated(gradient, gradientCompensation);
   return {
-    logLikelihood: withLogLikelihood ? logLikelihood : Number.NaN,
+    logLikelihood: withLogLikelihood ? logLikelihood.value() : Number.NaN,
     gradient,
     e,
     inverseSuffix,
@@ -176,8 +169,7 @@ function evaluatePairs(
   let largest = 0;
   for (let i = 0; i < theta.length; i++) largest = Math.max(largest, Math.abs(theta[i]));
   const strength = largest <= RATIO_LIMIT && weight.length > theta.length ? theta.map(Math.exp) : undefined;
-  let logLikelihood = 0;
-  let compensation = 0;
+  const logLikelihood = new NeumaierSum();
   for (let g = 0; g < weight.length; g++) {
     const term = addPair(
       members[2 * g],
@@ -191,15 +183,10 @@ function evaluatePairs(
       curvature,
       withLogLikelihood,
     );
-    if (!withLogLikelihood) continue;
-    // Kahan's summation of the terms w·log σ(d)
-    const corrected = term - compensation;
-    const total = logLikelihood + corrected;
-    compensation = total - logLikelihood - corrected;
-    logLikelihood = total;
+    if (withLogLikelihood) logLikelihood.add(term);
   }
   settleCompensated(gradient, gradientCompensation);
-  return withLogLikelihood ? logLikelihood : Number.NaN;
+  return withLogLikelihood ? logLikelihood.value() : Number.NaN;
 }
 
 /**

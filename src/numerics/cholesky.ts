@@ -60,10 +60,10 @@ export function withInverseFactor<T>(
   use: (factor: InverseFactor) => T,
   kernel: BlockKernel = "auto",
 ): T | null {
-  return factorise(
+  return withInverseFactorOf(
     size,
-    (l, s) => {
-      for (let i = 0; i < size; i++) for (let j = 0; j <= i; j++) l[at(s, i, j)] = entry(i, j);
+    (add) => {
+      for (let i = 0; i < size; i++) for (let j = 0; j <= i; j++) add(i, j, entry(i, j));
     },
     use,
     kernel,
