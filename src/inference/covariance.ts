@@ -53,8 +53,10 @@ export function information(groups: Factors, theta: Float64Array, state?: GroupS
   const value = new Float64Array(rowStart[n]);
   for (let f = 0; f + 1 < start.length; f++) {
     if (start[f + 1] - start[f] === 2) {
-      // a pair: w·p_a·p_b both on the diagonal and off it, kept from the log-odds (see GroupState.curvature)
+      // a pair: w·p_a·p_b both on the diagonal and off it, kept from the log-odds (see GroupState.curvature);
+      // an item against itself has no information (and no term counted above)
       const [i, j] = [members[start[f]], members[start[f] + 1]];
+      if (i === j) continue;
       diagonal[i] += curvature[f];
       diagonal[j] += curvature[f];
       const row = Math.max(i, j);
