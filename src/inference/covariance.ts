@@ -1,29 +1,69 @@
 import { expandFactors, type Factors } from "./factors.js";
-import { evaluateGroups } from "./groups.js";
-import { inverse, inverseDiagonal, inverseTimes, withInverseFactor, type InverseFactor } from "../numerics/cholesky.js";
+import { evaluateGroups, type GroupState } from "./groups.js";
+import {
+  inverse,
+  inverseDiagonal,
+  inverseTimes,
+  withInverseFactor,
+  withInverseFactorOf,
+  type InverseFactor,
+} from "../numerics/cholesky.js";
 
 /**
- * The observed Fisher information of the log-strengths (the negative Hessian of the
- * log-likelihood), dense: Σ_f w_f (diag(p_f) − p_f p_fᵀ) over every factor.
+ * A symmetric matrix held as its diagonal and a sum of off-diagonal terms: entry (i, j), j < i, is
+ * −Σ value[k] over the k in [rowStart[i], rowStart[i + 1]) with column[k] = j. The observed information of
+ * a fit takes this form (one term per pair of items in a factor), at a cost in the data's size rather than
+ * the n² of a dense matrix; it is written straight into the factorisation's work space.
  * @internal
  */
-export function information(groups: Factors, theta: Float64Array): Float64Array[] {
+export interface SparseSymmetric {
+  readonly size: number;
+  /** The diagonal entries; a caller may add to them (a prior's 1/σ²). */
+  readonly diagonal: Float64Array;
+  /** Where each row's terms start (size + 1 entries). */
+  readonly rowStart: Int32Array;
+  /** The column of each term, below its row. */
+  readonly column: Int32Array;
+  /** The value of each term, subtracted from its entry. */
+  readonly value: Float64Array;
+}
+
+/**
+ * The observed Fisher information of the log-strengths (the negative Hessian of the log-likelihood):
+ * Σ_f w_f (diag(p_f) − p_f p_fᵀ) over every factor, as a {@link SparseSymmetric}. `state` is the groups'
+ * evaluation at `theta` when the caller has it (used when every group is one factor, as for comparisons).
+ * @internal
+ */
+export function information(groups: Factors, theta: Float64Array, state?: GroupState): SparseSymmetric {
   const factors = expandFactors(groups);
   const n = factors.nItems;
   const { start, members, weight } = factors;
-  const { e, inverseSuffix } = evaluateGroups(factors, theta, undefined, false);
-  const info = Array.from({ length: n }, () => new Float64Array(n));
-  // The diagonal is summed apart and the off-diagonal terms gathered by row (a counting sort), then added row by
-  // row: added in the factors' order they would land all over the n² matrix, one cache miss each.
-  const perRow = new Int32Array(n + 1);
+  const { e, inverseSuffix, curvature } =
+    state !== undefined && factors === groups ? state : evaluateGroups(factors, theta, undefined, false);
+  // the diagonal is summed apart and each pair's term kept in the row of its larger index (a counting sort by
+  // row): added in the factors' order the terms would land all over the n² matrix, one cache miss each
+  const rowStart = new Int32Array(n + 1);
   for (let f = 0; f + 1 < start.length; f++)
-    for (let a = start[f]; a < start[f + 1]; a++) perRow[members[a] + 1] += start[f + 1] - start[f] - 1;
-  for (let i = 0; i < n; i++) perRow[i + 1] += perRow[i];
-  const next = perRow.slice(0, n);
+    for (let a = start[f]; a < start[f + 1]; a++)
+      for (let b = start[f]; b < start[f + 1]; b++) if (members[b] < members[a]) rowStart[members[a] + 1]++;
+  for (let i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
+  const next = rowStart.slice(0, n);
   const diagonal = new Float64Array(n);
-  const column = new Int32Array(perRow[n]);
-  const value = new Float64Array(perRow[n]);
+  const column = new Int32Array(rowStart[n]);
+  const value = new Float64Array(rowStart[n]);
   for (let f = 0; f + 1 < start.length; f++) {
+    if (start[f + 1] - start[f] === 2) {
+      // a pair: w·p_a·p_b both on the diagonal and off it, kept from the log-odds (see GroupState.curvature);
+      // an item against itself has no information (and no term counted above)
+      const [i, j] = [members[start[f]], members[start[f] + 1]];
+      if (i === j) continue;
+      diagonal[i] += curvature[f];
+      diagonal[j] += curvature[f];
+      const row = Math.max(i, j);
+      column[next[row]] = Math.min(i, j);
+      value[next[row]++] = curvature[f];
+      continue;
+    }
     const w = weight[f];
     const s = inverseSuffix[start[f]]; // one factor per group: p = e / S
     for (let a = start[f]; a < start[f + 1]; a++) {
@@ -34,19 +74,17 @@ export function information(groups: Factors, theta: Float64Array): Float64Array[
       for (let b = start[f]; b < start[f + 1]; b++) if (b !== a) others += e[b];
       diagonal[i] += w * pa * (others * s);
       for (let b = start[f]; b < start[f + 1]; b++) {
-        if (b === a) continue;
+        if (members[b] >= i) continue;
         column[next[i]] = members[b];
         value[next[i]++] = w * pa * e[b] * s;
       }
     }
   }
-  for (let i = 0; i < n; i++) {
-    const row = info[i];
-    row[i] = diagonal[i];
-    for (let k = perRow[i]; k < perRow[i + 1]; k++) row[column[k]] -= value[k];
-  }
-  return info;
+  return { size: n, diagonal, rowStart, column, value };
 }
+
+/** The information as {@link gaugeErrors} reads it: dense rows, or a {@link SparseSymmetric}. @internal */
+export type Information = Float64Array[] | SparseSymmetric;
 
 /**
  * What the fit reports of the covariance: the variances of every parameter (the diagonal), and the
@@ -80,16 +118,19 @@ export interface GaugeErrors {
  * @internal
  */
 export function gaugeErrors(
-  info: Float64Array[],
+  info: Information,
   nItems: number,
   reference: number | undefined,
   identified: boolean,
 ): GaugeErrors | null {
-  const size = info.length;
+  const size = Array.isArray(info) ? info.length : info.size;
+  const diagonalEntry = (i: number) => (Array.isArray(info) ? info[i][i] : info.diagonal[i]);
   // the factor lives in a reused work space: what is kept is computed inside, and the full covariance, when
   // read, comes from factorising again (size³/3 multiply-adds, on top of the size³/6 of forming it)
   const factorise = <T>(keep: readonly number[], use: (factor: InverseFactor) => T) =>
-    withInverseFactor(keep.length, (i, j) => info[keep[i]][keep[j]], use);
+    Array.isArray(info)
+      ? withInverseFactor(keep.length, (i, j) => info[keep[i]][keep[j]], use)
+      : withInverseFactorOf(keep.length, (add) => writeLower(info, keep, add), use);
   const all = allIndices(size);
   if (identified) {
     // Var(θ_i − θ_k) = C_ii − 2 C_ik + C_kk, with column k of C = A⁻¹ e_k
@@ -108,7 +149,8 @@ export function gaugeErrors(
     return finiteErrors(variance, () => relativeTo(full(), reference));
   }
   let grounded = reference ?? 0;
-  if (reference === undefined) for (let i = 1; i < nItems; i++) if (info[i][i] > info[grounded][grounded]) grounded = i;
+  if (reference === undefined)
+    for (let i = 1; i < nItems; i++) if (diagonalEntry(i) > diagonalEntry(grounded)) grounded = i;
   const keep = all.filter((i) => i !== grounded);
   // centring needs A⁻¹ applied to the log-strengths' mean vector: computed with the diagonal, from one factor
   const meanVector = Float64Array.from(keep, (i) => (i < nItems ? 1 / nItems : 0));
@@ -137,6 +179,24 @@ export function gaugeErrors(
   for (let i = 0; i < nItems; i++) grandMean += rowMean[i] / nItems;
   const variance = diagonal.map((d, i) => (i < nItems ? d - 2 * rowMean[i] + grandMean : d));
   return finiteErrors(variance, () => centred(groundedCovariance(), nItems));
+}
+
+/**
+ * The lower triangle of the matrix `m` restricted to the rows and columns `keep` (ascending), handed to `add` as
+ * add(a, b, x) for entry (keep[a], keep[b]), b ≤ a, in parts that sum to it.
+ */
+function writeLower(m: SparseSymmetric, keep: readonly number[], add: (a: number, b: number, x: number) => void): void {
+  const position = new Int32Array(m.size).fill(-1);
+  keep.forEach((i, a) => (position[i] = a));
+  const { diagonal, rowStart, column, value } = m;
+  for (let a = 0; a < keep.length; a++) {
+    const i = keep[a];
+    add(a, a, diagonal[i]);
+    for (let k = rowStart[i]; k < rowStart[i + 1]; k++) {
+      const b = position[column[k]];
+      if (b >= 0) add(a, b, -value[k]);
+    }
+  }
 }
 
 function allIndices(size: number): number[] {

@@ -8,7 +8,7 @@ import {
   requireOptions,
   requirePositive,
 } from "../validation/checks.js";
-import { gaugeErrors, information, type GaugeErrors } from "./covariance.js";
+import { gaugeErrors, information, type GaugeErrors, type SparseSymmetric } from "./covariance.js";
 import {
   iterativeLuceSpectralRanking,
   minorizeMaximize,
@@ -24,7 +24,7 @@ import {
   type Factors,
 } from "./factors.js";
 import { requireExtendedIdentifiable, requireIdentifiable } from "./identifiability.js";
-import { evaluateGroups } from "./groups.js";
+import { evaluateGroups, type GroupState } from "./groups.js";
 import { centre } from "./stopping-rule.js";
 import { fitExtended, type ExtendedData } from "./bradley-terry-extended.js";
 import { normalizeComparisons } from "../ranking/observations.js";
@@ -387,6 +387,18 @@ export function fitPlackettLuce(observations: readonly PlackettLuceObservation[]
   return fit(fn, "observations", observationFactors(fn, observations, options.nItems), options);
 }
 
+/** The information at θ, plus the prior's precision 1/σ² on the diagonal when there is one. */
+function informationWithPrior(
+  factors: Factors,
+  theta: Float64Array,
+  state: GroupState,
+  priorVariance: number | undefined,
+): SparseSymmetric {
+  const info = information(factors, theta, state);
+  if (priorVariance !== undefined) for (let i = 0; i < info.size; i++) info.diagonal[i] += 1 / priorVariance;
+  return info;
+}
+
 function fit(fn: string, argument: string, factors: Factors, options: FitOptions): FitResult {
   const { method, reference, tolerance, maxIterations, factor, wantErrors } = commonOptions(fn, factors, options);
   if (method !== "newton" && method !== "mm" && method !== "ilsr")
@@ -407,12 +419,11 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
         : iterativeLuceSpectralRanking(factors, settings);
   const theta = estimate.theta;
   if (priorVariance === undefined) centre(theta);
-  const logLikelihood = evaluateGroups(factors, theta).logLikelihood;
+  const state = evaluateGroups(factors, theta);
+  const logLikelihood = state.logLikelihood;
   const errors = wantErrors
     ? gaugeErrors(
-        information(factors, theta).map((row, i) =>
-          priorVariance === undefined ? row : row.map((v, j) => (i === j ? v + 1 / priorVariance : v)),
-        ),
+        informationWithPrior(factors, theta, state, priorVariance),
         factors.nItems,
         reference,
         priorVariance !== undefined,

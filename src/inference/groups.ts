@@ -1,4 +1,5 @@
 import { addCompensated, settleCompensated } from "./compensated.js";
+import { NeumaierSum } from "../numerics/sum.js";
 import type { Factors } from "./factors.js";
 
 /** The smallest normal float64: below it e^(−|d|) has lost digits (or is 0). */
@@ -11,7 +12,10 @@ export type Groups = Factors;
 export interface GroupState {
   readonly logLikelihood: number;
   readonly gradient: Float64Array;
-  /** e_m = exp(θ_m − M_g) per member slot (M_g the group's largest θ). */
+  /**
+   * e_m = exp(θ_m − M_g) per member slot (M_g the group's largest θ), for groups of three or more members (this
+   * and the next two are not written for a pair, whose information is its `curvature`).
+   */
   readonly e: Float64Array;
   /** 1/S_j per member slot j < k (S_j the suffix sum from j). */
   readonly inverseSuffix: Float64Array;
@@ -40,41 +44,47 @@ export function evaluateGroups(
   withLogLikelihood = true,
 ): GroupState {
   const { start, members, factors, weight } = groups;
-  const e = reuse?.e ?? new Float64Array(members.length);
-  const inverseSuffix = reuse?.inverseSuffix ?? new Float64Array(members.length);
-  const prefixInverse = reuse?.prefixInverse ?? new Float64Array(members.length);
   const gradient = reuse?.gradient.fill(0) ?? new Float64Array(theta.length);
   const gradientCompensation = reuse?.compensation.fill(0) ?? new Float64Array(theta.length);
   const curvature = reuse?.curvature ?? new Float64Array(start.length - 1);
-  let logLikelihood = 0;
-  let compensation = 0;
+  if (allPairs(start)) {
+    const logLikelihood = evaluatePairs(groups, theta, gradient, gradientCompensation, curvature, withLogLikelihood);
+    // pairs keep nothing per member slot
+    const none = new Float64Array(0);
+    return {
+      logLikelihood,
+      gradient,
+      e: none,
+      inverseSuffix: none,
+      prefixInverse: none,
+      scratch: none,
+      compensation: gradientCompensation,
+      curvature,
+    };
+  }
+  const e = reuse?.e ?? new Float64Array(members.length);
+  const inverseSuffix = reuse?.inverseSuffix ?? new Float64Array(members.length);
+  const prefixInverse = reuse?.prefixInverse ?? new Float64Array(members.length);
+  const logLikelihood = new NeumaierSum();
   for (let g = 0; g + 1 < start.length; g++) {
     const a = start[g];
     const b = start[g + 1];
     const k = factors[g];
     const w = weight[g];
     if (b - a === 2) {
-      // a pairwise comparison (Bradley–Terry): one exponential, log σ through its two branches
-      const d = theta[members[a]] - theta[members[a + 1]];
-      const tail = Math.exp(-Math.abs(d));
-      e[a] = d >= 0 ? 1 : tail;
-      e[a + 1] = d >= 0 ? tail : 1;
-      const inverse = 1 / (1 + tail);
-      inverseSuffix[a] = inverse;
-      prefixInverse[a] = inverse;
-      prefixInverse[a + 1] = inverse;
-      // w·σ(−d) and w·σ(d)σ(−d); past float64's exponent range for e^(−|d|) alone, as exp(log w − |d|)
-      const tiny = tail < MIN_NORMAL;
-      const flow = d >= 0 && tiny ? Math.exp(Math.log(w) - d) : w * e[a + 1] * inverse;
-      curvature[g] = tiny ? Math.exp(Math.log(w) - Math.abs(d)) : w * tail * inverse * inverse;
-      addCompensated(gradient, gradientCompensation, members[a], flow);
-      addCompensated(gradient, gradientCompensation, members[a + 1], -flow);
-      if (!withLogLikelihood) continue;
-      const logChosen = (d >= 0 ? 0 : d) - Math.log1p(tail);
-      const term = w * logChosen - compensation;
-      const total = logLikelihood + term;
-      compensation = total - logLikelihood - term;
-      logLikelihood = total;
+      const pair = addPair(
+        members[a],
+        members[a + 1],
+        w,
+        g,
+        theta,
+        undefined,
+        gradient,
+        gradientCompensation,
+        curvature,
+        withLogLikelihood,
+      );
+      if (withLogLikelihood) logLikelihood.add(pair);
       continue;
     }
     let max = -Infinity;
@@ -103,14 +113,11 @@ export function evaluateGroups(
       }
       prefixInverse[m] = running;
     }
-    const term = w * groupLog - compensation;
-    const total = logLikelihood + term;
-    compensation = total - logLikelihood - term;
-    logLikelihood = total;
+    logLikelihood.add(w * groupLog);
   }
   settleCompensated(gradient, gradientCompensation);
   return {
-    logLikelihood: withLogLikelihood ? logLikelihood : Number.NaN,
+    logLikelihood: withLogLikelihood ? logLikelihood.value() : Number.NaN,
     gradient,
     e,
     inverseSuffix,
@@ -119,6 +126,102 @@ export function evaluateGroups(
     compensation: gradientCompensation,
     curvature,
   };
+}
+
+/**
+ * The largest |θ| at which {@link evaluatePairs} takes e^(−|d|) as a ratio e^θ_l / e^θ_w: every such ratio is then
+ * at least e^(−2·RATIO_LIMIT), far above the smallest normal float64 (e^(−708)), so that it keeps its digits.
+ */
+const RATIO_LIMIT = 300;
+
+/** {@link allPairs} of each groups' `start` seen, so that a fit's many evaluations scan it once. */
+const pairsOnly = new WeakMap<Int32Array, boolean>();
+
+/**
+ * Whether every group has two members (pairwise comparisons): {@link evaluatePairs} and the pairs' branch of
+ * {@link groupInformationTimes} then do the work. Groups' arrays are not changed after they are built.
+ */
+function allPairs(start: Int32Array): boolean {
+  let known = pairsOnly.get(start);
+  if (known === undefined) {
+    known = true;
+    for (let g = 0; g < start.length && known; g++) known = start[g] === 2 * g;
+    pairsOnly.set(start, known);
+  }
+  return known;
+}
+
+/**
+ * {@link evaluateGroups} when every group is a pair (member slots 2g and 2g + 1, the winner first): the gradient
+ * and the curvatures written, the log-likelihood returned (NaN unless `withLogLikelihood`).
+ */
+function evaluatePairs(
+  groups: Groups,
+  theta: Float64Array,
+  gradient: Float64Array,
+  gradientCompensation: Float64Array,
+  curvature: Float64Array,
+  withLogLikelihood: boolean,
+): number {
+  const { members, weight } = groups;
+  // e^(−|d|) as a ratio of the two items' e^θ, one exponential per item instead of one per comparison, where
+  // every |θ| ≤ RATIO_LIMIT (the ratio then stays a normal float); beyond, one exponential per comparison
+  let largest = 0;
+  for (let i = 0; i < theta.length; i++) largest = Math.max(largest, Math.abs(theta[i]));
+  const strength = largest <= RATIO_LIMIT && weight.length > theta.length ? theta.map(Math.exp) : undefined;
+  const logLikelihood = new NeumaierSum();
+  for (let g = 0; g < weight.length; g++) {
+    const term = addPair(
+      members[2 * g],
+      members[2 * g + 1],
+      weight[g],
+      g,
+      theta,
+      strength,
+      gradient,
+      gradientCompensation,
+      curvature,
+      withLogLikelihood,
+    );
+    if (withLogLikelihood) logLikelihood.add(term);
+  }
+  settleCompensated(gradient, gradientCompensation);
+  return withLogLikelihood ? logLikelihood.value() : Number.NaN;
+}
+
+/**
+ * One comparison of `winner` and `loser` with weight w (group g): adds w·σ(−d) to the winner's gradient entry and
+ * takes it from the loser's (compensated), writes the curvature w·σ(d)σ(−d), and returns w·log σ(d), d = θ_winner −
+ * θ_loser (0 unless `withLogLikelihood`). e^(−|d|) from `strength` (e^θ per item) when the caller has it, else
+ * one exponential; log σ through its two branches.
+ */
+function addPair(
+  winner: number,
+  loser: number,
+  w: number,
+  g: number,
+  theta: Float64Array,
+  strength: Float64Array | undefined,
+  gradient: Float64Array,
+  gradientCompensation: Float64Array,
+  curvature: Float64Array,
+  withLogLikelihood: boolean,
+): number {
+  const d = theta[winner] - theta[loser];
+  const tail =
+    strength === undefined
+      ? Math.exp(-Math.abs(d))
+      : d >= 0
+        ? strength[loser] / strength[winner]
+        : strength[winner] / strength[loser];
+  const inverse = 1 / (1 + tail);
+  // w·σ(−d) and w·σ(d)σ(−d); past float64's exponent range for e^(−|d|) alone, as exp(log w − |d|)
+  const tiny = tail < MIN_NORMAL;
+  const flow = d >= 0 && tiny ? Math.exp(Math.log(w) - d) : w * (d >= 0 ? tail : 1) * inverse;
+  curvature[g] = tiny ? Math.exp(Math.log(w) - Math.abs(d)) : w * tail * inverse * inverse;
+  addCompensated(gradient, gradientCompensation, winner, flow);
+  addCompensated(gradient, gradientCompensation, loser, -flow);
+  return withLogLikelihood ? w * ((d >= 0 ? 0 : d) - Math.log1p(tail)) : 0;
 }
 
 /** The information's diagonal: Σ_j w p_{j,i}(1 − p_{j,i}) = w(e_i Σ 1/S_j − e_i² Σ 1/S_j²). @internal */
@@ -148,6 +251,17 @@ export function groupInformationTimes(groups: Groups, state: GroupState, v: Floa
   const { e, inverseSuffix, prefixInverse } = state;
   const scratch = state.scratch;
   out.fill(0);
+  if (allPairs(start)) {
+    // one pairwise factor each: w p_a p_b (v_a − v_b)
+    for (let g = 0; g + 1 < start.length; g++) {
+      const i = members[2 * g];
+      const j = members[2 * g + 1];
+      const flow = state.curvature[g] * (v[i] - v[j]);
+      out[i] += flow;
+      out[j] -= flow;
+    }
+    return;
+  }
   for (let g = 0; g + 1 < start.length; g++) {
     const a = start[g];
     const b = start[g + 1];

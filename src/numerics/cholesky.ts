@@ -5,9 +5,10 @@ import { choleskyKernelWasm } from "./cholesky-kernel-wasm.js";
  * inverse: A = L Lᵀ, A⁻¹ = Wᵀ W with W = L⁻¹, kept as V = Wᵀ = L⁻ᵀ (upper triangular, row-major),
  * so that the diagonal of A⁻¹ is the rows' sums of squares and each entry a dot product of two rows.
  *
- * Matrices are flat, row-major `Float64Array`s. The factor is padded to a multiple of four rows with
- * identity rows and columns (which change nothing of the rest), so that the loops can work on 4×2
- * blocks: each value loaded serves several multiply-adds, and every inner loop runs along rows.
+ * `v` is a flat, row-major `Float64Array`. The factor is padded to a multiple of four rows with identity rows
+ * and columns (which change nothing of the rest), so that the loops can work on 4×2 blocks: each value loaded
+ * serves several multiply-adds. While it is formed the work space holds its matrices in blocks of rows (see
+ * {@link at}).
  * @internal
  */
 export interface InverseFactor {
@@ -23,13 +24,13 @@ export interface InverseFactor {
 const ROWS = 4;
 
 /**
- * Which code computes the block sums that make up nearly all of the work: `"simd"`, the float64 SIMD
- * WebAssembly kernel (cholesky-kernel.wat), or `"scalar"`, the same sums in JavaScript; `"auto"` takes the
- * kernel from order {@link SIMD_MIN_ORDER} on. Both add the same products; the kernel adds them in two
- * interleaved partial sums (even and odd k), so results differ from the scalar loop's by rounding only: a
- * relative change of order size · EPS in each sum, which the factorisation carries into A⁻¹ amplified at most
- * by A's condition number (the backward stability of Cholesky, Higham, Accuracy and Stability of Numerical
- * Algorithms, 2nd ed., thm. 10.3).
+ * Which code runs the factorisation and the inversion: `"simd"`, the WebAssembly kernel (cholesky-kernel.wat: the
+ * same loops, with the block sums that make up nearly all of the work in float64 SIMD), or `"scalar"`, JavaScript;
+ * `"auto"` takes the kernel from order {@link SIMD_MIN_ORDER} on. Both add the same products; the kernel adds the
+ * block sums in two interleaved partial sums (even and odd k), so results differ from the scalar loop's by
+ * rounding only: a relative change of order size · EPS in each sum, which the factorisation carries into A⁻¹
+ * amplified at most by A's condition number (the backward stability of Cholesky, Higham, Accuracy and Stability
+ * of Numerical Algorithms, 2nd ed., thm. 10.3).
  * @internal
  */
 export type BlockKernel = "auto" | "simd" | "scalar";
@@ -59,26 +60,70 @@ export function withInverseFactor<T>(
   use: (factor: InverseFactor) => T,
   kernel: BlockKernel = "auto",
 ): T | null {
+  return withInverseFactorOf(
+    size,
+    (add) => {
+      for (let i = 0; i < size; i++) for (let j = 0; j <= i; j++) add(i, j, entry(i, j));
+    },
+    use,
+    kernel,
+  );
+}
+
+/**
+ * {@link withInverseFactor} of the matrix that `writeLower(add)` writes: it calls add(i, j, x) to add x to A_ij,
+ * j ≤ i < size, which start at 0 (an entry may come in several parts, or not at all for a zero). For callers
+ * that hold the matrix in another form (a sparse sum of terms): written straight into the work space, without
+ * a dense copy of their own.
+ * @internal
+ */
+export function withInverseFactorOf<T>(
+  size: number,
+  writeLower: (add: (i: number, j: number, x: number) => void) => void,
+  use: (factor: InverseFactor) => T,
+  kernel: BlockKernel = "auto",
+): T | null {
+  return factorise(
+    size,
+    (l, s) => {
+      clearLower(l, s, size);
+      writeLower((i, j, x) => (l[at(s, i, j)] += x));
+    },
+    use,
+    kernel,
+  );
+}
+
+/**
+ * The factorisation behind {@link withInverseFactor}: `write(l, stride)` sets the lower triangle of rows
+ * i < size in the work space's layout (see {@link at}); the padding rows are set here.
+ */
+function factorise<T>(
+  size: number,
+  write: (l: Float64Array, stride: number) => void,
+  use: (factor: InverseFactor) => T,
+  kernel: BlockKernel,
+): T | null {
   const stride = Math.ceil(size / ROWS) * ROWS;
   const simd = kernel === "simd" || (kernel === "auto" && size >= SIMD_MIN_ORDER);
   const simdWork = simd && !busy ? simdWorkspace(stride) : null;
   const work = simdWork ?? scalarWorkspace(stride);
-  const l = work.l;
-  // the whole lower triangle with the padding's identity rows: a reused space holds the last factor's values
-  for (let i = 0; i < stride; i++) {
-    const row = i * stride;
-    if (i < size) for (let j = 0; j <= i; j++) l[row + j] = entry(i, j);
-    else {
-      l.fill(0, row, row + i);
-      l[row + i] = 1;
-    }
+  const { l, v } = work;
+  write(l, stride);
+  // the padding's identity rows (a reused space holds the last factor's values)
+  for (let i = size; i < stride; i++) {
+    for (let j = 0; j < i; j++) l[at(stride, i, j)] = 0;
+    l[at(stride, i, i)] = 1;
   }
-  if (simdWork !== null) work.v.fill(0);
+  // V's entries below its diagonal are read as zeros next to those above it
+  if (simdWork !== null) v.fill(0);
   if (simdWork !== null) busy = true;
   try {
-    if (!factorLower(work)) return null;
-    invertLowerTransposed(work);
-    return use({ size, stride, v: work.v });
+    if (!work.factor()) return null;
+    work.invert();
+    // L is spent: its space takes V in the row-major form that InverseFactor promises
+    rowMajor(v, l, stride);
+    return use({ size, stride, v: l });
   } finally {
     if (simdWork !== null) busy = false;
   }
@@ -98,12 +143,57 @@ export function inverseCholeskyFactor(
   );
 }
 
+/** The values of one pair of columns of a block of rows, stored together (see {@link at}). */
+const PAIR = 2 * ROWS;
+
 /**
- * The matrices of one factorisation and the block sums over them: `lByL(ra, qx, from, to)` writes
- * sums[2b + c] = Σ_{from≤k<to} l[ra + b·s + k] · l[qx + c·s + k] for b < 4, c < 2, and `lByV` the same with
- * rows of v in place of the second l.
+ * Where entry (i, j) of a matrix of row length s lies in the work space: rows in blocks of {@link ROWS}, each
+ * block stored by pairs of columns, the pair (j, j + 1) of the block's rows as {@link PAIR} consecutive values
+ * (row by row). The block sums then read a block's four rows and two rows of another block from two
+ * addresses at fixed offsets, one pair of columns a step, which is what lets the SIMD kernel run near the
+ * processor's rate of multiply-adds (addresses computed per row cost it as many instructions as the arithmetic).
+ */
+function at(s: number, i: number, j: number): number {
+  return (i >> 2) * ROWS * s + (j >> 1) * PAIR + (i & 3) * 2 + (j & 1);
+}
+
+/** Zeros the lower triangle of rows i < size (and some entries above it: the diagonal blocks whole). */
+function clearLower(l: Float64Array, s: number, size: number): void {
+  for (let i0 = 0; i0 < size; i0 += ROWS) {
+    const block = at(s, i0, 0);
+    l.fill(0, block, block + ((i0 + ROWS) / 2) * PAIR);
+  }
+}
+
+/** The upper triangle of `v` (in the layout of {@link at}) into `out`, row-major, zeros below its diagonal. */
+function rowMajor(v: Float64Array, out: Float64Array, s: number): void {
+  out.fill(0, 0, s * s);
+  for (let j = 0; j < s; j++) {
+    const row = j * s;
+    for (let i = j; i < s; i++) out[row + i] = v[at(s, j, i)];
+  }
+}
+
+/**
+ * The matrices of one factorisation (in the layout of {@link at}, row length `stride`) and the two stages on
+ * them: `factor` overwrites l's lower triangle with L (false at a pivot that is not positive and finite),
+ * `invert` then writes V = L⁻ᵀ into v (whose entries below the diagonal are zero).
  */
 interface Workspace {
+  readonly stride: number;
+  readonly l: Float64Array;
+  readonly v: Float64Array;
+  factor(): boolean;
+  invert(): void;
+}
+
+/**
+ * The matrices in JavaScript and the block sums over them: `lByL(a, x, pairs)` writes sums[2b + c] = Σ_k l_b[k] ·
+ * l'_c[k] over `pairs` pairs of columns, for the four rows l_b of a block of l from its value at index a on and
+ * the two rows l'_c of l whose pair of columns starts at index x; `lByV` the same with rows of v in place of the
+ * second l.
+ */
+interface ScalarWork {
   readonly stride: number;
   readonly l: Float64Array;
   readonly v: Float64Array;
@@ -112,20 +202,21 @@ interface Workspace {
   readonly lByV: BlockSums;
 }
 
-type BlockSums = (ra: number, qx: number, from: number, to: number) => void;
+type BlockSums = (a: number, x: number, pairs: number) => void;
 
 function scalarWorkspace(s: number): Workspace {
   const l = new Float64Array(s * s);
   const v = new Float64Array(s * s);
   const sums = new Float64Array(ROWS * 2);
-  return {
+  const work: ScalarWork = {
     stride: s,
     l,
     v,
     sums,
-    lByL: (ra, qx, from, to) => blockSums(l, ra, l, qx, s, from, to, sums),
-    lByV: (ra, qx, from, to) => blockSums(l, ra, v, qx, s, from, to, sums),
+    lByL: (a, x, pairs) => blockSums(l, a, l, x, pairs, sums),
+    lByV: (a, x, pairs) => blockSums(l, a, v, x, pairs, sums),
   };
+  return { stride: s, l, v, factor: () => factorLower(work), invert: () => invertLowerTransposed(work) };
 }
 
 /** The parts of the WebAssembly API used here (TypeScript's ES libraries do not declare it). */
@@ -139,17 +230,22 @@ let kernelModule: object | undefined;
 
 /** The kernel's memory page. */
 const PAGE_BYTES = 65536;
-/** The kernel writes its eight sums to the first bytes of its memory; the matrices follow. */
-const SUMS_ELEMENTS = ROWS * 2;
+/** The kernel keeps two blocks' eight sums in the first bytes of its memory; the matrices follow. */
+const SUMS_ELEMENTS = 2 * ROWS * 2;
 
 /** The kernel instance kept between factorisations, with its memory. */
-let kept: { readonly run: BlockSumsExport; readonly memory: KernelMemory } | undefined;
+let kept: KernelInstance | undefined;
 /** True while a factor in the kept memory is in use: a factorisation inside `use` gets a space of its own. */
 let busy = false;
 /** The largest memory kept between factorisations (order about 2000); larger ones go with their instance. */
 const KEPT_BYTES = 64 * 2 ** 20;
 
-type BlockSumsExport = (a: number, x: number, s: number, from: number, to: number) => void;
+/** The kernel's exports: byte addresses and the row length (see cholesky-kernel.wat). */
+interface KernelInstance {
+  readonly factor: (l: number, s: number) => number;
+  readonly invert: (l: number, v: number, s: number) => void;
+  readonly memory: KernelMemory;
+}
 interface KernelMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
@@ -166,27 +262,23 @@ function simdWorkspace(s: number): Workspace | null {
   const api = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   if (api === undefined) return null;
   kernelModule ??= new api.Module(Buffer.from(choleskyKernelWasm, "base64"));
-  const fresh = () => {
-    const instance = new api.Instance(kernelModule!);
-    return { run: instance.exports.blockSums as BlockSumsExport, memory: instance.exports.memory as KernelMemory };
-  };
+  const fresh = () => new api.Instance(kernelModule!).exports as unknown as KernelInstance;
   const kernel = bytes <= KEPT_BYTES ? (kept ??= fresh()) : fresh();
-  const { run, memory } = kernel;
+  const memory = kernel.memory;
   try {
     const pages = Math.ceil(bytes / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
     if (pages > 0) memory.grow(pages);
   } catch {
     return null;
   }
-  const lBase = SUMS_ELEMENTS;
-  const vBase = lBase + s * s;
+  const lBytes = SUMS_ELEMENTS * Float64Array.BYTES_PER_ELEMENT;
+  const vBytes = lBytes + s * s * Float64Array.BYTES_PER_ELEMENT;
   return {
     stride: s,
-    l: new Float64Array(memory.buffer, lBase * Float64Array.BYTES_PER_ELEMENT, s * s),
-    v: new Float64Array(memory.buffer, vBase * Float64Array.BYTES_PER_ELEMENT, s * s),
-    sums: new Float64Array(memory.buffer, 0, SUMS_ELEMENTS),
-    lByL: (ra, qx, from, to) => run(lBase + ra, lBase + qx, s, from, to),
-    lByV: (ra, qx, from, to) => run(lBase + ra, vBase + qx, s, from, to),
+    l: new Float64Array(memory.buffer, lBytes, s * s),
+    v: new Float64Array(memory.buffer, vBytes, s * s),
+    factor: () => kernel.factor(lBytes, s) === 1,
+    invert: () => kernel.invert(lBytes, vBytes, s),
   };
 }
 
@@ -194,17 +286,17 @@ function simdWorkspace(s: number): Workspace | null {
  * The rows of a panel: the blocks of a panel take each earlier pair of rows in turn, so that the pair is read
  * from memory once for the whole panel and then from cache (the factorisation streams every earlier row past
  * every block: fetched anew for each block, the pairs' memory traffic, not the arithmetic, sets the pace).
- * 32 rows of order 1000 are 256 KiB, within a core's level-2 cache.
+ * 32 rows of order 1000 are 256 KiB, within a core's level-2 cache. cholesky-kernel.wat uses the same panels.
  */
 const PANEL_ROWS = 8 * ROWS;
 
 /**
  * Cholesky–Banachiewicz in place on the lower triangle, L_ij = (A_ij − Σ_{k<j} L_ik L_jk) / L_jj: four
  * rows against two earlier rows at a time (eight sums from six loads a step), then the block's own
- * 4×4 corner one entry at a time. Panels of blocks share each pair of rows above the panel; every entry is
- * formed from the same sums, in the same order, as block by block.
+ * 4×4 corner. Panels of blocks share each pair of rows above the panel; every entry is formed from the same
+ * sums, in the same order, as block by block.
  */
-function factorLower(work: Workspace): boolean {
+function factorLower(work: ScalarWork): boolean {
   const s = work.stride;
   for (let p0 = 0; p0 < s; p0 += PANEL_ROWS) {
     const end = Math.min(p0 + PANEL_ROWS, s);
@@ -217,27 +309,41 @@ function factorLower(work: Workspace): boolean {
   return true;
 }
 
-/** Columns j0 and j0 + 1 of the block's four rows i0, …, i0 + 3 (j0 + 1 < i0). */
-function factorPair({ stride: s, l, sums, lByL }: Workspace, i0: number, j0: number): void {
-  const r0 = i0 * s;
-  const q0 = j0 * s;
-  const q1 = q0 + s;
-  lByL(r0, q0, 0, j0);
-  for (let b = 0; b < ROWS; b++) finishPair(l, r0 + b * s, q0, q1, j0, sums[2 * b], sums[2 * b + 1]);
+/**
+ * Columns j0 and j0 + 1 of the block's four rows i0, …, i0 + 3 (j0 even, j0 + 1 < i0), from their sums over
+ * k < j0: L_{r,j0}, which then enters L_{r,j0+1}.
+ */
+function factorPair({ stride: s, l, sums, lByL }: ScalarWork, i0: number, j0: number): void {
+  lByL(at(s, i0, 0), at(s, j0, 0), j0 / 2);
+  const pivot = at(s, j0, j0); // then (j0 + 1, j0) and (j0 + 1, j0 + 1) at +2 and +3
+  for (let b = 0; b < ROWS; b++) {
+    const r = at(s, i0 + b, j0); // then (i0 + b, j0 + 1) at +1
+    const x = (l[r] - sums[2 * b]) / l[pivot];
+    l[r] = x;
+    l[r + 1] = (l[r + 1] - sums[2 * b + 1] - x * l[pivot + 2]) / l[pivot + 3];
+  }
 }
 
-/** The block's 4×4 corner, its columns left of it done; false when a pivot is not positive and finite. */
-function factorCorner({ stride: s, l }: Workspace, i0: number): boolean {
-  for (let i = i0; i < i0 + ROWS; i++) {
-    const ri = i * s;
-    for (let j = i0; j <= i; j++) {
-      const rj = j * s;
-      const x = l[ri + j] - dot(l, ri, rj, j);
+/**
+ * The block's 4×4 corner, its columns left of it done: the sums over k < i0 from the block sums, the terms
+ * inside the block one entry at a time; false when a pivot is not positive and finite.
+ */
+function factorCorner({ stride: s, l, sums, lByL }: ScalarWork, i0: number): boolean {
+  const rows = at(s, i0, 0);
+  lByL(rows, rows, i0 / 2);
+  const left = sums.slice(); // columns i0, i0 + 1
+  lByL(rows, at(s, i0 + 2, 0), i0 / 2); // columns i0 + 2, i0 + 3
+  for (let b = 0; b < ROWS; b++) {
+    const i = i0 + b;
+    for (let c = 0; c <= b; c++) {
+      const j = i0 + c;
+      let x = l[at(s, i, j)] - (c < 2 ? left[2 * b + c] : sums[2 * b + c - 2]);
+      for (let k = i0; k < j; k++) x -= l[at(s, i, k)] * l[at(s, j, k)];
       if (j < i) {
-        l[ri + j] = x / l[rj + j];
+        l[at(s, i, j)] = x / l[at(s, j, j)];
       } else {
         if (!(x > 0 && x < Infinity)) return false;
-        l[ri + i] = Math.sqrt(x);
+        l[at(s, i, i)] = Math.sqrt(x);
       }
     }
   }
@@ -245,22 +351,12 @@ function factorCorner({ stride: s, l }: Workspace, i0: number): boolean {
 }
 
 /**
- * out[2b + c] = Σ_{from≤k<to} a[ra + b·s + k] · x[qx + c·s + k] for the four rows b of a block of `a` and two rows c
- * of `x`: eight sums from six loads a step, the inner kernel of the factorisation and of the inversion (in scalar
- * JavaScript; cholesky-kernel.wat computes the same in SIMD).
+ * out[2b + c] = Σ_k a_b[k] · x_c[k] over `pairs` pairs of columns, for the four rows a_b of a block of `a` from
+ * index pa on and the two rows x_c of `x` whose pair of columns starts at index px (the layout of {@link at}):
+ * eight sums from six loads a step, the inner kernel of the factorisation and of the inversion (in scalar
+ * JavaScript, k in order; cholesky-kernel.wat computes the same in SIMD, even and odd k apart).
  */
-function blockSums(
-  a: Float64Array,
-  ra: number,
-  x: Float64Array,
-  qx: number,
-  s: number,
-  from: number,
-  to: number,
-  out: Float64Array,
-): void {
-  const [r0, r1, r2, r3] = [ra, ra + s, ra + 2 * s, ra + 3 * s];
-  const q1 = qx + s;
+function blockSums(a: Float64Array, pa: number, x: Float64Array, px: number, pairs: number, out: Float64Array): void {
   let s00 = 0;
   let s01 = 0;
   let s10 = 0;
@@ -269,21 +365,24 @@ function blockSums(
   let s21 = 0;
   let s30 = 0;
   let s31 = 0;
-  for (let k = from; k < to; k++) {
-    const b0 = x[qx + k];
-    const b1 = x[q1 + k];
-    const a0 = a[r0 + k];
-    const a1 = a[r1 + k];
-    const a2 = a[r2 + k];
-    const a3 = a[r3 + k];
-    s00 += a0 * b0;
-    s01 += a0 * b1;
-    s10 += a1 * b0;
-    s11 += a1 * b1;
-    s20 += a2 * b0;
-    s21 += a2 * b1;
-    s30 += a3 * b0;
-    s31 += a3 * b1;
+  const end = pa + pairs * PAIR;
+  for (let p = pa, q = px; p < end; p += PAIR, q += PAIR) {
+    for (let lane = 0; lane < 2; lane++) {
+      const b0 = x[q + lane];
+      const b1 = x[q + 2 + lane];
+      const a0 = a[p + lane];
+      const a1 = a[p + 2 + lane];
+      const a2 = a[p + 4 + lane];
+      const a3 = a[p + 6 + lane];
+      s00 += a0 * b0;
+      s01 += a0 * b1;
+      s10 += a1 * b0;
+      s11 += a1 * b1;
+      s20 += a2 * b0;
+      s21 += a2 * b1;
+      s30 += a3 * b0;
+      s31 += a3 * b1;
+    }
   }
   out[0] = s00;
   out[1] = s01;
@@ -295,20 +394,13 @@ function blockSums(
   out[7] = s31;
 }
 
-/** L_{r,j0} and L_{r,j0+1} from their sums over k < j0: column j0 enters column j0 + 1. */
-function finishPair(l: Float64Array, r: number, q0: number, q1: number, j0: number, sum0: number, sum1: number): void {
-  const x = (l[r + j0] - sum0) / l[q0 + j0];
-  l[r + j0] = x;
-  l[r + j0 + 1] = (l[r + j0 + 1] - sum1 - x * l[q1 + j0]) / l[q1 + j0 + 1];
-}
-
 /**
  * V = L⁻ᵀ from the lower triangular L: W = L⁻¹ row by row, W_ij = −(Σ_{j≤k<i} L_ik W_kj) / L_ii,
  * stored transposed so that the sum is a dot product of row i of L and row j of V. Four rows of W
  * against two of V at a time over k below the block, then the terms from inside the block; in panels as
  * the factorisation (each entry from the same sums in the same order).
  */
-function invertLowerTransposed(work: Workspace): void {
+function invertLowerTransposed(work: ScalarWork): void {
   const s = work.stride;
   for (let p0 = 0; p0 < s; p0 += PANEL_ROWS) {
     const end = Math.min(p0 + PANEL_ROWS, s);
@@ -320,34 +412,29 @@ function invertLowerTransposed(work: Workspace): void {
   }
 }
 
-/** W_ij for the block's rows i0, …, i0 + 3 and columns j0, j0 + 1 (j0 + 1 < i0), rows above i0 done. */
-function invertPair({ stride: s, l, v, sums, lByV }: Workspace, i0: number, j0: number): void {
-  const r0 = i0 * s;
-  const q0 = j0 * s;
-  lByV(r0, q0, j0, i0);
+/** W_ij for the block's rows i0, …, i0 + 3 and columns j0, j0 + 1 (j0 even, j0 + 1 < i0), rows above i0 done. */
+function invertPair({ stride: s, l, v, sums, lByV }: ScalarWork, i0: number, j0: number): void {
+  lByV(at(s, i0, j0), at(s, j0, j0), (i0 - j0) / 2);
   // rows inside the block add the terms k = i0, …, i − 1 from the rows of W just formed
   for (let b = 0; b < ROWS; b++) {
     const i = i0 + b;
-    const ri = i * s;
     for (let c = 0; c < 2; c++) {
-      const qj = q0 + c * s;
+      const j = j0 + c;
       let x = sums[2 * b + c];
-      for (let k = i0; k < i; k++) x += l[ri + k] * v[qj + k];
-      v[qj + i] = -x / l[ri + i];
+      for (let k = i0; k < i; k++) x += l[at(s, i, k)] * v[at(s, j, k)];
+      v[at(s, j, i)] = -x / l[at(s, i, i)];
     }
   }
 }
 
 /** W inside the block's 4×4 corner. */
-function invertCorner({ stride: s, l, v }: Workspace, i0: number): void {
+function invertCorner({ stride: s, l, v }: ScalarWork, i0: number): void {
   for (let j = i0; j < i0 + ROWS; j++) {
-    const qj = j * s;
-    v[qj + j] = 1 / l[qj + j];
+    v[at(s, j, j)] = 1 / l[at(s, j, j)];
     for (let i = j + 1; i < i0 + ROWS; i++) {
-      const ri = i * s;
       let x = 0;
-      for (let k = j; k < i; k++) x += l[ri + k] * v[qj + k];
-      v[qj + i] = -x / l[ri + i];
+      for (let k = j; k < i; k++) x += l[at(s, i, k)] * v[at(s, j, k)];
+      v[at(s, j, i)] = -x / l[at(s, i, i)];
     }
   }
 }

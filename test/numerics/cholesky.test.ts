@@ -6,6 +6,7 @@ import {
   inverseDiagonal,
   inverseTimes,
   withInverseFactor,
+  withInverseFactorOf,
   type BlockKernel,
 } from "../../src/numerics/cholesky.js";
 import { choleskyKernelWasm } from "../../src/numerics/cholesky-kernel-wasm.js";
@@ -79,6 +80,50 @@ describe("the reused work space", () => {
     )!;
     check(byOrder(22), inner);
     check(outer, diagonal);
+  });
+});
+
+describe("a matrix written in parts (withInverseFactorOf)", () => {
+  // each entry of the lower triangle handed over as two parts that sum to it exactly (x/2 twice: a power of two),
+  // and the diagonal last, after the rows below it; entries that are 0 left out
+  it.each(fixtures.cases.map((c) => [c.order, c.condition, c] as const))("order %i (condition %d)", (n, kappa, c) => {
+    const a = c.a.map(Number);
+    const exact = c.inverse.map(Number);
+    const bound = { abs: 8 * n * EPS * kappa * Math.max(...exact.map(Math.abs)) };
+    for (const kernel of KERNELS) {
+      const diagonal = withInverseFactorOf(
+        n,
+        (add) => {
+          for (let i = n - 1; i >= 0; i--)
+            for (let j = 0; j < i; j++) {
+              if (a[i * n + j] === 0) continue;
+              add(i, j, a[i * n + j] / 2);
+              add(i, j, a[i * n + j] / 2);
+            }
+          for (let i = 0; i < n; i++) add(i, i, a[i * n + i]);
+        },
+        inverseDiagonal,
+        kernel,
+      );
+      expect(diagonal, kernel).not.toBeNull();
+      diagonal!.forEach((d, i) => expectClose(d, exact[i * n + i], bound, `${kernel} diagonal ${i}`));
+    }
+  });
+
+  it("clears what a previous factorisation left in the reused space", () => {
+    // a dense matrix first, then the identity of a smaller order written as its diagonal alone
+    const big = fixtures.cases.find((c) => c.order === 130)!;
+    const a = big.a.map(Number);
+    expect(withInverseFactor(130, (i, j) => a[i * 130 + j], inverseDiagonal, "simd")).not.toBeNull();
+    const diagonal = withInverseFactorOf(
+      129,
+      (add) => {
+        for (let i = 0; i < 129; i++) add(i, i, 4);
+      },
+      inverseDiagonal,
+      "simd",
+    );
+    expect(Array.from(diagonal!)).toEqual(new Array(129).fill(0.25));
   });
 });
 
