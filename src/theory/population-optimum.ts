@@ -295,7 +295,7 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
     const factor = inverseCholeskyFactor(h, m);
     let step = factor === null ? Infinity : 0;
     if (factor !== null)
-      inverse(factor).forEach((row, i) => {
+      inverse(factor).forEach((row) => {
         let s = 0;
         row.forEach(
           (v, j) => (s += Math.abs(v) * (Math.abs(final.ascent[j]) + final.noise[j] + finalCurvatureNoise[j])),

@@ -10,8 +10,8 @@ import { populationDpoEnclosure } from "./population-dpo-enclosure.js";
 import { theorem1Enclosure } from "./theorem-1-enclosure.js";
 
 /**
- * The enclosure of each built-in statement by its id (the paper's and the loss statements') (its assumption variants share it: the residual's formula is
- * the same, only the instances differ).
+ * The enclosure of each built-in statement by its id, the paper's and the loss statements' (its assumption variants
+ * share it: the residual's formula is the same, only the instances differ).
  * @internal
  */
 export const BUILT_IN_ENCLOSURES: Readonly<Record<string, (instance: never) => InstanceEnclosure>> = {
