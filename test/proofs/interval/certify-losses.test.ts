@@ -1,12 +1,11 @@
 import { Decimal } from "decimal.js";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   certifyStatement,
   lossConservativeTree,
   lossSigmoid,
   lossStatements,
   verifyLosses,
-  type CertifiedReport,
   type Statement,
 } from "../../../src/proofs/index.js";
 import type { LossOptimumInstance } from "../../../src/proofs/statements/loss-optimum.js";
@@ -20,16 +19,10 @@ import {
 import { krawczykZero } from "../../../src/proofs/krawczyk.js";
 import { expectLuceRejection } from "../../helpers/close.js";
 import { add, fromConstant, mul, sub, type Interval } from "../../../src/proofs/interval/index.js";
-import { div, fromDouble } from "./intervals.js";
+import { div, endpoints, expectCertifiedHolds, fromDouble } from "./intervals.js";
 
 const RUNS = 20;
 const SEED = 20231129;
-
-/** The endpoints of a reported enclosure `[lo, hi]`, rounded outward: lo > 0 proves the residual non-zero. */
-function endpoints(c: CertifiedReport): [Decimal, Decimal] {
-  const [lo, hi] = c.residual.enclosure.slice(1, -1).split(", ");
-  return [new Decimal(lo), new Decimal(hi)];
-}
 
 const holding = lossStatements().filter((s) => s.expected === "holds");
 const refuted = lossStatements().filter((s) => s.expected === "refuted");
@@ -39,12 +32,7 @@ describe("certified verdicts of the loss statements", () => {
     "%s: the exact optimum proven by Krawczyk's test, the claim's residual within 1e-40 of 0, populationOptimum within its claimed error",
     (_id, statement) => {
       const c = certifyStatement(statement, { runs: RUNS, seed: SEED });
-      expect(c.problem).toBeUndefined();
-      expect(c.certified).toBe(true);
-      expect(c.instances).toBeGreaterThan(0);
-      const [lo, hi] = endpoints(c);
-      expect(hi.lte(1e-40)).toBe(true);
-      if (c.residual.claim === "= 0") expect(lo.gte(-1e-40)).toBe(true);
+      expectCertifiedHolds(c);
       const optimum = c.functions.find((f) => f.function === "populationOptimum");
       expect(optimum?.certified).toBe(true);
       expect(optimum!.ratio).toBeLessThanOrEqual(1);
@@ -126,31 +114,6 @@ describe("a wrong formula makes the certification fail, not just less accurate",
     const c = certifyStatement({ ...tree, certify: wrong }, { runs: RUNS, seed: SEED });
     expect(c.certified).toBe(false);
     expect(endpoints(c)[0].gt(1e-40)).toBe(true);
-  });
-
-  type Dpo = typeof import("../../../src/losses/dpo.js");
-  afterEach(() => {
-    vi.doUnmock("../../../src/losses/dpo.js");
-    vi.resetModules();
-  });
-
-  it("in populationOptimum: the chosen side's kernel gradient off by a relative 1e-9 fails on populationOptimum's error, while the float64 check still holds", async () => {
-    vi.resetModules();
-    vi.doMock("../../../src/losses/dpo.js", async (importOriginal) => {
-      const real = await importOriginal<Dpo>();
-      const dpoLossOf: Dpo["dpoLossOf"] = (...a) => {
-        const r = real.dpoLossOf(...a);
-        return { ...r, gradPolicyChosen: r.gradPolicyChosen.map((g) => g * (1 + 1e-9)) };
-      };
-      return { ...real, dpoLossOf };
-    });
-    const proofs = await import("../../../src/proofs/index.js");
-    const statement = proofs.lossSigmoid();
-    const c = proofs.certifyStatement(statement, { runs: RUNS, seed: SEED });
-    expect(c.certified).toBe(false);
-    expect(c.problem).toMatch(/^populationOptimum/);
-    // the 50-digit verdict does not see it: KL ~ 1e-18 is far below the statement's 1e-10
-    expect((await proofs.checkStatement(statement, { runs: RUNS, seed: SEED })).verdict).toBe("holds");
   });
 });
 
