@@ -40,10 +40,15 @@ const MAX_TIGHTENING = 8;
 /** Relative width below which the box is tight enough: well under the 1e−40 the certified claims are held to. */
 const TIGHT = new Exact("1e-50");
 
-/** The midpoint of an interval, rounded to the working precision: a point (any point of the box is a valid c). */
+/**
+ * The midpoint of an interval rounded to the working precision, kept inside it (a box a few units of the 60th digit
+ * wide could round its midpoint out): any point of the box is a valid c, and one outside it is not.
+ */
 function midpoint(a: Interval): Interval {
-  if (a.lo.eq(a.hi)) return { lo: a.lo, hi: a.hi };
-  return around(new Approx(Exact.add(a.lo, a.hi).div(2)).toSD(WORKING_DIGITS - 5));
+  let m: Decimal = new Approx(Exact.add(a.lo, a.hi).div(2)).toSD(WORKING_DIGITS);
+  if (m.lt(a.lo)) m = a.lo;
+  if (m.gt(a.hi)) m = a.hi;
+  return { lo: m, hi: m };
 }
 
 /** The midpoint of an interval as a decimal. */
