@@ -508,6 +508,35 @@ const MUTANTS = [
     replace: (line) =>
       line.includes("instanceof") ? line : '    return { verdict: "domain error", evidence: e.message };',
   },
+  // the certified loss statements (Krawczyk's test and the population optimum's claims)
+  {
+    id: "krawczyk-skips-interior-test",
+    area: "proofs",
+    file: "src/proofs/krawczyk.ts",
+    find: ["  if (!image.every((v, i) => inside(v, box[i])))"],
+    replace: "  if (!image.every((v, i) => inside(v, box[i]) || i >= 0))",
+  },
+  {
+    id: "robust-kernel-unbiased-by-one-minus-eps",
+    area: "proofs",
+    file: "src/proofs/statements/loss-optimum-enclosure.ts",
+    find: ["    const unbias = sub(one, mul(fromConstant(2), e));"],
+    replace: "    const unbias = sub(one, e);",
+  },
+  {
+    id: "population-optimum-claims-ulps-only",
+    area: "proofs",
+    file: "src/theory/population-optimum.ts",
+    find: ["    const logPolicyError = 2 * STEP_SAFETY * step + formingError(final.theta, prompt.logReference);"],
+    replace: "    const logPolicyError = 0 * STEP_SAFETY * step + formingError(final.theta, prompt.logReference);",
+  },
+  {
+    id: "apo-zero-net-weight-sign",
+    area: "theory",
+    file: "src/theory/population-optimum.ts",
+    find: ["    net[chosen] -= weight;"],
+    replace: "    net[chosen] += weight;",
+  },
 ];
 
 /** The longest one vitest run may take: the unmutated copy runs every area's tests and verify at once. */

@@ -76,7 +76,9 @@ export {
   type LossStatement,
   type LossStatementReport,
   type LossTableRow,
+  type VerifyLossesOptions,
 } from "./verify-losses.js";
+export type { TableRowEnclosure } from "./statements/loss-table-enclosure.js";
 export { lossSigmoid } from "./statements/loss-sigmoid.js";
 export { lossPlackettLuce } from "./statements/loss-plackett-luce.js";
 export {

@@ -3,9 +3,12 @@ import { logOptimalPolicyRow } from "../theory/kernels.js";
 import { klRow } from "../theory/kl.js";
 import { readPopulationOptimumProblem, solvePrompt } from "../theory/population-optimum.js";
 import type { PopulationProblem } from "../theory/population-problem.js";
-import { describe } from "../validation/checks.js";
+import { describe, requireBoolean } from "../validation/checks.js";
+import { certifyStatementWith, type CertifiedReport } from "./certify.js";
 import { checkStatementWith, readCheckOptions, type CheckOptions, type StatementReport } from "./check.js";
+import type { Certification } from "./verify.js";
 import type { Statement } from "./statement.js";
+import { certifyTableRow, type TableRowEnclosure } from "./statements/loss-table-enclosure.js";
 import {
   lossConservativeComplete,
   lossConservativeOptimal,
@@ -92,6 +95,8 @@ export interface LossTableRow {
   readonly certified: boolean;
   /** The reason where not finite, or the certificate. */
   readonly detail: string;
+  /** With `verifyLosses({ certified: true })`: the row's interval certification, or why there is none. */
+  readonly enclosure?: TableRowEnclosure;
 }
 
 const LOG = Math.log;
@@ -162,6 +167,11 @@ function variedLengths(k: number): number[][] {
  * ```
  */
 export function lossOptimumTable(): LossTableRow[] {
+  return tableRows(false);
+}
+
+/** The table's rows; with `certify`, each with its enclosure (see `certifyTableRow`). */
+function tableRows(certify: boolean): LossTableRow[] {
   const rows: LossTableRow[] = [];
   for (const [name, base] of Object.entries(TABLE_PROBLEMS)) {
     for (const { lossType, options } of TABLE_TYPES) {
@@ -170,37 +180,46 @@ export function lossOptimumTable(): LossTableRow[] {
       const problem: Record<string, unknown> = { ...base, ...rest, lossType };
       if (lengths !== undefined) problem.lengths = variedLengths(k);
       if (lossType === "plackett_luce") delete problem.pairWeights;
-      let read;
-      try {
-        read = readPopulationOptimumProblem("lossOptimumTable", problem);
-      } catch (e) {
-        if (!(e instanceof LuceError)) throw e;
-        rows.push({ lossType, problem: name, optimum: "not computed", certified: false, detail: e.message });
-        continue;
-      }
-      const solution = solvePrompt("lossOptimumTable", read, read.prompts[0]);
-      if (solution.kind !== "optimum") {
-        const optimum = solution.kind === "diverges" ? "no finite optimum" : "not computed";
-        rows.push({ lossType, problem: name, optimum, certified: false, detail: solution.reason });
-        continue;
-      }
-      const target = logOptimalPolicyRow(base.reward[0], base.logReference[0], base.beta);
-      const c = solution.certificate;
-      const certified = c.method === "enumeration" || (c.gradientNorm <= c.gradientBound && c.positiveDefinite);
-      rows.push({
-        lossType,
-        problem: name,
-        optimum: "finite",
-        klToOptimal: Math.max(0, klRow(solution.logPolicy, target)),
-        certified,
-        detail:
-          c.method === "enumeration"
-            ? `every vertex evaluated (${c.iterations})`
-            : `|∇L| ${c.gradientNorm.toExponential(1)} ≤ ${c.gradientBound.toExponential(1)}, Hessian ${c.positiveDefinite ? "positive definite" : "not definite"}`,
-      });
+      const start = rows.length;
+      addRow(rows, name, lossType, problem);
+      if (certify && rows.length > start)
+        rows[start] = { ...rows[start], enclosure: certifyTableRow(problem, rows[start].optimum) };
     }
   }
   return rows;
+}
+
+/** Solves one problem of the table and adds its row. */
+function addRow(rows: LossTableRow[], name: string, lossType: string, problem: Record<string, unknown>): void {
+  const base = problem as unknown as Omit<PopulationProblem, "lossType">;
+  let read;
+  try {
+    read = readPopulationOptimumProblem("lossOptimumTable", problem);
+  } catch (e) {
+    if (!(e instanceof LuceError)) throw e;
+    rows.push({ lossType, problem: name, optimum: "not computed", certified: false, detail: e.message });
+    return;
+  }
+  const solution = solvePrompt("lossOptimumTable", read, read.prompts[0]);
+  if (solution.kind !== "optimum") {
+    const optimum = solution.kind === "diverges" ? "no finite optimum" : "not computed";
+    rows.push({ lossType, problem: name, optimum, certified: false, detail: solution.reason });
+    return;
+  }
+  const target = logOptimalPolicyRow(base.reward[0], base.logReference[0], base.beta);
+  const c = solution.certificate;
+  const certified = c.method === "enumeration" || (c.gradientNorm <= c.gradientBound && c.positiveDefinite);
+  rows.push({
+    lossType,
+    problem: name,
+    optimum: "finite",
+    klToOptimal: Math.max(0, klRow(solution.logPolicy, target)),
+    certified,
+    detail:
+      c.method === "enumeration"
+        ? `every vertex evaluated (${c.iterations})`
+        : `|∇L| ${c.gradientNorm.toExponential(1)} ≤ ${c.gradientBound.toExponential(1)}, Hessian ${c.positiveDefinite ? "positive definite" : "not definite"}`,
+  });
 }
 
 /** One loss statement's check. */
@@ -215,6 +234,8 @@ export interface LossStatementReport extends StatementReport {
   readonly expected: "holds" | "refuted";
   /** The verdict is the expected one. */
   readonly asPredicted: boolean;
+  /** The interval certification of the expected verdict (`certified: true` only). */
+  readonly certified?: CertifiedReport;
 }
 
 /** What {@link verifyLosses} found. */
@@ -223,33 +244,59 @@ export interface LossesReport {
   readonly statements: LossStatementReport[];
   /** The computed table of statement 8. */
   readonly table: LossTableRow[];
-  /** Every statement's verdict as expected, and every finite optimum of the table certified. */
+  /**
+   * Every statement's verdict as expected, and every finite optimum of the table certified; with `certified`, also
+   * every statement's expected verdict certified by its enclosures.
+   */
   readonly ok: boolean;
+  /** With `certified`: whether every statement's verdict was certified, and the time that took. */
+  readonly certification?: Certification;
+}
+
+/** Options of {@link verifyLosses}. */
+export interface VerifyLossesOptions extends CheckOptions {
+  /** Told of each finished check. */
+  readonly onProgress?: (what: string) => void;
+  /**
+   * Also certify each statement's expected verdict with interval enclosures (see `certifyStatement`): the exact
+   * optimum proven by Krawczyk's test around populationOptimum's answer, the claim's residual enclosed there, and
+   * populationOptimum's float64 error against the error its certificate claims. Default false.
+   */
+  readonly certified?: boolean;
 }
 
 /**
  * Checks every loss-family statement (the main job of `npx luce verify --losses`) and computes the table of every
  * loss type's population optimum.
  *
- * @param options - runs and seed, and a callback told of each finished check
+ * @param options - runs and seed, a callback told of each finished check, and whether to certify each verdict with
+ *   interval enclosures (`certified`)
  * @returns the reports, the table and the overall verdict
- * @throws {@link luce!LuceError} for invalid options (as `checkStatement`) or an `onProgress` that is not a function
+ * @throws {@link luce!LuceError} for invalid options (as `checkStatement`), an `onProgress` that is not a function
+ *   or a `certified` that is not a boolean
  * @example
  * ```ts
  * const { ok, statements } = await verifyLosses({ runs: 2 }); // the CLI uses 100
+ * const { certification } = await verifyLosses({ runs: 4, certified: true }); // { ok: true, seconds: … }
  * ```
  */
-export async function verifyLosses(
-  options: CheckOptions & { readonly onProgress?: (what: string) => void } = {},
-): Promise<LossesReport> {
+export async function verifyLosses(options: VerifyLossesOptions = {}): Promise<LossesReport> {
   const fn = "verifyLosses";
-  const check = readCheckOptions(fn, options, ["onProgress"]);
+  const check = readCheckOptions(fn, options, ["onProgress", "certified"]);
   const onProgress = options?.onProgress;
   if (onProgress !== undefined && typeof onProgress !== "function")
     throw new LuceError(fn, "options.onProgress", `must be a function, got ${describe(onProgress)}`);
+  const certify = options?.certified === undefined ? false : requireBoolean(fn, "options.certified", options.certified);
+  let certifiedSeconds = 0;
   const statements: LossStatementReport[] = [];
   for (const s of lossStatements()) {
     const report = await checkStatementWith(s.statement, check, fn);
+    let certified: CertifiedReport | undefined;
+    if (certify) {
+      const started = performance.now();
+      certified = certifyStatementWith(s.statement, s.expected, check);
+      certifiedSeconds += (performance.now() - started) / 1000;
+    }
     statements.push({
       ...report,
       lossType: s.lossType,
@@ -257,11 +304,23 @@ export async function verifyLosses(
       equalsOptimal: s.equalsOptimal,
       expected: s.expected,
       asPredicted: report.verdict === s.expected,
+      ...(certified === undefined ? {} : { certified }),
     });
     onProgress?.(s.statement.id);
   }
-  const table = lossOptimumTable();
+  const started = performance.now();
+  const table = tableRows(certify);
+  if (certify) certifiedSeconds += (performance.now() - started) / 1000;
   onProgress?.("the table of every loss type");
-  const ok = statements.every((s) => s.asPredicted) && table.every((r) => r.optimum !== "finite" || r.certified);
-  return { statements, table, ok };
+  const everyCertified = statements.every((s) => s.certified?.certified === true);
+  const ok =
+    statements.every((s) => s.asPredicted) &&
+    table.every((r) => r.optimum !== "finite" || r.certified) &&
+    (!certify || everyCertified);
+  return {
+    statements,
+    table,
+    ok,
+    ...(certify ? { certification: { ok: everyCertified, seconds: certifiedSeconds } } : {}),
+  };
 }

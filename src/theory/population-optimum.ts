@@ -1,5 +1,5 @@
 import { LuceError } from "../errors.js";
-import { inverseCholeskyFactor, inverseTimes } from "../numerics/cholesky.js";
+import { inverse, inverseCholeskyFactor, inverseTimes } from "../numerics/cholesky.js";
 import { dampedNewton, type NewtonProblem } from "../numerics/damped-newton.js";
 import { logOptimalPolicyRow } from "./kernels.js";
 import { MAX_LISTWISE_RESPONSES, populationLoss, type PopulationLossValue } from "./population-loss.js";
@@ -37,6 +37,15 @@ export interface PopulationCertificate {
   readonly positiveDefinite: boolean;
   /** Newton iterations (vertices evaluated for `enumeration`). */
   readonly iterations: number;
+  /**
+   * The accuracy claimed for each log π entry (absolute): for `newton`, 4·max_y Σ_j |H⁻¹|_yj (|∂L/∂θ_j| +
+   * its rounding bound), the distance to the exact stationary point that a gradient of that size can hide (twice:
+   * log π = θ − log Σ π_ref e^θ moves by a θ error twice), with a safety factor 2, plus a few ulp of max(|θ|, |log
+   * π_ref|, 1) for forming log π; +Infinity where the Hessian is not positive definite (the minimiser is not unique).
+   * For `enumeration`, only the ulps (the vertex is exact). `luce verify --losses --certified` encloses the exact
+   * error on its instances and holds populationOptimum to this bound.
+   */
+  readonly logPolicyError: number;
 }
 
 /** What {@link populationOptimum} returns; one entry (row) per prompt. */
@@ -119,6 +128,18 @@ const SATURATED = 1e-289;
 const DEFINITE = 1e-9;
 /** The most responses (on π_ref's support) a `hinge` prompt may have: (2K − 1)^(K−1) vertices are evaluated. */
 export const MAX_HINGE_RESPONSES = 5;
+
+/** The multiple of EPS·max(|θ|, |log π_ref|, 1) that forming log π = log π_ref + θ − log Z rounds by ("a few ulp"). */
+const FORMING_ULPS = 8;
+/** The safety factor on the first-order distance H⁻¹·g to the exact stationary point (second-order terms). */
+const STEP_SAFETY = 2;
+
+/** FORMING_ULPS·EPS·max(|θ|, |log π_ref|, 1): the rounding of forming log π from θ. */
+function formingError(theta: ArrayLike<number>, logReference: ArrayLike<number>): number {
+  let size = 1;
+  for (let y = 0; y < theta.length; y++) size = Math.max(size, Math.abs(theta[y]), Math.abs(logReference[y]));
+  return FORMING_ULPS * Number.EPSILON * size;
+}
 
 /** EPS^(1/3): the finite-difference step, in units of the kernels' argument, that balances truncation and rounding. */
 const DIFFERENCE_STEP = Math.cbrt(Number.EPSILON);
@@ -271,6 +292,17 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
         value: Infinity,
         reason: `Newton's method did not converge (${result.stopped ?? "no reason given"}; gradient ${gradientNorm})`,
       };
+    const factor = inverseCholeskyFactor(h, m);
+    let step = factor === null ? Infinity : 0;
+    if (factor !== null)
+      inverse(factor).forEach((row) => {
+        let s = 0;
+        row.forEach(
+          (v, j) => (s += Math.abs(v) * (Math.abs(final.ascent[j]) + final.noise[j] + finalCurvatureNoise[j])),
+        );
+        step = Math.max(step, s);
+      });
+    const logPolicyError = 2 * STEP_SAFETY * step + formingError(final.theta, prompt.logReference);
     let largest = 0;
     for (let i = 0; i < m; i++) largest = Math.max(largest, Math.abs(h[i * m + i]));
     for (let i = 0; i < m; i++) h[i * m + i] -= DEFINITE * largest;
@@ -280,7 +312,14 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
       value: final.value.loss,
       logPolicy: final.logPolicy,
       loss: final.value.loss,
-      certificate: { method: "newton", gradientNorm, gradientBound, positiveDefinite, iterations: result.iterations },
+      certificate: {
+        method: "newton",
+        gradientNorm,
+        gradientBound,
+        positiveDefinite,
+        iterations: result.iterations,
+        logPolicyError: positiveDefinite ? logPolicyError : Infinity,
+      },
     };
   }
 }
@@ -351,7 +390,45 @@ function solveByEnumeration(fn: string, problem: ReadPopulationProblem, prompt: 
       gradientBound: 0,
       positiveDefinite: false,
       iterations: count,
+      logPolicyError: formingError(theta, prompt.logReference),
     },
+  };
+}
+
+/**
+ * The net weight a_y = (weight of the pairs y loses) − (weight of the pairs y wins) of each response: the `apo_zero`
+ * population loss Σ w [σ(−βh_w) + σ(βh_l)] is a constant plus Σ_y a_y σ(βh_y) (TRL 1.x: log-ratios h, no lengths).
+ * @internal
+ */
+export function apoZeroNetWeights(prompt: PromptProblem): { net: Float64Array; scale: number } {
+  const net = new Float64Array(prompt.support.length);
+  let scale = 0;
+  for (const { chosen, rejected, weight } of prompt.pairs) {
+    net[chosen] -= weight;
+    net[rejected] += weight;
+    scale += weight;
+  }
+  return { net, scale };
+}
+
+/**
+ * `apo_zero` has no finite optimum unless every a_y is 0 (see {@link apoZeroNetWeights}): the a_y sum to 0, so a
+ * response with a_y > 0 comes with one with a_y ≤ 0, and moving probability from the first to the second lowers
+ * σ(βh) where a > 0 and raises it where a ≤ 0, lowering the loss from every policy: log π/π_ref of each response with
+ * a_y > 0 runs to −∞. An a_y within the rounding of the weights' sum counts as 0 (Newton then decides).
+ */
+function apoZeroDivergence(prompt: PromptProblem): PromptSolution | null {
+  const { net, scale } = apoZeroNetWeights(prompt);
+  const noise = GRADIENT_NOISE * (prompt.pairs.length + 1) * Number.EPSILON * scale;
+  const losing = prompt.support.map((_, y) => y).filter((y) => net[y] > noise);
+  if (losing.length === 0) return null;
+  const where = losing.map((y) => `y_${prompt.support[y]}`).join(", ");
+  return {
+    kind: "diverges",
+    responses: losing.map((y) => prompt.support[y]),
+    reason:
+      `apo_zero's loss is a constant plus Σ a_y σ(βh_y), a_y = weight lost − weight won; a_y > 0 for ${where}, ` +
+      `so moving its probability to a response with a_y ≤ 0 always lowers the loss: log π/π_ref runs to −∞`,
   };
 }
 
@@ -366,8 +443,13 @@ export function solvePrompt(fn: string, problem: ReadPopulationProblem, prompt: 
       gradientBound: 0,
       positiveDefinite: true,
       iterations: 0,
+      logPolicyError: 0,
     };
     return { kind: "optimum", logPolicy, loss, certificate };
+  }
+  if (problem.lossType === "apo_zero") {
+    const divergent = apoZeroDivergence(prompt);
+    if (divergent !== null) return divergent;
   }
   return problem.lossType === "hinge" ? solveByEnumeration(fn, problem, prompt) : solveSmooth(fn, problem, prompt);
 }

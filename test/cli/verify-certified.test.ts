@@ -45,4 +45,35 @@ describe("luce verify --certified (built dist/)", () => {
     expect(plain.status).toBe(0);
     expect(plain.stdout).not.toContain("Certified");
   });
+  it("--losses --certified: every loss statement's verdict certified, per statement in the JSON report", () => {
+    const r = luce("verify", "--losses", "--runs", "8", "--seed", "7", "--certified", "--json");
+    expect(r.status === 0 || r.status === 1, r.stderr).toBe(true);
+    const report = JSON.parse(r.stdout) as {
+      certification: { ok: boolean; seconds: number };
+      statements: { id: string; expected: string; certified: Certified }[];
+      table: { lossType: string; enclosure?: { certified: boolean; detail: string } }[];
+    };
+    expect(report.certification.ok).toBe(true);
+    expect(report.statements).toHaveLength(19);
+    for (const s of report.statements) {
+      expect(s.certified.certified, s.id).toBe(true);
+      expect(s.certified.expected).toBe(s.expected);
+      expect(s.certified.residual.enclosure).toMatch(/^\[.*, .*\]$/);
+    }
+    // every holding statement holds populationOptimum to its claimed error
+    for (const s of report.statements.filter((s) => s.expected === "holds"))
+      expect(
+        s.certified.functions.some((f) => f.function === "populationOptimum" && f.certified),
+        s.id,
+      ).toBe(true);
+    expect(report.table.every((row) => row.enclosure !== undefined)).toBe(true);
+  });
+  it("--losses --certified prints the certified section and the table's rows", () => {
+    const r = luce("verify", "--losses", "--runs", "8", "--seed", "7", "--certified");
+    expect(r.stdout).toContain("Every verdict certified");
+    expect(r.stdout).toContain("loss-ipo-least-squares");
+    expect(r.stdout).toMatch(/ok apo_zero \(K=3 balanced\): no finite optimum proven/);
+    const plain = luce("verify", "--losses", "--runs", "2");
+    expect(plain.stdout).not.toContain("Certified");
+  });
 });

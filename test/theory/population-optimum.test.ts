@@ -203,6 +203,52 @@ describe("populationOptimum: no finite optimum", () => {
   });
 });
 
+describe("populationOptimum: apo_zero's divergence from its net weights", () => {
+  const problem = (reward: number[]): PopulationProblem => ({
+    lossType: "apo_zero",
+    beta: 0.5,
+    reward: [reward],
+    logReference: [[L(0.5), L(0.25), L(0.25)]],
+    pairWeights: [complete(3)],
+  });
+  it("r* = (1, 0.2, −1): only y_2 loses more weight than it wins (a_y by hand), so only y_2 runs to −∞", () => {
+    const p = (d: number) => 1 / (1 + Math.exp(-d));
+    // a_y = Σ_j (p(y_j ≻ y) − p(y ≻ y_j)) on the complete μ
+    const r = [1, 0.2, -1];
+    const a = r.map((ry, y) => r.reduce((s, rj, j) => (j === y ? s : s + p(rj - ry) - p(ry - rj)), 0));
+    expect(a[0] < 0 && a[1] < 0 && a[2] > 0).toBe(true);
+    let message = "";
+    try {
+      populationOptimum(problem(r));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("no finite optimum");
+    expect(message).toContain("y_2");
+    expect(message).not.toContain("y_1");
+  });
+  it("equal rewards: every a_y is 0, the loss is constant and no divergence is reported", () => {
+    const r = populationOptimum(problem([0.3, 0.3, 0.3]));
+    expect(r.certificates[0].positiveDefinite).toBe(false);
+    expect(r.certificates[0].logPolicyError).toBe(Infinity);
+  });
+});
+
+describe("populationOptimum: the log π error its certificate claims", () => {
+  it("DPO on a connected μ: a small finite claim that the closed form π_r* meets", () => {
+    const reward = [[1, 0.2, -1]];
+    const logReference = [[L(0.5), L(0.25), L(0.25)]];
+    const r = populationOptimum({ beta: 0.5, reward, logReference, pairWeights: [complete(3)] });
+    const e = r.certificates[0].logPolicyError;
+    expect(e).toBeGreaterThan(0);
+    expect(e).toBeLessThan(1e-10);
+    // π_r* from eq. 4 in float64, itself within a few ulp
+    const target = reward[0].map((v, y) => logReference[0][y] + v / 0.5);
+    const logZ = Math.log(target.reduce((s, t) => s + Math.exp(t), 0));
+    r.logPolicy[0].forEach((l, y) => expect(Math.abs(l - (target[y] - logZ))).toBeLessThanOrEqual(e));
+  });
+});
+
 describe("populationOptimum: bad input names the argument", () => {
   const ok = (): PopulationProblem => ({
     beta: 1,

@@ -19,6 +19,6 @@ export { add, sub, neg, mul, div, abs, max, min, sum } from "./arithmetic.js";
 export { exp } from "./exp.js";
 export { expm1 } from "./expm1.js";
 export { ln, log1p } from "./log.js";
-export { sigmoid, softplus, logSigmoid } from "./logistic.js";
+export { sigmoid, sigmoidSlope, softplus, logSigmoid } from "./logistic.js";
 export { logSumExp, log1mExp } from "./log-sum-exp.js";
 export { WORKING_DIGITS, GUARD_DIGITS, exactDecimal } from "./rounding.js";

@@ -1,4 +1,4 @@
-import { add, div, neg } from "./arithmetic.js";
+import { add, div, mul, neg } from "./arithmetic.js";
 import { exp } from "./exp.js";
 import { fromConstant, type Interval } from "./interval.js";
 import { log1p } from "./log.js";
@@ -42,4 +42,25 @@ export function softplus(a: Interval): Interval {
  */
 export function logSigmoid(a: Interval): Interval {
   return neg(softplus(neg(a)));
+}
+
+/**
+ * σ′(a) = σ(a)σ(−a) = e^{−|a|}/(1 + e^{−|a|})², the logistic's slope: even and decreasing in |a|, so its bounds come
+ * from the smallest and largest |x| in a (0 when a straddles 0). Written in e^{−|a|} ≤ 1, it neither overflows nor
+ * cancels; σ(a)·σ(−a) as a product of two enclosures would be as tight only where a is a point.
+ *
+ * @param a - the argument
+ * @returns an interval containing σ(x)σ(−x) for every x in a
+ */
+export function sigmoidSlope(a: Interval): Interval {
+  const slope = (t: Interval) => {
+    const e = exp(neg(t));
+    const onePlus = add(fromConstant(1), e);
+    return div(e, mul(onePlus, onePlus));
+  };
+  const lo = a.lo.abs();
+  const hi = a.hi.abs();
+  const nearest = a.lo.isNegative() && a.hi.isPositive() ? lo.mul(0) : lo.lt(hi) ? lo : hi;
+  const farthest = lo.gt(hi) ? lo : hi;
+  return { lo: slope(point(farthest)).lo, hi: slope(point(nearest)).hi };
 }

@@ -5,12 +5,13 @@ import { appendixA4Enclosure } from "./appendix-a4-enclosure.js";
 import { definition1Enclosure } from "./definition-1-enclosure.js";
 import { lemma1Enclosure } from "./lemma-1-enclosure.js";
 import { lemma2Enclosure } from "./lemma-2-enclosure.js";
+import { LOSS_ENCLOSURES } from "./loss-enclosures.js";
 import { populationDpoEnclosure } from "./population-dpo-enclosure.js";
 import { theorem1Enclosure } from "./theorem-1-enclosure.js";
 
 /**
- * The enclosure of each built-in statement by its id (its assumption variants share it: the residual's formula is
- * the same, only the instances differ).
+ * The enclosure of each built-in statement by its id, the paper's and the loss statements' (its assumption variants
+ * share it: the residual's formula is the same, only the instances differ).
  * @internal
  */
 export const BUILT_IN_ENCLOSURES: Readonly<Record<string, (instance: never) => InstanceEnclosure>> = {
@@ -22,4 +23,5 @@ export const BUILT_IN_ENCLOSURES: Readonly<Record<string, (instance: never) => I
   "appendix-a2-a3": appendixA2A3Enclosure,
   "appendix-a4": appendixA4Enclosure,
   "population-dpo": populationDpoEnclosure,
+  ...LOSS_ENCLOSURES,
 };

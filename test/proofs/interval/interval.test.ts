@@ -14,6 +14,7 @@ import {
   logSumExp,
   mul,
   sigmoid,
+  sigmoidSlope,
   softplus,
   sub,
   WORKING_DIGITS,
@@ -36,6 +37,7 @@ const unary: Record<string, (a: Interval) => Interval> = {
   ln,
   log1p,
   sigmoid,
+  sigmoidSlope,
   softplus,
   logSigmoid,
   log1mExp,
@@ -100,6 +102,17 @@ describe("interval operations on intervals", () => {
     const p = mul(a, b);
     expect([p.lo.toNumber(), p.hi.toNumber()]).toEqual([-15, 12]);
     expect(() => div(a, b)).toThrow(RangeError);
+  });
+  test("the logistic's slope over an interval: its largest value at the point nearest 0, its least at the farthest", () => {
+    const straddling = sigmoidSlope({ lo: new Decimal(-3), hi: new Decimal(2) });
+    // σ′(0) = 1/4 exactly; σ′(3) = e^{−3}/(1 + e^{−3})² = 0.04517665973091213…
+    expect(straddling.lo.lte("0.0451766597309122") && straddling.lo.gte("0.0451766597309121")).toBe(true);
+    expect(straddling.hi.gte(0.25) && straddling.hi.lte("0.2500000000001")).toBe(true);
+    const positive = sigmoidSlope({ lo: new Decimal(1), hi: new Decimal(2) });
+    expect(positive.lo.lte(sigmoidSlope(fromDouble(2)).lo) && positive.hi.gte(sigmoidSlope(fromDouble(1)).hi)).toBe(
+      true,
+    );
+    expect(positive.hi.lt(0.25)).toBe(true);
   });
   test("a log-sum-exp of zero terms only is the log of zero", () => {
     const e = logSumExp([fromDouble(-Infinity), fromDouble(-Infinity)]);
