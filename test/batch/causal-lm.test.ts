@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import * as ort from "onnxruntime-node";
-import { CausalLanguageModel, dpoBatch, dpoModelBatch, sequenceTokenLogProbs } from "../../src/batch/index.js";
+import { CausalLanguageModel, dpoModelBatch, sequenceTokenLogProbs } from "../../src/batch/index.js";
 import { dpoLoss } from "../../src/index.js";
 import { encodeModel } from "../../src/batch/onnx/model.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
-import { referenceBatch } from "../helpers/logit-metrics-reference.js";
+import { expectModelMetrics, modelMetricsCase } from "../helpers/model-metrics-case.js";
 import { tinyDpoBatch } from "../helpers/tiny-batch.js";
 import { LENGTH, VOCABULARY, tinyCausalLm, tinyForward, tinyWeights } from "../helpers/tiny-transformer.js";
 
@@ -37,14 +36,6 @@ async function float64Dpo(options: Parameters<typeof dpoLoss>[1]) {
   return { policy: p.logps, reference: r.logps, loss };
 }
 
-/** The logits [4, T, V] the model itself gives for the batch, run on ONNX Runtime's CPU provider without luce. */
-async function modelLogits(weights: typeof policyWeights): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create(tinyCausalLm(weights));
-  const int64 = (rows: number[][]) => new ort.Tensor("int64", BigInt64Array.from(rows.flat(), BigInt), [4, LENGTH]);
-  const out = await session.run({ input_ids: int64(batch.inputIds), attention_mask: int64(batch.attentionMask) });
-  return out.logits.data as Float32Array;
-}
-
 describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attention blocks) on ONNX Runtime's CPU provider", () => {
   let policy: CausalLanguageModel;
   let reference: CausalLanguageModel;
@@ -74,81 +65,19 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
   });
 
   // WPO's weights and TRL's metrics from the policy's appended moments graph, against (a) dpoBatch on the logits the
-  // model gives (run out of ONNX Runtime here: the CPU kernel, a separate pass) and (b) the float64 reference formed
-  // from those logits row by row. Both sides read the same float32 logits; the model path sums each row's moments in
-  // float32 in ONNX Runtime, the kernel in float32 SIMD lanes, the reference in float64. Measured: the weights within
-  // 6e-8 relative, the entropy (≈ 6.3) 5e-9, the mean logits 1.3e-9 of the mean |logit| (≈ 0.9, the scale of a
-  // float32 sum's rounding); the bounds leave a factor of 10 or more.
+  // model gives (run out of ONNX Runtime without luce: the CPU kernel, a separate pass) and (b) the float64 reference
+  // formed from those logits row by row (model-metrics-case.ts). Both sides read the same float32 logits; the model
+  // path sums each row's moments in float32 in ONNX Runtime, the kernel in float32 SIMD lanes, the reference in
+  // float64. Measured: the weights within 6e-8 relative, the entropy (≈ 6.3) 5e-9, the mean logits 1.3e-9 of the mean
+  // |logit| (≈ 0.9, the scale of a float32 sum's rounding); the bounds leave a factor of 10 or more.
   it("useWeighting and metrics equal dpoBatch on the model's own logits and a float64 reference", async () => {
-    const [policyLogits, referenceLogits] = await Promise.all([
-      modelLogits(policyWeights),
-      modelLogits(referenceWeights),
-    ]);
-    // a third of the chosen half's labels made the row's first largest logit (found here from the logits), so that
-    // the token accuracy is neither 0 nor 1; the model's logits do not depend on the labels
-    const labels = batch.labels.map((row) => row.slice());
-    for (const b of [0, 1])
-      for (let t = 0; t + 1 < LENGTH; t += 3)
-        if (labels[b][t + 1] !== -100) {
-          const row = policyLogits.subarray((b * LENGTH + t) * VOCABULARY, (b * LENGTH + t + 1) * VOCABULARY);
-          labels[b][t + 1] = row.indexOf(Math.max(...row));
-        }
-    const inputs = { policy, reference, ...batch, labels };
-    const options = { beta: 0.1, useWeighting: true, metrics: true };
-    const got = await dpoModelBatch(inputs, options);
-    const shape = [4, LENGTH, VOCABULARY];
-    const viaLogits = await dpoBatch(
-      {
-        policyLogits: { data: policyLogits, shape },
-        referenceLogits: { data: referenceLogits, shape },
-        labels,
-      },
-      { ...options, mask: batch.attentionMask },
-    );
-    // the reference scores where the mask is 1: the attention mask without the prompt's −100 labels
-    const scored = labels.map((row, b) => row.map((y, t) => (y === -100 ? 0 : batch.attentionMask[b][t])));
-    const want = referenceBatch(
-      policyLogits,
-      shape,
-      labels.map((row) => row.map((y) => Math.max(y, 0))),
-      scored,
-    );
-    expect(want.metrics.accuracy).toBeGreaterThan(0);
-    expect(want.metrics.accuracy).toBeLessThan(1);
+    const c = await modelMetricsCase(policyWeights, referenceWeights, 0.1);
+    const inputs = { policy, reference, ...c.batch };
+    const got = await dpoModelBatch(inputs, { beta: 0.1, useWeighting: true, metrics: true });
     const plain = await dpoModelBatch(inputs, { beta: 0.1 });
-    for (const [name, side] of [
-      ["dpoBatch", viaLogits],
-      ["float64 reference", { pairWeights: want.pairWeights, logitMetrics: null }],
-    ] as const) {
-      got.pairWeights!.forEach((w, i) => expectClose(w, side.pairWeights![i], { rel: 1e-6 }, `${name} weight ${i}`));
-      got.losses.forEach((v, i) =>
-        expectClose(v, plain.losses[i] * side.pairWeights![i], { rel: 1e-6 }, `${name} weighted loss ${i}`),
-      );
-    }
-    got.losses.forEach((v, i) => expectClose(v, viaLogits.losses[i], { rel: 1e-6 }, `dpoBatch loss ${i}`));
-    const m = got.logitMetrics!;
-    for (const [name, side] of [
-      ["dpoBatch", viaLogits.logitMetrics!],
-      [
-        "float64 reference",
-        {
-          entropy: want.metrics.entropy,
-          mean_token_accuracy: want.metrics.accuracy,
-          "logits/chosen": want.metrics.chosen,
-          "logits/rejected": want.metrics.rejected,
-          num_tokens: want.metrics.tokens,
-        },
-      ],
-    ] as const) {
-      expectClose(m.entropy, side.entropy, { rel: 1e-7 }, `${name} entropy`);
-      expect(m.mean_token_accuracy, name).toBe(side.mean_token_accuracy);
-      expectClose(m["logits/chosen"], side["logits/chosen"], { abs: 2e-8 * want.metrics.chosenScale }, name);
-      expectClose(m["logits/rejected"], side["logits/rejected"], { abs: 2e-8 * want.metrics.rejectedScale }, name);
-      expect(m.num_tokens, name).toBe(side.num_tokens);
-    }
-    expect(m.num_tokens).toBe(21 + 7 + 38 + 50); // the padding test's counts
-    // the rewards are not weighted, and without the options nothing is added
-    expect(Array.from(got.chosenRewards)).toEqual(Array.from(plain.chosenRewards));
+    expectModelMetrics(got, plain, c, { weight: 1e-6, entropy: 1e-7, meanLogit: 2e-8 });
+    expect(got.logitMetrics!.num_tokens).toBe(21 + 7 + 38 + 50); // the padding test's counts
+    // without the options nothing is added, and metrics alone change no loss
     expect(plain.pairWeights).toBeUndefined();
     expect(plain.logitMetrics).toBeUndefined();
     const metricsOnly = await dpoModelBatch(inputs, { beta: 0.1, metrics: true });
