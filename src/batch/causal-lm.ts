@@ -2,9 +2,17 @@ import { readFile } from "node:fs/promises";
 import { LuceError } from "../errors.js";
 import { DPO_LOSS_OPTION_KEYS, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { dpoOnHalves } from "./batch-scoring.js";
+import {
+  MOMENT_OPTION_KEYS,
+  readMomentRequests,
+  withMomentResults,
+  type DpoBatchOptions,
+  type DpoBatchResult,
+} from "./dpo-batch.js";
+import { momentsOfRows } from "./logit-moments.js";
 import { APPENDED, withRowStatistics } from "./onnx/append-statistics.js";
 import { createSession, onnxRuntime, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
-import { scoredPositions, scoreRows, type PositionSource } from "./scoring.js";
+import { scoredPositions, scoreRows, type PositionSource, type ScoredBatch } from "./scoring.js";
 import type { TokenLogProbs } from "./sequence-log-probs.js";
 import { readMatrix, type LabelsView } from "./tensor-view.js";
 import { describe } from "../validation/checks.js";
@@ -34,6 +42,9 @@ export interface CausalLanguageModelOptions {
    */
   readonly attentionMask?: string;
 }
+
+/** The public function whose arguments the scoring pass's errors name (dpoModelBatch hands its inputs over as is). */
+const SCORING_FN = "CausalLanguageModel.sequenceLogProbs";
 
 /** The keys of {@link ModelLogProbsOptions}. */
 const MODEL_LOG_PROBS_OPTION_KEYS = ["attentionMask", "labels", "ignoreIndex", "shift", "average"];
@@ -72,19 +83,29 @@ export interface ModelLogProbsOptions {
  * ```
  */
 export class CausalLanguageModel {
+  /** The session of the graph variant with the moments outputs, created the first time they are asked for. */
+  private momentsSession: Promise<OrtSession> | null = null;
+
   private constructor(
     private readonly runtime: OrtModule,
     private readonly session: OrtSession,
     private readonly names: { readonly inputIds: string; readonly attentionMask: string | null },
     /** The vocabulary size when the model's logits output declares it, else null. */
     readonly vocabulary: number | null,
+    /** luce's own copy of the model's bytes, its logits output's name and its backend, for the moments variant. */
+    private readonly source: {
+      readonly bytes: Uint8Array;
+      readonly logits: string;
+      readonly backend: ExecutionProvider;
+    },
   ) {}
 
   /**
    * Loads a model from a path or its bytes.
    * @param model - an .onnx file's path or bytes
    * @param options - backend and the model's input and output names
-   * @returns the model, ready to score
+   * @returns the model, ready to score; it keeps a copy of the model's bytes, from which a second session, with the
+   *   statistics graph's moments outputs too, is built the first time `dpoModelBatch` asks for metrics or WPO weights
    * @throws {@link luce!LuceError} when onnxruntime-node is missing, the file is not an ONNX model, it
    *   lacks the named logits output or input ids, or its opset is below 13
    */
@@ -101,9 +122,11 @@ export class CausalLanguageModel {
     const bytes = typeof model === "string" ? new Uint8Array(await readFile(model)) : model;
     if (!(bytes instanceof Uint8Array))
       throw new LuceError(fn, "model", "must be a path or the model's bytes (Uint8Array)");
+    const own = typeof model === "string" ? bytes : bytes.slice();
+    const logits = options.logits ?? "logits";
     let appended;
     try {
-      appended = withRowStatistics(bytes, options.logits ?? "logits");
+      appended = withRowStatistics(own, logits);
     } catch (error) {
       throw new LuceError(fn, "model", (error as Error).message);
     }
@@ -126,7 +149,28 @@ export class CausalLanguageModel {
       session,
       { inputIds, attentionMask: session.inputNames.includes(mask) ? mask : null },
       appended.vocabulary,
+      { bytes: own, logits, backend },
     );
+  }
+
+  /**
+   * The moments variant's session (see {@link withRowStatistics}), created once, on first use, for the public function
+   * `fn` (dpoModelBatch, where the model is `inputs.policy`). dpoModelBatch reaches it by element access.
+   */
+  private sessionWithMoments(fn: string): Promise<OrtSession> {
+    if (this.momentsSession === null) {
+      const { bytes, logits, backend } = this.source;
+      this.momentsSession = createSession(
+        fn,
+        this.runtime,
+        withRowStatistics(bytes, logits, true).model,
+        backend,
+        "inputs.policy",
+        { argument: "inputs.policy", problem: "ONNX Runtime could not load its statistics graph with the moments" },
+      );
+      this.momentsSession.catch(() => (this.momentsSession = null));
+    }
+    return this.momentsSession;
   }
 
   /**
@@ -141,7 +185,21 @@ export class CausalLanguageModel {
     inputIds: LabelsView | ArrayLike<number>[],
     options: ModelLogProbsOptions = {},
   ): Promise<TokenLogProbs> {
-    const fn = "CausalLanguageModel.sequenceLogProbs";
+    const { logps, tokenLogps, counts } = await this.scoreTokens(SCORING_FN, inputIds, options, null);
+    return { logps, tokenLogps, counts };
+  }
+
+  /**
+   * {@link sequenceLogProbs}'s scoring pass, with each position's statistics; given `momentsSession` (the moments
+   * variant's, {@link sessionWithMoments}), from it, whose same run also gives each row's moments (momentsOfRows).
+   * dpoModelBatch reaches it by element access: it stays out of the public type.
+   */
+  private async scoreTokens(
+    fn: string,
+    inputIds: LabelsView | ArrayLike<number>[],
+    options: ModelLogProbsOptions,
+    momentsSession: OrtSession | null,
+  ): Promise<ScoredBatch> {
     options = snapshotOptions(fn, options, MODEL_LOG_PROBS_OPTION_KEYS);
     const vocabulary = this.vocabulary ?? Number.MAX_SAFE_INTEGER;
     const ids = readMatrix(fn, "inputIds", inputIds, undefined, false, (id) =>
@@ -185,33 +243,38 @@ export class CausalLanguageModel {
         mask === null ? new BigInt64Array(batch * length).fill(1n) : int64(mask),
         [batch, length],
       );
+    const statistics = [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit];
+    const momentNames = [APPENDED.squares, APPENDED.weighted, APPENDED.argmax, APPENDED.total, APPENDED.logitsShape];
+    const withMoments = momentsSession !== null;
+    const session = momentsSession ?? this.session;
     let out;
     try {
-      out = await this.session.run(feeds, [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit]);
+      out = await session.run(feeds, withMoments ? [...statistics, ...momentNames] : statistics);
     } catch (error) {
       throw new LuceError(fn, "inputIds", `the model failed to run: ${(error as Error).message}`);
     }
-    const [max, rest, ties, labelLogit] = [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit].map(
-      (name) => out[name].data as Float32Array,
-    );
+    const [max, rest, ties, labelLogit] = statistics.map((name) => out[name].data as Float32Array);
     const rowOf = (i: number) => positions.b[i] * length + positions.t[i];
     const stats = new Float64Array(3 * positions.count);
     for (let i = 0; i < positions.count; i++) stats.set([max[rowOf(i)], rest[rowOf(i)], ties[rowOf(i)]], 3 * i);
-    const { logps, tokenLogps, counts } = scoreRows(
-      fn,
-      source,
-      positions,
-      stats,
-      (i) => labelLogit[rowOf(i)],
-      (i) => {
-        throw new LuceError(
-          fn,
-          `logits[${positions.b[i]}][${positions.t[i]}]`,
-          "(the model's output) holds NaN or +Infinity, or is −Infinity everywhere",
-        );
-      },
+    const invalidRow = (i: number): never => {
+      throw new LuceError(
+        fn,
+        `logits[${positions.b[i]}][${positions.t[i]}]`,
+        "(the model's output) holds NaN or +Infinity, or is −Infinity everywhere",
+      );
+    };
+    const scores = scoreRows(fn, source, positions, stats, (i) => labelLogit[rowOf(i)], invalidRow);
+    if (!withMoments) return scores;
+    const [squares, weighted, total] = [APPENDED.squares, APPENDED.weighted, APPENDED.total].map(
+      (name) => out[name].data as Float32Array,
     );
-    return { logps, tokenLogps, counts };
+    const argmax = out[APPENDED.argmax].data as BigInt64Array;
+    const rowMoments = new Float64Array(4 * positions.count);
+    for (let i = 0; i < positions.count; i++)
+      rowMoments.set([squares[rowOf(i)], weighted[rowOf(i)], Number(argmax[rowOf(i)]), total[rowOf(i)]], 4 * i);
+    const flatShape = out[APPENDED.logitsShape].data as BigInt64Array;
+    return { ...scores, moments: momentsOfRows(Number(flatShape[1]), scores, stats, rowMoments, invalidRow) };
   }
 }
 
@@ -229,8 +292,19 @@ export interface DpoModelBatchInputs {
   readonly labels?: LabelsView | ArrayLike<number>[];
 }
 
-/** What {@link dpoModelBatch} returns: `dpoLoss`'s result and both models' sequence log-probs. */
-export interface DpoModelBatchResult extends DpoLossResult {
+/**
+ * Options of {@link dpoModelBatch}: the loss's, `average`/`shift`/`ignoreIndex` for the scoring, and `useWeighting`
+ * (WPO) and `metrics` (TRL's logged metrics) with {@link luce/batch!dpoBatch}'s meaning, from the policy's logits.
+ */
+export type DpoModelBatchOptions = DpoLossOptions &
+  Pick<ModelLogProbsOptions, "average" | "shift" | "ignoreIndex"> &
+  Pick<DpoBatchOptions, "useWeighting" | "metrics">;
+
+/**
+ * What {@link dpoModelBatch} returns: `dpoLoss`'s result, both models' sequence log-probs, and on request WPO's pair
+ * weights and TRL's metrics, as {@link luce/batch!dpoBatch} gives them.
+ */
+export interface DpoModelBatchResult extends DpoLossResult, Pick<DpoBatchResult, "pairWeights" | "logitMetrics"> {
   /** Policy sequence log-probs [2N]. */
   readonly policyLogps: Float64Array;
   /** Reference sequence log-probs [2N]. */
@@ -239,18 +313,29 @@ export interface DpoModelBatchResult extends DpoLossResult {
 
 /**
  * DPO on token batches: the policy's and the reference's sequence log-probabilities from their
- * ONNX models (logits kept on the device), then {@link luce!dpoLoss} on the chosen/rejected halves.
+ * ONNX models (logits kept on the device), then {@link luce!dpoLoss} on the chosen/rejected halves. With
+ * `useWeighting` or `metrics`, the policy runs its statistics graph's moments variant (a second session, built once on
+ * first use), whose same run gives each row's Σ p², entropy, argmax and mean logit; the weighting and the metrics are
+ * then dpoBatch's own.
  * @param inputs - the two models and the token batch
- * @param options - the loss's options, and `average`/`shift`/`ignoreIndex` for the scoring
+ * @param options - the loss's options, `average`/`shift`/`ignoreIndex` for the scoring, `useWeighting` and `metrics`
  * @returns the loss result with both models' sequence log-probs
  * @throws {@link luce!LuceError} for an odd batch and as the models' scoring and `dpoLoss` do
  */
 export async function dpoModelBatch(
   inputs: DpoModelBatchInputs,
-  options: DpoLossOptions & Pick<ModelLogProbsOptions, "average" | "shift" | "ignoreIndex">,
+  options: DpoModelBatchOptions,
 ): Promise<DpoModelBatchResult> {
   const fn = "dpoModelBatch";
-  const given = readLossOptions(fn, options, [...DPO_LOSS_OPTION_KEYS, "average", "shift", "ignoreIndex"]);
+  const given = readLossOptions(fn, options, [
+    ...DPO_LOSS_OPTION_KEYS,
+    "average",
+    "shift",
+    "ignoreIndex",
+    ...MOMENT_OPTION_KEYS,
+  ]);
+  const lossOptions = pickOptions<DpoLossOptions>(given, DPO_LOSS_OPTION_KEYS);
+  const moments = readMomentRequests(fn, given, lossOptions);
   if (inputs === null || typeof inputs !== "object") throw new LuceError(fn, "inputs", "must be an object");
   const { policy: policyModel, reference: referenceModel, inputIds, attentionMask, labels } = inputs;
   if (!(policyModel instanceof CausalLanguageModel))
@@ -262,22 +347,26 @@ export async function dpoModelBatch(
     labels,
     ...pickOptions<ModelLogProbsOptions>(given, ["average", "shift", "ignoreIndex"]),
   };
+  const momentsSession = moments.useWeighting || moments.metrics ? await policyModel["sessionWithMoments"](fn) : null;
   const [policy, reference] = await Promise.all([
-    policyModel.sequenceLogProbs(inputIds, scoring),
-    referenceModel.sequenceLogProbs(inputIds, scoring),
+    policyModel["scoreTokens"](SCORING_FN, inputIds, scoring, momentsSession),
+    referenceModel["scoreTokens"](SCORING_FN, inputIds, scoring, null),
   ]);
   const batch = policy.logps.length;
   if (batch % 2 !== 0)
     throw new LuceError(fn, "inputs.inputIds", `has ${batch} sequences: chosen and rejected halves need an even batch`);
   requireFiniteSequenceLogps(fn, "inputs.policy", policy.logps);
   requireFiniteSequenceLogps(fn, "inputs.reference", reference.logps);
-  const lossOptions = pickOptions<DpoLossOptions>(given, DPO_LOSS_OPTION_KEYS);
   requireScoredTokens(
     fn,
     labels === undefined ? "inputs.inputIds" : "inputs.labels",
     lossOptions.lossType,
     policy.counts,
   );
-  const result = asCaller(fn, () => dpoOnHalves(policy.logps, reference.logps, policy.counts, lossOptions));
+  const result = withMomentResults(
+    asCaller(fn, () => dpoOnHalves(policy.logps, reference.logps, policy.counts, lossOptions)),
+    policy,
+    moments,
+  );
   return { ...result, policyLogps: policy.logps, referenceLogps: reference.logps };
 }

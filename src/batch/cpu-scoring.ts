@@ -2,7 +2,14 @@ import { LuceError } from "../errors.js";
 import { readInPlace } from "./cpu/shared-memory.js";
 import { rowStatistics, type RowRun } from "./cpu/row-statistics.js";
 import { momentsOfRows } from "./logit-moments.js";
-import { rowSource, scoredPositions, scoreFromStatistics, type ScoredBatch, type Scoring } from "./scoring.js";
+import {
+  rowCopier,
+  rowSource,
+  scoredPositions,
+  scoreFromStatistics,
+  type ScoredBatch,
+  type Scoring,
+} from "./scoring.js";
 
 /**
  * The longest row each kernel takes: a row must fit the kernel's 32-bit memory with room to spare (2^27 float32 and
@@ -46,6 +53,8 @@ export function scoreOnCpu(fn: string, s: Scoring, withMoments = false): RowRun<
     const source = rowSource(s, positions, s.precision === "float32" ? inShared : null);
     const { statistics, moments } = yield* rowStatistics(fn, source, s.threads, s.precision, withMoments);
     const scores = scoreFromStatistics(fn, s, positions, statistics);
-    return moments === undefined ? scores : { ...scores, moments: momentsOfRows(s, scores, statistics, moments) };
+    return moments === undefined
+      ? scores
+      : { ...scores, moments: momentsOfRows(vocabulary, scores, statistics, moments, rowCopier(s, positions)) };
   });
 }

@@ -2,6 +2,7 @@ import { LuceError } from "../errors.js";
 import { meanOf } from "../losses/loss-mixture.js";
 import { requireBoolean, requireFinite } from "../validation/checks.js";
 import { logitMetrics, wpoLogWeights, type LogitMetrics } from "./logit-moments.js";
+import type { ScoredBatch } from "./scoring.js";
 import {
   asCaller,
   pickOptions,
@@ -53,8 +54,11 @@ export interface DpoBatchOptions extends Omit<DpoLossOptions, "routerAuxLossCoef
 /** dpoLoss's option keys that dpoBatch takes. */
 const BATCH_LOSS_OPTION_KEYS = DPO_LOSS_OPTION_KEYS.filter((key) => key !== "routerAuxLossCoef");
 
+/** The options that ask for the policy's logit moments (WPO's weights, TRL's metrics): dpoBatch's, dpoModelBatch's. */
+export const MOMENT_OPTION_KEYS = ["useWeighting", "metrics"];
+
 /** dpoBatch's options beyond the loss's and the scoring's. */
-const DPO_BATCH_ONLY_KEYS = ["ldAlpha", "useWeighting", "metrics"];
+const DPO_BATCH_ONLY_KEYS = ["ldAlpha", ...MOMENT_OPTION_KEYS];
 
 /** Loss types whose k-th loss depends on other pairs' inputs: a per-pair weight does not weight their gradients. */
 const BATCH_COUPLED = ["sft", "aot", "aot_unpaired", "aot_pair"];
@@ -129,6 +133,56 @@ function weightPairs(result: DpoLossResult, weights: Float64Array): DpoLossResul
   };
 }
 
+/** What the moment options ask for, validated. @internal */
+export interface MomentRequests {
+  readonly useWeighting: boolean;
+  readonly metrics: boolean;
+}
+
+/**
+ * The validated `useWeighting` and `metrics` of `fn`'s options (both default false): booleans, and no weighting of a
+ * batch-coupled loss type.
+ * @internal
+ */
+export function readMomentRequests(
+  fn: string,
+  given: Pick<DpoBatchOptions, "useWeighting" | "metrics">,
+  lossOptions: DpoLossOptions,
+): MomentRequests {
+  const useWeighting =
+    given.useWeighting === undefined ? false : requireBoolean(fn, "options.useWeighting", given.useWeighting);
+  const metrics = given.metrics === undefined ? false : requireBoolean(fn, "options.metrics", given.metrics);
+  const coupled = lossTypesOf(lossOptions.lossType).find((type) => BATCH_COUPLED.includes(type));
+  if (useWeighting && coupled !== undefined)
+    throw new LuceError(
+      fn,
+      "options.useWeighting",
+      `cannot weight lossType '${coupled}', whose losses couple the batch's pairs (a per-pair weight is not theirs)`,
+    );
+  return { useWeighting, metrics };
+}
+
+/**
+ * A DPO batch's loss `result` (pairs i and i + N of the 2N sequences) as `requests` asks: weighted by WPO's pair
+ * weights w(y_w)·w(y_l) (losses, loss, components, gradients; the rewards unchanged), with TRL's metrics; from the
+ * policy's scoring pass `scores`, which carries its moments when either is asked.
+ * @internal
+ */
+export function withMomentResults(
+  result: DpoLossResult,
+  scores: ScoredBatch,
+  requests: MomentRequests,
+): DpoLossResult & Pick<DpoBatchResult, "pairWeights" | "logitMetrics"> {
+  const n = scores.counts.length / 2;
+  let out: DpoLossResult & Pick<DpoBatchResult, "pairWeights" | "logitMetrics"> = result;
+  if (requests.useWeighting) {
+    const logWeights = wpoLogWeights(scores);
+    const pairWeights = Float64Array.from({ length: n }, (_, i) => Math.exp(logWeights[i] + logWeights[i + n]));
+    out = { ...weightPairs(result, pairWeights), pairWeights };
+  }
+  return requests.metrics ? { ...out, logitMetrics: logitMetrics(scores) } : out;
+}
+
 /**
  * DPO quantities for a batch of model outputs: sequence log-probabilities of the policy (and
  * reference) from logits, then {@link luce!dpoLoss} on the chosen/rejected halves (token counts are
@@ -164,16 +218,7 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
       "cannot be true with lossType 'sft', whose token-mean NLL needs the summed log-probs of the chosen responses",
     );
   const ldAlpha = readLdAlpha(fn, given, lossOptions);
-  const useWeighting =
-    given.useWeighting === undefined ? false : requireBoolean(fn, "options.useWeighting", given.useWeighting);
-  const metrics = given.metrics === undefined ? false : requireBoolean(fn, "options.metrics", given.metrics);
-  const coupled = lossTypesOf(lossOptions.lossType).find((type) => BATCH_COUPLED.includes(type));
-  if (useWeighting && coupled !== undefined)
-    throw new LuceError(
-      fn,
-      "options.useWeighting",
-      `cannot weight lossType '${coupled}', whose losses couple the batch's pairs (a per-pair weight is not theirs)`,
-    );
+  const moments = readMomentRequests(fn, given, lossOptions);
   const batchInputs = readPolicyBatchInputs(fn, inputs);
   return lossOnPolicyBatch(
     fn,
@@ -190,22 +235,17 @@ export async function dpoBatch(inputs: DpoBatchInputs, options: DpoBatchOptions)
     (policyLogps, referenceLogps, counts, scores) => {
       requireScoredTokens(fn, "inputs.labels", lossOptions.lossType, counts);
       const n = policyLogps.length / 2;
-      let result: DpoLossResult & Omit<DpoBatchResult, keyof PolicyBatchLogps> = asCaller(fn, () =>
-        dpoOnHalves(policyLogps, referenceLogps, counts, lossOptions),
+      const result = withMomentResults(
+        asCaller(fn, () => dpoOnHalves(policyLogps, referenceLogps, counts, lossOptions)),
+        scores,
+        moments,
       );
-      if (useWeighting) {
-        const logWeights = wpoLogWeights(scores);
-        const pairWeights = Float64Array.from({ length: n }, (_, i) => Math.exp(logWeights[i] + logWeights[i + n]));
-        result = { ...weightPairs(result, pairWeights), pairWeights };
-      }
-      if (metrics) result = { ...result, logitMetrics: logitMetrics(scores) };
-      const final = result;
       return {
-        result: final,
-        sequenceGradient: (b) => (b < n ? final.gradPolicyChosen[b] : final.gradPolicyRejected[b - n]),
+        result,
+        sequenceGradient: (b) => (b < n ? result.gradPolicyChosen[b] : result.gradPolicyRejected[b - n]),
       };
     },
     ldAlpha === undefined ? undefined : lengthDesensitizedWeights(ldAlpha),
-    useWeighting || metrics,
+    moments.useWeighting || moments.metrics,
   );
 }

@@ -27,6 +27,7 @@ export {
   type CausalLanguageModelOptions,
   type ModelLogProbsOptions,
   type DpoModelBatchInputs,
+  type DpoModelBatchOptions,
   type DpoModelBatchResult,
 } from "./causal-lm.js";
 export type { ExecutionProvider } from "./onnx/runtime.js";

@@ -1,5 +1,5 @@
 import { NeumaierSum } from "../numerics/sum.js";
-import { isValidRow, logTiesPlusRest, rowCopier, type ScoredBatch, type Scoring } from "./scoring.js";
+import { isValidRow, logTiesPlusRest, type ScoredBatch } from "./scoring.js";
 
 /**
  * TRL's logged metrics from the policy's logits (named as TRL logs them), over the scored positions: of a DPO batch,
@@ -26,26 +26,25 @@ export interface LogitMetrics {
  * 2 log(n + s) (the maximum's own n terms kept apart, so a peaked row keeps its digits), the entropy
  * H = log(n + s) − w/(n + s), the first index of the largest logit and the mean logit Σ x / V; from a statistics
  * pass's rows (maximum M, rest s, ties n, three per position) and its moments (s₂ = Σ_{x≠M} e^{2(x−M)},
- * w = Σ e^{x−M}(x − M), the index, Σ x; four per position), as the CPU kernel and the ONNX graph give them. A row
- * the statistics flag (the float64 path's rows whose plain sum overflowed, which the float64 scan scored) is read
- * again from the logits.
+ * w = Σ e^{x−M}(x − M), the index, Σ x; four per position), as the CPU kernel and the ONNX graph give them, for
+ * logits rows of `vocabulary` entries. A row the statistics flag (the float64 path's rows whose plain sum overflowed,
+ * which the float64 scan scored) is handed to `copyRow(i, into, at)`, which copies it from the logits (or throws,
+ * where such a row is an error, as on the model path).
  * @internal
  */
 export function momentsOfRows(
-  s: Scoring,
+  vocabulary: number,
   scores: ScoredBatch,
   statistics: Float64Array,
   rowMoments: Float64Array | ArrayLike<number>,
+  copyRow: (i: number, into: Float64Array, at: number) => void,
 ): Float64Array {
   const { positions } = scores;
-  const vocabulary = s.logits.shape[2];
   const out = new Float64Array(4 * positions.count);
-  let copyRow: ReturnType<typeof rowCopier> | null = null;
   const row = new Float64Array(vocabulary);
   for (let i = 0; i < positions.count; i++) {
     const [max, rest, ties] = [statistics[3 * i], statistics[3 * i + 1], statistics[3 * i + 2]];
     if (!isValidRow(max, rest)) {
-      copyRow ??= rowCopier(s, positions);
       copyRow(i, row, 0);
       momentsOfRow(row, out, 4 * i);
       continue;

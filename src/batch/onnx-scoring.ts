@@ -77,5 +77,5 @@ export async function scoreOnnx(
     }
   }
   const scores = scoreFromStatistics(fn, s, positions, stats);
-  return moments === null ? scores : { ...scores, moments: momentsOfRows(s, scores, stats, moments) };
+  return moments === null ? scores : { ...scores, moments: momentsOfRows(vocabulary, scores, stats, moments, copyRow) };
 }

@@ -3,6 +3,7 @@ import { CausalLanguageModel, dpoModelBatch, sequenceTokenLogProbs } from "../..
 import { dpoLoss } from "../../src/index.js";
 import { encodeModel } from "../../src/batch/onnx/model.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
+import { expectModelMetrics, modelMetricsCase } from "../helpers/model-metrics-case.js";
 import { tinyDpoBatch } from "../helpers/tiny-batch.js";
 import { LENGTH, VOCABULARY, tinyCausalLm, tinyForward, tinyWeights } from "../helpers/tiny-transformer.js";
 
@@ -61,6 +62,42 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
         expectClose(v, want.loss.chosenRewards[i], { abs: 1e-5 }, `${lossType} chosen reward ${i}`),
       );
     }
+  });
+
+  // WPO's weights and TRL's metrics from the policy's appended moments graph, against (a) dpoBatch on the logits the
+  // model gives (run out of ONNX Runtime without luce: the CPU kernel, a separate pass) and (b) the float64 reference
+  // formed from those logits row by row (model-metrics-case.ts). Both sides read the same float32 logits; the model
+  // path sums each row's moments in float32 in ONNX Runtime, the kernel in float32 SIMD lanes, the reference in
+  // float64. Measured: the weights within 6e-8 relative, the entropy (≈ 6.3) 5e-9, the mean logits 1.3e-9 of the mean
+  // |logit| (≈ 0.9, the scale of a float32 sum's rounding); the bounds leave a factor of 10 or more.
+  it("useWeighting and metrics equal dpoBatch on the model's own logits and a float64 reference", async () => {
+    const c = await modelMetricsCase(policyWeights, referenceWeights, 0.1);
+    const inputs = { policy, reference, ...c.batch };
+    const got = await dpoModelBatch(inputs, { beta: 0.1, useWeighting: true, metrics: true });
+    const plain = await dpoModelBatch(inputs, { beta: 0.1 });
+    expectModelMetrics(got, plain, c, { weight: 1e-6, entropy: 1e-7, meanLogit: 2e-8 });
+    expect(got.logitMetrics!.num_tokens).toBe(21 + 7 + 38 + 50); // the padding test's counts
+    // without the options nothing is added, and metrics alone change no loss
+    expect(plain.pairWeights).toBeUndefined();
+    expect(plain.logitMetrics).toBeUndefined();
+    const metricsOnly = await dpoModelBatch(inputs, { beta: 0.1, metrics: true });
+    expect(Array.from(metricsOnly.losses)).toEqual(Array.from(plain.losses));
+    expect(metricsOnly.pairWeights).toBeUndefined();
+  });
+
+  it("rejects bad useWeighting and metrics as dpoBatch does", async () => {
+    const inputs = { policy, reference, ...batch };
+    await expectLuceRejection(dpoModelBatch(inputs, { beta: 0.1, useWeighting: 1 as never }), "options.useWeighting");
+    await expectLuceRejection(dpoModelBatch(inputs, { beta: 0.1, metrics: "yes" as never }), "options.metrics");
+    await expectLuceRejection(
+      dpoModelBatch(inputs, { beta: 0.1, useWeighting: true, lossType: ["sigmoid", "sft"] }),
+      "options.useWeighting",
+    );
+    await expectLuceRejection(
+      dpoModelBatch(inputs, { beta: 0.1, useWeighting: true, lossType: "aot" }),
+      "options.useWeighting",
+    );
+    await expectLuceRejection(dpoModelBatch(inputs, { beta: 0.1, ldAlpha: 0.5 } as never), "options");
   });
 
   it("honours the padding mask: what padding holds changes nothing", async () => {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CausalLanguageModel, dpoModelBatch, sequenceTokenLogProbs } from "../../src/batch/index.js";
 import { expectClose } from "../helpers/close.js";
+import { expectModelMetrics, modelMetricsCase } from "../helpers/model-metrics-case.js";
 import { tinyDpoBatch } from "../helpers/tiny-batch.js";
 import { LENGTH, VOCABULARY, tinyCausalLm, tinyForward, tinyWeights } from "../helpers/tiny-transformer.js";
 
@@ -34,14 +35,30 @@ describe("the model path on the WebGPU provider", () => {
     );
   });
 
-  it("runs the appended statistics on the GPU: the model's logits never reach the host", () => {
+  // the moments variant of the appended graph on WebGPU against dpoBatch on the model's own logits (the CPU kernel)
+  // and the float64 reference (model-metrics-case.ts); the bounds are the CPU provider's test's (test/batch)
+  it("useWeighting and metrics equal dpoBatch on the model's own logits and a float64 reference", async () => {
+    const [pw, rw] = [tinyWeights(7), tinyWeights(8)];
+    const c = await modelMetricsCase(pw, rw, 0.1);
+    const [policy, reference] = await Promise.all([
+      CausalLanguageModel.load(tinyCausalLm(pw), { backend: "webgpu" }),
+      CausalLanguageModel.load(tinyCausalLm(rw), { backend: "webgpu" }),
+    ]);
+    const inputs = { policy, reference, ...c.batch };
+    const got = await dpoModelBatch(inputs, { beta: 0.1, useWeighting: true, metrics: true });
+    const plain = await dpoModelBatch(inputs, { beta: 0.1 });
+    expectModelMetrics(got, plain, c, { weight: 1e-6, entropy: 1e-7, meanLogit: 2e-8 });
+  });
+
+  it("runs the appended statistics, with and without the moments, on the GPU: the logits never reach the host", () => {
     const path = join(mkdtempSync(join(tmpdir(), "luce-")), "tiny-causal-lm.onnx");
     writeFileSync(path, tinyCausalLm(tinyWeights(7)));
     const log = spawnSync(process.execPath, ["test/gpu/model-placement.mjs", path], { encoding: "utf8" }).stderr;
     const sections = log.split(/Node\(s\) placed on |All nodes placed on /).slice(1);
     expect(sections.length, log.slice(-2000)).toBeGreaterThan(0);
     const onCpu = sections.filter((s) => s.startsWith("[CPUExecutionProvider]")).join("\n");
-    // every luce node (and the Flatten of the logits) is on WebGPU
+    // both variants (plain, with the moments) were placed; every luce node (and the Flatten of the logits) is on WebGPU
+    expect(sections.filter((s) => s.startsWith("[WebGpuExecutionProvider]")).length, log.slice(-2000)).toBe(2);
     expect(onCpu).not.toMatch(/luce_/);
   });
 });

@@ -1,12 +1,14 @@
-// Loads the tiny causal LM with luce's statistics appended, on WebGPU with verbose logging; ONNX
-// Runtime writes each node's provider to stderr, which test/gpu/causal-lm.test.ts reads.
+// Loads the tiny causal LM with luce's statistics appended (the plain variant, and the one with the moments' outputs),
+// on WebGPU with verbose logging; ONNX Runtime writes each node's provider to stderr, which
+// test/gpu/causal-lm.test.ts reads.
 import * as ort from "onnxruntime-node";
 import { withRowStatistics } from "../../dist/batch/onnx/append-statistics.js";
 import { readFileSync } from "node:fs";
 
 const model = readFileSync(process.argv[2]);
-await ort.InferenceSession.create(withRowStatistics(model, "logits").model, {
-  executionProviders: ["webgpu"],
-  logSeverityLevel: 0,
-  logVerbosityLevel: 0,
-});
+for (const moments of [false, true])
+  await ort.InferenceSession.create(withRowStatistics(model, "logits", moments).model, {
+    executionProviders: ["webgpu"],
+    logSeverityLevel: 0,
+    logVerbosityLevel: 0,
+  });

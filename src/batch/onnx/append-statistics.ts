@@ -10,6 +10,11 @@ export const APPENDED = {
   rest: "luce_rest",
   ties: "luce_ties",
   labelLogit: "luce_label_logit",
+  squares: "luce_squares",
+  weighted: "luce_weighted",
+  argmax: "luce_argmax",
+  total: "luce_total",
+  logitsShape: "luce_logits_shape",
 } as const;
 
 /**
@@ -19,6 +24,10 @@ export const APPENDED = {
  * logits stop being an output, so they never travel to the host. The model's other fields are
  * copied byte for byte (protobuf lets a message's fields come in any order, and repeated fields
  * concatenate), so luce needs no full ONNX decoder.
+ * With `moments`, the same run also gives the moments of {@link rowStatisticsNodes} (`luce_squares`, `luce_weighted`,
+ * `luce_argmax` (int64), `luce_total`, each [B·T, 1]) and the flattened logits' shape [B·T, V] (`luce_logits_shape`,
+ * int64 [2]: the mean logit divides by V, which the model's declared output may leave symbolic); without, the graph
+ * holds only the four statistics, so a plain scoring run costs what it did.
  * Throws a RangeError for bytes that are not a model, a model without that output, or one whose
  * default-domain opset is below 13.
  * @internal
@@ -26,6 +35,7 @@ export const APPENDED = {
 export function withRowStatistics(
   model: Uint8Array,
   logits: string,
+  moments = false,
 ): { readonly model: Uint8Array; readonly vocabulary: number | null } {
   const fields = readFields(model);
   const graph = fields.find((f) => f.field === 7 && f.wireType === 2);
@@ -47,7 +57,7 @@ export function withRowStatistics(
   }
   const vocabulary = lastDimension(graphFields.find(isLogitsOutput)!.payload);
   const flat = "luce_logits_2d";
-  const parts = rowStatisticsNodes({ logits: flat, labels: APPENDED.labels, prefix: "luce_", opset });
+  const parts = rowStatisticsNodes({ logits: flat, labels: APPENDED.labels, prefix: "luce_", opset, moments });
   const appended = new ProtoWriter();
   appended.message(
     1,
@@ -57,7 +67,14 @@ export function withRowStatistics(
   for (const init of parts.initializers) appended.message(5, encodeTensor(init));
   appended.message(11, encodeValueInfo({ name: APPENDED.labels, type: "int64", shape: ["luce_rows", 1] }));
   for (const name of parts.outputs)
-    appended.message(12, encodeValueInfo({ name, type: "float32", shape: ["luce_rows", 1] }));
+    appended.message(
+      12,
+      encodeValueInfo({ name, type: name === APPENDED.argmax ? "int64" : "float32", shape: ["luce_rows", 1] }),
+    );
+  if (moments) {
+    appended.message(1, encodeNode({ op: "Shape", inputs: [flat], outputs: [APPENDED.logitsShape] }, "luce_shape"));
+    appended.message(12, encodeValueInfo({ name: APPENDED.logitsShape, type: "int64", shape: [2] }));
+  }
 
   const kept = graphFields.filter((f) => !isLogitsOutput(f)).map((f) => f.raw);
   const newGraph = concat([...kept, appended.finish()]);
