@@ -83,29 +83,22 @@ export interface ModelLogProbsOptions {
  * ```
  */
 export class CausalLanguageModel {
-  /** The session of the graph variant with the moments outputs, created the first time they are asked for. */
-  private momentsSession: Promise<OrtSession> | null = null;
-
   private constructor(
     private readonly runtime: OrtModule,
     private readonly session: OrtSession,
     private readonly names: { readonly inputIds: string; readonly attentionMask: string | null },
     /** The vocabulary size when the model's logits output declares it, else null. */
     readonly vocabulary: number | null,
-    /** luce's own copy of the model's bytes, its logits output's name and its backend, for the moments variant. */
-    private readonly source: {
-      readonly bytes: Uint8Array;
-      readonly logits: string;
-      readonly backend: ExecutionProvider;
-    },
   ) {}
 
   /**
    * Loads a model from a path or its bytes.
    * @param model - an .onnx file's path or bytes
    * @param options - backend and the model's input and output names
-   * @returns the model, ready to score; it keeps a copy of the model's bytes, from which a second session, with the
-   *   statistics graph's moments outputs too, is built the first time `dpoModelBatch` asks for metrics or WPO weights
+   * @returns the model, ready to score: one ONNX Runtime session of the model with the statistics graph appended,
+   *   moments outputs included (see {@link withRowStatistics}); a plain scoring run fetches only the four statistics,
+   *   and ONNX Runtime executes only the nodes the fetched outputs need, so the moments cost nothing until
+   *   `dpoModelBatch` asks for metrics or WPO weights. Neither the bytes given nor the appended graph's are kept.
    * @throws {@link luce!LuceError} when onnxruntime-node is missing, the file is not an ONNX model, it
    *   lacks the named logits output or input ids, or its opset is below 13
    */
@@ -122,11 +115,13 @@ export class CausalLanguageModel {
     const bytes = typeof model === "string" ? new Uint8Array(await readFile(model)) : model;
     if (!(bytes instanceof Uint8Array))
       throw new LuceError(fn, "model", "must be a path or the model's bytes (Uint8Array)");
-    const own = typeof model === "string" ? bytes : bytes.slice();
+    // withRowStatistics reads the bytes synchronously and returns a new model, so no other code can change them
+    // meanwhile, except another thread through shared memory: only then is a copy taken first
+    const own = bytes.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes;
     const logits = options.logits ?? "logits";
     let appended;
     try {
-      appended = withRowStatistics(own, logits);
+      appended = withRowStatistics(own, logits, true);
     } catch (error) {
       throw new LuceError(fn, "model", (error as Error).message);
     }
@@ -149,28 +144,7 @@ export class CausalLanguageModel {
       session,
       { inputIds, attentionMask: session.inputNames.includes(mask) ? mask : null },
       appended.vocabulary,
-      { bytes: own, logits, backend },
     );
-  }
-
-  /**
-   * The moments variant's session (see {@link withRowStatistics}), created once, on first use, for the public function
-   * `fn` (dpoModelBatch, where the model is `inputs.policy`). dpoModelBatch reaches it by element access.
-   */
-  private sessionWithMoments(fn: string): Promise<OrtSession> {
-    if (this.momentsSession === null) {
-      const { bytes, logits, backend } = this.source;
-      this.momentsSession = createSession(
-        fn,
-        this.runtime,
-        withRowStatistics(bytes, logits, true).model,
-        backend,
-        "inputs.policy",
-        { argument: "inputs.policy", problem: "ONNX Runtime could not load its statistics graph with the moments" },
-      );
-      this.momentsSession.catch(() => (this.momentsSession = null));
-    }
-    return this.momentsSession;
   }
 
   /**
@@ -185,20 +159,21 @@ export class CausalLanguageModel {
     inputIds: LabelsView | ArrayLike<number>[],
     options: ModelLogProbsOptions = {},
   ): Promise<TokenLogProbs> {
-    const { logps, tokenLogps, counts } = await this.scoreTokens(SCORING_FN, inputIds, options, null);
+    const { logps, tokenLogps, counts } = await this.scoreTokens(SCORING_FN, inputIds, options, false);
     return { logps, tokenLogps, counts };
   }
 
   /**
-   * {@link sequenceLogProbs}'s scoring pass, with each position's statistics; given `momentsSession` (the moments
-   * variant's, {@link sessionWithMoments}), from it, whose same run also gives each row's moments (momentsOfRows).
-   * dpoModelBatch reaches it by element access: it stays out of the public type.
+   * {@link sequenceLogProbs}'s scoring pass, with each position's statistics; `withMoments` fetches the moments
+   * outputs too, so that the same run also gives each row's moments (momentsOfRows); without, only the statistics are
+   * fetched, and ONNX Runtime runs only the nodes they need. dpoModelBatch reaches it by element access: it stays out
+   * of the public type.
    */
   private async scoreTokens(
     fn: string,
     inputIds: LabelsView | ArrayLike<number>[],
     options: ModelLogProbsOptions,
-    momentsSession: OrtSession | null,
+    withMoments: boolean,
   ): Promise<ScoredBatch> {
     options = snapshotOptions(fn, options, MODEL_LOG_PROBS_OPTION_KEYS);
     const vocabulary = this.vocabulary ?? Number.MAX_SAFE_INTEGER;
@@ -245,11 +220,9 @@ export class CausalLanguageModel {
       );
     const statistics = [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit];
     const momentNames = [APPENDED.squares, APPENDED.weighted, APPENDED.argmax, APPENDED.total, APPENDED.logitsShape];
-    const withMoments = momentsSession !== null;
-    const session = momentsSession ?? this.session;
     let out;
     try {
-      out = await session.run(feeds, withMoments ? [...statistics, ...momentNames] : statistics);
+      out = await this.session.run(feeds, withMoments ? [...statistics, ...momentNames] : statistics);
     } catch (error) {
       throw new LuceError(fn, "inputIds", `the model failed to run: ${(error as Error).message}`);
     }
@@ -314,9 +287,8 @@ export interface DpoModelBatchResult extends DpoLossResult, Pick<DpoBatchResult,
 /**
  * DPO on token batches: the policy's and the reference's sequence log-probabilities from their
  * ONNX models (logits kept on the device), then {@link luce!dpoLoss} on the chosen/rejected halves. With
- * `useWeighting` or `metrics`, the policy runs its statistics graph's moments variant (a second session, built once on
- * first use), whose same run gives each row's Σ p², entropy, argmax and mean logit; the weighting and the metrics are
- * then dpoBatch's own.
+ * `useWeighting` or `metrics`, the policy's run also fetches its statistics graph's moments outputs, which give each
+ * row's Σ p², entropy, argmax and mean logit; the weighting and the metrics are then dpoBatch's own.
  * @param inputs - the two models and the token batch
  * @param options - the loss's options, `average`/`shift`/`ignoreIndex` for the scoring, `useWeighting` and `metrics`
  * @returns the loss result with both models' sequence log-probs
@@ -347,10 +319,9 @@ export async function dpoModelBatch(
     labels,
     ...pickOptions<ModelLogProbsOptions>(given, ["average", "shift", "ignoreIndex"]),
   };
-  const momentsSession = moments.useWeighting || moments.metrics ? await policyModel["sessionWithMoments"](fn) : null;
   const [policy, reference] = await Promise.all([
-    policyModel["scoreTokens"](SCORING_FN, inputIds, scoring, momentsSession),
-    referenceModel["scoreTokens"](SCORING_FN, inputIds, scoring, null),
+    policyModel["scoreTokens"](SCORING_FN, inputIds, scoring, moments.useWeighting || moments.metrics),
+    referenceModel["scoreTokens"](SCORING_FN, inputIds, scoring, false),
   ]);
   const batch = policy.logps.length;
   if (batch % 2 !== 0)
