@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { LuceError } from "../errors.js";
 import { DPO_LOSS_OPTION_KEYS, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { dpoOnHalves } from "./batch-scoring.js";
@@ -83,22 +83,40 @@ export interface ModelLogProbsOptions {
  * ```
  */
 export class CausalLanguageModel {
+  /**
+   * The session whose runs can also give the moments outputs: `session` itself for a model loaded from bytes, else
+   * created from the re-read file the first time the moments are asked for.
+   */
+  private momentsSession: Promise<OrtSession> | null;
+
   private constructor(
     private readonly runtime: OrtModule,
     private readonly session: OrtSession,
     private readonly names: { readonly inputIds: string; readonly attentionMask: string | null },
     /** The vocabulary size when the model's logits output declares it, else null. */
     readonly vocabulary: number | null,
-  ) {}
+    /** For a model loaded from a path: the file as it was then, its logits output's name and its backend. */
+    private readonly file: {
+      readonly path: string;
+      readonly size: number;
+      readonly modified: number;
+      readonly logits: string;
+      readonly backend: ExecutionProvider;
+    } | null,
+  ) {
+    this.momentsSession = file === null ? Promise.resolve(session) : null;
+  }
 
   /**
    * Loads a model from a path or its bytes.
    * @param model - an .onnx file's path or bytes
    * @param options - backend and the model's input and output names
-   * @returns the model, ready to score: one ONNX Runtime session of the model with the statistics graph appended,
-   *   moments outputs included (see {@link withRowStatistics}); a plain scoring run fetches only the four statistics,
-   *   and ONNX Runtime executes only the nodes the fetched outputs need, so the moments cost nothing until
-   *   `dpoModelBatch` asks for metrics or WPO weights. Neither the bytes given nor the appended graph's are kept.
+   * @returns the model, ready to score; it keeps none of the model's bytes. ONNX Runtime runs every node of a graph
+   *   whatever outputs a run fetches, so the statistics graph's moments outputs (see {@link withRowStatistics}), which
+   *   `dpoModelBatch`'s metrics and WPO weights need, cost work on every run of a graph that has them. From a path,
+   *   the session has the plain graph, and the first request for the moments re-reads the file to build a second
+   *   session with them: the file must then still be there, unchanged (its size and modification time are checked).
+   *   From bytes, the one session has the moments outputs, and plain runs also compute them.
    * @throws {@link luce!LuceError} when onnxruntime-node is missing, the file is not an ONNX model, it
    *   lacks the named logits output or input ids, or its opset is below 13
    */
@@ -112,7 +130,9 @@ export class CausalLanguageModel {
     if (backend !== "cpu" && backend !== "webgpu")
       throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${describe(backend)}`);
     const runtime = await onnxRuntime(fn, "options.backend");
-    const bytes = typeof model === "string" ? new Uint8Array(await readFile(model)) : model;
+    const fromFile = typeof model === "string";
+    const modified = fromFile ? await stat(model) : null; // before the read: a later change shows when re-read
+    const bytes = fromFile ? new Uint8Array(await readFile(model)) : model;
     if (!(bytes instanceof Uint8Array))
       throw new LuceError(fn, "model", "must be a path or the model's bytes (Uint8Array)");
     // withRowStatistics reads the bytes synchronously and returns a new model, so no other code can change them
@@ -121,7 +141,7 @@ export class CausalLanguageModel {
     const logits = options.logits ?? "logits";
     let appended;
     try {
-      appended = withRowStatistics(own, logits, true);
+      appended = withRowStatistics(own, logits, !fromFile);
     } catch (error) {
       throw new LuceError(fn, "model", (error as Error).message);
     }
@@ -144,7 +164,34 @@ export class CausalLanguageModel {
       session,
       { inputIds, attentionMask: session.inputNames.includes(mask) ? mask : null },
       appended.vocabulary,
+      modified === null
+        ? null
+        : { path: model as string, size: modified.size, modified: modified.mtimeMs, logits, backend },
     );
+  }
+
+  /**
+   * The session that gives the moments outputs too, for the public function `fn` (dpoModelBatch, where the model is
+   * `inputs.policy`); for a model loaded from a path, built once from the re-read file on first use.
+   * dpoModelBatch reaches it by element access.
+   */
+  private sessionWithMoments(fn: string): Promise<OrtSession> {
+    if (this.momentsSession === null) {
+      const { path, size, modified, logits, backend } = this.file!;
+      const argument = "inputs.policy";
+      this.momentsSession = (async () => {
+        const now = await stat(path).catch(() => null);
+        if (now === null || now.size !== size || now.mtimeMs !== modified)
+          throw new LuceError(fn, argument, `its file ${path} is gone or changed since it was loaded`);
+        const bytes = new Uint8Array(await readFile(path));
+        return createSession(fn, this.runtime, withRowStatistics(bytes, logits, true).model, backend, argument, {
+          argument,
+          problem: "ONNX Runtime could not load its statistics graph with the moments",
+        });
+      })();
+      this.momentsSession.catch(() => (this.momentsSession = null));
+    }
+    return this.momentsSession;
   }
 
   /**
@@ -159,21 +206,20 @@ export class CausalLanguageModel {
     inputIds: LabelsView | ArrayLike<number>[],
     options: ModelLogProbsOptions = {},
   ): Promise<TokenLogProbs> {
-    const { logps, tokenLogps, counts } = await this.scoreTokens(SCORING_FN, inputIds, options, false);
+    const { logps, tokenLogps, counts } = await this.scoreTokens(SCORING_FN, inputIds, options, null);
     return { logps, tokenLogps, counts };
   }
 
   /**
-   * {@link sequenceLogProbs}'s scoring pass, with each position's statistics; `withMoments` fetches the moments
-   * outputs too, so that the same run also gives each row's moments (momentsOfRows); without, only the statistics are
-   * fetched, and ONNX Runtime runs only the nodes they need. dpoModelBatch reaches it by element access: it stays out
-   * of the public type.
+   * {@link sequenceLogProbs}'s scoring pass, with each position's statistics; given `momentsSession`
+   * ({@link sessionWithMoments}), from it, fetching the moments outputs too, so that the same run also gives each row's
+   * moments (momentsOfRows). dpoModelBatch reaches it by element access: it stays out of the public type.
    */
   private async scoreTokens(
     fn: string,
     inputIds: LabelsView | ArrayLike<number>[],
     options: ModelLogProbsOptions,
-    withMoments: boolean,
+    momentsSession: OrtSession | null,
   ): Promise<ScoredBatch> {
     options = snapshotOptions(fn, options, MODEL_LOG_PROBS_OPTION_KEYS);
     const vocabulary = this.vocabulary ?? Number.MAX_SAFE_INTEGER;
@@ -220,9 +266,13 @@ export class CausalLanguageModel {
       );
     const statistics = [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit];
     const momentNames = [APPENDED.squares, APPENDED.weighted, APPENDED.argmax, APPENDED.total, APPENDED.logitsShape];
+    const withMoments = momentsSession !== null;
     let out;
     try {
-      out = await this.session.run(feeds, withMoments ? [...statistics, ...momentNames] : statistics);
+      out = await (momentsSession ?? this.session).run(
+        feeds,
+        withMoments ? [...statistics, ...momentNames] : statistics,
+      );
     } catch (error) {
       throw new LuceError(fn, "inputIds", `the model failed to run: ${(error as Error).message}`);
     }
@@ -287,8 +337,10 @@ export interface DpoModelBatchResult extends DpoLossResult, Pick<DpoBatchResult,
 /**
  * DPO on token batches: the policy's and the reference's sequence log-probabilities from their
  * ONNX models (logits kept on the device), then {@link luce!dpoLoss} on the chosen/rejected halves. With
- * `useWeighting` or `metrics`, the policy's run also fetches its statistics graph's moments outputs, which give each
- * row's Σ p², entropy, argmax and mean logit; the weighting and the metrics are then dpoBatch's own.
+ * `useWeighting` or `metrics`, the policy runs its statistics graph with the moments outputs (for a model loaded from
+ * a path, a second session built from the re-read file on first use; see {@link CausalLanguageModel.load}), whose
+ * same run gives each row's Σ p², entropy, argmax and mean logit; the weighting and the metrics are then dpoBatch's
+ * own.
  * @param inputs - the two models and the token batch
  * @param options - the loss's options, `average`/`shift`/`ignoreIndex` for the scoring, `useWeighting` and `metrics`
  * @returns the loss result with both models' sequence log-probs
@@ -319,9 +371,10 @@ export async function dpoModelBatch(
     labels,
     ...pickOptions<ModelLogProbsOptions>(given, ["average", "shift", "ignoreIndex"]),
   };
+  const momentsSession = moments.useWeighting || moments.metrics ? await policyModel["sessionWithMoments"](fn) : null;
   const [policy, reference] = await Promise.all([
-    policyModel["scoreTokens"](SCORING_FN, inputIds, scoring, moments.useWeighting || moments.metrics),
-    referenceModel["scoreTokens"](SCORING_FN, inputIds, scoring, false),
+    policyModel["scoreTokens"](SCORING_FN, inputIds, scoring, momentsSession),
+    referenceModel["scoreTokens"](SCORING_FN, inputIds, scoring, null),
   ]);
   const batch = policy.logps.length;
   if (batch % 2 !== 0)
