@@ -35,8 +35,9 @@ describe("the model path on the WebGPU provider", () => {
     );
   });
 
-  // the moments variant of the appended graph (the one session of a model loaded from bytes) on WebGPU against dpoBatch on the model's own logits (the CPU kernel)
-  // and the float64 reference (model-metrics-case.ts); the bounds are the CPU provider's test's (test/batch)
+  // the moments variant of the appended graph (the one session of a model loaded from bytes) on WebGPU against
+  // dpoBatch on the model's own logits (the CPU kernel) and the float64 reference (model-metrics-case.ts); the bounds
+  // are the CPU provider's test's (test/batch)
   it("useWeighting and metrics equal dpoBatch on the model's own logits and a float64 reference", async () => {
     const [pw, rw] = [tinyWeights(7), tinyWeights(8)];
     const c = await modelMetricsCase(pw, rw, 0.1);
