@@ -1,4 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import { LuceError } from "../errors.js";
 import { DPO_LOSS_OPTION_KEYS, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { dpoOnHalves } from "./batch-scoring.js";
@@ -95,7 +96,10 @@ export class CausalLanguageModel {
     private readonly names: { readonly inputIds: string; readonly attentionMask: string | null },
     /** The vocabulary size when the model's logits output declares it, else null. */
     readonly vocabulary: number | null,
-    /** For a model loaded from a path: the file as it was then, its logits output's name and its backend. */
+    /**
+     * For a model loaded from a path: the file (its absolute path, so that a later change of the working directory
+     * finds the same one) as it was then, its logits output's name and its backend.
+     */
     private readonly file: {
       readonly path: string;
       readonly size: number;
@@ -166,7 +170,7 @@ export class CausalLanguageModel {
       appended.vocabulary,
       modified === null
         ? null
-        : { path: model as string, size: modified.size, modified: modified.mtimeMs, logits, backend },
+        : { path: resolve(model as string), size: modified.size, modified: modified.mtimeMs, logits, backend },
     );
   }
 
