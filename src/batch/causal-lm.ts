@@ -116,7 +116,7 @@ export class CausalLanguageModel {
    * @param model - an .onnx file's path or bytes
    * @param options - backend and the model's input and output names
    * @returns the model, ready to score; it keeps none of the model's bytes. ONNX Runtime runs every node of a graph
-   *   whatever outputs a run fetches, so the statistics graph's moments outputs (see {@link withRowStatistics}), which
+   *   whatever outputs a run fetches, so the statistics graph's moments outputs, which
    *   `dpoModelBatch`'s metrics and WPO weights need, cost work on every run of a graph that has them. From a path,
    *   the session has the plain graph, and the first request for the moments re-reads the file to build a second
    *   session with them: the file must then still be there, unchanged (its size and modification time are checked).
