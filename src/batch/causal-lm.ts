@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import { LuceError } from "../errors.js";
 import { DPO_LOSS_OPTION_KEYS, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { dpoOnHalves } from "./batch-scoring.js";
@@ -83,8 +84,11 @@ export interface ModelLogProbsOptions {
  * ```
  */
 export class CausalLanguageModel {
-  /** The session of the graph variant with the moments outputs, created the first time they are asked for. */
-  private momentsSession: Promise<OrtSession> | null = null;
+  /**
+   * The session whose runs can also give the moments outputs: `session` itself for a model loaded from bytes, else
+   * created from the re-read file the first time the moments are asked for.
+   */
+  private momentsSession: Promise<OrtSession> | null;
 
   private constructor(
     private readonly runtime: OrtModule,
@@ -92,20 +96,31 @@ export class CausalLanguageModel {
     private readonly names: { readonly inputIds: string; readonly attentionMask: string | null },
     /** The vocabulary size when the model's logits output declares it, else null. */
     readonly vocabulary: number | null,
-    /** luce's own copy of the model's bytes, its logits output's name and its backend, for the moments variant. */
-    private readonly source: {
-      readonly bytes: Uint8Array;
+    /**
+     * For a model loaded from a path: the file (its absolute path, so that a later change of the working directory
+     * finds the same one) as it was then, its logits output's name and its backend.
+     */
+    private readonly file: {
+      readonly path: string;
+      readonly size: number;
+      readonly modified: number;
       readonly logits: string;
       readonly backend: ExecutionProvider;
-    },
-  ) {}
+    } | null,
+  ) {
+    this.momentsSession = file === null ? Promise.resolve(session) : null;
+  }
 
   /**
    * Loads a model from a path or its bytes.
    * @param model - an .onnx file's path or bytes
    * @param options - backend and the model's input and output names
-   * @returns the model, ready to score; it keeps a copy of the model's bytes, from which a second session, with the
-   *   statistics graph's moments outputs too, is built the first time `dpoModelBatch` asks for metrics or WPO weights
+   * @returns the model, ready to score; it keeps none of the model's bytes. ONNX Runtime runs every node of a graph
+   *   whatever outputs a run fetches, so the statistics graph's moments outputs, which
+   *   `dpoModelBatch`'s metrics and WPO weights need, cost work on every run of a graph that has them. From a path,
+   *   the session has the plain graph, and the first request for the moments re-reads the file to build a second
+   *   session with them: the file must then still be there, unchanged (its size and modification time are checked).
+   *   From bytes, the one session has the moments outputs, and plain runs also compute them.
    * @throws {@link luce!LuceError} when onnxruntime-node is missing, the file is not an ONNX model, it
    *   lacks the named logits output or input ids, or its opset is below 13
    */
@@ -119,14 +134,18 @@ export class CausalLanguageModel {
     if (backend !== "cpu" && backend !== "webgpu")
       throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${describe(backend)}`);
     const runtime = await onnxRuntime(fn, "options.backend");
-    const bytes = typeof model === "string" ? new Uint8Array(await readFile(model)) : model;
+    const fromFile = typeof model === "string";
+    const modified = fromFile ? await stat(model) : null; // before the read: a later change shows when re-read
+    const bytes = fromFile ? new Uint8Array(await readFile(model)) : model;
     if (!(bytes instanceof Uint8Array))
       throw new LuceError(fn, "model", "must be a path or the model's bytes (Uint8Array)");
-    const own = typeof model === "string" ? bytes : bytes.slice();
+    // withRowStatistics reads the bytes synchronously and returns a new model, so no other code can change them
+    // meanwhile, except another thread through shared memory: only then is a copy taken first
+    const own = bytes.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes;
     const logits = options.logits ?? "logits";
     let appended;
     try {
-      appended = withRowStatistics(own, logits);
+      appended = withRowStatistics(own, logits, !fromFile);
     } catch (error) {
       throw new LuceError(fn, "model", (error as Error).message);
     }
@@ -149,25 +168,31 @@ export class CausalLanguageModel {
       session,
       { inputIds, attentionMask: session.inputNames.includes(mask) ? mask : null },
       appended.vocabulary,
-      { bytes: own, logits, backend },
+      modified === null
+        ? null
+        : { path: resolve(model as string), size: modified.size, modified: modified.mtimeMs, logits, backend },
     );
   }
 
   /**
-   * The moments variant's session (see {@link withRowStatistics}), created once, on first use, for the public function
-   * `fn` (dpoModelBatch, where the model is `inputs.policy`). dpoModelBatch reaches it by element access.
+   * The session that gives the moments outputs too, for the public function `fn` (dpoModelBatch, where the model is
+   * `inputs.policy`); for a model loaded from a path, built once from the re-read file on first use.
+   * dpoModelBatch reaches it by element access.
    */
   private sessionWithMoments(fn: string): Promise<OrtSession> {
     if (this.momentsSession === null) {
-      const { bytes, logits, backend } = this.source;
-      this.momentsSession = createSession(
-        fn,
-        this.runtime,
-        withRowStatistics(bytes, logits, true).model,
-        backend,
-        "inputs.policy",
-        { argument: "inputs.policy", problem: "ONNX Runtime could not load its statistics graph with the moments" },
-      );
+      const { path, size, modified, logits, backend } = this.file!;
+      const argument = "inputs.policy";
+      this.momentsSession = (async () => {
+        const now = await stat(path).catch(() => null);
+        if (now === null || now.size !== size || now.mtimeMs !== modified)
+          throw new LuceError(fn, argument, `its file ${path} is gone or changed since it was loaded`);
+        const bytes = new Uint8Array(await readFile(path));
+        return createSession(fn, this.runtime, withRowStatistics(bytes, logits, true).model, backend, argument, {
+          argument,
+          problem: "ONNX Runtime could not load its statistics graph with the moments",
+        });
+      })();
       this.momentsSession.catch(() => (this.momentsSession = null));
     }
     return this.momentsSession;
@@ -190,9 +215,9 @@ export class CausalLanguageModel {
   }
 
   /**
-   * {@link sequenceLogProbs}'s scoring pass, with each position's statistics; given `momentsSession` (the moments
-   * variant's, {@link sessionWithMoments}), from it, whose same run also gives each row's moments (momentsOfRows).
-   * dpoModelBatch reaches it by element access: it stays out of the public type.
+   * {@link sequenceLogProbs}'s scoring pass, with each position's statistics; given `momentsSession`
+   * ({@link sessionWithMoments}), from it, fetching the moments outputs too, so that the same run also gives each row's
+   * moments (momentsOfRows). dpoModelBatch reaches it by element access: it stays out of the public type.
    */
   private async scoreTokens(
     fn: string,
@@ -246,10 +271,12 @@ export class CausalLanguageModel {
     const statistics = [APPENDED.max, APPENDED.rest, APPENDED.ties, APPENDED.labelLogit];
     const momentNames = [APPENDED.squares, APPENDED.weighted, APPENDED.argmax, APPENDED.total, APPENDED.logitsShape];
     const withMoments = momentsSession !== null;
-    const session = momentsSession ?? this.session;
     let out;
     try {
-      out = await session.run(feeds, withMoments ? [...statistics, ...momentNames] : statistics);
+      out = await (momentsSession ?? this.session).run(
+        feeds,
+        withMoments ? [...statistics, ...momentNames] : statistics,
+      );
     } catch (error) {
       throw new LuceError(fn, "inputIds", `the model failed to run: ${(error as Error).message}`);
     }
@@ -314,9 +341,10 @@ export interface DpoModelBatchResult extends DpoLossResult, Pick<DpoBatchResult,
 /**
  * DPO on token batches: the policy's and the reference's sequence log-probabilities from their
  * ONNX models (logits kept on the device), then {@link luce!dpoLoss} on the chosen/rejected halves. With
- * `useWeighting` or `metrics`, the policy runs its statistics graph's moments variant (a second session, built once on
- * first use), whose same run gives each row's Σ p², entropy, argmax and mean logit; the weighting and the metrics are
- * then dpoBatch's own.
+ * `useWeighting` or `metrics`, the policy runs its statistics graph with the moments outputs (for a model loaded from
+ * a path, a second session built from the re-read file on first use; see {@link CausalLanguageModel.load}), whose
+ * same run gives each row's Σ p², entropy, argmax and mean logit; the weighting and the metrics are then dpoBatch's
+ * own.
  * @param inputs - the two models and the token batch
  * @param options - the loss's options, `average`/`shift`/`ignoreIndex` for the scoring, `useWeighting` and `metrics`
  * @returns the loss result with both models' sequence log-probs

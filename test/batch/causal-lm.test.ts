@@ -1,3 +1,6 @@
+import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CausalLanguageModel, dpoModelBatch, sequenceTokenLogProbs } from "../../src/batch/index.js";
 import { dpoLoss } from "../../src/index.js";
@@ -83,6 +86,29 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
     const metricsOnly = await dpoModelBatch(inputs, { beta: 0.1, metrics: true });
     expect(Array.from(metricsOnly.losses)).toEqual(Array.from(plain.losses));
     expect(metricsOnly.pairWeights).toBeUndefined();
+  });
+
+  // a model loaded from a path runs the plain graph and builds the moments one from the re-read file on first use:
+  // the same bounds against the same references, and a file changed since the load is refused, not read
+  it("from a path: useWeighting and metrics from the re-read file; a changed file is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "luce-"));
+    const path = join(dir, "policy.onnx");
+    writeFileSync(path, tinyCausalLm(policyWeights));
+    const c = await modelMetricsCase(policyWeights, referenceWeights, 0.1);
+    const fromPath = await CausalLanguageModel.load(path);
+    const inputs = { policy: fromPath, reference, ...c.batch };
+    const plain = await dpoModelBatch(inputs, { beta: 0.1 });
+    const got = await dpoModelBatch(inputs, { beta: 0.1, useWeighting: true, metrics: true });
+    expectModelMetrics(got, plain, c, { weight: 1e-6, entropy: 1e-7, meanLogit: 2e-8 });
+    const changed = join(dir, "changed.onnx");
+    writeFileSync(changed, tinyCausalLm(policyWeights));
+    const stale = await CausalLanguageModel.load(changed);
+    writeFileSync(changed, tinyCausalLm(tinyWeights(9)));
+    utimesSync(changed, new Date(0), new Date(0));
+    await expectLuceRejection(
+      dpoModelBatch({ ...inputs, policy: stale }, { beta: 0.1, metrics: true }),
+      "inputs.policy",
+    );
   });
 
   it("rejects bad useWeighting and metrics as dpoBatch does", async () => {

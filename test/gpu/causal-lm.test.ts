@@ -35,8 +35,9 @@ describe("the model path on the WebGPU provider", () => {
     );
   });
 
-  // the moments variant of the appended graph on WebGPU against dpoBatch on the model's own logits (the CPU kernel)
-  // and the float64 reference (model-metrics-case.ts); the bounds are the CPU provider's test's (test/batch)
+  // the moments variant of the appended graph (the one session of a model loaded from bytes) on WebGPU against
+  // dpoBatch on the model's own logits (the CPU kernel) and the float64 reference (model-metrics-case.ts); the bounds
+  // are the CPU provider's test's (test/batch)
   it("useWeighting and metrics equal dpoBatch on the model's own logits and a float64 reference", async () => {
     const [pw, rw] = [tinyWeights(7), tinyWeights(8)];
     const c = await modelMetricsCase(pw, rw, 0.1);
@@ -48,6 +49,13 @@ describe("the model path on the WebGPU provider", () => {
     const got = await dpoModelBatch(inputs, { beta: 0.1, useWeighting: true, metrics: true });
     const plain = await dpoModelBatch(inputs, { beta: 0.1 });
     expectModelMetrics(got, plain, c, { weight: 1e-6, entropy: 1e-7, meanLogit: 2e-8 });
+    // loaded from a path, the moments session is built from the re-read file on first use, on the same backend
+    const path = join(mkdtempSync(join(tmpdir(), "luce-")), "policy.onnx");
+    writeFileSync(path, tinyCausalLm(pw));
+    const fromPath = { ...inputs, policy: await CausalLanguageModel.load(path, { backend: "webgpu" }) };
+    const gotFromPath = await dpoModelBatch(fromPath, { beta: 0.1, useWeighting: true, metrics: true });
+    const plainFromPath = await dpoModelBatch(fromPath, { beta: 0.1 });
+    expectModelMetrics(gotFromPath, plainFromPath, c, { weight: 1e-6, entropy: 1e-7, meanLogit: 2e-8 });
   });
 
   it("runs the appended statistics, with and without the moments, on the GPU: the logits never reach the host", () => {
