@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { LuceError } from "../errors.js";
+import { requireBoolean } from "../validation/checks.js";
 import { DPO_LOSS_OPTION_KEYS, type DpoLossOptions, type DpoLossResult } from "../losses/dpo.js";
 import { dpoOnHalves } from "./batch-scoring.js";
 import {
@@ -42,6 +43,13 @@ export interface CausalLanguageModelOptions {
    * model has it.
    */
   readonly attentionMask?: string;
+  /**
+   * Build the session with the statistics graph's moments outputs too, which {@link dpoModelBatch}'s `metrics` and
+   * `useWeighting` need (default false). ONNX Runtime runs every node of a graph whatever outputs a run fetches, so
+   * with it every run pays for the moments. Without it, a model loaded from a path re-reads its file for a second
+   * session the first time they are asked for; a model loaded from bytes refuses them.
+   */
+  readonly moments?: boolean;
 }
 
 /** The public function whose arguments the scoring pass's errors name (dpoModelBatch hands its inputs over as is). */
@@ -85,8 +93,8 @@ export interface ModelLogProbsOptions {
  */
 export class CausalLanguageModel {
   /**
-   * The session whose runs can also give the moments outputs: `session` itself for a model loaded from bytes, else
-   * created from the re-read file the first time the moments are asked for.
+   * The session whose runs can also give the moments outputs: `session` itself when loaded with `moments`, else, for
+   * a model loaded from a path, created from the re-read file the first time the moments are asked for.
    */
   private momentsSession: Promise<OrtSession> | null;
 
@@ -107,20 +115,19 @@ export class CausalLanguageModel {
       readonly logits: string;
       readonly backend: ExecutionProvider;
     } | null,
+    withMoments: boolean,
   ) {
-    this.momentsSession = file === null ? Promise.resolve(session) : null;
+    this.momentsSession = withMoments ? Promise.resolve(session) : null;
   }
 
   /**
    * Loads a model from a path or its bytes.
    * @param model - an .onnx file's path or bytes
    * @param options - backend and the model's input and output names
-   * @returns the model, ready to score; it keeps none of the model's bytes. ONNX Runtime runs every node of a graph
-   *   whatever outputs a run fetches, so the statistics graph's moments outputs, which
-   *   `dpoModelBatch`'s metrics and WPO weights need, cost work on every run of a graph that has them. From a path,
-   *   the session has the plain graph, and the first request for the moments re-reads the file to build a second
-   *   session with them: the file must then still be there, unchanged (its size and modification time are checked).
-   *   From bytes, the one session has the moments outputs, and plain runs also compute them.
+   * @returns the model, ready to score; it keeps none of the model's bytes. Without `options.moments`, a model loaded
+   *   from a path re-reads its file the first time `dpoModelBatch` asks for metrics or WPO weights, to build a second
+   *   session with the moments outputs: the file must then still be there, unchanged (its size and modification time
+   *   are checked).
    * @throws {@link luce!LuceError} when onnxruntime-node is missing, the file is not an ONNX model, it
    *   lacks the named logits output or input ids, or its opset is below 13
    */
@@ -129,7 +136,8 @@ export class CausalLanguageModel {
     options: CausalLanguageModelOptions = {},
   ): Promise<CausalLanguageModel> {
     const fn = "CausalLanguageModel.load";
-    options = snapshotOptions(fn, options, ["backend", "logits", "inputIds", "attentionMask"]);
+    options = snapshotOptions(fn, options, ["backend", "logits", "inputIds", "attentionMask", "moments"]);
+    const withMoments = requireBoolean(fn, "options.moments", options.moments ?? false);
     const backend = options.backend ?? "cpu";
     if (backend !== "cpu" && backend !== "webgpu")
       throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${describe(backend)}`);
@@ -145,7 +153,7 @@ export class CausalLanguageModel {
     const logits = options.logits ?? "logits";
     let appended;
     try {
-      appended = withRowStatistics(own, logits, !fromFile);
+      appended = withRowStatistics(own, logits, withMoments);
     } catch (error) {
       throw new LuceError(fn, "model", (error as Error).message);
     }
@@ -171,6 +179,7 @@ export class CausalLanguageModel {
       modified === null
         ? null
         : { path: resolve(model as string), size: modified.size, modified: modified.mtimeMs, logits, backend },
+      withMoments,
     );
   }
 
@@ -180,9 +189,15 @@ export class CausalLanguageModel {
    * dpoModelBatch reaches it by element access.
    */
   private sessionWithMoments(fn: string): Promise<OrtSession> {
+    const argument = "inputs.policy";
+    if (this.momentsSession === null && this.file === null)
+      throw new LuceError(
+        fn,
+        argument,
+        "was loaded from bytes without options.moments, which metrics and useWeighting need",
+      );
     if (this.momentsSession === null) {
       const { path, size, modified, logits, backend } = this.file!;
-      const argument = "inputs.policy";
       this.momentsSession = (async () => {
         const now = await stat(path).catch(() => null);
         if (now === null || now.size !== size || now.mtimeMs !== modified)

@@ -75,7 +75,8 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
   // |logit| (≈ 0.9, the scale of a float32 sum's rounding); the bounds leave a factor of 10 or more.
   it("useWeighting and metrics equal dpoBatch on the model's own logits and a float64 reference", async () => {
     const c = await modelMetricsCase(policyWeights, referenceWeights, 0.1);
-    const inputs = { policy, reference, ...c.batch };
+    const withMoments = await CausalLanguageModel.load(tinyCausalLm(policyWeights), { moments: true });
+    const inputs = { policy: withMoments, reference, ...c.batch };
     const got = await dpoModelBatch(inputs, { beta: 0.1, useWeighting: true, metrics: true });
     const plain = await dpoModelBatch(inputs, { beta: 0.1 });
     expectModelMetrics(got, plain, c, { weight: 1e-6, entropy: 1e-7, meanLogit: 2e-8 });
@@ -86,6 +87,12 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
     const metricsOnly = await dpoModelBatch(inputs, { beta: 0.1, metrics: true });
     expect(Array.from(metricsOnly.losses)).toEqual(Array.from(plain.losses));
     expect(metricsOnly.pairWeights).toBeUndefined();
+    // a model loaded from bytes without options.moments has no session that gives them: refused, named
+    await expectLuceRejection(dpoModelBatch({ ...inputs, policy }, { beta: 0.1, metrics: true }), "inputs.policy");
+    await expectLuceRejection(
+      CausalLanguageModel.load(tinyCausalLm(policyWeights), { moments: 1 as never }),
+      "options.moments",
+    );
   });
 
   // a model loaded from a path runs the plain graph and builds the moments one from the re-read file on first use:

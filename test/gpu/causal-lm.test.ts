@@ -42,7 +42,7 @@ describe("the model path on the WebGPU provider", () => {
     const [pw, rw] = [tinyWeights(7), tinyWeights(8)];
     const c = await modelMetricsCase(pw, rw, 0.1);
     const [policy, reference] = await Promise.all([
-      CausalLanguageModel.load(tinyCausalLm(pw), { backend: "webgpu" }),
+      CausalLanguageModel.load(tinyCausalLm(pw), { backend: "webgpu", moments: true }),
       CausalLanguageModel.load(tinyCausalLm(rw), { backend: "webgpu" }),
     ]);
     const inputs = { policy, reference, ...c.batch };
