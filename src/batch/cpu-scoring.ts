@@ -19,13 +19,18 @@ const MAX_VOCABULARY = { float32: 2 ** 27, float64: 2 ** 26 } as const;
 
 /**
  * Runs `body` with the logits' place in shared memory (null when they lie elsewhere), marked as read in place until it
- * ends, so that releaseLogits on them meanwhile is an error; logits given back already are a LuceError.
+ * ends and one step more, so that releaseLogits on them meanwhile is an error; logits given back already are a
+ * LuceError. The extra step keeps the mark past the call's synchronous part even where the body ends within it (no
+ * row to score, or the workers done with every chunk before the calling thread looks), so that releaseLogits right
+ * after a call is a LuceError whatever the threads' speed.
  * @internal
  */
 export function* withSharedLogits<T>(fn: string, s: Scoring, body: (inShared: number | null) => RowRun<T>): RowRun<T> {
   const place = s.logits.contiguous === null ? null : readInPlace(fn, s.logits.name, s.logits.contiguous);
   try {
-    return yield* body(place === null ? null : place.offset);
+    const result = yield* body(place === null ? null : place.offset);
+    if (place !== null) yield null;
+    return result;
   } finally {
     place?.done();
   }

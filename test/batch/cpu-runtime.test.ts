@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { LuceError } from "../../src/errors.js";
 import { CALL_WORDS } from "../../src/batch/cpu/row-job.js";
 import { kernelPool } from "../../src/batch/cpu/worker-pool.js";
@@ -65,11 +66,15 @@ function node(args: string[], input = ""): string {
 }
 
 describe("launch modes: the same log-probs whatever runs the batch path", () => {
-  const inProcess = sequenceLogProbs({ data: batch.data, shape: [B, T, V] }, batch.labels, { threads: 4 });
+  // scored on first use, not while the tests are collected: a call left running would share the workers with tests
+  // that kill them
+  let inProcess: Promise<Float64Array> | undefined;
+  const scoredInProcess = () =>
+    (inProcess ??= sequenceLogProbs({ data: batch.data, shape: [B, T, V] }, batch.labels, { threads: 4 }));
   const expectSame = async (stdout: string) => {
     const got = JSON.parse(stdout.trim().split("\n").at(-1)!) as number[];
     got.forEach((x, b) => expectClose(x, reference[b], { rel: 1e-7 }, `sequence ${b}`));
-    expect(got).toEqual(Array.from(await inProcess)); // vitest runs the sources: the same bits
+    expect(got).toEqual(Array.from(await scoredInProcess())); // vitest runs the sources: the same bits
   };
   it("a module file", async () => {
     const file = join(scratch, "score.mjs");
@@ -130,21 +135,67 @@ describe("a worker thread that fails", () => {
   const call = (threads = 2) =>
     sequenceLogProbs({ data: batch.data, shape: [B, T, V] }, batch.labels, { threads, precision: "float32" });
 
-  it("killed mid-job: the call rejects with a LuceError, and the next call succeeds", async () => {
-    const { logits, labels } = syntheticBatch(3, [4, 128, 32000], 0);
-    const [worker] = kernelPool().workersFor(2); // the workers the call will use
+  it("killed while its call waits on its work: the call rejects with a LuceError at once, and the next call succeeds", async () => {
+    // read in place, so that every chunk is staged before the call's first post to its worker
+    const logits = allocateLogits([4, 64, 32000]);
+    logits.data.set(syntheticBatch(3, [4, 64, 32000], 0).logits.data);
+    const pool = kernelPool();
+    const [worker] = pool.workersFor(1); // the worker the call will use
+    const post = pool.post.bind(pool);
+    // at the call's first post, the test claims every chunk (standing for work the worker took and never finished)
+    // and kills the worker: the call can end only by seeing the death, whatever the threads' timing
+    const rows = 4 * 63;
+    let killed = false;
+    const spy = vi.spyOn(pool, "post").mockImplementation((target, job) => {
+      if (killed || job.count !== rows) return post(target, job);
+      killed = true;
+      expect(target).toBe(worker);
+      const control = new Int32Array(job.control);
+      Atomics.store(control, CALL_WORDS.next, Atomics.load(control, CALL_WORDS.staged));
+      const posted = post(target, job);
+      void target.thread.terminate();
+      return posted;
+    });
+    try {
+      const pending = sequenceLogProbs(logits, syntheticBatch(3, [4, 64, 32000], 0).labels, { threads: 2 });
+      const error = await pending.then(
+        () => expect.fail("the call should have failed"),
+        (e: unknown) => e,
+      );
+      expect(killed).toBe(true);
+      expect(error).toBeInstanceOf(LuceError);
+      expect((error as LuceError).message).toMatch(/sequenceLogProbs: argument 'options.threads' .*failed/);
+      expect((error as Error).cause).toBeDefined();
+    } finally {
+      spy.mockRestore();
+    }
+    releaseLogits(logits); // the failed call has let go of them
+    // the pool has replaced the worker
+    expect(pool.workersFor(1)[0]).not.toBe(worker);
+    (await call()).forEach((x, b) => expectClose(x, reference[b], { rel: 1e-7 }, `sequence ${b}`));
+  });
+
+  it("killed at an arbitrary point of a call: the call rejects with that LuceError or gives the right log-probs (no work of it was lost); the next call succeeds", async () => {
+    const shape = [4, 128, 32000];
+    const { logits, labels } = syntheticBatch(3, shape, 0);
+    const rows = Array.from({ length: shape[0] }, (_, b) =>
+      Array.from(labels.data.subarray(b * shape[1], (b + 1) * shape[1])),
+    );
+    const [worker] = kernelPool().workersFor(1); // the worker the call will use
     const before = worker.posted;
     const pending = sequenceLogProbs(logits, labels, { threads: 2 });
-    while (worker.posted === before) await new Promise((r) => setImmediate(r));
-    void worker.thread.terminate(); // with jobs of the call in flight
-    const error = await pending.then(
-      () => expect.fail("the call should have failed"),
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(LuceError);
-    expect((error as LuceError).message).toMatch(/sequenceLogProbs: argument 'options.threads' .*failed/);
-    expect((error as Error).cause).toBeDefined();
-    // the pool has replaced the worker
+    expect(worker.posted).toBeGreaterThan(before); // the call has handed it a job
+    void worker.thread.terminate(); // the call may or may not have work on it still: both outcomes are allowed
+    const outcome = await pending.catch((e: unknown) => e);
+    if (outcome instanceof Float64Array) {
+      const want = referenceLogps(logits.data, rows, shape);
+      outcome.forEach((x, b) => expectClose(x, want[b], { rel: 1e-7 }, `sequence ${b}`));
+    } else {
+      expect(outcome).toBeInstanceOf(LuceError);
+      expect((outcome as LuceError).message).toMatch(/sequenceLogProbs: argument 'options.threads' .*failed/);
+    }
+    // once the thread has ended, the pool has dropped it (the exit handler registered first has run)
+    if (worker.ended === undefined) await once(worker.thread, "exit");
     (await call()).forEach((x, b) => expectClose(x, reference[b], { rel: 1e-7 }, `sequence ${b}`));
   });
 
@@ -232,12 +283,30 @@ describe("the shared memory after releaseLogits (S6)", () => {
     releaseLogits(b);
   });
 
-  it("releasing logits that a call in flight reads in place is a LuceError; after it settles, release works", async () => {
-    const logits = allocateLogits([4, 64, 32000]);
-    logits.data.set(syntheticBatch(5, [4, 64, 32000], 0).logits.data);
-    const pending = sequenceLogProbs(logits, syntheticBatch(5, [4, 64, 32000], 0).labels, { threads: 2 });
+  it("releasing logits that a call in flight reads in place is a LuceError, whatever the threads' speed; after it settles, release works", async () => {
+    const shape = [4, 64, 32000];
+    const { logits: made, labels } = syntheticBatch(5, shape, 0);
+    const rows = Array.from({ length: shape[0] }, (_, b) =>
+      Array.from(labels.data.subarray(b * shape[1], (b + 1) * shape[1])),
+    );
+    const want = referenceLogps(made.data, rows, shape);
+    for (const threads of [1, 2, 4]) {
+      const logits = allocateLogits(shape);
+      logits.data.set(made.data);
+      const pending = sequenceLogProbs(logits, labels, { threads });
+      expectLuceError(() => releaseLogits(logits), "logits", "releaseLogits");
+      (await pending).forEach((x, b) => expectClose(x, want[b], { rel: 1e-7 }, `threads ${threads}, sequence ${b}`));
+      releaseLogits(logits);
+    }
+  });
+
+  it("a call with no position to score holds its logits until it settles too", async () => {
+    // shifted, a length of 1 leaves nothing to score: the call's work is all done in its synchronous part
+    const logits = allocateLogits([2, 1, 5]);
+    logits.data.fill(0.5);
+    const pending = sequenceLogProbs(logits, [[0], [1]]);
     expectLuceError(() => releaseLogits(logits), "logits", "releaseLogits");
-    await pending;
+    expect(Array.from(await pending)).toEqual([0, 0]); // an empty sum
     releaseLogits(logits);
   });
 
