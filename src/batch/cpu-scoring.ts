@@ -60,6 +60,6 @@ export function scoreOnCpu(fn: string, s: Scoring, withMoments = false): RowRun<
     const scores = scoreFromStatistics(fn, s, positions, statistics);
     return moments === undefined
       ? scores
-      : { ...scores, moments: momentsOfRows(vocabulary, scores, statistics, moments, rowCopier(s, positions)) };
+      : { ...scores, moments: momentsOfRows(vocabulary, scores, statistics, moments, rowCopier(s, positions), true) };
   });
 }

@@ -43,8 +43,8 @@ export interface DpoBatchOptions extends Omit<DpoLossOptions, "routerAuxLossCoef
   /**
    * WPO weighting (Zhou et al. 2024, eq. 2; TRL's `use_weighting`): each pair's loss, and so its gradient, is
    * multiplied by w(y_w)·w(y_l), w(y) = exp(mean_t [log p_t(y_t) − log Σ_v p_t(v)²]) over y's scored tokens, from the
-   * policy's logits and held constant (no gradient through it), unclamped as in TRL. `result.pairWeights` gives
-   * them. Not with the batch-coupled loss types `sft`, `aot`, `aot_unpaired`.
+   * policy's logits and held constant (no gradient through it), unclamped as in TRL 1.x; under `semantics: "trl-0"`
+   * clamped at 1, as TRL 0.x did. `result.pairWeights` gives them. Not with the batch-coupled loss types `sft`, `aot`, `aot_unpaired`.
    */
   readonly useWeighting?: boolean;
   /** Also return TRL's logged metrics from the policy's logits ({@link LogitMetrics}). */
@@ -137,6 +137,8 @@ function weightPairs(result: DpoLossResult, weights: Float64Array): DpoLossResul
 export interface MomentRequests {
   readonly useWeighting: boolean;
   readonly metrics: boolean;
+  /** TRL 0.x's clamp of the pair weights at 1 (under `semantics: "trl-0"`). */
+  readonly clampWeights: boolean;
 }
 
 /**
@@ -159,7 +161,7 @@ export function readMomentRequests(
       "options.useWeighting",
       `cannot weight lossType '${coupled}', whose losses couple the batch's pairs (a per-pair weight is not theirs)`,
     );
-  return { useWeighting, metrics };
+  return { useWeighting, metrics, clampWeights: lossOptions.semantics === "trl-0" };
 }
 
 /**
@@ -177,7 +179,10 @@ export function withMomentResults(
   let out: DpoLossResult & Pick<DpoBatchResult, "pairWeights" | "logitMetrics"> = result;
   if (requests.useWeighting) {
     const logWeights = wpoLogWeights(scores);
-    const pairWeights = Float64Array.from({ length: n }, (_, i) => Math.exp(logWeights[i] + logWeights[i + n]));
+    const weight = (i: number) => Math.exp(logWeights[i] + logWeights[i + n]);
+    const pairWeights = Float64Array.from({ length: n }, (_, i) =>
+      requests.clampWeights ? Math.min(1, weight(i)) : weight(i),
+    );
     out = { ...weightPairs(result, pairWeights), pairWeights };
   }
   return requests.metrics ? { ...out, logitMetrics: logitMetrics(scores) } : out;

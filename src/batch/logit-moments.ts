@@ -28,8 +28,9 @@ export interface LogitMetrics {
  * pass's rows (maximum M, rest s, ties n, three per position) and its moments (s₂ = Σ_{x≠M} e^{2(x−M)},
  * w = Σ e^{x−M}(x − M), the index, Σ x; four per position), as the CPU kernel and the ONNX graph give them, for
  * logits rows of `vocabulary` entries. A row the statistics flag (the float64 path's rows whose plain sum overflowed,
- * which the float64 scan scored) is handed to `copyRow(i, into, at)`, which copies it from the logits (or throws,
- * where such a row is an error, as on the model path).
+ * which the float64 scan scored), and with `recomputeInfiniteSums` a row whose Σ x is infinite (it may have overflowed
+ * on finite logits near the float range), is handed to `copyRow(i, into, at)`, which copies it from the logits (or
+ * throws, where such a row is an error, as on the model path, whose logits stay on the device).
  * @internal
  */
 export function momentsOfRows(
@@ -38,13 +39,15 @@ export function momentsOfRows(
   statistics: Float64Array,
   rowMoments: Float64Array | ArrayLike<number>,
   copyRow: (i: number, into: Float64Array, at: number) => void,
+  recomputeInfiniteSums = false,
 ): Float64Array {
   const { positions } = scores;
   const out = new Float64Array(4 * positions.count);
   const row = new Float64Array(vocabulary);
   for (let i = 0; i < positions.count; i++) {
     const [max, rest, ties] = [statistics[3 * i], statistics[3 * i + 1], statistics[3 * i + 2]];
-    if (!isValidRow(max, rest)) {
+    const infiniteSum = recomputeInfiniteSums && !Number.isFinite(rowMoments[4 * i + 3]);
+    if (!isValidRow(max, rest) || infiniteSum) {
       copyRow(i, row, 0);
       momentsOfRow(row, out, 4 * i);
       continue;

@@ -77,5 +77,7 @@ export async function scoreOnnx(
     }
   }
   const scores = scoreFromStatistics(fn, s, positions, stats);
-  return moments === null ? scores : { ...scores, moments: momentsOfRows(vocabulary, scores, stats, moments, copyRow) };
+  return moments === null
+    ? scores
+    : { ...scores, moments: momentsOfRows(vocabulary, scores, stats, moments, copyRow, true) };
 }

@@ -119,6 +119,24 @@ describe("dpoBatch useWeighting (WPO) and metrics", () => {
     });
   }
 
+  // TRL 0.x clamped the pair weight at 1 (torch.clamp(exp(w_w + w_l), max=1)); TRL 1.x does not
+  it('semantics "trl-0": the pair weights clamped at 1, the losses weighted by them', async () => {
+    const data = logitsOf(1);
+    // pair 0's labels made likely, so that its weight exceeds 1 and the clamp acts; pair 1's stays below 1
+    for (const b of [0, B / 2]) for (let t = 0; t < T - 1; t++) data[(b * T + t) * V + labels[b][t + 1]] += 8;
+    const ref = reference(data, referenceLogps);
+    const inputs = { policyLogits: { data, shape: [B, T, V] }, referenceLogps, labels };
+    const r = await dpoBatch(inputs, { beta: BETA, mask, useWeighting: true, semantics: "trl-0" });
+    const plain = await dpoBatch(inputs, { beta: BETA, mask, semantics: "trl-0" });
+    expect(ref.pairWeights[0]).toBeGreaterThan(1);
+    expect(ref.pairWeights[1]).toBeLessThan(1);
+    for (let i = 0; i < B / 2; i++) {
+      const want = Math.min(1, ref.pairWeights[i]);
+      expectClose(r.pairWeights![i], want, { rel: 1e-12 }, `weight ${i}`);
+      expectClose(r.losses[i], plain.losses[i] * want, { rel: 1e-12 }, `loss ${i}`);
+    }
+  });
+
   it("a model-sized vocabulary in many chunks: the same bits on 1, 2 and 3 threads (float64, float32 kernels)", async () => {
     const shape = [4, 9, 32000];
     const { logits, labels: ids } = syntheticBatch(20231129, shape, 4);
@@ -249,6 +267,24 @@ describe("dpoBatch useWeighting (WPO) and metrics", () => {
     expectClose(moments![1], Math.log(2), { rel: 1e-15 }, "entropy");
     expect(moments![2]).toBe(0);
     expect(moments![3]).toBe(-Infinity); // the −∞ logit's row has mean −∞, as torch's mean gives
+  });
+
+  it("a valid float64 row whose plain Σ x overflows: its mean logit from Σ (x / V), finite", async () => {
+    const row = [1e308, 1e308, 1e308, 1e308, 0, 0, 0, -1e307]; // Σ x overflows in any order of addition
+    const logits = { data: Float64Array.from(row), shape: [1, 1, row.length] };
+    const r = await dpoBatch(
+      {
+        policyLogits: { data: Float64Array.from([...row, ...row]), shape: [2, 1, row.length] },
+        referenceLogps: [0, 0],
+        labels: [[0], [1]],
+      },
+      { beta: BETA, shift: false, metrics: true, precision: "float64" },
+    );
+    const mean = row.reduce((a, x) => a + x / row.length, 0); // no partial sum leaves the float range
+    expectClose(r.logitMetrics!["logits/chosen"], mean, { rel: 1e-15 }, "logits/chosen");
+    expectClose(r.logitMetrics!["logits/rejected"], mean, { rel: 1e-15 }, "logits/rejected");
+    const { moments } = await scoreAll("test", readScoring("test", logits, [[0]], { shift: false }), true);
+    expectClose(moments![3], mean, { rel: 1e-15 }, "the row's mean");
   });
 
   it("without the options: no weights, no metrics, and the same losses as before", async () => {
