@@ -249,7 +249,7 @@ export interface LossesReport {
    * every statement's expected verdict certified by its enclosures.
    */
   readonly ok: boolean;
-  /** With `certified`: whether every statement's verdict was certified, and the time that took. */
+  /** With `certified`: whether every statement's verdict and every attempted table row were certified, and the time. */
   readonly certification?: Certification;
 }
 
@@ -312,7 +312,10 @@ export async function verifyLosses(options: VerifyLossesOptions = {}): Promise<L
   const table = tableRows(certify);
   if (certify) certifiedSeconds += (performance.now() - started) / 1000;
   onProgress?.("the table of every loss type");
-  const everyCertified = statements.every((s) => s.certified?.certified === true);
+  // every statement certified, and every table row whose proof was attempted (a failed proof is a failure)
+  const everyCertified =
+    statements.every((s) => s.certified?.certified === true) &&
+    table.every((r) => r.enclosure === undefined || !r.enclosure.attempted || r.enclosure.certified);
   const ok =
     statements.every((s) => s.asPredicted) &&
     table.every((r) => r.optimum !== "finite" || r.certified) &&

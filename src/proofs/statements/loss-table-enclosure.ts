@@ -20,6 +20,11 @@ export interface TableRowEnclosure {
    * the divergence shown.
    */
   readonly certified: boolean;
+  /**
+   * Whether a proof was attempted (an interval kernel or a divergence argument exists for the row): an attempted proof
+   * that fails is a failure of `verifyLosses`, a row with none is only reported.
+   */
+  readonly attempted: boolean;
   /** What was proven, or why nothing was. */
   readonly detail: string;
 }
@@ -65,8 +70,8 @@ function apoZeroDivergence(instance: LossOptimumInstance): TableRowEnclosure {
   }
   const losing = net.flatMap((a, y) => (a.lo.gt(0) ? [`a_${y} in ${formatInterval(a)}`] : []));
   return losing.length > 0
-    ? { certified: true, detail: `no finite optimum proven: ${losing.join(", ")} > 0 and Σ a_y = 0` }
-    : { certified: false, detail: "not certified: no net weight a_y is proven positive" };
+    ? { certified: true, attempted: true, detail: `no finite optimum proven: ${losing.join(", ")} > 0 and Σ a_y = 0` }
+    : { certified: false, attempted: true, detail: "not certified: no net weight a_y is proven positive" };
 }
 
 /**
@@ -81,15 +86,17 @@ export function certifyTableRow(
 ): TableRowEnclosure {
   const lossType = problem.lossType as string;
   const instance = instanceOf(problem);
+  let attempted = false;
   try {
     if (optimum === "no finite optimum")
       return lossType === "apo_zero"
         ? apoZeroDivergence(instance)
         : {
             certified: false,
+            attempted: false,
             detail: `not certified: the divergence of '${lossType}' rests on Newton's saturation test, not on a proof`,
           };
-    if (optimum !== "finite") return { certified: false, detail: "not certified: not computed" };
+    if (optimum !== "finite") return { certified: false, attempted: false, detail: "not certified: not computed" };
     let system;
     let map: ScoreMap = { kind: "identity" };
     if (lossType === "plackett_luce") {
@@ -97,10 +104,12 @@ export function certifyTableRow(
       system = listwiseSystem(instance, listwiseRankings(read.prompts[0]).rankings);
     } else {
       const found = kernelOf(lossType, instance);
-      if (found === null) return { certified: false, detail: `not certified: no interval kernel for '${lossType}'` };
+      if (found === null)
+        return { certified: false, attempted: false, detail: `not certified: no interval kernel for '${lossType}'` };
       system = pairSystem(instance.reward.length, instance.beta, found.kernel, pairTerms(instance));
       map = found.map;
     }
+    attempted = true;
     const solution = computeOptimum(lossType as never, instance, lossType === "plackett_luce");
     const certified = certifyOptimum(instance, solution, system, map);
     const errors = populationOptimumErrors(instance, certified, map);
@@ -108,11 +117,12 @@ export function certifyTableRow(
     const widest = certified.z.reduce((m, v) => (width(v).gt(m) ? width(v) : m), width(certified.z[0]));
     return {
       certified: within,
+      attempted,
       detail:
         `unique optimum proven (Krawczyk), scores enclosed to ${widest.toExponential(1)}; ` +
         `populationOptimum ${within ? "within" : "NOT within"} its claimed error`,
     };
   } catch (e) {
-    return { certified: false, detail: `not certified: ${e instanceof Error ? e.message : String(e)}` };
+    return { certified: false, attempted, detail: `not certified: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
