@@ -1,19 +1,25 @@
 /**
  * TRL's per-token quantities of one logits row from the row directly, in float64, written independently of luce's
  * kernels: the softmax p_v = exp(z_v − lse) with lse = m + log Σ exp(z_v − m), then log p(label), Σ p², the entropy
- * −Σ p log p, whether the first largest logit is the label (torch.argmax), the mean logit and the mean |logit| (the
- * scale of a float32 sum's rounding).
+ * −Σ p log p (the maximum's terms kept apart from the rest, so that a peaked row keeps its digits), whether the first
+ * largest logit is the label (torch.argmax), the mean logit and the mean |logit| (the scale of a float32 sum's
+ * rounding).
  */
 export function referenceRow(row: ArrayLike<number>, label: number) {
   const z = Array.from(row);
   const m = Math.max(...z);
-  const lse = m + Math.log(z.reduce((s, x) => s + Math.exp(x - m), 0));
-  const p = z.map((x) => Math.exp(x - lse));
+  // the maximum's n terms apart from the rest s, so that log S = log n + log1p(s/n) keeps a peaked row's digits
+  const ties = z.filter((x) => x === m).length;
+  const rest = z.reduce((s, x) => (x === m ? s : s + Math.exp(x - m)), 0);
+  const logS = Math.log(ties) + Math.log1p(rest / ties);
+  const p = z.map((x) => Math.exp(x - m - logS));
+  // H = −Σ p log p = log S − Σ_{x≠m} e^{x−m}(x − m) / S
+  const weighted = z.reduce((s, x) => (x === m || x === -Infinity ? s : s + Math.exp(x - m) * (x - m)), 0);
   return {
     p,
-    logp: z[label] - lse,
+    logp: z[label] - m - logS,
     squares: p.reduce((s, q) => s + q * q, 0),
-    entropy: -p.reduce((s, q, v) => s + (q > 0 ? q * (z[v] - lse) : 0), 0),
+    entropy: logS - weighted / (ties + rest),
     correct: z.indexOf(m) === label,
     meanLogit: z.reduce((s, x) => s + x, 0) / z.length,
     meanAbsLogit: z.reduce((s, x) => s + Math.abs(x), 0) / z.length,
