@@ -44,7 +44,8 @@ export interface DpoBatchOptions extends Omit<DpoLossOptions, "routerAuxLossCoef
    * WPO weighting (Zhou et al. 2024, eq. 2; TRL's `use_weighting`): each pair's loss, and so its gradient, is
    * multiplied by w(y_w)·w(y_l), w(y) = exp(mean_t [log p_t(y_t) − log Σ_v p_t(v)²]) over y's scored tokens, from the
    * policy's logits and held constant (no gradient through it), unclamped as in TRL 1.x; under `semantics: "trl-0"`
-   * clamped at 1, as TRL 0.x did. `result.pairWeights` gives them. Not with the batch-coupled loss types `sft`, `aot`, `aot_unpaired`.
+   * clamped at 1, as TRL 0.x did. `result.pairWeights` gives them. Not with the batch-coupled loss types `sft`,
+   * `aot`, `aot_unpaired`.
    */
   readonly useWeighting?: boolean;
   /** Also return TRL's logged metrics from the policy's logits ({@link LogitMetrics}). */
