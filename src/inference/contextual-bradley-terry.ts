@@ -1,4 +1,5 @@
 import { LuceError } from "../errors.js";
+import { matrixProduct } from "../numerics/matrix-product.js";
 import { dampedNewton, type NewtonProblem, type NewtonResult } from "../numerics/damped-newton.js";
 import { solveDense } from "../numerics/dense-solve.js";
 import { logSigmoidUnchecked } from "../numerics/log-sigmoid.js";
@@ -408,8 +409,8 @@ function standardErrors(
   const c = errors.covariance();
   const g = outerSum(data, (k) => data.weight[k] * residual(data.outcome[k], margin[k]) ** 2);
   // V = C G C, C symmetric: (C G)_ij = Σ_k C_ik G_kj, then V_ij = Σ_k (C G)_ik C_kj
-  const cg = product(c, g);
-  const v = product(cg, c);
+  const cg = matrixProduct(c, g);
+  const v = matrixProduct(cg, c);
   for (let i = 0; i < size; i++)
     for (let j = 0; j < i; j++) {
       const mean = (v[i][j] + v[j][i]) / 2; // symmetric up to rounding: make it exactly so
@@ -426,19 +427,4 @@ function standardErrors(
     covariance: c,
     sandwichCovariance: v,
   };
-}
-
-/** The product of two dense square matrices given as rows. @internal */
-export function product(left: Float64Array[], right: Float64Array[]): Float64Array[] {
-  const size = left.length;
-  return left.map((row) => {
-    const out = new Float64Array(size);
-    for (let k = 0; k < size; k++) {
-      const r = row[k];
-      if (r === 0) continue;
-      const other = right[k];
-      for (let j = 0; j < size; j++) out[j] += r * other[j];
-    }
-    return out;
-  });
 }

@@ -1,3 +1,4 @@
+import { matrixProduct } from "../../numerics/matrix-product.js";
 import { inverse, inverseCholeskyFactor } from "../../numerics/cholesky.js";
 import type { Battles } from "./battles.js";
 import { outcomeValue, reducedLaplacian, type PairTotals } from "./pair-fit.js";
@@ -45,25 +46,8 @@ export function thetaCovariances(
   const hInverse = inverse(factor);
   const meat = reducedLaplacian(pairs, g, reference);
   // H⁻¹ G H⁻¹ as (H⁻¹ G) H⁻¹, both symmetric
-  const left = hInverse.map((row) => {
-    const out = new Float64Array(size);
-    for (let k = 0; k < size; k++) {
-      const v = row[k];
-      if (v === 0) continue;
-      for (let j = 0; j < size; j++) out[j] += v * meat[k * size + j];
-    }
-    return out;
-  });
-  const sandwich = left.map((row) => {
-    const out = new Float64Array(size);
-    for (let k = 0; k < size; k++) {
-      const v = row[k];
-      if (v === 0) continue;
-      const hk = hInverse[k];
-      for (let j = 0; j < size; j++) out[j] += v * hk[j];
-    }
-    return out;
-  });
+  const meatRows = Array.from({ length: size }, (_, k) => meat.subarray(k * size, (k + 1) * size));
+  const sandwich = matrixProduct(matrixProduct(hInverse, meatRows), hInverse);
   return { model: withReference(hInverse, reference), sandwich: withReference(sandwich, reference) };
 }
 

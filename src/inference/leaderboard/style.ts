@@ -1,11 +1,6 @@
 import { LuceError } from "../../errors.js";
-import {
-  fitContextualBradleyTerry,
-  outerSum,
-  product,
-  residual,
-  type ContextualData,
-} from "../contextual-bradley-terry.js";
+import { matrixProduct } from "../../numerics/matrix-product.js";
+import { fitContextualBradleyTerry, outerSum, residual, type ContextualData } from "../contextual-bradley-terry.js";
 import { Outcome, type Battles } from "./battles.js";
 import { centredVariances } from "./sandwich.js";
 
@@ -138,7 +133,7 @@ export function fitStyleControl(
     for (let j = 0; j < p; j++) d += x[k * p + j] * gamma[j];
     return count[k] * (importance[k] * residual(outcome[k], d)) ** 2;
   });
-  const sandwich = product(product(fit.covariance, meat), fit.covariance);
+  const sandwich = matrixProduct(matrixProduct(fit.covariance, meat), fit.covariance);
   for (let i = 0; i < n + p; i++)
     for (let j = 0; j < i; j++) {
       const mean = (sandwich[i][j] + sandwich[j][i]) / 2; // symmetric up to rounding: make it exactly so
