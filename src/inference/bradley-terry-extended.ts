@@ -1,6 +1,7 @@
 import { dampedNewton, type NewtonProblem } from "../numerics/damped-newton.js";
 import { solveDense } from "../numerics/dense-solve.js";
 import type { Factors } from "./factors.js";
+import { newtonConverged } from "./stopping-rule.js";
 
 /**
  * Bradley–Terry with an order effect and/or Davidson's (1970) model for ties. For a pair (a, b)
@@ -142,13 +143,7 @@ export function fitExtended(data: ExtendedData, tolerance: number, maxIterations
         state.info.map((row, i) => row.map((v, j) => (i < n && j < n ? v + 1 / n : v))),
         state.g,
       ),
-    converged(state, _x, step) {
-      let worst = 0;
-      for (let i = 0; i < layout.size; i++) worst = Math.max(worst, Math.abs(state.g[i]) / (1 + exposure[i]));
-      let longest = 0;
-      for (const v of step) longest = Math.max(longest, Math.abs(v));
-      return worst <= tolerance && longest <= stepTolerance;
-    },
+    converged: (state, _x, step) => newtonConverged(state.g, exposure, step, tolerance, stepTolerance),
     normalize(x) {
       let mean = 0;
       for (let i = 0; i < n; i++) mean += x[i];

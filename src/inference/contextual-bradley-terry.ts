@@ -17,7 +17,7 @@ import {
 import { gaugeErrors } from "./covariance.js";
 import { MAX_FIT_ITEMS, type Factors } from "./factors.js";
 import { requireIdentifiable } from "./identifiability.js";
-import { centre } from "./stopping-rule.js";
+import { centre, newtonConverged } from "./stopping-rule.js";
 
 /**
  * Battles for {@link fitContextualBradleyTerry}, one entry per battle in each column: the two models (item
@@ -227,13 +227,7 @@ export function maximizeContextual(
         information(data, state.margin).map((row, i) => (i < n ? row.map((v, j) => (j < n ? v + 1 / n : v)) : row)),
         state.gradient,
       ),
-    converged(state, _x, step) {
-      let worst = 0;
-      for (let i = 0; i < size; i++) worst = Math.max(worst, Math.abs(state.gradient[i]) / (1 + exposure[i]));
-      let longest = 0;
-      for (const v of step) longest = Math.max(longest, Math.abs(v));
-      return worst <= tolerance && longest <= stepTolerance;
-    },
+    converged: (state, _x, step) => newtonConverged(state.gradient, exposure, step, tolerance, stepTolerance),
     normalize: (x) => centre(x.subarray(0, n)),
   };
   return dampedNewton(problem, start, maxIterations);

@@ -17,15 +17,32 @@ export function itemExposure(factors: Factors): Float64Array {
 export function scaledGradientNorm(
   gradient: Float64Array,
   exposure: Float64Array,
-  theta: Float64Array,
-  priorVariance: number | undefined,
+  theta?: Float64Array,
+  priorVariance?: number,
 ): number {
   let worst = 0;
   for (let i = 0; i < gradient.length; i++) {
-    const g = priorVariance === undefined ? gradient[i] : gradient[i] - theta[i] / priorVariance;
+    const g = priorVariance === undefined ? gradient[i] : gradient[i] - theta![i] / priorVariance;
     worst = Math.max(worst, Math.abs(g) / (1 + exposure[i]));
   }
   return worst;
+}
+
+/**
+ * The damped-Newton fits' stopping test: the scaled gradient norm ({@link scaledGradientNorm}) within `tolerance`
+ * and the last step's largest entry within `stepTolerance`.
+ * @internal
+ */
+export function newtonConverged(
+  gradient: Float64Array,
+  exposure: Float64Array,
+  step: ArrayLike<number>,
+  tolerance: number,
+  stepTolerance: number,
+): boolean {
+  let longest = 0;
+  for (let i = 0; i < step.length; i++) longest = Math.max(longest, Math.abs(step[i]));
+  return scaledGradientNorm(gradient, exposure) <= tolerance && longest <= stepTolerance;
 }
 
 /** Shifts θ to mean zero (the log-likelihood is invariant). @internal */

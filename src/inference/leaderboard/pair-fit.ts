@@ -2,6 +2,7 @@ import { dampedNewton, type NewtonProblem } from "../../numerics/damped-newton.j
 import { inverseCholeskyFactor, inverseTimes, type InverseFactor } from "../../numerics/cholesky.js";
 import { log1pExpUnchecked } from "../../numerics/log1p-exp.js";
 import { Outcome, type Battles } from "./battles.js";
+import { newtonConverged } from "../stopping-rule.js";
 
 /**
  * The Bradley–Terry likelihood of arena battles summed per pair of models: pair k (models `first[k]` and
@@ -190,13 +191,7 @@ function pairProblem(pairs: PairTotals, settings: PairFitSettings): NewtonProble
       for (let i = 0; i < n; i++) if (i !== reference) d[i] = step[freeIndex(i, reference)];
       return d;
     },
-    converged(state, _x, step) {
-      let worst = 0;
-      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(state.gradient[i]) / (1 + exposure[i]));
-      let longest = 0;
-      for (const v of step) longest = Math.max(longest, Math.abs(v));
-      return worst <= tolerance && longest <= stepTolerance;
-    },
+    converged: (state, _x, step) => newtonConverged(state.gradient, exposure, step, tolerance, stepTolerance),
   };
 }
 
