@@ -46,16 +46,14 @@ function batchLength(fn: string, name: string, values: unknown, n: number | unde
  * @internal
  */
 export function readLogps(fn: string, name: string, values: unknown, n?: number, first = name): Float64Array {
-  const length = batchLength(fn, name, values, n, first);
-  if (length === 0) throw new LuceError(fn, name, "is empty: a batch needs at least one entry");
-  const arr = values as ArrayLike<unknown>;
-  const out = new Float64Array(length);
-  for (let i = 0; i < length; i++) {
-    const x = requireFinite(fn, `${name}[${i}]`, arr[i]);
-    if (x > 0)
-      throw new LuceError(fn, `${name}[${i}]`, `is ${x}, above 0: a log-probability is <= 0 (a probability passed?)`);
-    out[i] = x;
-  }
+  const out = readFinite(fn, name, values, n, first);
+  for (let i = 0; i < out.length; i++)
+    if (out[i] > 0)
+      throw new LuceError(
+        fn,
+        `${name}[${i}]`,
+        `is ${out[i]}, above 0: a log-probability is <= 0 (a probability passed?)`,
+      );
   return out;
 }
 
