@@ -169,6 +169,8 @@ function evaluatePairs(
   let largest = 0;
   for (let i = 0; i < theta.length; i++) largest = Math.max(largest, Math.abs(theta[i]));
   const strength = largest <= RATIO_LIMIT && weight.length > theta.length ? theta.map(Math.exp) : undefined;
+  if (strength !== undefined)
+    return addPairsByStrength(groups, strength, gradient, gradientCompensation, curvature, withLogLikelihood);
   const logLikelihood = new NeumaierSum();
   for (let g = 0; g < weight.length; g++) {
     const term = addPair(
@@ -187,6 +189,46 @@ function evaluatePairs(
   }
   settleCompensated(gradient, gradientCompensation);
   return withLogLikelihood ? logLikelihood.value() : Number.NaN;
+}
+
+/**
+ * {@link evaluatePairs} from the items' strengths γ = e^θ, all within [e^−RATIO_LIMIT, e^RATIO_LIMIT]: with
+ * u = γ_loser / (γ_winner + γ_loser) = σ(−d), the gradient's w·u, the curvature w·u·(1 − u) as w·u·γ_winner / (γ_winner
+ * + γ_loser), and w·log σ(d) = −w·log1p(γ_loser / γ_winner): ratios and sums of positive terms, which neither cancel
+ * nor leave float64's normal range, and no branch on the sign of d (which the data make unpredictable). The
+ * log-likelihood's terms are summed with Knuth's TwoSum, as {@link addCompensated}.
+ */
+function addPairsByStrength(
+  groups: Groups,
+  strength: Float64Array,
+  gradient: Float64Array,
+  gradientCompensation: Float64Array,
+  curvature: Float64Array,
+  withLogLikelihood: boolean,
+): number {
+  const { members, weight } = groups;
+  let logLikelihood = 0;
+  let lost = 0;
+  for (let g = 0; g < weight.length; g++) {
+    const winner = members[2 * g];
+    const loser = members[2 * g + 1];
+    const winnerStrength = strength[winner];
+    const loserStrength = strength[loser];
+    const inverse = 1 / (winnerStrength + loserStrength);
+    const flow = weight[g] * (loserStrength * inverse);
+    curvature[g] = flow * (winnerStrength * inverse);
+    addCompensated(gradient, gradientCompensation, winner, flow);
+    addCompensated(gradient, gradientCompensation, loser, -flow);
+    if (withLogLikelihood) {
+      const term = -weight[g] * Math.log1p(loserStrength / winnerStrength);
+      const sum = logLikelihood + term;
+      const back = sum - logLikelihood;
+      lost += logLikelihood - (sum - back) + (term - back);
+      logLikelihood = sum;
+    }
+  }
+  settleCompensated(gradient, gradientCompensation);
+  return withLogLikelihood ? logLikelihood + lost : Number.NaN;
 }
 
 /**
@@ -228,6 +270,13 @@ function addPair(
 export function groupInformationDiagonal(groups: Groups, state: GroupState): Float64Array {
   const { start, members, factors, weight } = groups;
   const d = new Float64Array(groups.nItems);
+  if (allPairs(start)) {
+    for (let g = 0; g + 1 < start.length; g++) {
+      d[members[2 * g]] += state.curvature[g];
+      d[members[2 * g + 1]] += state.curvature[g];
+    }
+    return d;
+  }
   for (let g = 0; g + 1 < start.length; g++) {
     const a = start[g];
     const k = factors[g];
