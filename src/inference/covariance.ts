@@ -1,5 +1,5 @@
 import { expandFactors, type Factors } from "./factors.js";
-import { evaluateGroups, type GroupState } from "./groups.js";
+import { allPairs, evaluateGroups, type GroupState } from "./groups.js";
 import {
   inverse,
   inverseDiagonal,
@@ -40,6 +40,7 @@ export function information(groups: Factors, theta: Float64Array, state?: GroupS
   const { start, members, weight } = factors;
   const { e, inverseSuffix, curvature } =
     state !== undefined && factors === groups ? state : evaluateGroups(factors, theta, undefined, false);
+  if (allPairs(start)) return pairInformation(n, members, curvature);
   // the diagonal is summed apart and each pair's term kept in the row of its larger index (a counting sort by
   // row): added in the factors' order the terms would land all over the n² matrix, one cache miss each
   const rowStart = new Int32Array(n + 1);
@@ -79,6 +80,37 @@ export function information(groups: Factors, theta: Float64Array, state?: GroupS
         value[next[i]++] = w * pa * e[b] * s;
       }
     }
+  }
+  return { size: n, diagonal, rowStart, column, value };
+}
+
+/**
+ * {@link information} when every factor is a pair (members 2f and 2f + 1): w·p_a·p_b, the pair's `curvature`, on
+ * both diagonal entries and off the diagonal, kept in the row of the larger index (see {@link information}); an
+ * item against itself has no information.
+ */
+function pairInformation(n: number, members: Int32Array, curvature: Float64Array): SparseSymmetric {
+  const rowStart = new Int32Array(n + 1);
+  for (let f = 0; f < curvature.length; f++) {
+    const i = members[2 * f];
+    const j = members[2 * f + 1];
+    if (i !== j) rowStart[Math.max(i, j) + 1]++;
+  }
+  for (let i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
+  const next = rowStart.slice(0, n);
+  const diagonal = new Float64Array(n);
+  const column = new Int32Array(rowStart[n]);
+  const value = new Float64Array(rowStart[n]);
+  for (let f = 0; f < curvature.length; f++) {
+    const i = members[2 * f];
+    const j = members[2 * f + 1];
+    if (i === j) continue;
+    const c = curvature[f];
+    diagonal[i] += c;
+    diagonal[j] += c;
+    const row = Math.max(i, j);
+    column[next[row]] = Math.min(i, j);
+    value[next[row]++] = c;
   }
   return { size: n, diagonal, rowStart, column, value };
 }

@@ -85,8 +85,52 @@ export function newton(factors: Factors, settings: EstimatorSettings): Estimate 
       largest(step) <= stepTolerance,
     normalize: variance === undefined ? centre : undefined,
   };
-  const result = dampedNewton(problem, new Float64Array(n), settings.maxIterations);
+  const start = variance === undefined ? winLossLogOdds(factors) : new Float64Array(n);
+  const result = dampedNewton(problem, start, settings.maxIterations);
   return { theta: result.x, iterations: result.iterations, converged: result.converged, stopped: result.stopped };
+}
+
+/**
+ * The widest spread (largest minus smallest entry) of {@link winLossLogOdds} that Newton's method starts from:
+ * within it every comparison's curvature w·σ(d)σ(−d) is at least e^−50 of its weight, so that a start beyond
+ * the estimate is not on the likelihood's flat tail, where the gradient and the step both vanish and the stopping
+ * rule cannot tell the point from the maximum. Wider data start from the origin and approach it from inside.
+ */
+const LOG_ODDS_START_SPREAD = 50;
+
+/**
+ * Newton's starting point without a prior: each item's log-odds of winning, log(W_i / L_i) with W_i the weight of
+ * the factors it is chosen in and L_i of those it is passed over in, centred and times (n − 1)/n: to first order
+ * log(W_i / L_i) is θ_i less the mean of the others, n/(n − 1)·θ_i when centred (two items: exactly). It has
+ * the estimate's signs and order of size, which spares Newton's method a step or two from the origin for one pass
+ * over the data. The origin instead when an item lacks wins or losses (which the fit's identifiability check
+ * excludes) or the spread exceeds {@link LOG_ODDS_START_SPREAD}.
+ */
+function winLossLogOdds(groups: Factors): Float64Array {
+  const { start, members, factors, weight, nItems: n } = groups;
+  const wins = new Float64Array(n);
+  const losses = new Float64Array(n);
+  for (let g = 0; g + 1 < start.length; g++) {
+    const a = start[g];
+    const k = factors[g];
+    for (let m = a; m < start[g + 1]; m++) {
+      // the member at position m − a is chosen in factor m − a (if there is one) and passed over in the earlier ones
+      if (m - a < k) wins[members[m]] += weight[g];
+      losses[members[m]] += weight[g] * Math.min(m - a, k);
+    }
+  }
+  const theta = new Float64Array(n);
+  for (let i = 0; i < n; i++) theta[i] = ((n - 1) / n) * (Math.log(wins[i]) - Math.log(losses[i]));
+  let low = Infinity;
+  let high = -Infinity;
+  for (const t of theta) {
+    low = Math.min(low, t);
+    high = Math.max(high, t);
+  }
+  // NaN or infinite entries fail the test too
+  if (!(high - low <= LOG_ODDS_START_SPREAD)) return new Float64Array(n);
+  centre(theta);
+  return theta;
 }
 
 /**

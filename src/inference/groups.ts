@@ -138,10 +138,11 @@ const RATIO_LIMIT = 300;
 const pairsOnly = new WeakMap<Int32Array, boolean>();
 
 /**
- * Whether every group has two members (pairwise comparisons): {@link evaluatePairs} and the pairs' branch of
- * {@link groupInformationTimes} then do the work. Groups' arrays are not changed after they are built.
+ * Whether every group has two members (pairwise comparisons): {@link evaluatePairs} and the pairs' branches of
+ * the information's functions then do the work. Groups' arrays are not changed after they are built.
+ * @internal
  */
-function allPairs(start: Int32Array): boolean {
+export function allPairs(start: Int32Array): boolean {
   let known = pairsOnly.get(start);
   if (known === undefined) {
     known = true;
