@@ -1,13 +1,6 @@
 import { expandFactors, type Factors } from "./factors.js";
 import { allPairs, evaluateGroups, type GroupState } from "./groups.js";
-import {
-  inverse,
-  inverseDiagonal,
-  inverseTimes,
-  withInverseFactor,
-  withInverseFactorOf,
-  type InverseFactor,
-} from "../numerics/cholesky.js";
+import { inverse, inverseDiagonalAndProduct, withInverseFactorOf, type InverseFactor } from "../numerics/cholesky.js";
 
 /**
  * A symmetric matrix held as its diagonal and a sum of off-diagonal terms: entry (i, j), j < i, is
@@ -157,25 +150,26 @@ export function gaugeErrors(
 ): GaugeErrors | null {
   const size = Array.isArray(info) ? info.length : info.size;
   const diagonalEntry = (i: number) => (Array.isArray(info) ? info[i][i] : info.diagonal[i]);
-  // the factor lives in a reused work space: what is kept is computed inside, and the full covariance, when
-  // read, comes from factorising again (size³/3 multiply-adds, on top of the size³/6 of forming it)
+  const writer = (keep: readonly number[]) => (add: (a: number, b: number, x: number) => void) => {
+    if (!Array.isArray(info)) return writeLower(info, keep, add);
+    for (let a = 0; a < keep.length; a++) for (let b = 0; b <= a; b++) add(a, b, info[keep[a]][keep[b]]);
+  };
+  // the variances and one product with A⁻¹ come from one factorisation; the full covariance, when read, from
+  // factorising again (size³/3 multiply-adds, on top of the size³/6 of forming it)
+  const diagonalAndProduct = (keep: readonly number[], x: ArrayLike<number>) =>
+    inverseDiagonalAndProduct(keep.length, writer(keep), x);
   const factorise = <T>(keep: readonly number[], use: (factor: InverseFactor) => T) =>
-    Array.isArray(info)
-      ? withInverseFactor(keep.length, (i, j) => info[keep[i]][keep[j]], use)
-      : withInverseFactorOf(keep.length, (add) => writeLower(info, keep, add), use);
+    withInverseFactorOf(keep.length, writer(keep), use);
   const all = allIndices(size);
   if (identified) {
     // Var(θ_i − θ_k) = C_ii − 2 C_ik + C_kk, with column k of C = A⁻¹ e_k
     const unit = new Float64Array(size);
     if (reference !== undefined) unit[reference] = 1;
-    const both = factorise(all, (factor) => ({
-      diagonal: inverseDiagonal(factor),
-      column: reference === undefined ? null : inverseTimes(factor, unit),
-    }));
+    const both = diagonalAndProduct(all, unit);
     if (both === null) return null;
     const full = () => factorise(all, inverse)!;
-    const { diagonal, column } = both;
-    if (reference === undefined || column === null) return finiteErrors(diagonal, full);
+    const { diagonal, product: column } = both;
+    if (reference === undefined) return finiteErrors(diagonal, full);
     const variance = diagonal.map((d, i) => d - 2 * column[i] + diagonal[reference]);
     variance[reference] = 0;
     return finiteErrors(variance, () => relativeTo(full(), reference));
@@ -186,10 +180,7 @@ export function gaugeErrors(
   const keep = all.filter((i) => i !== grounded);
   // centring needs A⁻¹ applied to the log-strengths' mean vector: computed with the diagonal, from one factor
   const meanVector = Float64Array.from(keep, (i) => (i < nItems ? 1 / nItems : 0));
-  const reduced = factorise(keep, (factor) => ({
-    diagonal: inverseDiagonal(factor),
-    rowMean: reference === undefined ? inverseTimes(factor, meanVector) : null,
-  }));
+  const reduced = diagonalAndProduct(keep, meanVector);
   if (reduced === null) return null;
   const expand = (values: ArrayLike<number>) => {
     const out = new Float64Array(size);
@@ -203,10 +194,10 @@ export function gaugeErrors(
     return c;
   };
   const diagonal = expand(reduced.diagonal);
-  if (reduced.rowMean === null) return finiteErrors(diagonal, groundedCovariance);
+  if (reference !== undefined) return finiteErrors(diagonal, groundedCovariance);
   // centring: with m_i = Σ_{j<nItems} C_ij / nItems and μ = Σ_{i,j<nItems} C_ij / nItems², P C Pᵀ has
   // C_ii − 2 m_i + μ on the log-strengths' diagonal and C_ii on the other parameters'
-  const rowMean = expand(reduced.rowMean);
+  const rowMean = expand(reduced.product);
   let grandMean = 0;
   for (let i = 0; i < nItems; i++) grandMean += rowMean[i] / nItems;
   const variance = diagonal.map((d, i) => (i < nItems ? d - 2 * rowMean[i] + grandMean : d));

@@ -83,26 +83,99 @@ export function withInverseFactorOf<T>(
   use: (factor: InverseFactor) => T,
   kernel: BlockKernel = "auto",
 ): T | null {
-  return factorise(
-    size,
-    (l, s) => {
-      clearLower(l, s, size);
-      writeLower((i, j, x) => (l[at(s, i, j)] += x));
-    },
-    use,
-    kernel,
+  return factorise(size, writerOf(size, writeLower), kernel, (v, free, stride) => {
+    // L is spent: its space takes V in the row-major form that InverseFactor promises
+    rowMajor(v, free, stride);
+    return use({ size, stride, v: free });
+  });
+}
+
+/** What {@link inverseDiagonalAndProduct} returns. @internal */
+export interface DiagonalAndProduct {
+  /** The diagonal of A⁻¹. */
+  readonly diagonal: Float64Array;
+  /** A⁻¹ x. */
+  readonly product: Float64Array;
+}
+
+/**
+ * The diagonal of A⁻¹ and A⁻¹ x for the matrix that `writeLower` writes (as for {@link withInverseFactorOf}), read
+ * from V = L⁻ᵀ in the work space's layout (see {@link at}) without the row-major copy that an {@link InverseFactor}
+ * holds: the sums of squares of V's rows, and Wᵀ (W x) with W = Vᵀ. Cost: size³/3 multiply-adds (see
+ * {@link withInverseFactor}), then 3·size²/2. Returns null when A is not numerically positive definite.
+ * @internal
+ */
+export function inverseDiagonalAndProduct(
+  size: number,
+  writeLower: (add: (i: number, j: number, x: number) => void) => void,
+  x: ArrayLike<number>,
+  kernel: BlockKernel = "auto",
+): DiagonalAndProduct | null {
+  return factorise(size, writerOf(size, writeLower), kernel, (v, _, stride) =>
+    blockedDiagonalAndProduct(v, stride, size, x),
   );
+}
+
+/** `write` for {@link factorise} from a caller's `writeLower` (see {@link withInverseFactorOf}). */
+function writerOf(
+  size: number,
+  writeLower: (add: (i: number, j: number, x: number) => void) => void,
+): (l: Float64Array, stride: number) => void {
+  return (l, s) => {
+    clearLower(l, s, size);
+    writeLower((i, j, x) => (l[at(s, i, j)] += x));
+  };
+}
+
+/**
+ * {@link inverseDiagonalAndProduct} from V in the layout of {@link at}: each block of four rows is read once per
+ * sweep, a pair of columns (eight consecutive values) a step, from its diagonal on (V is zero below it, and in the
+ * padding's columns). The first sweep sums the rows' squares and forms u = W x = Σ_j x_j (row j of V); the second
+ * (A⁻¹ x)_j = (row j of V) · u.
+ */
+function blockedDiagonalAndProduct(v: Float64Array, s: number, size: number, x: ArrayLike<number>): DiagonalAndProduct {
+  const diagonal = new Float64Array(size);
+  const product = new Float64Array(size);
+  const u = new Float64Array(s);
+  const weight = new Float64Array(ROWS);
+  const sums = new Float64Array(ROWS);
+  for (let j0 = 0; j0 < size; j0 += ROWS) {
+    const block = at(s, j0, 0);
+    for (let b = 0; b < ROWS; b++) weight[b] = j0 + b < size ? x[j0 + b] : 0;
+    sums.fill(0);
+    for (let p = j0 / 2; p < s / 2; p++)
+      for (let c = 0; c < 2; c++) {
+        let w = 0;
+        for (let b = 0; b < ROWS; b++) {
+          const e = v[block + p * PAIR + 2 * b + c];
+          sums[b] += e * e;
+          w += e * weight[b];
+        }
+        u[2 * p + c] += w;
+      }
+    for (let b = 0; b < ROWS && j0 + b < size; b++) diagonal[j0 + b] = sums[b];
+  }
+  for (let j0 = 0; j0 < size; j0 += ROWS) {
+    const block = at(s, j0, 0);
+    sums.fill(0);
+    for (let p = j0 / 2; p < s / 2; p++)
+      for (let c = 0; c < 2; c++)
+        for (let b = 0; b < ROWS; b++) sums[b] += v[block + p * PAIR + 2 * b + c] * u[2 * p + c];
+    for (let b = 0; b < ROWS && j0 + b < size; b++) product[j0 + b] = sums[b];
+  }
+  return { diagonal, product };
 }
 
 /**
  * The factorisation behind {@link withInverseFactor}: `write(l, stride)` sets the lower triangle of rows
- * i < size in the work space's layout (see {@link at}); the padding rows are set here.
+ * i < size in the work space's layout (see {@link at}); the padding rows are set here. `read(v, free, stride)` is
+ * handed V = L⁻ᵀ in the same layout and `free`, a space of the same size that it may overwrite.
  */
 function factorise<T>(
   size: number,
   write: (l: Float64Array, stride: number) => void,
-  use: (factor: InverseFactor) => T,
   kernel: BlockKernel,
+  read: (v: Float64Array, free: Float64Array, stride: number) => T,
 ): T | null {
   const stride = Math.ceil(size / ROWS) * ROWS;
   const simd = kernel === "simd" || (kernel === "auto" && size >= SIMD_MIN_ORDER);
@@ -121,9 +194,7 @@ function factorise<T>(
   try {
     if (!work.factor()) return null;
     work.invert();
-    // L is spent: its space takes V in the row-major form that InverseFactor promises
-    rowMajor(v, l, stride);
-    return use({ size, stride, v: l });
+    return read(v, l, stride);
   } finally {
     if (simdWork !== null) busy = false;
   }
@@ -454,11 +525,6 @@ function dot(x: Float64Array, a: number, b: number, length: number): number {
   }
   for (; k < length; k++) s0 += x[a + k] * x[b + k];
   return s0 + s1 + (s2 + s3);
-}
-
-/** The diagonal of A⁻¹: the sums of squares of V's rows. Cost: size²/2. @internal */
-export function inverseDiagonal({ size, stride, v }: InverseFactor): Float64Array {
-  return Float64Array.from({ length: size }, (_, j) => dot(v, j * stride + j, j * stride + j, size - j));
 }
 
 /** A⁻¹ x = Wᵀ (W x) for x of length `size`. Cost: size². @internal */
