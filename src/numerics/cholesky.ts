@@ -129,41 +129,64 @@ function writerOf(
 
 /**
  * {@link inverseDiagonalAndProduct} from V in the layout of {@link at}: each block of four rows is read once per
- * sweep, a pair of columns (eight consecutive values) a step, from its diagonal on (V is zero below it, and in the
- * padding's columns). The first sweep sums the rows' squares and forms u = W x = Σ_j x_j (row j of V); the second
- * (A⁻¹ x)_j = (row j of V) · u.
+ * sweep, from its diagonal on (V is zero below it, and in the padding's columns). The first sweep sums the rows'
+ * squares and forms u = W x = Σ_j x_j (row j of V); the second (A⁻¹ x)_j = (row j of V) · u.
  */
 function blockedDiagonalAndProduct(v: Float64Array, s: number, size: number, x: ArrayLike<number>): DiagonalAndProduct {
-  const diagonal = new Float64Array(size);
-  const product = new Float64Array(size);
+  const diagonal = new Float64Array(s);
+  const product = new Float64Array(s);
   const u = new Float64Array(s);
-  const weight = new Float64Array(ROWS);
-  const sums = new Float64Array(ROWS);
+  const padded = new Float64Array(s);
+  for (let j = 0; j < size; j++) padded[j] = x[j];
+  // a block's four rows at a time: in column i they lie at q + c, q + 2 + c, q + 4 + c, q + 6 + c (q the pair's
+  // start, c = i & 1)
   for (let j0 = 0; j0 < size; j0 += ROWS) {
     const block = at(s, j0, 0);
-    for (let b = 0; b < ROWS; b++) weight[b] = j0 + b < size ? x[j0 + b] : 0;
-    sums.fill(0);
-    for (let p = j0 / 2; p < s / 2; p++)
-      for (let c = 0; c < 2; c++) {
-        let w = 0;
-        for (let b = 0; b < ROWS; b++) {
-          const e = v[block + p * PAIR + 2 * b + c];
-          sums[b] += e * e;
-          w += e * weight[b];
-        }
-        u[2 * p + c] += w;
-      }
-    for (let b = 0; b < ROWS && j0 + b < size; b++) diagonal[j0 + b] = sums[b];
+    const x0 = padded[j0];
+    const x1 = padded[j0 + 1];
+    const x2 = padded[j0 + 2];
+    const x3 = padded[j0 + 3];
+    let d0 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    let d3 = 0;
+    for (let i = j0; i < s; i++) {
+      const q = block + (i >> 1) * PAIR + (i & 1);
+      const v0 = v[q];
+      const v1 = v[q + 2];
+      const v2 = v[q + 4];
+      const v3 = v[q + 6];
+      d0 += v0 * v0;
+      d1 += v1 * v1;
+      d2 += v2 * v2;
+      d3 += v3 * v3;
+      u[i] += v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3;
+    }
+    diagonal[j0] = d0;
+    diagonal[j0 + 1] = d1;
+    diagonal[j0 + 2] = d2;
+    diagonal[j0 + 3] = d3;
   }
   for (let j0 = 0; j0 < size; j0 += ROWS) {
     const block = at(s, j0, 0);
-    sums.fill(0);
-    for (let p = j0 / 2; p < s / 2; p++)
-      for (let c = 0; c < 2; c++)
-        for (let b = 0; b < ROWS; b++) sums[b] += v[block + p * PAIR + 2 * b + c] * u[2 * p + c];
-    for (let b = 0; b < ROWS && j0 + b < size; b++) product[j0 + b] = sums[b];
+    let p0 = 0;
+    let p1 = 0;
+    let p2 = 0;
+    let p3 = 0;
+    for (let i = j0; i < s; i++) {
+      const q = block + (i >> 1) * PAIR + (i & 1);
+      const ui = u[i];
+      p0 += v[q] * ui;
+      p1 += v[q + 2] * ui;
+      p2 += v[q + 4] * ui;
+      p3 += v[q + 6] * ui;
+    }
+    product[j0] = p0;
+    product[j0 + 1] = p1;
+    product[j0 + 2] = p2;
+    product[j0 + 3] = p3;
   }
-  return { diagonal, product };
+  return { diagonal: diagonal.subarray(0, size), product: product.subarray(0, size) };
 }
 
 /**
