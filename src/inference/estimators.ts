@@ -2,6 +2,7 @@ import { expandFactors, type Factors } from "./factors.js";
 import { dampedNewton, type NewtonProblem } from "../numerics/damped-newton.js";
 import { addCompensated, settleCompensated } from "./compensated.js";
 import { evaluateGroups, groupInformationDiagonal, groupInformationTimes, type GroupState } from "./groups.js";
+import type { WinsAndLosses } from "./identifiability.js";
 import { centre, itemExposure, scaledGradientNorm, stallDetector } from "./stopping-rule.js";
 
 /** What an estimator returns. @internal */
@@ -19,6 +20,8 @@ export interface EstimatorSettings {
   readonly maxIterations: number;
   /** Gaussian prior variance (MAP); Newton only. */
   readonly priorVariance?: number;
+  /** Newton's starting point (not changed; the origin when absent), e.g. {@link winLossLogOdds}. */
+  readonly start?: Float64Array;
 }
 
 /** Newton's state: the groups' sums at a point, and the objective's gradient (with the prior's term). */
@@ -85,8 +88,7 @@ export function newton(factors: Factors, settings: EstimatorSettings): Estimate 
       largest(step) <= stepTolerance,
     normalize: variance === undefined ? centre : undefined,
   };
-  const start = variance === undefined ? winLossLogOdds(factors) : new Float64Array(n);
-  const result = dampedNewton(problem, start, settings.maxIterations);
+  const result = dampedNewton(problem, settings.start?.slice() ?? new Float64Array(n), settings.maxIterations);
   return { theta: result.x, iterations: result.iterations, converged: result.converged, stopped: result.stopped };
 }
 
@@ -99,26 +101,16 @@ export function newton(factors: Factors, settings: EstimatorSettings): Estimate 
 const LOG_ODDS_START_SPREAD = 50;
 
 /**
- * Newton's starting point without a prior: each item's log-odds of winning, log(W_i / L_i) with W_i the weight of
- * the factors it is chosen in and L_i of those it is passed over in, centred and times (n − 1)/n: to first order
- * log(W_i / L_i) is θ_i less the mean of the others, n/(n − 1)·θ_i when centred (two items: exactly). It has
- * the estimate's signs and order of size, which spares Newton's method a step or two from the origin for one pass
- * over the data. The origin instead when an item lacks wins or losses (which the fit's identifiability check
- * excludes) or the spread exceeds {@link LOG_ODDS_START_SPREAD}.
+ * A starting point for Newton's method without a prior: each item's log-odds of winning, log(W_i / L_i) from its
+ * wins and losses (see {@link WinsAndLosses}), centred and times (n − 1)/n: to first order log(W_i / L_i) is θ_i
+ * less the mean of the others, n/(n − 1)·θ_i when centred (two items: exactly). It has the estimate's signs and
+ * order of size, which spares Newton's method a step or two from the origin. The origin instead when an item lacks
+ * wins or losses (which the fit's identifiability check excludes) or the spread exceeds
+ * {@link LOG_ODDS_START_SPREAD}.
+ * @internal
  */
-function winLossLogOdds(groups: Factors): Float64Array {
-  const { start, members, factors, weight, nItems: n } = groups;
-  const wins = new Float64Array(n);
-  const losses = new Float64Array(n);
-  for (let g = 0; g + 1 < start.length; g++) {
-    const a = start[g];
-    const k = factors[g];
-    for (let m = a; m < start[g + 1]; m++) {
-      // the member at position m − a is chosen in factor m − a (if there is one) and passed over in the earlier ones
-      if (m - a < k) wins[members[m]] += weight[g];
-      losses[members[m]] += weight[g] * Math.min(m - a, k);
-    }
-  }
+export function winLossLogOdds({ wins, losses }: WinsAndLosses): Float64Array {
+  const n = wins.length;
   const theta = new Float64Array(n);
   for (let i = 0; i < n; i++) theta[i] = ((n - 1) / n) * (Math.log(wins[i]) - Math.log(losses[i]));
   let low = Infinity;
