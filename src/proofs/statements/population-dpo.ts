@@ -107,7 +107,10 @@ function solveLaplacian(h: Float64Array[], b: Float64Array, label: number[]): Fl
  * tail; a capped direction that still descends at its end is lengthened by the line search instead.
  */
 const MAX_STEP = 2;
-/** Newton iterations at most (a start on a flat tail crosses it in a few capped, doubled steps). */
+/**
+ * Newton iterations at most: the statement's starts (|v₀| ≤ 5) need a few dozen; this leaves room for starts thousands
+ * of reward units off, crossed MAX_STEP at a time where the line search does not lengthen the step.
+ */
 const MAX_ITERATIONS = 5000;
 /** A Newton step below this, relative to 1 + max|v|, has converged (its error is of the order of its square). */
 const STEP_TOLERANCE = 1e-15;
