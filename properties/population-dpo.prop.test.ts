@@ -8,6 +8,21 @@ test.prop([connected.instances], { numRuns: 40 })("connected: KL(π_Newton ‖ �
   expect(checkInstance(connected, instance).verdict).toBe("holds");
 });
 
+test("a start far out on the logistic's tails still reaches π_r*", () => {
+  // v₀ − v₁ = 51 against Δ* = −2 (curvature e^-51) and v₁ − v₂ = −6 against Δ* = −4: a full Newton step from the
+  // first edge jumps past its minimiser, and a loss of about 51 hides the second edge's changes in its rounding
+  const instance = {
+    beta: 1,
+    reward: [0, 2, 6],
+    logReference: [0, 0, 0].map(() => -Math.log(3)),
+    graph: { size: 3, edges: [[0, 1, 1] as [number, number, number], [1, 2, 1] as [number, number, number]] },
+    start: [43, -8, -2],
+  };
+  const report = checkInstance(connected, instance);
+  expect(report.verdict).toBe("holds");
+  expect(report.worst.residual).toBeLessThan(1e-10);
+});
+
 test("disconnected: two uncompared responses keep Newton's starting gap", () => {
   const disconnected = populationDpo({ connectedGraph: false });
   const instance = {

@@ -13,6 +13,7 @@ import {
 } from "./dpo-batch.js";
 import { momentsOfRows } from "./logit-moments.js";
 import { APPENDED, withRowStatistics } from "./onnx/append-statistics.js";
+import { TOTAL_SCALE } from "./onnx/row-statistics-graph.js";
 import { createSession, onnxRuntime, type ExecutionProvider, type OrtModule, type OrtSession } from "./onnx/runtime.js";
 import { scoredPositions, scoreRows, type PositionSource, type ScoredBatch } from "./scoring.js";
 import type { TokenLogProbs } from "./sequence-log-probs.js";
@@ -314,7 +315,10 @@ export class CausalLanguageModel {
     const argmax = out[APPENDED.argmax].data as BigInt64Array;
     const rowMoments = new Float64Array(4 * positions.count);
     for (let i = 0; i < positions.count; i++)
-      rowMoments.set([squares[rowOf(i)], weighted[rowOf(i)], Number(argmax[rowOf(i)]), total[rowOf(i)]], 4 * i);
+      rowMoments.set(
+        [squares[rowOf(i)], weighted[rowOf(i)], Number(argmax[rowOf(i)]), total[rowOf(i)] / TOTAL_SCALE],
+        4 * i,
+      );
     const flatShape = out[APPENDED.logitsShape].data as BigInt64Array;
     return { ...scores, moments: momentsOfRows(Number(flatShape[1]), scores, stats, rowMoments, invalidRow) };
   }

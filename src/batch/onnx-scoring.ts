@@ -1,5 +1,5 @@
 import { LuceError } from "../errors.js";
-import { rowStatisticsModel } from "./onnx/row-statistics-graph.js";
+import { rowStatisticsModel, TOTAL_SCALE } from "./onnx/row-statistics-graph.js";
 import { graphSession, onnxRuntime, type ExecutionProvider } from "./onnx/runtime.js";
 import { momentsOfRows } from "./logit-moments.js";
 import { rowCopier, scoredPositions, scoreFromStatistics, type ScoredBatch, type Scoring } from "./scoring.js";
@@ -73,11 +73,9 @@ export async function scoreOnnx(
       const [squares, weighted, total] = [out.squares.data, out.weighted.data, out.total.data] as Float32Array[];
       const argmax = out.argmax.data as BigInt64Array;
       for (let r = 0; r < rows; r++)
-        moments.set([squares[r], weighted[r], Number(argmax[r]), total[r]], 4 * (first + r));
+        moments.set([squares[r], weighted[r], Number(argmax[r]), total[r] / TOTAL_SCALE], 4 * (first + r));
     }
   }
   const scores = scoreFromStatistics(fn, s, positions, stats);
-  return moments === null
-    ? scores
-    : { ...scores, moments: momentsOfRows(vocabulary, scores, stats, moments, copyRow, true) };
+  return moments === null ? scores : { ...scores, moments: momentsOfRows(vocabulary, scores, stats, moments, copyRow) };
 }

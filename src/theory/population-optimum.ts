@@ -31,8 +31,9 @@ export interface PopulationCertificate {
   /**
    * Second-order check: the Hessian in θ (finite differences of the exact gradient), restricted to the gauge's
    * complement, is positive definite (its smallest pivot above 1e−9 of its largest diagonal entry), so the point
-   * is a strict local minimum. False where the loss is flat along some direction (a disconnected μ: the
-   * minimiser is not unique) or for `enumeration`.
+   * is a strict local minimum. False where the loss is flat along some direction (a disconnected μ, or `apo_zero`
+   * whose every response wins as much weight as it loses, a constant loss: the minimiser is not unique) or for
+   * `enumeration`.
    */
   readonly positiveDefinite: boolean;
   /** Newton iterations (vertices evaluated for `enumeration`). */
@@ -154,6 +155,11 @@ interface State {
   readonly noise: Float64Array;
 }
 
+/** What rounding explains of a gradient entry that sums `terms` rounded terms of total size `scale`. */
+function gradientNoise(scale: number, terms: number): number {
+  return GRADIENT_NOISE * terms * Number.EPSILON * scale;
+}
+
 /** ∂L/∂θ_y = g_y − π_y Σ g (the logits' chain rule; it sums to 0), with the size of its terms. */
 function logitGradient(
   value: PopulationLossValue,
@@ -196,7 +202,7 @@ function solveSmooth(fn: string, problem: ReadPopulationProblem, prompt: PromptP
       logPolicy,
       value,
       ascent: gradient.subarray(1).map((g) => -g),
-      noise: scale.subarray(1).map((s) => GRADIENT_NOISE * terms * Number.EPSILON * s),
+      noise: scale.subarray(1).map((s) => gradientNoise(s, terms)),
     };
   };
   const minLength = prompt.lengths.reduce((a, l) => Math.min(a, l), Infinity);
@@ -415,7 +421,7 @@ export function apoZeroNetWeights(prompt: PromptProblem): { net: Float64Array; s
  * `apo_zero` has no finite optimum unless every a_y is 0 (see {@link apoZeroNetWeights}): the a_y sum to 0, so a
  * response with a_y > 0 comes with one with a_y ≤ 0, and moving probability from the first to the second lowers
  * σ(βh) where a > 0 and raises it where a ≤ 0, lowering the loss from every policy: log π/π_ref of each response with
- * a_y > 0 runs to −∞. An a_y within the rounding of the weights' sum counts as 0 (Newton then decides).
+ * a_y > 0 runs to −∞. An a_y within the rounding of the weights' sum counts as 0 (see {@link apoZeroFlat}).
  */
 function apoZeroDivergence(prompt: PromptProblem): PromptSolution | null {
   const { net, scale } = apoZeroNetWeights(prompt);
@@ -430,6 +436,28 @@ function apoZeroDivergence(prompt: PromptProblem): PromptSolution | null {
       `apo_zero's loss is a constant plus Σ a_y σ(βh_y), a_y = weight lost − weight won; a_y > 0 for ${where}, ` +
       `so moving its probability to a response with a_y ≤ 0 always lowers the loss: log π/π_ref runs to −∞`,
   };
+}
+
+/**
+ * `apo_zero` with every a_y 0 (within rounding; see {@link apoZeroDivergence}): its loss Σ_pairs w + Σ a_y σ(βh_y) is
+ * the constant Σ_pairs w, so every policy is a minimiser. π_ref (h = 0) is returned, with the certificate of a
+ * minimiser that is not unique (no definite Hessian, no accuracy claimed), as for a disconnected μ.
+ */
+function apoZeroFlat(fn: string, problem: ReadPopulationProblem, prompt: PromptProblem): PromptSolution {
+  const k = prompt.support.length;
+  const logPolicy = logOptimalPolicyRow(new Float64Array(k), prompt.logReference, 1);
+  const value = populationLoss(fn, problem, prompt, logPolicy);
+  const { gradient, scale } = logitGradient(value, logPolicy);
+  const terms = prompt.pairs.length + k;
+  const certificate = {
+    method: "newton" as const,
+    gradientNorm: gradient.reduce((a, g) => Math.max(a, Math.abs(g)), 0),
+    gradientBound: scale.reduce((a, s) => Math.max(a, gradientNoise(s, terms)), 0),
+    positiveDefinite: false,
+    iterations: 0,
+    logPolicyError: Infinity,
+  };
+  return { kind: "optimum", logPolicy, loss: value.loss, certificate };
 }
 
 /** Solves one prompt of a read problem. @internal */
@@ -447,10 +475,7 @@ export function solvePrompt(fn: string, problem: ReadPopulationProblem, prompt: 
     };
     return { kind: "optimum", logPolicy, loss, certificate };
   }
-  if (problem.lossType === "apo_zero") {
-    const divergent = apoZeroDivergence(prompt);
-    if (divergent !== null) return divergent;
-  }
+  if (problem.lossType === "apo_zero") return apoZeroDivergence(prompt) ?? apoZeroFlat(fn, problem, prompt);
   return problem.lossType === "hinge" ? solveByEnumeration(fn, problem, prompt) : solveSmooth(fn, problem, prompt);
 }
 
@@ -490,6 +515,8 @@ export function readPopulationOptimumProblem(fn: string, problem: unknown): Read
  * from the loss's kernels and the Hessian from central differences of it (so any loss type and option works), with
  * Levenberg's shift where the loss is not convex; `hinge`, piecewise linear, by evaluating every vertex of its
  * pieces (K ≤ 5). The certificate states the gradient's size against its rounding and the Hessian's definiteness.
+ * `apo_zero` is decided from its net weights a_y (weight lost − weight won): it has no finite optimum unless every
+ * a_y is 0, and then its loss is constant: π_ref is returned, with the certificate of a minimiser that is not unique.
  *
  * @param problem - β, r*, log π_ref, μ (`pairWeights`), optional `labelNoise`, `lengths` and `dpoLoss` options
  * @returns the optimal log-policy, its implied reward, the loss and a certificate per prompt

@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { CausalLanguageModel, dpoModelBatch, sequenceTokenLogProbs } from "../../src/batch/index.js";
 import { dpoLoss } from "../../src/index.js";
 import { encodeModel } from "../../src/batch/onnx/model.js";
+import { scoreOnnx } from "../../src/batch/onnx-scoring.js";
+import { readScoring } from "../../src/batch/scoring.js";
 import { expectClose, expectLuceRejection } from "../helpers/close.js";
 import { expectModelMetrics, modelMetricsCase } from "../helpers/model-metrics-case.js";
 import { tinyDpoBatch } from "../helpers/tiny-batch.js";
@@ -204,5 +206,44 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
     );
     await expectLuceRejection(policy.sequenceLogProbs([]), "inputIds");
     await expectLuceRejection(CausalLanguageModel.load(42 as never), "model");
+  });
+});
+
+describe("a model whose float32 logits rows sum past the float range", () => {
+  // a lookup model: logits[b][t] = table[input_ids[b][t]]; tokens 1 and 4 give rows whose float32 Σ x overflows
+  // (three entries of ±3e38), valid rows with finite means ±1e38
+  const V = 8;
+  const table = new Float32Array(V * V).map((_, i) => Math.sin(i));
+  table.set([3e38, 3e38, 3e38, -1e38, 0.5, 0, -2, 0], 1 * V);
+  table.set([-3e38, 1e38, -3e38, 7, -3e38, 0, 0, 1e30], 4 * V);
+  const model = encodeModel({
+    name: "lookup",
+    inputs: [{ name: "input_ids", type: "int64", shape: ["batch", "length"] }],
+    outputs: [{ name: "logits", type: "float32", shape: ["batch", "length", V] }],
+    initializers: [{ name: "table", type: "float32", dims: [V, V], data: table }],
+    nodes: [{ op: "Gather", inputs: ["table", "input_ids"], outputs: ["logits"], attributes: { axis: { int: 0 } } }],
+  });
+  const row = (y: number) => table.subarray(y * V, (y + 1) * V);
+  // the reference: Σ (x / V) in float64, whose partial sums stay within the float64 range
+  const mean = (y: number) => row(y).reduce((a, x) => a + x / V, 0);
+  // a float32 sum of V terms in any order errs by at most (V − 1)·2^−24 times Σ |x|
+  const bound = (y: number) => ((V - 1) * 2 ** -24 * row(y).reduce((a, x) => a + Math.abs(x), 0)) / V;
+
+  it("dpoModelBatch's mean logits are finite and correct (the chosen row's mean +1e38, the rejected's −1e38)", async () => {
+    const policy = await CausalLanguageModel.load(model, { moments: true });
+    const inputIds = [
+      [1, 5],
+      [4, 6],
+    ];
+    const r = await dpoModelBatch({ policy, reference: policy, inputIds }, { beta: 0.1, metrics: true });
+    expectClose(r.logitMetrics!["logits/chosen"], mean(1), { abs: bound(1) }, "logits/chosen");
+    expectClose(r.logitMetrics!["logits/rejected"], mean(4), { abs: bound(4) }, "logits/rejected");
+  });
+
+  it("the ONNX graph on logits gives the same rows' means", async () => {
+    const logits = { data: Float32Array.from([...row(1), ...row(4)]), shape: [2, 1, V] };
+    const { moments } = await scoreOnnx("test", readScoring("test", logits, [[0], [5]], { shift: false }), "cpu", true);
+    expectClose(moments![3], mean(1), { abs: bound(1) }, "row 1");
+    expectClose(moments![7], mean(4), { abs: bound(4) }, "row 4");
   });
 });

@@ -227,10 +227,48 @@ describe("populationOptimum: apo_zero's divergence from its net weights", () => 
     expect(message).toContain("y_2");
     expect(message).not.toContain("y_1");
   });
-  it("equal rewards: every a_y is 0, the loss is constant and no divergence is reported", () => {
-    const r = populationOptimum(problem([0.3, 0.3, 0.3]));
-    expect(r.certificates[0].positiveDefinite).toBe(false);
-    expect(r.certificates[0].logPolicyError).toBe(Infinity);
+  /** The certificate of a flat loss: π_ref, the constant Σ_{i<j} μ_ij, and no uniqueness or accuracy claimed. */
+  function expectFlat(p: PopulationProblem, muTotal: number): void {
+    const r = populationOptimum(p);
+    const c = r.certificates[0];
+    expect(c.positiveDefinite).toBe(false);
+    expect(c.logPolicyError).toBe(Infinity);
+    expect(c.gradientNorm).toBeLessThanOrEqual(c.gradientBound);
+    // σ(−βh_w) + σ(βh_l) is 1 at h = 0 for each labelled pair, q_ij + q_ji = 1: a sum of K(K−1)/2 weights,
+    // rounded once per addition in the loss and in this reference
+    expectClose(r.loss[0], muTotal, { rel: 8 * Number.EPSILON });
+    // π_ref itself: log π = log π_ref − log Σ π_ref, Σ π_ref within a few ulp of 1
+    r.logPolicy[0].forEach((l, y) => expectClose(l, p.logReference[0][y], { abs: 4 * Number.EPSILON }));
+  }
+  it("equal rewards: every a_y is 0, the loss is constant: π_ref, not unique", () => {
+    expectFlat(problem([0.3, 0.3, 0.3]), 3);
+  });
+  it("labels flipped at rate ½: every a_y is 0 whatever r*, the loss is constant: π_ref, not unique", () => {
+    const mu = [
+      [0, 2, 0.5, 0],
+      [2, 0, 1, 3],
+      [0.5, 1, 0, 0],
+      [0, 3, 0, 0],
+    ];
+    const logReference = [[L(0.1), L(0.2), L(0.3), L(0.4)]];
+    const p = { lossType: "apo_zero" as const, beta: 2, reward: [[5, -3, 0.5, 8]], logReference, pairWeights: [mu] };
+    expectFlat({ ...p, labelNoise: 0.5 }, 2 + 0.5 + 1 + 3);
+  });
+  it("rewards one ulp apart: σ of the gap rounds to ½, every a_y is 0 in float64: π_ref, not unique", () => {
+    // Newton on this constant loss can find a definite Hessian in its rounding noise (and a finite error)
+    const p: PopulationProblem = {
+      lossType: "apo_zero",
+      beta: 2.4366432964496196,
+      reward: [[0.7, 0.7000000000000001]],
+      logReference: [[-9.572686639845717, -0.00006960655341714528]],
+      pairWeights: [
+        [
+          [0, 3.38187142926472],
+          [3.38187142926472, 0],
+        ],
+      ],
+    };
+    expectFlat(p, 3.38187142926472);
   });
 });
 

@@ -25,8 +25,9 @@ export const APPENDED = {
  * copied byte for byte (protobuf lets a message's fields come in any order, and repeated fields
  * concatenate), so luce needs no full ONNX decoder.
  * With `moments`, the same run also gives the moments of {@link rowStatisticsNodes} (`luce_squares`, `luce_weighted`,
- * `luce_argmax` (int64), `luce_total`, each [B·T, 1]) and the flattened logits' shape [B·T, V] (`luce_logits_shape`,
- * int64 [2]: the mean logit divides by V, which the model's declared output may leave symbolic); without, the graph
+ * `luce_argmax` (int64), `luce_total` (Σ x times TOTAL_SCALE), each [B·T, 1]) and the flattened logits' shape
+ * [B·T, V] (`luce_logits_shape`, int64 [2]: the mean logit divides by V, which the model's declared output may leave
+ * symbolic); without, the graph
  * holds only the four statistics, so a plain scoring run costs what it did.
  * Throws a RangeError for bytes that are not a model, a model without that output, or one whose
  * default-domain opset is below 13.

@@ -1,13 +1,24 @@
 import { encodeModel, type GraphSpec, type InitializerSpec, type NodeSpec } from "./model.js";
 
 /**
+ * The graph's `total` is Σ x times this power of two, which the host divides out in float64: a plain float32 Σ x
+ * overflows on finite logits near the float range, a scaled one cannot while V ≤ 2^32 (every partial sum is below V
+ * times the largest float32, times 2^−32), and scaling by a power of two changes no digit of the sum (only entries
+ * below 2^−94 in magnitude, whose scaled values leave the normal range, may lose theirs: each then errs by at most
+ * 2^−94, against the float32 sum's own rounding of 2^−24 times its partial sums).
+ * @internal
+ */
+export const TOTAL_SCALE = 2 ** -32;
+
+/**
  * The ONNX graph behind the `webgpu` backend: for logits [R, V] (float32) and labels [R, 1] (int64),
  * each row's maximum M, the rest s = Σ_{x≠M} exp(x − M), its ties n = #{x = M} and the label's
  * logit, each [R, 1], the same statistics as the WebAssembly kernel, so that log p =
  * (x_y − M) − log(n + s) is formed in float64 on the host. Keeping M's own terms out of s keeps a
  * peaked row's digits. With `moments`, the same run also gives the kernel's moments of each row (for TRL's metrics
  * and WPO): s₂ = Σ_{x≠M} exp(2(x − M)) (terms below M − 43.3, whose squares lie below float32's normal range, as 0),
- * w = Σ exp(x − M)·(x − M), the first index of M (int64) and Σ x, summed in float32 by ONNX Runtime.
+ * w = Σ exp(x − M)·(x − M), the first index of M (int64) and Σ x·{@link TOTAL_SCALE}, summed in float32 by ONNX
+ * Runtime.
  *
  * exp is the WebAssembly kernel's, spelled in ONNX operators: Cody–Waite reduction r = d − k·ln 2
  * with k = round(d·log2 e) (by the 1.5·2^23 trick), the zero-mean degree-5 polynomial for e^r, times 2^k (Pow of 2 to
@@ -105,10 +116,15 @@ export function rowStatisticsNodes({
     op("Mul", [n("other_terms"), n("d")], n("weighted_terms")),
     op("ReduceSum", [n("weighted_terms"), n("axis")], n("weighted"), { keepdims: { int: 1 } }),
     op("ArgMax", [logits], n("argmax"), { axis: { int: -1 }, keepdims: { int: 1 }, select_last_index: { int: 0 } }),
-    op("ReduceSum", [logits, n("axis")], n("total"), { keepdims: { int: 1 } }),
+    op("Mul", [logits, n("total_scale")], n("scaled_logits")),
+    op("ReduceSum", [n("scaled_logits"), n("axis")], n("total"), { keepdims: { int: 1 } }),
   ];
   return {
-    initializers: [axis, ...constants, ...(moments ? [scalar("square_floor", -43.3)] : [])],
+    initializers: [
+      axis,
+      ...constants,
+      ...(moments ? [scalar("square_floor", -43.3), scalar("total_scale", TOTAL_SCALE)] : []),
+    ],
     outputs: [
       n("max"),
       n("rest"),

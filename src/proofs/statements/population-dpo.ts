@@ -3,6 +3,7 @@ import { betaArbitrary, logReferenceArbitrary } from "../../arbitraries/problem.
 import { comparisonGraphArbitrary, type ComparisonGraph } from "../../arbitraries/graphs.js";
 import { log1pExpUnchecked } from "../../numerics/log1p-exp.js";
 import { sigmoidUnchecked } from "../../numerics/sigmoid.js";
+import { dampedNewton, type NewtonProblem } from "../../numerics/damped-newton.js";
 import { solveDense } from "../../numerics/dense-solve.js";
 import { logOptimalPolicyRow } from "../../theory/kernels.js";
 import { klRow } from "../../theory/kl.js";
@@ -25,32 +26,63 @@ export interface PopulationDpoInstance {
   readonly start: number[];
 }
 
-/** Population DPO loss, gradient and Hessian in v = β log π/π_ref (reward units). */
-function lossParts(
-  v: Float64Array,
-  instance: PopulationDpoInstance,
-): { loss: number; grad: Float64Array; hess: Float64Array[] } {
+/** The population DPO loss's parts at one implicit reward v = β log π/π_ref (reward units). */
+interface LossParts {
+  /** L(v); NaN unless evaluated with the value. */
+  readonly loss: number;
+  /** ∇L. */
+  readonly grad: Float64Array;
+  /** ∇²L, a weighted Laplacian of the comparison graph (each edge's weight at least its floor). */
+  readonly hess: Float64Array[];
+  /** What rounding explains of each gradient entry (see {@link GRADIENT_NOISE}). */
+  readonly noise: Float64Array;
+}
+
+/**
+ * A gradient entry sums one term per edge at its response, each rounded: its error is at most about (degree + 1)·EPS
+ * times the size of the terms; this multiple of that is what a converged gradient keeps.
+ */
+const GRADIENT_NOISE = 4;
+
+/**
+ * Each edge's curvature in ∇²L is raised to at least this fraction of its value at the edge's own minimiser,
+ * μ σ(Δ*) σ(−Δ*) (where v_i − v_j = Δ*): on the logistic's flat tail σ(d) σ(−d) underflows to 0, and the edge would
+ * drop out of the Laplacian, leaving its gradient, small but not rounding, uncorrected. Within ln 4 of Δ* the true
+ * curvature is above the floor, so Newton's quadratic convergence is kept.
+ */
+const CURVATURE_FLOOR = 0.25;
+
+/** Population DPO loss (`withValue`), gradient, Hessian (see {@link CURVATURE_FLOOR}) and gradient noise in v. */
+function lossParts(v: Float64Array, instance: PopulationDpoInstance, withValue: boolean): LossParts {
   const k = v.length;
   const grad = new Float64Array(k);
   const hess = Array.from({ length: k }, () => new Float64Array(k));
-  let loss = 0;
+  const scale = new Float64Array(k);
+  const terms = new Float64Array(k).fill(1);
+  let loss = withValue ? 0 : Number.NaN;
   for (const [i, j, mu] of instance.graph.edges) {
     const target = instance.reward[i] - instance.reward[j];
     // labels as a pair of probabilities: 1 − σ(Δ*) would round to 0 beyond Δ* ≈ 37
     const wPlus = sigmoidUnchecked(target);
     const wMinus = sigmoidUnchecked(-target);
     const d = v[i] - v[j];
-    loss += mu * (wPlus * log1pExpUnchecked(-d) + wMinus * log1pExpUnchecked(d));
-    const g = mu * (wMinus * sigmoidUnchecked(d) - wPlus * sigmoidUnchecked(-d));
-    grad[i] += g;
-    grad[j] -= g;
-    const c = mu * sigmoidUnchecked(d) * sigmoidUnchecked(-d);
+    if (withValue) loss += mu * (wPlus * log1pExpUnchecked(-d) + wMinus * log1pExpUnchecked(d));
+    const toward = mu * wMinus * sigmoidUnchecked(d);
+    const away = mu * wPlus * sigmoidUnchecked(-d);
+    grad[i] += toward - away;
+    grad[j] -= toward - away;
+    for (const y of [i, j]) {
+      scale[y] += toward + away;
+      terms[y]++;
+    }
+    const c = Math.max(mu * sigmoidUnchecked(d) * sigmoidUnchecked(-d), CURVATURE_FLOOR * mu * wPlus * wMinus);
     hess[i][i] += c;
     hess[j][j] += c;
     hess[i][j] -= c;
     hess[j][i] -= c;
   }
-  return { loss, grad, hess };
+  const noise = scale.map((s, y) => GRADIENT_NOISE * terms[y] * Number.EPSILON * s);
+  return { loss, grad, hess, noise };
 }
 
 /**
@@ -69,47 +101,53 @@ function solveLaplacian(h: Float64Array[], b: Float64Array, label: number[]): Fl
   return x;
 }
 
-/** The largest change of any compared reward difference in one Newton step. */
+/**
+ * The largest change of any compared reward difference in one Newton direction (a trust region): from the steep side
+ * of the logistic, where the curvature is tiny, the full Newton step would jump far past the minimiser into the flat
+ * tail; a capped direction that still descends at its end is lengthened by the line search instead.
+ */
 const MAX_STEP = 2;
+/**
+ * Newton iterations at most: the statement's starts (|v₀| ≤ 5) need a few dozen; this leaves room for starts thousands
+ * of reward units off, crossed MAX_STEP at a time where the line search does not lengthen the step.
+ */
+const MAX_ITERATIONS = 5000;
+/** A Newton step below this, relative to 1 + max|v|, has converged (its error is of the order of its square). */
+const STEP_TOLERANCE = 1e-15;
 
 /**
- * Damped Newton's method on the convex population DPO loss in tabular implicit rewards, from the
- * instance's start. Returns the implicit reward reached.
+ * Damped Newton's method ({@link dampedNewton} on −L) on the convex population DPO loss in tabular implicit rewards,
+ * from the instance's start. Returns the implicit reward reached.
  * @internal
  */
 export function newtonPopulationDpo(instance: PopulationDpoInstance): Float64Array {
-  const v = Float64Array.from(instance.start);
   const label = components(instance.graph);
-  for (let iteration = 0; iteration < 5000; iteration++) {
-    const { loss, grad, hess } = lossParts(v, instance);
-    // the minimum-norm Newton step: H's null space is spanned by the components' indicator
-    // vectors, so remove the step's mean on each component
-    const step = solveLaplacian(
-      hess,
-      grad.map((g) => -g),
-      label,
-    );
-    removeComponentMeans(step, label);
-    // a trust region on the reward differences: a Newton step from the flat tail of the logistic
-    // would jump far past the minimiser into a flatter tail, where the Hessian underflows
-    let widest = 0;
-    for (const [i, j] of instance.graph.edges) widest = Math.max(widest, Math.abs(step[i] - step[j]));
-    if (widest > MAX_STEP) for (let j = 0; j < step.length; j++) step[j] *= MAX_STEP / widest;
-    const decrease = step.reduce((a, s, j) => a + s * grad[j], 0);
-    if (!(decrease < 0) || -decrease <= 1e-34 * (1 + loss)) break;
-    let t = 1;
-    let accepted = false;
-    for (let halvings = 0; halvings < 60 && !accepted; halvings++) {
-      const trial = v.map((x, j) => x + t * step[j]);
-      accepted = lossParts(trial, instance).loss <= loss + 1e-4 * t * decrease;
-      if (!accepted) t /= 2;
-    }
-    if (!accepted) break; // no decrease representable in float64: converged
-    const moved = step.reduce((a, s) => Math.max(a, Math.abs(t * s)), 0);
-    for (let j = 0; j < v.length; j++) v[j] += t * step[j];
-    if (moved <= 1e-15 * (1 + v.reduce((a, x) => Math.max(a, Math.abs(x)), 0))) break;
-  }
-  return v;
+  const problem: NewtonProblem<LossParts> = {
+    evaluate: (v, withValue) => lossParts(v, instance, withValue),
+    gradient: (parts) => parts.grad.map((g) => -g),
+    value: (parts) => -parts.loss,
+    direction(parts) {
+      // the minimum-norm Newton step: H's null space is spanned by the components' indicator
+      // vectors, so remove the step's mean on each component
+      const step = solveLaplacian(
+        parts.hess,
+        parts.grad.map((g) => -g),
+        label,
+      );
+      removeComponentMeans(step, label);
+      let widest = 0;
+      for (const [i, j] of instance.graph.edges) widest = Math.max(widest, Math.abs(step[i] - step[j]));
+      if (widest > MAX_STEP) for (let y = 0; y < step.length; y++) step[y] *= MAX_STEP / widest;
+      return step;
+    },
+    converged(parts, v, step) {
+      const size = 1 + v.reduce((a, x) => Math.max(a, Math.abs(x)), 0);
+      const small = step.every((s) => Math.abs(s) <= STEP_TOLERANCE * size);
+      const quiet = parts.grad.every((g, y) => Math.abs(g) <= parts.noise[y]);
+      return small || quiet;
+    },
+  };
+  return dampedNewton(problem, Float64Array.from(instance.start), MAX_ITERATIONS).x;
 }
 
 /** Subtracts from x its mean over each labelled component. */
