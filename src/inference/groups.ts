@@ -141,8 +141,9 @@ export function evaluateGroups(
 }
 
 /**
- * The largest |θ| at which {@link evaluatePairs} takes e^(−|d|) as a ratio e^θ_l / e^θ_w: every such ratio is then
- * at least e^(−2·RATIO_LIMIT), far above the smallest normal float64 (e^(−708)), so that it keeps its digits.
+ * The largest |θ| at which {@link evaluatePairs} works from the items' strengths e^θ ({@link addPairsByStrength}):
+ * their ratios and each pair's shares e^θ_l / (e^θ_w + e^θ_l) are then at least e^(−2·RATIO_LIMIT), far above the
+ * smallest normal float64 (e^(−708)), so that they keep their digits.
  */
 const RATIO_LIMIT = 300;
 
@@ -179,8 +180,8 @@ interface PairOutputs {
  */
 function evaluatePairs(groups: Groups, theta: Float64Array, out: PairOutputs, withLogLikelihood: boolean): number {
   const { members, weight } = groups;
-  // e^(−|d|) as a ratio of the two items' e^θ, one exponential per item instead of one per comparison, where
-  // every |θ| ≤ RATIO_LIMIT (the ratio then stays a normal float); beyond, one exponential per comparison
+  // from the items' e^θ, one exponential per item instead of one per comparison, where every |θ| ≤ RATIO_LIMIT;
+  // beyond, one exponential per comparison
   let largest = 0;
   for (let i = 0; i < theta.length; i++) largest = Math.max(largest, Math.abs(theta[i]));
   if (largest <= RATIO_LIMIT && weight.length > theta.length)
