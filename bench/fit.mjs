@@ -1,15 +1,16 @@
 // Fitting benchmark: luce against choix's ILSR (`ilsr_pairwise`, tol 1e-12) in the same run.
 // choix cannot be installed here: bench/choix_ilsr.py re-implements it (same algorithm and linear-algebra calls)
 // and runs in a python3 subprocess (numpy, scipy); its estimate on test/fixtures/choix/pairwise.json is checked
-// against the estimate choix itself recorded there. luce: the median of 7 warm runs in this process, estimates only
-// (as choix), then the default fit, which computes standard errors; choix: the median of 3 runs. The ratio is
+// against the estimate choix itself recorded there. luce: the median of 7 runs in this process after warm-up runs of
+// the same call until steady (see warmUp), estimates only (as choix), then the default fit, which computes standard
+// errors; choix: the median of 3 runs. The ratio is
 // choix's time over luce's default fit with errors; at 1000 items also in CPU time (the process's, all threads:
 // less sensitive than wall time to other processes' load on a shared machine). Rows:
 // - the choix fixtures (500 items / 50,000 comparisons; 150 items / 10,000 rankings, against choix's recorded time
 //   only: the same-run baseline is pairwise);
 // - 1000 items and 100,000 comparisons sampled from known strengths (the "fast standard errors" check).
 // Run: npm run bench (LUCE_DIST=<folder> benchmarks another build of dist/, for before/after comparisons;
-// LUCE_BENCH=1000 runs only the 1000-item row).
+// LUCE_BENCH=1000 runs only the 1000-item row; LUCE_WARMUP=once warms up with one call).
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -25,9 +26,30 @@ const load = (name) =>
 
 const middle = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 
+/**
+ * Warm-up calls of `run` itself until it runs steadily: at least MIN_WARM_UP, then until a call is within
+ * STEADY of the fastest before it, at most MAX_WARM_UP. One call is not enough: the JIT and the WebAssembly
+ * kernel's tier-up (compiled on a background thread, later on a loaded machine) take several calls of a fit with
+ * errors. LUCE_WARMUP=once warms up with a single call instead (the figures before this rule).
+ */
+function warmUp(run) {
+  if (process.env.LUCE_WARMUP === "once") return run();
+  let fastest = Infinity;
+  for (let call = 0; call < MAX_WARM_UP; call++) {
+    const t = performance.now();
+    run();
+    const time = performance.now() - t;
+    if (call >= MIN_WARM_UP && time <= STEADY * fastest) return;
+    fastest = Math.min(fastest, time);
+  }
+}
+const MIN_WARM_UP = 3;
+const MAX_WARM_UP = 20;
+const STEADY = 1.1;
+
 /** The median wall time of `repeats` warm runs, in seconds; `cpu` adds the median CPU time of the process. */
 function median(run, repeats = 7, cpu = false) {
-  run(); // warm-up (JIT)
+  warmUp(run);
   const times = [];
   const cpuTimes = [];
   for (let r = 0; r < repeats; r++) {

@@ -1,30 +1,21 @@
 import { expandFactors, type Factors } from "./factors.js";
-import { evaluateGroups, type GroupState } from "./groups.js";
-import {
-  inverse,
-  inverseDiagonal,
-  inverseTimes,
-  withInverseFactor,
-  withInverseFactorOf,
-  type InverseFactor,
-} from "../numerics/cholesky.js";
+import { allPairs, evaluateGroups, type GroupState } from "./groups.js";
+import { inverse, inverseDiagonalAndProduct, withInverseFactorOf, type InverseFactor } from "../numerics/cholesky.js";
 
 /**
- * A symmetric matrix held as its diagonal and a sum of off-diagonal terms: entry (i, j), j < i, is
- * −Σ value[k] over the k in [rowStart[i], rowStart[i + 1]) with column[k] = j. The observed information of
- * a fit takes this form (one term per pair of items in a factor), at a cost in the data's size rather than
- * the n² of a dense matrix; it is written straight into the factorisation's work space.
+ * A symmetric matrix held as its diagonal and a sum of off-diagonal terms: term k subtracts value[k] from the
+ * entries (i, j) and (j, i), i = ends[2k], j = ends[2k + 1], in either order (a term with i = j adds nothing). The
+ * observed information of a fit takes this form (one term per pair of items in a factor), at a cost in the data's
+ * size rather than the n² of a dense matrix; it is written straight into the factorisation's work space.
  * @internal
  */
 export interface SparseSymmetric {
   readonly size: number;
   /** The diagonal entries; a caller may add to them (a prior's 1/σ²). */
   readonly diagonal: Float64Array;
-  /** Where each row's terms start (size + 1 entries). */
-  readonly rowStart: Int32Array;
-  /** The column of each term, below its row. */
-  readonly column: Int32Array;
-  /** The value of each term, subtracted from its entry. */
+  /** The two indices of each term. */
+  readonly ends: Int32Array;
+  /** The value of each term, subtracted from its two entries. */
   readonly value: Float64Array;
 }
 
@@ -40,47 +31,60 @@ export function information(groups: Factors, theta: Float64Array, state?: GroupS
   const { start, members, weight } = factors;
   const { e, inverseSuffix, curvature } =
     state !== undefined && factors === groups ? state : evaluateGroups(factors, theta, undefined, false);
-  // the diagonal is summed apart and each pair's term kept in the row of its larger index (a counting sort by
-  // row): added in the factors' order the terms would land all over the n² matrix, one cache miss each
-  const rowStart = new Int32Array(n + 1);
-  for (let f = 0; f + 1 < start.length; f++)
-    for (let a = start[f]; a < start[f + 1]; a++)
-      for (let b = start[f]; b < start[f + 1]; b++) if (members[b] < members[a]) rowStart[members[a] + 1]++;
-  for (let i = 0; i < n; i++) rowStart[i + 1] += rowStart[i];
-  const next = rowStart.slice(0, n);
+  if (allPairs(start)) return pairInformation(n, members, curvature);
+  let terms = 0;
+  for (let f = 0; f + 1 < start.length; f++) terms += ((start[f + 1] - start[f]) * (start[f + 1] - start[f] - 1)) / 2;
   const diagonal = new Float64Array(n);
-  const column = new Int32Array(rowStart[n]);
-  const value = new Float64Array(rowStart[n]);
+  const ends = new Int32Array(2 * terms);
+  const value = new Float64Array(terms);
+  let k = 0;
+  const addTerm = (i: number, j: number, x: number) => {
+    ends[2 * k] = i;
+    ends[2 * k + 1] = j;
+    value[k++] = x;
+  };
   for (let f = 0; f + 1 < start.length; f++) {
     if (start[f + 1] - start[f] === 2) {
       // a pair: w·p_a·p_b both on the diagonal and off it, kept from the log-odds (see GroupState.curvature);
-      // an item against itself has no information (and no term counted above)
-      const [i, j] = [members[start[f]], members[start[f] + 1]];
-      if (i === j) continue;
-      diagonal[i] += curvature[f];
-      diagonal[j] += curvature[f];
-      const row = Math.max(i, j);
-      column[next[row]] = Math.min(i, j);
-      value[next[row]++] = curvature[f];
+      // an item against itself has no information
+      const i = members[start[f]];
+      const j = members[start[f] + 1];
+      if (i !== j) {
+        diagonal[i] += curvature[f];
+        diagonal[j] += curvature[f];
+      }
+      addTerm(i, j, curvature[f]);
       continue;
     }
     const w = weight[f];
     const s = inverseSuffix[start[f]]; // one factor per group: p = e / S
     for (let a = start[f]; a < start[f + 1]; a++) {
-      const i = members[a];
       const pa = e[a] * s;
       // p_a(1 − p_a) with 1 − p_a as the others' share: p_a − p_a² cancels to 0 (or below) when p_a ≈ 1
       let others = 0;
       for (let b = start[f]; b < start[f + 1]; b++) if (b !== a) others += e[b];
-      diagonal[i] += w * pa * (others * s);
-      for (let b = start[f]; b < start[f + 1]; b++) {
-        if (members[b] >= i) continue;
-        column[next[i]] = members[b];
-        value[next[i]++] = w * pa * e[b] * s;
-      }
+      diagonal[members[a]] += w * pa * (others * s);
+      for (let b = start[f]; b < a; b++) addTerm(members[a], members[b], w * pa * e[b] * s);
     }
   }
-  return { size: n, diagonal, rowStart, column, value };
+  return { size: n, diagonal, ends, value };
+}
+
+/**
+ * {@link information} when every factor is a pair: the terms are the pairs themselves (their members, 2f and
+ * 2f + 1, and their curvatures w·p_a·p_b, kept from the log-odds: see GroupState.curvature), which also go on the
+ * diagonal; an item against itself has no information.
+ */
+function pairInformation(n: number, members: Int32Array, curvature: Float64Array): SparseSymmetric {
+  const diagonal = new Float64Array(n);
+  for (let f = 0; f < curvature.length; f++) {
+    const i = members[2 * f];
+    const j = members[2 * f + 1];
+    if (i === j) continue;
+    diagonal[i] += curvature[f];
+    diagonal[j] += curvature[f];
+  }
+  return { size: n, diagonal, ends: members, value: curvature };
 }
 
 /** The information as {@link gaugeErrors} reads it: dense rows, or a {@link SparseSymmetric}. @internal */
@@ -125,25 +129,26 @@ export function gaugeErrors(
 ): GaugeErrors | null {
   const size = Array.isArray(info) ? info.length : info.size;
   const diagonalEntry = (i: number) => (Array.isArray(info) ? info[i][i] : info.diagonal[i]);
-  // the factor lives in a reused work space: what is kept is computed inside, and the full covariance, when
-  // read, comes from factorising again (size³/3 multiply-adds, on top of the size³/6 of forming it)
+  const writer = (keep: readonly number[]) => (add: (a: number, b: number, x: number) => void) => {
+    if (!Array.isArray(info)) return writeLower(info, keep, add);
+    for (let a = 0; a < keep.length; a++) for (let b = 0; b <= a; b++) add(a, b, info[keep[a]][keep[b]]);
+  };
+  // the variances and one product with A⁻¹ come from one factorisation; the full covariance, when read, from
+  // factorising again (size³/3 multiply-adds, on top of the size³/6 of forming it)
+  const diagonalAndProduct = (keep: readonly number[], x: ArrayLike<number>) =>
+    inverseDiagonalAndProduct(keep.length, writer(keep), x);
   const factorise = <T>(keep: readonly number[], use: (factor: InverseFactor) => T) =>
-    Array.isArray(info)
-      ? withInverseFactor(keep.length, (i, j) => info[keep[i]][keep[j]], use)
-      : withInverseFactorOf(keep.length, (add) => writeLower(info, keep, add), use);
+    withInverseFactorOf(keep.length, writer(keep), use);
   const all = allIndices(size);
   if (identified) {
     // Var(θ_i − θ_k) = C_ii − 2 C_ik + C_kk, with column k of C = A⁻¹ e_k
     const unit = new Float64Array(size);
     if (reference !== undefined) unit[reference] = 1;
-    const both = factorise(all, (factor) => ({
-      diagonal: inverseDiagonal(factor),
-      column: reference === undefined ? null : inverseTimes(factor, unit),
-    }));
+    const both = diagonalAndProduct(all, unit);
     if (both === null) return null;
     const full = () => factorise(all, inverse)!;
-    const { diagonal, column } = both;
-    if (reference === undefined || column === null) return finiteErrors(diagonal, full);
+    const { diagonal, product: column } = both;
+    if (reference === undefined) return finiteErrors(diagonal, full);
     const variance = diagonal.map((d, i) => d - 2 * column[i] + diagonal[reference]);
     variance[reference] = 0;
     return finiteErrors(variance, () => relativeTo(full(), reference));
@@ -154,10 +159,7 @@ export function gaugeErrors(
   const keep = all.filter((i) => i !== grounded);
   // centring needs A⁻¹ applied to the log-strengths' mean vector: computed with the diagonal, from one factor
   const meanVector = Float64Array.from(keep, (i) => (i < nItems ? 1 / nItems : 0));
-  const reduced = factorise(keep, (factor) => ({
-    diagonal: inverseDiagonal(factor),
-    rowMean: reference === undefined ? inverseTimes(factor, meanVector) : null,
-  }));
+  const reduced = diagonalAndProduct(keep, meanVector);
   if (reduced === null) return null;
   const expand = (values: ArrayLike<number>) => {
     const out = new Float64Array(size);
@@ -171,10 +173,10 @@ export function gaugeErrors(
     return c;
   };
   const diagonal = expand(reduced.diagonal);
-  if (reduced.rowMean === null) return finiteErrors(diagonal, groundedCovariance);
+  if (reference !== undefined) return finiteErrors(diagonal, groundedCovariance);
   // centring: with m_i = Σ_{j<nItems} C_ij / nItems and μ = Σ_{i,j<nItems} C_ij / nItems², P C Pᵀ has
   // C_ii − 2 m_i + μ on the log-strengths' diagonal and C_ii on the other parameters'
-  const rowMean = expand(reduced.rowMean);
+  const rowMean = expand(reduced.product);
   let grandMean = 0;
   for (let i = 0; i < nItems; i++) grandMean += rowMean[i] / nItems;
   const variance = diagonal.map((d, i) => (i < nItems ? d - 2 * rowMean[i] + grandMean : d));
@@ -188,14 +190,12 @@ export function gaugeErrors(
 function writeLower(m: SparseSymmetric, keep: readonly number[], add: (a: number, b: number, x: number) => void): void {
   const position = new Int32Array(m.size).fill(-1);
   keep.forEach((i, a) => (position[i] = a));
-  const { diagonal, rowStart, column, value } = m;
-  for (let a = 0; a < keep.length; a++) {
-    const i = keep[a];
-    add(a, a, diagonal[i]);
-    for (let k = rowStart[i]; k < rowStart[i + 1]; k++) {
-      const b = position[column[k]];
-      if (b >= 0) add(a, b, -value[k]);
-    }
+  const { diagonal, ends, value } = m;
+  for (let a = 0; a < keep.length; a++) add(a, a, diagonal[keep[a]]);
+  for (let k = 0; k < value.length; k++) {
+    const a = position[ends[2 * k]];
+    const b = position[ends[2 * k + 1]];
+    if (a >= 0 && b >= 0 && a !== b) add(Math.max(a, b), Math.min(a, b), -value[k]);
   }
 }
 

@@ -2,6 +2,7 @@ import { expandFactors, type Factors } from "./factors.js";
 import { dampedNewton, type NewtonProblem } from "../numerics/damped-newton.js";
 import { addCompensated, settleCompensated } from "./compensated.js";
 import { evaluateGroups, groupInformationDiagonal, groupInformationTimes, type GroupState } from "./groups.js";
+import type { WinsAndLosses } from "./identifiability.js";
 import { centre, itemExposure, scaledGradientNorm, stallDetector } from "./stopping-rule.js";
 
 /** What an estimator returns. @internal */
@@ -19,6 +20,8 @@ export interface EstimatorSettings {
   readonly maxIterations: number;
   /** Gaussian prior variance (MAP); Newton only. */
   readonly priorVariance?: number;
+  /** Newton's starting point (not changed; the origin when absent), e.g. {@link winLossLogOdds}. */
+  readonly start?: Float64Array;
 }
 
 /** Newton's state: the groups' sums at a point, and the objective's gradient (with the prior's term). */
@@ -85,8 +88,41 @@ export function newton(factors: Factors, settings: EstimatorSettings): Estimate 
       largest(step) <= stepTolerance,
     normalize: variance === undefined ? centre : undefined,
   };
-  const result = dampedNewton(problem, new Float64Array(n), settings.maxIterations);
+  const result = dampedNewton(problem, settings.start?.slice() ?? new Float64Array(n), settings.maxIterations);
   return { theta: result.x, iterations: result.iterations, converged: result.converged, stopped: result.stopped };
+}
+
+/**
+ * The widest spread (largest minus smallest entry) of {@link winLossLogOdds} that Newton's method starts from:
+ * within it every comparison's curvature w·σ(d)σ(−d) is at least e^−50 of its weight, so that a start beyond
+ * the estimate is not on the likelihood's flat tail, where the gradient and the step both vanish and the stopping
+ * rule cannot tell the point from the maximum. Wider data start from the origin and approach it from inside.
+ */
+const LOG_ODDS_START_SPREAD = 50;
+
+/**
+ * A starting point for Newton's method without a prior: each item's log-odds of winning, log(W_i / L_i) from its
+ * wins and losses (see {@link WinsAndLosses}), centred and times (n − 1)/n: to first order log(W_i / L_i) is θ_i
+ * less the mean of the others, n/(n − 1)·θ_i when centred (two items: exactly). It has the estimate's signs and
+ * order of size, which spares Newton's method a step or two from the origin. The origin instead when an item lacks
+ * wins or losses (which the fit's identifiability check excludes) or the spread exceeds
+ * {@link LOG_ODDS_START_SPREAD}.
+ * @internal
+ */
+export function winLossLogOdds({ wins, losses }: WinsAndLosses): Float64Array {
+  const n = wins.length;
+  const theta = new Float64Array(n);
+  for (let i = 0; i < n; i++) theta[i] = ((n - 1) / n) * (Math.log(wins[i]) - Math.log(losses[i]));
+  let low = Infinity;
+  let high = -Infinity;
+  for (const t of theta) {
+    low = Math.min(low, t);
+    high = Math.max(high, t);
+  }
+  // NaN or infinite entries fail the test too
+  if (!(high - low <= LOG_ODDS_START_SPREAD)) return new Float64Array(n);
+  centre(theta);
+  return theta;
 }
 
 /**

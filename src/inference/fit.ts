@@ -13,6 +13,7 @@ import {
   iterativeLuceSpectralRanking,
   minorizeMaximize,
   newton,
+  winLossLogOdds,
   type Estimate,
   type EstimatorSettings,
 } from "./estimators.js";
@@ -408,9 +409,10 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
   const priorVariance = prior === undefined ? undefined : requirePositive(fn, "options.prior.variance", prior.variance);
   if (priorVariance !== undefined && method !== "newton")
     throw new LuceError(fn, "options.method", "must be 'newton' with a prior (MAP is fitted by Newton)");
-  if (priorVariance === undefined) requireIdentifiable(fn, argument, factors);
+  const counted = priorVariance === undefined ? requireIdentifiable(fn, argument, factors) : undefined;
 
-  const settings: EstimatorSettings = { tolerance, maxIterations, priorVariance };
+  const start = counted !== undefined && method === "newton" ? winLossLogOdds(counted) : undefined;
+  const settings: EstimatorSettings = { tolerance, maxIterations, priorVariance, start };
   const estimate: Estimate =
     method === "newton"
       ? newton(factors, settings)

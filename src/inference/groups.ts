@@ -29,6 +29,11 @@ export interface GroupState {
    * representable (a count of 1e300 at a log-odds of 1000).
    */
   readonly curvature: Float64Array;
+  /**
+   * When every group is a pair: the information's diagonal, each item's sum of its pairs' curvatures (written with
+   * them, which spares the Newton step's preconditioner a pass over the data); empty otherwise.
+   */
+  readonly pairDiagonal: Float64Array;
   /** The rounding errors of the gradient's per-item sums (see {@link addCompensated}), one per item. */
   readonly compensation: Float64Array;
 }
@@ -47,10 +52,16 @@ export function evaluateGroups(
   const gradient = reuse?.gradient.fill(0) ?? new Float64Array(theta.length);
   const gradientCompensation = reuse?.compensation.fill(0) ?? new Float64Array(theta.length);
   const curvature = reuse?.curvature ?? new Float64Array(start.length - 1);
+  const none = new Float64Array(0);
   if (allPairs(start)) {
-    const logLikelihood = evaluatePairs(groups, theta, gradient, gradientCompensation, curvature, withLogLikelihood);
+    const pairDiagonal = reuse?.pairDiagonal.fill(0) ?? new Float64Array(theta.length);
+    const logLikelihood = evaluatePairs(
+      groups,
+      theta,
+      { gradient, compensation: gradientCompensation, curvature, diagonal: pairDiagonal },
+      withLogLikelihood,
+    );
     // pairs keep nothing per member slot
-    const none = new Float64Array(0);
     return {
       logLikelihood,
       gradient,
@@ -60,6 +71,7 @@ export function evaluateGroups(
       scratch: none,
       compensation: gradientCompensation,
       curvature,
+      pairDiagonal,
     };
   }
   const e = reuse?.e ?? new Float64Array(members.length);
@@ -78,7 +90,6 @@ export function evaluateGroups(
         w,
         g,
         theta,
-        undefined,
         gradient,
         gradientCompensation,
         curvature,
@@ -125,12 +136,14 @@ export function evaluateGroups(
     scratch: reuse?.scratch ?? new Float64Array(members.length),
     compensation: gradientCompensation,
     curvature,
+    pairDiagonal: none,
   };
 }
 
 /**
- * The largest |θ| at which {@link evaluatePairs} takes e^(−|d|) as a ratio e^θ_l / e^θ_w: every such ratio is then
- * at least e^(−2·RATIO_LIMIT), far above the smallest normal float64 (e^(−708)), so that it keeps its digits.
+ * The largest |θ| at which {@link evaluatePairs} works from the items' strengths e^θ ({@link addPairsByStrength}):
+ * their ratios and each pair's shares e^θ_l / (e^θ_w + e^θ_l) are then at least e^(−2·RATIO_LIMIT), far above the
+ * smallest normal float64 (e^(−708)), so that they keep their digits.
  */
 const RATIO_LIMIT = 300;
 
@@ -138,10 +151,11 @@ const RATIO_LIMIT = 300;
 const pairsOnly = new WeakMap<Int32Array, boolean>();
 
 /**
- * Whether every group has two members (pairwise comparisons): {@link evaluatePairs} and the pairs' branch of
- * {@link groupInformationTimes} then do the work. Groups' arrays are not changed after they are built.
+ * Whether every group has two members (pairwise comparisons): {@link evaluatePairs} and the pairs' branches of
+ * the information's functions then do the work. Groups' arrays are not changed after they are built.
+ * @internal
  */
-function allPairs(start: Int32Array): boolean {
+export function allPairs(start: Int32Array): boolean {
   let known = pairsOnly.get(start);
   if (known === undefined) {
     known = true;
@@ -151,49 +165,86 @@ function allPairs(start: Int32Array): boolean {
   return known;
 }
 
+/** What {@link evaluatePairs} writes: the gradient (compensated), the curvatures and their sums per item. */
+interface PairOutputs {
+  readonly gradient: Float64Array;
+  readonly compensation: Float64Array;
+  readonly curvature: Float64Array;
+  readonly diagonal: Float64Array;
+}
+
 /**
- * {@link evaluateGroups} when every group is a pair (member slots 2g and 2g + 1, the winner first): the gradient
- * and the curvatures written, the log-likelihood returned (NaN unless `withLogLikelihood`).
+ * {@link evaluateGroups} when every group is a pair (member slots 2g and 2g + 1, the winner first): the gradient,
+ * the curvatures and the information's diagonal written to `out` (all zero on entry), the log-likelihood returned
+ * (NaN unless `withLogLikelihood`).
  */
-function evaluatePairs(
+function evaluatePairs(groups: Groups, theta: Float64Array, out: PairOutputs, withLogLikelihood: boolean): number {
+  const { members, weight } = groups;
+  // from the items' e^θ, one exponential per item instead of one per comparison, where every |θ| ≤ RATIO_LIMIT;
+  // beyond, one exponential per comparison
+  let largest = 0;
+  for (let i = 0; i < theta.length; i++) largest = Math.max(largest, Math.abs(theta[i]));
+  if (largest <= RATIO_LIMIT && weight.length > theta.length)
+    return addPairsByStrength(groups, theta.map(Math.exp), out, withLogLikelihood);
+  const { gradient, compensation, curvature, diagonal } = out;
+  const logLikelihood = new NeumaierSum();
+  for (let g = 0; g < weight.length; g++) {
+    const winner = members[2 * g];
+    const loser = members[2 * g + 1];
+    const term = addPair(winner, loser, weight[g], g, theta, gradient, compensation, curvature, withLogLikelihood);
+    if (withLogLikelihood) logLikelihood.add(term);
+    diagonal[winner] += curvature[g];
+    diagonal[loser] += curvature[g];
+  }
+  settleCompensated(gradient, compensation);
+  return withLogLikelihood ? logLikelihood.value() : Number.NaN;
+}
+
+/**
+ * {@link evaluatePairs} from the items' strengths γ = e^θ, all within [e^−RATIO_LIMIT, e^RATIO_LIMIT]: with
+ * u = γ_loser / (γ_winner + γ_loser) = σ(−d), the gradient's w·u, the curvature w·u·(1 − u) as w·u·γ_winner / (γ_winner
+ * + γ_loser), and w·log σ(d) = −w·log1p(γ_loser / γ_winner): ratios and sums of positive terms, which neither cancel
+ * nor leave float64's normal range, and no branch on the sign of d (which the data make unpredictable). The
+ * log-likelihood's terms are summed with Knuth's TwoSum, as {@link addCompensated}.
+ */
+function addPairsByStrength(
   groups: Groups,
-  theta: Float64Array,
-  gradient: Float64Array,
-  gradientCompensation: Float64Array,
-  curvature: Float64Array,
+  strength: Float64Array,
+  { gradient, compensation, curvature, diagonal }: PairOutputs,
   withLogLikelihood: boolean,
 ): number {
   const { members, weight } = groups;
-  // e^(−|d|) as a ratio of the two items' e^θ, one exponential per item instead of one per comparison, where
-  // every |θ| ≤ RATIO_LIMIT (the ratio then stays a normal float); beyond, one exponential per comparison
-  let largest = 0;
-  for (let i = 0; i < theta.length; i++) largest = Math.max(largest, Math.abs(theta[i]));
-  const strength = largest <= RATIO_LIMIT && weight.length > theta.length ? theta.map(Math.exp) : undefined;
-  const logLikelihood = new NeumaierSum();
+  let logLikelihood = 0;
+  let lost = 0;
   for (let g = 0; g < weight.length; g++) {
-    const term = addPair(
-      members[2 * g],
-      members[2 * g + 1],
-      weight[g],
-      g,
-      theta,
-      strength,
-      gradient,
-      gradientCompensation,
-      curvature,
-      withLogLikelihood,
-    );
-    if (withLogLikelihood) logLikelihood.add(term);
+    const winner = members[2 * g];
+    const loser = members[2 * g + 1];
+    const winnerStrength = strength[winner];
+    const loserStrength = strength[loser];
+    const inverse = 1 / (winnerStrength + loserStrength);
+    const flow = weight[g] * (loserStrength * inverse);
+    const c = flow * (winnerStrength * inverse);
+    curvature[g] = c;
+    diagonal[winner] += c;
+    diagonal[loser] += c;
+    addCompensated(gradient, compensation, winner, flow);
+    addCompensated(gradient, compensation, loser, -flow);
+    if (withLogLikelihood) {
+      const term = -weight[g] * Math.log1p(loserStrength / winnerStrength);
+      const sum = logLikelihood + term;
+      const back = sum - logLikelihood;
+      lost += logLikelihood - (sum - back) + (term - back);
+      logLikelihood = sum;
+    }
   }
-  settleCompensated(gradient, gradientCompensation);
-  return withLogLikelihood ? logLikelihood.value() : Number.NaN;
+  settleCompensated(gradient, compensation);
+  return withLogLikelihood ? logLikelihood + lost : Number.NaN;
 }
 
 /**
  * One comparison of `winner` and `loser` with weight w (group g): adds w·σ(−d) to the winner's gradient entry and
  * takes it from the loser's (compensated), writes the curvature w·σ(d)σ(−d), and returns w·log σ(d), d = θ_winner −
- * θ_loser (0 unless `withLogLikelihood`). e^(−|d|) from `strength` (e^θ per item) when the caller has it, else
- * one exponential; log σ through its two branches.
+ * θ_loser (0 unless `withLogLikelihood`). One exponential, e^(−|d|); log σ through its two branches.
  */
 function addPair(
   winner: number,
@@ -201,19 +252,13 @@ function addPair(
   w: number,
   g: number,
   theta: Float64Array,
-  strength: Float64Array | undefined,
   gradient: Float64Array,
   gradientCompensation: Float64Array,
   curvature: Float64Array,
   withLogLikelihood: boolean,
 ): number {
   const d = theta[winner] - theta[loser];
-  const tail =
-    strength === undefined
-      ? Math.exp(-Math.abs(d))
-      : d >= 0
-        ? strength[loser] / strength[winner]
-        : strength[winner] / strength[loser];
+  const tail = Math.exp(-Math.abs(d));
   const inverse = 1 / (1 + tail);
   // w·σ(−d) and w·σ(d)σ(−d); past float64's exponent range for e^(−|d|) alone, as exp(log w − |d|)
   const tiny = tail < MIN_NORMAL;
@@ -227,6 +272,7 @@ function addPair(
 /** The information's diagonal: Σ_j w p_{j,i}(1 − p_{j,i}) = w(e_i Σ 1/S_j − e_i² Σ 1/S_j²). @internal */
 export function groupInformationDiagonal(groups: Groups, state: GroupState): Float64Array {
   const { start, members, factors, weight } = groups;
+  if (allPairs(start)) return state.pairDiagonal.slice();
   const d = new Float64Array(groups.nItems);
   for (let g = 0; g + 1 < start.length; g++) {
     const a = start[g];

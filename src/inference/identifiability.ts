@@ -1,11 +1,17 @@
 import { LuceError } from "../errors.js";
 import { expandFactors, type Factors } from "./factors.js";
 
+/** Each item's total weight of the factors it is chosen in (`wins`) and of those it is passed over in. @internal */
+export interface WinsAndLosses {
+  readonly wins: Float64Array;
+  readonly losses: Float64Array;
+}
+
 /**
  * Throws unless the maximum-likelihood estimate exists and is unique (Hunter 2004, Ford 1957): the
  * directed graph with an edge from every item to each item chosen over it must be strongly
  * connected. Names the cause: an item absent from the data, an item that never wins or never
- * loses, or the strongly connected components.
+ * loses, or the strongly connected components. Returns the items' wins and losses it counted.
  * @internal
  */
 export function requireIdentifiable(
@@ -13,7 +19,7 @@ export function requireIdentifiable(
   argument: string,
   groups: Factors,
   remedy = "give options.prior for a MAP fit",
-): void {
+): WinsAndLosses {
   const { nItems: n, start, members, weight } = expandFactors(groups);
   const wins = new Float64Array(n);
   const losses = new Float64Array(n);
@@ -60,6 +66,7 @@ export function requireIdentifiable(
       `does not identify the strengths: the comparison graph is not strongly connected (${count} components, e.g. ${shown.join(" ")}); some group never beats another (${remedy})`,
     );
   }
+  return { wins, losses };
 }
 
 /** Tarjan's algorithm without recursion; returns a component label per vertex. */

@@ -83,26 +83,122 @@ export function withInverseFactorOf<T>(
   use: (factor: InverseFactor) => T,
   kernel: BlockKernel = "auto",
 ): T | null {
-  return factorise(
-    size,
-    (l, s) => {
-      clearLower(l, s, size);
-      writeLower((i, j, x) => (l[at(s, i, j)] += x));
-    },
-    use,
-    kernel,
+  return factorise(size, writerOf(size, writeLower), kernel, (v, free, stride) => {
+    // L is spent: its space takes V in the row-major form that InverseFactor promises
+    rowMajor(v, free, stride);
+    return use({ size, stride, v: free });
+  });
+}
+
+/** What {@link inverseDiagonalAndProduct} returns. @internal */
+export interface DiagonalAndProduct {
+  /** The diagonal of A⁻¹. */
+  readonly diagonal: Float64Array;
+  /** A⁻¹ x. */
+  readonly product: Float64Array;
+}
+
+/**
+ * The diagonal of A⁻¹ and A⁻¹ x for the matrix that `writeLower` writes (as for {@link withInverseFactorOf}), read
+ * from V = L⁻ᵀ in the work space's layout (see {@link at}) without the row-major copy that an {@link InverseFactor}
+ * holds: the sums of squares of V's rows, and Wᵀ (W x) with W = Vᵀ. Cost: size³/3 multiply-adds (see
+ * {@link withInverseFactor}), then 3·size²/2. Returns null when A is not numerically positive definite.
+ * @internal
+ */
+export function inverseDiagonalAndProduct(
+  size: number,
+  writeLower: (add: (i: number, j: number, x: number) => void) => void,
+  x: ArrayLike<number>,
+  kernel: BlockKernel = "auto",
+): DiagonalAndProduct | null {
+  return factorise(size, writerOf(size, writeLower), kernel, (v, _, stride) =>
+    blockedDiagonalAndProduct(v, stride, size, x),
   );
+}
+
+/** `write` for {@link factorise} from a caller's `writeLower` (see {@link withInverseFactorOf}). */
+function writerOf(
+  size: number,
+  writeLower: (add: (i: number, j: number, x: number) => void) => void,
+): (l: Float64Array, stride: number) => void {
+  return (l, s) => {
+    clearLower(l, s, size);
+    writeLower((i, j, x) => (l[at(s, i, j)] += x));
+  };
+}
+
+/**
+ * {@link inverseDiagonalAndProduct} from V in the layout of {@link at}: each block of four rows is read once per
+ * sweep, from its diagonal on (V is zero below it, and in the padding's columns). The first sweep sums the rows'
+ * squares and forms u = W x = Σ_j x_j (row j of V); the second (A⁻¹ x)_j = (row j of V) · u.
+ */
+function blockedDiagonalAndProduct(v: Float64Array, s: number, size: number, x: ArrayLike<number>): DiagonalAndProduct {
+  const diagonal = new Float64Array(s);
+  const product = new Float64Array(s);
+  const u = new Float64Array(s);
+  const padded = new Float64Array(s);
+  for (let j = 0; j < size; j++) padded[j] = x[j];
+  // a block's four rows at a time: in column i they lie at q + c, q + 2 + c, q + 4 + c, q + 6 + c (q the pair's
+  // start, c = i & 1)
+  for (let j0 = 0; j0 < size; j0 += ROWS) {
+    const block = at(s, j0, 0);
+    const x0 = padded[j0];
+    const x1 = padded[j0 + 1];
+    const x2 = padded[j0 + 2];
+    const x3 = padded[j0 + 3];
+    let d0 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    let d3 = 0;
+    for (let i = j0; i < s; i++) {
+      const q = block + (i >> 1) * PAIR + (i & 1);
+      const v0 = v[q];
+      const v1 = v[q + 2];
+      const v2 = v[q + 4];
+      const v3 = v[q + 6];
+      d0 += v0 * v0;
+      d1 += v1 * v1;
+      d2 += v2 * v2;
+      d3 += v3 * v3;
+      u[i] += v0 * x0 + v1 * x1 + v2 * x2 + v3 * x3;
+    }
+    diagonal[j0] = d0;
+    diagonal[j0 + 1] = d1;
+    diagonal[j0 + 2] = d2;
+    diagonal[j0 + 3] = d3;
+  }
+  for (let j0 = 0; j0 < size; j0 += ROWS) {
+    const block = at(s, j0, 0);
+    let p0 = 0;
+    let p1 = 0;
+    let p2 = 0;
+    let p3 = 0;
+    for (let i = j0; i < s; i++) {
+      const q = block + (i >> 1) * PAIR + (i & 1);
+      const ui = u[i];
+      p0 += v[q] * ui;
+      p1 += v[q + 2] * ui;
+      p2 += v[q + 4] * ui;
+      p3 += v[q + 6] * ui;
+    }
+    product[j0] = p0;
+    product[j0 + 1] = p1;
+    product[j0 + 2] = p2;
+    product[j0 + 3] = p3;
+  }
+  return { diagonal: diagonal.subarray(0, size), product: product.subarray(0, size) };
 }
 
 /**
  * The factorisation behind {@link withInverseFactor}: `write(l, stride)` sets the lower triangle of rows
- * i < size in the work space's layout (see {@link at}); the padding rows are set here.
+ * i < size in the work space's layout (see {@link at}); the padding rows are set here. `read(v, free, stride)` is
+ * handed V = L⁻ᵀ in the same layout and `free`, a space of the same size that it may overwrite.
  */
 function factorise<T>(
   size: number,
   write: (l: Float64Array, stride: number) => void,
-  use: (factor: InverseFactor) => T,
   kernel: BlockKernel,
+  read: (v: Float64Array, free: Float64Array, stride: number) => T,
 ): T | null {
   const stride = Math.ceil(size / ROWS) * ROWS;
   const simd = kernel === "simd" || (kernel === "auto" && size >= SIMD_MIN_ORDER);
@@ -121,9 +217,7 @@ function factorise<T>(
   try {
     if (!work.factor()) return null;
     work.invert();
-    // L is spent: its space takes V in the row-major form that InverseFactor promises
-    rowMajor(v, l, stride);
-    return use({ size, stride, v: l });
+    return read(v, l, stride);
   } finally {
     if (simdWork !== null) busy = false;
   }
@@ -454,11 +548,6 @@ function dot(x: Float64Array, a: number, b: number, length: number): number {
   }
   for (; k < length; k++) s0 += x[a + k] * x[b + k];
   return s0 + s1 + (s2 + s3);
-}
-
-/** The diagonal of A⁻¹: the sums of squares of V's rows. Cost: size²/2. @internal */
-export function inverseDiagonal({ size, stride, v }: InverseFactor): Float64Array {
-  return Float64Array.from({ length: size }, (_, j) => dot(v, j * stride + j, j * stride + j, size - j));
 }
 
 /** A⁻¹ x = Wᵀ (W x) for x of length `size`. Cost: size². @internal */

@@ -44,7 +44,10 @@ const RATIO_ULPS = 3;
 const differenceUlps = (d: number) => Math.abs(d) / 2 + 1;
 /**
  * From e^(−|d|)'s error t (in EPS) to the terms: 1/(1 + e^(−|d|)) adds at most t + 1 (two roundings); σ(−d) is one
- * or two such factors and a product (2t + 2), σ(d)σ(−d) three factors (3t + 3).
+ * or two such factors and a product (2t + 2), σ(d)σ(−d) three factors (3t + 3). Within the ratio's range the
+ * evaluation forms them from the items' γ = e^θ instead, σ(−d) = γ_l · 1/(γ_w + γ_l) and σ(d)σ(−d) = σ(−d) ·
+ * γ_w/(γ_w + γ_l), and log σ(d) = −log1p(γ_l/γ_w): at most 4, 8 and (t + 1 relative) ulps, within the same bounds
+ * at t = RATIO_ULPS.
  */
 const flowUlps = (t: number) => 2 * t + 2;
 const curvatureUlps = (t: number) => 3 * t + 3;

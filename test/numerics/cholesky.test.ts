@@ -3,11 +3,12 @@ import fixtures from "../fixtures/cholesky.json" with { type: "json" };
 import {
   inverse,
   inverseCholeskyFactor,
-  inverseDiagonal,
+  inverseDiagonalAndProduct,
   inverseTimes,
   withInverseFactor,
   withInverseFactorOf,
   type BlockKernel,
+  type InverseFactor,
 } from "../../src/numerics/cholesky.js";
 import { choleskyKernelWasm } from "../../src/numerics/cholesky-kernel-wasm.js";
 import { assembleCholeskyKernel } from "../../scripts/build-cholesky-wasm.mjs";
@@ -19,6 +20,9 @@ import { EPS, expectClose } from "../helpers/close.js";
 // and §14.2); c = 8 covers the two triangular stages and the products formed from them.
 const KERNELS: BlockKernel[] = ["simd", "scalar", "auto"];
 
+/** The diagonal of A⁻¹ from its factor, through the full inverse. */
+const inverseDiagonalOf = (factor: InverseFactor) => Float64Array.from(inverse(factor), (row, i) => row[i]);
+
 for (const kernel of KERNELS) {
   describe(`the inverse Cholesky factor, ${kernel} block sums, against exact inverses`, () => {
     it.each(fixtures.cases.map((c) => [c.order, c.condition, c] as const))("order %i (condition %d)", (n, kappa, c) => {
@@ -29,7 +33,7 @@ for (const kernel of KERNELS) {
       const factor = inverseCholeskyFactor(a, n, kernel);
       expect(factor).not.toBeNull();
       const full = inverse(factor!);
-      const diagonal = inverseDiagonal(factor!);
+      const diagonal = inverseDiagonalOf(factor!);
       const unit = new Float64Array(n);
       unit[n - 1] = 1;
       const lastColumn = inverseTimes(factor!, unit);
@@ -39,6 +43,34 @@ for (const kernel of KERNELS) {
         for (let j = 0; j < n; j++) expectClose(full[i][j], exact[i * n + j], bound, `entry ${i},${j}`);
       }
     });
+
+    it.each(fixtures.cases.map((c) => [c.order, c] as const))(
+      "order %i: the diagonal and a product read where the factor is formed (inverseDiagonalAndProduct)",
+      (n, c) => {
+        const a = Float64Array.from(c.a, Number);
+        const exact = c.inverse.map(Number);
+        const x = Float64Array.from({ length: n }, (_, i) => (i % 3) - 1 + i / n);
+        // the reference product sums exact entries in float64: its own rounding is within the bound's n·EPS
+        const bound = {
+          abs: 8 * n * EPS * c.condition * Math.max(...exact.map(Math.abs)) * x.reduce((t, v) => t + Math.abs(v), 0),
+        };
+        const got = inverseDiagonalAndProduct(
+          n,
+          (add) => {
+            for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) add(i, j, a[i * n + j]);
+          },
+          x,
+          kernel,
+        );
+        expect(got).not.toBeNull();
+        for (let i = 0; i < n; i++) {
+          let want = 0;
+          for (let j = 0; j < n; j++) want += exact[i * n + j] * x[j];
+          expectClose(got!.diagonal[i], exact[i * n + i], bound, `diagonal ${i}`);
+          expectClose(got!.product[i], want, bound, `product ${i}`);
+        }
+      },
+    );
 
     it("returns null for a matrix that is not positive definite, and for a NaN entry", () => {
       // [[1, 2], [2, 1]] has eigenvalues 3 and −1; diag(1, NaN) no finite pivot
@@ -59,13 +91,13 @@ describe("the reused work space", () => {
   };
   const diagonalOf = (c: (typeof fixtures.cases)[number]) => {
     const a = c.a.map(Number);
-    return withInverseFactor(c.order, (i, j) => a[i * c.order + j], inverseDiagonal, "simd")!;
+    return withInverseFactor(c.order, (i, j) => a[i * c.order + j], inverseDiagonalOf, "simd")!;
   };
 
   it("keeps nothing of a larger factorisation into a smaller one, nor of a failed one", () => {
     check(byOrder(130), diagonalOf(byOrder(130)));
     check(byOrder(9), diagonalOf(byOrder(9)));
-    expect(withInverseFactor(130, () => Number.NaN, inverseDiagonal, "simd")).toBeNull();
+    expect(withInverseFactor(130, () => Number.NaN, inverseDiagonalOf, "simd")).toBeNull();
     check(byOrder(37), diagonalOf(byOrder(37)));
   });
 
@@ -75,7 +107,7 @@ describe("the reused work space", () => {
     const [inner, diagonal] = withInverseFactor(
       outer.order,
       (i, j) => a[i * outer.order + j],
-      (factor) => [diagonalOf(byOrder(22)), inverseDiagonal(factor)] as const,
+      (factor) => [diagonalOf(byOrder(22)), inverseDiagonalOf(factor)] as const,
       "simd",
     )!;
     check(byOrder(22), inner);
@@ -102,7 +134,7 @@ describe("a matrix written in parts (withInverseFactorOf)", () => {
             }
           for (let i = 0; i < n; i++) add(i, i, a[i * n + i]);
         },
-        inverseDiagonal,
+        inverseDiagonalOf,
         kernel,
       );
       expect(diagonal, kernel).not.toBeNull();
@@ -114,13 +146,13 @@ describe("a matrix written in parts (withInverseFactorOf)", () => {
     // a dense matrix first, then the identity of a smaller order written as its diagonal alone
     const big = fixtures.cases.find((c) => c.order === 130)!;
     const a = big.a.map(Number);
-    expect(withInverseFactor(130, (i, j) => a[i * 130 + j], inverseDiagonal, "simd")).not.toBeNull();
+    expect(withInverseFactor(130, (i, j) => a[i * 130 + j], inverseDiagonalOf, "simd")).not.toBeNull();
     const diagonal = withInverseFactorOf(
       129,
       (add) => {
         for (let i = 0; i < 129; i++) add(i, i, 4);
       },
-      inverseDiagonal,
+      inverseDiagonalOf,
       "simd",
     );
     expect(Array.from(diagonal!)).toEqual(new Array(129).fill(0.25));
