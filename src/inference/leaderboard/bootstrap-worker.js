@@ -10,15 +10,15 @@
 // error back; the host rejects the call.
 import { parentPort, workerData } from "node:worker_threads";
 
-const { createRoundRunner, roundWidth } = await import(workerData.module);
-const runRound = createRoundRunner(workerData.problem);
+const { createRoundsRunner, roundWidth } = await import(workerData.module);
+const runRounds = createRoundsRunner(workerData.problem);
 const n = roundWidth(workerData.problem);
 
 parentPort.on("message", ({ first, count }) => {
   try {
     const theta = new Float64Array(count * n);
     const converged = new Uint8Array(count);
-    for (let i = 0; i < count; i++) converged[i] = runRound(first + i, theta.subarray(i * n, (i + 1) * n)) ? 1 : 0;
+    runRounds(first, count, theta, converged);
     parentPort.postMessage({ first, count, theta, converged }, [theta.buffer, converged.buffer]);
   } catch (error) {
     parentPort.postMessage({ first, error });
