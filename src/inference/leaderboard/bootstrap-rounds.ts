@@ -80,6 +80,12 @@ export function roundSeed(seed: number, round: number): number {
 }
 
 /**
+ * The widest spread max θ − min θ at which a round's gradient takes σ from strengths w_i = e^{θ_i − max θ}: e^{−600}
+ * ≈ 3e−261 is still a normal double, so every w_i keeps full relative precision and w_i + w_j never underflows.
+ */
+const STRENGTH_SPREAD = 600;
+
+/**
  * Below this fraction of the starting slope, the slope along a chord step at its end says the step overshot too far
  * to keep (damped-newton.ts's rule: a quadratic would have gained at least a quarter of the predicted rise).
  */
@@ -191,9 +197,33 @@ function pairRefit(problem: PairBootstrapProblem): Refit {
   const step = new Float64Array(n);
   const stepTolerance = Math.sqrt(problem.tolerance);
 
-  /** ∇ℓ at θ into g: Σ_k (score_k − total_k σ(θ_first − θ_second)) (e_first − e_second). */
+  const strength = new Float64Array(n);
+
+  /**
+   * ∇ℓ at θ into g: Σ_k (score_k − total_k σ(θ_first − θ_second)) (e_first − e_second). With σ(θ_i − θ_j) =
+   * w_i / (w_i + w_j), w_i = e^{θ_i − max θ} ∈ (0, 1], it takes one exponential per model rather than one per pair,
+   * as long as the spread of θ keeps every w_i normal; wider, σ per pair as e^{−|d|} over 1 + e^{−|d|}.
+   */
   const gradientAt = (theta: Float64Array, g: Float64Array): void => {
     g.fill(0);
+    let top = -Infinity;
+    let bottom = Infinity;
+    for (let i = 0; i < n; i++) {
+      top = Math.max(top, theta[i]);
+      bottom = Math.min(bottom, theta[i]);
+    }
+    if (top - bottom <= STRENGTH_SPREAD) {
+      for (let i = 0; i < n; i++) strength[i] = Math.exp(theta[i] - top);
+      for (let k = 0; k < nPairs; k++) {
+        const t = total[k];
+        if (t === 0) continue;
+        const w = strength[first[k]];
+        const residual = score[k] - (t * w) / (w + strength[second[k]]);
+        g[first[k]] += residual;
+        g[second[k]] -= residual;
+      }
+      return;
+    }
     for (let k = 0; k < nPairs; k++) {
       const t = total[k];
       if (t === 0) continue;

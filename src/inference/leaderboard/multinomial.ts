@@ -8,6 +8,12 @@ import { NeumaierSum } from "../../numerics/sum.js";
 const BTRS_MIN_MEAN = 10;
 /** BTRS's box of immediate acceptance: |u| at most ½ − this, v at most v_r (Hörmann 1993, algorithm BTRS). */
 const BTRS_BOX_US = 0.07;
+/**
+ * The distance |k − m| from the mode up to which BTRS tests a point against the pmf ratio f(k)/f(m) as a product
+ * of |k − m| consecutive ratios (Hörmann 1993, step 3.1) rather than from logarithms of the log-factorial table:
+ * a few multiplications against two logarithms and four loads scattered over the table.
+ */
+const BTRS_PRODUCT_SPAN = 15;
 
 /**
  * Multinomial resampling of counts, as a bootstrap of the battles: `total` draws with replacement from the
@@ -18,9 +24,10 @@ const BTRS_BOX_US = 0.07;
  * Each binomial is drawn with the smaller of its two probabilities, p' = min(p, 1 − p) (Binomial(n, 1 − p) is n
  * minus Binomial(n, p)). When its mean np' is at least 10 it is drawn by Hörmann's BTRS (transformed rejection
  * with squeeze, W. Hörmann, "The generation of binomial random variates", J. Stat. Comput. Simul. 46, 1993): two
- * uniforms per try, about 1.15 tries expected whatever n, most accepted in a box without a logarithm; the rest are
- * accepted against the exact log-pmf, from a table of log-factorials summed with compensation, so ln C(n, k)
- * carries an absolute error of a few ulp of ln n! (below 1e−9 for n up to 10⁷). A smaller mean is drawn by
+ * uniforms per try, about 1.15 tries expected whatever n, many accepted in a box without evaluating the pmf; the
+ * rest are tested against the exact pmf ratio f(k)/f(mode), near the mode as a product of consecutive ratios, far
+ * from it in logarithms from a table of log-factorials summed with compensation, so that ln C(n, k) carries an
+ * absolute error of a few ulp of ln n! (below 1e−9 for n up to 10⁷). A smaller mean is drawn by
  * inversion from 0 with one uniform: P(0) = (1 − p')ⁿ, then P(k + 1) = P(k) · (n − k)/(k + 1) · p'/(1 − p')
  * with 1/(k + 1) from a table, np' + 1 < 11 steps expected and no division.
  * @internal
@@ -39,13 +46,15 @@ export class MultinomialSampler {
   /**
    * The s-th row drawn's conditional probability, counts_r / (counts of the rows drawn from the s-th on): its
    * smaller side p' = min(p, 1 − p), whether that is 1 − p (the draw is then n minus the binomial's), ln(1 − p'),
-   * p'(1 − p'), the odds p'/(1 − p'), and the draws left from which its mean np' reaches BTRS's threshold.
+   * p'(1 − p'), the odds p'/(1 − p') and their logarithm, and the draws left from which its mean np' reaches BTRS's
+   * threshold.
    */
   private readonly small: Float64Array;
   private readonly complement: Uint8Array;
   private readonly logLarge: Float64Array;
   private readonly variance: Float64Array;
   private readonly odds: Float64Array;
+  private readonly logOdds: Float64Array;
   private readonly btrsFrom: Float64Array;
   /** Each resample's draws left, in {@link resampleMany}. */
   private drawsLeft = new Float64Array(0);
@@ -74,6 +83,7 @@ export class MultinomialSampler {
     this.logLarge = new Float64Array(rows);
     this.variance = new Float64Array(rows);
     this.odds = new Float64Array(rows);
+    this.logOdds = new Float64Array(rows);
     this.btrsFrom = new Float64Array(rows);
     let countLeft = total;
     for (let s = 0; s < rows; s++) {
@@ -85,6 +95,7 @@ export class MultinomialSampler {
       this.logLarge[s] = Math.log1p(-small);
       this.variance[s] = small * (1 - small);
       this.odds[s] = small / (1 - small);
+      this.logOdds[s] = Math.log(small) - this.logLarge[s];
       this.btrsFrom[s] = small > 0 ? BTRS_MIN_MEAN / small : Infinity;
       countLeft -= count;
     }
@@ -94,7 +105,8 @@ export class MultinomialSampler {
    * Binomial(n, p') by BTRS for p' ≤ ½ and np' ≥ 10 (Hörmann 1993), p' the s-th drawn row's smaller probability.
    * Each try maps u uniform on (−½, ½) through the inverse of the hat's cumulative to k; inside the box
    * |u| ≤ ½ − 0.07, v ≤ v_r the hat is below the pmf and k is accepted at once, otherwise when v times the hat is
-   * below the pmf, tested in logarithms.
+   * below the pmf: v ≤ f(k)/f(m) with m the mode, by the product of the ratios f(i)/f(i − 1) = ((n + 1)/i − 1) ·
+   * p'/(1 − p') between m and k when they are close ({@link BTRS_PRODUCT_SPAN}), in logarithms otherwise.
    */
   private btrs(n: number, s: number, random: UniformStream): number {
     const p = this.small[s];
@@ -112,9 +124,24 @@ export class MultinomialSampler {
       if (k < 0 || k > n) continue;
       const alpha = (2.83 + 5.1 / b) * spq;
       const m = Math.floor((n + 1) * p);
-      const lf = this.logFactorial;
       v *= alpha / (a / (us * us) + b);
-      if (Math.log(v) <= lf[m] + lf[n - m] - lf[k] - lf[n - k] + (k - m) * Math.log(this.odds[s])) return k;
+      if (Math.abs(k - m) <= BTRS_PRODUCT_SPAN) {
+        // f(i)/f(i − 1) = (n + 1 − i)/i · odds, with 1/i from the table
+        const odds = this.odds[s];
+        const reciprocal = this.reciprocal;
+        const scaled = (n + 1) * odds;
+        let ratio = 1;
+        if (k > m) {
+          for (let i = m + 1; i <= k; i++) ratio *= scaled * reciprocal[i] - odds;
+          if (v <= ratio) return k;
+        } else {
+          for (let i = k + 1; i <= m; i++) ratio *= scaled * reciprocal[i] - odds;
+          if (v * ratio <= 1) return k;
+        }
+        continue;
+      }
+      const lf = this.logFactorial;
+      if (Math.log(v) <= lf[m] + lf[n - m] - lf[k] - lf[n - k] + (k - m) * this.logOdds[s]) return k;
     }
   }
 
