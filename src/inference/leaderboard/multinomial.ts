@@ -1,5 +1,5 @@
 import type { UniformStream } from "../../numerics/random.js";
-import { NeumaierSum } from "../../numerics/sum.js";
+import { logFactorial } from "../../numerics/log-factorial.js";
 
 /**
  * The mean min(np, n(1 − p)) from which a binomial is drawn by BTRS rather than by inversion: Hörmann's
@@ -10,10 +10,10 @@ const BTRS_MIN_MEAN = 10;
 const BTRS_BOX_US = 0.07;
 /**
  * The distance |k − m| from the mode up to which BTRS tests a point against the pmf ratio f(k)/f(m) as a product
- * of |k − m| consecutive ratios (Hörmann 1993, step 3.1) rather than from logarithms of the log-factorial table:
- * a few multiplications against two logarithms and four loads scattered over the table.
+ * of |k − m| consecutive ratios (Hörmann 1993, step 3.1) rather than from logarithms: a few multiplications
+ * against five logarithms.
  */
-const BTRS_PRODUCT_SPAN = 15;
+const BTRS_PRODUCT_SPAN = 30;
 
 /**
  * Multinomial resampling of counts, as a bootstrap of the battles: `total` draws with replacement from the
@@ -26,25 +26,21 @@ const BTRS_PRODUCT_SPAN = 15;
  * with squeeze, W. Hörmann, "The generation of binomial random variates", J. Stat. Comput. Simul. 46, 1993): two
  * uniforms per try, about 1.15 tries expected whatever n, many accepted in a box without evaluating the pmf; the
  * rest are tested against the exact pmf ratio f(k)/f(mode), near the mode as a product of consecutive ratios, far
- * from it in logarithms from a table of log-factorials summed with compensation, so that ln C(n, k) carries an
- * absolute error of a few ulp of ln n! (below 1e−9 for n up to 10⁷). A smaller mean is drawn by
+ * from it in logarithms ({@link logFactorial}), so that ln C(n, k) carries an absolute error of a few ulp of ln n!
+ * (below 1e−9 for n up to 10⁷). A smaller mean is drawn by
  * inversion from 0 with one uniform: P(0) = (1 − p')ⁿ, then P(k + 1) = P(k) · (n − k)/(k + 1) · p'/(1 − p')
  * with 1/(k + 1) from a table, np' + 1 < 11 steps expected and no division.
  * @internal
  */
 export class MultinomialSampler {
-  private readonly logFactorial: Float64Array;
-  /** 1/k at k, for k up to total + 1 (inversion's last step reads it at n + 1). */
+  /**
+   * 1/k at k ≥ 1, up to twice the largest count and BTRS's product span: as far as the binomials' modes and their
+   * neighbourhoods reach in practice; a step past the table divides instead.
+   */
   private readonly reciprocal: Float64Array;
   private readonly total: number;
   /**
-   * The rows in the order they are drawn: by count, largest first. Any order gives the same multinomial; this one
-   * draws the many small rows last, when few draws are left, so that the log-factorials BTRS looks up lie in the
-   * table's short head, which stays in cache, rather than all along it.
-   */
-  private readonly order: Int32Array;
-  /**
-   * The s-th row drawn's conditional probability, counts_r / (counts of the rows drawn from the s-th on): its
+   * Row r's conditional probability, counts_r / (counts of rows r and after, the rows drawn in order): its
    * smaller side p' = min(p, 1 − p), whether that is 1 − p (the draw is then n minus the binomial's), ln(1 − p'),
    * p'(1 − p'), the odds p'/(1 − p') and their logarithm, and the draws left from which its mean np' reaches BTRS's
    * threshold.
@@ -66,18 +62,15 @@ export class MultinomialSampler {
    */
   constructor(counts: Float64Array) {
     let total = 0;
-    for (const c of counts) total += c;
-    this.total = total;
-    this.logFactorial = new Float64Array(total + 1);
-    this.reciprocal = new Float64Array(total + 2);
-    const sum = new NeumaierSum();
-    for (let k = 1; k <= total; k++) {
-      sum.add(Math.log(k));
-      this.logFactorial[k] = sum.value();
+    let largest = 0;
+    for (const c of counts) {
+      total += c;
+      largest = Math.max(largest, c);
     }
+    this.total = total;
+    this.reciprocal = new Float64Array(Math.min(total, 2 * largest + BTRS_PRODUCT_SPAN) + 2);
     for (let k = 1; k < this.reciprocal.length; k++) this.reciprocal[k] = 1 / k;
     const rows = counts.length;
-    this.order = Int32Array.from({ length: rows }, (_, r) => r).sort((r, s) => counts[s] - counts[r] || r - s);
     this.small = new Float64Array(rows);
     this.complement = new Uint8Array(rows);
     this.logLarge = new Float64Array(rows);
@@ -87,7 +80,7 @@ export class MultinomialSampler {
     this.btrsFrom = new Float64Array(rows);
     let countLeft = total;
     for (let s = 0; s < rows; s++) {
-      const count = counts[this.order[s]];
+      const count = counts[s];
       const p = countLeft > 0 ? Math.min(1, count / countLeft) : 0;
       const small = Math.min(p, 1 - p);
       this.small[s] = small;
@@ -102,7 +95,7 @@ export class MultinomialSampler {
   }
 
   /**
-   * Binomial(n, p') by BTRS for p' ≤ ½ and np' ≥ 10 (Hörmann 1993), p' the s-th drawn row's smaller probability.
+   * Binomial(n, p') by BTRS for p' ≤ ½ and np' ≥ 10 (Hörmann 1993), p' row s's smaller conditional probability.
    * Each try maps u uniform on (−½, ½) through the inverse of the hat's cumulative to k; inside the box
    * |u| ≤ ½ − 0.07, v ≤ v_r the hat is below the pmf and k is accepted at once, otherwise when v times the hat is
    * below the pmf: v ≤ f(k)/f(m) with m the mode, by the product of the ratios f(i)/f(i − 1) = ((n + 1)/i − 1) ·
@@ -125,7 +118,7 @@ export class MultinomialSampler {
       const alpha = (2.83 + 5.1 / b) * spq;
       const m = Math.floor((n + 1) * p);
       v *= alpha / (a / (us * us) + b);
-      if (Math.abs(k - m) <= BTRS_PRODUCT_SPAN) {
+      if (Math.abs(k - m) <= BTRS_PRODUCT_SPAN && Math.max(k, m) < this.reciprocal.length) {
         // f(i)/f(i − 1) = (n + 1 − i)/i · odds, with 1/i from the table
         const odds = this.odds[s];
         const reciprocal = this.reciprocal;
@@ -140,12 +133,12 @@ export class MultinomialSampler {
         }
         continue;
       }
-      const lf = this.logFactorial;
-      if (Math.log(v) <= lf[m] + lf[n - m] - lf[k] - lf[n - k] + (k - m) * this.logOdds[s]) return k;
+      const logRatio = logFactorial(m) + logFactorial(n - m) - logFactorial(k) - logFactorial(n - k);
+      if (Math.log(v) <= logRatio + (k - m) * this.logOdds[s]) return k;
     }
   }
 
-  /** Binomial(n, p') by inversion from 0, p' the s-th drawn row's smaller probability, from one uniform. */
+  /** Binomial(n, p') by inversion from 0, p' row s's smaller conditional probability, from one uniform. */
   private inversion(n: number, s: number, random: UniformStream): number {
     const odds = this.odds[s];
     const reciprocal = this.reciprocal;
@@ -156,7 +149,7 @@ export class MultinomialSampler {
     while (u >= f) {
       u -= f;
       // P(k + 1) = P(k) · (n − k) / (k + 1) · p' / (1 − p')
-      f *= (n - k) * odds * reciprocal[k + 1];
+      f *= (n - k) * odds * (k + 1 < reciprocal.length ? reciprocal[k + 1] : 1 / (k + 1));
       k++;
       if (f === 0) {
         // past k = n, or the terms underflowed: the uniform exceeded the probabilities' computed sum, which falls
@@ -177,9 +170,8 @@ export class MultinomialSampler {
     if (this.drawsLeft.length < many) this.drawsLeft = new Float64Array(many);
     const drawsLeft = this.drawsLeft;
     drawsLeft.fill(this.total, 0, many);
-    const rows = this.order.length;
+    const rows = this.small.length;
     for (let s = 0; s < rows; s++) {
-      const row = this.order[s];
       const small = this.small[s];
       const complement = this.complement[s];
       const btrsFrom = this.btrsFrom[s];
@@ -190,7 +182,7 @@ export class MultinomialSampler {
           k = n >= btrsFrom ? this.btrs(n, s, streams[j]) : this.inversion(n, s, streams[j]);
           if (complement === 1) k = n - k;
         } else if (complement === 1) k = n;
-        outs[j][row] = k;
+        outs[j][s] = k;
         drawsLeft[j] = n - k;
       }
     }
