@@ -114,6 +114,7 @@ export class BootstrapWorkers {
         }
       };
       if (this.failure !== undefined) return finish(this.failure.error);
+      if (this.closed) return finish(new Error("the worker threads were closed before the rounds ran"));
       this.onFailure = finish;
       const dispatch = (worker: Worker) => {
         if (next >= rounds) return;

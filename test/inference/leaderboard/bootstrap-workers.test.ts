@@ -4,23 +4,24 @@ import { BootstrapWorkers } from "../../../src/inference/leaderboard/bootstrap.j
 import type { BootstrapProblem } from "../../../src/inference/leaderboard/bootstrap-rounds.js";
 
 describe("BootstrapWorkers", () => {
+  // a pair problem without its factor: preparing the rounds throws a TypeError inside the worker
+  const broken = {
+    kind: "pairs",
+    nModels: 2,
+    reference: 0,
+    battles: Float64Array.of(3, 4),
+    weight: Float64Array.of(1, 1),
+    outcome: Uint8Array.of(0, 1),
+    rowPair: Int32Array.of(0, 0),
+    pairFirst: Int32Array.of(0),
+    pairSecond: Int32Array.of(1),
+    theta: new Float64Array(2),
+    seed: 1,
+    tolerance: 1e-6,
+    maxIterations: 10,
+  } as unknown as BootstrapProblem;
+
   it("rejects with a LuceError whose cause is the worker's error when a round cannot run", async () => {
-    // a pair problem without its factor: preparing the rounds throws a TypeError inside the worker
-    const broken = {
-      kind: "pairs",
-      nModels: 2,
-      reference: 0,
-      battles: Float64Array.of(3, 4),
-      weight: Float64Array.of(1, 1),
-      outcome: Uint8Array.of(0, 1),
-      rowPair: Int32Array.of(0, 0),
-      pairFirst: Int32Array.of(0),
-      pairSecond: Int32Array.of(1),
-      theta: new Float64Array(2),
-      seed: 1,
-      tolerance: 1e-6,
-      maxIterations: 10,
-    } as unknown as BootstrapProblem;
     const workers = new BootstrapWorkers(2);
     const failure = await workers.run("arenaLeaderboard", broken, 10).then(
       () => undefined,
@@ -32,10 +33,11 @@ describe("BootstrapWorkers", () => {
     expect(String((failure as Error).cause)).toMatch(/TypeError/);
   });
 
-  it("closes threads that were started and never ran, without a failure", async () => {
+  it("closes threads that never ran without a failure, and a run after closing rejects", async () => {
     const workers = new BootstrapWorkers(2);
     await new Promise((resolve) => setTimeout(resolve, 50));
     workers.close();
     workers.close();
+    await expect(workers.run("arenaLeaderboard", broken, 4)).rejects.toThrow(/closed before the rounds ran/);
   });
 });
