@@ -8,12 +8,16 @@
 // Each side runs single-process for the per-core comparison; luce also on every available core (FastChat spreads
 // rounds over a process pool the same way). Times are wall-clock seconds of one run and, since the machine may be
 // shared, the CPU seconds the process spent in them (all its threads; Python's time.process_time). The load average
-// is printed at the start and the end. Run: npm run bench:leaderboard
+// is printed at the start and the end. Run: npm run bench:leaderboard (LUCE_DIST=<folder> benchmarks another build
+// of dist/, for before/after comparisons; a build from before createRoundsRunner times its rounds one by one).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { arenaLeaderboard, parseBattles } from "../dist/index.js";
+import { pathToFileURL } from "node:url";
+
+const dist = pathToFileURL(`${process.env.LUCE_DIST ?? new URL("../dist", import.meta.url).pathname}/`);
+const { arenaLeaderboard, parseBattles } = await import(new URL("index.js", dist).href);
 
 const MODELS = 100;
 const BATTLES = 400_000;
@@ -155,12 +159,12 @@ console.log(
 // per round in this process, without workers: the minimum over short batches (they mostly fall between
 // preemptions on a shared machine), the whole round and the resample alone
 {
-  const { readBattles } = await import("../dist/inference/leaderboard/battles.js");
-  const pairFit = await import("../dist/inference/leaderboard/pair-fit.js");
-  const { inverseCholeskyFactor } = await import("../dist/numerics/cholesky.js");
-  const { createRoundRunner } = await import("../dist/inference/leaderboard/bootstrap-rounds.js");
-  const { MultinomialSampler } = await import("../dist/inference/leaderboard/multinomial.js");
-  const { createRandom } = await import("../dist/numerics/random.js");
+  const { readBattles } = await import(new URL("inference/leaderboard/battles.js", dist).href);
+  const pairFit = await import(new URL("inference/leaderboard/pair-fit.js", dist).href);
+  const { inverseCholeskyFactor } = await import(new URL("numerics/cholesky.js", dist).href);
+  const rounds = await import(new URL("inference/leaderboard/bootstrap-rounds.js", dist).href);
+  const { MultinomialSampler } = await import(new URL("inference/leaderboard/multinomial.js", dist).href);
+  const { UniformStream, createRandom } = await import(new URL("numerics/random.js", dist).href);
   const data = readBattles("bench", "battles", battles);
   const pairs = pairFit.pairTotals(data, "half");
   const fit = pairFit.fitPairs(pairs, { reference: 0, tolerance: 1e-12, maxIterations: 100 });
@@ -182,23 +186,37 @@ console.log(
     tolerance: 1e-6, // arenaLeaderboard's ROUND_TOLERANCE
     maxIterations: 100,
   };
-  const runRound = createRoundRunner(problem);
-  const out = new Float64Array(data.models.length);
+  const BATCH = 4; // the rounds the runner resamples together
+  const out = new Float64Array(BATCH * data.models.length);
+  const n = data.models.length;
+  const runRound = rounds.createRoundRunner?.(problem);
+  const runRounds =
+    rounds.createRoundsRunner?.(problem) ??
+    ((first, count) => {
+      for (let i = 0; i < count; i++) runRound(first + i, out.subarray(i * n, (i + 1) * n));
+    });
   const sampler = new MultinomialSampler(data.battles);
-  const counts = new Float64Array(data.battles.length);
-  const random = createRandom(5);
-  const BATCH = 2;
+  const counts = Array.from({ length: BATCH }, () => new Float64Array(data.battles.length));
+  const streams = UniformStream === undefined ? [] : Array.from({ length: BATCH }, () => new UniformStream(0));
+  const resampleBatch =
+    sampler.resampleMany === undefined
+      ? (first) => counts.forEach((c, j) => sampler.resample(createRandom(first + j), c))
+      : (first) => {
+          streams.forEach((stream, j) => stream.reseed(first + j));
+          sampler.resampleMany(streams, counts, BATCH);
+        };
+  const converged = new Uint8Array(BATCH);
   const minimumPerRound = (run) => {
     let best = Infinity;
     for (let b = 0; b < 300; b++) {
       const t = performance.now();
-      for (let r = 0; r < BATCH; r++) run(b * BATCH + r);
+      run(b * BATCH);
       best = Math.min(best, performance.now() - t);
     }
     return (best / BATCH) * 1000;
   };
-  const round = minimumPerRound((r) => runRound(r, out));
-  const resample = minimumPerRound(() => sampler.resample(random, counts));
+  const round = minimumPerRound((first) => runRounds(first, BATCH, out, converged));
+  const resample = minimumPerRound(resampleBatch);
   console.log(
     `per round, one thread, minimum over 300 batches of ${BATCH}: round ${round.toFixed(0)} µs, ` +
       `the resample alone ${resample.toFixed(0)} µs (load average ${load()})`,

@@ -19,24 +19,52 @@ export type RandomSource = () => number;
  */
 export function createRandom(seed: number): RandomSource {
   requireFinite("createRandom", "seed", seed);
-  let x = Math.trunc(seed) >>> 0;
-  const splitmix32 = (): number => {
-    x = (x + 0x9e3779b9) >>> 0;
-    let z = x;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  const state = Int32Array.of(splitmix32(), splitmix32(), splitmix32(), splitmix32());
-  const block = new Float64Array(BLOCK);
-  let next = BLOCK;
-  return () => {
-    if (next === BLOCK) {
-      fillUniforms(state, block);
-      next = 0;
+  const stream = new UniformStream(seed);
+  return () => stream.uniform();
+}
+
+/**
+ * The stream of {@link createRandom} as an object that can be restarted from another seed: a hot loop that draws
+ * many short streams (a bootstrap round each) keeps one object, so its calls always reach the same method, where a
+ * new closure per stream would be a new call target each time for the optimising compiler.
+ * @internal
+ */
+export class UniformStream {
+  private readonly state = new Int32Array(4);
+  private readonly block = new Float64Array(BLOCK);
+  private next = BLOCK;
+
+  /** @param seed - its integer part (mod 2^32) seeds the state, as for {@link createRandom} */
+  constructor(seed: number) {
+    this.reseed(seed);
+  }
+
+  /** Restarts the stream at the first value of `createRandom(seed)`'s. */
+  reseed(seed: number): void {
+    let x = Math.trunc(seed) >>> 0;
+    for (let i = 0; i < this.state.length; i++) {
+      x = (x + 0x9e3779b9) >>> 0;
+      this.state[i] = mix32(x);
     }
-    return block[next++];
-  };
+    this.next = BLOCK;
+  }
+
+  /** The next uniform in [0, 1). */
+  uniform(): number {
+    if (this.next === BLOCK) {
+      fillUniforms(this.state, this.block);
+      this.next = 0;
+    }
+    return this.block[this.next++];
+  }
+}
+
+/** The 32-bit finaliser of splitmix32: a bijection of the unsigned 32-bit integers. @internal */
+export function mix32(x: number): number {
+  let z = x >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
 }
 
 /**
@@ -46,27 +74,40 @@ export function createRandom(seed: number): RandomSource {
  */
 const BLOCK = 128;
 
+/** 2^−53: a 53-bit integer times it is a double in [0, 1), exactly (a power of two). */
+const TWO_TO_MINUS_53 = 2 ** -53;
+/** 2^26: the high 27 bits of a double's numerator are shifted above the low 26. */
+const TWO_TO_26 = 2 ** 26;
+
 /**
  * Fills `out` with the next doubles of xoshiro128** from `state` (its four 32-bit words, updated): each double
- * takes two outputs, the high 27 bits of the first and 26 of the second, u = (a · 2^26 + b) / 2^53.
+ * takes two outputs, the high 27 bits of the first and 26 of the second, u = (a · 2^26 + b) · 2^−53. The two
+ * steps of a double are written out, so the loop has no branch and the words stay 32-bit integers throughout.
  */
 function fillUniforms(state: Int32Array, out: Float64Array): void {
   let s0 = state[0];
   let s1 = state[1];
   let s2 = state[2];
   let s3 = state[3];
-  let high = 0;
-  for (let i = 0; i < 2 * out.length; i++) {
-    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    const t = s1 << 9;
+  for (let i = 0; i < out.length; i++) {
+    let result = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+    let t = s1 << 9;
     s2 ^= s0;
     s3 ^= s1;
     s1 ^= s2;
     s0 ^= s3;
     s2 ^= t;
     s3 = rotl(s3, 11);
-    if ((i & 1) === 0) high = result >>> 5;
-    else out[i >> 1] = (high * 67108864 + (result >>> 6)) / 9007199254740992;
+    const high = result >>> 5;
+    result = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+    t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 11);
+    out[i] = (high * TWO_TO_26 + (result >>> 6)) * TWO_TO_MINUS_53;
   }
   state[0] = s0;
   state[1] = s1;

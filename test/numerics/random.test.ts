@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRandom } from "../../src/numerics/random.js";
+import { createRandom, UniformStream } from "../../src/numerics/random.js";
 
 const MASK = (1n << 32n) - 1n;
 
@@ -42,5 +42,16 @@ describe("createRandom", () => {
     const random = createRandom(seed);
     const drawn = Array.from({ length: 1000 }, () => random());
     expect(drawn).toEqual(referenceStream(seed, 1000));
+  });
+});
+
+describe("UniformStream", () => {
+  it("gives the reference stream of its seed, and of another after reseeding part-way through a block", () => {
+    const stream = new UniformStream(3);
+    expect(Array.from({ length: 300 }, () => stream.uniform())).toEqual(referenceStream(3, 300));
+    stream.reseed(-7.5);
+    expect(Array.from({ length: 300 }, () => stream.uniform())).toEqual(referenceStream(-7.5, 300));
+    stream.reseed(2 ** 32 + 5);
+    expect(Array.from({ length: 10 }, () => stream.uniform())).toEqual(referenceStream(5, 10));
   });
 });

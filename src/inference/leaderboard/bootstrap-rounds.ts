@@ -1,4 +1,4 @@
-import { createRandom } from "../../numerics/random.js";
+import { mix32, UniformStream } from "../../numerics/random.js";
 import { inverseTimesInto } from "../../numerics/cholesky.js";
 import { maximizeContextual, type ContextualData } from "../contextual-bradley-terry.js";
 import { fitPairs, outcomeValue, type PairTotals } from "./pair-fit.js";
@@ -69,14 +69,6 @@ export function roundWidth(problem: BootstrapProblem): number {
   return problem.kind === "style" ? problem.nModels + problem.features : problem.nModels;
 }
 
-/** The 32-bit finaliser of splitmix32: a bijection of the unsigned 32-bit integers. */
-function mix32(x: number): number {
-  let z = x >>> 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
 /**
  * The seed of round `round`'s random stream: a function of (seed, round) only, so a round draws the same
  * resample on whichever thread runs it. For one seed, distinct rounds (below 2^32) get distinct seeds, since
@@ -88,39 +80,74 @@ export function roundSeed(seed: number, round: number): number {
 }
 
 /**
+ * The widest spread max θ − min θ at which a round's gradient takes σ from strengths w_i = e^{θ_i − max θ}: e^{−600}
+ * ≈ 3e−261 is still a normal double, so every w_i keeps full relative precision and w_i + w_j never underflows.
+ */
+const STRENGTH_SPREAD = 600;
+
+/**
  * Below this fraction of the starting slope, the slope along a chord step at its end says the step overshot too far
  * to keep (damped-newton.ts's rule: a quadratic would have gained at least a quarter of the predicted rise).
  */
 const OVERSHOOT = 0.5;
 
 /**
- * Prepares the rounds of one problem (the log-factorial table, each row's share of its pair's score and total,
- * every buffer a round uses) and returns the function that runs round `round`, writing its θ into `out` (length
- * nModels) and returning whether its fit converged.
- *
- * Each round resamples the rows' battle counts ({@link MultinomialSampler}), sums them per pair (the three
- * outcomes of a pair into one score and one total), and refits from the full-data θ by chord Newton steps: the
- * direction V Vᵀ g with V the full data's inverse information factor, near which every resample's maximum lies,
- * so one step costs a pass over the pairs and two triangular products, and the steps converge linearly, by the
- * resample's information's distance from the full data's. It stops by the rule of {@link fitPairs}: scaled
- * gradient within the tolerance and the last step within its square root. A step that overshoots (possible only
- * far from the maximum, as when a resample leaves a model almost without battles) hands the round over to
- * {@link fitPairs}, damped, from where it got.
+ * Runs rounds [first, first + count) of a bootstrap: writes round first + i's values (θ, then γ with style control;
+ * {@link roundWidth} of them) at out[i · width] and whether its fit converged at converged[i].
  * @internal
  */
-export function createRoundRunner(problem: BootstrapProblem): (round: number, out: Float64Array) => boolean {
-  return problem.kind === "style" ? styleRoundRunner(problem) : pairRoundRunner(problem);
+export type RoundsRunner = (first: number, count: number, out: Float64Array, converged: Uint8Array) => void;
+
+/** A refit from one resample's row counts, writing the round's values into `out`; returns whether it converged. */
+type Refit = (counts: Float64Array, out: Float64Array) => boolean;
+
+/**
+ * Rounds resampled together, row by row: each round's conditional binomials depend on its own previous draws only,
+ * so the rounds' chains of dependent arithmetic overlap in the processor instead of running one after the other.
+ */
+const INTERLEAVED_ROUNDS = 4;
+
+/**
+ * Prepares the rounds of one problem (the sampler's tables, each row's share of its pair's score and total, every
+ * buffer a round uses) and returns the function that runs a range of rounds ({@link RoundsRunner}).
+ *
+ * Each round resamples the rows' battle counts ({@link MultinomialSampler}) from its own stream, seeded by
+ * {@link roundSeed}; rounds are resampled {@link INTERLEAVED_ROUNDS} at a time, each exactly as it would be alone.
+ * A Bradley–Terry round then sums the counts per pair (the three outcomes of a pair into one score and one total),
+ * and refits from the full-data θ by chord Newton steps: the direction V Vᵀ g with V the full data's inverse
+ * information factor, near which every resample's maximum lies, so one step costs a pass over the pairs and two
+ * triangular products, and the steps converge linearly, by the resample's information's distance from the full
+ * data's. It stops by the rule of {@link fitPairs}: scaled gradient within the tolerance and the last step within
+ * its square root. A step that overshoots (possible only far from the maximum, as when a resample leaves a model
+ * almost without battles) hands the round over to {@link fitPairs}, damped, from where it got.
+ * @internal
+ */
+export function createRoundsRunner(problem: BootstrapProblem): RoundsRunner {
+  const refit = problem.kind === "style" ? styleRefit(problem) : pairRefit(problem);
+  const width = roundWidth(problem);
+  const sampler = new MultinomialSampler(problem.battles);
+  const streams = Array.from({ length: INTERLEAVED_ROUNDS }, () => new UniformStream(0));
+  const counts = Array.from({ length: INTERLEAVED_ROUNDS }, () => new Float64Array(problem.battles.length));
+  return (first, count, out, converged) => {
+    for (let group = 0; group < count; group += INTERLEAVED_ROUNDS) {
+      const size = Math.min(INTERLEAVED_ROUNDS, count - group);
+      for (let j = 0; j < size; j++) streams[j].reseed(roundSeed(problem.seed, first + group + j));
+      sampler.resampleMany(streams, counts, size);
+      for (let j = 0; j < size; j++) {
+        const i = group + j;
+        converged[i] = refit(counts[j], out.subarray(i * width, (i + 1) * width)) ? 1 : 0;
+      }
+    }
+  };
 }
 
 /**
- * A round of the style-control bootstrap: the same multinomial resample of the data rows' battle counts, each
- * fitted battle weighted by its row's count times its importance, and the contextual model refitted by
+ * The refit of a round of the style-control bootstrap, from the same multinomial resample of the data rows' battle
+ * counts: each fitted battle weighted by its row's count times its importance, and the contextual model refitted by
  * {@link maximizeContextual} from the full-data fit (Newton with the resample's own information: a few iterations).
  */
-function styleRoundRunner(problem: StyleBootstrapProblem): (round: number, out: Float64Array) => boolean {
+function styleRefit(problem: StyleBootstrapProblem): Refit {
   const { nModels: n, features, importance, row } = problem;
-  const sampler = new MultinomialSampler(problem.battles);
-  const counts = new Float64Array(problem.battles.length);
   const weight = new Float64Array(row.length);
   const data: ContextualData = {
     nItems: n,
@@ -133,8 +160,7 @@ function styleRoundRunner(problem: StyleBootstrapProblem): (round: number, out: 
     ridge: problem.ridge,
   };
   const x = new Float64Array(n + features);
-  return (round, out) => {
-    sampler.resample(createRandom(roundSeed(problem.seed, round)), counts);
+  return (counts, out) => {
     for (let k = 0; k < row.length; k++) weight[k] = counts[row[k]] * importance[k];
     x.set(problem.start);
     const fit = maximizeContextual(data, x, problem.tolerance, problem.maxIterations);
@@ -143,13 +169,11 @@ function styleRoundRunner(problem: StyleBootstrapProblem): (round: number, out: 
   };
 }
 
-/** A round of the Bradley–Terry bootstrap (see {@link createRoundRunner}). */
-function pairRoundRunner(problem: PairBootstrapProblem): (round: number, out: Float64Array) => boolean {
+/** The refit of a round of the Bradley–Terry bootstrap (see {@link createRoundsRunner}). */
+function pairRefit(problem: PairBootstrapProblem): Refit {
   const { nModels: n, reference, pairFirst: first, pairSecond: second, rowPair, factor } = problem;
-  const sampler = new MultinomialSampler(problem.battles);
   const rows = rowPair.length;
   const nPairs = first.length;
-  const counts = new Float64Array(rows);
   const rowWeight = problem.weight;
   // a row's weighted outcome (1, ½ or 0 seen from the pair's first model), per battle
   const rowScore = Float64Array.from(rowWeight, (w, r) => w * outcomeValue(problem.outcome[r]));
@@ -173,9 +197,33 @@ function pairRoundRunner(problem: PairBootstrapProblem): (round: number, out: Fl
   const step = new Float64Array(n);
   const stepTolerance = Math.sqrt(problem.tolerance);
 
-  /** ∇ℓ at θ into g: Σ_k (score_k − total_k σ(θ_first − θ_second)) (e_first − e_second). */
+  const strength = new Float64Array(n);
+
+  /**
+   * ∇ℓ at θ into g: Σ_k (score_k − total_k σ(θ_first − θ_second)) (e_first − e_second). With σ(θ_i − θ_j) =
+   * w_i / (w_i + w_j), w_i = e^{θ_i − max θ} ∈ (0, 1], it takes one exponential per model rather than one per pair,
+   * as long as the spread of θ keeps every w_i normal; wider, σ per pair as e^{−|d|} over 1 + e^{−|d|}.
+   */
   const gradientAt = (theta: Float64Array, g: Float64Array): void => {
     g.fill(0);
+    let top = -Infinity;
+    let bottom = Infinity;
+    for (let i = 0; i < n; i++) {
+      top = Math.max(top, theta[i]);
+      bottom = Math.min(bottom, theta[i]);
+    }
+    if (top - bottom <= STRENGTH_SPREAD) {
+      for (let i = 0; i < n; i++) strength[i] = Math.exp(theta[i] - top);
+      for (let k = 0; k < nPairs; k++) {
+        const t = total[k];
+        if (t === 0) continue;
+        const w = strength[first[k]];
+        const residual = score[k] - (t * w) / (w + strength[second[k]]);
+        g[first[k]] += residual;
+        g[second[k]] -= residual;
+      }
+      return;
+    }
     for (let k = 0; k < nPairs; k++) {
       const t = total[k];
       if (t === 0) continue;
@@ -193,8 +241,7 @@ function pairRoundRunner(problem: PairBootstrapProblem): (round: number, out: Fl
     for (let i = 0; i < n; i++) step[i] = i === reference ? 0 : freeStep[i < reference ? i : i - 1];
   };
 
-  return (round, out) => {
-    sampler.resample(createRandom(roundSeed(problem.seed, round)), counts);
+  return (counts, out) => {
     score.fill(0);
     total.fill(0);
     for (let r = 0; r < rows; r++) {

@@ -5,23 +5,29 @@
 // compiled module whose URL comes in workerData (bootstrap-rounds.js beside the compiled host), so the worker runs
 // the same code as the calling thread would.
 //
-// Each message on the port asks for the rounds [first, first + count); the reply carries their values (count ×
-// roundWidth, round-major: θ, then γ with style control) and whether each fit converged. A failing round posts its
-// error back; the host rejects the call.
+// The first message on the port carries the problem (posted once the caller has its full-data fit; the module is
+// loaded before, while that fit runs). Each later message asks for the rounds [first, first + count); the reply
+// carries their values (count × roundWidth, round-major: θ, then γ with style control) and whether each fit
+// converged. A failure posts its error back; the host rejects the call.
 import { parentPort, workerData } from "node:worker_threads";
 
-const { createRoundRunner, roundWidth } = await import(workerData.module);
-const runRound = createRoundRunner(workerData.problem);
-const n = roundWidth(workerData.problem);
+const { createRoundsRunner, roundWidth } = await import(workerData.module);
+let runRounds;
+let n = 0;
 
-parentPort.on("message", ({ first, count }) => {
+parentPort.on("message", (message) => {
   try {
+    if (message.problem !== undefined) {
+      runRounds = createRoundsRunner(message.problem);
+      n = roundWidth(message.problem);
+      return;
+    }
+    const { first, count } = message;
     const theta = new Float64Array(count * n);
     const converged = new Uint8Array(count);
-    for (let i = 0; i < count; i++) converged[i] = runRound(first + i, theta.subarray(i * n, (i + 1) * n)) ? 1 : 0;
+    runRounds(first, count, theta, converged);
     parentPort.postMessage({ first, count, theta, converged }, [theta.buffer, converged.buffer]);
   } catch (error) {
-    parentPort.postMessage({ first, error });
+    parentPort.postMessage({ first: message.first, error });
   }
 });
-parentPort.postMessage({ ready: true });

@@ -32,7 +32,6 @@ const MAX_ROUNDS_PER_JOB = 8;
 const JOBS_IN_FLIGHT = 2;
 
 interface Reply {
-  readonly ready?: boolean;
   readonly first?: number;
   readonly count?: number;
   readonly theta?: Float64Array;
@@ -41,71 +40,108 @@ interface Reply {
 }
 
 /**
- * Runs `rounds` bootstrap rounds on `threads` worker threads and collects their θ. Rounds are handed out in small
- * jobs as threads become free; a round's result depends only on (seed, round index), never on the thread that ran
- * it, so the result is the same for every thread count. The calling thread only dispatches, so its event loop
- * keeps running.
- *
- * @param fn - the public function errors name
- * @throws {@link LuceError} (with the worker's error as `cause`) when a worker fails
+ * The worker threads of a bootstrap, started ahead of the rounds: each loads the rounds module as soon as it is
+ * created, so a caller that starts them before its full-data fit has them ready when the problem is known. Rounds
+ * are handed out in small jobs as threads become free; a round's result depends only on (seed, round index), never
+ * on the thread that ran it, so the result is the same for every thread count. The calling thread only dispatches,
+ * so its event loop keeps running. {@link close} ends the threads (run does when it settles); a caller that fails
+ * before running calls it.
  * @internal
  */
-export function bootstrapThetas(
-  fn: string,
-  problem: BootstrapProblem,
-  rounds: number,
-  threads: number,
-  onProgress?: (done: number, total: number) => void,
-): Promise<BootstrapThetas> {
-  const n = roundWidth(problem);
-  const theta = new Float64Array(rounds * n);
-  const perJob = Math.max(1, Math.min(MAX_ROUNDS_PER_JOB, Math.floor(rounds / (4 * JOBS_IN_FLIGHT * threads))));
-  const workers: Worker[] = [];
-  return new Promise<BootstrapThetas>((resolve, reject) => {
-    let next = 0;
-    let done = 0;
-    let unconverged = 0;
-    let settled = false;
-    const finish = (error?: unknown) => {
-      if (settled) return;
-      settled = true;
-      for (const w of workers) void w.terminate();
-      if (error === undefined) resolve({ theta, unconverged });
-      else {
-        const failure = new LuceError(fn, "options.ci", `bootstrap: a worker thread failed: ${String(error)}`);
-        reject(Object.assign(failure, { cause: error }));
-      }
-    };
-    const dispatch = (worker: Worker) => {
-      if (next >= rounds) return;
-      const count = Math.min(perJob, rounds - next);
-      worker.postMessage({ first: next, count });
-      next += count;
-    };
-    for (let t = 0; t < Math.min(threads, rounds); t++) {
-      const worker = new Worker(WORKER_URL, { workerData: { module: roundsModule(), problem } });
-      workers.push(worker);
-      worker.on("message", (reply: Reply) => {
-        if (settled) return;
-        if (reply.error !== undefined) return finish(reply.error);
-        if (reply.theta !== undefined && reply.converged !== undefined && reply.first !== undefined) {
-          theta.set(reply.theta, reply.first * n);
-          for (const c of reply.converged) if (c === 0) unconverged++;
-          done += reply.converged.length;
-          onProgress?.(done, rounds);
-          if (done === rounds) return finish();
-        }
-        if (reply.converged !== undefined) dispatch(worker);
-      });
-      // two jobs in flight: the worker starts the second while the first's reply is on its way and the next job
-      // is posted, so it never waits for the calling thread
-      for (let queued = 0; queued < JOBS_IN_FLIGHT; queued++) dispatch(worker);
-      worker.on("error", (error) => finish(error));
+export class BootstrapWorkers {
+  private readonly workers: Worker[] = [];
+  /** The first failure of a thread: an error it raised or an exit before the rounds were done. */
+  private failure: { error: unknown } | undefined;
+  /** Called on a thread's failure while rounds run. */
+  private onFailure: ((error: unknown) => void) | undefined;
+  private closed = false;
+
+  /** Starts `threads` worker threads. */
+  constructor(threads: number) {
+    for (let t = 0; t < threads; t++) {
+      const worker = new Worker(WORKER_URL, { workerData: { module: roundsModule() } });
+      this.workers.push(worker);
+      worker.on("error", (error) => this.fail(error));
       worker.on("exit", (code) => {
-        if (!settled) finish(new Error(`the worker thread exited with code ${code} before the rounds were done`));
+        if (!this.closed)
+          this.fail(new Error(`the worker thread exited with code ${code} before the rounds were done`));
       });
     }
-  });
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= { error };
+    this.onFailure?.(error);
+  }
+
+  /** Ends the threads. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.workers) void w.terminate();
+  }
+
+  /**
+   * Runs `rounds` bootstrap rounds of `problem` on the threads and collects their θ; closes the threads when done.
+   *
+   * @param fn - the public function errors name
+   * @throws {@link LuceError} (with the worker's error as `cause`) when a worker fails
+   */
+  run(
+    fn: string,
+    problem: BootstrapProblem,
+    rounds: number,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<BootstrapThetas> {
+    const n = roundWidth(problem);
+    const theta = new Float64Array(rounds * n);
+    const threads = this.workers.length;
+    const perJob = Math.max(1, Math.min(MAX_ROUNDS_PER_JOB, Math.floor(rounds / (4 * JOBS_IN_FLIGHT * threads))));
+    return new Promise<BootstrapThetas>((resolve, reject) => {
+      let next = 0;
+      let done = 0;
+      let unconverged = 0;
+      let settled = false;
+      const finish = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        this.onFailure = undefined;
+        this.close();
+        if (error === undefined) resolve({ theta, unconverged });
+        else {
+          const failure = new LuceError(fn, "options.ci", `bootstrap: a worker thread failed: ${String(error)}`);
+          reject(Object.assign(failure, { cause: error }));
+        }
+      };
+      if (this.failure !== undefined) return finish(this.failure.error);
+      if (this.closed) return finish(new Error("the worker threads were closed before the rounds ran"));
+      this.onFailure = finish;
+      const dispatch = (worker: Worker) => {
+        if (next >= rounds) return;
+        const count = Math.min(perJob, rounds - next);
+        worker.postMessage({ first: next, count });
+        next += count;
+      };
+      for (const worker of this.workers) {
+        worker.on("message", (reply: Reply) => {
+          if (settled) return;
+          if (reply.error !== undefined) return finish(reply.error);
+          if (reply.theta !== undefined && reply.converged !== undefined && reply.first !== undefined) {
+            theta.set(reply.theta, reply.first * n);
+            for (const c of reply.converged) if (c === 0) unconverged++;
+            done += reply.converged.length;
+            onProgress?.(done, rounds);
+            if (done === rounds) return finish();
+          }
+          dispatch(worker);
+        });
+        worker.postMessage({ problem });
+        // two jobs in flight: the worker starts the second while the first's reply is on its way and the next job
+        // is posted, so it never waits for the calling thread
+        for (let queued = 0; queued < JOBS_IN_FLIGHT; queued++) dispatch(worker);
+      }
+    });
+  }
 }
 
 /**

@@ -13,7 +13,7 @@ import { comparisonFactors } from "../factors.js";
 import { fitBradleyTerry } from "../fit.js";
 import { requireIdentifiable } from "../identifiability.js";
 import { Outcome, readBattles, type BattleRecord, type Battles } from "./battles.js";
-import { bootstrapThetas, quantileSorted } from "./bootstrap.js";
+import { BootstrapWorkers, quantileSorted } from "./bootstrap.js";
 import { reweightPairs } from "./propensity.js";
 import { fitStyleControl, thetaVariances, type StyleCoefficient, type StyleControlOptions } from "./style.js";
 import type { PairBootstrapProblem, StyleBootstrapProblem } from "./bootstrap-rounds.js";
@@ -355,133 +355,139 @@ export async function arenaLeaderboard(
     return d >= 0 ? 1 / (1 + Math.exp(-d)) : Math.exp(d) / (1 + Math.exp(d));
   };
 
-  if (style !== undefined) {
-    const fit = fitStyleControl(fn, fitted, columnIndex, ties === "drop", ridge);
-    theta = fit.theta;
-    iterations = fit.iterations;
-    const gauge = anchor === undefined ? null : reference;
-    const toErrors = (v: Float64Array) => Float64Array.from(v, (x) => ELO * Math.sqrt(Math.max(0, x)));
-    modelErrors = toErrors(thetaVariances(fit.model, n, gauge));
-    sandwichErrors = toErrors(thetaVariances(fit.sandwich, n, gauge));
-    expectedScore = logistic;
-    const names = data.features!.names;
-    const p = columnIndex.length;
-    let coefficientLower: Float64Array | undefined;
-    let coefficientUpper: Float64Array | undefined;
-    if (ci === "bootstrap") {
-      const problem: StyleBootstrapProblem = {
-        kind: "style",
-        nModels: n,
-        features: p,
-        a: fit.fitted.a,
-        b: fit.fitted.b,
-        outcome: fit.fitted.outcome,
-        x: fit.fitted.x,
-        ridge,
-        importance: fit.importance,
-        row: fit.row,
-        battles: fitted.battles,
-        start: Float64Array.from([...fit.theta, ...fit.coefficients]),
-        seed,
-        tolerance: ROUND_TOLERANCE,
-        maxIterations: MAX_ITERATIONS,
-      };
-      const result = await bootstrapThetas(fn, problem, rounds, threads, o.onProgress);
-      ({ lower, upper } = bootstrapIntervals(result.theta, rounds, n, n + p, toRatings));
-      // each round's γ follows its θ: the same percentiles, read n values further on and kept as they are
-      const asIs = (gamma: Float64Array, out: Float64Array) => {
-        out.set(gamma);
-        return out;
-      };
-      ({ lower: coefficientLower, upper: coefficientUpper } = bootstrapIntervals(
-        result.theta.subarray(n),
-        rounds,
-        p,
-        n + p,
-        asIs,
-      ));
-      bootstrap = { rounds, seed, unconverged: result.unconverged };
-    }
-    styleSummary = {
-      ridge,
-      coefficients: columnIndex.map((column, j) => {
-        const estimate = fit.coefficients[j];
-        const sandwichError = Math.sqrt(Math.max(0, fit.sandwich[n + j][n + j]));
-        const modelError = Math.sqrt(Math.max(0, fit.model[n + j][n + j]));
-        const se = ci === "sandwich" ? sandwichError : modelError;
-        return {
-          name: names[column],
-          estimate,
-          lower: coefficientLower?.[j] ?? estimate - Z_95 * se,
-          upper: coefficientUpper?.[j] ?? estimate + Z_95 * se,
-          sandwichError,
-          modelError,
+  // the bootstrap's threads start before the full-data fit, so that they load while it runs
+  const workers = ci === "bootstrap" ? new BootstrapWorkers(Math.min(threads, rounds)) : undefined;
+  try {
+    if (style !== undefined) {
+      const fit = fitStyleControl(fn, fitted, columnIndex, ties === "drop", ridge);
+      theta = fit.theta;
+      iterations = fit.iterations;
+      const gauge = anchor === undefined ? null : reference;
+      const toErrors = (v: Float64Array) => Float64Array.from(v, (x) => ELO * Math.sqrt(Math.max(0, x)));
+      modelErrors = toErrors(thetaVariances(fit.model, n, gauge));
+      sandwichErrors = toErrors(thetaVariances(fit.sandwich, n, gauge));
+      expectedScore = logistic;
+      const names = data.features!.names;
+      const p = columnIndex.length;
+      let coefficientLower: Float64Array | undefined;
+      let coefficientUpper: Float64Array | undefined;
+      if (ci === "bootstrap") {
+        const problem: StyleBootstrapProblem = {
+          kind: "style",
+          nModels: n,
+          features: p,
+          a: fit.fitted.a,
+          b: fit.fitted.b,
+          outcome: fit.fitted.outcome,
+          x: fit.fitted.x,
+          ridge,
+          importance: fit.importance,
+          row: fit.row,
+          battles: fitted.battles,
+          start: Float64Array.from([...fit.theta, ...fit.coefficients]),
+          seed,
+          tolerance: ROUND_TOLERANCE,
+          maxIterations: MAX_ITERATIONS,
         };
-      }),
-    };
-  } else if (ties === "davidson") {
-    const davidson = fitDavidson(fn, fitted, reference);
-    theta = davidson.theta;
-    iterations = davidson.iterations;
-    modelErrors = errorsOf(davidson.covariance);
-    tieParameter = davidson.logNu;
-    const nu = Math.exp(davidson.logNu);
-    expectedScore = (i, j) => {
-      const half = (theta[i] - theta[j]) / 2;
-      const m = Math.abs(half);
-      const win = Math.exp(half - m);
-      const loss = Math.exp(-half - m);
-      const tie = nu * Math.exp(-m);
-      return (win + tie / 2) / (win + loss + tie);
-    };
-  } else {
-    const pairs = pairTotals(fitted, ties);
-    requireIdentifiableBattles(fn, data.models, pairs);
-    const fit = fitPairs(pairs, { reference, tolerance: TOLERANCE, maxIterations: MAX_ITERATIONS });
-    if (!fit.converged)
-      throw new LuceError(
-        fn,
-        "battles",
-        `the maximum-likelihood fit did not converge (${fit.stopped ?? "no reason given"})`,
-      );
-    theta = fit.theta;
-    iterations = fit.iterations;
-    const covariances = thetaCovariances(fitted, pairs, theta, reference);
-    if (covariances === null)
-      throw new LuceError(
-        fn,
-        "battles",
-        "give an information matrix that is not numerically positive definite: counts too extreme for float64",
-      );
-    modelErrors = errorsOf(covariances.model);
-    sandwichErrors = errorsOf(covariances.sandwich);
-    expectedScore = logistic;
-    if (ci === "bootstrap") {
-      const factor = inverseCholeskyFactor(reducedLaplacian(pairs, pairCurvatures(pairs, theta), reference), n - 1);
-      if (factor === null)
-        throw new LuceError(fn, "battles", "give an information matrix that is not numerically positive definite");
-      const problem: PairBootstrapProblem = {
-        kind: "pairs",
-        nModels: n,
-        reference,
-        outcome: fitted.outcome,
-        weight: fitted.weight,
-        battles: fitted.battles,
-        rowPair: pairs.rowPair,
-        pairFirst: pairs.first,
-        pairSecond: pairs.second,
-        theta,
-        factor: { size: factor.size, stride: factor.stride, v: factor.v },
-        seed,
-        tolerance: ROUND_TOLERANCE,
-        maxIterations: MAX_ITERATIONS,
+        const result = await workers!.run(fn, problem, rounds, o.onProgress);
+        ({ lower, upper } = bootstrapIntervals(result.theta, rounds, n, n + p, toRatings));
+        // each round's γ follows its θ: the same percentiles, read n values further on and kept as they are
+        const asIs = (gamma: Float64Array, out: Float64Array) => {
+          out.set(gamma);
+          return out;
+        };
+        ({ lower: coefficientLower, upper: coefficientUpper } = bootstrapIntervals(
+          result.theta.subarray(n),
+          rounds,
+          p,
+          n + p,
+          asIs,
+        ));
+        bootstrap = { rounds, seed, unconverged: result.unconverged };
+      }
+      styleSummary = {
+        ridge,
+        coefficients: columnIndex.map((column, j) => {
+          const estimate = fit.coefficients[j];
+          const sandwichError = Math.sqrt(Math.max(0, fit.sandwich[n + j][n + j]));
+          const modelError = Math.sqrt(Math.max(0, fit.model[n + j][n + j]));
+          const se = ci === "sandwich" ? sandwichError : modelError;
+          return {
+            name: names[column],
+            estimate,
+            lower: coefficientLower?.[j] ?? estimate - Z_95 * se,
+            upper: coefficientUpper?.[j] ?? estimate + Z_95 * se,
+            sandwichError,
+            modelError,
+          };
+        }),
       };
-      const result = await bootstrapThetas(fn, problem, rounds, threads, o.onProgress);
-      const intervals = bootstrapIntervals(result.theta, rounds, n, n, toRatings);
-      lower = intervals.lower;
-      upper = intervals.upper;
-      bootstrap = { rounds, seed, unconverged: result.unconverged };
+    } else if (ties === "davidson") {
+      const davidson = fitDavidson(fn, fitted, reference);
+      theta = davidson.theta;
+      iterations = davidson.iterations;
+      modelErrors = errorsOf(davidson.covariance);
+      tieParameter = davidson.logNu;
+      const nu = Math.exp(davidson.logNu);
+      expectedScore = (i, j) => {
+        const half = (theta[i] - theta[j]) / 2;
+        const m = Math.abs(half);
+        const win = Math.exp(half - m);
+        const loss = Math.exp(-half - m);
+        const tie = nu * Math.exp(-m);
+        return (win + tie / 2) / (win + loss + tie);
+      };
+    } else {
+      const pairs = pairTotals(fitted, ties);
+      requireIdentifiableBattles(fn, data.models, pairs);
+      const fit = fitPairs(pairs, { reference, tolerance: TOLERANCE, maxIterations: MAX_ITERATIONS });
+      if (!fit.converged)
+        throw new LuceError(
+          fn,
+          "battles",
+          `the maximum-likelihood fit did not converge (${fit.stopped ?? "no reason given"})`,
+        );
+      theta = fit.theta;
+      iterations = fit.iterations;
+      const covariances = thetaCovariances(fitted, pairs, theta, reference);
+      if (covariances === null)
+        throw new LuceError(
+          fn,
+          "battles",
+          "give an information matrix that is not numerically positive definite: counts too extreme for float64",
+        );
+      modelErrors = errorsOf(covariances.model);
+      sandwichErrors = errorsOf(covariances.sandwich);
+      expectedScore = logistic;
+      if (ci === "bootstrap") {
+        const factor = inverseCholeskyFactor(reducedLaplacian(pairs, pairCurvatures(pairs, theta), reference), n - 1);
+        if (factor === null)
+          throw new LuceError(fn, "battles", "give an information matrix that is not numerically positive definite");
+        const problem: PairBootstrapProblem = {
+          kind: "pairs",
+          nModels: n,
+          reference,
+          outcome: fitted.outcome,
+          weight: fitted.weight,
+          battles: fitted.battles,
+          rowPair: pairs.rowPair,
+          pairFirst: pairs.first,
+          pairSecond: pairs.second,
+          theta,
+          factor: { size: factor.size, stride: factor.stride, v: factor.v },
+          seed,
+          tolerance: ROUND_TOLERANCE,
+          maxIterations: MAX_ITERATIONS,
+        };
+        const result = await workers!.run(fn, problem, rounds, o.onProgress);
+        const intervals = bootstrapIntervals(result.theta, rounds, n, n, toRatings);
+        lower = intervals.lower;
+        upper = intervals.upper;
+        bootstrap = { rounds, seed, unconverged: result.unconverged };
+      }
     }
+  } finally {
+    workers?.close();
   }
   const ratings = toRatings(theta);
   if (ci !== "bootstrap") {

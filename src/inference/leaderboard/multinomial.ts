@@ -1,5 +1,5 @@
-import type { RandomSource } from "../../numerics/random.js";
-import { NeumaierSum } from "../../numerics/sum.js";
+import type { UniformStream } from "../../numerics/random.js";
+import { logFactorial } from "../../numerics/log-factorial.js";
 
 /**
  * The mean min(np, n(1 − p)) from which a binomial is drawn by BTRS rather than by inversion: Hörmann's
@@ -8,6 +8,12 @@ import { NeumaierSum } from "../../numerics/sum.js";
 const BTRS_MIN_MEAN = 10;
 /** BTRS's box of immediate acceptance: |u| at most ½ − this, v at most v_r (Hörmann 1993, algorithm BTRS). */
 const BTRS_BOX_US = 0.07;
+/**
+ * The distance |k − m| from the mode up to which BTRS tests a point against the pmf ratio f(k)/f(m) as a product
+ * of |k − m| consecutive ratios (Hörmann 1993, step 3.1) rather than from logarithms: a few multiplications
+ * against five logarithms.
+ */
+const BTRS_PRODUCT_SPAN = 30;
 
 /**
  * Multinomial resampling of counts, as a bootstrap of the battles: `total` draws with replacement from the
@@ -15,150 +21,175 @@ const BTRS_BOX_US = 0.07;
  * conditional binomials, row by row: row r gets Binomial(draws left, counts_r / counts left), which is how numpy's
  * `multinomial` draws too.
  *
- * A binomial whose smaller mean min(np, nq) is at least 10 is drawn by Hörmann's BTRS (transformed rejection with
- * squeeze, W. Hörmann, "The generation of binomial random variates", J. Stat. Comput. Simul. 46, 1993): two
- * uniforms per try, about 1.15 tries expected whatever n, most accepted in a box without a logarithm; the rest are
- * accepted against the exact log-pmf. A smaller one is drawn by inversion searched outward from its mode (Kemp's
- * chop-down search): its probability at the mode m from a table of log-factorials, then P(k ± 1) from P(k) by the
- * ratio of consecutive terms, alternately below and above m until the uniform is used up; the expected number of
- * steps is of the order of the standard deviation, below 4 here. The table is summed with compensation, so
- * ln C(n, m) carries an absolute error of a few ulp of ln n! (below 1e−9 for n up to 10⁷): the probabilities (and
- * BTRS's acceptance tests) are right to that relative error.
+ * Each binomial is drawn with the smaller of its two probabilities, p' = min(p, 1 − p) (Binomial(n, 1 − p) is n
+ * minus Binomial(n, p)). When its mean np' is at least 10 it is drawn by Hörmann's BTRS (transformed rejection
+ * with squeeze, W. Hörmann, "The generation of binomial random variates", J. Stat. Comput. Simul. 46, 1993): two
+ * uniforms per try, about 1.15 tries expected whatever n, many accepted in a box without evaluating the pmf; the
+ * rest are tested against the exact pmf ratio f(k)/f(mode), near the mode as a product of consecutive ratios, far
+ * from it in logarithms ({@link logFactorial}), so that ln C(n, k) carries an absolute error of a few ulp of ln n!
+ * (below 1e−9 for n up to 10⁷). A smaller mean is drawn by
+ * inversion from 0 with one uniform: P(0) = (1 − p')ⁿ, then P(k + 1) = P(k) · (n − k)/(k + 1) · p'/(1 − p')
+ * with 1/(k + 1) from a table, np' + 1 < 11 steps expected and no division.
  * @internal
  */
 export class MultinomialSampler {
-  private readonly logFactorial: Float64Array;
+  /**
+   * 1/k at k ≥ 1, up to twice the largest count and BTRS's product span: as far as the binomials' modes and their
+   * neighbourhoods reach in practice; a step past the table divides instead.
+   */
+  private readonly reciprocal: Float64Array;
   private readonly total: number;
   /**
-   * The rows in the order they are drawn: by count, largest first. Any order gives the same multinomial; this one
-   * draws the many small rows last, when few draws are left, so that their log-factorials are looked up in the
-   * table's short head, which stays in cache, rather than all along it.
+   * Row r's conditional probability, counts_r / (counts of rows r and after, the rows drawn in order): its
+   * smaller side p' = min(p, 1 − p), whether that is 1 − p (the draw is then n minus the binomial's), ln(1 − p'),
+   * p'(1 − p'), the odds p'/(1 − p') and their logarithm, and the draws left from which its mean np' reaches BTRS's
+   * threshold.
    */
-  private readonly order: Int32Array;
-  /**
-   * The conditional probability of the s-th row drawn, counts_r / (counts of the rows drawn from the s-th on),
-   * and its logs and odds.
-   */
-  private readonly p: Float64Array;
-  private readonly logP: Float64Array;
-  private readonly logQ: Float64Array;
+  private readonly small: Float64Array;
+  private readonly complement: Uint8Array;
+  private readonly logLarge: Float64Array;
+  private readonly variance: Float64Array;
   private readonly odds: Float64Array;
+  private readonly logOdds: Float64Array;
+  private readonly btrsFrom: Float64Array;
+  /** Each resample's draws left, in {@link resampleMany}. */
+  private drawsLeft = new Float64Array(0);
 
   /**
    * Prepares the resampling of `counts`: the conditional probabilities are the same in every resample (only the
-   * number of draws left varies), so their logarithms are taken once here.
+   * number of draws left varies), so what depends on them alone is computed once here.
    * @param counts - each row's count (non-negative integers)
    */
   constructor(counts: Float64Array) {
     let total = 0;
-    for (const c of counts) total += c;
-    this.total = total;
-    this.logFactorial = new Float64Array(total + 1);
-    const sum = new NeumaierSum();
-    for (let k = 2; k <= total; k++) {
-      sum.add(Math.log(k));
-      this.logFactorial[k] = sum.value();
+    let largest = 0;
+    for (const c of counts) {
+      total += c;
+      largest = Math.max(largest, c);
     }
+    this.total = total;
+    this.reciprocal = new Float64Array(Math.min(total, 2 * largest + BTRS_PRODUCT_SPAN) + 2);
+    for (let k = 1; k < this.reciprocal.length; k++) this.reciprocal[k] = 1 / k;
     const rows = counts.length;
-    this.order = Int32Array.from({ length: rows }, (_, r) => r).sort((r, s) => counts[s] - counts[r] || r - s);
-    this.p = new Float64Array(rows);
-    this.logP = new Float64Array(rows);
-    this.logQ = new Float64Array(rows);
+    this.small = new Float64Array(rows);
+    this.complement = new Uint8Array(rows);
+    this.logLarge = new Float64Array(rows);
+    this.variance = new Float64Array(rows);
     this.odds = new Float64Array(rows);
+    this.logOdds = new Float64Array(rows);
+    this.btrsFrom = new Float64Array(rows);
     let countLeft = total;
     for (let s = 0; s < rows; s++) {
-      const count = counts[this.order[s]];
+      const count = counts[s];
       const p = countLeft > 0 ? Math.min(1, count / countLeft) : 0;
-      this.p[s] = p;
-      this.logP[s] = Math.log(p);
-      this.logQ[s] = Math.log1p(-p);
-      this.odds[s] = p / (1 - p);
+      const small = Math.min(p, 1 - p);
+      this.small[s] = small;
+      this.complement[s] = p > 0.5 ? 1 : 0;
+      this.logLarge[s] = Math.log1p(-small);
+      this.variance[s] = small * (1 - small);
+      this.odds[s] = small / (1 - small);
+      this.logOdds[s] = Math.log(small) - this.logLarge[s];
+      this.btrsFrom[s] = small > 0 ? BTRS_MIN_MEAN / small : Infinity;
       countLeft -= count;
     }
   }
 
-  /** One draw of Binomial(n, p_s) with the s-th drawn row's conditional probability, n ≤ total. */
-  private binomial(n: number, s: number, random: RandomSource): number {
-    const p = this.p[s];
-    if (n === 0 || p <= 0) return 0;
-    if (p >= 1) return n;
-    // BTRS draws with the smaller of p and q: Binomial(n, q) is n minus Binomial(n, p)
-    if (p <= 0.5) {
-      if (n * p >= BTRS_MIN_MEAN) return this.btrs(n, p, this.logP[s] - this.logQ[s], random);
-    } else if (n * (1 - p) >= BTRS_MIN_MEAN) return n - this.btrs(n, 1 - p, this.logQ[s] - this.logP[s], random);
-    return this.inversion(n, s, random);
-  }
-
   /**
-   * Binomial(n, p) by BTRS for p ≤ ½ and np ≥ 10 (Hörmann 1993), `logOdds` = ln(p / (1 − p)). Each try maps u
-   * uniform on (−½, ½) through the inverse of the hat's cumulative to k; inside the box |u| ≤ ½ − 0.07, v ≤ v_r
-   * the hat is below the pmf and k is accepted at once, otherwise when v times the hat is below the pmf, tested in
-   * logarithms.
+   * Binomial(n, p') by BTRS for p' ≤ ½ and np' ≥ 10 (Hörmann 1993), p' row s's smaller conditional probability.
+   * Each try maps u uniform on (−½, ½) through the inverse of the hat's cumulative to k; inside the box
+   * |u| ≤ ½ − 0.07, v ≤ v_r the hat is below the pmf and k is accepted at once, otherwise when v times the hat is
+   * below the pmf: v ≤ f(k)/f(m) with m the mode, by the product of the ratios f(i)/f(i − 1) = ((n + 1)/i − 1) ·
+   * p'/(1 − p') between m and k when they are close ({@link BTRS_PRODUCT_SPAN}), in logarithms otherwise.
    */
-  private btrs(n: number, p: number, logOdds: number, random: RandomSource): number {
-    const spq = Math.sqrt(n * p * (1 - p));
+  private btrs(n: number, s: number, random: UniformStream): number {
+    const p = this.small[s];
+    const spq = Math.sqrt(n * this.variance[s]);
     const b = 1.15 + 2.53 * spq;
     const a = -0.0873 + 0.0248 * b + 0.01 * p;
     const c = n * p + 0.5;
     const vr = 0.92 - 4.2 / b;
     for (;;) {
-      const u = random() - 0.5;
-      let v = random();
+      const u = random.uniform() - 0.5;
+      let v = random.uniform();
       const us = 0.5 - Math.abs(u);
       const k = Math.floor(((2 * a) / us + b) * u + c);
       if (us >= BTRS_BOX_US && v <= vr) return k;
       if (k < 0 || k > n) continue;
       const alpha = (2.83 + 5.1 / b) * spq;
       const m = Math.floor((n + 1) * p);
-      const lf = this.logFactorial;
       v *= alpha / (a / (us * us) + b);
-      if (Math.log(v) <= lf[m] + lf[n - m] - lf[k] - lf[n - k] + (k - m) * logOdds) return k;
+      if (Math.abs(k - m) <= BTRS_PRODUCT_SPAN && Math.max(k, m) < this.reciprocal.length) {
+        // f(i)/f(i − 1) = (n + 1 − i)/i · odds, with 1/i from the table
+        const odds = this.odds[s];
+        const reciprocal = this.reciprocal;
+        const scaled = (n + 1) * odds;
+        let ratio = 1;
+        if (k > m) {
+          for (let i = m + 1; i <= k; i++) ratio *= scaled * reciprocal[i] - odds;
+          if (v <= ratio) return k;
+        } else {
+          for (let i = k + 1; i <= m; i++) ratio *= scaled * reciprocal[i] - odds;
+          if (v * ratio <= 1) return k;
+        }
+        continue;
+      }
+      const logRatio = logFactorial(m) + logFactorial(n - m) - logFactorial(k) - logFactorial(n - k);
+      if (Math.log(v) <= logRatio + (k - m) * this.logOdds[s]) return k;
     }
   }
 
-  /** Binomial(n, p_s) by inversion from the mode, from one uniform. */
-  private inversion(n: number, s: number, random: RandomSource): number {
-    const p = this.p[s];
-    const mode = Math.min(n, Math.floor((n + 1) * p));
-    const lf = this.logFactorial;
-    const atMode = Math.exp(lf[n] - lf[mode] - lf[n - mode] + mode * this.logP[s] + (n - mode) * this.logQ[s]);
+  /** Binomial(n, p') by inversion from 0, p' row s's smaller conditional probability, from one uniform. */
+  private inversion(n: number, s: number, random: UniformStream): number {
     const odds = this.odds[s];
-    let u = random() - atMode;
-    if (u < 0) return mode;
-    let below = mode;
-    let above = mode;
-    let fBelow = atMode;
-    let fAbove = atMode;
-    for (;;) {
-      let moved = false;
-      if (below > 0 && fBelow > 0) {
-        // P(k − 1) = P(k) · k / (n − k + 1) · (1 − p) / p
-        fBelow *= below / ((n - below + 1) * odds);
-        below--;
-        u -= fBelow;
-        if (u < 0) return below;
-        moved = true;
+    const reciprocal = this.reciprocal;
+    const atZero = Math.exp(n * this.logLarge[s]);
+    let f = atZero;
+    let u = random.uniform();
+    let k = 0;
+    while (u >= f) {
+      u -= f;
+      // P(k + 1) = P(k) · (n − k) / (k + 1) · p' / (1 − p')
+      f *= (n - k) * odds * (k + 1 < reciprocal.length ? reciprocal[k + 1] : 1 / (k + 1));
+      k++;
+      if (f === 0) {
+        // past k = n, or the terms underflowed: the uniform exceeded the probabilities' computed sum, which falls
+        // short of 1 by rounding only; a fresh uniform keeps the draw exact
+        f = atZero;
+        u = random.uniform();
+        k = 0;
       }
-      if (above < n && fAbove > 0) {
-        // P(k + 1) = P(k) · (n − k) / (k + 1) · p / (1 − p)
-        fAbove *= ((n - above) * odds) / (above + 1);
-        above++;
-        u -= fAbove;
-        if (u < 0) return above;
-        moved = true;
+    }
+    return k;
+  }
+
+  /**
+   * Resamples `many` times at once, interleaved row by row: `outs[j]` from `streams[j]`, for j below `many`, exactly
+   * as {@link resample} would (the resamples share nothing but the tables).
+   */
+  resampleMany(streams: readonly UniformStream[], outs: readonly Float64Array[], many: number): void {
+    if (this.drawsLeft.length < many) this.drawsLeft = new Float64Array(many);
+    const drawsLeft = this.drawsLeft;
+    drawsLeft.fill(this.total, 0, many);
+    const rows = this.small.length;
+    for (let s = 0; s < rows; s++) {
+      const small = this.small[s];
+      const complement = this.complement[s];
+      const btrsFrom = this.btrsFrom[s];
+      for (let j = 0; j < many; j++) {
+        const n = drawsLeft[j];
+        let k = 0;
+        if (n > 0 && small > 0) {
+          k = n >= btrsFrom ? this.btrs(n, s, streams[j]) : this.inversion(n, s, streams[j]);
+          if (complement === 1) k = n - k;
+        } else if (complement === 1) k = n;
+        outs[j][s] = k;
+        drawsLeft[j] = n - k;
       }
-      // both tails spent (or underflowed to 0): the uniform exceeded the probabilities' sum by rounding only
-      if (!moved) return mode;
     }
   }
 
   /** Resamples: `out[r]` gets row r's number of draws among `total` = Σ counts draws with replacement. */
-  resample(random: RandomSource, out: Float64Array): void {
-    let drawsLeft = this.total;
-    for (let s = 0; s < this.order.length; s++) {
-      const k = this.binomial(drawsLeft, s, random);
-      out[this.order[s]] = k;
-      drawsLeft -= k;
-    }
+  resample(random: UniformStream, out: Float64Array): void {
+    this.resampleMany([random], [out], 1);
   }
 }

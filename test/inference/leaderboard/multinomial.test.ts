@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRandom } from "../../../src/numerics/random.js";
+import { UniformStream } from "../../../src/numerics/random.js";
 import { MultinomialSampler } from "../../../src/inference/leaderboard/multinomial.js";
 
 /** The exact binomial pmf by the product formula, summed in log space term by term. */
@@ -63,7 +63,7 @@ describe("MultinomialSampler", () => {
   function firstRowDraws(counts: number[], draws: number, seed: number): number[] {
     const total = counts.reduce((s, c) => s + c, 0);
     const sampler = new MultinomialSampler(Float64Array.from(counts));
-    const random = createRandom(seed);
+    const random = new UniformStream(seed);
     const out = new Float64Array(counts.length);
     return Array.from({ length: draws }, () => {
       sampler.resample(random, out);
@@ -125,7 +125,7 @@ describe("MultinomialSampler", () => {
     const counts = Float64Array.from([5, 0, 120, 33, 1, 41]);
     const total = counts.reduce((s, x) => s + x, 0);
     const sampler = new MultinomialSampler(counts);
-    const random = createRandom(9);
+    const random = new UniformStream(9);
     const out = new Float64Array(counts.length);
     const rounds = 20_000;
     const sums = new Float64Array(counts.length);
