@@ -72,10 +72,11 @@ describe("MultinomialSampler", () => {
     });
   }
 
-  // The rows are drawn largest first, each as a binomial of the draws left: with two rows [hits, n − hits] the
-  // larger is drawn with p ≥ ½, with three rows [hits, rest/2, rest/2] and hits > rest/2 row 0 is drawn first with
-  // p < ½. The cases cover both samplers, inversion from the mode (smaller mean min(np, nq) below 10) and BTRS (at
-  // least 10), on both sides of ½, near BTRS's threshold, and with the many trials of an arena bootstrap.
+  // The rows are drawn in order, each as a binomial of the draws left with the smaller of p and 1 − p: with two
+  // rows [hits, n − hits] row 0 is drawn with p = hits / n on either side of ½ (above ½ as n minus the binomial of
+  // 1 − p). The cases cover both samplers, inversion from 0 (smaller mean below 10) and BTRS (at least 10, its
+  // acceptance tested by the product of pmf ratios near the mode and in logarithms far from it), on both sides of
+  // ½, near BTRS's threshold, and with the many trials of an arena bootstrap.
   it.each([
     [40, 12],
     [25, 22],
