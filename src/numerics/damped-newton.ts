@@ -74,7 +74,8 @@ function dot(a: Float64Array, b: Float64Array): number {
  * search along it: the step t·d is accepted when f's slope along d at its end is ≥ 0 (f is concave, so it
  * rose all the way) or not below −½ of the initial slope (see {@link QUADRATIC_OVERSHOOT}), else by Armijo's
  * rule on f itself, halving t until one holds; a full step
- * that still climbs steeply is doubled while f keeps rising. Stops when `problem.converged` holds (and
+ * that still climbs steeply is doubled while f keeps rising (with {@link NewtonProblem.doubleWhileSteep}, while it
+ * climbs steeply at its end). Stops when `problem.converged` holds (and
  * takes that last step), when no step increases f (`stopped` says so), or after `maxIterations`.
  * @internal
  */
