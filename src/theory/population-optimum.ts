@@ -428,7 +428,10 @@ function apoZeroDivergence(prompt: PromptProblem): PromptSolution | null {
   const { net, scale } = apoZeroNetWeights(prompt);
   const noise = GRADIENT_NOISE * (prompt.pairs.length + 1) * Number.EPSILON * scale;
   if (net.every((a) => Math.abs(a) <= noise)) return null;
-  const losing = prompt.support.map((_, y) => y).filter((y) => net[y] > 0);
+  const responses = prompt.support.map((_, y) => y);
+  // those surely above 0; when every positive a_y is within the rounding, those whose sum offsets the negative ones
+  const sure = responses.filter((y) => net[y] > noise);
+  const losing = sure.length > 0 ? sure : responses.filter((y) => net[y] > 0);
   if (losing.length === 0) return null;
   const where = losing.map((y) => `y_${prompt.support[y]}`).join(", ");
   return {
