@@ -23,6 +23,28 @@ test("a start far out on the logistic's tails still reaches π_r*", () => {
   expect(report.worst.residual).toBeLessThan(1e-10);
 });
 
+test("a step is not lengthened past the edges' minimisers by one edge's shallow slope", () => {
+  // the first direction changes v₁ − v₂ by −2 and v₀ − v₁ by 1e−4 per unit: once edge (1, 2) is past its minimiser
+  // the loss still falls along it (edge (0, 1) lies on its linear tail), and a step doubled while it falls ends
+  // with |v| ≈ 1e5, edge (1, 2) far out on its flat tail
+  const instance = {
+    beta: 1,
+    reward: [-3.651254653930664, -5.989595413208008, 6.142981052398682],
+    logReference: [0, 0, 0].map(() => -Math.log(3)),
+    graph: {
+      size: 3,
+      edges: [
+        [0, 1, 0.44184030055999757] as [number, number, number],
+        [1, 2, 2.083356598615646] as [number, number, number],
+      ],
+    },
+    start: [-43.32387447357178, 45.94776928424835, -21.08863592147827],
+  };
+  const report = checkInstance(connected, instance);
+  expect(report.verdict).toBe("holds");
+  expect(report.worst.residual).toBeLessThan(1e-10);
+});
+
 test("disconnected: two uncompared responses keep Newton's starting gap", () => {
   const disconnected = populationDpo({ connectedGraph: false });
   const instance = {

@@ -23,6 +23,14 @@ export interface NewtonProblem<State> {
   converged(state: State, x: Float64Array, direction: Float64Array): boolean;
   /** Applied to x after every accepted step (for example centring, when f is shift-invariant). */
   normalize?(x: Float64Array): void;
+  /**
+   * Double a step only while the slope at its end stays above {@link EXTEND_WHEN_SLOPE_KEEPS} of the initial slope,
+   * rather than while f rises: for an f whose terms have linear tails (a constant slope far off), where a slope that
+   * has fallen means the step has crossed them, and a small one left by one term could carry x, f rising all the
+   * while, far onto the flat tails of others. Without it a logistic likelihood's tail, whose slope decays
+   * geometrically, is crossed in logarithmically many doublings.
+   */
+  readonly doubleWhileSteep?: boolean;
 }
 
 /** What {@link dampedNewton} returns. @internal */
@@ -66,7 +74,8 @@ function dot(a: Float64Array, b: Float64Array): number {
  * search along it: the step t·d is accepted when f's slope along d at its end is ≥ 0 (f is concave, so it
  * rose all the way) or not below −½ of the initial slope (see {@link QUADRATIC_OVERSHOOT}), else by Armijo's
  * rule on f itself, halving t until one holds; a full step
- * that still climbs steeply is doubled while f keeps rising. Stops when `problem.converged` holds (and
+ * that still climbs steeply is doubled while f keeps rising (with {@link NewtonProblem.doubleWhileSteep}, while it
+ * climbs steeply at its end). Stops when `problem.converged` holds (and
  * takes that last step), when no step increases f (`stopped` says so), or after `maxIterations`.
  * @internal
  */
@@ -123,13 +132,15 @@ export function dampedNewton<State>(
       for (let doublings = 0; doublings < MAX_DOUBLINGS; doublings++) {
         for (let i = 0; i < n; i++) trial[i] = x[i] + 2 * t * d[i];
         const next = problem.evaluate(trial, false, spare);
-        if (!(dot(d, problem.gradient(next)) >= 0)) {
+        const end = dot(d, problem.gradient(next));
+        if (!(end >= 0)) {
           spare = next;
           break;
         }
         spare = state;
         state = next;
         t *= 2;
+        if (problem.doubleWhileSteep === true && !(end > EXTEND_WHEN_SLOPE_KEEPS * slope)) break;
       }
     }
     for (let i = 0; i < n; i++) x[i] += t * d[i];

@@ -421,12 +421,17 @@ export function apoZeroNetWeights(prompt: PromptProblem): { net: Float64Array; s
  * `apo_zero` has no finite optimum unless every a_y is 0 (see {@link apoZeroNetWeights}): the a_y sum to 0, so a
  * response with a_y > 0 comes with one with a_y ≤ 0, and moving probability from the first to the second lowers
  * σ(βh) where a > 0 and raises it where a ≤ 0, lowering the loss from every policy: log π/π_ref of each response with
- * a_y > 0 runs to −∞. An a_y within the rounding of the weights' sum counts as 0 (see {@link apoZeroFlat}).
+ * a_y > 0 runs to −∞. The loss is flat only when every a_y is within the rounding of the weights' sum (see
+ * {@link apoZeroFlat}): as the a_y sum to 0, one beyond it on either side means that some a_y is above 0.
  */
 function apoZeroDivergence(prompt: PromptProblem): PromptSolution | null {
   const { net, scale } = apoZeroNetWeights(prompt);
   const noise = GRADIENT_NOISE * (prompt.pairs.length + 1) * Number.EPSILON * scale;
-  const losing = prompt.support.map((_, y) => y).filter((y) => net[y] > noise);
+  if (net.every((a) => Math.abs(a) <= noise)) return null;
+  const responses = prompt.support.map((_, y) => y);
+  // those surely above 0; when every positive a_y is within the rounding, those whose sum offsets the negative ones
+  const sure = responses.filter((y) => net[y] > noise);
+  const losing = sure.length > 0 ? sure : responses.filter((y) => net[y] > 0);
   if (losing.length === 0) return null;
   const where = losing.map((y) => `y_${prompt.support[y]}`).join(", ");
   return {

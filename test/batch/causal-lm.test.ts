@@ -229,7 +229,7 @@ describe("a model whose float32 logits rows sum past the float range", () => {
   // a float32 sum of V terms in any order errs by at most (V − 1)·2^−24 times Σ |x|
   const bound = (y: number) => ((V - 1) * 2 ** -24 * row(y).reduce((a, x) => a + Math.abs(x), 0)) / V;
 
-  it("dpoModelBatch's mean logits are finite and correct (the chosen row's mean +1e38, the rejected's −1e38)", async () => {
+  it("dpoModelBatch's mean logits are finite and correct (the chosen row's +1e38, the rejected's −1e38)", async () => {
     const policy = await CausalLanguageModel.load(model, { moments: true });
     const inputIds = [
       [1, 5],

@@ -227,6 +227,31 @@ describe("populationOptimum: apo_zero's divergence from its net weights", () => 
     expect(message).toContain("y_2");
     expect(message).not.toContain("y_1");
   });
+  it("a_y within rounding but one beyond it the other way: the a_y sum to 0, so the loss is not flat", () => {
+    // y_0's reward 6e−14 above the rest, μ on the star around y_0: a_y = q(y_0 ≻ y) − q(y ≻ y_0) = σ(6e−14) − σ(−6e−14)
+    // ≈ 3e−14 for y = 1…4, each within the rounding allowed on the weights (3.2e−14), a_0 = −1.2e−13 beyond it
+    const K = 5;
+    const mu = Array.from({ length: K }, (_, i) =>
+      Array.from({ length: K }, (_, j) => (i !== j && i * j === 0 ? 1 : 0)),
+    );
+    const a = 1 / (1 + Math.exp(-6e-14)) - 1 / (1 + Math.exp(6e-14));
+    expect(a).toBeGreaterThan(0);
+    let message = "";
+    try {
+      populationOptimum({
+        lossType: "apo_zero",
+        beta: 1,
+        reward: [[6e-14, 0, 0, 0, 0]],
+        logReference: [new Array(K).fill(L(1 / K))],
+        pairWeights: [mu],
+      });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("no finite optimum");
+    expect(message).toContain("y_1, y_2, y_3, y_4");
+    expect(message).not.toContain("y_0");
+  });
   /** The certificate of a flat loss: π_ref, the constant Σ_{i<j} μ_ij, and no uniqueness or accuracy claimed. */
   function expectFlat(p: PopulationProblem, muTotal: number): void {
     const r = populationOptimum(p);

@@ -104,7 +104,7 @@ function solveLaplacian(h: Float64Array[], b: Float64Array, label: number[]): Fl
 /**
  * The largest change of any compared reward difference in one Newton direction (a trust region): from the steep side
  * of the logistic, where the curvature is tiny, the full Newton step would jump far past the minimiser into the flat
- * tail; a capped direction that still descends at its end is lengthened by the line search instead.
+ * tail; a capped direction that still descends steeply at its end is lengthened by the line search instead.
  */
 const MAX_STEP = 2;
 /**
@@ -146,6 +146,8 @@ export function newtonPopulationDpo(instance: PopulationDpoInstance): Float64Arr
       const quiet = parts.grad.every((g, y) => Math.abs(g) <= parts.noise[y]);
       return small || quiet;
     },
+    // each edge's loss is linear far on its wrong side: a step is lengthened across such tails, not past them
+    doubleWhileSteep: true,
   };
   return dampedNewton(problem, Float64Array.from(instance.start), MAX_ITERATIONS).x;
 }
