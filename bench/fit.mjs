@@ -30,7 +30,7 @@ const middle = (values) => [...values].sort((a, b) => a - b)[values.length >> 1]
  * Warm-up calls of `run` itself until it runs steadily: at least MIN_WARM_UP, then until a call is within
  * STEADY of the fastest before it, at most MAX_WARM_UP. One call is not enough: the JIT and the WebAssembly
  * kernel's tier-up (compiled on a background thread, later on a loaded machine) take several calls of a fit with
- * errors. LUCE_WARMUP=once warms up with a single call instead (the figures before this rule).
+ * errors. LUCE_WARMUP=once warms up with a single call instead.
  */
 function warmUp(run) {
   if (process.env.LUCE_WARMUP === "once") return run();

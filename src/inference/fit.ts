@@ -25,7 +25,7 @@ import {
   type Factors,
 } from "./factors.js";
 import { requireExtendedIdentifiable, requireIdentifiable } from "./identifiability.js";
-import { evaluateGroups, type GroupState } from "./groups.js";
+import { allPairs, evaluateGroups, type GroupState } from "./groups.js";
 import { centre } from "./stopping-rule.js";
 import { fitExtended, type ExtendedData } from "./bradley-terry-extended.js";
 import { normalizeComparisons } from "../ranking/observations.js";
@@ -411,7 +411,10 @@ function fit(fn: string, argument: string, factors: Factors, options: FitOptions
     throw new LuceError(fn, "options.method", "must be 'newton' with a prior (MAP is fitted by Newton)");
   const counted = priorVariance === undefined ? requireIdentifiable(fn, argument, factors) : undefined;
 
-  const start = counted !== undefined && method === "newton" ? winLossLogOdds(counted) : undefined;
+  // the log-odds start is exact for two items and close for pairwise data; rankings' wins and losses (first against
+  // the rest) say less of the strengths, and on sparse rankings such a start costs Newton iterations
+  const start =
+    counted !== undefined && method === "newton" && allPairs(factors.start) ? winLossLogOdds(counted) : undefined;
   const settings: EstimatorSettings = { tolerance, maxIterations, priorVariance, start };
   const estimate: Estimate =
     method === "newton"
