@@ -81,10 +81,12 @@ export class MultinomialSampler {
     let countLeft = total;
     for (let s = 0; s < rows; s++) {
       const count = counts[s];
-      const p = countLeft > 0 ? Math.min(1, count / countLeft) : 0;
-      const small = Math.min(p, 1 - p);
+      const rest = countLeft - count;
+      // p' from the smaller of the two counts, so that it is correctly rounded on either side of ½ (1 − fl(p) is
+      // off by up to ulp(1)/2, a large relative error when 1 − p is small)
+      const small = countLeft > 0 ? Math.min(count, rest) / countLeft : 0;
       this.small[s] = small;
-      this.complement[s] = p > 0.5 ? 1 : 0;
+      this.complement[s] = count > rest ? 1 : 0;
       this.logLarge[s] = Math.log1p(-small);
       this.variance[s] = small * (1 - small);
       this.odds[s] = small / (1 - small);

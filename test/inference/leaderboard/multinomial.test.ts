@@ -143,3 +143,32 @@ describe("MultinomialSampler", () => {
     });
   });
 });
+
+describe("MultinomialSampler with a conditional probability near 1", () => {
+  /** A stream that hands out one fixed uniform. */
+  class FixedUniform extends UniformStream {
+    constructor(private readonly u: number) {
+      super(0);
+    }
+    override uniform(): number {
+      return this.u;
+    }
+  }
+
+  it("draws the smaller side with its exact probability 1/N, not 1 minus the rounded (N − 1)/N", () => {
+    // counts [N − 1, 1]: row 1 is Binomial(N, 1/N), drawn by inversion as the smaller side of row 0's p = 1 − 1/N,
+    // so it is 0 exactly when the uniform is below P(0) = (1 − 1/N)^N, with ln P(0) = −Σ_{j ≥ 1} N^{1−j}/j. Taking
+    // 1/N as 1 − fl((N − 1)/N), off by up to ulp(1)/2 absolute, moves P(0) by up to N·ulp(1)/2 ≈ 1e−9 relative
+    // (5e−10 at this N); the uniforms on either side of P(0) are 1e−11 away in relative terms, far beyond the few
+    // ulp of the exact sampler's P(0).
+    const n = 1e7;
+    const logAtZero = -(1 + 1 / (2 * n) + 1 / (3 * n * n));
+    const atZero = Math.exp(logAtZero);
+    const sampler = new MultinomialSampler(Float64Array.of(n - 1, 1));
+    const out = new Float64Array(2);
+    sampler.resample(new FixedUniform(atZero * (1 - 1e-11)), out);
+    expect([...out]).toEqual([n, 0]);
+    sampler.resample(new FixedUniform(atZero * (1 + 1e-11)), out);
+    expect([...out]).toEqual([n - 1, 1]);
+  });
+});
