@@ -1,5 +1,5 @@
 import type { UniformStream } from "../../numerics/random.js";
-import { logFactorial } from "../../numerics/log-factorial.js";
+import { logFactorialRatio } from "../../numerics/log-factorial.js";
 
 /**
  * The mean min(np, n(1 − p)) from which a binomial is drawn by BTRS rather than by inversion: Hörmann's
@@ -26,8 +26,8 @@ const BTRS_PRODUCT_SPAN = 30;
  * with squeeze, W. Hörmann, "The generation of binomial random variates", J. Stat. Comput. Simul. 46, 1993): two
  * uniforms per try, about 1.15 tries expected whatever n, many accepted in a box without evaluating the pmf; the
  * rest are tested against the exact pmf ratio f(k)/f(mode), near the mode as a product of consecutive ratios, far
- * from it in logarithms ({@link logFactorial}), so that ln C(n, k) carries an absolute error of a few ulp of ln n!
- * (below 1e−9 for n up to 10⁷). A smaller mean is drawn by
+ * from it in logarithms ({@link logFactorialRatio}), whose absolute error is a few ulp of |k − mode|·ln n, not of
+ * ln n!, so the acceptance is right to that relative error. A smaller mean is drawn by
  * inversion from 0 with one uniform: P(0) = (1 − p')ⁿ, then P(k + 1) = P(k) · (n − k)/(k + 1) · p'/(1 − p')
  * with 1/(k + 1) from a table, np' + 1 < 11 steps expected and no division.
  * @internal
@@ -135,7 +135,7 @@ export class MultinomialSampler {
         }
         continue;
       }
-      const logRatio = logFactorial(m) + logFactorial(n - m) - logFactorial(k) - logFactorial(n - k);
+      const logRatio = logFactorialRatio(m, k) + logFactorialRatio(n - m, n - k);
       if (Math.log(v) <= logRatio + (k - m) * this.logOdds[s]) return k;
     }
   }
