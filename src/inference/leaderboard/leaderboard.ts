@@ -590,7 +590,12 @@ function requireIdentifiableBattles(fn: string, models: readonly string[], pairs
     if (lost > 0) add(pairs.second[k], pairs.first[k], lost);
   }
   try {
-    requireIdentifiable(fn, "battles", comparisonFactors(fn, { winners, losers, counts }, pairs.nModels));
+    requireIdentifiable(
+      fn,
+      "battles",
+      comparisonFactors(fn, { winners, losers, counts }, pairs.nModels),
+      "leave such models out or add battles that they lose and win",
+    );
   } catch (e) {
     if (!(e instanceof LuceError)) throw e;
     throw new LuceError(fn, "battles", withModelNames(e.message.replace(/^.*?argument '.*?' /, ""), models));
