@@ -27,9 +27,9 @@ const BTRS_PRODUCT_SPAN = 30;
  * uniforms per try, about 1.15 tries expected whatever n, many accepted in a box without evaluating the pmf; the
  * rest are tested against the exact pmf ratio f(k)/f(mode), near the mode as a product of consecutive ratios, far
  * from it in logarithms ({@link logFactorialRatio}), whose absolute error is a few ulp of |k − mode|·ln n, not of
- * ln n!, so the acceptance is right to that relative error. A smaller mean is drawn by
- * inversion from 0 with one uniform: P(0) = (1 − p')ⁿ, then P(k + 1) = P(k) · (n − k)/(k + 1) · p'/(1 − p')
- * with 1/(k + 1) from a table, np' + 1 < 11 steps expected and no division.
+ * ln n!, so the acceptance is right to that relative error. A smaller mean is drawn by inversion from 0 with one
+ * uniform: P(0) = (1 − p')ⁿ, then P(k + 1) = P(k) · (n − k)/(k + 1) · p'/(1 − p') with 1/(k + 1) from a table,
+ * np' + 1 < 11 steps expected and no division.
  * @internal
  */
 export class MultinomialSampler {
