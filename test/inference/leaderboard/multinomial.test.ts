@@ -144,6 +144,25 @@ describe("MultinomialSampler", () => {
   });
 });
 
+describe("MultinomialSampler.resampleMany", () => {
+  it("draws each resample exactly as resample does from the same stream alone, interleaved or not", () => {
+    // rows drawn by inversion and by BTRS, on both sides of ½, with a zero and a last row taking what is left
+    const counts = Float64Array.of(3, 50, 1, 0, 200_000, 12, 4_000, 9, 1, 400, 2);
+    const sampler = new MultinomialSampler(counts);
+    for (let seed = 0; seed < 50; seed++)
+      for (let many = 1; many <= 4; many++) {
+        const outs = Array.from({ length: 4 }, () => new Float64Array(counts.length));
+        const streams = Array.from({ length: 4 }, (_, j) => new UniformStream(seed * 4 + j));
+        sampler.resampleMany(streams, outs, many);
+        for (let j = 0; j < many; j++) {
+          const alone = new Float64Array(counts.length);
+          sampler.resample(new UniformStream(seed * 4 + j), alone);
+          expect([...outs[j]]).toEqual([...alone]);
+        }
+      }
+  });
+});
+
 describe("MultinomialSampler with a conditional probability near 1", () => {
   /** A stream that hands out one fixed uniform. */
   class FixedUniform extends UniformStream {
