@@ -85,7 +85,8 @@ export class BootstrapWorkers {
    * Runs `rounds` bootstrap rounds of `problem` on the threads and collects their θ; closes the threads when done.
    *
    * @param fn - the public function errors name
-   * @throws {@link LuceError} (with the worker's error as `cause`) when a worker fails
+   * @throws {@link LuceError} (with the worker's error as `cause`) when a worker fails; whatever `onProgress`
+   *   throws, as it is
    */
   run(
     fn: string,
@@ -102,16 +103,20 @@ export class BootstrapWorkers {
       let done = 0;
       let unconverged = 0;
       let settled = false;
-      const finish = (error?: unknown) => {
+      /** Ends the threads and settles: resolved without a failure, else rejected with it as it is. */
+      const settle = (failure?: { reason: unknown }) => {
         if (settled) return;
         settled = true;
         this.onFailure = undefined;
         this.close();
-        if (error === undefined) resolve({ theta, unconverged });
-        else {
-          const failure = new LuceError(fn, "options.ci", `bootstrap: a worker thread failed: ${String(error)}`);
-          reject(Object.assign(failure, { cause: error }));
-        }
+        if (failure === undefined) resolve({ theta, unconverged });
+        else reject(failure.reason);
+      };
+      /** Settles, a thread's error (if any) wrapped in a LuceError naming `fn`. */
+      const finish = (error?: unknown) => {
+        if (error === undefined) return settle();
+        const failure = new LuceError(fn, "options.ci", `bootstrap: a worker thread failed: ${String(error)}`);
+        settle({ reason: Object.assign(failure, { cause: error }) });
       };
       if (this.failure !== undefined) return finish(this.failure.error);
       if (this.closed) return finish(new Error("the worker threads were closed before the rounds ran"));
@@ -130,7 +135,12 @@ export class BootstrapWorkers {
             theta.set(reply.theta, reply.first * n);
             for (const c of reply.converged) if (c === 0) unconverged++;
             done += reply.converged.length;
-            onProgress?.(done, rounds);
+            try {
+              onProgress?.(done, rounds);
+            } catch (error) {
+              // the caller's own error: the rounds stop, and the promise (not the event loop) carries it
+              return settle({ reason: error });
+            }
             if (done === rounds) return finish();
           }
           dispatch(worker);

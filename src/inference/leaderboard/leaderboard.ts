@@ -51,7 +51,10 @@ export interface ArenaLeaderboardOptions {
   readonly seed?: number;
   /** Worker threads for the bootstrap (default: the machine's available parallelism, at most 16). */
   readonly threads?: number;
-  /** Called after each batch of bootstrap rounds with the rounds done and the total. */
+  /**
+   * Called after each batch of bootstrap rounds with the rounds done and the total; what it throws stops the
+   * bootstrap and rejects the call with it.
+   */
   readonly onProgress?: (done: number, total: number) => void;
   /**
    * Style control: ratings adjusted for per-battle features (response length, markdown, …) by the contextual
@@ -590,7 +593,12 @@ function requireIdentifiableBattles(fn: string, models: readonly string[], pairs
     if (lost > 0) add(pairs.second[k], pairs.first[k], lost);
   }
   try {
-    requireIdentifiable(fn, "battles", comparisonFactors(fn, { winners, losers, counts }, pairs.nModels));
+    requireIdentifiable(
+      fn,
+      "battles",
+      comparisonFactors(fn, { winners, losers, counts }, pairs.nModels),
+      "leave such models out or add battles that they lose and win",
+    );
   } catch (e) {
     if (!(e instanceof LuceError)) throw e;
     throw new LuceError(fn, "battles", withModelNames(e.message.replace(/^.*?argument '.*?' /, ""), models));

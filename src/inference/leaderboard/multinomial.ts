@@ -1,5 +1,5 @@
 import type { UniformStream } from "../../numerics/random.js";
-import { logFactorial } from "../../numerics/log-factorial.js";
+import { logFactorialRatio } from "../../numerics/log-factorial.js";
 
 /**
  * The mean min(np, n(1 − p)) from which a binomial is drawn by BTRS rather than by inversion: Hörmann's
@@ -26,10 +26,10 @@ const BTRS_PRODUCT_SPAN = 30;
  * with squeeze, W. Hörmann, "The generation of binomial random variates", J. Stat. Comput. Simul. 46, 1993): two
  * uniforms per try, about 1.15 tries expected whatever n, many accepted in a box without evaluating the pmf; the
  * rest are tested against the exact pmf ratio f(k)/f(mode), near the mode as a product of consecutive ratios, far
- * from it in logarithms ({@link logFactorial}), so that ln C(n, k) carries an absolute error of a few ulp of ln n!
- * (below 1e−9 for n up to 10⁷). A smaller mean is drawn by
- * inversion from 0 with one uniform: P(0) = (1 − p')ⁿ, then P(k + 1) = P(k) · (n − k)/(k + 1) · p'/(1 − p')
- * with 1/(k + 1) from a table, np' + 1 < 11 steps expected and no division.
+ * from it in logarithms ({@link logFactorialRatio}), whose absolute error is a few ulp of |k − mode|·ln n, not of
+ * ln n!, so the acceptance is right to that relative error. A smaller mean is drawn by inversion from 0 with one
+ * uniform: P(0) = (1 − p')ⁿ, then P(k + 1) = P(k) · (n − k)/(k + 1) · p'/(1 − p') with 1/(k + 1) from a table,
+ * np' + 1 < 11 steps expected and no division.
  * @internal
  */
 export class MultinomialSampler {
@@ -81,10 +81,12 @@ export class MultinomialSampler {
     let countLeft = total;
     for (let s = 0; s < rows; s++) {
       const count = counts[s];
-      const p = countLeft > 0 ? Math.min(1, count / countLeft) : 0;
-      const small = Math.min(p, 1 - p);
+      const rest = countLeft - count;
+      // p' from the smaller of the two counts, so that it is correctly rounded on either side of ½ (1 − fl(p) is
+      // off by up to ulp(1)/2, a large relative error when 1 − p is small)
+      const small = countLeft > 0 ? Math.min(count, rest) / countLeft : 0;
       this.small[s] = small;
-      this.complement[s] = p > 0.5 ? 1 : 0;
+      this.complement[s] = count > rest ? 1 : 0;
       this.logLarge[s] = Math.log1p(-small);
       this.variance[s] = small * (1 - small);
       this.odds[s] = small / (1 - small);
@@ -133,7 +135,7 @@ export class MultinomialSampler {
         }
         continue;
       }
-      const logRatio = logFactorial(m) + logFactorial(n - m) - logFactorial(k) - logFactorial(n - k);
+      const logRatio = logFactorialRatio(m, k) + logFactorialRatio(n - m, n - k);
       if (Math.log(v) <= logRatio + (k - m) * this.logOdds[s]) return k;
     }
   }

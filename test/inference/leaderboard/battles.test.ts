@@ -116,6 +116,24 @@ describe("arenaLeaderboard's input checks", () => {
   });
 });
 
+describe("arenaLeaderboard on battles that do not identify the ratings", () => {
+  it("names the model and a remedy arenaLeaderboard accepts, with every interval method", async () => {
+    // y never loses: its rating's maximum likelihood is +∞; arenaLeaderboard has no prior to offer as a way out
+    const unidentified = parseBattles("model_a,model_b,winner\nx,y,b\ny,z,a\nx,z,a\nz,x,a\n");
+    for (const ci of ["sandwich", "bootstrap", "model"] as const) {
+      const e = await arenaLeaderboard(unidentified, { ci }).then(
+        () => new Error("no error"),
+        (error: unknown) => error,
+      );
+      expect(e, ci).toBeInstanceOf(LuceError);
+      expect((e as LuceError).argument).toBe("battles");
+      expect((e as LuceError).message).toMatch(/model 'y' never loses/);
+      expect((e as LuceError).message).not.toMatch(/options\.prior/);
+      expect((e as LuceError).message).toMatch(/leave .* out or add battles/);
+    }
+  });
+});
+
 describe("arenaRanks", () => {
   it("counts the models whose lower bound lies above the model's upper bound", () => {
     // intervals: A [10, 14], B [8, 12], C [2, 5], D [6, 9], E [13, 20]

@@ -171,4 +171,19 @@ describe("arenaLeaderboard's bootstrap (the compiled rounds module under dist/, 
     expect(progress.at(-1)).toBe(400);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
   });
+
+  it("rejects with the error an onProgress callback throws, rather than throwing it out of the event loop", async () => {
+    const stop = new Error("stop the bootstrap");
+    let calls = 0;
+    const onProgress = () => {
+      calls++;
+      throw stop;
+    };
+    await expect(arenaLeaderboard(battles, { ci: "bootstrap", rounds: 200, threads: 2, onProgress })).rejects.toBe(
+      stop,
+    );
+    // the rounds stopped with the first call: no later reply reaches the callback
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(1);
+  });
 });

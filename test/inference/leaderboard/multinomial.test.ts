@@ -143,3 +143,51 @@ describe("MultinomialSampler", () => {
     });
   });
 });
+
+describe("MultinomialSampler.resampleMany", () => {
+  it("draws each resample exactly as resample does from the same stream alone, interleaved or not", () => {
+    // rows drawn by inversion and by BTRS, on both sides of ½, with a zero and a last row taking what is left
+    const counts = Float64Array.of(3, 50, 1, 0, 200_000, 12, 4_000, 9, 1, 400, 2);
+    const sampler = new MultinomialSampler(counts);
+    for (let seed = 0; seed < 50; seed++)
+      for (let many = 1; many <= 4; many++) {
+        const outs = Array.from({ length: 4 }, () => new Float64Array(counts.length));
+        const streams = Array.from({ length: 4 }, (_, j) => new UniformStream(seed * 4 + j));
+        sampler.resampleMany(streams, outs, many);
+        for (let j = 0; j < many; j++) {
+          const alone = new Float64Array(counts.length);
+          sampler.resample(new UniformStream(seed * 4 + j), alone);
+          expect([...outs[j]]).toEqual([...alone]);
+        }
+      }
+  });
+});
+
+describe("MultinomialSampler with a conditional probability near 1", () => {
+  /** A stream that hands out one fixed uniform. */
+  class FixedUniform extends UniformStream {
+    constructor(private readonly u: number) {
+      super(0);
+    }
+    override uniform(): number {
+      return this.u;
+    }
+  }
+
+  it("draws the smaller side with its exact probability 1/N, not 1 minus the rounded (N − 1)/N", () => {
+    // counts [N − 1, 1]: row 1 is Binomial(N, 1/N), drawn by inversion as the smaller side of row 0's p = 1 − 1/N,
+    // so it is 0 exactly when the uniform is below P(0) = (1 − 1/N)^N, with ln P(0) = −Σ_{j ≥ 1} N^{1−j}/j. Taking
+    // 1/N as 1 − fl((N − 1)/N), off by up to ulp(1)/2 absolute, moves P(0) by up to N·ulp(1)/2 ≈ 1e−9 relative
+    // (5e−10 at this N); the uniforms on either side of P(0) are 1e−11 away in relative terms, far beyond the few
+    // ulp of the exact sampler's P(0).
+    const n = 1e7;
+    const logAtZero = -(1 + 1 / (2 * n) + 1 / (3 * n * n));
+    const atZero = Math.exp(logAtZero);
+    const sampler = new MultinomialSampler(Float64Array.of(n - 1, 1));
+    const out = new Float64Array(2);
+    sampler.resample(new FixedUniform(atZero * (1 - 1e-11)), out);
+    expect([...out]).toEqual([n, 0]);
+    sampler.resample(new FixedUniform(atZero * (1 + 1e-11)), out);
+    expect([...out]).toEqual([n - 1, 1]);
+  });
+});
