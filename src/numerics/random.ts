@@ -69,8 +69,8 @@ export function mix32(x: number): number {
 
 /**
  * The doubles a generator hands out are made a block at a time: one tight loop keeps the state in registers and
- * writes the block, and each call then only reads the next value, which costs about half as much per value as
- * stepping the state on every call. A generator used for a few values only makes a block it does not use up.
+ * writes the block, and each call then only reads the next value instead of stepping the state held in a
+ * closure. A generator used for a few values only makes a block it does not use up.
  */
 const BLOCK = 128;
 
