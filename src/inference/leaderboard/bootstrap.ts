@@ -56,16 +56,21 @@ export class BootstrapWorkers {
   private onFailure: ((error: unknown) => void) | undefined;
   private closed = false;
 
-  /** Starts `threads` worker threads. */
+  /** Starts `threads` worker threads; if one cannot be started, those already started are ended. */
   constructor(threads: number) {
-    for (let t = 0; t < threads; t++) {
-      const worker = new Worker(WORKER_URL, { workerData: { module: roundsModule() } });
-      this.workers.push(worker);
-      worker.on("error", (error) => this.fail(error));
-      worker.on("exit", (code) => {
-        if (!this.closed)
-          this.fail(new Error(`the worker thread exited with code ${code} before the rounds were done`));
-      });
+    try {
+      for (let t = 0; t < threads; t++) {
+        const worker = new Worker(WORKER_URL, { workerData: { module: roundsModule() } });
+        this.workers.push(worker);
+        worker.on("error", (error) => this.fail(error));
+        worker.on("exit", (code) => {
+          if (!this.closed)
+            this.fail(new Error(`the worker thread exited with code ${code} before the rounds were done`));
+        });
+      }
+    } catch (error) {
+      this.close();
+      throw error;
     }
   }
 
