@@ -1,4 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { resolve } from "node:path";
 import { LuceError } from "../errors.js";
 import { requireBoolean } from "../validation/checks.js";
@@ -129,8 +130,8 @@ export class CausalLanguageModel {
    *   from a path re-reads its file the first time `dpoModelBatch` asks for metrics or WPO weights, to build a second
    *   session with the moments outputs: the file must then still be there, unchanged (its size and modification time
    *   are checked).
-   * @throws {@link luce!LuceError} when onnxruntime-node is missing, the file is not an ONNX model, it
-   *   lacks the named logits output or input ids, or its opset is below 13
+   * @throws {@link luce!LuceError} when onnxruntime-node is missing, the path cannot be read, the file is not an ONNX
+   *   model, it lacks the named logits output or input ids, or its opset is below 13
    */
   static async load(
     model: string | Uint8Array,
@@ -143,9 +144,16 @@ export class CausalLanguageModel {
     if (backend !== "cpu" && backend !== "webgpu")
       throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${describe(backend)}`);
     const runtime = await onnxRuntime(fn, "options.backend");
-    const fromFile = typeof model === "string";
-    const modified = fromFile ? await stat(model) : null; // before the read: a later change shows when re-read
-    const bytes = fromFile ? new Uint8Array(await readFile(model)) : model;
+    let file: Stats | null = null; // taken before the read: a later change shows when the file is re-read
+    let bytes: unknown = model;
+    if (typeof model === "string") {
+      try {
+        file = await stat(model);
+        bytes = new Uint8Array(await readFile(model));
+      } catch (error) {
+        throw new LuceError(fn, "model", `names a file that could not be read: ${(error as Error).message}`);
+      }
+    }
     if (!(bytes instanceof Uint8Array))
       throw new LuceError(fn, "model", "must be a path or the model's bytes (Uint8Array)");
     // withRowStatistics reads the bytes synchronously and returns a new model, so no other code can change them
@@ -177,9 +185,9 @@ export class CausalLanguageModel {
       session,
       { inputIds, attentionMask: session.inputNames.includes(mask) ? mask : null },
       appended.vocabulary,
-      modified === null
+      file === null
         ? null
-        : { path: resolve(model as string), size: modified.size, modified: modified.mtimeMs, logits, backend },
+        : { path: resolve(model as string), size: file.size, modified: file.mtimeMs, logits, backend },
       withMoments,
     );
   }
