@@ -374,8 +374,9 @@ export interface DpoModelBatchResult extends DpoLossResult, Pick<DpoBatchResult,
  * own.
  * @param inputs - the two models and the token batch
  * @param options - the loss's options, `average`/`shift`/`ignoreIndex` for the scoring, `useWeighting` and `metrics`
- * @returns the loss result with both models' sequence log-probs
- * @throws {@link luce!LuceError} for an odd batch and as the models' scoring and `dpoLoss` do
+ * @returns the loss result with both models' sequence log-probs, and `pairWeights` / `logitMetrics` when asked
+ * @throws {@link luce!LuceError} for an odd batch, as the models' scoring and `dpoLoss` do, and, with `useWeighting`
+ *   or `metrics`, for a policy loaded from bytes without `options.moments` or whose file changed since it was loaded
  */
 export async function dpoModelBatch(
   inputs: DpoModelBatchInputs,
