@@ -125,7 +125,7 @@ export class CausalLanguageModel {
   /**
    * Loads a model from a path or its bytes.
    * @param model - an .onnx file's path or bytes
-   * @param options - backend and the model's input and output names
+   * @param options - backend, the model's input and output names, and `moments` (build the moments outputs now)
    * @returns the model, ready to score; it keeps none of the model's bytes. Without `options.moments`, a model loaded
    *   from a path re-reads its file the first time `dpoModelBatch` asks for metrics or WPO weights, to build a second
    *   session with the moments outputs: the file must then still be there, unchanged (its size and modification time
