@@ -1,4 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { resolve } from "node:path";
 import { LuceError } from "../errors.js";
 import { requireBoolean } from "../validation/checks.js";
@@ -124,13 +125,13 @@ export class CausalLanguageModel {
   /**
    * Loads a model from a path or its bytes.
    * @param model - an .onnx file's path or bytes
-   * @param options - backend and the model's input and output names
+   * @param options - backend, the model's input and output names, and `moments` (build the moments outputs now)
    * @returns the model, ready to score; it keeps none of the model's bytes. Without `options.moments`, a model loaded
    *   from a path re-reads its file the first time `dpoModelBatch` asks for metrics or WPO weights, to build a second
    *   session with the moments outputs: the file must then still be there, unchanged (its size and modification time
    *   are checked).
-   * @throws {@link luce!LuceError} when onnxruntime-node is missing, the file is not an ONNX model, it
-   *   lacks the named logits output or input ids, or its opset is below 13
+   * @throws {@link luce!LuceError} when onnxruntime-node is missing, the path cannot be read, the file is not an ONNX
+   *   model, it lacks the named logits output or input ids, or its opset is below 13
    */
   static async load(
     model: string | Uint8Array,
@@ -143,9 +144,16 @@ export class CausalLanguageModel {
     if (backend !== "cpu" && backend !== "webgpu")
       throw new LuceError(fn, "options.backend", `must be "cpu" or "webgpu", got ${describe(backend)}`);
     const runtime = await onnxRuntime(fn, "options.backend");
-    const fromFile = typeof model === "string";
-    const modified = fromFile ? await stat(model) : null; // before the read: a later change shows when re-read
-    const bytes = fromFile ? new Uint8Array(await readFile(model)) : model;
+    let file: Stats | null = null; // taken before the read: a later change shows when the file is re-read
+    let bytes: unknown = model;
+    if (typeof model === "string") {
+      try {
+        file = await stat(model);
+        bytes = new Uint8Array(await readFile(model));
+      } catch (error) {
+        throw new LuceError(fn, "model", `names a file that could not be read: ${(error as Error).message}`);
+      }
+    }
     if (!(bytes instanceof Uint8Array))
       throw new LuceError(fn, "model", "must be a path or the model's bytes (Uint8Array)");
     // withRowStatistics reads the bytes synchronously and returns a new model, so no other code can change them
@@ -177,9 +185,9 @@ export class CausalLanguageModel {
       session,
       { inputIds, attentionMask: session.inputNames.includes(mask) ? mask : null },
       appended.vocabulary,
-      modified === null
+      file === null
         ? null
-        : { path: resolve(model as string), size: modified.size, modified: modified.mtimeMs, logits, backend },
+        : { path: resolve(model as string), size: file.size, modified: file.mtimeMs, logits, backend },
       withMoments,
     );
   }
@@ -366,8 +374,9 @@ export interface DpoModelBatchResult extends DpoLossResult, Pick<DpoBatchResult,
  * own.
  * @param inputs - the two models and the token batch
  * @param options - the loss's options, `average`/`shift`/`ignoreIndex` for the scoring, `useWeighting` and `metrics`
- * @returns the loss result with both models' sequence log-probs
- * @throws {@link luce!LuceError} for an odd batch and as the models' scoring and `dpoLoss` do
+ * @returns the loss result with both models' sequence log-probs, and `pairWeights` / `logitMetrics` when asked
+ * @throws {@link luce!LuceError} for an odd batch, as the models' scoring and `dpoLoss` do, and, with `useWeighting`
+ *   or `metrics`, for a policy loaded from bytes without `options.moments` or whose file changed since it was loaded
  */
 export async function dpoModelBatch(
   inputs: DpoModelBatchInputs,

@@ -206,6 +206,8 @@ describe("an ONNX causal language model (built here: V = 1000, T = 64, 2 attenti
     );
     await expectLuceRejection(policy.sequenceLogProbs([]), "inputIds");
     await expectLuceRejection(CausalLanguageModel.load(42 as never), "model");
+    const missing = join(mkdtempSync(join(tmpdir(), "luce-")), "missing.onnx");
+    await expectLuceRejection(CausalLanguageModel.load(missing), "model");
   });
 });
 
