@@ -426,7 +426,7 @@ export function apoZeroNetWeights(prompt: PromptProblem): { net: Float64Array; s
  */
 function apoZeroDivergence(prompt: PromptProblem): PromptSolution | null {
   const { net, scale } = apoZeroNetWeights(prompt);
-  const noise = GRADIENT_NOISE * (prompt.pairs.length + 1) * Number.EPSILON * scale;
+  const noise = gradientNoise(scale, prompt.pairs.length + 1);
   if (net.every((a) => Math.abs(a) <= noise)) return null;
   const responses = prompt.support.map((_, y) => y);
   // those surely above 0; when every positive a_y is within the rounding, those whose sum offsets the negative ones
