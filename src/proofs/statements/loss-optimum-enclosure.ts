@@ -3,7 +3,7 @@ import { logOptimalPolicyRow } from "../../theory/kernels.js";
 import { klRow } from "../../theory/kl.js";
 import type { FRegularizer } from "../../theory/f-regularized-policy.js";
 import type { PromptSolution } from "../../theory/population-optimum.js";
-import { intervalRow, klOf, logPolicyOf, maxOf } from "../enclosures.js";
+import { intervalRow, klOf, logPolicyOf, maxAbsDiffOf } from "../enclosures.js";
 import { float64Error, type Float64Error } from "../float64-error.js";
 import { klDivergenceError, logOptimalPolicyErrors } from "../function-errors.js";
 import type { InstanceEnclosure, ResidualEnclosure } from "../instance-enclosure.js";
@@ -294,10 +294,6 @@ export function certifyOptimum(
   };
 }
 
-/** max_y |a_y − b_y|. */
-const distance = (a: readonly Interval[], b: readonly Interval[]): Interval =>
-  maxOf(a.map((v, y) => abs(sub(v, b[y]))));
-
 /**
  * The residuals of "the population optimum is the claimed one": max_y |z*_y − z_claimed,y| (scores against response
  * 0's; 0 exactly when the two policies agree, the map from score differences to policies being one to one), and,
@@ -310,7 +306,7 @@ export function optimumClaimResiduals(
   map: ScoreMap,
 ): ResidualEnclosure[] {
   const out: ResidualEnclosure[] = [
-    { name: "max_y |z*_y − z_claimed,y| (score differences)", value: distance(optimum.z, claimed), claim: "= 0" },
+    { name: "max_y |z*_y − z_claimed,y| (score differences)", value: maxAbsDiffOf(optimum.z, claimed), claim: "= 0" },
   ];
   if (map.kind === "identity") {
     const ref = intervalRow(instance.logReference);
