@@ -1,3 +1,4 @@
+import { ALPHA_IS_ONE } from "../../losses/f-divergence.js";
 import { logSigmoidUnchecked } from "../../numerics/log-sigmoid.js";
 import { logOptimalPolicyRow } from "../../theory/kernels.js";
 import { klRow } from "../../theory/kl.js";
@@ -222,14 +223,17 @@ export function listwiseSystem(instance: LossOptimumInstance, rankings: readonly
   };
 }
 
+/** Whether an f map scores by e^{(α−1)h}/(α − 1): the α-divergence away from α = 1, as `dpoLoss` decides it. */
+const exponentialScore = (map: ScoreMap & { kind: "f" }): boolean =>
+  map.divergence === "alpha_divergence" && Math.abs(map.alpha - 1) >= ALPHA_IS_ONE;
+
 /** The score map φ(h) in float64, as `dpoLoss` forms its f-DPO scores (only a centre for the interval test). */
 function scoreFloat(map: ScoreMap, y: number, h: number): number {
   if (map.kind === "identity") return h;
   if (map.kind === "lengths") return h / map.lengths[y];
   if (map.divergence === "forward_kl") return -Math.exp(-h);
   if (map.divergence === "js_divergence") return logSigmoidUnchecked(h);
-  if (map.divergence === "alpha_divergence" && Math.abs(map.alpha - 1) >= 1e-6)
-    return Math.exp((map.alpha - 1) * h) / (map.alpha - 1);
+  if (exponentialScore(map)) return Math.exp((map.alpha - 1) * h) / (map.alpha - 1);
   return h;
 }
 
@@ -239,7 +243,7 @@ function scoreInterval(map: ScoreMap, y: number, h: Interval): Interval {
   if (map.kind === "lengths") return div(h, fromDouble(map.lengths[y]));
   if (map.divergence === "forward_kl") return neg(exp(neg(h)));
   if (map.divergence === "js_divergence") return logSigmoid(h);
-  if (map.divergence === "alpha_divergence" && Math.abs(map.alpha - 1) >= 1e-6) {
+  if (exponentialScore(map)) {
     const a = sub(fromDouble(map.alpha), fromConstant(1));
     return div(exp(mul(a, h)), a);
   }
@@ -252,8 +256,7 @@ function scoreSlope(map: ScoreMap, y: number, h: Interval): Interval {
   if (map.kind === "lengths") return div(fromConstant(1), fromDouble(map.lengths[y]));
   if (map.divergence === "forward_kl") return exp(neg(h));
   if (map.divergence === "js_divergence") return sigmoid(neg(h));
-  if (map.divergence === "alpha_divergence" && Math.abs(map.alpha - 1) >= 1e-6)
-    return exp(mul(sub(fromDouble(map.alpha), fromConstant(1)), h));
+  if (exponentialScore(map)) return exp(mul(sub(fromDouble(map.alpha), fromConstant(1)), h));
   return fromConstant(1);
 }
 
