@@ -404,9 +404,8 @@ function solveByEnumeration(fn: string, problem: ReadPopulationProblem, prompt: 
 /**
  * The net weight a_y = (weight of the pairs y loses) − (weight of the pairs y wins) of each response: the `apo_zero`
  * population loss Σ w [σ(−βh_w) + σ(βh_l)] is a constant plus Σ_y a_y σ(βh_y) (TRL 1.x: log-ratios h, no lengths).
- * @internal
  */
-export function apoZeroNetWeights(prompt: PromptProblem): { net: Float64Array; scale: number } {
+function apoZeroNetWeights(prompt: PromptProblem): { net: Float64Array; scale: number } {
   const net = new Float64Array(prompt.support.length);
   let scale = 0;
   for (const { chosen, rejected, weight } of prompt.pairs) {
