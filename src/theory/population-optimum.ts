@@ -404,9 +404,8 @@ function solveByEnumeration(fn: string, problem: ReadPopulationProblem, prompt: 
 /**
  * The net weight a_y = (weight of the pairs y loses) − (weight of the pairs y wins) of each response: the `apo_zero`
  * population loss Σ w [σ(−βh_w) + σ(βh_l)] is a constant plus Σ_y a_y σ(βh_y) (TRL 1.x: log-ratios h, no lengths).
- * @internal
  */
-export function apoZeroNetWeights(prompt: PromptProblem): { net: Float64Array; scale: number } {
+function apoZeroNetWeights(prompt: PromptProblem): { net: Float64Array; scale: number } {
   const net = new Float64Array(prompt.support.length);
   let scale = 0;
   for (const { chosen, rejected, weight } of prompt.pairs) {
@@ -426,7 +425,7 @@ export function apoZeroNetWeights(prompt: PromptProblem): { net: Float64Array; s
  */
 function apoZeroDivergence(prompt: PromptProblem): PromptSolution | null {
   const { net, scale } = apoZeroNetWeights(prompt);
-  const noise = GRADIENT_NOISE * (prompt.pairs.length + 1) * Number.EPSILON * scale;
+  const noise = gradientNoise(scale, prompt.pairs.length + 1);
   if (net.every((a) => Math.abs(a) <= noise)) return null;
   const responses = prompt.support.map((_, y) => y);
   // those surely above 0; when every positive a_y is within the rounding, those whose sum offsets the negative ones

@@ -1,9 +1,10 @@
+import { ALPHA_IS_ONE } from "../../losses/f-divergence.js";
 import { logSigmoidUnchecked } from "../../numerics/log-sigmoid.js";
 import { logOptimalPolicyRow } from "../../theory/kernels.js";
 import { klRow } from "../../theory/kl.js";
 import type { FRegularizer } from "../../theory/f-regularized-policy.js";
 import type { PromptSolution } from "../../theory/population-optimum.js";
-import { intervalRow, klOf, logPolicyOf, maxOf } from "../enclosures.js";
+import { intervalRow, klOf, logPolicyOf, maxAbsDiffOf } from "../enclosures.js";
 import { float64Error, type Float64Error } from "../float64-error.js";
 import { klDivergenceError, logOptimalPolicyErrors } from "../function-errors.js";
 import type { InstanceEnclosure, ResidualEnclosure } from "../instance-enclosure.js";
@@ -222,14 +223,17 @@ export function listwiseSystem(instance: LossOptimumInstance, rankings: readonly
   };
 }
 
+/** Whether an f map scores by e^{(α−1)h}/(α − 1): the α-divergence away from α = 1, as `dpoLoss` decides it. */
+const exponentialScore = (map: ScoreMap & { kind: "f" }): boolean =>
+  map.divergence === "alpha_divergence" && Math.abs(map.alpha - 1) >= ALPHA_IS_ONE;
+
 /** The score map φ(h) in float64, as `dpoLoss` forms its f-DPO scores (only a centre for the interval test). */
 function scoreFloat(map: ScoreMap, y: number, h: number): number {
   if (map.kind === "identity") return h;
   if (map.kind === "lengths") return h / map.lengths[y];
   if (map.divergence === "forward_kl") return -Math.exp(-h);
   if (map.divergence === "js_divergence") return logSigmoidUnchecked(h);
-  if (map.divergence === "alpha_divergence" && Math.abs(map.alpha - 1) >= 1e-6)
-    return Math.exp((map.alpha - 1) * h) / (map.alpha - 1);
+  if (exponentialScore(map)) return Math.exp((map.alpha - 1) * h) / (map.alpha - 1);
   return h;
 }
 
@@ -239,7 +243,7 @@ function scoreInterval(map: ScoreMap, y: number, h: Interval): Interval {
   if (map.kind === "lengths") return div(h, fromDouble(map.lengths[y]));
   if (map.divergence === "forward_kl") return neg(exp(neg(h)));
   if (map.divergence === "js_divergence") return logSigmoid(h);
-  if (map.divergence === "alpha_divergence" && Math.abs(map.alpha - 1) >= 1e-6) {
+  if (exponentialScore(map)) {
     const a = sub(fromDouble(map.alpha), fromConstant(1));
     return div(exp(mul(a, h)), a);
   }
@@ -252,8 +256,7 @@ function scoreSlope(map: ScoreMap, y: number, h: Interval): Interval {
   if (map.kind === "lengths") return div(fromConstant(1), fromDouble(map.lengths[y]));
   if (map.divergence === "forward_kl") return exp(neg(h));
   if (map.divergence === "js_divergence") return sigmoid(neg(h));
-  if (map.divergence === "alpha_divergence" && Math.abs(map.alpha - 1) >= 1e-6)
-    return exp(mul(sub(fromDouble(map.alpha), fromConstant(1)), h));
+  if (exponentialScore(map)) return exp(mul(sub(fromDouble(map.alpha), fromConstant(1)), h));
   return fromConstant(1);
 }
 
@@ -294,10 +297,6 @@ export function certifyOptimum(
   };
 }
 
-/** max_y |a_y − b_y|. */
-const distance = (a: readonly Interval[], b: readonly Interval[]): Interval =>
-  maxOf(a.map((v, y) => abs(sub(v, b[y]))));
-
 /**
  * The residuals of "the population optimum is the claimed one": max_y |z*_y − z_claimed,y| (scores against response
  * 0's; 0 exactly when the two policies agree, the map from score differences to policies being one to one), and,
@@ -310,7 +309,7 @@ export function optimumClaimResiduals(
   map: ScoreMap,
 ): ResidualEnclosure[] {
   const out: ResidualEnclosure[] = [
-    { name: "max_y |z*_y − z_claimed,y| (score differences)", value: distance(optimum.z, claimed), claim: "= 0" },
+    { name: "max_y |z*_y − z_claimed,y| (score differences)", value: maxAbsDiffOf(optimum.z, claimed), claim: "= 0" },
   ];
   if (map.kind === "identity") {
     const ref = intervalRow(instance.logReference);
