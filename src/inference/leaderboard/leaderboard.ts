@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { LuceError } from "../../errors.js";
 import { inverseCholeskyFactor } from "../../numerics/cholesky.js";
+import { sigmoidUnchecked } from "../../numerics/sigmoid.js";
 import {
   copyArrayLike,
   describe,
@@ -353,10 +354,7 @@ export async function arenaLeaderboard(
   let bootstrap: ArenaLeaderboard["bootstrap"];
   let expectedScore: (i: number, j: number) => number;
   let styleSummary: StyleSummary | undefined;
-  const logistic = (i: number, j: number) => {
-    const d = theta[i] - theta[j];
-    return d >= 0 ? 1 / (1 + Math.exp(-d)) : Math.exp(d) / (1 + Math.exp(d));
-  };
+  const logistic = (i: number, j: number) => sigmoidUnchecked(theta[i] - theta[j]);
 
   // the bootstrap's threads start before the full-data fit, so that they load while it runs
   const workers = ci === "bootstrap" ? new BootstrapWorkers(Math.min(threads, rounds)) : undefined;
