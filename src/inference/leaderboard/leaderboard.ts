@@ -338,11 +338,9 @@ export async function arenaLeaderboard(
     for (let i = 0; i < n; i++) out[i] = ELO * (theta[i] - shift) + offset;
     return out;
   };
+  const toErrors = (variances: Float64Array) => Float64Array.from(variances, (v) => ELO * Math.sqrt(Math.max(0, v)));
   const errorsOf = (covariance: Float64Array[]) =>
-    Float64Array.from(
-      anchor === undefined ? centredVariances(covariance) : diagonal(covariance),
-      (v) => ELO * Math.sqrt(Math.max(0, v)),
-    );
+    toErrors(anchor === undefined ? centredVariances(covariance) : diagonal(covariance));
 
   let theta: Float64Array;
   let iterations: number;
@@ -364,7 +362,6 @@ export async function arenaLeaderboard(
       theta = fit.theta;
       iterations = fit.iterations;
       const gauge = anchor === undefined ? null : reference;
-      const toErrors = (v: Float64Array) => Float64Array.from(v, (x) => ELO * Math.sqrt(Math.max(0, x)));
       modelErrors = toErrors(thetaVariances(fit.model, n, gauge));
       sandwichErrors = toErrors(thetaVariances(fit.sandwich, n, gauge));
       expectedScore = logistic;
