@@ -3,7 +3,7 @@ import { dampedNewton, type NewtonProblem } from "../numerics/damped-newton.js";
 import { addCompensated, settleCompensated } from "./compensated.js";
 import { evaluateGroups, groupInformationDiagonal, groupInformationTimes, type GroupState } from "./groups.js";
 import type { WinsAndLosses } from "./identifiability.js";
-import { centre, itemExposure, scaledGradientNorm, stallDetector } from "./stopping-rule.js";
+import { centre, itemExposure, largest, scaledGradientNorm, stallDetector } from "./stopping-rule.js";
 
 /** What an estimator returns. @internal */
 export interface Estimate {
@@ -146,13 +146,6 @@ function polishedIfConverged(groups: Factors, theta: Float64Array, exposure: Flo
   for (let i = 0; i < theta.length; i++) theta[i] += step[i];
   centre(theta);
   return true;
-}
-
-/** The largest |x_i|. @internal */
-export function largest(x: Float64Array): number {
-  let m = 0;
-  for (const v of x) m = Math.max(m, Math.abs(v));
-  return m;
 }
 
 /**

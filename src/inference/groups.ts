@@ -1,6 +1,7 @@
 import { addCompensated, settleCompensated } from "./compensated.js";
 import { NeumaierSum } from "../numerics/sum.js";
 import type { Factors } from "./factors.js";
+import { largest } from "./stopping-rule.js";
 
 /** The smallest normal float64: below it e^(−|d|) has lost digits (or is 0). */
 const MIN_NORMAL = 2 ** -1022;
@@ -182,9 +183,7 @@ function evaluatePairs(groups: Groups, theta: Float64Array, out: PairOutputs, wi
   const { members, weight } = groups;
   // from the items' e^θ, one exponential per item instead of one per comparison, where every |θ| ≤ RATIO_LIMIT;
   // beyond, one exponential per comparison
-  let largest = 0;
-  for (let i = 0; i < theta.length; i++) largest = Math.max(largest, Math.abs(theta[i]));
-  if (largest <= RATIO_LIMIT && weight.length > theta.length)
+  if (largest(theta) <= RATIO_LIMIT && weight.length > theta.length)
     return addPairsByStrength(groups, theta.map(Math.exp), out, withLogLikelihood);
   const { gradient, compensation, curvature, diagonal } = out;
   const logLikelihood = new NeumaierSum();

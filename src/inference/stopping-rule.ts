@@ -40,9 +40,14 @@ export function newtonConverged(
   tolerance: number,
   stepTolerance: number,
 ): boolean {
-  let longest = 0;
-  for (let i = 0; i < step.length; i++) longest = Math.max(longest, Math.abs(step[i]));
-  return scaledGradientNorm(gradient, exposure) <= tolerance && longest <= stepTolerance;
+  return scaledGradientNorm(gradient, exposure) <= tolerance && largest(step) <= stepTolerance;
+}
+
+/** The largest |x_i|. @internal */
+export function largest(x: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
+  return m;
 }
 
 /** Shifts θ to mean zero (the log-likelihood is invariant). @internal */

@@ -211,9 +211,11 @@ function factorise<T>(
     for (let j = 0; j < i; j++) l[at(stride, i, j)] = 0;
     l[at(stride, i, i)] = 1;
   }
-  // V's entries below its diagonal are read as zeros next to those above it
-  if (simdWork !== null) v.fill(0);
-  if (simdWork !== null) busy = true;
+  if (simdWork !== null) {
+    // V's entries below its diagonal are read as zeros next to those above it
+    v.fill(0);
+    busy = true;
+  }
   try {
     if (!work.factor()) return null;
     work.invert();

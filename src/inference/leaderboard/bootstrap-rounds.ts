@@ -3,6 +3,7 @@ import { inverseTimesInto } from "../../numerics/cholesky.js";
 import { maximizeContextual, type ContextualData } from "../contextual-bradley-terry.js";
 import { fitPairs, outcomeValue, type PairTotals } from "./pair-fit.js";
 import { MultinomialSampler } from "./multinomial.js";
+import { newtonConverged } from "../stopping-rule.js";
 
 /**
  * A bootstrap of either fit, as plain data (typed arrays and numbers) so that it can be posted to a worker.
@@ -260,18 +261,12 @@ function pairRefit(problem: PairBootstrapProblem): Refit {
     gradientAt(x, gradient);
     for (let iteration = 0; iteration < problem.maxIterations; iteration++) {
       chordStep(gradient);
-      let worstGradient = 0;
-      let longestStep = 0;
-      let slope = 0;
-      for (let i = 0; i < n; i++) {
-        worstGradient = Math.max(worstGradient, Math.abs(gradient[i]) / (1 + exposure[i]));
-        longestStep = Math.max(longestStep, Math.abs(step[i]));
-        slope += step[i] * gradient[i];
-      }
-      if (worstGradient <= problem.tolerance && longestStep <= stepTolerance) {
+      if (newtonConverged(gradient, exposure, step, problem.tolerance, stepTolerance)) {
         for (let i = 0; i < n; i++) out[i] = x[i] + step[i];
         return true;
       }
+      let slope = 0;
+      for (let i = 0; i < n; i++) slope += step[i] * gradient[i];
       for (let i = 0; i < n; i++) trial[i] = x[i] + step[i];
       gradientAt(trial, trialGradient);
       let along = 0;

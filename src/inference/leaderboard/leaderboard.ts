@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { LuceError } from "../../errors.js";
 import { inverseCholeskyFactor } from "../../numerics/cholesky.js";
+import { sigmoidUnchecked } from "../../numerics/sigmoid.js";
 import {
   copyArrayLike,
   describe,
@@ -337,11 +338,9 @@ export async function arenaLeaderboard(
     for (let i = 0; i < n; i++) out[i] = ELO * (theta[i] - shift) + offset;
     return out;
   };
+  const toErrors = (variances: Float64Array) => Float64Array.from(variances, (v) => ELO * Math.sqrt(Math.max(0, v)));
   const errorsOf = (covariance: Float64Array[]) =>
-    Float64Array.from(
-      anchor === undefined ? centredVariances(covariance) : diagonal(covariance),
-      (v) => ELO * Math.sqrt(Math.max(0, v)),
-    );
+    toErrors(anchor === undefined ? centredVariances(covariance) : diagonal(covariance));
 
   let theta: Float64Array;
   let iterations: number;
@@ -353,10 +352,7 @@ export async function arenaLeaderboard(
   let bootstrap: ArenaLeaderboard["bootstrap"];
   let expectedScore: (i: number, j: number) => number;
   let styleSummary: StyleSummary | undefined;
-  const logistic = (i: number, j: number) => {
-    const d = theta[i] - theta[j];
-    return d >= 0 ? 1 / (1 + Math.exp(-d)) : Math.exp(d) / (1 + Math.exp(d));
-  };
+  const logistic = (i: number, j: number) => sigmoidUnchecked(theta[i] - theta[j]);
 
   // the bootstrap's threads start before the full-data fit, so that they load while it runs
   const workers = ci === "bootstrap" ? new BootstrapWorkers(Math.min(threads, rounds)) : undefined;
@@ -366,7 +362,6 @@ export async function arenaLeaderboard(
       theta = fit.theta;
       iterations = fit.iterations;
       const gauge = anchor === undefined ? null : reference;
-      const toErrors = (v: Float64Array) => Float64Array.from(v, (x) => ELO * Math.sqrt(Math.max(0, x)));
       modelErrors = toErrors(thetaVariances(fit.model, n, gauge));
       sandwichErrors = toErrors(thetaVariances(fit.sandwich, n, gauge));
       expectedScore = logistic;

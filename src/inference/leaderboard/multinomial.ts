@@ -42,15 +42,12 @@ export class MultinomialSampler {
   /**
    * Row r's conditional probability, counts_r / (counts of rows r and after, the rows drawn in order): its
    * smaller side p' = min(p, 1 − p), whether that is 1 − p (the draw is then n minus the binomial's), ln(1 − p'),
-   * p'(1 − p'), the odds p'/(1 − p') and their logarithm, and the draws left from which its mean np' reaches BTRS's
-   * threshold.
+   * the odds p'/(1 − p'), and the draws left from which its mean np' reaches BTRS's threshold.
    */
   private readonly small: Float64Array;
   private readonly complement: Uint8Array;
   private readonly logLarge: Float64Array;
-  private readonly variance: Float64Array;
   private readonly odds: Float64Array;
-  private readonly logOdds: Float64Array;
   private readonly btrsFrom: Float64Array;
   /** Each resample's draws left, in {@link resampleMany}. */
   private drawsLeft = new Float64Array(0);
@@ -74,9 +71,7 @@ export class MultinomialSampler {
     this.small = new Float64Array(rows);
     this.complement = new Uint8Array(rows);
     this.logLarge = new Float64Array(rows);
-    this.variance = new Float64Array(rows);
     this.odds = new Float64Array(rows);
-    this.logOdds = new Float64Array(rows);
     this.btrsFrom = new Float64Array(rows);
     let countLeft = total;
     for (let s = 0; s < rows; s++) {
@@ -88,9 +83,7 @@ export class MultinomialSampler {
       this.small[s] = small;
       this.complement[s] = count > rest ? 1 : 0;
       this.logLarge[s] = Math.log1p(-small);
-      this.variance[s] = small * (1 - small);
       this.odds[s] = small / (1 - small);
-      this.logOdds[s] = Math.log(small) - this.logLarge[s];
       this.btrsFrom[s] = small > 0 ? BTRS_MIN_MEAN / small : Infinity;
       countLeft -= count;
     }
@@ -105,7 +98,7 @@ export class MultinomialSampler {
    */
   private btrs(n: number, s: number, random: UniformStream): number {
     const p = this.small[s];
-    const spq = Math.sqrt(n * this.variance[s]);
+    const spq = Math.sqrt(n * (p * (1 - p)));
     const b = 1.15 + 2.53 * spq;
     const a = -0.0873 + 0.0248 * b + 0.01 * p;
     const c = n * p + 0.5;
@@ -136,7 +129,8 @@ export class MultinomialSampler {
         continue;
       }
       const logRatio = logFactorialRatio(m, k) + logFactorialRatio(n - m, n - k);
-      if (Math.log(v) <= logRatio + (k - m) * this.logOdds[s]) return k;
+      const logOdds = Math.log(p) - this.logLarge[s];
+      if (Math.log(v) <= logRatio + (k - m) * logOdds) return k;
     }
   }
 
